@@ -1,0 +1,52 @@
+/* cli.h: runc-compatible command line: global flags, then a command. */
+#ifndef MOAT_CLI_H
+#define MOAT_CLI_H
+
+#include "../util/err.h"
+#include <getopt.h>
+#include <stdbool.h>
+
+struct global {
+    char *root;
+    const char *log;
+    const char *log_format;
+    bool debug;
+    bool systemd_cgroup;
+    char **argv; /* the original argv (for a protective re-exec) */
+};
+
+int cli_main(int argc, char **argv);
+
+/* Print "moat: <msg>" (and log it), return exit status 1. */
+int cli_fail(merr_t *err);
+/* Report an unknown or malformed flag of `cmd`. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Open --root (creating it when `create`). */
+int cli_root(const struct global *g, bool create, merr_t *err);
+/* Exactly `n` positional arguments after the flags. */
+int cli_want_args(const char *cmd, int argc, char **argv, int optind_, int n, const char *what);
+/* Parse "KILL", "SIGKILL", "9" (0 if unknown). */
+int cli_signal(const char *s);
+
+struct spec;
+/* Could the container's root write the moat binary (CVE-2019-5736)? */
+bool cli_exe_reachable(const struct spec *s);
+
+/* commands */
+int cmd_create(const struct global *g, int argc, char **argv);
+int cmd_run(const struct global *g, int argc, char **argv);
+int cmd_start(const struct global *g, int argc, char **argv);
+int cmd_state(const struct global *g, int argc, char **argv);
+int cmd_list(const struct global *g, int argc, char **argv);
+int cmd_kill(const struct global *g, int argc, char **argv);
+int cmd_delete(const struct global *g, int argc, char **argv);
+int cmd_pause(const struct global *g, int argc, char **argv);
+int cmd_resume(const struct global *g, int argc, char **argv);
+int cmd_ps(const struct global *g, int argc, char **argv);
+int cmd_exec(const struct global *g, int argc, char **argv);
+int cmd_update(const struct global *g, int argc, char **argv);
+int cmd_features(const struct global *g, int argc, char **argv);
+int cmd_spec(const struct global *g, int argc, char **argv);
+int cmd_checkpoint(const struct global *g, int argc, char **argv);
+
+#endif

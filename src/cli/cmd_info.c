@@ -1,0 +1,156 @@
+/* cmd_info.c: features, spec, checkpoint/restore. */
+#include "cli.h"
+#include "../kernel/caps.h"
+#include "../kernel/cgroup.h"
+#include "../kernel/lsm.h"
+#include "../runtime/specgen.h"
+#include "../util/fs.h"
+#include "../util/log.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static json_t *strs(const char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+#define STRS(v) strs(v, ARRAY_SIZE(v))
+
+int cmd_features(const struct global *g, int argc, char **argv)
+{
+    (void)g;
+    if (argc > 1 && strcmp(argv[1], "--help") != 0)
+        return cli_usage_error("features", "unexpected argument \"%s\"", argv[1]);
+    if (argc > 1) {
+        printf("usage: moat features\n");
+        return 0;
+    }
+    static const char *const hooks[] = {"prestart",       "createRuntime", "createContainer",
+                                        "startContainer", "poststart",     "poststop"};
+    static const char *const mopts[] = {
+        "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "iversion",
+        "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec", "noiversion",
+        "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private",
+        "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "rnoatime",
+        "rnodev", "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid",
+        "rnosymfollow", "ro", "rprivate", "rrelatime", "rro", "rrw", "rshared", "rslave",
+        "rstrictatime", "rsuid", "rsymfollow", "runbindable", "rw", "shared", "silent", "slave",
+        "strictatime", "suid", "symfollow", "sync", "tmpcopyup", "unbindable", "idmap", "ridmap"};
+    static const char *const ns[] = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
+    static const char *const actions[] = {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
+                                          "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+                                          "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE",
+                                          "SCMP_ACT_TRAP"};
+    static const char *const ops[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
+                                      "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE"};
+    static const char *const archs[] = {"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32",
+                                        "SCMP_ARCH_ARM", "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",
+                                        "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
+                                        "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64",
+                                        "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
+                                        "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64", "SCMP_ARCH_S390",
+                                        "SCMP_ARCH_S390X"};
+    static const char *const flags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+                                        "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+                                        "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+    const char *capnames[CAP_COUNT_KNOWN];
+    size_t ncap = 0;
+    for (int i = 0; i <= cap_last_cap() && i < CAP_COUNT_KNOWN; i++)
+        capnames[ncap++] = cap_name(i);
+    struct cg_host host;
+    enum cg_mode mode = CG_NONE;
+    if (cg_detect(&host, NULL) == 0) {
+        mode = host.mode;
+        cg_host_free(&host);
+    }
+    const struct scmp_version *sv = seccomp_version();
+    char *lsms = lsm_active_list();
+    json_t *f = json_pack(
+        "{s:s,s:s,s:o,s:o,s:{s:o,s:o,s:{s:b,s:b,s:b,s:b,s:b,s:s},s:{s:b,s:o,s:o,s:o,s:o,s:o},"
+        "s:{s:b},s:{s:b},s:{s:b},s:{s:{s:b}},s:{s:b,s:i}},s:{s:s,s:s,s:s}}",
+        "ociVersionMin", "1.0.0", "ociVersionMax", "1.1.0", "hooks", STRS(hooks), "mountOptions",
+        STRS(mopts), "linux", "namespaces", STRS(ns), "capabilities", strs(capnames, ncap),
+        "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0, "rdma", 1, "hostMode",
+        cg_mode_name(mode), "seccomp", "enabled", 1, "actions", STRS(actions), "operators",
+        STRS(ops), "archs", STRS(archs), "knownFlags", STRS(flags), "supportedFlags", STRS(flags),
+        "apparmor", "enabled", lsm_apparmor_enabled(), "selinux", "enabled",
+        lsm_selinux_enabled(), "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 1,
+        "landlock", "enabled", lsm_landlock_abi() > 0, "abi", lsm_landlock_abi(), "annotations",
+        "io.github.moat.version", MOAT_VERSION, "io.github.seccomp.libseccomp.version",
+        sv ? "2.5" : "unknown", "io.github.moat.lsm", lsms);
+    free(lsms);
+    char *text = json_dumps(f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    puts(text);
+    free(text);
+    json_decref(f);
+    return 0;
+}
+
+int cmd_spec(const struct global *g, int argc, char **argv)
+{
+    (void)g;
+    static const struct option opts[] = {{"bundle", required_argument, NULL, 'b'},
+                                         {"rootless", no_argument, NULL, 'r'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *bundle = ".";
+    bool rootless = false;
+    int ch;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "b:h", opts, NULL)) != -1) {
+        if (ch == 'b')
+            bundle = optarg;
+        else if (ch == 'r')
+            rootless = true;
+        else if (ch == 'h') {
+            printf("usage: moat spec [--bundle DIR] [--rootless]\n");
+            return 0;
+        } else
+            return cli_usage_error("spec", "unknown flag or missing value: %s", argv[optind - 1]);
+    }
+    if (cli_want_args("spec", argc, argv, optind, 0, ""))
+        return 1;
+    merr_t err = MERR_INIT;
+    cleanup_close int dfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        err_sys(&err, "--bundle: \"%s\"", bundle);
+        return cli_fail(&err);
+    }
+    if (faccessat(dfd, "config.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+        err_set(&err, EEXIST, "%s/config.json exists: remove it first", bundle);
+        return cli_fail(&err);
+    }
+    cleanup_free char *text = specgen_default(rootless);
+    int fd = openat(dfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0 || write_all(fd, text, strlen(text)) < 0) {
+        err_sys(&err, "write %s/config.json", bundle);
+        if (fd >= 0)
+            close(fd);
+        return cli_fail(&err);
+    }
+    close(fd);
+    return 0;
+}
+
+int cmd_checkpoint(const struct global *g, int argc, char **argv)
+{
+    (void)g;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: moat %s ID (not supported on this host)\n", argv[0]);
+            return 0;
+        }
+    log_error("%s: not supported on this host: moat has no CRIU integration", argv[0]);
+    return 1;
+}

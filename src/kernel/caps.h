@@ -1,0 +1,29 @@
+/* caps.h: capability names and applying the five capability sets. */
+#ifndef MOAT_CAPS_H
+#define MOAT_CAPS_H
+
+#include "../util/err.h"
+#include <stdint.h>
+
+#define CAP_COUNT_KNOWN 41 /* CAP_CHOWN (0) .. CAP_CHECKPOINT_RESTORE (40) */
+
+/* "CAP_SYS_ADMIN" -> 21; also accepts "SYS_ADMIN" and lower case when
+ * lenient is set (engine flags). -1 if unknown. */
+int cap_from_name(const char *name, int lenient);
+const char *cap_name(int cap);
+/* Highest capability the running kernel knows (/proc/sys/kernel/cap_last_cap). */
+int cap_last_cap(void);
+
+struct cap_state {
+    uint64_t bounding, effective, permitted, inheritable, ambient;
+};
+
+/* Drop everything not in `bounding` from the bounding set. Needs CAP_SETPCAP. */
+int caps_apply_bounding(uint64_t bounding, merr_t *err);
+/* Set effective/permitted/inheritable, then ambient. Call after setuid
+ * (with keepcaps). */
+int caps_apply_sets(const struct cap_state *c, merr_t *err);
+/* Read the current process' sets. */
+int caps_get(struct cap_state *c);
+
+#endif

@@ -1,0 +1,76 @@
+/* cgroup.h: control groups on cgroup v1, v2 and hybrid hosts behind one
+ * interface.
+ *
+ * A hybrid host has v1 controllers under /sys/fs/cgroup/<ctrl> and a
+ * cgroup2 at /sys/fs/cgroup/unified. moat uses every hierarchy: the v1
+ * ones for the controllers bound there, the unified one for membership and
+ * for any controller that only exists on v2 there (hugetlb, on this kind of
+ * host). */
+#ifndef MOAT_CGROUP_H
+#define MOAT_CGROUP_H
+
+#include "../runtime/spec.h"
+#include "../util/err.h"
+#include <stdbool.h>
+#include <sys/types.h>
+
+enum cg_mode { CG_NONE, CG_V1, CG_V2, CG_HYBRID };
+
+struct cg_hier {
+    char *mnt;   /* mount point */
+    char *root;  /* root of the mount within the hierarchy */
+    char *ctrls; /* v1: "cpu,cpuacct" or "name=systemd"; v2: cgroup.controllers at the root */
+    char *own;   /* this process' cgroup in the hierarchy */
+    bool v2;
+};
+
+struct cg_host {
+    enum cg_mode mode;
+    struct cg_hier *h;
+    size_t n;
+};
+
+/* A container's cgroup: one directory per hierarchy (NULL: not used). */
+struct cg {
+    char **dirs;
+    size_t n;
+    bool *created; /* leaf created by us (so we remove it) */
+    const struct cg_host *host;
+};
+
+int cg_detect(struct cg_host *host, merr_t *err);
+void cg_host_free(struct cg_host *host);
+const char *cg_mode_name(enum cg_mode m);
+
+/* Resolve cgroupsPath (absolute, relative to our own cgroup, or empty for
+ * the default /moat/<id>) and create the directories. `optional`: a
+ * hierarchy we may not write (rootless) is skipped instead of failing. */
+int cg_create(const struct cg_host *host, const char *cgroups_path, const char *id, bool optional,
+              struct cg *cg, merr_t *err);
+/* Rebuild from saved directories (later commands). */
+void cg_from_dirs(const struct cg_host *host, char **dirs, size_t n, struct cg *cg);
+void cg_free(struct cg *cg);
+
+/* Directory of the hierarchy that has controller `ctrl`, or NULL. For v2
+ * hierarchies the controller must be listed in cgroup.controllers. */
+const char *cg_dir_for(const struct cg *cg, const char *ctrl, bool *v2);
+
+int cg_enter(const struct cg *cg, pid_t pid, merr_t *err);
+int cg_apply(const struct cg *cg, const struct spec_resources *r, merr_t *err);
+/* cg_apply for a new container: the device rules get the devices every
+ * container has appended (mknod of any node; /dev/null, zero, full, tty,
+ * random, urandom, console, ptmx, pts), as runc and crun do: the runtime
+ * must provide those devices, so they must be usable. */
+int cg_apply_container(const struct cg *cg, const struct spec_resources *r, merr_t *err);
+/* pids of every process in the container's cgroup. */
+int cg_pids(const struct cg *cg, pid_t **out, size_t *n, merr_t *err);
+int cg_freeze(const struct cg *cg, bool freeze, merr_t *err);
+bool cg_is_frozen(const struct cg *cg);
+/* Signal every process; SIGKILL uses cgroup.kill where available. */
+int cg_kill_all(const struct cg *cg, int sig, merr_t *err);
+/* Remove the directories we created (kills what is left with SIGKILL). */
+int cg_destroy(const struct cg *cg, merr_t *err);
+/* Read one file of the container's cgroup (for stats and tests). */
+int cg_read(const struct cg *cg, const char *ctrl, const char *file, char **out);
+
+#endif

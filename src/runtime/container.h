@@ -1,0 +1,123 @@
+/* container.h: what the runtime prepares for one container and what its
+ * init process executes. The runtime (create.c) fills it before clone;
+ * the init (init.c) is a copy of the runtime process and reads it. */
+#ifndef MOAT_CONTAINER_H
+#define MOAT_CONTAINER_H
+
+#include "../kernel/cgroup.h"
+#include "../kernel/seccomp.h"
+#include "plan.h"
+#include "spec.h"
+#include "state.h"
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+enum run_mode {
+    RUN_CREATE,   /* create: init waits on exec.fifo for `start` */
+    RUN_FOREGROUND, /* run: wait for the container and delete it */
+    RUN_DETACHED, /* run -d */
+};
+
+struct container_opts {
+    const char *id;
+    const char *bundle;
+    const char *pid_file;
+    const char *console_socket;
+    int preserve_fds;
+    bool no_pivot;
+    bool no_new_keyring;
+    bool keep; /* run --keep: do not delete after exit */
+    enum run_mode mode;
+};
+
+struct container {
+    struct container_opts o;
+    char *bundle; /* absolute */
+    char *rootfs; /* absolute */
+    struct spec *spec;
+    char *config_text; /* config.json as read, saved in the state dir */
+    size_t config_len;
+    struct plan plan;
+
+    /* prepared by the runtime before the init exists */
+    int sync_parent, sync_child; /* SOCK_SEQPACKET pair */
+    int procfd;                  /* verified host /proc */
+    int rootfs_tree;             /* detached clone of root.path */
+    int *mount_trees;            /* per mount: detached tree for MK_BIND/MK_HOSTBIND */
+    int devnull_tree;            /* verified host /dev/null, for masked files */
+    int *dev_trees;              /* user namespace: host devices to bind */
+    int *cg_trees;               /* per cgroup hierarchy, for cgroup mounts */
+    int fifo_fd;                 /* O_PATH of exec.fifo (create) */
+    int console_fd;              /* console socket, or our socketpair end (run -t) */
+    int console_peer;            /* run -t: our end receiving the master */
+    int ns_fds[NS_N];            /* namespaces to join */
+    bool has_seccomp;
+    struct seccomp_prog seccomp;
+    struct cg_host cghost;
+    struct cg cg;
+    bool have_cg;
+    int rootfd, statefd;
+    struct state st;
+
+    /* filled in by the init while it runs */
+    int croot; /* O_PATH of the container root (rootfs tree, later "/") */
+    int devnull_attached; /* first /dev/null mount in the container, to clone */
+    pid_t host_pid;       /* the init's pid in the runtime's pid namespace */
+    int fifo_wfd;         /* exec.fifo opened for writing, once `start` came */
+};
+
+#define DEFAULT_DEVICES 6
+
+/* create.c */
+int container_create(struct container *c, merr_t *err);
+void container_release(struct container *c);
+/* annotations of the spec as a JSON object text (caller frees) */
+char *container_annotations_json(const struct spec *s);
+char *container_state_json(const struct container *c, enum cstatus status);
+
+/* init.c: runs in the container init; never returns */
+void init_main(struct container *c) __attribute__((noreturn));
+/* execute c->plan (also used by exec); never returns */
+void init_run_steps(struct container *c) __attribute__((noreturn));
+/* run.c */
+int run_block_signals(sigset_t *old);
+int run_wait(struct container *c, int *exit_code, merr_t *err);
+void container_init_fds(struct container *c);
+/* stage1.c: joins namespaces, unshares, forks the init; never returns */
+void stage1_main(struct container *c) __attribute__((noreturn));
+
+/* rootfs.c: steps of the container's filesystem */
+int rootfs_prepare(struct container *c, merr_t *err); /* runtime side, before clone */
+int rootfs_attach(struct container *c, merr_t *err);
+int rootfs_mount(struct container *c, size_t i, merr_t *err);
+int rootfs_dev_defaults(struct container *c, merr_t *err);
+int rootfs_device(struct container *c, size_t i, merr_t *err);
+int rootfs_dev_links(struct container *c, merr_t *err);
+int rootfs_console(struct container *c, merr_t *err);
+int rootfs_pivot(struct container *c, merr_t *err);
+int rootfs_chroot(struct container *c, merr_t *err);
+int rootfs_propagation(struct container *c, merr_t *err);
+int rootfs_mask(struct container *c, const char *path, merr_t *err);
+int rootfs_readonly(struct container *c, const char *path, merr_t *err);
+int rootfs_root_readonly(struct container *c, merr_t *err);
+
+/* sync.c: messages between the runtime and the init */
+enum sync_type {
+    SYNC_ERROR = 1,
+    SYNC_GO,         /* runtime -> init: maps written, cgroup joined; value = host pid */
+    SYNC_HOOKS,      /* init -> runtime: run prestart + createRuntime now */
+    SYNC_HOOKS_DONE, /* runtime -> init */
+    SYNC_READY,      /* init -> runtime: created */
+    SYNC_START,      /* runtime -> init (run): go on to exec */
+    SYNC_MAPS,       /* stage1 -> runtime: write id maps for value */
+    SYNC_MAPS_DONE,  /* runtime -> stage1 */
+    SYNC_PID,        /* stage1 -> runtime: the init's host pid is value */
+};
+int sync_send(int fd, enum sync_type type, int64_t value, const char *text);
+/* 1 on a message, 0 on EOF, -1 on error. *text may be NULL (caller frees). */
+int sync_recv(int fd, enum sync_type *type, int64_t *value, char **text);
+/* In the init or stage1: report an error and exit. */
+void child_fail(struct container *c, merr_t *err) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,445 @@
+/* create.c: the runtime side of create and run. It validates the config,
+ * makes the state directory and cgroup, opens everything the init will
+ * need from the host, starts the init, answers its requests (id maps,
+ * hooks) and records the result. Any failure undoes all of it: no state
+ * directory, cgroup, process or mount is left behind. */
+#include "container.h"
+#include "../kernel/hooks.h"
+#include "../kernel/idmap.h"
+#include "../kernel/mount.h"
+#include "../kernel/ns.h"
+#include "../kernel/proc.h"
+#include "../kernel/process.h"
+#include "../kernel/terminal.h"
+#include "../util/fs.h"
+#include "../util/log.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+char *container_annotations_json(const struct spec *s)
+{
+    json_t *a = s && s->json ? json_object_get(s->json, "annotations") : NULL;
+    if (!a || !json_is_object(a))
+        return NULL;
+    return json_dumps(a, JSON_COMPACT);
+}
+
+char *container_state_json(const struct container *c, enum cstatus status)
+{
+    cleanup_free char *ann = container_annotations_json(c->spec);
+    return state_to_json(&c->st, status, ann);
+}
+
+static int validate(struct container *c, merr_t *err)
+{
+    const struct spec *s = c->spec;
+    const struct spec_linux *l = &s->linux_;
+    if (!s->has_process)
+        return err_set(err, EINVAL, "config.json: process: is required to create a container");
+    if (!s->process.args || !s->process.args[0])
+        return err_set(err, EINVAL, "config.json: process.args: must not be empty");
+    if (s->process.terminal && c->o.mode != RUN_FOREGROUND && !c->o.console_socket)
+        return err_set(err, EINVAL,
+                       "process.terminal is true: --console-socket is required (or run in the "
+                       "foreground)");
+    if (!s->process.terminal && c->o.console_socket)
+        return err_set(err, EINVAL, "--console-socket given but process.terminal is false");
+    for (size_t i = 0; i < l->nsysctl; i++)
+        if (sysctl_check(l->sysctl[i].key, l, err) < 0)
+            return -1;
+    for (size_t i = 0; i < s->nmounts; i++)
+        if (s->mounts[i].idmap && !s->mounts[i].n_uid_mappings && !l->ns[NS_USER].want)
+            return err_set(err, EINVAL,
+                           "config.json: mounts[%zu].options: idmap needs uidMappings or a user "
+                           "namespace",
+                           i);
+    if (!l->ns[NS_USER].want && geteuid() != 0)
+        return err_set(err, EPERM,
+                       "running as uid %u: an unprivileged container needs a user namespace "
+                       "(moat spec --rootless)",
+                       (unsigned)geteuid());
+    struct stat st;
+    if (stat(c->rootfs, &st) < 0)
+        return err_sys(err, "config.json: root.path: \"%s\"", c->rootfs);
+    if (!S_ISDIR(st.st_mode))
+        return err_set(err, ENOTDIR, "config.json: root.path: \"%s\" is not a directory", c->rootfs);
+    return 0;
+}
+
+static int open_namespaces(struct container *c, merr_t *err)
+{
+    const struct spec_linux *l = &c->spec->linux_;
+    for (int k = 0; k < NS_N; k++) {
+        if (!l->ns[k].want || !l->ns[k].path)
+            continue;
+        cleanup_free char *what = xasprintf("linux.namespaces (%s)", ns_kind_name(k));
+        c->ns_fds[k] = ns_open_checked(l->ns[k].path, ns_kind_clone_flag(k), what, err);
+        if (c->ns_fds[k] < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int setup_console(struct container *c, merr_t *err)
+{
+    if (!c->spec->process.terminal)
+        return 0;
+    if (c->o.console_socket) {
+        c->console_fd = term_connect(c->o.console_socket, err);
+        return c->console_fd < 0 ? -1 : 0;
+    }
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return err_sys(err, "terminal socketpair");
+    c->console_fd = sv[0];
+    c->console_peer = sv[1];
+    return 0;
+}
+
+/* idmapped mounts: attach the user namespace to the detached trees */
+static int set_idmaps(struct container *c, merr_t *err)
+{
+    const struct spec *s = c->spec;
+    for (size_t i = 0; i < s->nmounts; i++) {
+        const struct spec_mount *m = &s->mounts[i];
+        if (!m->idmap || c->mount_trees[i] < 0)
+            continue;
+        int ufd;
+        if (m->n_uid_mappings) {
+            ufd = idmap_userns_fd(m->uid_mappings, m->n_uid_mappings, m->gid_mappings,
+                                  m->n_gid_mappings, err);
+        } else {
+            char path[64];
+            snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->host_pid);
+            ufd = open(path, O_RDONLY | O_CLOEXEC);
+            if (ufd < 0)
+                err_sys(err, "open %s", path);
+        }
+        if (ufd < 0)
+            return err_wrap(err, "mounts[%zu]: idmap", i);
+        int r = mnt_setattr(c->mount_trees[i], 0, 0, m->ridmap, 0, ufd, err);
+        close(ufd);
+        if (r < 0)
+            return err_wrap(err, "mounts[%zu]: idmap", i);
+    }
+    return 0;
+}
+
+static int run_runtime_hooks(struct container *c, merr_t *err)
+{
+    cleanup_free char *state = container_state_json(c, CS_CREATING);
+    static const enum hook_kind kinds[] = {HOOK_PRESTART, HOOK_CREATE_RUNTIME};
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; i < c->spec->nhooks[kinds[k]]; i++) {
+            cleanup_free char *what = xasprintf("hooks.%s[%zu]", hook_kind_name(kinds[k]), i);
+            if (hook_run(&c->spec->hooks[kinds[k]][i], what, state, err) < 0)
+                return -1;
+        }
+    return 0;
+}
+
+/* The init is gone: turn its wait status into a sentence. */
+static int init_died(struct container *c, merr_t *err)
+{
+    int st = 0;
+    if (c->host_pid > 0 && waitpid(c->host_pid, &st, 0) == c->host_pid) {
+        c->host_pid = -1;
+        if (WIFSIGNALED(st))
+            return err_set(err, 0, "container init was killed by signal %d", WTERMSIG(st));
+        return err_set(err, 0, "container init exited with status %d", WEXITSTATUS(st));
+    }
+    return err_set(err, 0, "container init exited unexpectedly");
+}
+
+/* Talk to the init until it reports `until` (READY) or fails. */
+static int converse(struct container *c, enum sync_type until, merr_t *err)
+{
+    for (;;) {
+        enum sync_type t;
+        int64_t v;
+        char *text = NULL;
+        int r = sync_recv(c->sync_parent, &t, &v, &text);
+        if (r < 0)
+            return err_sys(err, "sync with the container init");
+        if (r == 0)
+            return init_died(c, err);
+        if (t == SYNC_ERROR) {
+            err_set(err, 0, "%s", text);
+            err->errnum = (int)v;
+            free(text);
+            return -1;
+        }
+        free(text);
+        if (t == until)
+            return 0;
+        if (t == SYNC_MAPS) {
+            const struct spec_linux *l = &c->spec->linux_;
+            if (idmap_write((pid_t)v, l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
+                            l->n_gid_mappings, err) < 0)
+                return -1;
+            sync_send(c->sync_parent, SYNC_MAPS_DONE, 0, NULL);
+        } else if (t == SYNC_PID) {
+            c->host_pid = (pid_t)v;
+            if (until == SYNC_PID)
+                return 0;
+        } else if (t == SYNC_HOOKS) {
+            if (run_runtime_hooks(c, err) < 0)
+                return -1;
+            sync_send(c->sync_parent, SYNC_HOOKS_DONE, 0, NULL);
+        } else {
+            return err_set(err, EPROTO, "unexpected message %d from the container init", (int)t);
+        }
+    }
+}
+
+static int launch(struct container *c, merr_t *err)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return err_sys(err, "socketpair");
+    c->sync_parent = sv[0];
+    c->sync_child = sv[1];
+    struct clone_args ca = {.exit_signal = SIGCHLD};
+    if (!c->plan.need_stage1)
+        ca.flags = (uint64_t)c->plan.clone_flags;
+    pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+    if (pid < 0)
+        return err_sys(err, "clone the container init (namespaces %#x)", c->plan.clone_flags);
+    if (pid == 0) {
+        if (c->plan.need_stage1)
+            stage1_main(c);
+        init_main(c);
+    }
+    close_fd(&c->sync_child);
+    if (c->plan.need_stage1) {
+        pid_t stage1 = pid;
+        int r = converse(c, SYNC_PID, err);
+        int st;
+        while (waitpid(stage1, &st, 0) < 0 && errno == EINTR)
+            ;
+        if (r < 0)
+            return -1;
+    } else {
+        c->host_pid = pid;
+        const struct spec_linux *l = &c->spec->linux_;
+        if (c->plan.userns_new && idmap_write(pid, l->uid_mappings, l->n_uid_mappings,
+                                              l->gid_mappings, l->n_gid_mappings, err) < 0)
+            return -1;
+    }
+    const struct spec_process *p = &c->spec->process;
+    if (p->oom_score_adj.has && proc_set_oom_score_adj(c->host_pid, p->oom_score_adj.v, err) < 0)
+        return -1;
+    if (p->cpu_affinity_initial && proc_set_affinity(c->host_pid, p->cpu_affinity_initial, err) < 0)
+        return -1;
+    if (c->have_cg && cg_enter(&c->cg, c->host_pid, err) < 0)
+        return -1;
+    if (c->mount_trees && set_idmaps(c, err) < 0)
+        return -1;
+    if (sync_send(c->sync_parent, SYNC_GO, c->host_pid, NULL) < 0)
+        return err_sys(err, "start the container init");
+    return converse(c, SYNC_READY, err);
+}
+
+static int write_pid_file(const char *path, pid_t pid, merr_t *err)
+{
+    cleanup_free char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    const char *name = path;
+    if (slash) {
+        *slash = 0;
+        name = slash + 1;
+    }
+    cleanup_close int dfd = open(slash ? (*dir ? dir : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return err_sys(err, "--pid-file: open the directory of \"%s\"", path);
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+    if (atomic_write_at(dfd, name, buf, (size_t)n, 0644, err) < 0)
+        return err_wrap(err, "--pid-file");
+    return 0;
+}
+
+static int prepare(struct container *c, merr_t *err)
+{
+    struct plan_opts po = {c->o.no_pivot, c->o.no_new_keyring, geteuid() != 0};
+    if (validate(c, err) < 0 || plan_build(c->spec, &po, &c->plan, err) < 0)
+        return -1;
+    if (log_debug_enabled())
+        for (size_t i = 0; i < c->plan.n; i++) {
+            cleanup_free char *d = step_describe(c->spec, &c->plan, &c->plan.steps[i]);
+            log_debug("plan %2zu: %s", i, d);
+        }
+    if (open_namespaces(c, err) < 0)
+        return -1;
+    c->statefd = state_dir_create(c->rootfd, c->o.id, err);
+    if (c->statefd < 0)
+        return -1;
+    if (atomic_write_at(c->statefd, STATE_CONFIG, c->config_text, c->config_len, 0600, err) < 0)
+        return -1;
+    if (c->o.mode == RUN_CREATE) {
+        if (mkfifoat(c->statefd, STATE_FIFO, 0622) < 0)
+            return err_sys(err, "create the exec fifo");
+        c->fifo_fd = openat(c->statefd, STATE_FIFO, O_PATH | O_CLOEXEC);
+        if (c->fifo_fd < 0)
+            return err_sys(err, "open the exec fifo");
+    }
+    c->procfd = proc_open_root(err);
+    if (c->procfd < 0)
+        return -1;
+    if (cg_detect(&c->cghost, err) < 0)
+        return -1;
+    const struct spec_linux *l = &c->spec->linux_;
+    bool optional = geteuid() != 0 && !l->has_resources;
+    if (c->cghost.mode != CG_NONE) {
+        if (cg_create(&c->cghost, l->cgroups_path, c->o.id, optional, &c->cg, err) < 0)
+            return err_wrap(err, "linux.cgroupsPath");
+        c->have_cg = true;
+        if (l->has_resources && cg_apply_container(&c->cg, &l->resources, err) < 0)
+            return -1;
+    }
+    if (l->seccomp) {
+        if (seccomp_compile(l->seccomp, &c->seccomp, err) < 0)
+            return -1;
+        c->has_seccomp = true;
+    }
+    if (setup_console(c, err) < 0 || rootfs_prepare(c, err) < 0)
+        return -1;
+    /* state fields known before the init exists */
+    c->st.id = xstrdup(c->o.id);
+    c->st.bundle = xstrdup(c->bundle);
+    c->st.rootfs = xstrdup(c->rootfs);
+    c->st.created = now_rfc3339();
+    c->st.owner = geteuid();
+    c->st.userns = l->ns[NS_USER].want;
+    c->st.detached = c->o.mode != RUN_FOREGROUND;
+    size_t nd = 0;
+    c->st.cgroup_dirs = xzalloc((c->cg.n + 1) * sizeof(char *));
+    for (size_t i = 0; c->have_cg && i < c->cg.n; i++)
+        if (c->cg.dirs[i])
+            c->st.cgroup_dirs[nd++] = xstrdup(c->cg.dirs[i]);
+    return 0;
+}
+
+/* Undo everything a failed create did. */
+static void abort_create(struct container *c)
+{
+    if (c->host_pid > 0) {
+        kill(c->host_pid, SIGKILL);
+        while (waitpid(c->host_pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        c->host_pid = -1;
+    }
+    if (c->have_cg) {
+        cg_destroy(&c->cg, NULL);
+        c->have_cg = false;
+    }
+    if (c->statefd >= 0) {
+        close_fd(&c->statefd);
+        state_remove(c->rootfd, c->o.id);
+    }
+}
+
+static int finish(struct container *c, merr_t *err)
+{
+    uint64_t start = 0;
+    if (proc_stat(c->host_pid, &start, NULL) < 0)
+        return err_set(err, ESRCH, "container init exited during create");
+    c->st.pid = c->host_pid;
+    c->st.start_time = start;
+    if (state_save(c->statefd, &c->st, err) < 0)
+        return -1;
+    if (c->o.pid_file && write_pid_file(c->o.pid_file, c->host_pid, err) < 0)
+        return -1;
+    return 0;
+}
+
+int container_create(struct container *c, merr_t *err)
+{
+    if (prepare(c, err) < 0 || launch(c, err) < 0 || finish(c, err) < 0) {
+        abort_create(c);
+        return -1;
+    }
+    if (c->o.mode == RUN_CREATE)
+        return 0;
+    /* run: let the init exec and wait for it to happen */
+    if (sync_send(c->sync_parent, SYNC_START, 0, NULL) < 0) {
+        err_sys(err, "start the container");
+        abort_create(c);
+        return -1;
+    }
+    enum sync_type t;
+    int64_t v;
+    char *text = NULL;
+    int r = sync_recv(c->sync_parent, &t, &v, &text);
+    if (r > 0 && t == SYNC_ERROR) {
+        err_set(err, 0, "%s", text);
+            err->errnum = (int)v;
+        free(text);
+        abort_create(c);
+        return -1;
+    }
+    free(text);
+    close_fd(&c->sync_parent);
+    return 0;
+}
+
+void container_init_fds(struct container *c)
+{
+    c->sync_parent = c->sync_child = c->procfd = c->rootfs_tree = c->devnull_tree = -1;
+    c->fifo_fd = c->console_fd = c->console_peer = c->rootfd = c->statefd = -1;
+    c->croot = c->devnull_attached = c->fifo_wfd = -1;
+    c->host_pid = -1;
+    for (int k = 0; k < NS_N; k++)
+        c->ns_fds[k] = -1;
+}
+
+static void close_array(int **a, size_t n)
+{
+    for (size_t i = 0; *a && i < n; i++)
+        if ((*a)[i] >= 0)
+            close((*a)[i]);
+    free(*a);
+    *a = NULL;
+}
+
+void container_release(struct container *c)
+{
+    close_fd(&c->sync_parent);
+    close_fd(&c->sync_child);
+    close_fd(&c->procfd);
+    close_fd(&c->rootfs_tree);
+    close_fd(&c->devnull_tree);
+    close_fd(&c->fifo_fd);
+    close_fd(&c->console_fd);
+    close_fd(&c->console_peer);
+    close_fd(&c->statefd);
+    for (int k = 0; k < NS_N; k++)
+        close_fd(&c->ns_fds[k]);
+    close_array(&c->mount_trees, c->spec ? c->spec->nmounts : 0);
+    close_array(&c->dev_trees, DEFAULT_DEVICES + (c->spec ? c->spec->linux_.ndevices : 0));
+    close_array(&c->cg_trees, c->cg.n);
+    seccomp_prog_free(&c->seccomp);
+    cg_free(&c->cg);
+    cg_host_free(&c->cghost);
+    plan_free(&c->plan);
+    state_free(&c->st);
+    spec_free(c->spec);
+    c->spec = NULL;
+    free(c->config_text);
+    free(c->bundle);
+    free(c->rootfs);
+    c->config_text = c->bundle = c->rootfs = NULL;
+}

@@ -1,0 +1,436 @@
+/* init.c: the container's init process. It is a copy of the runtime made
+ * by clone; it executes the plan step by step and ends in execve. Errors
+ * go to the runtime over the sync socket (or, after `start`, through the
+ * exec fifo to the `start` command) and the process exits. */
+#include "container.h"
+#include "../kernel/caps.h"
+#include "../kernel/hooks.h"
+#include "../kernel/idmap.h"
+#include "../kernel/lsm.h"
+#include "../kernel/mount.h"
+#include "../kernel/process.h"
+#include "../kernel/proc.h"
+#include "../util/fs.h"
+#include "../util/log.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+void child_fail(struct container *c, merr_t *err)
+{
+    const char *msg = err && err->msg ? err->msg : "container init failed";
+    if (c->fifo_wfd >= 0) {
+        /* `start` is reading: after the first byte, anything is an error */
+        (void)write_all(c->fifo_wfd, msg, strlen(msg));
+    } else if (c->sync_child >= 0) {
+        sync_send(c->sync_child, SYNC_ERROR, err ? err->errnum : 0, msg);
+    }
+    _exit(1);
+}
+
+static char *state_json(struct container *c, enum cstatus status)
+{
+    c->st.pid = c->host_pid;
+    return container_state_json(c, status);
+}
+
+static int run_hooks(struct container *c, enum hook_kind k, enum cstatus status, merr_t *err)
+{
+    cleanup_free char *state = state_json(c, status);
+    for (size_t i = 0; i < c->spec->nhooks[k]; i++) {
+        cleanup_free char *what = xasprintf("hooks.%s[%zu]", hook_kind_name(k), i);
+        if (hook_run(&c->spec->hooks[k][i], what, state, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static bool uid_mapped(const struct container *c, uint32_t id, bool gid)
+{
+    const struct spec_linux *l = &c->spec->linux_;
+    if (gid)
+        return idmap_to_host(l->gid_mappings, l->n_gid_mappings, id) >= 0;
+    return idmap_to_host(l->uid_mappings, l->n_uid_mappings, id) >= 0;
+}
+
+static int step_setuid_root(struct container *c, merr_t *err)
+{
+    if (uid_mapped(c, 0, true) && setresgid(0, 0, 0) < 0)
+        return err_sys(err, "setgid 0 in the user namespace");
+    if (uid_mapped(c, 0, false) && setresuid(0, 0, 0) < 0)
+        return err_sys(err, "setuid 0 in the user namespace");
+    return 0;
+}
+
+static int step_hooks_runtime(struct container *c, merr_t *err)
+{
+    enum sync_type t;
+    if (sync_send(c->sync_child, SYNC_HOOKS, 0, NULL) < 0)
+        return err_sys(err, "sync with the runtime");
+    int r = sync_recv(c->sync_child, &t, NULL, NULL);
+    if (r <= 0 || t != SYNC_HOOKS_DONE)
+        _exit(1); /* the runtime reports the hook error */
+    return 0;
+}
+
+static int step_mkcwd(struct container *c, merr_t *err)
+{
+    int fd = mnt_openat_in_root(c->croot, c->spec->process.cwd, O_PATH);
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    if (errno != ENOENT)
+        return 0; /* reported with the user's permissions by STEP_CWD */
+    fd = mnt_open_in_root(c->croot, c->spec->process.cwd, MNT_CREATE_DIR, err);
+    if (fd < 0)
+        return err_wrap(err, "process.cwd");
+    close(fd);
+    return 0;
+}
+
+static int step_close_fds(struct container *c, merr_t *err)
+{
+    unsigned first = 3 + (unsigned)c->o.preserve_fds;
+    if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+        /* old kernel: walk the fds */
+        for (int fd = (int)first; fd < 65536; fd++)
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    for (unsigned fd = 0; fd < first; fd++) {
+        int fl = fcntl((int)fd, F_GETFD);
+        if (fl >= 0 && (fl & FD_CLOEXEC) && fcntl((int)fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
+            return err_sys(err, "keep fd %u open", fd);
+    }
+    return 0;
+}
+
+static int step_wait_start(struct container *c, merr_t *err)
+{
+    enum sync_type t;
+    prctl(PR_SET_PDEATHSIG, 0);
+    if (sync_send(c->sync_child, SYNC_READY, 0, NULL) < 0)
+        return err_sys(err, "report ready");
+    if (c->o.mode != RUN_CREATE) {
+        int r = sync_recv(c->sync_child, &t, NULL, NULL);
+        if (r <= 0 || t != SYNC_START)
+            _exit(1);
+        return 0;
+    }
+    /* create: block until `start` opens the fifo for reading */
+    char path[32];
+    snprintf(path, sizeof(path), "self/fd/%d", c->fifo_fd);
+    int fd;
+    do
+        fd = openat(c->procfd, path, O_WRONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return err_sys(err, "open exec fifo");
+    close_fd(&c->sync_child); /* the runtime that created us is gone */
+    close_fd(&c->fifo_fd);
+    if (write_all(fd, "0", 1) < 0) {
+        close(fd);
+        return err_sys(err, "write exec fifo");
+    }
+    c->fifo_wfd = fd;
+    return 0;
+}
+
+static int step_user(struct container *c, merr_t *err)
+{
+    const struct spec_process *p = &c->spec->process;
+    const struct spec_caps *sc = &p->caps;
+    if (caps_apply_bounding(p->has_caps && sc->has[CAPSET_BOUNDING] ? sc->set[CAPSET_BOUNDING] : 0,
+                            err) < 0)
+        return err_wrap(err, "process.capabilities.bounding");
+    if (prctl(PR_SET_KEEPCAPS, 1) < 0)
+        return err_sys(err, "keep capabilities");
+    if (setgroups(p->user.ngids, p->user.gids) < 0) {
+        /* setgroups is denied in a user namespace made by an unprivileged user */
+        if (!(errno == EPERM && p->user.ngids == 0))
+            return err_sys(err, "process.user.additionalGids: setgroups");
+    }
+    if (setresgid(p->user.gid, p->user.gid, p->user.gid) < 0)
+        return err_sys(err, "process.user.gid: setgid %u", p->user.gid);
+    if (setresuid(p->user.uid, p->user.uid, p->user.uid) < 0)
+        return err_sys(err, "process.user.uid: setuid %u", p->user.uid);
+    if (prctl(PR_SET_KEEPCAPS, 0) < 0)
+        return err_sys(err, "clear keepcaps");
+    return 0;
+}
+
+static int step_caps(struct container *c, merr_t *err)
+{
+    const struct spec_process *p = &c->spec->process;
+    const struct spec_caps *sc = &p->caps;
+    struct cap_state cs = {0};
+    if (p->has_caps) {
+        cs.effective = sc->set[CAPSET_EFFECTIVE];
+        cs.permitted = sc->set[CAPSET_PERMITTED];
+        cs.inheritable = sc->set[CAPSET_INHERITABLE];
+        cs.ambient = sc->set[CAPSET_AMBIENT];
+    }
+    if (caps_apply_sets(&cs, err) < 0)
+        return err_wrap(err, "process.capabilities");
+    return 0;
+}
+
+static int step_cwd(struct container *c, merr_t *err)
+{
+    const char *cwd = c->spec->process.cwd;
+    /* resolved in the container root, magic links refused: a leaked fd
+     * such as /proc/self/fd/N can never become the cwd (CVE-2024-21626) */
+    int fd = mnt_openat_in_root(c->croot, cwd, O_PATH | O_DIRECTORY);
+    if (fd < 0)
+        return err_sys(err, "process.cwd: \"%s\"", cwd);
+    int r = fchdir(fd);
+    close(fd);
+    if (r < 0)
+        return err_sys(err, "process.cwd: chdir \"%s\"", cwd);
+    char buf[4096];
+    if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+        return err_set(err, EPERM, "process.cwd: \"%s\" is outside the container root", cwd);
+    return 0;
+}
+
+static int step_seccomp(struct container *c, merr_t *err)
+{
+    int fd = seccomp_install(&c->seccomp, err);
+    if (fd < 0)
+        return -1;
+    if (c->seccomp.notify) {
+        const struct spec_seccomp *s = c->spec->linux_.seccomp;
+        cleanup_free char *state = state_json(c, CS_CREATING);
+        struct sbuf b = {0};
+        sbuf_printf(&b, "{\"ociVersion\":\"1.1.0\",\"fds\":[\"seccompFd\"],\"pid\":%d,",
+                    (int)c->host_pid);
+        sbuf_puts(&b, "\"metadata\":");
+        sbuf_json_str(&b, s->listener_metadata ? s->listener_metadata : "");
+        sbuf_printf(&b, ",\"state\":%s}", state);
+        int r = seccomp_send_listener(s->listener_path, fd, b.buf, err);
+        free(b.buf);
+        close(fd);
+        if (r < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* HOME from /etc/passwd of the container, as runc does, if env lacks it */
+static char *home_for(uint32_t uid)
+{
+    char *text = NULL;
+    if (read_file_at(AT_FDCWD, "/etc/passwd", &text, NULL, NULL) < 0)
+        return xstrdup("/");
+    char *save = NULL, *home = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line && !home; line = strtok_r(NULL, "\n", &save)) {
+        char *f[7] = {0};
+        int n = 0;
+        for (char *p = line; n < 7; n++) {
+            f[n] = p;
+            p = strchr(p, ':');
+            if (!p)
+                break;
+            *p++ = 0;
+        }
+        if (n >= 5 && f[2] && f[5] && (uint32_t)strtoul(f[2], NULL, 10) == uid && *f[5])
+            home = xstrdup(f[5]);
+    }
+    free(text);
+    return home ? home : xstrdup("/");
+}
+
+static void step_exec(struct container *c, merr_t *err)
+{
+    const struct spec_process *p = &c->spec->process;
+    if (!p->args || !p->args[0]) {
+        err_set(err, EINVAL, "process.args: is empty");
+        return;
+    }
+    size_t ne = strv_len(p->env);
+    char **env = xzalloc((ne + 2) * sizeof(char *));
+    const char *path = NULL;
+    bool home = false;
+    for (size_t i = 0; i < ne; i++) {
+        env[i] = p->env[i];
+        if (strncmp(p->env[i], "PATH=", 5) == 0)
+            path = p->env[i] + 5;
+        if (strncmp(p->env[i], "HOME=", 5) == 0)
+            home = true;
+    }
+    if (!home)
+        env[ne] = xasprintf("HOME=%s", home_for(p->user.uid));
+    const char *file = p->args[0];
+    if (strchr(file, '/')) {
+        execve(file, p->args, env);
+        err_sys(err, "exec \"%s\"", file);
+        return;
+    }
+    if (!path)
+        path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    int saved = ENOENT;
+    cleanup_free char *dirs = xstrdup(path);
+    char *save = NULL;
+    for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        cleanup_free char *full = xasprintf("%s/%s", *d ? d : ".", file);
+        execve(full, p->args, env);
+        if (errno == EACCES)
+            saved = EACCES;
+        else if (errno != ENOENT && errno != ENOTDIR) {
+            err_sys(err, "exec \"%s\"", full);
+            return;
+        }
+    }
+    if (saved == ENOENT)
+        err_set(err, ENOENT, "exec \"%s\": executable file not found in $PATH", file);
+    else
+        err_set(err, saved, "exec \"%s\"", file);
+}
+
+static int run_step(struct container *c, const struct step *st, merr_t *err)
+{
+    const struct spec *s = c->spec;
+    const struct spec_process *p = &s->process;
+    const struct spec_linux *l = &s->linux_;
+    switch (st->kind) {
+    case STEP_SETUID_ROOT:
+        return step_setuid_root(c, err);
+    case STEP_UNSHARE_CGROUPNS:
+        return unshare(CLONE_NEWCGROUP) < 0 ? err_sys(err, "unshare the cgroup namespace") : 0;
+    case STEP_ROOT_PRIVATE:
+        return mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0
+                   ? err_sys(err, "make / a slave mount")
+                   : 0;
+    case STEP_ROOTFS:
+        return rootfs_attach(c, err);
+    case STEP_MOUNT:
+        return rootfs_mount(c, st->idx, err);
+    case STEP_DEV_DEFAULTS:
+        return rootfs_dev_defaults(c, err);
+    case STEP_DEVICE:
+        return rootfs_device(c, st->idx, err);
+    case STEP_DEV_LINKS:
+        return rootfs_dev_links(c, err);
+    case STEP_CONSOLE:
+        return rootfs_console(c, err);
+    case STEP_HOOKS_RUNTIME:
+        return step_hooks_runtime(c, err);
+    case STEP_HOOKS_CREATE:
+        return run_hooks(c, HOOK_CREATE_CONTAINER, CS_CREATED, err);
+    case STEP_PIVOT_ROOT:
+        return rootfs_pivot(c, err);
+    case STEP_CHROOT:
+        return rootfs_chroot(c, err);
+    case STEP_MKCWD:
+        return step_mkcwd(c, err);
+    case STEP_ROOT_PROPAGATION:
+        return rootfs_propagation(c, err);
+    case STEP_MASK:
+        return rootfs_mask(c, l->masked_paths[st->idx], err);
+    case STEP_READONLY:
+        return rootfs_readonly(c, l->readonly_paths[st->idx], err);
+    case STEP_ROOT_READONLY:
+        return rootfs_root_readonly(c, err);
+    case STEP_HOSTNAME:
+        return proc_set_hostname(s->hostname && *s->hostname ? s->hostname : NULL,
+                                 s->domainname && *s->domainname ? s->domainname : NULL, err);
+    case STEP_SYSCTL:
+        return proc_sysctl(c->procfd, l->sysctl[st->idx].key, l->sysctl[st->idx].value, err);
+    case STEP_RLIMITS:
+        return proc_set_rlimits(p->rlimits, p->nrlimits, err);
+    case STEP_PERSONALITY:
+        return proc_set_personality(l->personality.v.domain, err);
+    case STEP_SCHED:
+        return proc_set_sched(&p->sched, err);
+    case STEP_IOPRIO:
+        return proc_set_ioprio(p->io_priority.v.klass, p->io_priority.v.prio, err);
+    case STEP_KEYRING:
+        return proc_join_keyring(c->o.id, err);
+    case STEP_UMASK:
+        umask(p->user.umask.has ? p->user.umask.v : 022);
+        return 0;
+    case STEP_CLOSE_FDS:
+        return step_close_fds(c, err);
+    case STEP_WAIT_START:
+        return step_wait_start(c, err);
+    case STEP_HOOKS_START:
+        return run_hooks(c, HOOK_START_CONTAINER, CS_CREATED, err);
+    case STEP_LSM_LABEL:
+        if (p->apparmor_profile && *p->apparmor_profile &&
+            lsm_apparmor_exec(c->procfd, p->apparmor_profile, err) < 0)
+            return -1;
+        if (p->selinux_label && *p->selinux_label &&
+            lsm_selinux_exec(c->procfd, p->selinux_label, err) < 0)
+            return -1;
+        return 0;
+    case STEP_SECCOMP_EARLY:
+    case STEP_SECCOMP:
+        return step_seccomp(c, err);
+    case STEP_NO_NEW_PRIVS:
+        return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? err_sys(err, "set no_new_privs") : 0;
+    case STEP_USER:
+        return step_user(c, err);
+    case STEP_CAPS:
+        return step_caps(c, err);
+    case STEP_CWD:
+        return step_cwd(c, err);
+    case STEP_AFFINITY:
+        return proc_set_affinity(0, p->cpu_affinity_final, err);
+    case STEP_EXEC:
+        step_exec(c, err);
+        return -1;
+    }
+    return 0;
+}
+
+void init_main(struct container *c)
+{
+    enum sync_type t;
+    int64_t value;
+    close_fd(&c->sync_parent);
+    close_fd(&c->console_peer);
+    c->fifo_wfd = -1;
+    c->devnull_attached = -1;
+    c->croot = -1;
+    /* nothing of the runtime may be read through /proc/<pid> from inside */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    if (sync_recv(c->sync_child, &t, &value, NULL) <= 0 || t != SYNC_GO)
+        _exit(1);
+    c->host_pid = (pid_t)value;
+    init_run_steps(c);
+}
+
+void init_run_steps(struct container *c)
+{
+    merr_t err = MERR_INIT;
+    for (size_t i = 0; i < c->plan.n; i++) {
+        const struct step *st = &c->plan.steps[i];
+        if (log_debug_enabled()) {
+            cleanup_free char *d = step_describe(c->spec, &c->plan, st);
+            log_debug("init step %zu: %s", i, d);
+        }
+        if (run_step(c, st, &err) < 0)
+            child_fail(c, &err);
+    }
+    err_set(&err, 0, "container init: the plan did not end in exec");
+    child_fail(c, &err);
+}

@@ -1,0 +1,415 @@
+#include "ops.h"
+#include "container.h"
+#include "../kernel/hooks.h"
+#include "../kernel/proc.h"
+#include "../util/fs.h"
+#include "../util/log.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static int handle_open_(int rootfd, const char *id, struct handle *h, bool lock, merr_t *err)
+{
+    memset(h, 0, sizeof(*h));
+    h->dirfd = state_dir_open(rootfd, id, &h->st, lock, err);
+    if (h->dirfd < 0)
+        return -1;
+    h->status = state_status(h->dirfd, &h->st);
+    return 0;
+}
+
+int handle_open(int rootfd, const char *id, struct handle *h, merr_t *err)
+{
+    return handle_open_(rootfd, id, h, true, err);
+}
+
+int handle_peek(int rootfd, const char *id, struct handle *h, merr_t *err)
+{
+    return handle_open_(rootfd, id, h, false, err);
+}
+
+int handle_load_spec(struct handle *h, merr_t *err)
+{
+    if (h->spec)
+        return 0;
+    cleanup_free char *text = NULL;
+    size_t len;
+    if (read_file_at(h->dirfd, STATE_CONFIG, &text, &len, err) < 0)
+        return err_wrap(err, "stored config of \"%s\"", h->st.id);
+    return spec_parse(text, len, "config.json", &h->spec, err);
+}
+
+int handle_cgroup(struct handle *h, merr_t *err)
+{
+    if (h->have_cg)
+        return 0;
+    if (cg_detect(&h->host, err) < 0)
+        return -1;
+    cg_from_dirs(&h->host, h->st.cgroup_dirs, strv_len(h->st.cgroup_dirs), &h->cg);
+    h->have_cg = true;
+    return 0;
+}
+
+void handle_close(struct handle *h)
+{
+    if (h->dirfd >= 0)
+        close(h->dirfd);
+    h->dirfd = -1;
+    state_free(&h->st);
+    spec_free(h->spec);
+    h->spec = NULL;
+    if (h->have_cg) {
+        cg_free(&h->cg);
+        cg_host_free(&h->host);
+        h->have_cg = false;
+    }
+}
+
+int handle_pidfd(const struct handle *h, merr_t *err)
+{
+    int fd = (int)syscall(SYS_pidfd_open, h->st.pid, 0);
+    uint64_t start;
+    if (fd < 0 || proc_stat(h->st.pid, &start, NULL) < 0 || start != h->st.start_time) {
+        if (fd >= 0)
+            close(fd);
+        return err_set(err, ESRCH, "container \"%s\" is not running", h->st.id);
+    }
+    return fd;
+}
+
+static char *annotations(struct handle *h)
+{
+    if (handle_load_spec(h, NULL) < 0)
+        return NULL;
+    return container_annotations_json(h->spec);
+}
+
+static char *handle_state_json(struct handle *h, enum cstatus s)
+{
+    cleanup_free char *ann = annotations(h);
+    return state_to_json(&h->st, s, ann);
+}
+
+void run_poststart(const struct spec *s, const char *state_json)
+{
+    for (size_t i = 0; i < s->nhooks[HOOK_POSTSTART]; i++) {
+        merr_t e = MERR_INIT;
+        cleanup_free char *what = xasprintf("hooks.poststart[%zu]", i);
+        if (hook_run(&s->hooks[HOOK_POSTSTART][i], what, state_json, &e) < 0)
+            log_warn("%s", e.msg);
+        err_clear(&e);
+    }
+}
+
+/* wait for fd to become readable or the process behind pidfd to exit */
+static int wait_readable(int fd, int pidfd)
+{
+    for (;;) {
+        struct pollfd p[2] = {{fd, POLLIN, 0}, {pidfd, POLLIN, 0}};
+        int n = poll(p, 2, -1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (p[0].revents)
+            return 1;
+        if (p[1].revents)
+            return 0;
+    }
+}
+
+int op_start(int rootfd, const char *id, merr_t *err)
+{
+    struct handle h;
+    if (handle_open(rootfd, id, &h, err) < 0)
+        return -1;
+    int ret = -1, fifo = -1, pidfd = -1;
+    if (h.status != CS_CREATED) {
+        err_set(err, EINVAL, "cannot start container \"%s\": it is %s, not created", id,
+                cstatus_name(h.status));
+        goto out;
+    }
+    if (handle_load_spec(&h, err) < 0 || (pidfd = handle_pidfd(&h, err)) < 0)
+        goto out;
+    fifo = openat(h.dirfd, STATE_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fifo < 0) {
+        err_sys(err, "open the exec fifo of \"%s\"", id);
+        goto out;
+    }
+    /* the init writes one byte when it sees us, then execs (EOF) or
+     * writes an error and exits */
+    char buf[4097];
+    size_t got = 0;
+    bool ok_byte = false;
+    for (;;) {
+        int w = wait_readable(fifo, pidfd);
+        ssize_t n = w > 0 ? read(fifo, buf + got, sizeof(buf) - 1 - got) : 0;
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            continue;
+        if (n <= 0) {
+            /* EOF: no writer. Before the first byte it means the init is
+             * not there yet (or died); after it, that it exec'd. */
+            if (!ok_byte && w > 0) {
+                struct timespec ts = {0, 200000};
+                nanosleep(&ts, NULL);
+                continue;
+            }
+            break;
+        }
+        got += (size_t)n;
+        if (!ok_byte && got >= 1 && buf[0] == '0') {
+            ok_byte = true;
+            unlinkat(h.dirfd, STATE_FIFO, 0);
+        }
+        if (got >= sizeof(buf) - 1)
+            break;
+    }
+    buf[got] = 0;
+    if (!ok_byte) {
+        err_set(err, ESRCH, "container \"%s\": the init exited before start", id);
+        goto out;
+    }
+    if (got > 1) {
+        err_set(err, 0, "%s", buf + 1);
+        goto out;
+    }
+    char *state = handle_state_json(&h, CS_RUNNING);
+    run_poststart(h.spec, state);
+    free(state);
+    ret = 0;
+out:
+    if (fifo >= 0)
+        close(fifo);
+    if (pidfd >= 0)
+        close(pidfd);
+    handle_close(&h);
+    return ret;
+}
+
+int op_state(int rootfd, const char *id, char **json, merr_t *err)
+{
+    struct handle h;
+    if (handle_peek(rootfd, id, &h, err) < 0)
+        return -1;
+    *json = handle_state_json(&h, h.status);
+    handle_close(&h);
+    return 0;
+}
+
+int op_kill(int rootfd, const char *id, int sig, bool all, merr_t *err)
+{
+    struct handle h;
+    if (handle_open(rootfd, id, &h, err) < 0)
+        return -1;
+    int ret = -1;
+    if (h.status == CS_STOPPED) {
+        err_set(err, ESRCH, "container \"%s\" is not running", id);
+        goto out;
+    }
+    if (all) {
+        if (handle_cgroup(&h, err) < 0 || cg_kill_all(&h.cg, sig, err) < 0)
+            goto out;
+        ret = 0;
+        goto out;
+    }
+    int pidfd = handle_pidfd(&h, err);
+    if (pidfd < 0)
+        goto out;
+    if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+        err_sys(err, "send signal %d to container \"%s\"", sig, id);
+    else
+        ret = 0;
+    close(pidfd);
+    /* a paused container gets the signal when it is thawed: SIGKILL now */
+    if (ret == 0 && sig == SIGKILL && h.status == CS_PAUSED && handle_cgroup(&h, NULL) == 0)
+        cg_freeze(&h.cg, false, NULL);
+out:
+    handle_close(&h);
+    return ret;
+}
+
+int container_destroy(int rootfd, struct handle *h, merr_t *err)
+{
+    if (h->status != CS_STOPPED) {
+        int pidfd = handle_pidfd(h, NULL);
+        if (pidfd >= 0) {
+            syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+            if (handle_cgroup(h, NULL) == 0 && h->status == CS_PAUSED)
+                cg_freeze(&h->cg, false, NULL);
+            struct pollfd p = {pidfd, POLLIN, 0};
+            poll(&p, 1, 10000);
+            close(pidfd);
+        }
+    }
+    int ret = 0;
+    if (handle_cgroup(h, NULL) == 0 && cg_destroy(&h->cg, err) < 0) {
+        log_warn("%s", err->msg);
+        err_clear(err);
+    }
+    if (handle_load_spec(h, NULL) == 0 && h->spec->nhooks[HOOK_POSTSTOP]) {
+        cleanup_free char *state = handle_state_json(h, CS_STOPPED);
+        for (size_t i = 0; i < h->spec->nhooks[HOOK_POSTSTOP]; i++) {
+            merr_t e = MERR_INIT;
+            cleanup_free char *what = xasprintf("hooks.poststop[%zu]", i);
+            if (hook_run(&h->spec->hooks[HOOK_POSTSTOP][i], what, state, &e) < 0)
+                log_warn("%s", e.msg);
+            err_clear(&e);
+        }
+    }
+    if (state_remove(rootfd, h->st.id) < 0)
+        ret = err_sys(err, "remove the state of \"%s\"", h->st.id);
+    return ret;
+}
+
+/* A directory without state.json that nobody holds locked: left by a
+ * create that was killed. */
+static bool remove_stale(int rootfd, const char *id)
+{
+    int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool stale = flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+                 faccessat(fd, "state.json", F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+    close(fd);
+    if (stale)
+        state_remove(rootfd, id);
+    return stale;
+}
+
+int op_delete(int rootfd, const char *id, bool force, merr_t *err)
+{
+    struct handle h;
+    if (handle_open(rootfd, id, &h, err) < 0) {
+        /* a forced delete of a missing container succeeds (dockerd relies
+         * on it); a half-created one nobody holds is cleaned up */
+        if (err->errnum == ENOENT && (remove_stale(rootfd, id) || force)) {
+            err_clear(err);
+            return 0;
+        }
+        return -1;
+    }
+    int ret = -1;
+    if (h.status != CS_STOPPED && !force) {
+        err_set(err, EBUSY, "cannot delete container \"%s\": it is %s (stop it, or use --force)",
+                id, cstatus_name(h.status));
+        goto out;
+    }
+    ret = container_destroy(rootfd, &h, err);
+out:
+    handle_close(&h);
+    return ret;
+}
+
+int op_pause(int rootfd, const char *id, bool pause, merr_t *err)
+{
+    struct handle h;
+    if (handle_open(rootfd, id, &h, err) < 0)
+        return -1;
+    int ret = -1;
+    enum cstatus want = pause ? CS_RUNNING : CS_PAUSED;
+    if (h.status != want && !(pause && h.status == CS_CREATED)) {
+        err_set(err, EINVAL, "cannot %s container \"%s\": it is %s", pause ? "pause" : "resume",
+                id, cstatus_name(h.status));
+        goto out;
+    }
+    if (handle_cgroup(&h, err) < 0 || cg_freeze(&h.cg, pause, err) < 0)
+        goto out;
+    ret = 0;
+out:
+    handle_close(&h);
+    return ret;
+}
+
+int op_pids(int rootfd, const char *id, pid_t **pids, size_t *n, merr_t *err)
+{
+    struct handle h;
+    if (handle_open(rootfd, id, &h, err) < 0)
+        return -1;
+    int ret = -1;
+    *pids = NULL;
+    *n = 0;
+    if (h.status == CS_STOPPED) {
+        err_set(err, ESRCH, "container \"%s\" is not running", id);
+        goto out;
+    }
+    if (handle_cgroup(&h, err) < 0 || cg_pids(&h.cg, pids, n, err) < 0)
+        goto out;
+    ret = 0;
+out:
+    handle_close(&h);
+    return ret;
+}
+
+/* Merge the update into the stored config so later commands see it. */
+static void merge_resources(json_t *config, json_t *update)
+{
+    json_t *linux_ = json_object_get(config, "linux");
+    if (!linux_) {
+        linux_ = json_object();
+        json_object_set_new(config, "linux", linux_);
+    }
+    json_t *res = json_object_get(linux_, "resources");
+    if (!res) {
+        res = json_object();
+        json_object_set_new(linux_, "resources", res);
+    }
+    const char *key;
+    json_t *val;
+    json_object_foreach(update, key, val)
+    {
+        json_t *cur = json_object_get(res, key);
+        if (json_is_object(cur) && json_is_object(val))
+            json_object_update(cur, val);
+        else
+            json_object_set(res, key, val);
+    }
+}
+
+int op_update(int rootfd, const char *id, const char *resources_json, size_t len, merr_t *err)
+{
+    struct handle h;
+    if (handle_open(rootfd, id, &h, err) < 0)
+        return -1;
+    int ret = -1;
+    struct spec_resources r = {0};
+    json_t *keep = NULL, *config = NULL;
+    char *text = NULL;
+    if (h.status == CS_STOPPED) {
+        err_set(err, ESRCH, "container \"%s\" is not running", id);
+        goto out;
+    }
+    if (spec_parse_resources_json(resources_json, len, "resources", &r, &keep, err) < 0)
+        goto out;
+    if (handle_cgroup(&h, err) < 0 || cg_apply(&h.cg, &r, err) < 0)
+        goto out;
+    size_t tl;
+    json_error_t je;
+    if (read_file_at(h.dirfd, STATE_CONFIG, &text, &tl, err) < 0)
+        goto out;
+    config = json_loadb(text, tl, 0, &je);
+    if (config) {
+        merge_resources(config, keep);
+        char *out = json_dumps(config, JSON_COMPACT);
+        if (out) {
+            atomic_write_at(h.dirfd, STATE_CONFIG, out, strlen(out), 0600, NULL);
+            free(out);
+        }
+    }
+    ret = 0;
+out:
+    free(text);
+    spec_resources_free(&r);
+    json_decref(keep);
+    json_decref(config);
+    handle_close(&h);
+    return ret;
+}

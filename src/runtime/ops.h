@@ -1,0 +1,45 @@
+/* ops.h: operations on an existing container (runc's commands). */
+#ifndef MOAT_OPS_H
+#define MOAT_OPS_H
+
+#include "spec.h"
+#include "state.h"
+#include "../kernel/cgroup.h"
+#include "../util/err.h"
+#include <stdbool.h>
+
+/* An opened container: locked state directory, state, stored config. */
+struct handle {
+    int dirfd;
+    struct state st;
+    enum cstatus status;
+    struct spec *spec; /* loaded on demand */
+    struct cg_host host;
+    struct cg cg;
+    bool have_cg;
+};
+
+int handle_open(int rootfd, const char *id, struct handle *h, merr_t *err);
+/* read-only look (state, list): no lock */
+int handle_peek(int rootfd, const char *id, struct handle *h, merr_t *err);
+int handle_load_spec(struct handle *h, merr_t *err);
+int handle_cgroup(struct handle *h, merr_t *err);
+void handle_close(struct handle *h);
+/* pidfd of the init, checked against the recorded start time. */
+int handle_pidfd(const struct handle *h, merr_t *err);
+
+int op_start(int rootfd, const char *id, merr_t *err);
+int op_state(int rootfd, const char *id, char **json, merr_t *err);
+int op_kill(int rootfd, const char *id, int sig, bool all, merr_t *err);
+int op_delete(int rootfd, const char *id, bool force, merr_t *err);
+int op_pause(int rootfd, const char *id, bool pause, merr_t *err);
+int op_pids(int rootfd, const char *id, pid_t **pids, size_t *n, merr_t *err);
+int op_update(int rootfd, const char *id, const char *resources_json, size_t len, merr_t *err);
+
+/* Kill, reap leftovers, remove the cgroup, run poststop hooks, remove the
+ * state: the end of every container (delete, and run after exit). */
+int container_destroy(int rootfd, struct handle *h, merr_t *err);
+/* Run poststart hooks (failures are warnings). */
+void run_poststart(const struct spec *s, const char *state_json);
+
+#endif

@@ -1,0 +1,257 @@
+#include "state.h"
+#include "../kernel/cgroup.h"
+#include "../kernel/proc.h"
+#include "../util/fs.h"
+#include "../util/jpath.h"
+#include "../util/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+const char *cstatus_name(enum cstatus s)
+{
+    static const char *const n[] = {"creating", "created", "running", "paused", "stopped"};
+    return n[s];
+}
+
+bool state_valid_id(const char *id)
+{
+    if (!id || !*id || strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || strlen(id) > 1024)
+        return false;
+    for (const char *p = id; *p; p++) {
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '+' || c == '-' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
+char *state_default_root(void)
+{
+    if (geteuid() == 0)
+        return xstrdup("/run/moat");
+    const char *x = getenv("XDG_RUNTIME_DIR");
+    if (x && *x)
+        return xasprintf("%s/moat", x);
+    return xasprintf("/tmp/moat-%u", (unsigned)geteuid());
+}
+
+int state_root_open(const char *root, bool create, merr_t *err)
+{
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT && create) {
+        if (mkdir_p(root, 0711, err) < 0)
+            return err_wrap(err, "--root");
+        fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+    if (fd < 0)
+        return err_sys(err, "--root: open \"%s\"", root);
+    return fd;
+}
+
+int state_dir_create(int rootfd, const char *id, merr_t *err)
+{
+    if (mkdirat(rootfd, id, 0711) < 0) {
+        if (errno == EEXIST)
+            return err_set(err, EEXIST, "container \"%s\" already exists", id);
+        return err_sys(err, "create state directory for \"%s\"", id);
+    }
+    int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+        err_sys(err, "open state directory of \"%s\"", id);
+        if (fd >= 0)
+            close(fd);
+        unlinkat(rootfd, id, AT_REMOVEDIR);
+        return -1;
+    }
+    return fd;
+}
+
+static char **json_strv(json_t *arr)
+{
+    size_t n = json_array_size(arr);
+    char **v = xzalloc((n + 1) * sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        v[i] = xstrdup(json_string_value(json_array_get(arr, i)) ?: "");
+    return v;
+}
+
+int state_dir_open(int rootfd, const char *id, struct state *st, bool lock, merr_t *err)
+{
+    memset(st, 0, sizeof(*st));
+    if (!state_valid_id(id))
+        return err_set(err, EINVAL, "invalid container id \"%s\"", id);
+    int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return err_set(err, ENOENT, "container \"%s\" does not exist", id);
+        return err_sys(err, "open state of \"%s\"", id);
+    }
+    if (lock && flock(fd, LOCK_EX) < 0) {
+        close(fd);
+        return err_sys(err, "lock state of \"%s\"", id);
+    }
+    char *text = NULL;
+    size_t len;
+    if (read_file_at(fd, "state.json", &text, &len, NULL) < 0) {
+        close(fd);
+        /* a directory without state.json: a create that is still running,
+         * or one that was killed before it finished */
+        return err_set(err, ENOENT, "container \"%s\" does not exist (creation incomplete)", id);
+    }
+    json_error_t je;
+    json_t *j = json_loadb(text, len, 0, &je);
+    free(text);
+    if (!j) {
+        close(fd);
+        return err_set(err, EINVAL, "state of \"%s\" is corrupt: %s", id, je.text);
+    }
+    st->id = xstrdup(id);
+    st->pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
+    st->start_time = (uint64_t)json_integer_value(json_object_get(j, "startTime"));
+    st->bundle = xstrdup(json_string_value(json_object_get(j, "bundle")) ?: "");
+    st->rootfs = xstrdup(json_string_value(json_object_get(j, "rootfs")) ?: "");
+    st->created = xstrdup(json_string_value(json_object_get(j, "created")) ?: "");
+    st->owner = (uid_t)json_integer_value(json_object_get(j, "owner"));
+    st->userns = json_is_true(json_object_get(j, "userns"));
+    st->detached = json_is_true(json_object_get(j, "detached"));
+    st->cgroup_dirs = json_strv(json_object_get(j, "cgroupDirs"));
+    json_decref(j);
+    return fd;
+}
+
+int state_save(int dirfd, const struct state *st, merr_t *err)
+{
+    struct sbuf b = {0};
+    sbuf_puts(&b, "{\"id\":");
+    sbuf_json_str(&b, st->id);
+    sbuf_printf(&b, ",\"pid\":%d,\"startTime\":%llu,\"bundle\":", (int)st->pid,
+                (unsigned long long)st->start_time);
+    sbuf_json_str(&b, st->bundle);
+    sbuf_puts(&b, ",\"rootfs\":");
+    sbuf_json_str(&b, st->rootfs);
+    sbuf_puts(&b, ",\"created\":");
+    sbuf_json_str(&b, st->created);
+    sbuf_printf(&b, ",\"owner\":%u,\"userns\":%s,\"detached\":%s,\"cgroupDirs\":[",
+                (unsigned)st->owner, st->userns ? "true" : "false",
+                st->detached ? "true" : "false");
+    for (size_t i = 0; st->cgroup_dirs && st->cgroup_dirs[i]; i++) {
+        if (i)
+            sbuf_puts(&b, ",");
+        sbuf_json_str(&b, st->cgroup_dirs[i]);
+    }
+    sbuf_puts(&b, "]}\n");
+    int r = atomic_write_at(dirfd, "state.json", b.buf, b.len, 0600, err);
+    free(b.buf);
+    return r;
+}
+
+int state_remove(int rootfd, const char *id)
+{
+    return rm_rf_at(rootfd, id);
+}
+
+void state_free(struct state *st)
+{
+    free(st->id);
+    free(st->bundle);
+    free(st->rootfs);
+    free(st->created);
+    strv_free(st->cgroup_dirs);
+    memset(st, 0, sizeof(*st));
+}
+
+enum cstatus state_status(int dirfd, const struct state *st)
+{
+    uint64_t start;
+    char pstate;
+    if (st->pid <= 0 || proc_stat(st->pid, &start, &pstate) < 0 || start != st->start_time ||
+        pstate == 'Z' || pstate == 'X')
+        return CS_STOPPED;
+    if (faccessat(dirfd, STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        return CS_CREATED;
+    if (st->cgroup_dirs && st->cgroup_dirs[0]) {
+        struct cg_host host;
+        if (cg_detect(&host, NULL) == 0) {
+            struct cg cg;
+            cg_from_dirs(&host, st->cgroup_dirs, strv_len(st->cgroup_dirs), &cg);
+            bool frozen = cg_is_frozen(&cg);
+            cg_free(&cg);
+            cg_host_free(&host);
+            if (frozen)
+                return CS_PAUSED;
+        }
+    }
+    return CS_RUNNING;
+}
+
+char *state_to_json(const struct state *st, enum cstatus status, const char *annotations_json)
+{
+    struct sbuf b = {0};
+    sbuf_puts(&b, "{\"ociVersion\":\"1.1.0\",\"id\":");
+    sbuf_json_str(&b, st->id);
+    sbuf_printf(&b, ",\"pid\":%d,\"status\":\"%s\",\"bundle\":",
+                status == CS_STOPPED ? 0 : (int)st->pid, cstatus_name(status));
+    sbuf_json_str(&b, st->bundle);
+    sbuf_puts(&b, ",\"rootfs\":");
+    sbuf_json_str(&b, st->rootfs);
+    sbuf_puts(&b, ",\"created\":");
+    sbuf_json_str(&b, st->created);
+    sbuf_printf(&b, ",\"owner\":\"\"");
+    if (annotations_json && *annotations_json) {
+        sbuf_puts(&b, ",\"annotations\":");
+        sbuf_puts(&b, annotations_json);
+    }
+    sbuf_puts(&b, "}");
+    return sbuf_steal(&b);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **state_list(int rootfd)
+{
+    int fd = dup(rootfd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    size_t n = 0, cap = 16;
+    char **v = xzalloc(cap * sizeof(char *));
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return v;
+    }
+    rewinddir(d);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.' || !state_valid_id(de->d_name))
+            continue;
+        if (n + 2 > cap)
+            v = xrealloc(v, (cap *= 2) * sizeof(char *));
+        v[n++] = xstrdup(de->d_name);
+        v[n] = NULL;
+    }
+    closedir(d);
+    qsort(v, n, sizeof(char *), cmp_str);
+    return v;
+}
+
+char *now_rfc3339(void)
+{
+    struct timespec ts;
+    struct tm tm;
+    char buf[64];
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts.tv_nsec);
+    return xstrdup(buf);
+}

@@ -1,0 +1,59 @@
+/* state.h: the state directory (--root, default /run/moat): one directory
+ * per container holding state.json (written atomically), a copy of the
+ * config.json it was created from, the exec fifo until `start`, and a
+ * lock. */
+#ifndef MOAT_STATE_H
+#define MOAT_STATE_H
+
+#include "../util/err.h"
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum cstatus { CS_CREATING, CS_CREATED, CS_RUNNING, CS_PAUSED, CS_STOPPED };
+
+struct state {
+    char *id;
+    pid_t pid;
+    uint64_t start_time; /* of pid, to detect pid reuse */
+    char *bundle;
+    char *rootfs;
+    char *created; /* RFC 3339 */
+    uid_t owner;
+    char **cgroup_dirs; /* NULL-terminated */
+    bool userns;        /* the container has its own user namespace */
+    bool detached;      /* init is not our child (create, run -d) */
+};
+
+#define STATE_FIFO "exec.fifo"
+#define STATE_CONFIG "config.json"
+
+const char *cstatus_name(enum cstatus s);
+/* Container ids: letters, digits, _ + - . ; not "." or "..". */
+bool state_valid_id(const char *id);
+/* Default root: /run/moat for root, $XDG_RUNTIME_DIR/moat otherwise. */
+char *state_default_root(void);
+
+/* Open (creating if `create`) the root directory. */
+int state_root_open(const char *root, bool create, merr_t *err);
+/* Create the container's directory exclusively; returns its fd (locked). */
+int state_dir_create(int rootfd, const char *id, merr_t *err);
+/* Open an existing container's directory and read its state; with `lock`
+ * the directory stays locked until the fd is closed. */
+int state_dir_open(int rootfd, const char *id, struct state *st, bool lock, merr_t *err);
+int state_save(int dirfd, const struct state *st, merr_t *err);
+int state_remove(int rootfd, const char *id);
+void state_free(struct state *st);
+
+/* Live status: checks the process (and its start time), the fifo and the
+ * freezer. */
+enum cstatus state_status(int dirfd, const struct state *st);
+/* The OCI state JSON (runc's shape: adds rootfs, created, owner). */
+char *state_to_json(const struct state *st, enum cstatus status, const char *annotations_json);
+
+/* NULL-terminated list of container ids under root. */
+char **state_list(int rootfd);
+
+char *now_rfc3339(void);
+
+#endif

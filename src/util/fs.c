@@ -1,0 +1,236 @@
+#include "fs.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        if (w == 0) {
+            errno = EIO;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+ssize_t read_all(int fd, void *buf, size_t n)
+{
+    char *p = buf;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, p + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+int read_fd(int fd, char **out, size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (n + 1 >= cap) {
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        ssize_t r = read(fd, buf + n, cap - n - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            free(buf);
+            errno = e;
+            return -1;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    buf[n] = 0;
+    *out = buf;
+    if (len)
+        *len = n;
+    return 0;
+}
+
+int read_file_at(int dirfd, const char *path, char **out, size_t *len, merr_t *err)
+{
+    cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_sys(err, "open %s", path);
+    if (read_fd(fd, out, len) < 0)
+        return err_sys(err, "read %s", path);
+    return 0;
+}
+
+int write_file_at(int dirfd, const char *path, const char *data, size_t len, merr_t *err)
+{
+    cleanup_close int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return err_sys(err, "open %s", path);
+    if (write_all(fd, data, len) < 0)
+        return err_sys(err, "write %s", path);
+    return 0;
+}
+
+int atomic_write_at(int dirfd, const char *name, const char *data, size_t len, int mode,
+                    merr_t *err)
+{
+    cleanup_free char *tmp = xasprintf(".%s.tmp%d", name, (int)getpid());
+    int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0)
+        return err_sys(err, "create %s", tmp);
+    if (write_all(fd, data, len) < 0) {
+        err_sys(err, "write %s", tmp);
+        close(fd);
+        unlinkat(dirfd, tmp, 0);
+        return -1;
+    }
+    close(fd);
+    if (renameat(dirfd, tmp, dirfd, name) < 0) {
+        err_sys(err, "rename %s", name);
+        unlinkat(dirfd, tmp, 0);
+        return -1;
+    }
+    return 0;
+}
+
+int mkdir_p(const char *path, mode_t mode, merr_t *err)
+{
+    cleanup_free char *p = xstrdup(path);
+    size_t n = strlen(p);
+    while (n > 1 && p[n - 1] == '/')
+        p[--n] = 0;
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = 0;
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+            return err_sys(err, "mkdir %s", p);
+        *s = '/';
+    }
+    if (mkdir(p, mode) < 0 && errno != EEXIST)
+        return err_sys(err, "mkdir %s", p);
+    return 0;
+}
+
+int rm_rf_at(int dfd, const char *name)
+{
+    if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
+        return 0;
+    if (errno != EISDIR && errno != EPERM)
+        return -1;
+    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return -1;
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        rm_rf_at(dirfd(d), de->d_name);
+    }
+    closedir(d);
+    return unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+static int copy_file_fd(int in, int out)
+{
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(in, buf, sizeof(buf))) > 0)
+        if (write_all(out, buf, (size_t)n) < 0)
+            return -1;
+    return n < 0 ? -1 : 0;
+}
+
+int copy_tree_at(int src, int dst)
+{
+    int sfd = dup(src);
+    DIR *d = sfd >= 0 ? fdopendir(sfd) : NULL;
+    if (!d) {
+        if (sfd >= 0)
+            close(sfd);
+        return -1;
+    }
+    int ret = 0;
+    struct dirent *de;
+    while (ret == 0 && (de = readdir(d))) {
+        const char *n = de->d_name;
+        struct stat st;
+        if (!strcmp(n, ".") || !strcmp(n, ".."))
+            continue;
+        if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+            ret = -1;
+            break;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            if (mkdirat(dst, n, st.st_mode & 07777) < 0 && errno != EEXIST) {
+                ret = -1;
+                break;
+            }
+            int a = openat(dirfd(d), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            int b = openat(dst, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (a < 0 || b < 0 || copy_tree_at(a, b) < 0)
+                ret = -1;
+            if (a >= 0)
+                close(a);
+            if (b >= 0)
+                close(b);
+        } else if (S_ISLNK(st.st_mode)) {
+            char target[4096];
+            ssize_t tl = readlinkat(dirfd(d), n, target, sizeof(target) - 1);
+            if (tl < 0)
+                ret = -1;
+            else {
+                target[tl] = 0;
+                if (symlinkat(target, dst, n) < 0 && errno != EEXIST)
+                    ret = -1;
+            }
+        } else if (S_ISREG(st.st_mode)) {
+            int a = openat(dirfd(d), n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+            int b = openat(dst, n, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                           st.st_mode & 07777);
+            if (a < 0 || b < 0 || copy_file_fd(a, b) < 0)
+                ret = -1;
+            if (a >= 0)
+                close(a);
+            if (b >= 0)
+                close(b);
+        } else {
+            continue; /* devices, fifos, sockets: not copied */
+        }
+        if (ret == 0) {
+            (void)fchownat(dst, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+            if (!S_ISLNK(st.st_mode))
+                (void)fchmodat(dst, n, st.st_mode & 07777, 0);
+        }
+    }
+    closedir(d);
+    return ret;
+}

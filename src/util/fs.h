@@ -1,0 +1,31 @@
+/* fs.h: fd-based file helpers. */
+#ifndef MOAT_FS_H
+#define MOAT_FS_H
+
+#include "err.h"
+#include <stddef.h>
+#include <sys/types.h>
+
+/* write/read the whole buffer, retrying on EINTR and short transfers */
+int write_all(int fd, const void *buf, size_t n);
+ssize_t read_all(int fd, void *buf, size_t n);
+
+/* Read a whole file (NUL-terminated). dirfd/path as openat. */
+int read_file_at(int dirfd, const char *path, char **out, size_t *len, merr_t *err);
+/* Read from an open fd to EOF (NUL-terminated). */
+int read_fd(int fd, char **out, size_t *len);
+/* Write a string to an existing file (O_WRONLY|O_TRUNC if trunc). */
+int write_file_at(int dirfd, const char *path, const char *data, size_t len, merr_t *err);
+/* Write via a temporary file and rename(2) so readers never see half a file. */
+int atomic_write_at(int dirfd, const char *name, const char *data, size_t len, int mode,
+                    merr_t *err);
+/* mkdir -p (absolute or relative to cwd). */
+int mkdir_p(const char *path, mode_t mode, merr_t *err);
+/* Remove a directory tree below dirfd/name (no symlink following). */
+int rm_rf_at(int dirfd, const char *name);
+
+/* Copy the contents of directory src into directory dst (files, dirs,
+ * symlinks; modes and owners kept). Both are directory fds. */
+int copy_tree_at(int src, int dst);
+
+#endif

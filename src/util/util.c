@@ -1,0 +1,195 @@
+#include "util.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static void oom(void)
+{
+    static const char msg[] = "moat: out of memory\n";
+    ssize_t r = write(2, msg, sizeof(msg) - 1);
+    (void)r;
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void *xzalloc(size_t n)
+{
+    void *p = calloc(1, n ? n : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+char *xstrdup(const char *s)
+{
+    char *r = strdup(s);
+    if (!r)
+        oom();
+    return r;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *r = strndup(s, n);
+    if (!r)
+        oom();
+    return r;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *r;
+    va_start(ap, fmt);
+    if (vasprintf(&r, fmt, ap) < 0)
+        oom();
+    va_end(ap);
+    return r;
+}
+
+void close_fd(int *fd)
+{
+    if (*fd >= 0) {
+        int saved = errno;
+        close(*fd);
+        errno = saved;
+    }
+    *fd = -1;
+}
+
+size_t strv_len(char *const *v)
+{
+    size_t n = 0;
+    while (v && v[n])
+        n++;
+    return n;
+}
+
+void strv_free(char **v)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        free(v[i]);
+    free(v);
+}
+
+bool strv_contains(char *const *v, const char *s)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        if (strcmp(v[i], s) == 0)
+            return true;
+    return false;
+}
+
+int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int parse_i64(const char *s, int64_t *out)
+{
+    char *end;
+    if (!s || !*s || *s == ' ' || *s == '+')
+        return -1;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+void sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 128;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        b->buf = xrealloc(b->buf, cap);
+        b->cap = cap;
+    }
+    memcpy(b->buf + b->len, s, n);
+    b->len += n;
+    b->buf[b->len] = 0;
+}
+
+void sbuf_puts(struct sbuf *b, const char *s)
+{
+    sbuf_add(b, s, strlen(s));
+}
+
+void sbuf_printf(struct sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+    va_start(ap, fmt);
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        oom();
+    sbuf_add(b, s, (size_t)n);
+    free(s);
+}
+
+void sbuf_json_str(struct sbuf *b, const char *s)
+{
+    sbuf_add(b, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"':
+            sbuf_add(b, "\\\"", 2);
+            break;
+        case '\\':
+            sbuf_add(b, "\\\\", 2);
+            break;
+        case '\n':
+            sbuf_add(b, "\\n", 2);
+            break;
+        case '\t':
+            sbuf_add(b, "\\t", 2);
+            break;
+        case '\r':
+            sbuf_add(b, "\\r", 2);
+            break;
+        default:
+            if (*p < 0x20)
+                sbuf_printf(b, "\\u%04x", *p);
+            else
+                sbuf_add(b, (const char *)p, 1);
+        }
+    }
+    sbuf_add(b, "\"", 1);
+}
+
+char *sbuf_steal(struct sbuf *b)
+{
+    char *r = b->buf ? b->buf : xstrdup("");
+    b->buf = NULL;
+    b->len = b->cap = 0;
+    return r;
+}

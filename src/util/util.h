@@ -1,0 +1,59 @@
+/* util.h: small helpers shared by every layer: allocation that cannot fail
+ * silently, cleanup attributes, string vectors. */
+#ifndef MOAT_UTIL_H
+#define MOAT_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define UNUSED __attribute__((unused))
+
+static inline void cleanup_freep(void *p)
+{
+    free(*(void **)p);
+}
+static inline void cleanup_closep(const int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+}
+#define cleanup_free __attribute__((cleanup(cleanup_freep)))
+#define cleanup_close __attribute__((cleanup(cleanup_closep)))
+
+/* Memory exhaustion aborts: there is no sensible recovery in a runtime. */
+void *xmalloc(size_t n);
+void *xzalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Close an fd, keeping errno, and mark it closed. */
+void close_fd(int *fd);
+
+/* NULL-terminated string vectors. */
+size_t strv_len(char *const *v);
+void strv_free(char **v);
+bool strv_contains(char *const *v, const char *s);
+
+/* Parse a decimal integer with full-string and range checks. */
+int parse_u64(const char *s, uint64_t *out);
+int parse_i64(const char *s, int64_t *out);
+
+/* Dynamic string builder. */
+struct sbuf {
+    char *buf;
+    size_t len, cap;
+};
+void sbuf_add(struct sbuf *b, const char *s, size_t n);
+void sbuf_puts(struct sbuf *b, const char *s);
+void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append s as a JSON string literal (quoted and escaped). */
+void sbuf_json_str(struct sbuf *b, const char *s);
+char *sbuf_steal(struct sbuf *b);
+
+#endif
