@@ -65,6 +65,7 @@ struct container {
     int devnull_attached; /* first /dev/null mount in the container, to clone */
     pid_t host_pid;       /* the init's pid in the runtime's pid namespace */
     int fifo_wfd;         /* exec.fifo opened for writing, once `start` came */
+    int cwd_fd;           /* process.cwd, resolved before seccomp is loaded */
 };
 
 #define DEFAULT_DEVICES 6
@@ -89,6 +90,9 @@ void stage1_main(struct container *c) __attribute__((noreturn));
 
 /* rootfs.c: steps of the container's filesystem */
 int rootfs_prepare(struct container *c, merr_t *err); /* runtime side, before clone */
+/* runtime side: clone the bind trees of mounts[first..] (one run of
+ * consecutive bind mounts) into fds[]; returns how many */
+int rootfs_make_trees(struct container *c, size_t first, int *fds, size_t max, merr_t *err);
 int rootfs_attach(struct container *c, merr_t *err);
 int rootfs_mount(struct container *c, size_t i, merr_t *err);
 int rootfs_dev_defaults(struct container *c, merr_t *err);
@@ -113,10 +117,16 @@ enum sync_type {
     SYNC_MAPS,       /* stage1 -> runtime: write id maps for value */
     SYNC_MAPS_DONE,  /* runtime -> stage1 */
     SYNC_PID,        /* stage1 -> runtime: the init's host pid is value */
+    SYNC_TREES,      /* init -> runtime: bind trees for mounts[value..]; the
+                        reply carries them as SCM_RIGHTS, in config order */
 };
 int sync_send(int fd, enum sync_type type, int64_t value, const char *text);
 /* 1 on a message, 0 on EOF, -1 on error. *text may be NULL (caller frees). */
 int sync_recv(int fd, enum sync_type *type, int64_t *value, char **text);
+/* A message carrying fds. */
+int sync_send_fds(int fd, enum sync_type type, int64_t value, const int *fds, size_t n);
+/* Receives up to max fds; returns their number, or -1. */
+int sync_recv_fds(int fd, enum sync_type *type, int64_t *value, int *fds, size_t max);
 /* In the init or stage1: report an error and exit. */
 void child_fail(struct container *c, merr_t *err) __attribute__((noreturn));
 

@@ -109,38 +109,11 @@ static int setup_console(struct container *c, merr_t *err)
     return 0;
 }
 
-/* idmapped mounts: attach the user namespace to the detached trees */
-static int set_idmaps(struct container *c, merr_t *err)
-{
-    const struct spec *s = c->spec;
-    for (size_t i = 0; i < s->nmounts; i++) {
-        const struct spec_mount *m = &s->mounts[i];
-        if (!m->idmap || c->mount_trees[i] < 0)
-            continue;
-        int ufd;
-        if (m->n_uid_mappings) {
-            ufd = idmap_userns_fd(m->uid_mappings, m->n_uid_mappings, m->gid_mappings,
-                                  m->n_gid_mappings, err);
-        } else {
-            char path[64];
-            snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->host_pid);
-            ufd = open(path, O_RDONLY | O_CLOEXEC);
-            if (ufd < 0)
-                err_sys(err, "open %s", path);
-        }
-        if (ufd < 0)
-            return err_wrap(err, "mounts[%zu]: idmap", i);
-        int r = mnt_setattr(c->mount_trees[i], 0, 0, m->ridmap, 0, ufd, err);
-        close(ufd);
-        if (r < 0)
-            return err_wrap(err, "mounts[%zu]: idmap", i);
-    }
-    return 0;
-}
-
 static int run_runtime_hooks(struct container *c, merr_t *err)
 {
-    cleanup_free char *state = container_state_json(c, CS_CREATING);
+    /* the namespaces exist and the init is waiting: "created", as crun */
+    c->st.pid = c->host_pid;
+    cleanup_free char *state = container_state_json(c, CS_CREATED);
     static const enum hook_kind kinds[] = {HOOK_PRESTART, HOOK_CREATE_RUNTIME};
     for (size_t k = 0; k < 2; k++)
         for (size_t i = 0; i < c->spec->nhooks[kinds[k]]; i++) {
@@ -183,6 +156,8 @@ static int converse(struct container *c, enum sync_type until, merr_t *err)
             return -1;
         }
         free(text);
+        if (t == SYNC_PID)
+            c->host_pid = (pid_t)v;
         if (t == until)
             return 0;
         if (t == SYNC_MAPS) {
@@ -191,10 +166,16 @@ static int converse(struct container *c, enum sync_type until, merr_t *err)
                             l->n_gid_mappings, err) < 0)
                 return -1;
             sync_send(c->sync_parent, SYNC_MAPS_DONE, 0, NULL);
-        } else if (t == SYNC_PID) {
-            c->host_pid = (pid_t)v;
-            if (until == SYNC_PID)
-                return 0;
+        } else if (t == SYNC_TREES) {
+            int fds[64];
+            int n = rootfs_make_trees(c, (size_t)v, fds, ARRAY_SIZE(fds), err);
+            if (n < 0)
+                return -1;
+            int sr = sync_send_fds(c->sync_parent, SYNC_TREES, v, fds, (size_t)n);
+            while (n > 0)
+                close(fds[--n]);
+            if (sr < 0)
+                return err_sys(err, "pass bind mounts to the container init");
         } else if (t == SYNC_HOOKS) {
             if (run_runtime_hooks(c, err) < 0)
                 return -1;
@@ -246,8 +227,6 @@ static int launch(struct container *c, merr_t *err)
         return -1;
     if (c->have_cg && cg_enter(&c->cg, c->host_pid, err) < 0)
         return -1;
-    if (c->mount_trees && set_idmaps(c, err) < 0)
-        return -1;
     if (sync_send(c->sync_parent, SYNC_GO, c->host_pid, NULL) < 0)
         return err_sys(err, "start the container init");
     return converse(c, SYNC_READY, err);
@@ -290,7 +269,19 @@ static int prepare(struct container *c, merr_t *err)
     if (atomic_write_at(c->statefd, STATE_CONFIG, c->config_text, c->config_len, 0600, err) < 0)
         return -1;
     if (c->o.mode == RUN_CREATE) {
-        if (mkfifoat(c->statefd, STATE_FIFO, 0622) < 0)
+        /* only the container's init may write it: owned by the host id of
+         * the container's root, write-only */
+        const struct spec_linux *ul = &c->spec->linux_;
+        int64_t fuid = geteuid(), fgid = getegid();
+        if (ul->ns[NS_USER].want && !ul->ns[NS_USER].path) {
+            int64_t u = idmap_to_host(ul->uid_mappings, ul->n_uid_mappings, 0);
+            int64_t g = idmap_to_host(ul->gid_mappings, ul->n_gid_mappings, 0);
+            fuid = u >= 0 ? u : fuid;
+            fgid = g >= 0 ? g : fgid;
+        }
+        if (mkfifoat(c->statefd, STATE_FIFO, 0200) < 0 ||
+            fchownat(c->statefd, STATE_FIFO, (uid_t)fuid, (gid_t)fgid, AT_SYMLINK_NOFOLLOW) < 0 ||
+            fchmodat(c->statefd, STATE_FIFO, 0200, 0) < 0)
             return err_sys(err, "create the exec fifo");
         c->fifo_fd = openat(c->statefd, STATE_FIFO, O_PATH | O_CLOEXEC);
         if (c->fifo_fd < 0)
@@ -400,7 +391,7 @@ void container_init_fds(struct container *c)
 {
     c->sync_parent = c->sync_child = c->procfd = c->rootfs_tree = c->devnull_tree = -1;
     c->fifo_fd = c->console_fd = c->console_peer = c->rootfd = c->statefd = -1;
-    c->croot = c->devnull_attached = c->fifo_wfd = -1;
+    c->croot = c->devnull_attached = c->fifo_wfd = c->cwd_fd = -1;
     c->host_pid = -1;
     for (int k = 0; k < NS_N; k++)
         c->ns_fds[k] = -1;

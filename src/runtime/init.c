@@ -88,20 +88,24 @@ static int step_hooks_runtime(struct container *c, merr_t *err)
     return 0;
 }
 
-static int step_mkcwd(struct container *c, merr_t *err)
+/* Resolve the cwd in the container root with magic links refused, so that
+ * a leaked fd such as /proc/self/fd/N can never become the cwd
+ * (CVE-2024-21626). Done before seccomp and the user switch; the fchdir
+ * itself comes later with the user's permissions. */
+static int step_open_cwd(struct container *c, merr_t *err)
 {
-    int fd = mnt_openat_in_root(c->croot, c->spec->process.cwd, O_PATH);
-    if (fd >= 0) {
-        close(fd);
+    const char *cwd = c->spec->process.cwd;
+    c->cwd_fd = mnt_openat_in_root(c->croot, cwd, O_PATH | O_DIRECTORY);
+    if (c->cwd_fd >= 0)
         return 0;
-    }
-    if (errno != ENOENT)
-        return 0; /* reported with the user's permissions by STEP_CWD */
-    fd = mnt_open_in_root(c->croot, c->spec->process.cwd, MNT_CREATE_DIR, err);
+    if (errno != ENOENT || !c->plan.mountns)
+        return err_sys(err, "process.cwd: \"%s\"", cwd);
+    int fd = mnt_open_in_root(c->croot, cwd, MNT_CREATE_DIR, err);
     if (fd < 0)
         return err_wrap(err, "process.cwd");
     close(fd);
-    return 0;
+    c->cwd_fd = mnt_openat_in_root(c->croot, cwd, O_PATH | O_DIRECTORY);
+    return c->cwd_fd < 0 ? err_sys(err, "process.cwd: \"%s\"", cwd) : 0;
 }
 
 static int step_close_fds(struct container *c, merr_t *err)
@@ -123,6 +127,17 @@ static int step_close_fds(struct container *c, merr_t *err)
 static int step_wait_start(struct container *c, merr_t *err)
 {
     enum sync_type t;
+    char path[32];
+    snprintf(path, sizeof(path), "self/fd/%d", c->fifo_fd);
+    if (c->o.mode == RUN_CREATE) {
+        /* no reader yet, so this fails with ENXIO, after the permission
+         * check: a fifo we may not open is reported by create, not start */
+        int probe = openat(c->procfd, path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (probe >= 0)
+            close(probe);
+        else if (errno != ENXIO)
+            return err_sys(err, "open exec fifo");
+    }
     prctl(PR_SET_PDEATHSIG, 0);
     if (sync_send(c->sync_child, SYNC_READY, 0, NULL) < 0)
         return err_sys(err, "report ready");
@@ -133,8 +148,6 @@ static int step_wait_start(struct container *c, merr_t *err)
         return 0;
     }
     /* create: block until `start` opens the fifo for reading */
-    char path[32];
-    snprintf(path, sizeof(path), "self/fd/%d", c->fifo_fd);
     int fd;
     do
         fd = openat(c->procfd, path, O_WRONLY | O_CLOEXEC);
@@ -193,17 +206,13 @@ static int step_caps(struct container *c, merr_t *err)
 static int step_cwd(struct container *c, merr_t *err)
 {
     const char *cwd = c->spec->process.cwd;
-    /* resolved in the container root, magic links refused: a leaked fd
-     * such as /proc/self/fd/N can never become the cwd (CVE-2024-21626) */
-    int fd = mnt_openat_in_root(c->croot, cwd, O_PATH | O_DIRECTORY);
-    if (fd < 0)
-        return err_sys(err, "process.cwd: \"%s\"", cwd);
-    int r = fchdir(fd);
-    close(fd);
-    if (r < 0)
+    if (fchdir(c->cwd_fd) < 0)
         return err_sys(err, "process.cwd: chdir \"%s\"", cwd);
+    close_fd(&c->cwd_fd);
+    /* second line of defence: a cwd outside the root reads "(unreachable)"
+     * (skipped if a seccomp profile denies getcwd) */
     char buf[4096];
-    if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+    if (getcwd(buf, sizeof(buf)) && buf[0] != '/')
         return err_set(err, EPERM, "process.cwd: \"%s\" is outside the container root", cwd);
     return 0;
 }
@@ -336,8 +345,8 @@ static int run_step(struct container *c, const struct step *st, merr_t *err)
         return rootfs_pivot(c, err);
     case STEP_CHROOT:
         return rootfs_chroot(c, err);
-    case STEP_MKCWD:
-        return step_mkcwd(c, err);
+    case STEP_OPEN_CWD:
+        return step_open_cwd(c, err);
     case STEP_ROOT_PROPAGATION:
         return rootfs_propagation(c, err);
     case STEP_MASK:
@@ -404,6 +413,10 @@ void init_main(struct container *c)
     int64_t value;
     close_fd(&c->sync_parent);
     close_fd(&c->console_peer);
+    /* the state directory is locked through this fd: holding a copy would
+     * keep it locked for as long as the container lives */
+    close_fd(&c->statefd);
+    close_fd(&c->rootfd);
     c->fifo_wfd = -1;
     c->devnull_attached = -1;
     c->croot = -1;

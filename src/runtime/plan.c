@@ -19,7 +19,7 @@ static const char *const names[] = {
     [STEP_HOOKS_CREATE] = "hooks-createContainer",
     [STEP_PIVOT_ROOT] = "pivot-root",
     [STEP_CHROOT] = "chroot",
-    [STEP_MKCWD] = "mkdir-cwd",
+    [STEP_OPEN_CWD] = "open-cwd",
     [STEP_ROOT_PROPAGATION] = "root-propagation",
     [STEP_MASK] = "mask",
     [STEP_READONLY] = "readonly",
@@ -123,7 +123,7 @@ int plan_build(const struct spec *s, const struct plan_opts *o, struct plan *p, 
         add(p, STEP_HOOKS_CREATE, 0);
     add(p, p->mountns && !o->no_pivot ? STEP_PIVOT_ROOT : STEP_CHROOT, 0);
     if (s->has_process)
-        add(p, STEP_MKCWD, 0);
+        add(p, STEP_OPEN_CWD, 0);
     if (p->mountns && l->rootfs_propagation)
         add(p, STEP_ROOT_PROPAGATION, 0);
     if (p->mountns) {
@@ -181,6 +181,7 @@ void plan_build_exec(const struct spec *s, struct plan *p)
     if (pr->nrlimits)
         add(p, STEP_RLIMITS, 0);
     add(p, STEP_CLOSE_FDS, 0);
+    add(p, STEP_OPEN_CWD, 0);
     if (pr->apparmor_profile || pr->selinux_label)
         add(p, STEP_LSM_LABEL, 0);
     if (l->seccomp && !pr->no_new_privileges)

@@ -25,7 +25,7 @@ enum step_kind {
     STEP_HOOKS_CREATE,    /* createContainer */
     STEP_PIVOT_ROOT,
     STEP_CHROOT,          /* --no-pivot: MS_MOVE + chroot */
-    STEP_MKCWD,           /* create process.cwd if missing */
+    STEP_OPEN_CWD,        /* resolve process.cwd in the root (created if missing) */
     STEP_ROOT_PROPAGATION,
     STEP_MASK,            /* maskedPaths[idx] */
     STEP_READONLY,        /* readonlyPaths[idx] */
@@ -46,7 +46,7 @@ enum step_kind {
     STEP_NO_NEW_PRIVS,
     STEP_USER,            /* groups, gid, uid (capabilities kept) */
     STEP_CAPS,
-    STEP_CWD,
+    STEP_CWD,             /* fchdir to it, with the user's permissions */
     STEP_AFFINITY,
     STEP_SECCOMP,         /* with no_new_privs: as late as possible */
     STEP_EXEC,

@@ -4,6 +4,7 @@
  * init attaches them and creates the filesystems that belong to its own
  * namespaces (proc, sysfs, tmpfs, devpts, mqueue, cgroup2). */
 #include "container.h"
+#include "../kernel/idmap.h"
 #include "../kernel/lsm.h"
 #include "../kernel/mount.h"
 #include "../kernel/terminal.h"
@@ -15,6 +16,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -72,22 +74,18 @@ int rootfs_prepare(struct container *c, merr_t *err)
     c->rootfs_tree = host_tree(c->rootfs, true, false, err);
     if (c->rootfs_tree < 0)
         return err_wrap(err, "root.path");
+    /* bind trees are made when the init reaches them (rootfs_make_trees),
+     * so that mounts are created in config order; check sources now so a
+     * bad one fails before anything starts */
     c->mount_trees = xmalloc((s->nmounts + 1) * sizeof(int));
     for (size_t i = 0; i < s->nmounts; i++) {
-        const struct spec_mount *m = &s->mounts[i];
         c->mount_trees[i] = -1;
-        const char *src = NULL;
-        bool rec = m->rbind;
-        if (p->mount_kinds[i] == MK_BIND)
-            src = m->source;
-        else if (p->mount_kinds[i] == MK_HOSTBIND)
-            src = strcmp(m->type, "sysfs") == 0 ? "/sys" : "/dev/mqueue", rec = true;
-        if (!src)
+        if (p->mount_kinds[i] != MK_BIND)
             continue;
-        cleanup_free char *hs = host_source(c, src);
-        c->mount_trees[i] = host_tree(hs, rec, is_shared(m->propagation), err);
-        if (c->mount_trees[i] < 0)
-            return err_wrap(err, "mounts[%zu].source", i);
+        cleanup_free char *hs = host_source(c, s->mounts[i].source);
+        struct stat st;
+        if (stat(hs, &st) < 0)
+            return err_sys(err, "mounts[%zu].source: \"%s\"", i, hs);
     }
     /* /dev/null for masked files: verified to be the null device */
     int dn = open("/dev/null", O_PATH | O_CLOEXEC);
@@ -142,6 +140,54 @@ int rootfs_prepare(struct container *c, merr_t *err)
         }
     }
     return 0;
+}
+
+int rootfs_make_trees(struct container *c, size_t first, int *fds, size_t max, merr_t *err)
+{
+    const struct spec *s = c->spec;
+    const struct plan *p = &c->plan;
+    size_t n = 0;
+    for (size_t i = first; i < s->nmounts && n < max; i++) {
+        const struct spec_mount *m = &s->mounts[i];
+        const char *src = NULL;
+        bool rec = m->rbind;
+        if (p->mount_kinds[i] == MK_BIND)
+            src = m->source;
+        else if (p->mount_kinds[i] == MK_HOSTBIND)
+            src = strcmp(m->type, "sysfs") == 0 ? "/sys" : "/dev/mqueue", rec = true;
+        else
+            break;
+        cleanup_free char *hs = host_source(c, src);
+        int t = host_tree(hs, rec, is_shared(m->propagation), err);
+        if (t < 0)
+            goto fail;
+        fds[n++] = t;
+        if (m->idmap) {
+            int ufd;
+            if (m->n_uid_mappings) {
+                ufd = idmap_userns_fd(m->uid_mappings, m->n_uid_mappings, m->gid_mappings,
+                                      m->n_gid_mappings, err);
+            } else {
+                char path[64];
+                snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->host_pid);
+                ufd = open(path, O_RDONLY | O_CLOEXEC);
+                if (ufd < 0)
+                    err_sys(err, "open %s", path);
+            }
+            if (ufd < 0)
+                goto fail;
+            int r = mnt_setattr(t, 0, 0, m->ridmap, 0, ufd, err);
+            close(ufd);
+            if (r < 0)
+                goto fail;
+        }
+    }
+    return (int)n;
+fail:
+    err_wrap(err, "mounts[%zu]", first + n);
+    while (n > 0)
+        close(fds[--n]);
+    return -1;
 }
 
 int rootfs_attach(struct container *c, merr_t *err)
@@ -273,6 +319,22 @@ static char *drop_option(const char *data, const char *key)
     return sbuf_steal(&b);
 }
 
+/* ask the runtime for the bind trees of mounts[i..] */
+static int request_trees(struct container *c, size_t i, merr_t *err)
+{
+    int fds[64];
+    enum sync_type t;
+    int64_t v;
+    if (sync_send(c->sync_child, SYNC_TREES, (int64_t)i, NULL) < 0)
+        return err_sys(err, "ask for bind mounts");
+    int n = sync_recv_fds(c->sync_child, &t, &v, fds, ARRAY_SIZE(fds));
+    if (n <= 0 || t != SYNC_TREES)
+        _exit(1); /* the runtime reports its error */
+    for (int k = 0; k < n && i + (size_t)k < c->spec->nmounts; k++)
+        c->mount_trees[i + (size_t)k] = fds[k];
+    return 0;
+}
+
 int rootfs_mount(struct container *c, size_t i, merr_t *err)
 {
     const struct spec_mount *m = &c->spec->mounts[i];
@@ -281,6 +343,8 @@ int rootfs_mount(struct container *c, size_t i, merr_t *err)
     enum mnt_create create = MNT_CREATE_DIR;
     if (kind == MK_BIND || kind == MK_HOSTBIND) {
         struct stat st;
+        if (c->mount_trees[i] < 0 && request_trees(c, i, err) < 0)
+            return -1;
         mfd = c->mount_trees[i];
         c->mount_trees[i] = -1;
         if (fstat(mfd, &st) == 0 && !S_ISDIR(st.st_mode))

@@ -5,6 +5,7 @@
 #include <seccomp.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/stat.h>
 
 #ifndef SECCOMP_FILTER_FLAG_TSYNC
 #define SECCOMP_FILTER_FLAG_TSYNC (1UL << 0)
@@ -102,8 +103,17 @@ static int parse_devices(const struct jctx *c, const struct jp *p, json_t *arr,
         if ((r = jget_u32(c, ep, e, "fileMode", &d->mode.v)) < 0)
             return -1;
         d->mode.has = r > 0;
-        if (d->mode.has && d->mode.v > 07777)
-            return jfail(c, JP_K(ep, "fileMode"), "must be at most 07777 (%o)", d->mode.v);
+        if (d->mode.has && d->mode.v > 07777) {
+            /* Podman sends the file type bits too (020666): accept them
+             * when they agree with the device type */
+            uint32_t fmt = d->mode.v & ~07777U;
+            uint32_t want = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+            if (fmt != want)
+                return jfail(c, JP_K(ep, "fileMode"),
+                             "%o has file type bits that do not match type \"%c\"", d->mode.v,
+                             d->type);
+            d->mode.v &= 07777;
+        }
         if ((r = jget_u32(c, ep, e, "uid", &d->uid.v)) < 0)
             return -1;
         d->uid.has = r > 0;

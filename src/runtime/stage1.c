@@ -54,6 +54,8 @@ void stage1_main(struct container *c)
     enum sync_type t;
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     close_fd(&c->sync_parent);
+    close_fd(&c->statefd);
+    close_fd(&c->rootfd);
     /* a user namespace given by path first: the others may belong to it */
     if (join(c, NS_USER, &err) < 0)
         child_fail(c, &err);

@@ -64,3 +64,59 @@ int sync_recv(int fd, enum sync_type *type, int64_t *value, char **text)
     free(buf);
     return 1;
 }
+
+int sync_send_fds(int fd, enum sync_type type, int64_t value, const int *fds, size_t n)
+{
+    struct sync_hdr h = {(uint32_t)type, 0, value};
+    struct iovec iov = {&h, sizeof(h)};
+    size_t clen = CMSG_SPACE(n * sizeof(int));
+    char *cbuf = xzalloc(clen);
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (n) {
+        msg.msg_control = cbuf;
+        msg.msg_controllen = clen;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(n * sizeof(int));
+        memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+    }
+    ssize_t r;
+    do
+        r = sendmsg(fd, &msg, MSG_NOSIGNAL);
+    while (r < 0 && errno == EINTR);
+    free(cbuf);
+    return r < 0 ? -1 : 0;
+}
+
+int sync_recv_fds(int fd, enum sync_type *type, int64_t *value, int *fds, size_t max)
+{
+    struct sync_hdr h;
+    struct iovec iov = {&h, sizeof(h)};
+    size_t clen = CMSG_SPACE(max * sizeof(int));
+    char *cbuf = xzalloc(clen);
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                         .msg_controllen = clen};
+    ssize_t r;
+    do
+        r = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+    while (r < 0 && errno == EINTR);
+    if (r < (ssize_t)sizeof(h)) {
+        free(cbuf);
+        if (r >= 0)
+            errno = EPROTO;
+        return -1;
+    }
+    *type = (enum sync_type)h.type;
+    *value = h.value;
+    size_t n = 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            if (n > max)
+                n = max;
+            memcpy(fds, CMSG_DATA(c), n * sizeof(int));
+        }
+    free(cbuf);
+    return (int)n;
+}
