@@ -153,6 +153,8 @@ static int container_cmd(const struct global *g, int argc, char **argv, enum run
         container_release(&c);
         return cli_fail(&err);
     }
+    /* the state is recorded: unlock it, other commands may act now */
+    close_fd(&c.statefd);
     if (c.o.mode != RUN_CREATE) {
         cleanup_free char *state = container_state_json(&c, CS_RUNNING);
         run_poststart(c.spec, state);
@@ -163,7 +165,6 @@ static int container_cmd(const struct global *g, int argc, char **argv, enum run
             err_clear(&err);
             code = 1;
         }
-        close_fd(&c.statefd); /* unlock: destroy takes the lock again */
         struct handle h;
         if (!c.o.keep && handle_open(c.rootfd, c.o.id, &h, &err) == 0) {
             if (container_destroy(c.rootfd, &h, &err) < 0)
