@@ -80,6 +80,10 @@ assert_clean() {
         echo "mount left under $BATS_TEST_TMPDIR" >&2
         return 1
     fi
+    if pgrep -f -- "$id" >/dev/null; then
+        echo "process left: $(pgrep -af -- "$id")" >&2
+        return 1
+    fi
 }
 
 # the error line: one line, "moat: ...", naming what is wrong

@@ -1,0 +1,136 @@
+#!/usr/bin/env bats
+# Bad input: one clear error line that names the field and the reason, a
+# non-zero exit, and nothing left behind (state dir, cgroup, mount, process).
+
+load common
+
+setup_file() { setup_rootfs; }
+setup() {
+    common_setup
+    args true
+}
+teardown() { common_teardown; }
+
+# bad JQ-FILTER EXPECTED-MESSAGE: create must fail and leave nothing
+bad() {
+    cfg "$1"
+    run moat create --bundle "$BUNDLE" "$ID"
+    assert_error "$2"
+    assert_clean "$ID"
+}
+
+@test "broken JSON names the line and column" {
+    echo '{"ociVersion": "1.1.0", "root": {' > "$BUNDLE/config.json"
+    run moat create --bundle "$BUNDLE" "$ID"
+    assert_error "config.json: invalid JSON at line"
+    assert_clean "$ID"
+}
+
+@test "missing bundle, missing config.json, missing rootfs" {
+    run moat create --bundle /no/such/bundle "$ID"
+    assert_error '--bundle: "/no/such/bundle": No such file or directory'
+    rm "$BUNDLE/config.json"
+    run moat create --bundle "$BUNDLE" "$ID"
+    assert_error "config.json: No such file or directory"
+    (cd "$BUNDLE" && "$MOAT" spec)
+    cfg '.process.terminal = false | .root.path = "/no/such/rootfs"'
+    run moat create --bundle "$BUNDLE" "$ID"
+    assert_error 'root.path: "/no/such/rootfs": No such file or directory'
+    assert_clean "$ID"
+}
+
+@test "invalid values name their JSON path" {
+    bad '.ociVersion = "invalid"' 'ociVersion: unsupported version "invalid"'
+    bad '.ociVersion = "1.1.0" | .linux.namespaces += [{"type":"bogus"}]' \
+        'linux.namespaces[6].type: unknown namespace type "bogus"'
+    bad 'del(.linux.namespaces[6]) | .process.capabilities.bounding += ["CAP_BOGUS"]' \
+        'process.capabilities.bounding[3]: unknown capability "CAP_BOGUS"'
+    bad '.process.capabilities.bounding |= .[0:3] | .process.rlimits[0].type = "RLIMIT_BOGUS"' \
+        'process.rlimits[0].type: unknown rlimit "RLIMIT_BOGUS"'
+    bad '.process.rlimits[0].type = "RLIMIT_NOFILE" | .mounts[0].destination = "relative"' \
+        'mounts[0].destination: must be an absolute path'
+    bad '.mounts[0].destination = "/proc" | .linux.seccomp = {"defaultAction":"SCMP_ACT_NOPE"}' \
+        'linux.seccomp.defaultAction: unknown seccomp action "SCMP_ACT_NOPE"'
+    bad 'del(.linux.seccomp) | .linux.resources.memory = {"limit": "1g"}' \
+        'linux.resources.memory.limit: must be an integer, not a string'
+    bad '.linux.resources.memory = {} | .process.cwd = "relative"' \
+        'process.cwd: must be an absolute path'
+    bad '.process.cwd = "/" | .hooks.prestart = [{"path":"relative"}]' \
+        'hooks.prestart[0].path: must be an absolute path'
+    bad 'del(.hooks) | .process.args = []' 'process.args: must not be empty'
+}
+
+@test "a user namespace without mappings, mappings without one" {
+    bad '.linux.namespaces += [{"type":"user"}]' 'needs both uidMappings and gidMappings'
+    bad '.linux.namespaces |= map(select(.type != "user")) | .linux.uidMappings = [{"containerID":0,"hostID":1000,"size":1}]' \
+        'there is no user namespace'
+}
+
+@test "a sysctl that is not namespaced is refused" {
+    bad '.linux.sysctl = {"vm.swappiness": "10"}' 'linux.sysctl.vm.swappiness: not namespaced'
+    bad '.linux.sysctl = {"net.ipv4.ip_forward": "1"} | .linux.namespaces |= map(select(.type != "network"))' \
+        'linux.sysctl.net.ipv4.ip_forward: needs a network namespace'
+}
+
+@test "a namespace path of the wrong type is refused" {
+    bad '.linux.namespaces |= map(if .type == "network" then .path = "/proc/self/ns/ipc" else . end)' \
+        'is a ipc namespace, not net'
+}
+
+@test "a missing bind source fails before anything starts" {
+    bad '.mounts += [{"destination":"/data","type":"bind","source":"/no/such/dir","options":["bind"]}]' \
+        'mounts[7].source: "/no/such/dir": No such file or directory'
+}
+
+@test "a mount the kernel refuses fails in the init, which is cleaned up" {
+    bad '.mounts += [{"destination":"/x","type":"nosuchfs","source":"none"}]' \
+        'mounts[7] (nosuchfs on /x): mount nosuchfs: the kernel has no such filesystem'
+    bad '.mounts[7] = {"destination":"/x","type":"tmpfs","source":"tmpfs","options":["size=nonsense"]}' \
+        'mounts[7] (tmpfs on /x): mount tmpfs: option "size=nonsense"'
+}
+
+@test "a cgroup value the kernel refuses fails create and removes the cgroup" {
+    bad '.linux.resources.cpu = {"cpus": "9999"}' 'linux.resources.cpu.cpus: write "9999" to'
+}
+
+@test "container ids are checked" {
+    run moat create --bundle "$BUNDLE" "../escape"
+    assert_error 'invalid container id "../escape"'
+    run moat create --bundle "$BUNDLE" "a/b"
+    assert_error 'invalid container id'
+    [ ! -e "$ROOT/../escape" ]
+}
+
+@test "unknown flags and commands are reported" {
+    run moat create --bogus "$ID"
+    assert_error 'unknown flag or missing value: --bogus'
+    run moat frobnicate
+    assert_error 'unknown command "frobnicate"'
+    run "$MOAT" --bogus-global list
+    assert_error 'unknown or incomplete flag "--bogus-global"'
+    run moat create
+    assert_error 'missing container id'
+    run moat kill a b c
+    assert_error 'too many arguments'
+}
+
+@test "--log-format json writes the error as a JSON line" {
+    echo '{' > "$BUNDLE/config.json"
+    run "$MOAT" --root "$ROOT" --log "$BATS_TEST_TMPDIR/log.json" --log-format json create --bundle "$BUNDLE" "$ID"
+    [ "$status" -ne 0 ]
+    run jq -r 'select(.level == "error") | .msg' "$BATS_TEST_TMPDIR/log.json"
+    [[ "$output" == "config.json: invalid JSON"* ]]
+    jq -e '.time' "$BATS_TEST_TMPDIR/log.json" > /dev/null
+    run "$MOAT" --root "$ROOT" --log-format yaml list
+    assert_error '--log-format: "yaml" is not text or json'
+}
+
+@test "--systemd-cgroup is refused clearly; checkpoint is not supported" {
+    run "$MOAT" --root "$ROOT" --systemd-cgroup create --bundle "$BUNDLE" "$ID"
+    assert_error '--systemd-cgroup: not supported'
+    run moat checkpoint "$ID"
+    assert_error 'checkpoint: not supported on this host'
+    run moat restore "$ID"
+    assert_error 'restore: not supported on this host'
+    assert_clean "$ID"
+}
