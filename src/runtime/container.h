@@ -66,6 +66,8 @@ struct container {
     pid_t host_pid;       /* the init's pid in the runtime's pid namespace */
     int fifo_wfd;         /* exec.fifo opened for writing, once `start` came */
     int cwd_fd;           /* process.cwd, resolved before seccomp is loaded */
+    bool child_trees;     /* the runtime may not clone host mounts (rootless):
+                             the init clones them, before pivot_root */
 };
 
 #define DEFAULT_DEVICES 6
@@ -90,8 +92,9 @@ void stage1_main(struct container *c) __attribute__((noreturn));
 
 /* rootfs.c: steps of the container's filesystem */
 int rootfs_prepare(struct container *c, merr_t *err); /* runtime side, before clone */
-/* runtime side: clone the bind trees of mounts[first..] (one run of
- * consecutive bind mounts) into fds[]; returns how many */
+/* clone the bind trees of mounts[first..] (one run of consecutive bind
+ * mounts) into fds[]; returns how many. Runs in the runtime, or in the init
+ * when child_trees. */
 int rootfs_make_trees(struct container *c, size_t first, int *fds, size_t max, merr_t *err);
 int rootfs_attach(struct container *c, merr_t *err);
 int rootfs_mount(struct container *c, size_t i, merr_t *err);

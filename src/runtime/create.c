@@ -269,8 +269,9 @@ static int prepare(struct container *c, merr_t *err)
     if (atomic_write_at(c->statefd, STATE_CONFIG, c->config_text, c->config_len, 0600, err) < 0)
         return -1;
     if (c->o.mode == RUN_CREATE) {
-        /* only the container's init may write it: owned by the host id of
-         * the container's root, write-only */
+        /* owned by the host id of the container's root, mode 0600: its
+         * init may write it, and `start` (root, or the same user when
+         * rootless) may read it; nobody else may open it */
         const struct spec_linux *ul = &c->spec->linux_;
         int64_t fuid = geteuid(), fgid = getegid();
         if (ul->ns[NS_USER].want && !ul->ns[NS_USER].path) {
@@ -279,9 +280,9 @@ static int prepare(struct container *c, merr_t *err)
             fuid = u >= 0 ? u : fuid;
             fgid = g >= 0 ? g : fgid;
         }
-        if (mkfifoat(c->statefd, STATE_FIFO, 0200) < 0 ||
+        if (mkfifoat(c->statefd, STATE_FIFO, 0600) < 0 ||
             fchownat(c->statefd, STATE_FIFO, (uid_t)fuid, (gid_t)fgid, AT_SYMLINK_NOFOLLOW) < 0 ||
-            fchmodat(c->statefd, STATE_FIFO, 0200, 0) < 0)
+            fchmodat(c->statefd, STATE_FIFO, 0600, 0) < 0)
             return err_sys(err, "create the exec fifo");
         c->fifo_fd = openat(c->statefd, STATE_FIFO, O_PATH | O_CLOEXEC);
         if (c->fifo_fd < 0)

@@ -420,8 +420,6 @@ void init_main(struct container *c)
     c->fifo_wfd = -1;
     c->devnull_attached = -1;
     c->croot = -1;
-    /* nothing of the runtime may be read through /proc/<pid> from inside */
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     sigset_t none;
     sigemptyset(&none);
@@ -429,6 +427,9 @@ void init_main(struct container *c)
     if (sync_recv(c->sync_child, &t, &value, NULL) <= 0 || t != SYNC_GO)
         _exit(1);
     c->host_pid = (pid_t)value;
+    /* nothing of the runtime may be read through /proc/<pid> from inside;
+     * only now: an unprivileged runtime had to write our id maps there */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     init_run_steps(c);
 }
 

@@ -65,6 +65,8 @@ static char *host_source(const struct container *c, const char *src)
     return xasprintf("%s/%s", c->bundle, src);
 }
 
+static int host_trees(struct container *c, merr_t *err);
+
 int rootfs_prepare(struct container *c, merr_t *err)
 {
     const struct spec *s = c->spec;
@@ -72,8 +74,14 @@ int rootfs_prepare(struct container *c, merr_t *err)
     if (!p->mountns)
         return 0;
     c->rootfs_tree = host_tree(c->rootfs, true, false, err);
-    if (c->rootfs_tree < 0)
+    if (c->rootfs_tree < 0 && err->errnum == EPERM) {
+        /* not privileged over the host's mounts: the init clones what it
+         * needs from inside its own user and mount namespace */
+        err_clear(err);
+        c->child_trees = true;
+    } else if (c->rootfs_tree < 0) {
         return err_wrap(err, "root.path");
+    }
     /* bind trees are made when the init reaches them (rootfs_make_trees),
      * so that mounts are created in config order; check sources now so a
      * bad one fails before anything starts */
@@ -87,7 +95,18 @@ int rootfs_prepare(struct container *c, merr_t *err)
         if (stat(hs, &st) < 0)
             return err_sys(err, "mounts[%zu].source: \"%s\"", i, hs);
     }
-    /* /dev/null for masked files: verified to be the null device */
+    if (c->child_trees)
+        return 0;
+    return host_trees(c, err);
+}
+
+/* /dev/null for masked files (verified to be the null device), the host
+ * devices to bind in a user namespace, the container's cgroups. In the
+ * runtime, or in the init before pivot_root when child_trees. */
+static int host_trees(struct container *c, merr_t *err)
+{
+    const struct spec *s = c->spec;
+    const struct plan *p = &c->plan;
     int dn = open("/dev/null", O_PATH | O_CLOEXEC);
     struct stat st;
     if (dn < 0 || fstat(dn, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
@@ -194,6 +213,11 @@ int rootfs_attach(struct container *c, merr_t *err)
 {
     /* the rootfs goes on top of "/" of our mount namespace: host paths
      * stay reachable (hooks) until pivot_root */
+    if (c->child_trees) {
+        c->rootfs_tree = host_tree(c->rootfs, true, false, err);
+        if (c->rootfs_tree < 0 || host_trees(c, err) < 0)
+            return err_wrap(err, "root.path");
+    }
     cleanup_close int top = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (top < 0)
         return err_sys(err, "open /");
@@ -325,11 +349,18 @@ static int request_trees(struct container *c, size_t i, merr_t *err)
     int fds[64];
     enum sync_type t;
     int64_t v;
-    if (sync_send(c->sync_child, SYNC_TREES, (int64_t)i, NULL) < 0)
-        return err_sys(err, "ask for bind mounts");
-    int n = sync_recv_fds(c->sync_child, &t, &v, fds, ARRAY_SIZE(fds));
-    if (n <= 0 || t != SYNC_TREES)
-        _exit(1); /* the runtime reports its error */
+    int n;
+    if (c->child_trees) {
+        n = rootfs_make_trees(c, i, fds, ARRAY_SIZE(fds), err);
+        if (n < 0)
+            return -1;
+    } else {
+        if (sync_send(c->sync_child, SYNC_TREES, (int64_t)i, NULL) < 0)
+            return err_sys(err, "ask for bind mounts");
+        n = sync_recv_fds(c->sync_child, &t, &v, fds, ARRAY_SIZE(fds));
+        if (n <= 0 || t != SYNC_TREES)
+            _exit(1); /* the runtime reports its error */
+    }
     for (int k = 0; k < n && i + (size_t)k < c->spec->nmounts; k++)
         c->mount_trees[i + (size_t)k] = fds[k];
     return 0;
