@@ -214,7 +214,7 @@ static const struct option help_only[] = {{"help", no_argument, NULL, 'h'}, {0, 
 #define ID_COMMAND(fname, call)                                                                    \
     int fname(const struct global *g, int argc, char **argv)                                       \
     {                                                                                              \
-        int r = simple_args(argc, argv, "h", help_only, NULL, 0);                                     \
+        int r = simple_args(argc, argv, "h", help_only, NULL, 0);                                  \
         if (r)                                                                                     \
             return r == 2 ? 0 : r;                                                                 \
         if (cli_want_args(argv[0], argc, argv, optind, 1, "container id"))                         \
@@ -261,9 +261,8 @@ int cmd_state(const struct global *g, int argc, char **argv)
 
 int cmd_delete(const struct global *g, int argc, char **argv)
 {
-    static const struct option opts[] = {{"force", no_argument, NULL, 'x'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"force", no_argument, NULL, 'x'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
     bool force = false;
     int r = simple_args(argc, argv, "fh", opts, &force, 'f');
     if (r)
@@ -274,6 +273,7 @@ int cmd_delete(const struct global *g, int argc, char **argv)
     const char *id = argv[optind];
     int rootfd = cli_root(g, false, &err);
     if (rootfd < 0) {
+        err_clear(&err);
         if (force)
             return 0;
         err_set(&err, ENOENT, "container \"%s\" does not exist", id);
@@ -286,9 +286,8 @@ int cmd_delete(const struct global *g, int argc, char **argv)
 
 int cmd_kill(const struct global *g, int argc, char **argv)
 {
-    static const struct option opts[] = {{"all", no_argument, NULL, 'x'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"all", no_argument, NULL, 'x'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
     bool all = false;
     int ch;
     opterr = 0;
@@ -454,9 +453,8 @@ static int ps_table(const pid_t *pids, size_t n, char **ps_args)
 
 int cmd_ps(const struct global *g, int argc, char **argv)
 {
-    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
     bool json = false;
     int ch;
     opterr = 0;

@@ -47,8 +47,26 @@ static int parse_bytes(const char *s, int64_t *out)
     return 0;
 }
 
-enum { F_MEM = 1, F_MEMRES, F_SWAP, F_KMEM, F_KTCP, F_SHARES, F_PERIOD, F_QUOTA, F_RTPERIOD,
-       F_RTRUNTIME, F_CPUS, F_MEMS, F_PIDS, F_BLKIO, F_L3, F_MBW, F_RES, F_HELP };
+enum {
+    F_MEM = 1,
+    F_MEMRES,
+    F_SWAP,
+    F_KMEM,
+    F_KTCP,
+    F_SHARES,
+    F_PERIOD,
+    F_QUOTA,
+    F_RTPERIOD,
+    F_RTRUNTIME,
+    F_CPUS,
+    F_MEMS,
+    F_PIDS,
+    F_BLKIO,
+    F_L3,
+    F_MBW,
+    F_RES,
+    F_HELP
+};
 
 static const char *optname(const struct option *o, int val)
 {
@@ -111,8 +129,11 @@ int cmd_update(const struct global *g, int argc, char **argv)
         case F_SWAP:
         case F_KMEM:
         case F_KTCP:
-            name = ch == F_MEM ? "limit" : ch == F_MEMRES ? "reservation" : ch == F_SWAP ? "swap"
-                 : ch == F_KMEM ? "kernel" : "kernelTCP";
+            name = ch == F_MEM      ? "limit"
+                   : ch == F_MEMRES ? "reservation"
+                   : ch == F_SWAP   ? "swap"
+                   : ch == F_KMEM   ? "kernel"
+                                    : "kernelTCP";
             if (parse_bytes(optarg, &v) < 0) {
                 cli_usage_error("update", "--%s: \"%s\" is not a size", optname(opts, ch), optarg);
                 goto out;
@@ -124,10 +145,14 @@ int cmd_update(const struct global *g, int argc, char **argv)
         case F_QUOTA:
         case F_RTPERIOD:
         case F_RTRUNTIME:
-            name = ch == F_SHARES ? "shares" : ch == F_PERIOD ? "period" : ch == F_QUOTA ? "quota"
-                 : ch == F_RTPERIOD ? "realtimePeriod" : "realtimeRuntime";
+            name = ch == F_SHARES     ? "shares"
+                   : ch == F_PERIOD   ? "period"
+                   : ch == F_QUOTA    ? "quota"
+                   : ch == F_RTPERIOD ? "realtimePeriod"
+                                      : "realtimeRuntime";
             if (parse_i64(optarg, &v) < 0 || (v < 0 && ch != F_QUOTA && ch != F_RTRUNTIME)) {
-                cli_usage_error("update", "--%s: \"%s\" is not a number", optname(opts, ch), optarg);
+                cli_usage_error("update", "--%s: \"%s\" is not a number", optname(opts, ch),
+                                optarg);
                 goto out;
             }
             sbuf_printf(&cpu, "%s\"%s\":%lld", cpu.len ? "," : "", name, (long long)v);

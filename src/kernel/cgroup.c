@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-static const char *const v1_known[] = {"cpu",     "cpuacct",   "cpuset",  "memory", "devices",
-                                       "freezer", "net_cls",   "net_prio", "blkio", "perf_event",
-                                       "hugetlb", "pids",      "rdma",    "misc"};
+static const char *const v1_known[] = {"cpu",     "cpuacct", "cpuset",   "memory", "devices",
+                                       "freezer", "net_cls", "net_prio", "blkio",  "perf_event",
+                                       "hugetlb", "pids",    "rdma",     "misc"};
 
 const char *cg_mode_name(enum cg_mode m)
 {
@@ -67,7 +67,8 @@ static void unescape(char *s)
     char *o = s;
     for (char *p = s; *p; p++) {
         if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] && p[3]) {
-            *o++ = (char)(((p[1] - '0') << 6) | ((p[2] - '0') << 3) | (p[3] - '0'));
+            *o++ = (char)(((unsigned)(p[1] - '0') << 6) | ((unsigned)(p[2] - '0') << 3) |
+                          (unsigned)(p[3] - '0'));
             p += 3;
         } else {
             *o++ = *p;

@@ -11,7 +11,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define INSN(c, d, s, o, i) ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
+#define INSN(c, d, s, o, i)                                                                        \
+    ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
 #define LDX_W(dst, src, off) INSN(BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0)
 #define MOV_REG(dst, src) INSN(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0)
 #define MOV_IMM(dst, imm) INSN(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm)
@@ -47,7 +48,8 @@ struct bpf_insn *cg_bpf_build(const struct spec_dev_rule *rules, size_t n, size_
         struct bpf_insn blk[9];
         size_t b = 0;
         if (r->type != 'a')
-            blk[b++] = JNE_IMM(BPF_REG_2, r->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK, 0);
+            blk[b++] =
+                JNE_IMM(BPF_REG_2, r->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK, 0);
         if (r->major >= 0)
             blk[b++] = JNE_IMM(BPF_REG_4, (int32_t)r->major, 0);
         if (r->minor >= 0)
@@ -107,7 +109,7 @@ int cg_bpf_devices(const char *dir, const struct spec_dev_rule *rules, size_t n,
         return err_sys(err, "linux.resources.devices: open %s", dir);
     }
     /* programs attached before (by an earlier create or update) */
-    uint32_t ids[64];
+    uint32_t ids[64] = {0};
     memset(&a, 0, sizeof(a));
     a.query.target_fd = (uint32_t)cgfd;
     a.query.attach_type = BPF_CGROUP_DEVICE;

@@ -89,8 +89,8 @@ static const char *dev_num(int64_t v, char *buf, size_t n)
 static int apply_memory_v1(const char *d, const struct spec_resources *r, merr_t *err)
 {
 #define MF "linux.resources.memory."
-    if (r->memory.kernel.has &&
-        putf(d, "memory.kmem.limit_in_bytes", MF "kernel", err, "%" PRId64, r->memory.kernel.v) < 0) {
+    if (r->memory.kernel.has && putf(d, "memory.kmem.limit_in_bytes", MF "kernel", err, "%" PRId64,
+                                     r->memory.kernel.v) < 0) {
         log_warn("%s (kernel memory limits are deprecated; ignored)", err->msg);
         err_clear(err);
     }
@@ -115,8 +115,8 @@ static int apply_memory_v1(const char *d, const struct spec_resources *r, merr_t
         bool grow = nsw == -1 || (uint64_t)nsw > (uint64_t)cur_memsw;
         if (grow && putf(d, "memory.memsw.limit_in_bytes", MF "swap", err, "%" PRId64, nsw) < 0)
             return -1;
-        if (r->memory.limit.has && putf(d, "memory.limit_in_bytes", MF "limit", err, "%" PRId64,
-                                        r->memory.limit.v) < 0)
+        if (r->memory.limit.has &&
+            putf(d, "memory.limit_in_bytes", MF "limit", err, "%" PRId64, r->memory.limit.v) < 0)
             return -1;
         if (!grow && putf(d, "memory.memsw.limit_in_bytes", MF "swap", err, "%" PRId64, nsw) < 0)
             return -1;
@@ -136,15 +136,14 @@ static int apply_memory_v1(const char *d, const struct spec_resources *r, merr_t
     if (r->memory.reservation.has && putf(d, "memory.soft_limit_in_bytes", MF "reservation", err,
                                           "%" PRId64, r->memory.reservation.v) < 0)
         return -1;
-    if (r->memory.swappiness.has && putf(d, "memory.swappiness", MF "swappiness", err,
-                                         "%" PRIu64, r->memory.swappiness.v) < 0)
+    if (r->memory.swappiness.has &&
+        putf(d, "memory.swappiness", MF "swappiness", err, "%" PRIu64, r->memory.swappiness.v) < 0)
         return -1;
     if (r->memory.disable_oom_killer.has && r->memory.disable_oom_killer.v &&
         put(d, "memory.oom_control", MF "disableOOMKiller", "1", err) < 0)
         return -1;
-    if (r->memory.use_hierarchy.has &&
-        put(d, "memory.use_hierarchy", MF "useHierarchy", r->memory.use_hierarchy.v ? "1" : "0",
-            err) < 0) {
+    if (r->memory.use_hierarchy.has && put(d, "memory.use_hierarchy", MF "useHierarchy",
+                                           r->memory.use_hierarchy.v ? "1" : "0", err) < 0) {
         log_debug("%s", err->msg);
         err_clear(err);
     }
@@ -218,8 +217,8 @@ static int apply_cpu(const struct cg *cg, const struct spec_resources *r, merr_t
         if (r->cpu.quota.has && r->cpu.quota.v &&
             putf(d, "cpu.cfs_quota_us", CF "quota", err, "%" PRId64, r->cpu.quota.v) < 0)
             return -1;
-        if (r->cpu.burst.has && putf(d, "cpu.cfs_burst_us", CF "burst", err, "%" PRIu64,
-                                     r->cpu.burst.v) < 0)
+        if (r->cpu.burst.has &&
+            putf(d, "cpu.cfs_burst_us", CF "burst", err, "%" PRIu64, r->cpu.burst.v) < 0)
             return -1;
         if (r->cpu.realtime_period.has && r->cpu.realtime_period.v &&
             putf(d, "cpu.rt_period_us", CF "realtimePeriod", err, "%" PRIu64,
@@ -267,7 +266,8 @@ static int apply_blkio(const struct cg *cg, const struct spec_resources *r, merr
         "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"};
     static const char *const v2keys[4] = {"rbps", "wbps", "riops", "wiops"};
     static const char *const fields[4] = {BF "throttleReadBpsDevice", BF "throttleWriteBpsDevice",
-                                          BF "throttleReadIOPSDevice", BF "throttleWriteIOPSDevice"};
+                                          BF "throttleReadIOPSDevice",
+                                          BF "throttleWriteIOPSDevice"};
     bool any = r->blkio.weight.has || r->blkio.leaf_weight.has || r->blkio.nweight_device;
     for (int t = 0; t < 4; t++)
         any = any || r->blkio.nthrottle[t];
@@ -455,9 +455,9 @@ int cg_apply(const struct cg *cg, const struct spec_resources *r, merr_t *err)
 int cg_apply_container(const struct cg *cg, const struct spec_resources *r, merr_t *err)
 {
     static const struct spec_dev_rule defaults[] = {
-        {true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"}, {true, 'c', 1, 3, "rwm"},
-        {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 7, "rwm"}, {true, 'c', 5, 0, "rwm"},
-        {true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 9, "rwm"}, {true, 'c', 5, 1, "rwm"},
+        {true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},    {true, 'c', 1, 3, "rwm"},
+        {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 7, "rwm"},    {true, 'c', 5, 0, "rwm"},
+        {true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 9, "rwm"},    {true, 'c', 5, 1, "rwm"},
         {true, 'c', 5, 2, "rwm"}, {true, 'c', 136, -1, "rwm"},
     };
     if (!r->has_devices)
@@ -465,7 +465,8 @@ int cg_apply_container(const struct cg *cg, const struct spec_resources *r, merr
     struct spec_resources copy = *r;
     size_t n = r->ndevices + ARRAY_SIZE(defaults);
     copy.devices = xmalloc(n * sizeof(struct spec_dev_rule));
-    memcpy(copy.devices, r->devices, r->ndevices * sizeof(struct spec_dev_rule));
+    if (r->ndevices)
+        memcpy(copy.devices, r->devices, r->ndevices * sizeof(struct spec_dev_rule));
     memcpy(copy.devices + r->ndevices, defaults, sizeof(defaults));
     copy.ndevices = n;
     int ret = cg_apply(cg, &copy, err);

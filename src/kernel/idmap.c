@@ -61,16 +61,14 @@ static int run_helper(const char *helper, pid_t pid, const struct spec_idmap *m,
     while (waitpid(c, &st, 0) < 0 && errno == EINTR)
         ;
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        return err_set(err, 0, "%s failed (exit %d)%s", helper,
-                       WIFEXITED(st) ? WEXITSTATUS(st) : -1,
-                       WIFEXITED(st) && WEXITSTATUS(st) == 127
-                           ? ": not installed (apt-get install uidmap)"
-                           : ": check /etc/subuid and /etc/subgid");
+        return err_set(
+            err, 0, "%s failed (exit %d)%s", helper, WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+            WIFEXITED(st) && WEXITSTATUS(st) == 127 ? ": not installed (apt-get install uidmap)"
+                                                    : ": check /etc/subuid and /etc/subgid");
     return 0;
 }
 
-static int write_map(pid_t pid, const char *file, const struct spec_idmap *m, size_t n,
-                     merr_t *err)
+static int write_map(pid_t pid, const char *file, const struct spec_idmap *m, size_t n, merr_t *err)
 {
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);

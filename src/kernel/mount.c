@@ -220,7 +220,8 @@ static int fs_fail(int fsfd, merr_t *err, const char *type, const char *what, co
             sbuf_puts(&b, "; ");
         sbuf_puts(&b, n > 2 && log[1] == ' ' ? log + 2 : log);
     }
-    char *ctx = opt ? xasprintf("mount %s: %s \"%s\"", type, what, opt) : xasprintf("mount %s", type);
+    char *ctx =
+        opt ? xasprintf("mount %s: %s \"%s\"", type, what, opt) : xasprintf("mount %s", type);
     if (b.len)
         err_set(err, e, "%s (%s)", ctx, b.buf);
     else

@@ -17,21 +17,28 @@
 int proc_set_rlimits(const struct spec_rlimit *r, size_t n, merr_t *err)
 {
     static const char *const names[] = {
-        [RLIMIT_AS] = "RLIMIT_AS",         [RLIMIT_CORE] = "RLIMIT_CORE",
-        [RLIMIT_CPU] = "RLIMIT_CPU",       [RLIMIT_DATA] = "RLIMIT_DATA",
-        [RLIMIT_FSIZE] = "RLIMIT_FSIZE",   [RLIMIT_LOCKS] = "RLIMIT_LOCKS",
-        [RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK", [RLIMIT_MSGQUEUE] = "RLIMIT_MSGQUEUE",
-        [RLIMIT_NICE] = "RLIMIT_NICE",     [RLIMIT_NOFILE] = "RLIMIT_NOFILE",
-        [RLIMIT_NPROC] = "RLIMIT_NPROC",   [RLIMIT_RSS] = "RLIMIT_RSS",
-        [RLIMIT_RTPRIO] = "RLIMIT_RTPRIO", [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
-        [RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING", [RLIMIT_STACK] = "RLIMIT_STACK",
+        [RLIMIT_AS] = "RLIMIT_AS",
+        [RLIMIT_CORE] = "RLIMIT_CORE",
+        [RLIMIT_CPU] = "RLIMIT_CPU",
+        [RLIMIT_DATA] = "RLIMIT_DATA",
+        [RLIMIT_FSIZE] = "RLIMIT_FSIZE",
+        [RLIMIT_LOCKS] = "RLIMIT_LOCKS",
+        [RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK",
+        [RLIMIT_MSGQUEUE] = "RLIMIT_MSGQUEUE",
+        [RLIMIT_NICE] = "RLIMIT_NICE",
+        [RLIMIT_NOFILE] = "RLIMIT_NOFILE",
+        [RLIMIT_NPROC] = "RLIMIT_NPROC",
+        [RLIMIT_RSS] = "RLIMIT_RSS",
+        [RLIMIT_RTPRIO] = "RLIMIT_RTPRIO",
+        [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
+        [RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING",
+        [RLIMIT_STACK] = "RLIMIT_STACK",
     };
     for (size_t i = 0; i < n; i++) {
         struct rlimit rl = {r[i].soft, r[i].hard};
         if (setrlimit(r[i].type, &rl) < 0)
-            return err_sys(err, "process.rlimits: set %s to soft %llu, hard %llu",
-                           names[r[i].type], (unsigned long long)r[i].soft,
-                           (unsigned long long)r[i].hard);
+            return err_sys(err, "process.rlimits: set %s to soft %llu, hard %llu", names[r[i].type],
+                           (unsigned long long)r[i].soft, (unsigned long long)r[i].hard);
     }
     return 0;
 }
@@ -136,8 +143,8 @@ int proc_set_hostname(const char *name, const char *domain, merr_t *err)
 
 int sysctl_check(const char *key, const struct spec_linux *l, merr_t *err)
 {
-    static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-                                      "kernel.sem", "kernel.shmall", "kernel.shmmax",
+    static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+                                      "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
                                       "kernel.shmmni", "kernel.shm_rmid_forced"};
     for (size_t i = 0; i < ARRAY_SIZE(ipc); i++)
         if (strcmp(key, ipc[i]) == 0)
@@ -157,8 +164,7 @@ int sysctl_check(const char *key, const struct spec_linux *l, merr_t *err)
                 close(fd);
             if (host)
                 return err_set(err, 0,
-                               "linux.sysctl.%s: the network namespace joined is the host's",
-                               key);
+                               "linux.sysctl.%s: the network namespace joined is the host's", key);
         }
         return 0;
     }

@@ -62,8 +62,8 @@ int seccomp_compile(const struct spec_seccomp *s, struct seccomp_prog *out, merr
     }
     for (size_t i = 0; i < s->nrules; i++) {
         const struct spec_seccomp_rule *rule = &s->rules[i];
-        uint32_t act = action_with_errno(rule->action, rule->errno_ret.has, rule->errno_ret.v,
-                                         EPERM);
+        uint32_t act =
+            action_with_errno(rule->action, rule->errno_ret.has, rule->errno_ret.v, EPERM);
         if (act == def)
             continue; /* libseccomp refuses rules equal to the default */
         if (rule->action == SCMP_ACT_NOTIFY)
@@ -166,8 +166,8 @@ int seccomp_send_listener(const char *path, int fd, const char *state_json, merr
     char cbuf[CMSG_SPACE(sizeof(int))];
     memset(cbuf, 0, sizeof(cbuf));
     struct iovec iov = {(void *)state_json, strlen(state_json)};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof(cbuf)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;

@@ -38,8 +38,8 @@ int term_send_fd(int sock, int fd, const char *name, merr_t *err)
     char cbuf[CMSG_SPACE(sizeof(int))];
     memset(cbuf, 0, sizeof(cbuf));
     struct iovec iov = {(void *)name, strlen(name)};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof(cbuf)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
@@ -58,8 +58,8 @@ int term_recv_fd(int sock, merr_t *err)
 {
     char buf[256], cbuf[CMSG_SPACE(sizeof(int))];
     struct iovec iov = {buf, sizeof(buf)};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof(cbuf)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
     ssize_t r;
     do
         r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
@@ -120,7 +120,8 @@ void term_proxy(int master, int pidfd, int *status_out)
     char buf[8192];
     bool in_open = true;
     for (;;) {
-        struct pollfd p[3] = {{master, POLLIN, 0}, {0, in_open ? POLLIN : 0, 0}, {pidfd, POLLIN, 0}};
+        struct pollfd p[3] = {
+            {master, POLLIN, 0}, {0, in_open ? POLLIN : 0, 0}, {pidfd, POLLIN, 0}};
         int n = poll(p, pidfd >= 0 ? 3 : 2, -1);
         if (n < 0 && errno == EINTR)
             continue;

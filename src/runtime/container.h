@@ -14,9 +14,9 @@
 #include <sys/types.h>
 
 enum run_mode {
-    RUN_CREATE,   /* create: init waits on exec.fifo for `start` */
+    RUN_CREATE,     /* create: init waits on exec.fifo for `start` */
     RUN_FOREGROUND, /* run: wait for the container and delete it */
-    RUN_DETACHED, /* run -d */
+    RUN_DETACHED,   /* run -d */
 };
 
 struct container_opts {
@@ -61,7 +61,7 @@ struct container {
     struct state st;
 
     /* filled in by the init while it runs */
-    int croot; /* O_PATH of the container root (rootfs tree, later "/") */
+    int croot;            /* O_PATH of the container root (rootfs tree, later "/") */
     int devnull_attached; /* first /dev/null mount in the container, to clone */
     pid_t host_pid;       /* the init's pid in the runtime's pid namespace */
     int fifo_wfd;         /* exec.fifo opened for writing, once `start` came */

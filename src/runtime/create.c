@@ -75,7 +75,8 @@ static int validate(struct container *c, merr_t *err)
     if (stat(c->rootfs, &st) < 0)
         return err_sys(err, "config.json: root.path: \"%s\"", c->rootfs);
     if (!S_ISDIR(st.st_mode))
-        return err_set(err, ENOTDIR, "config.json: root.path: \"%s\" is not a directory", c->rootfs);
+        return err_set(err, ENOTDIR, "config.json: root.path: \"%s\" is not a directory",
+                       c->rootfs);
     return 0;
 }
 
@@ -241,7 +242,8 @@ static int write_pid_file(const char *path, pid_t pid, merr_t *err)
         *slash = 0;
         name = slash + 1;
     }
-    cleanup_close int dfd = open(slash ? (*dir ? dir : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int dfd =
+        open(slash ? (*dir ? dir : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return err_sys(err, "--pid-file: open the directory of \"%s\"", path);
     char buf[32];
@@ -378,7 +380,7 @@ int container_create(struct container *c, merr_t *err)
     int r = sync_recv(c->sync_parent, &t, &v, &text);
     if (r > 0 && t == SYNC_ERROR) {
         err_set(err, 0, "%s", text);
-            err->errnum = (int)v;
+        err->errnum = (int)v;
         free(text);
         abort_create(c);
         return -1;

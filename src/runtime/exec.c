@@ -34,8 +34,8 @@ static int ns_flags_of(pid_t pid)
     static const struct {
         const char *name;
         int flag;
-    } all[] = {{"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},      {"pid", CLONE_NEWPID},
-               {"net", CLONE_NEWNET},   {"ipc", CLONE_NEWIPC},     {"uts", CLONE_NEWUTS},
+    } all[] = {{"user", CLONE_NEWUSER},     {"mnt", CLONE_NEWNS},   {"pid", CLONE_NEWPID},
+               {"net", CLONE_NEWNET},       {"ipc", CLONE_NEWIPC},  {"uts", CLONE_NEWUTS},
                {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME}};
     int flags = 0;
     for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
@@ -86,11 +86,14 @@ static int build_process(const struct exec_opts *o, const struct spec *s, struct
         /* everything that spec_process_free releases must be our own copy */
         size_t n = strv_len(o->args);
         p->args = xzalloc((n + 1) * sizeof(char *));
-        memcpy(p->args, o->args, n * sizeof(char *));
+        if (n)
+            memcpy(p->args, o->args, n * sizeof(char *));
         size_t ne = strv_len(base->env), na = strv_len(o->env);
         p->env = xzalloc((ne + na + 1) * sizeof(char *));
-        memcpy(p->env, base->env, ne * sizeof(char *));
-        memcpy(p->env + ne, o->env, na * sizeof(char *));
+        if (ne)
+            memcpy(p->env, base->env, ne * sizeof(char *));
+        if (na)
+            memcpy(p->env + ne, o->env, na * sizeof(char *));
         p->user.gids = NULL;
         p->user.ngids = 0;
         if (base->user.ngids) {
@@ -296,7 +299,7 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
     r = sync_recv(c.sync_parent, &t, &v, &text);
     if (r > 0 && t == SYNC_ERROR) {
         err_set(err, 0, "%s", text);
-            err->errnum = (int)v;
+        err->errnum = (int)v;
         free(text);
         waitpid(pid, NULL, 0);
         *exit_code = 255;
@@ -311,7 +314,8 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
         const char *name = slash ? slash + 1 : o->pid_file;
         if (slash)
             *slash = 0;
-        cleanup_close int dfd = open(slash ? (*dir ? dir : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        cleanup_close int dfd =
+            open(slash ? (*dir ? dir : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0 || atomic_write_at(dfd, name, buf, (size_t)n, 0644, err) < 0) {
             if (dfd < 0)
                 err_sys(err, "--pid-file");

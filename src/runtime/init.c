@@ -247,7 +247,8 @@ static char *home_for(uint32_t uid)
     if (read_file_at(AT_FDCWD, "/etc/passwd", &text, NULL, NULL) < 0)
         return xstrdup("/");
     char *save = NULL, *home = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line && !home; line = strtok_r(NULL, "\n", &save)) {
+    for (char *line = strtok_r(text, "\n", &save); line && !home;
+         line = strtok_r(NULL, "\n", &save)) {
         char *f[7] = {0};
         int n = 0;
         for (char *p = line; n < 7; n++) {

@@ -317,8 +317,8 @@ int op_pause(int rootfd, const char *id, bool pause, merr_t *err)
     int ret = -1;
     enum cstatus want = pause ? CS_RUNNING : CS_PAUSED;
     if (h.status != want && !(pause && h.status == CS_CREATED)) {
-        err_set(err, EINVAL, "cannot %s container \"%s\": it is %s", pause ? "pause" : "resume",
-                id, cstatus_name(h.status));
+        err_set(err, EINVAL, "cannot %s container \"%s\": it is %s", pause ? "pause" : "resume", id,
+                cstatus_name(h.status));
         goto out;
     }
     if (handle_cgroup(&h, err) < 0 || cg_freeze(&h.cg, pause, err) < 0)

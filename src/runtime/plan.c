@@ -227,8 +227,8 @@ char *step_describe(const struct spec *s, const struct plan *p, const struct ste
     case STEP_ROOTFS:
         return xasprintf("rootfs %s%s", s->root_path, s->root_readonly ? " (read-only)" : "");
     case STEP_EXEC:
-        return xasprintf("exec %s", s->process.args && s->process.args[0] ? s->process.args[0]
-                                                                          : "(none)");
+        return xasprintf("exec %s",
+                         s->process.args && s->process.args[0] ? s->process.args[0] : "(none)");
     default:
         return xstrdup(step_name(st->kind));
     }

@@ -12,26 +12,26 @@
 #include <stddef.h>
 
 enum step_kind {
-    STEP_SETUID_ROOT,     /* become root of the new user namespace */
+    STEP_SETUID_ROOT, /* become root of the new user namespace */
     STEP_UNSHARE_CGROUPNS,
-    STEP_ROOT_PRIVATE,    /* stop mount propagation to the host */
-    STEP_ROOTFS,          /* attach the rootfs */
-    STEP_MOUNT,           /* mounts[idx] */
-    STEP_DEV_DEFAULTS,    /* null zero full random urandom tty */
-    STEP_DEVICE,          /* linux.devices[idx] */
-    STEP_DEV_LINKS,       /* /dev/fd, stdin, stdout, stderr, ptmx */
-    STEP_CONSOLE,         /* pty, /dev/console, master to the console socket */
-    STEP_HOOKS_RUNTIME,   /* the runtime runs prestart + createRuntime */
-    STEP_HOOKS_CREATE,    /* createContainer */
+    STEP_ROOT_PRIVATE,  /* stop mount propagation to the host */
+    STEP_ROOTFS,        /* attach the rootfs */
+    STEP_MOUNT,         /* mounts[idx] */
+    STEP_DEV_DEFAULTS,  /* null zero full random urandom tty */
+    STEP_DEVICE,        /* linux.devices[idx] */
+    STEP_DEV_LINKS,     /* /dev/fd, stdin, stdout, stderr, ptmx */
+    STEP_CONSOLE,       /* pty, /dev/console, master to the console socket */
+    STEP_HOOKS_RUNTIME, /* the runtime runs prestart + createRuntime */
+    STEP_HOOKS_CREATE,  /* createContainer */
     STEP_PIVOT_ROOT,
-    STEP_CHROOT,          /* --no-pivot: MS_MOVE + chroot */
-    STEP_OPEN_CWD,        /* resolve process.cwd in the root (created if missing) */
+    STEP_CHROOT,   /* --no-pivot: MS_MOVE + chroot */
+    STEP_OPEN_CWD, /* resolve process.cwd in the root (created if missing) */
     STEP_ROOT_PROPAGATION,
-    STEP_MASK,            /* maskedPaths[idx] */
-    STEP_READONLY,        /* readonlyPaths[idx] */
+    STEP_MASK,     /* maskedPaths[idx] */
+    STEP_READONLY, /* readonlyPaths[idx] */
     STEP_ROOT_READONLY,
     STEP_HOSTNAME,
-    STEP_SYSCTL,          /* sysctl[idx] */
+    STEP_SYSCTL, /* sysctl[idx] */
     STEP_RLIMITS,
     STEP_PERSONALITY,
     STEP_SCHED,
@@ -39,16 +39,16 @@ enum step_kind {
     STEP_KEYRING,
     STEP_UMASK,
     STEP_CLOSE_FDS,
-    STEP_WAIT_START,      /* report "created", wait for start */
-    STEP_HOOKS_START,     /* startContainer */
-    STEP_LSM_LABEL,       /* AppArmor profile / SELinux label for exec */
-    STEP_SECCOMP_EARLY,   /* without no_new_privs: load while still privileged */
+    STEP_WAIT_START,    /* report "created", wait for start */
+    STEP_HOOKS_START,   /* startContainer */
+    STEP_LSM_LABEL,     /* AppArmor profile / SELinux label for exec */
+    STEP_SECCOMP_EARLY, /* without no_new_privs: load while still privileged */
     STEP_NO_NEW_PRIVS,
-    STEP_USER,            /* groups, gid, uid (capabilities kept) */
+    STEP_USER, /* groups, gid, uid (capabilities kept) */
     STEP_CAPS,
-    STEP_CWD,             /* fchdir to it, with the user's permissions */
+    STEP_CWD, /* fchdir to it, with the user's permissions */
     STEP_AFFINITY,
-    STEP_SECCOMP,         /* with no_new_privs: as late as possible */
+    STEP_SECCOMP, /* with no_new_privs: as late as possible */
     STEP_EXEC,
 };
 
@@ -77,7 +77,7 @@ struct plan {
     enum mount_kind *mount_kinds; /* one per spec mount */
     bool userns_new;
     bool mountns;
-    bool setup_dev; /* /dev is not bind mounted: create devices and links */
+    bool setup_dev;   /* /dev is not bind mounted: create devices and links */
     int clone_flags;  /* namespaces created by clone/unshare (not cgroup) */
     bool need_stage1; /* joins, or a time namespace: two-stage setup */
 };

@@ -27,8 +27,8 @@ static const struct {
     const char *path;
     unsigned major, minor;
 } default_devs[DEFAULT_DEVICES] = {
-    {"/dev/null", 1, 3},    {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
-    {"/dev/random", 1, 8},  {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+    {"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
 };
 
 static bool config_has_device(const struct spec *s, const char *path)
@@ -457,7 +457,8 @@ static int make_device(struct container *c, const char *path, char type, unsigne
     mode_t fmt = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
     if (mknodat(d, name, fmt | (mode & 07777), makedev(major, minor)) < 0)
         return err_sys(err, "mknod %s", path);
-    if (fchmodat(d, name, mode & 07777, 0) < 0 || fchownat(d, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+    if (fchmodat(d, name, mode & 07777, 0) < 0 ||
+        fchownat(d, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
         return err_sys(err, "set owner and mode of %s", path);
     return 0;
 }
@@ -540,7 +541,8 @@ int rootfs_console(struct container *c, merr_t *err)
     int r = -1;
     if (c->plan.mountns) {
         cleanup_close int dpath = mnt_open_in_root(c->croot, "/dev", MNT_CREATE_DIR, err);
-        cleanup_close int d = dpath >= 0 ? openat(dpath, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        cleanup_close int d =
+            dpath >= 0 ? openat(dpath, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
         if (d < 0)
             goto out;
         if (fstatat(d, "console", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -627,8 +629,8 @@ int rootfs_mask(struct container *c, const char *path, merr_t *err)
         goto out;
     }
     if (S_ISDIR(st.st_mode)) {
-        mfd = mnt_new_fs("tmpfs", "tmpfs", "size=0,mode=755", MS_RDONLY | MS_NOSUID | MS_NODEV |
-                                                                   MS_NOEXEC, err);
+        mfd = mnt_new_fs("tmpfs", "tmpfs", "size=0,mode=755",
+                         MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
     } else if (c->devnull_attached < 0) {
         mfd = c->devnull_tree;
         c->devnull_tree = -1;

@@ -70,8 +70,8 @@ int run_wait(struct container *c, int *exit_code, merr_t *err)
     bool in_open = master >= 0, out_open = master >= 0, done = false;
     int st = 0;
     while (!done || out_open) {
-        struct pollfd p[3] = {{sfd, POLLIN, 0}, {master, out_open ? POLLIN : 0, 0},
-                              {0, in_open ? POLLIN : 0, 0}};
+        struct pollfd p[3] = {
+            {sfd, POLLIN, 0}, {master, out_open ? POLLIN : 0, 0}, {0, in_open ? POLLIN : 0, 0}};
         int n = poll(p, master >= 0 ? 3 : 1, done ? 100 : -1);
         if (n < 0 && errno == EINTR)
             continue;

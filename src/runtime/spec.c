@@ -10,10 +10,11 @@
 #include <string.h>
 #include <sys/resource.h>
 
-static const char *const ns_names[NS_N] = {"pid",  "network", "mount",  "ipc",
-                                           "uts",  "user",    "cgroup", "time"};
-static const int ns_flags[NS_N] = {CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWNS,     CLONE_NEWIPC,
-                                   CLONE_NEWUTS, CLONE_NEWUSER, CLONE_NEWCGROUP, 0x80 /* NEWTIME */};
+static const char *const ns_names[NS_N] = {"pid", "network", "mount",  "ipc",
+                                           "uts", "user",    "cgroup", "time"};
+static const int ns_flags[NS_N] = {CLONE_NEWPID,    CLONE_NEWNET, CLONE_NEWNS,
+                                   CLONE_NEWIPC,    CLONE_NEWUTS, CLONE_NEWUSER,
+                                   CLONE_NEWCGROUP, 0x80 /* NEWTIME */};
 
 const char *ns_kind_name(enum ns_kind k)
 {
@@ -37,14 +38,22 @@ static const struct {
     const char *name;
     int res;
 } rlimits[] = {
-    {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},
-    {"RLIMIT_CPU", RLIMIT_CPU},         {"RLIMIT_DATA", RLIMIT_DATA},
-    {"RLIMIT_FSIZE", RLIMIT_FSIZE},     {"RLIMIT_LOCKS", RLIMIT_LOCKS},
-    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-    {"RLIMIT_NICE", RLIMIT_NICE},       {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-    {"RLIMIT_NPROC", RLIMIT_NPROC},     {"RLIMIT_RSS", RLIMIT_RSS},
-    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},
-    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK},
+    {"RLIMIT_AS", RLIMIT_AS},
+    {"RLIMIT_CORE", RLIMIT_CORE},
+    {"RLIMIT_CPU", RLIMIT_CPU},
+    {"RLIMIT_DATA", RLIMIT_DATA},
+    {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+    {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+    {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+    {"RLIMIT_NPROC", RLIMIT_NPROC},
+    {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+    {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_STACK", RLIMIT_STACK},
 };
 
 int rlimit_from_name(const char *name)
@@ -57,8 +66,8 @@ int rlimit_from_name(const char *name)
 
 static int parse_caps(const struct jctx *c, const struct jp *p, json_t *obj, struct spec_caps *caps)
 {
-    static const char *const sets[CAPSET_N] = {"bounding", "effective", "inheritable",
-                                               "permitted", "ambient"};
+    static const char *const sets[CAPSET_N] = {"bounding", "effective", "inheritable", "permitted",
+                                               "ambient"};
     for (int s = 0; s < CAPSET_N; s++) {
         char **v = NULL;
         int r = jget_strv(c, p, obj, sets[s], &v);
@@ -149,8 +158,9 @@ static int lookup(const char *const *tab, size_t n, const char *name)
 
 static int parse_sched(const struct jctx *c, const struct jp *p, json_t *obj, struct spec_sched *s)
 {
-    static const char *const policies[] = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH",
-                                           "SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE"};
+    static const char *const policies[] = {"SCHED_OTHER",   "SCHED_FIFO", "SCHED_RR",
+                                           "SCHED_BATCH",   "SCHED_ISO",  "SCHED_IDLE",
+                                           "SCHED_DEADLINE"};
     static const char *const flags[] = {"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",
                                         "SCHED_FLAG_DL_OVERRUN",    "SCHED_FLAG_KEEP_POLICY",
                                         "SCHED_FLAG_KEEP_PARAMS",   "SCHED_FLAG_UTIL_CLAMP_MIN",
@@ -446,7 +456,8 @@ static int check_cross(const struct jctx *c, struct spec *s)
         return jfail(c, JP_K(JP_K(NULL, "linux"), "uidMappings"),
                      "mappings are given but there is no user namespace");
     if (userns && !l->ns[NS_USER].path && (!l->n_uid_mappings || !l->n_gid_mappings))
-        return jfail(c, JP_K(JP_K(NULL, "linux"), l->n_uid_mappings ? "gidMappings" : "uidMappings"),
+        return jfail(c,
+                     JP_K(JP_K(NULL, "linux"), l->n_uid_mappings ? "gidMappings" : "uidMappings"),
                      "a new user namespace needs both uidMappings and gidMappings");
     if (userns && l->ns[NS_USER].path && (l->n_uid_mappings || l->n_gid_mappings))
         return jfail(c, JP_K(JP_K(NULL, "linux"), "uidMappings"),
@@ -514,8 +525,8 @@ void spec_free(struct spec *s)
     free(s);
 }
 
-int spec_parse_process_json(const char *text, size_t len, const char *file,
-                            struct spec_process *p, json_t **keep, merr_t *err)
+int spec_parse_process_json(const char *text, size_t len, const char *file, struct spec_process *p,
+                            json_t **keep, merr_t *err)
 {
     struct jctx c = {err, file};
     json_t *root = jload(&c, text, len);

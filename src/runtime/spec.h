@@ -18,11 +18,17 @@ struct json_t;
 #define OPT(...)                                                                                   \
     struct {                                                                                       \
         bool has;                                                                                  \
-        __VA_ARGS__ v;                                                                                    \
+        __VA_ARGS__ v;                                                                             \
     }
 
-enum cap_set { CAPSET_BOUNDING, CAPSET_EFFECTIVE, CAPSET_INHERITABLE, CAPSET_PERMITTED,
-               CAPSET_AMBIENT, CAPSET_N };
+enum cap_set {
+    CAPSET_BOUNDING,
+    CAPSET_EFFECTIVE,
+    CAPSET_INHERITABLE,
+    CAPSET_PERMITTED,
+    CAPSET_AMBIENT,
+    CAPSET_N
+};
 
 struct spec_caps {
     bool has[CAPSET_N];
@@ -108,7 +114,7 @@ struct spec_device {
 
 struct spec_dev_rule {
     bool allow;
-    char type; /* a, c, b */
+    char type;            /* a, c, b */
     int64_t major, minor; /* -1 = wildcard */
     char access[4];
 };
@@ -219,8 +225,15 @@ struct spec_hook {
     OPT(int) timeout;
 };
 
-enum hook_kind { HOOK_PRESTART, HOOK_CREATE_RUNTIME, HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER,
-                 HOOK_POSTSTART, HOOK_POSTSTOP, HOOK_N };
+enum hook_kind {
+    HOOK_PRESTART,
+    HOOK_CREATE_RUNTIME,
+    HOOK_CREATE_CONTAINER,
+    HOOK_START_CONTAINER,
+    HOOK_POSTSTART,
+    HOOK_POSTSTOP,
+    HOOK_N
+};
 
 struct spec_linux {
     struct spec_ns ns[NS_N];
@@ -270,8 +283,8 @@ int spec_load(const char *path, struct spec **out, merr_t *err);
 void spec_free(struct spec *s);
 
 /* Parse a process object (exec --process). */
-int spec_parse_process_json(const char *text, size_t len, const char *file,
-                            struct spec_process *p, struct json_t **keep, merr_t *err);
+int spec_parse_process_json(const char *text, size_t len, const char *file, struct spec_process *p,
+                            struct json_t **keep, merr_t *err);
 /* Parse a resources object (update --resources). */
 int spec_parse_resources_json(const char *text, size_t len, const char *file,
                               struct spec_resources *r, struct json_t **keep, merr_t *err);

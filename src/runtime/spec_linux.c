@@ -23,7 +23,6 @@
 #define SCMP_ACT_KILL_PROCESS 0x80000000U
 #endif
 
-
 int parse_device_number(const struct jctx *c, const struct jp *p, json_t *obj, const char *key,
                         int64_t *out, bool required)
 {
@@ -149,19 +148,16 @@ static int lookup_u32(const char *name, const char *const *names, const uint32_t
     return -1;
 }
 
-static int seccomp_action(const struct jctx *c, const struct jp *p, const char *name,
-                          uint32_t *out)
+static int seccomp_action(const struct jctx *c, const struct jp *p, const char *name, uint32_t *out)
 {
-    static const char *const names[] = {"SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS",
-                                        "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
-                                        "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE",
-                                        "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",
-                                        "SCMP_ACT_NOTIFY"};
-    static const uint32_t vals[] = {SCMP_ACT_KILL_THREAD, SCMP_ACT_KILL_PROCESS,
-                                    SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP,
-                                    SCMP_ACT_ERRNO(0),    SCMP_ACT_TRACE(0),
-                                    SCMP_ACT_ALLOW,       SCMP_ACT_LOG,
-                                    SCMP_ACT_NOTIFY};
+    static const char *const names[] = {
+        "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+        "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
+        "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",          "SCMP_ACT_NOTIFY"};
+    static const uint32_t vals[] = {
+        SCMP_ACT_KILL_THREAD, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD,
+        SCMP_ACT_TRAP,        SCMP_ACT_ERRNO(0),     SCMP_ACT_TRACE(0),
+        SCMP_ACT_ALLOW,       SCMP_ACT_LOG,          SCMP_ACT_NOTIFY};
     if (!name)
         return jfail(c, p, "is required");
     if (lookup_u32(name, names, vals, ARRAY_SIZE(names), out) < 0)
@@ -172,8 +168,9 @@ static int seccomp_action(const struct jctx *c, const struct jp *p, const char *
 static int parse_seccomp_rule(const struct jctx *c, const struct jp *p, json_t *e,
                               struct spec_seccomp_rule *rule)
 {
-    static const char *const ops[] = {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
-                                      "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"};
+    static const char *const ops[] = {"SCMP_CMP_NE",       "SCMP_CMP_LT", "SCMP_CMP_LE",
+                                      "SCMP_CMP_EQ",       "SCMP_CMP_GE", "SCMP_CMP_GT",
+                                      "SCMP_CMP_MASKED_EQ"};
     static const uint32_t opv[] = {SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE,       SCMP_CMP_EQ,
                                    SCMP_CMP_GE, SCMP_CMP_GT, SCMP_CMP_MASKED_EQ};
     const char *action = NULL;
@@ -220,20 +217,20 @@ static int parse_seccomp_rule(const struct jctx *c, const struct jp *p, json_t *
 int parse_seccomp(const struct jctx *c, const struct jp *p, json_t *obj, struct spec_seccomp **out)
 {
     static const char *const arch_names[] = {
-        "SCMP_ARCH_X86",      "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",     "SCMP_ARCH_ARM",
-        "SCMP_ARCH_AARCH64",  "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",  "SCMP_ARCH_MIPS64N32",
-        "SCMP_ARCH_MIPSEL",   "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-        "SCMP_ARCH_PPC64",    "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",    "SCMP_ARCH_S390X",
-        "SCMP_ARCH_PARISC",   "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64"};
+        "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
+        "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
+        "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+        "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
+        "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64"};
     static const uint32_t arch_vals[] = {
         SCMP_ARCH_X86,     SCMP_ARCH_X86_64,   SCMP_ARCH_X32,         SCMP_ARCH_ARM,
         SCMP_ARCH_AARCH64, SCMP_ARCH_MIPS,     SCMP_ARCH_MIPS64,      SCMP_ARCH_MIPS64N32,
         SCMP_ARCH_MIPSEL,  SCMP_ARCH_MIPSEL64, SCMP_ARCH_MIPSEL64N32, SCMP_ARCH_PPC,
         SCMP_ARCH_PPC64,   SCMP_ARCH_PPC64LE,  SCMP_ARCH_S390,        SCMP_ARCH_S390X,
         SCMP_ARCH_PARISC,  SCMP_ARCH_PARISC64, SCMP_ARCH_RISCV64};
-    static const char *const flag_names[] = {
-        "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-        "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+    static const char *const flag_names[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+                                             "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+                                             "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
     static const uint32_t flag_vals[] = {SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG,
                                          SECCOMP_FILTER_FLAG_SPEC_ALLOW,
                                          SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV};
@@ -333,7 +330,8 @@ static int parse_time_offsets(const struct jctx *c, const struct jp *p, json_t *
         if (k < 0)
             return jfail(c, JP_K(p, key), "unknown clock (monotonic or boottime)");
         const struct jp *kp = JP_K(p, key);
-        if (jval_obj(c, kp, val) < 0 || jget_i64(c, kp, val, "secs", &l->time_offsets[k].secs) < 0 ||
+        if (jval_obj(c, kp, val) < 0 ||
+            jget_i64(c, kp, val, "secs", &l->time_offsets[k].secs) < 0 ||
             jget_u32(c, kp, val, "nanosecs", &l->time_offsets[k].nanosecs) < 0)
             return -1;
         if (l->time_offsets[k].nanosecs >= 1000000000U)

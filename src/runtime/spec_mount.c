@@ -207,7 +207,8 @@ int parse_mounts(const struct jctx *c, const struct jp *p, json_t *arr, struct s
         struct spec_mount *m = &s->mounts[i];
         s->nmounts++;
         if (jval_obj(c, ep, e) < 0 || jget_str(c, ep, e, "destination", &m->destination) < 0 ||
-            jget_str(c, ep, e, "type", &m->type) < 0 || jget_str(c, ep, e, "source", &m->source) < 0 ||
+            jget_str(c, ep, e, "type", &m->type) < 0 ||
+            jget_str(c, ep, e, "source", &m->source) < 0 ||
             jget_strv(c, ep, e, "options", &m->options) < 0)
             return -1;
         if (!m->destination || !*m->destination)

@@ -90,9 +90,11 @@ static int parse_cpu(const struct jctx *c, const struct jp *mp, json_t *o, struc
     OPT_GET(jget_i64, o, "realtimeRuntime", r->cpu.realtime_runtime);
     OPT_GET(jget_u64, o, "realtimePeriod", r->cpu.realtime_period);
     OPT_GET(jget_i64, o, "idle", r->cpu.idle);
-    if (jget_str(c, mp, o, "cpus", &r->cpu.cpus) < 0 || jget_str(c, mp, o, "mems", &r->cpu.mems) < 0)
+    if (jget_str(c, mp, o, "cpus", &r->cpu.cpus) < 0 ||
+        jget_str(c, mp, o, "mems", &r->cpu.mems) < 0)
         return -1;
-    if (r->cpu.period.has && r->cpu.period.v && (r->cpu.period.v < 1000 || r->cpu.period.v > 1000000))
+    if (r->cpu.period.has && r->cpu.period.v &&
+        (r->cpu.period.v < 1000 || r->cpu.period.v > 1000000))
         return jfail(c, JP_K(mp, "period"), "must be between 1000 and 1000000 microseconds (%llu)",
                      (unsigned long long)r->cpu.period.v);
     if (r->cpu.quota.has && r->cpu.quota.v != -1 && r->cpu.quota.v != 0 && r->cpu.quota.v < 1000)
@@ -204,8 +206,8 @@ static int parse_hugepages(const struct jctx *c, const struct jp *p, json_t *arr
             return jfail(c, JP_K(ep, "pageSize"), "is required");
         while (*q >= '0' && *q <= '9')
             q++;
-        if (q == h->page_size || !(strcmp(q, "KB") == 0 || strcmp(q, "MB") == 0 ||
-                                   strcmp(q, "GB") == 0))
+        if (q == h->page_size ||
+            !(strcmp(q, "KB") == 0 || strcmp(q, "MB") == 0 || strcmp(q, "GB") == 0))
             return jfail(c, JP_K(ep, "pageSize"), "must look like 2MB or 1GB (\"%s\")",
                          h->page_size);
         r->nhugepages++;
@@ -284,8 +286,7 @@ static int parse_rdma(const struct jctx *c, const struct jp *p, json_t *o, struc
     return 0;
 }
 
-int parse_resources(const struct jctx *c, const struct jp *p, json_t *obj,
-                    struct spec_resources *r)
+int parse_resources(const struct jctx *c, const struct jp *p, json_t *obj, struct spec_resources *r)
 {
     json_t *o, *arr;
     int got;

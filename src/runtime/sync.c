@@ -95,8 +95,8 @@ int sync_recv_fds(int fd, enum sync_type *type, int64_t *value, int *fds, size_t
     struct iovec iov = {&h, sizeof(h)};
     size_t clen = CMSG_SPACE(max * sizeof(int));
     char *cbuf = xzalloc(clen);
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = clen};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = clen};
     ssize_t r;
     do
         r = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);

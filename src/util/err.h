@@ -9,7 +9,10 @@ typedef struct merr {
     char *msg;  /* full message, NULL if no error */
 } merr_t;
 
-#define MERR_INIT {0, NULL}
+#define MERR_INIT                                                                                  \
+    {                                                                                              \
+        0, NULL                                                                                    \
+    }
 
 /* Set the error (replacing any earlier one). If errnum != 0, ": strerror"
  * is appended. Always returns -1. */

@@ -146,8 +146,7 @@ int jget_int(const struct jctx *c, const struct jp *p, json_t *obj, const char *
     return 1;
 }
 
-int jget_strv(const struct jctx *c, const struct jp *p, json_t *obj, const char *key,
-              char ***out)
+int jget_strv(const struct jctx *c, const struct jp *p, json_t *obj, const char *key, char ***out)
 {
     GET_TYPED(json_is_array(v), "an array of strings")
     size_t n = json_array_size(v);

@@ -44,8 +44,7 @@ int jget_u32(const struct jctx *c, const struct jp *p, json_t *obj, const char *
 int jget_int(const struct jctx *c, const struct jp *p, json_t *obj, const char *key, int *out);
 /* Array of strings -> NULL-terminated vector of pointers into the tree
  * (the vector itself is malloc'ed). */
-int jget_strv(const struct jctx *c, const struct jp *p, json_t *obj, const char *key,
-              char ***out);
+int jget_strv(const struct jctx *c, const struct jp *p, json_t *obj, const char *key, char ***out);
 
 /* Value checks on an already fetched element. */
 int jval_str(const struct jctx *c, const struct jp *p, json_t *v, const char **out);

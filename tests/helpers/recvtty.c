@@ -34,8 +34,8 @@ int main(int argc, char **argv)
     }
     char buf[4096], cbuf[CMSG_SPACE(sizeof(int))];
     struct iovec iov = {buf, sizeof(buf)};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof(cbuf)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
     if (recvmsg(c, &msg, 0) < 0) {
         perror("recvtty: recvmsg");
         return 1;

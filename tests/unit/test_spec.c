@@ -65,7 +65,8 @@ static void test_minimal(void **state)
 static void test_unknown_fields_ignored(void **state)
 {
     (void)state;
-    struct spec *s = parse_ok(CFG(BASE_PROCESS ",\"unknown\":{\"x\":1},\"annotations\":{\"org.x\":\"\"}"));
+    struct spec *s =
+        parse_ok(CFG(BASE_PROCESS ",\"unknown\":{\"x\":1},\"annotations\":{\"org.x\":\"\"}"));
     assert_int_equal(s->nannotations, 1);
     assert_string_equal(s->annotations[0].key, "org.x");
     spec_free(s);
@@ -301,10 +302,10 @@ static void test_resources(void **state)
 static void test_devices_hooks(void **state)
 {
     (void)state;
-    struct spec *s = parse_ok(
-        CFG("\"linux\":{\"devices\":[{\"type\":\"c\",\"path\":\"/dev/fuse\",\"major\":10,"
-            "\"minor\":229,\"fileMode\":438},{\"type\":\"p\",\"path\":\"/dev/fifo\"}]},"
-            "\"hooks\":{\"prestart\":[{\"path\":\"/bin/true\",\"args\":[\"true\"],\"timeout\":5}]}"));
+    struct spec *s = parse_ok(CFG(
+        "\"linux\":{\"devices\":[{\"type\":\"c\",\"path\":\"/dev/fuse\",\"major\":10,"
+        "\"minor\":229,\"fileMode\":438},{\"type\":\"p\",\"path\":\"/dev/fifo\"}]},"
+        "\"hooks\":{\"prestart\":[{\"path\":\"/bin/true\",\"args\":[\"true\"],\"timeout\":5}]}"));
     assert_int_equal(s->linux_.ndevices, 2);
     assert_int_equal(s->linux_.devices[0].type, 'c');
     assert_int_equal(s->linux_.devices[0].minor, 229);
@@ -347,11 +348,11 @@ static void test_process_json(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_minimal),      cmocka_unit_test(test_unknown_fields_ignored),
+        cmocka_unit_test(test_minimal),          cmocka_unit_test(test_unknown_fields_ignored),
         cmocka_unit_test(test_top_level_errors), cmocka_unit_test(test_caps),
-        cmocka_unit_test(test_rlimits_user), cmocka_unit_test(test_namespaces_maps),
-        cmocka_unit_test(test_mounts),       cmocka_unit_test(test_seccomp),
-        cmocka_unit_test(test_resources),    cmocka_unit_test(test_devices_hooks),
+        cmocka_unit_test(test_rlimits_user),     cmocka_unit_test(test_namespaces_maps),
+        cmocka_unit_test(test_mounts),           cmocka_unit_test(test_seccomp),
+        cmocka_unit_test(test_resources),        cmocka_unit_test(test_devices_hooks),
         cmocka_unit_test(test_process_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
