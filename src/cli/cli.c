@@ -96,6 +96,14 @@ int cli_root(const struct global *g, bool create, merr_t *err)
     return state_root_open(g->root, create, err);
 }
 
+int cli_root_for(const struct global *g, const char *id, merr_t *err)
+{
+    int fd = state_root_open(g->root, false, err);
+    if (fd < 0)
+        err_set(err, ENOENT, "container \"%s\" does not exist", id);
+    return fd;
+}
+
 static const struct {
     const char *name;
     int sig;

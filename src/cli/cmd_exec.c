@@ -129,9 +129,8 @@ int cmd_exec(const struct global *g, int argc, char **argv)
         goto out;
     }
     merr_t err = MERR_INIT;
-    int rootfd = cli_root(g, false, &err);
+    int rootfd = cli_root_for(g, o.id, &err);
     if (rootfd < 0) {
-        err_set(&err, 2, "container \"%s\" does not exist", o.id);
         cli_fail(&err);
         goto out;
     }

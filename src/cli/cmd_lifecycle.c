@@ -221,11 +221,9 @@ static const struct option help_only[] = {{"help", no_argument, NULL, 'h'}, {0, 
             return 1;                                                                              \
         merr_t err = MERR_INIT;                                                                    \
         const char *id = argv[optind];                                                             \
-        int rootfd = cli_root(g, false, &err);                                                     \
-        if (rootfd < 0) {                                                                          \
-            err_set(&err, ENOENT, "container \"%s\" does not exist", id);                          \
+        int rootfd = cli_root_for(g, id, &err);                                                    \
+        if (rootfd < 0)                                                                            \
             return cli_fail(&err);                                                                 \
-        }                                                                                          \
         int ret = call;                                                                            \
         close(rootfd);                                                                             \
         return ret < 0 ? cli_fail(&err) : 0;                                                       \
@@ -244,11 +242,9 @@ int cmd_state(const struct global *g, int argc, char **argv)
         return 1;
     merr_t err = MERR_INIT;
     const char *id = argv[optind];
-    int rootfd = cli_root(g, false, &err);
-    if (rootfd < 0) {
-        err_set(&err, ENOENT, "container \"%s\" does not exist", id);
+    int rootfd = cli_root_for(g, id, &err);
+    if (rootfd < 0)
         return cli_fail(&err);
-    }
     char *json = NULL;
     r = op_state(rootfd, id, &json, &err);
     close(rootfd);
@@ -308,11 +304,9 @@ int cmd_kill(const struct global *g, int argc, char **argv)
     if (n == 2 && !(sig = cli_signal(argv[optind + 1])))
         return cli_usage_error("kill", "unknown signal \"%s\"", argv[optind + 1]);
     merr_t err = MERR_INIT;
-    int rootfd = cli_root(g, false, &err);
-    if (rootfd < 0) {
-        err_set(&err, ENOENT, "container \"%s\" does not exist", id);
+    int rootfd = cli_root_for(g, id, &err);
+    if (rootfd < 0)
         return cli_fail(&err);
-    }
     int r = op_kill(rootfd, id, sig, all, &err);
     close(rootfd);
     return r < 0 ? cli_fail(&err) : 0;
@@ -474,11 +468,9 @@ int cmd_ps(const struct global *g, int argc, char **argv)
         return cli_usage_error("ps", "missing container id");
     const char *id = argv[optind];
     merr_t err = MERR_INIT;
-    int rootfd = cli_root(g, false, &err);
-    if (rootfd < 0) {
-        err_set(&err, ENOENT, "container \"%s\" does not exist", id);
+    int rootfd = cli_root_for(g, id, &err);
+    if (rootfd < 0)
         return cli_fail(&err);
-    }
     pid_t *pids = NULL;
     size_t n = 0;
     int r = op_pids(rootfd, id, &pids, &n, &err);

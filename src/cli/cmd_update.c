@@ -212,9 +212,8 @@ int cmd_update(const struct global *g, int argc, char **argv)
         len = b.len;
         text = sbuf_steal(&b);
     }
-    int rootfd = cli_root(g, false, &err);
+    int rootfd = cli_root_for(g, id, &err);
     if (rootfd < 0) {
-        err_set(&err, ENOENT, "container \"%s\" does not exist", id);
         cli_fail(&err);
         goto out;
     }

@@ -32,8 +32,8 @@ static int access_mask(const char *a)
 
 struct bpf_insn *cg_bpf_build(const struct spec_dev_rule *rules, size_t n, size_t *len)
 {
-    /* 4 loads + per rule at most 9 insns + 2 for the default */
-    struct bpf_insn *p = xzalloc((6 + 9 * n) * sizeof(struct bpf_insn));
+    /* 6 to load the context, at most 8 per rule, 2 for the default */
+    struct bpf_insn *p = xzalloc((8 + 8 * n) * sizeof(struct bpf_insn));
     size_t k = 0;
     /* r2 = type, r3 = access, r4 = major, r5 = minor */
     p[k++] = LDX_W(BPF_REG_2, BPF_REG_1, 0);
@@ -45,7 +45,7 @@ struct bpf_insn *cg_bpf_build(const struct spec_dev_rule *rules, size_t n, size_
     /* the last matching rule wins: test rules from last to first */
     for (size_t i = n; i-- > 0;) {
         const struct spec_dev_rule *r = &rules[i];
-        struct bpf_insn blk[9];
+        struct bpf_insn blk[8];
         size_t b = 0;
         if (r->type != 'a')
             blk[b++] =

@@ -1,6 +1,7 @@
 #include "seccomp.h"
 #include "../util/fs.h"
 #include "../util/log.h"
+#include "../util/unixsock.h"
 #include "../util/util.h"
 
 #include <errno.h>
@@ -8,9 +9,7 @@
 #include <seccomp.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 
 static uint32_t action_with_errno(uint32_t action, bool has, uint32_t errno_ret, uint32_t dflt)
 {
@@ -151,34 +150,10 @@ int seccomp_install(const struct seccomp_prog *p, merr_t *err)
 
 int seccomp_send_listener(const char *path, int fd, const char *state_json, merr_t *err)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(sa.sun_path))
-        return err_set(err, 0, "linux.seccomp.listenerPath: too long");
-    strcpy(sa.sun_path, path);
-    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int s = unix_connect(path, "linux.seccomp.listenerPath", err);
     if (s < 0)
-        return err_sys(err, "linux.seccomp.listenerPath: socket");
-    if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        err_sys(err, "linux.seccomp.listenerPath: connect \"%s\"", path);
-        close(s);
         return -1;
-    }
-    char cbuf[CMSG_SPACE(sizeof(int))];
-    memset(cbuf, 0, sizeof(cbuf));
-    struct iovec iov = {(void *)state_json, strlen(state_json)};
-    struct msghdr msg = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    ssize_t w = sendmsg(s, &msg, MSG_NOSIGNAL);
-    int e = errno;
+    int r = unix_send_fd(s, fd, state_json, err);
     close(s);
-    if (w < 0) {
-        errno = e;
-        return err_sys(err, "linux.seccomp.listenerPath: send listener fd");
-    }
-    return 0;
+    return r < 0 ? err_wrap(err, "linux.seccomp.listenerPath") : 0;
 }

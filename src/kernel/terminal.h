@@ -5,11 +5,6 @@
 #include "../util/err.h"
 #include <stdbool.h>
 
-/* Connect to the --console-socket path (AF_UNIX stream). */
-int term_connect(const char *path, merr_t *err);
-/* Send / receive one fd with SCM_RIGHTS (name is sent as payload). */
-int term_send_fd(int sock, int fd, const char *name, merr_t *err);
-int term_recv_fd(int sock, merr_t *err);
 /* Given a master freshly opened from a ptmx (O_RDWR), unlock it and open
  * the peer with TIOCGPTPEER (no /dev/pts path lookup). */
 int term_open_pair(int master, int *slave, merr_t *err);

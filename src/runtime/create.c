@@ -13,6 +13,7 @@
 #include "../kernel/terminal.h"
 #include "../util/fs.h"
 #include "../util/log.h"
+#include "../util/unixsock.h"
 #include "../util/util.h"
 
 #include <errno.h>
@@ -99,7 +100,7 @@ static int setup_console(struct container *c, merr_t *err)
     if (!c->spec->process.terminal)
         return 0;
     if (c->o.console_socket) {
-        c->console_fd = term_connect(c->o.console_socket, err);
+        c->console_fd = unix_connect(c->o.console_socket, "--console-socket", err);
         return c->console_fd < 0 ? -1 : 0;
     }
     int sv[2];

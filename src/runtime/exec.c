@@ -11,6 +11,7 @@
 #include "../kernel/terminal.h"
 #include "../util/fs.h"
 #include "../util/log.h"
+#include "../util/unixsock.h"
 #include "../util/util.h"
 
 #include <errno.h>
@@ -238,7 +239,7 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
     }
     if (proc.terminal) {
         if (o->console_socket) {
-            if ((c.console_fd = term_connect(o->console_socket, err)) < 0)
+            if ((c.console_fd = unix_connect(o->console_socket, "--console-socket", err)) < 0)
                 goto out;
         } else {
             int sv[2];

@@ -37,6 +37,18 @@ int handle_peek(int rootfd, const char *id, struct handle *h, merr_t *err)
     return handle_open_(rootfd, id, h, false, err);
 }
 
+/* open a container that must not be stopped */
+static int handle_open_live(int rootfd, const char *id, struct handle *h, merr_t *err)
+{
+    if (handle_open(rootfd, id, h, err) < 0)
+        return -1;
+    if (h->status == CS_STOPPED) {
+        handle_close(h);
+        return err_set(err, ESRCH, "container \"%s\" is not running", id);
+    }
+    return 0;
+}
+
 int handle_load_spec(struct handle *h, merr_t *err)
 {
     if (h->spec)
@@ -99,15 +111,21 @@ static char *handle_state_json(struct handle *h, enum cstatus s)
     return state_to_json(&h->st, s, ann);
 }
 
-void run_poststart(const struct spec *s, const char *state_json)
+/* poststart and poststop hooks: a failure is a warning, the rest run */
+static void run_hooks_warn(const struct spec *s, enum hook_kind k, const char *state_json)
 {
-    for (size_t i = 0; i < s->nhooks[HOOK_POSTSTART]; i++) {
+    for (size_t i = 0; i < s->nhooks[k]; i++) {
         merr_t e = MERR_INIT;
-        cleanup_free char *what = xasprintf("hooks.poststart[%zu]", i);
-        if (hook_run(&s->hooks[HOOK_POSTSTART][i], what, state_json, &e) < 0)
+        cleanup_free char *what = xasprintf("hooks.%s[%zu]", hook_kind_name(k), i);
+        if (hook_run(&s->hooks[k][i], what, state_json, &e) < 0)
             log_warn("%s", e.msg);
         err_clear(&e);
     }
+}
+
+void run_poststart(const struct spec *s, const char *state_json)
+{
+    run_hooks_warn(s, HOOK_POSTSTART, state_json);
 }
 
 /* wait for fd to become readable or the process behind pidfd to exit */
@@ -208,13 +226,9 @@ int op_state(int rootfd, const char *id, char **json, merr_t *err)
 int op_kill(int rootfd, const char *id, int sig, bool all, merr_t *err)
 {
     struct handle h;
-    if (handle_open(rootfd, id, &h, err) < 0)
+    if (handle_open_live(rootfd, id, &h, err) < 0)
         return -1;
     int ret = -1;
-    if (h.status == CS_STOPPED) {
-        err_set(err, ESRCH, "container \"%s\" is not running", id);
-        goto out;
-    }
     if (all) {
         if (handle_cgroup(&h, err) < 0 || cg_kill_all(&h.cg, sig, err) < 0)
             goto out;
@@ -257,13 +271,7 @@ int container_destroy(int rootfd, struct handle *h, merr_t *err)
     }
     if (handle_load_spec(h, NULL) == 0 && h->spec->nhooks[HOOK_POSTSTOP]) {
         cleanup_free char *state = handle_state_json(h, CS_STOPPED);
-        for (size_t i = 0; i < h->spec->nhooks[HOOK_POSTSTOP]; i++) {
-            merr_t e = MERR_INIT;
-            cleanup_free char *what = xasprintf("hooks.poststop[%zu]", i);
-            if (hook_run(&h->spec->hooks[HOOK_POSTSTOP][i], what, state, &e) < 0)
-                log_warn("%s", e.msg);
-            err_clear(&e);
-        }
+        run_hooks_warn(h->spec, HOOK_POSTSTOP, state);
     }
     if (state_remove(rootfd, h->st.id) < 0)
         ret = err_sys(err, "remove the state of \"%s\"", h->st.id);
@@ -332,15 +340,11 @@ out:
 int op_pids(int rootfd, const char *id, pid_t **pids, size_t *n, merr_t *err)
 {
     struct handle h;
-    if (handle_open(rootfd, id, &h, err) < 0)
-        return -1;
-    int ret = -1;
     *pids = NULL;
     *n = 0;
-    if (h.status == CS_STOPPED) {
-        err_set(err, ESRCH, "container \"%s\" is not running", id);
-        goto out;
-    }
+    if (handle_open_live(rootfd, id, &h, err) < 0)
+        return -1;
+    int ret = -1;
     if (handle_cgroup(&h, err) < 0 || cg_pids(&h.cg, pids, n, err) < 0)
         goto out;
     ret = 0;
@@ -377,16 +381,12 @@ static void merge_resources(json_t *config, json_t *update)
 int op_update(int rootfd, const char *id, const char *resources_json, size_t len, merr_t *err)
 {
     struct handle h;
-    if (handle_open(rootfd, id, &h, err) < 0)
+    if (handle_open_live(rootfd, id, &h, err) < 0)
         return -1;
     int ret = -1;
     struct spec_resources r = {0};
     json_t *keep = NULL, *config = NULL;
     char *text = NULL;
-    if (h.status == CS_STOPPED) {
-        err_set(err, ESRCH, "container \"%s\" is not running", id);
-        goto out;
-    }
     if (spec_parse_resources_json(resources_json, len, "resources", &r, &keep, err) < 0)
         goto out;
     if (handle_cgroup(&h, err) < 0 || cg_apply(&h.cg, &r, err) < 0)

@@ -62,6 +62,29 @@ static bool is_type(const struct spec_mount *m, const char *t)
     return m->type && strcmp(m->type, t) == 0;
 }
 
+/* The end of every process start (the init and exec): labels, seccomp
+ * (before the capabilities are dropped unless no_new_privs is set), the
+ * user, capabilities, cwd, exec. */
+static void add_final_steps(const struct spec *s, struct plan *p)
+{
+    const struct spec_process *pr = &s->process;
+    const struct spec_linux *l = &s->linux_;
+    if (pr->apparmor_profile || pr->selinux_label)
+        add(p, STEP_LSM_LABEL, 0);
+    if (l->seccomp && !pr->no_new_privileges)
+        add(p, STEP_SECCOMP_EARLY, 0);
+    if (pr->no_new_privileges)
+        add(p, STEP_NO_NEW_PRIVS, 0);
+    add(p, STEP_USER, 0);
+    add(p, STEP_CAPS, 0);
+    add(p, STEP_CWD, 0);
+    if (pr->cpu_affinity_final)
+        add(p, STEP_AFFINITY, 0);
+    if (l->seccomp && pr->no_new_privileges)
+        add(p, STEP_SECCOMP, 0);
+    add(p, STEP_EXEC, 0);
+}
+
 int plan_build(const struct spec *s, const struct plan_opts *o, struct plan *p, merr_t *err)
 {
     const struct spec_linux *l = &s->linux_;
@@ -154,27 +177,13 @@ int plan_build(const struct spec *s, const struct plan_opts *o, struct plan *p, 
     add(p, STEP_WAIT_START, 0);
     if (s->nhooks[HOOK_START_CONTAINER])
         add(p, STEP_HOOKS_START, 0);
-    if (pr->apparmor_profile || pr->selinux_label)
-        add(p, STEP_LSM_LABEL, 0);
-    if (l->seccomp && !pr->no_new_privileges)
-        add(p, STEP_SECCOMP_EARLY, 0);
-    if (pr->no_new_privileges)
-        add(p, STEP_NO_NEW_PRIVS, 0);
-    add(p, STEP_USER, 0);
-    add(p, STEP_CAPS, 0);
-    add(p, STEP_CWD, 0);
-    if (pr->cpu_affinity_final)
-        add(p, STEP_AFFINITY, 0);
-    if (l->seccomp && pr->no_new_privileges)
-        add(p, STEP_SECCOMP, 0);
-    add(p, STEP_EXEC, 0);
+    add_final_steps(s, p);
     return 0;
 }
 
 void plan_build_exec(const struct spec *s, struct plan *p)
 {
     const struct spec_process *pr = &s->process;
-    const struct spec_linux *l = &s->linux_;
     memset(p, 0, sizeof(*p));
     if (pr->terminal)
         add(p, STEP_CONSOLE, 0);
@@ -182,20 +191,7 @@ void plan_build_exec(const struct spec *s, struct plan *p)
         add(p, STEP_RLIMITS, 0);
     add(p, STEP_CLOSE_FDS, 0);
     add(p, STEP_OPEN_CWD, 0);
-    if (pr->apparmor_profile || pr->selinux_label)
-        add(p, STEP_LSM_LABEL, 0);
-    if (l->seccomp && !pr->no_new_privileges)
-        add(p, STEP_SECCOMP_EARLY, 0);
-    if (pr->no_new_privileges)
-        add(p, STEP_NO_NEW_PRIVS, 0);
-    add(p, STEP_USER, 0);
-    add(p, STEP_CAPS, 0);
-    add(p, STEP_CWD, 0);
-    if (pr->cpu_affinity_final)
-        add(p, STEP_AFFINITY, 0);
-    if (l->seccomp && pr->no_new_privileges)
-        add(p, STEP_SECCOMP, 0);
-    add(p, STEP_EXEC, 0);
+    add_final_steps(s, p);
 }
 
 void plan_free(struct plan *p)

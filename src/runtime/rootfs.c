@@ -10,6 +10,7 @@
 #include "../kernel/terminal.h"
 #include "../util/fs.h"
 #include "../util/log.h"
+#include "../util/unixsock.h"
 #include "../util/util.h"
 
 #include <errno.h>
@@ -564,7 +565,7 @@ int rootfs_console(struct container *c, merr_t *err)
         if (a < 0)
             goto out;
     }
-    if (term_send_fd(c->console_fd, master, "/dev/ptmx", err) < 0)
+    if (unix_send_fd(c->console_fd, master, "/dev/ptmx", err) < 0)
         goto out;
     if (term_make_controlling(slave, err) < 0)
         goto out;

@@ -5,6 +5,7 @@
 #include "../kernel/terminal.h"
 #include "../util/fs.h"
 #include "../util/log.h"
+#include "../util/unixsock.h"
 #include "../util/util.h"
 
 #include <errno.h>
@@ -48,7 +49,7 @@ int run_wait(struct container *c, int *exit_code, merr_t *err)
 {
     int master = -1;
     if (c->spec->process.terminal && c->console_peer >= 0) {
-        master = term_recv_fd(c->console_peer, err);
+        master = unix_recv_fd(c->console_peer, err);
         if (master < 0)
             return -1;
     }
