@@ -7,7 +7,8 @@
 #   4. unit tests (cmocka) of both builds
 #   5. integration tests (bats) against both binaries, as root and rootless
 #   6. conformance: the OCI runtime-tools validation suite and the Podman
-#      harness from ../shared, compared with tests/conformance/*.expected
+#      harness from ../shared, compared with tests/conformance/*.expected;
+#      containerd (ctr) and dockerd driving moat (tests/peers/engines.sh)
 #
 # Ends with the line "N passed, N failed". Exit status 0 only if nothing
 # failed. Knobs: SKIP_ASAN=1, SKIP_CONFORMANCE=1, SHARED=DIR (../shared).
@@ -142,6 +143,17 @@ else
                 fail "podman $name"
         done < <(grep '^FAIL ' /tmp/moat-podman.txt)
     fi
+fi
+
+if [ "${SKIP_CONFORMANCE:-0}" != 1 ]; then
+    say "containerd and dockerd"
+    tests/peers/engines.sh "$REPO/build/moat" > /tmp/moat-engines.txt 2>&1
+    grep -E '^(PASS|FAIL) ' /tmp/moat-engines.txt | grep FAIL
+    tail -1 /tmp/moat-engines.txt
+    eok=$(grep -c '^PASS ' /tmp/moat-engines.txt)
+    ebad=$(grep -c '^FAIL ' /tmp/moat-engines.txt)
+    [ "$eok" -gt 0 ] && pass engines "$eok" || { tail -20 /tmp/moat-engines.txt; fail "engines: did not run"; }
+    [ "$ebad" -eq 0 ] || fail "engines ($ebad scenarios)" "$ebad"
 fi
 
 say "summary"
