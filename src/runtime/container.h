@@ -64,7 +64,9 @@ struct container {
     int croot;            /* O_PATH of the container root (rootfs tree, later "/") */
     int devnull_attached; /* first /dev/null mount in the container, to clone */
     pid_t host_pid;       /* the init's pid in the runtime's pid namespace */
-    int fifo_wfd;         /* exec.fifo opened for writing, once `start` came */
+    int fifo_wfd;         /* where the init reports exec failures: exec.fifo
+                             (create, once start came) or start_w (run) */
+    int start_r, start_w; /* run: a pipe standing in for exec.fifo */
     int cwd_fd;           /* process.cwd, resolved before seccomp is loaded */
     bool child_trees;     /* the runtime may not clone host mounts (rootless):
                              the init clones them, before pivot_root */
@@ -115,8 +117,8 @@ enum sync_type {
     SYNC_GO,         /* runtime -> init: maps written, cgroup joined; value = host pid */
     SYNC_HOOKS,      /* init -> runtime: run prestart + createRuntime now */
     SYNC_HOOKS_DONE, /* runtime -> init */
-    SYNC_READY,      /* init -> runtime: created */
-    SYNC_START,      /* runtime -> init (run): go on to exec */
+    SYNC_SECCOMP,    /* init -> runtime: the seccomp listener fd (SCM_RIGHTS),
+                        to be passed on to linux.seccomp.listenerPath */
     SYNC_MAPS,       /* stage1 -> runtime: write id maps for value */
     SYNC_MAPS_DONE,  /* runtime -> stage1 */
     SYNC_PID,        /* stage1 -> runtime: the init's host pid is value */
@@ -124,12 +126,21 @@ enum sync_type {
                         reply carries them as SCM_RIGHTS, in config order */
 };
 int sync_send(int fd, enum sync_type type, int64_t value, const char *text);
-/* 1 on a message, 0 on EOF, -1 on error. *text may be NULL (caller frees). */
+/* 1 on a message, 0 on EOF, -1 on error. *text may be NULL (caller frees).
+ * The init closes its end when it is set up ("created"); EOF means that,
+ * or that it died. */
 int sync_recv(int fd, enum sync_type *type, int64_t *value, char **text);
 /* A message carrying fds. */
 int sync_send_fds(int fd, enum sync_type type, int64_t value, const int *fds, size_t n);
-/* Receives up to max fds; returns their number, or -1. */
+/* Receives up to max fds; returns their number, or -1 (also on EOF). */
 int sync_recv_fds(int fd, enum sync_type *type, int64_t *value, int *fds, size_t max);
+/* A message with text and at most one fd (*fdout, -1 if none); as sync_recv. */
+int sync_recv_any(int fd, enum sync_type *type, int64_t *value, char **text, int *fdout);
+/* Runtime side of SYNC_SECCOMP: pass the listener fd on. */
+int seccomp_forward(struct container *c, int fd, merr_t *err);
+/* Wait for the init to exec after start: one byte, then EOF (success) or
+ * an error message. pidfd: the init. */
+int wait_exec(int fd, int pidfd, merr_t *err);
 /* In the init or stage1: report an error and exit. */
 void child_fail(struct container *c, merr_t *err) __attribute__((noreturn));
 

@@ -139,22 +139,50 @@ static int init_died(struct container *c, merr_t *err)
     return err_set(err, 0, "container init exited unexpectedly");
 }
 
-/* Talk to the init until it reports `until` (READY) or fails. */
+/* The container process state sent to linux.seccomp.listenerPath. */
+int seccomp_forward(struct container *c, int fd, merr_t *err)
+{
+    const struct spec_seccomp *sc = c->spec->linux_.seccomp;
+    c->st.pid = c->host_pid;
+    cleanup_free char *state = container_state_json(c, CS_CREATING);
+    struct sbuf b = {0};
+    sbuf_printf(&b, "{\"ociVersion\":\"1.1.0\",\"fds\":[\"seccompFd\"],\"pid\":%d,",
+                (int)c->host_pid);
+    sbuf_puts(&b, "\"metadata\":");
+    sbuf_json_str(&b, sc && sc->listener_metadata ? sc->listener_metadata : "");
+    sbuf_printf(&b, ",\"state\":%s}", state);
+    int r = seccomp_send_listener(sc ? sc->listener_path : "", fd, b.buf, err);
+    free(b.buf);
+    return r;
+}
+
+#define UNTIL_EOF 0
+
+/* Talk to the init until it sends `until`, or closes its end (UNTIL_EOF:
+ * it is set up), or fails. */
 static int converse(struct container *c, enum sync_type until, merr_t *err)
 {
     for (;;) {
         enum sync_type t;
         int64_t v;
         char *text = NULL;
-        int r = sync_recv(c->sync_parent, &t, &v, &text);
+        int fd = -1;
+        int r = sync_recv_any(c->sync_parent, &t, &v, &text, &fd);
         if (r < 0)
             return err_sys(err, "sync with the container init");
-        if (r == 0)
+        if (r == 0) {
+            /* EOF: the init closed its end at wait-start, or died */
+            int st;
+            if (until == UNTIL_EOF && c->host_pid > 0 && waitpid(c->host_pid, &st, WNOHANG) == 0)
+                return 0;
             return init_died(c, err);
+        }
         if (t == SYNC_ERROR) {
             err_set(err, 0, "%s", text);
             err->errnum = (int)v;
             free(text);
+            if (fd >= 0)
+                close(fd);
             return -1;
         }
         free(text);
@@ -162,7 +190,14 @@ static int converse(struct container *c, enum sync_type until, merr_t *err)
             c->host_pid = (pid_t)v;
         if (t == until)
             return 0;
-        if (t == SYNC_MAPS) {
+        if (t == SYNC_SECCOMP) {
+            int fr = fd >= 0 ? seccomp_forward(c, fd, err)
+                             : err_set(err, EPROTO, "no seccomp listener fd received");
+            if (fd >= 0)
+                close(fd);
+            if (fr < 0)
+                return -1;
+        } else if (t == SYNC_MAPS) {
             const struct spec_linux *l = &c->spec->linux_;
             if (idmap_write((pid_t)v, l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
                             l->n_gid_mappings, err) < 0)
@@ -183,6 +218,8 @@ static int converse(struct container *c, enum sync_type until, merr_t *err)
                 return -1;
             sync_send(c->sync_parent, SYNC_HOOKS_DONE, 0, NULL);
         } else {
+            if (fd >= 0)
+                close(fd);
             return err_set(err, EPROTO, "unexpected message %d from the container init", (int)t);
         }
     }
@@ -195,6 +232,13 @@ static int launch(struct container *c, merr_t *err)
         return err_sys(err, "socketpair");
     c->sync_parent = sv[0];
     c->sync_child = sv[1];
+    if (c->o.mode != RUN_CREATE) {
+        int pp[2];
+        if (pipe2(pp, O_CLOEXEC) < 0)
+            return err_sys(err, "pipe");
+        c->start_r = pp[0];
+        c->start_w = pp[1];
+    }
     struct clone_args ca = {.exit_signal = SIGCHLD};
     if (!c->plan.need_stage1)
         ca.flags = (uint64_t)c->plan.clone_flags;
@@ -207,6 +251,7 @@ static int launch(struct container *c, merr_t *err)
         init_main(c);
     }
     close_fd(&c->sync_child);
+    close_fd(&c->start_w);
     if (c->plan.need_stage1) {
         pid_t stage1 = pid;
         int r = converse(c, SYNC_PID, err);
@@ -231,7 +276,7 @@ static int launch(struct container *c, merr_t *err)
         return -1;
     if (sync_send(c->sync_parent, SYNC_GO, c->host_pid, NULL) < 0)
         return err_sys(err, "start the container init");
-    return converse(c, SYNC_READY, err);
+    return converse(c, UNTIL_EOF, err);
 }
 
 static int write_pid_file(const char *path, pid_t pid, merr_t *err)
@@ -272,20 +317,27 @@ static int prepare(struct container *c, merr_t *err)
     if (atomic_write_at(c->statefd, STATE_CONFIG, c->config_text, c->config_len, 0600, err) < 0)
         return -1;
     if (c->o.mode == RUN_CREATE) {
-        /* owned by the host id of the container's root, mode 0600: its
-         * init may write it, and `start` (root, or the same user when
-         * rootless) may read it; nobody else may open it */
+        /* the init opens it after switching to the process' user: owned
+         * by that user's host id, mode 0600, so only it and `start` (root,
+         * or the same user when rootless) may open it */
         const struct spec_linux *ul = &c->spec->linux_;
-        int64_t fuid = geteuid(), fgid = getegid();
+        const struct spec_user *pu = &c->spec->process.user;
+        int64_t fuid = pu->uid, fgid = pu->gid;
+        mode_t fmode = 0600;
         if (ul->ns[NS_USER].want && !ul->ns[NS_USER].path) {
-            int64_t u = idmap_to_host(ul->uid_mappings, ul->n_uid_mappings, 0);
-            int64_t g = idmap_to_host(ul->gid_mappings, ul->n_gid_mappings, 0);
-            fuid = u >= 0 ? u : fuid;
-            fgid = g >= 0 ? g : fgid;
+            fuid = idmap_to_host(ul->uid_mappings, ul->n_uid_mappings, pu->uid);
+            fgid = idmap_to_host(ul->gid_mappings, ul->n_gid_mappings, pu->gid);
+        } else if (ul->ns[NS_USER].want) {
+            fuid = fgid = -1; /* a joined user namespace: mapping unknown */
         }
-        if (mkfifoat(c->statefd, STATE_FIFO, 0600) < 0 ||
+        if (fuid < 0 || fgid < 0) {
+            fuid = geteuid();
+            fgid = getegid();
+            fmode = 0622; /* as runc */
+        }
+        if (mkfifoat(c->statefd, STATE_FIFO, fmode) < 0 ||
             fchownat(c->statefd, STATE_FIFO, (uid_t)fuid, (gid_t)fgid, AT_SYMLINK_NOFOLLOW) < 0 ||
-            fchmodat(c->statefd, STATE_FIFO, 0600, 0) < 0)
+            fchmodat(c->statefd, STATE_FIFO, fmode, 0) < 0)
             return err_sys(err, "create the exec fifo");
         c->fifo_fd = openat(c->statefd, STATE_FIFO, O_PATH | O_CLOEXEC);
         if (c->fifo_fd < 0)
@@ -369,25 +421,17 @@ int container_create(struct container *c, merr_t *err)
     }
     if (c->o.mode == RUN_CREATE)
         return 0;
-    /* run: let the init exec and wait for it to happen */
-    if (sync_send(c->sync_parent, SYNC_START, 0, NULL) < 0) {
-        err_sys(err, "start the container");
-        abort_create(c);
-        return -1;
-    }
-    enum sync_type t;
-    int64_t v;
-    char *text = NULL;
-    int r = sync_recv(c->sync_parent, &t, &v, &text);
-    if (r > 0 && t == SYNC_ERROR) {
-        err_set(err, 0, "%s", text);
-        err->errnum = (int)v;
-        free(text);
-        abort_create(c);
-        return -1;
-    }
-    free(text);
+    /* run: the init goes on at once; wait until it has exec'd */
+    int pidfd = (int)syscall(SYS_pidfd_open, c->host_pid, 0);
+    int r = wait_exec(c->start_r, pidfd, err);
+    if (pidfd >= 0)
+        close(pidfd);
+    close_fd(&c->start_r);
     close_fd(&c->sync_parent);
+    if (r < 0) {
+        abort_create(c);
+        return -1;
+    }
     return 0;
 }
 
@@ -395,7 +439,7 @@ void container_init_fds(struct container *c)
 {
     c->sync_parent = c->sync_child = c->procfd = c->rootfs_tree = c->devnull_tree = -1;
     c->fifo_fd = c->console_fd = c->console_peer = c->rootfd = c->statefd = -1;
-    c->croot = c->devnull_attached = c->fifo_wfd = c->cwd_fd = -1;
+    c->croot = c->devnull_attached = c->fifo_wfd = c->cwd_fd = c->start_r = c->start_w = -1;
     c->host_pid = -1;
     for (int k = 0; k < NS_N; k++)
         c->ns_fds[k] = -1;
@@ -421,6 +465,8 @@ void container_release(struct container *c)
     close_fd(&c->console_fd);
     close_fd(&c->console_peer);
     close_fd(&c->statefd);
+    close_fd(&c->start_r);
+    close_fd(&c->start_w);
     for (int k = 0; k < NS_N; k++)
         close_fd(&c->ns_fds[k]);
     close_array(&c->mount_trees, c->spec ? c->spec->nmounts : 0);

@@ -295,18 +295,36 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
     free(text);
     pid_t pid = (pid_t)v;
     c.host_pid = pid;
-    /* EOF: exec'd; an error message: it failed */
-    text = NULL;
-    r = sync_recv(c.sync_parent, &t, &v, &text);
-    if (r > 0 && t == SYNC_ERROR) {
-        err_set(err, 0, "%s", text);
-        err->errnum = (int)v;
+    /* EOF: exec'd; an error message: it failed. A seccomp listener fd
+     * on the way is passed on. */
+    for (;;) {
+        int lfd = -1;
+        text = NULL;
+        r = sync_recv_any(c.sync_parent, &t, &v, &text, &lfd);
+        if (r > 0 && t == SYNC_SECCOMP && lfd >= 0) {
+            free(text);
+            int fr = seccomp_forward(&c, lfd, err);
+            close(lfd);
+            if (fr < 0) {
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+                goto out;
+            }
+            continue;
+        }
+        if (lfd >= 0)
+            close(lfd);
+        if (r > 0 && t == SYNC_ERROR) {
+            err_set(err, 0, "%s", text);
+            err->errnum = (int)v;
+            free(text);
+            waitpid(pid, NULL, 0);
+            *exit_code = 255;
+            goto out;
+        }
         free(text);
-        waitpid(pid, NULL, 0);
-        *exit_code = 255;
-        goto out;
+        break;
     }
-    free(text);
     if (o->pid_file) {
         char buf[32];
         int n = snprintf(buf, sizeof(buf), "%d", (int)pid);

@@ -124,9 +124,13 @@ static int step_close_fds(struct container *c, merr_t *err)
     return 0;
 }
 
+/* Everything is set up. Closing the sync socket tells the runtime so
+ * (create returns); then wait for start: in create by opening exec.fifo for
+ * writing, which blocks until `start` opens it for reading; in run at once
+ * through a pipe. One byte says "started"; what follows is an error, and
+ * EOF (the fd is close-on-exec) says the user's program was exec'd. */
 static int step_wait_start(struct container *c, merr_t *err)
 {
-    enum sync_type t;
     char path[32];
     snprintf(path, sizeof(path), "self/fd/%d", c->fifo_fd);
     if (c->o.mode == RUN_CREATE) {
@@ -139,28 +143,20 @@ static int step_wait_start(struct container *c, merr_t *err)
             return err_sys(err, "open exec fifo");
     }
     prctl(PR_SET_PDEATHSIG, 0);
-    if (sync_send(c->sync_child, SYNC_READY, 0, NULL) < 0)
-        return err_sys(err, "report ready");
-    if (c->o.mode != RUN_CREATE) {
-        int r = sync_recv(c->sync_child, &t, NULL, NULL);
-        if (r <= 0 || t != SYNC_START)
-            _exit(1);
-        return 0;
-    }
-    /* create: block until `start` opens the fifo for reading */
-    int fd;
-    do
-        fd = openat(c->procfd, path, O_WRONLY | O_CLOEXEC);
-    while (fd < 0 && errno == EINTR);
-    if (fd < 0)
-        return err_sys(err, "open exec fifo");
-    close_fd(&c->sync_child); /* the runtime that created us is gone */
-    close_fd(&c->fifo_fd);
-    if (write_all(fd, "0", 1) < 0) {
-        close(fd);
-        return err_sys(err, "write exec fifo");
+    close_fd(&c->sync_child);
+    int fd = c->start_w;
+    c->start_w = -1;
+    if (c->o.mode == RUN_CREATE) {
+        do
+            fd = openat(c->procfd, path, O_WRONLY | O_CLOEXEC);
+        while (fd < 0 && errno == EINTR);
+        if (fd < 0)
+            _exit(1); /* nobody to tell: start sees the init gone */
+        close_fd(&c->fifo_fd);
     }
     c->fifo_wfd = fd;
+    if (write_all(fd, "0", 1) < 0)
+        _exit(1);
     return 0;
 }
 
@@ -223,19 +219,11 @@ static int step_seccomp(struct container *c, merr_t *err)
     if (fd < 0)
         return -1;
     if (c->seccomp.notify) {
-        const struct spec_seccomp *s = c->spec->linux_.seccomp;
-        cleanup_free char *state = state_json(c, CS_CREATING);
-        struct sbuf b = {0};
-        sbuf_printf(&b, "{\"ociVersion\":\"1.1.0\",\"fds\":[\"seccompFd\"],\"pid\":%d,",
-                    (int)c->host_pid);
-        sbuf_puts(&b, "\"metadata\":");
-        sbuf_json_str(&b, s->listener_metadata ? s->listener_metadata : "");
-        sbuf_printf(&b, ",\"state\":%s}", state);
-        int r = seccomp_send_listener(s->listener_path, fd, b.buf, err);
-        free(b.buf);
+        /* listenerPath is a host path: the runtime connects to it */
+        int r = sync_send_fds(c->sync_child, SYNC_SECCOMP, 0, &fd, 1);
         close(fd);
         if (r < 0)
-            return -1;
+            return err_sys(err, "linux.seccomp.listenerPath: pass the listener fd");
     }
     return 0;
 }
@@ -419,6 +407,7 @@ void init_main(struct container *c)
     close_fd(&c->statefd);
     close_fd(&c->rootfd);
     c->fifo_wfd = -1;
+    close_fd(&c->start_r);
     c->devnull_attached = -1;
     c->croot = -1;
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);

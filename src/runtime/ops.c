@@ -145,6 +145,40 @@ static int wait_readable(int fd, int pidfd)
     }
 }
 
+int wait_exec(int fd, int pidfd, merr_t *err)
+{
+    char buf[4097];
+    size_t got = 0;
+    bool ok_byte = false;
+    for (;;) {
+        int w = wait_readable(fd, pidfd);
+        ssize_t n = w > 0 ? read(fd, buf + got, sizeof(buf) - 1 - got) : 0;
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            continue;
+        if (n <= 0) {
+            /* EOF with no writer: before the first byte the init is not
+             * there yet (a fifo opened without blocking) or died */
+            if (!ok_byte && w > 0) {
+                struct timespec ts = {0, 200000};
+                nanosleep(&ts, NULL);
+                continue;
+            }
+            break;
+        }
+        got += (size_t)n;
+        if (!ok_byte && buf[0] == '0')
+            ok_byte = true;
+        if (got >= sizeof(buf) - 1)
+            break;
+    }
+    buf[got] = 0;
+    if (!ok_byte)
+        return err_set(err, ESRCH, "the container init exited before it started the process");
+    if (got > 1)
+        return err_set(err, 0, "%s", buf + 1);
+    return 0;
+}
+
 int op_start(int rootfd, const char *id, merr_t *err)
 {
     struct handle h;
@@ -163,43 +197,10 @@ int op_start(int rootfd, const char *id, merr_t *err)
         err_sys(err, "open the exec fifo of \"%s\"", id);
         goto out;
     }
-    /* the init writes one byte when it sees us, then execs (EOF) or
-     * writes an error and exits */
-    char buf[4097];
-    size_t got = 0;
-    bool ok_byte = false;
-    for (;;) {
-        int w = wait_readable(fifo, pidfd);
-        ssize_t n = w > 0 ? read(fifo, buf + got, sizeof(buf) - 1 - got) : 0;
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
-            continue;
-        if (n <= 0) {
-            /* EOF: no writer. Before the first byte it means the init is
-             * not there yet (or died); after it, that it exec'd. */
-            if (!ok_byte && w > 0) {
-                struct timespec ts = {0, 200000};
-                nanosleep(&ts, NULL);
-                continue;
-            }
-            break;
-        }
-        got += (size_t)n;
-        if (!ok_byte && got >= 1 && buf[0] == '0') {
-            ok_byte = true;
-            unlinkat(h.dirfd, STATE_FIFO, 0);
-        }
-        if (got >= sizeof(buf) - 1)
-            break;
-    }
-    buf[got] = 0;
-    if (!ok_byte) {
-        err_set(err, ESRCH, "container \"%s\": the init exited before start", id);
+    /* from now on the container is started, whatever the outcome */
+    unlinkat(h.dirfd, STATE_FIFO, 0);
+    if (wait_exec(fifo, pidfd, err) < 0)
         goto out;
-    }
-    if (got > 1) {
-        err_set(err, 0, "%s", buf + 1);
-        goto out;
-    }
     char *state = handle_state_json(&h, CS_RUNNING);
     run_poststart(h.spec, state);
     free(state);

@@ -64,7 +64,7 @@ static bool is_type(const struct spec_mount *m, const char *t)
 
 /* The end of every process start (the init and exec): labels, seccomp
  * (before the capabilities are dropped unless no_new_privs is set), the
- * user, capabilities, cwd, exec. */
+ * user, capabilities, cwd. */
 static void add_final_steps(const struct spec *s, struct plan *p)
 {
     const struct spec_process *pr = &s->process;
@@ -82,7 +82,6 @@ static void add_final_steps(const struct spec *s, struct plan *p)
         add(p, STEP_AFFINITY, 0);
     if (l->seccomp && pr->no_new_privileges)
         add(p, STEP_SECCOMP, 0);
-    add(p, STEP_EXEC, 0);
 }
 
 int plan_build(const struct spec *s, const struct plan_opts *o, struct plan *p, merr_t *err)
@@ -174,10 +173,13 @@ int plan_build(const struct spec *s, const struct plan_opts *o, struct plan *p, 
         add(p, STEP_KEYRING, 0);
     add(p, STEP_UMASK, 0);
     add(p, STEP_CLOSE_FDS, 0);
+    add_final_steps(s, p);
+    /* everything is set up: create returns; start releases the exec (as
+     * runc: the startContainer hooks run with the process' restrictions) */
     add(p, STEP_WAIT_START, 0);
     if (s->nhooks[HOOK_START_CONTAINER])
         add(p, STEP_HOOKS_START, 0);
-    add_final_steps(s, p);
+    add(p, STEP_EXEC, 0);
     return 0;
 }
 
@@ -192,6 +194,7 @@ void plan_build_exec(const struct spec *s, struct plan *p)
     add(p, STEP_CLOSE_FDS, 0);
     add(p, STEP_OPEN_CWD, 0);
     add_final_steps(s, p);
+    add(p, STEP_EXEC, 0);
 }
 
 void plan_free(struct plan *p)

@@ -212,7 +212,7 @@ static void test_bpf_verifier_accepts(void **state)
 {
     (void)state;
     struct spec_dev_rule rules[] = {
-        {false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 3, "rw"},    {true, 'c', -1, -1, "m"},
+        {false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 3, "rw"},   {true, 'c', -1, -1, "m"},
         {true, 'b', 8, -1, "r"},     {false, 'c', 136, 2, "w"},
     };
     size_t len;

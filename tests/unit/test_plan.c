@@ -58,7 +58,7 @@ static void test_order(void **state)
 {
     (void)state;
     struct spec *s = parse(",\"noNewPrivileges\":true", NS_ALL ",\"seccomp\":{\"defaultAction\":"
-                                                        "\"SCMP_ACT_ALLOW\"}");
+                                                               "\"SCMP_ACT_ALLOW\"}");
     struct plan p;
     build(s, &p);
     int rootfs = find(&p, STEP_ROOTFS), mount = find(&p, STEP_MOUNT),
@@ -196,9 +196,12 @@ static void test_describe(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_order),         cmocka_unit_test(test_seccomp_without_nnp_is_early),
-        cmocka_unit_test(test_userns),        cmocka_unit_test(test_joins_and_cgroupns),
-        cmocka_unit_test(test_no_mount_namespace), cmocka_unit_test(test_exec_plan),
+        cmocka_unit_test(test_order),
+        cmocka_unit_test(test_seccomp_without_nnp_is_early),
+        cmocka_unit_test(test_userns),
+        cmocka_unit_test(test_joins_and_cgroupns),
+        cmocka_unit_test(test_no_mount_namespace),
+        cmocka_unit_test(test_exec_plan),
         cmocka_unit_test(test_describe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
