@@ -31,7 +31,8 @@ fi
 
 # ---- 1. packages -------------------------------------------------------------
 PKGS="gcc pkg-config meson ninja-build libseccomp-dev libjansson-dev libcmocka-dev
-      busybox-static jq bats python3 util-linux uidmap procps clang-format cppcheck"
+      busybox-static jq bats python3 util-linux uidmap procps clang-format cppcheck
+      passwd libc6-dev"
 missing=
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
@@ -83,6 +84,7 @@ unit build release
 [ $ASAN = 1 ] && unit build-asan asan
 
 # ---- 5. integration tests ----------------------------------------------------
+./scripts/setup.sh > /dev/null || fail "scripts/setup.sh"
 integration() { # moat-binary label
     local tap=/tmp/moat-bats-$2.tap
     MOAT=$1 RECVTTY=$REPO/build/tests/recvtty bats --tap tests/integration > "$tap" 2>&1

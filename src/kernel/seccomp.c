@@ -1,10 +1,15 @@
 #include "seccomp.h"
 #include "../util/fs.h"
+#include "../util/fs.h"
 #include "../util/log.h"
+#include "../util/sha256.h"
 #include "../util/unixsock.h"
 #include "../util/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <string.h>
@@ -156,4 +161,50 @@ int seccomp_send_listener(const char *path, int fd, const char *state_json, merr
     int r = unix_send_fd(s, fd, state_json, err);
     close(s);
     return r < 0 ? err_wrap(err, "linux.seccomp.listenerPath") : 0;
+}
+
+int seccomp_compile_cached(const struct spec_seccomp *s, const char *key_text, int cache_dirfd,
+                           struct seccomp_prog *out, merr_t *err)
+{
+    if (cache_dirfd < 0 || !key_text)
+        return seccomp_compile(s, out, err);
+    const struct scmp_version *v = seccomp_version();
+    struct sbuf key = {0};
+    sbuf_printf(&key, "moat-seccomp-1|%u.%u.%u|%u|", v ? v->major : 0, v ? v->minor : 0,
+                v ? v->micro : 0, (unsigned)seccomp_arch_native());
+    sbuf_puts(&key, key_text);
+    char hex[65];
+    sha256_hex(key.buf, key.len, hex);
+    free(key.buf);
+    char name[80];
+    snprintf(name, sizeof(name), "%s.bpf", hex);
+    memset(out, 0, sizeof(*out));
+    int fd = openat(cache_dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        st.st_size % (off_t)sizeof(struct sock_filter) == 0 &&
+        st.st_size / (off_t)sizeof(struct sock_filter) <= 65535) {
+        out->filter = xmalloc((size_t)st.st_size);
+        if (read_all(fd, out->filter, (size_t)st.st_size) == st.st_size) {
+            close(fd);
+            out->len = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));
+            out->flags = s->flags;
+            out->notify = s->default_action == SCMP_ACT_NOTIFY;
+            for (size_t i = 0; i < s->nrules; i++)
+                if (s->rules[i].action == SCMP_ACT_NOTIFY)
+                    out->notify = true;
+            return 0;
+        }
+        seccomp_prog_free(out);
+    }
+    if (fd >= 0)
+        close(fd);
+    if (seccomp_compile(s, out, err) < 0)
+        return -1;
+    merr_t ignore = MERR_INIT;
+    if (atomic_write_at(cache_dirfd, name, (const char *)out->filter,
+                        (size_t)out->len * sizeof(struct sock_filter), 0600, &ignore) < 0)
+        log_debug("seccomp cache: %s", ignore.msg);
+    err_clear(&ignore);
+    return 0;
 }

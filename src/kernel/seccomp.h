@@ -16,6 +16,12 @@ struct seccomp_prog {
 };
 
 int seccomp_compile(const struct spec_seccomp *s, struct seccomp_prog *out, merr_t *err);
+/* As seccomp_compile, through a cache of compiled programs in cache_dirfd
+ * keyed by the SHA-256 of key_text (the canonical JSON of the profile),
+ * the libseccomp version and the native architecture. A cache that cannot
+ * be read or written is only a slower start. */
+int seccomp_compile_cached(const struct spec_seccomp *s, const char *key_text, int cache_dirfd,
+                           struct seccomp_prog *out, merr_t *err);
 void seccomp_prog_free(struct seccomp_prog *p);
 /* Install; returns the listener fd if p->notify, else 0. */
 int seccomp_install(const struct seccomp_prog *p, merr_t *err);

@@ -67,6 +67,8 @@ struct container {
     int fifo_wfd;         /* where the init reports exec failures: exec.fifo
                              (create, once start came) or start_w (run) */
     int start_r, start_w; /* run: a pipe standing in for exec.fifo */
+    int landlock_fd;      /* prepared ruleset, -1 none, -2 unavailable */
+    bool is_exec;         /* a process started by exec (Landlock: no scopes) */
     int cwd_fd;           /* process.cwd, resolved before seccomp is loaded */
     bool child_trees;     /* the runtime may not clone host mounts (rootless):
                              the init clones them, before pivot_root */
@@ -77,6 +79,11 @@ struct container {
 /* create.c */
 int container_create(struct container *c, merr_t *err);
 void container_release(struct container *c);
+/* userns_auto.c: annotation lookup, per-container id ranges */
+const char *spec_annotation(const struct spec *s, const char *key);
+int userns_auto(struct container *c, merr_t *err);
+/* compile linux.seccomp through the cache under the state root */
+int seccomp_compile_spec(const struct spec *s, int rootfd, struct seccomp_prog *out, merr_t *err);
 /* annotations of the spec as a JSON object text (caller frees) */
 char *container_annotations_json(const struct spec *s);
 char *container_state_json(const struct container *c, enum cstatus status);

@@ -4,6 +4,7 @@
  * hooks) and records the result. Any failure undoes all of it: no state
  * directory, cgroup, process or mount is left behind. */
 #include "container.h"
+#include "../kernel/apparmor.h"
 #include "../kernel/hooks.h"
 #include "../kernel/idmap.h"
 #include "../kernel/mount.h"
@@ -29,6 +30,23 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+int seccomp_compile_spec(const struct spec *s, int rootfd, struct seccomp_prog *out, merr_t *err)
+{
+    json_t *l = s->json ? json_object_get(s->json, "linux") : NULL;
+    json_t *sc = l ? json_object_get(l, "seccomp") : NULL;
+    cleanup_free char *key = sc ? json_dumps(sc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    int cache = -1;
+    if (key && rootfd >= 0) {
+        if (mkdirat(rootfd, ".seccomp-cache", 0700) < 0 && errno != EEXIST)
+            log_debug("seccomp cache: %s", strerror(errno));
+        cache = openat(rootfd, ".seccomp-cache", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    int r = seccomp_compile_cached(s->linux_.seccomp, key, cache, out, err);
+    if (cache >= 0)
+        close(cache);
+    return r;
+}
 
 char *container_annotations_json(const struct spec *s)
 {
@@ -225,6 +243,34 @@ static int converse(struct container *c, enum sync_type until, merr_t *err)
     }
 }
 
+/* "run.moat.rootfs.idmap": "true": present the rootfs (owned by host
+ * ids) through an idmapped mount with the container's user namespace, so
+ * that host root's files are the container root's. Where the filesystem
+ * cannot be idmapped the container runs without it (files then show as
+ * the overflow id) and a warning says so. */
+static int idmap_rootfs(struct container *c, merr_t *err)
+{
+    const char *a = spec_annotation(c->spec, "run.moat.rootfs.idmap");
+    if (!a || strcmp(a, "true") != 0 || c->rootfs_tree < 0 || !c->plan.userns_new)
+        return 0;
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->host_pid);
+    int ufd = open(path, O_RDONLY | O_CLOEXEC);
+    if (ufd < 0)
+        return err_sys(err, "open %s", path);
+    merr_t e2 = MERR_INIT;
+    int r = mnt_setattr(c->rootfs_tree, 0, 0, true, 0, ufd, &e2);
+    close(ufd);
+    if (r < 0) {
+        log_warn("root.path: \"%s\" cannot be idmapped (%s); its files keep their host "
+                 "owners and show as nobody in the container",
+                 c->rootfs, e2.msg);
+        err_clear(&e2);
+    }
+    (void)err;
+    return 0;
+}
+
 static int launch(struct container *c, merr_t *err)
 {
     int sv[2];
@@ -274,6 +320,8 @@ static int launch(struct container *c, merr_t *err)
         return -1;
     if (c->have_cg && cg_enter(&c->cg, c->host_pid, err) < 0)
         return -1;
+    if (idmap_rootfs(c, err) < 0)
+        return -1;
     if (sync_send(c->sync_parent, SYNC_GO, c->host_pid, NULL) < 0)
         return err_sys(err, "start the container init");
     return converse(c, UNTIL_EOF, err);
@@ -312,7 +360,7 @@ static int prepare(struct container *c, merr_t *err)
     if (open_namespaces(c, err) < 0)
         return -1;
     c->statefd = state_dir_create(c->rootfd, c->o.id, err);
-    if (c->statefd < 0)
+    if (c->statefd < 0 || userns_auto(c, err) < 0)
         return -1;
     if (atomic_write_at(c->statefd, STATE_CONFIG, c->config_text, c->config_len, 0600, err) < 0)
         return -1;
@@ -358,10 +406,13 @@ static int prepare(struct container *c, merr_t *err)
             return -1;
     }
     if (l->seccomp) {
-        if (seccomp_compile(l->seccomp, &c->seccomp, err) < 0)
+        if (seccomp_compile_spec(c->spec, c->rootfd, &c->seccomp, err) < 0)
             return -1;
         c->has_seccomp = true;
     }
+    const char *aa = c->spec->process.apparmor_profile;
+    if (aa && *aa && apparmor_ensure_loaded(aa, err) < 0)
+        return -1;
     if (setup_console(c, err) < 0 || rootfs_prepare(c, err) < 0)
         return -1;
     /* state fields known before the init exists */
@@ -440,6 +491,7 @@ void container_init_fds(struct container *c)
     c->sync_parent = c->sync_child = c->procfd = c->rootfs_tree = c->devnull_tree = -1;
     c->fifo_fd = c->console_fd = c->console_peer = c->rootfd = c->statefd = -1;
     c->croot = c->devnull_attached = c->fifo_wfd = c->cwd_fd = c->start_r = c->start_w = -1;
+    c->landlock_fd = -1;
     c->host_pid = -1;
     for (int k = 0; k < NS_N; k++)
         c->ns_fds[k] = -1;

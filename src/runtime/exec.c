@@ -219,6 +219,7 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
     c.o.mode = o->detach ? RUN_DETACHED : RUN_FOREGROUND;
     c.st = h.st; /* borrowed for state JSON */
     c.host_pid = h.st.pid;
+    c.is_exec = true;
     plan_build_exec(&es, &c.plan);
     if ((pidfd = handle_pidfd(&h, err)) < 0)
         goto out;
@@ -233,7 +234,7 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
     if ((c.procfd = proc_open_root(err)) < 0)
         goto out;
     if (es.linux_.seccomp) {
-        if (seccomp_compile(es.linux_.seccomp, &c.seccomp, err) < 0)
+        if (seccomp_compile_spec(h.spec, rootfd, &c.seccomp, err) < 0)
             goto out;
         c.has_seccomp = true;
     }
@@ -357,6 +358,8 @@ out:
     c.spec = NULL;
     memset(&c.st, 0, sizeof(c.st));
     container_release(&c);
+    if (!o->process_file)
+        proc.landlock = NULL; /* borrowed from the container's config */
     spec_process_free(&proc);
     json_decref(keep);
     handle_close(&h);

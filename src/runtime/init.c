@@ -6,6 +6,7 @@
 #include "../kernel/caps.h"
 #include "../kernel/hooks.h"
 #include "../kernel/idmap.h"
+#include "../kernel/landlock.h"
 #include "../kernel/lsm.h"
 #include "../kernel/mount.h"
 #include "../kernel/process.h"
@@ -344,6 +345,15 @@ static int run_step(struct container *c, const struct step *st, merr_t *err)
         return rootfs_readonly(c, l->readonly_paths[st->idx], err);
     case STEP_ROOT_READONLY:
         return rootfs_root_readonly(c, err);
+    case STEP_LANDLOCK_PREPARE:
+        /* the scopes would cut an exec'd process off from the container's
+         * own processes (separate domains): only for the init's tree */
+        c->landlock_fd = landlock_prepare(p->landlock, c->croot, !c->is_exec, err);
+        return c->landlock_fd == -1 ? -1 : 0;
+    case STEP_LANDLOCK:
+        if (c->landlock_fd < 0)
+            return 0;
+        return landlock_enforce(c->landlock_fd, err) < 0 ? -1 : (close_fd(&c->landlock_fd), 0);
     case STEP_HOSTNAME:
         return proc_set_hostname(s->hostname && *s->hostname ? s->hostname : NULL,
                                  s->domainname && *s->domainname ? s->domainname : NULL, err);

@@ -24,6 +24,8 @@ static const char *const names[] = {
     [STEP_MASK] = "mask",
     [STEP_READONLY] = "readonly",
     [STEP_ROOT_READONLY] = "root-readonly",
+    [STEP_LANDLOCK_PREPARE] = "landlock-ruleset",
+    [STEP_LANDLOCK] = "landlock",
     [STEP_HOSTNAME] = "hostname",
     [STEP_SYSCTL] = "sysctl",
     [STEP_RLIMITS] = "rlimits",
@@ -156,6 +158,8 @@ int plan_build(const struct spec *s, const struct plan_opts *o, struct plan *p, 
         if (s->root_readonly)
             add(p, STEP_ROOT_READONLY, 0);
     }
+    if (s->process.landlock)
+        add(p, STEP_LANDLOCK_PREPARE, 0);
     if ((s->hostname && *s->hostname) || (s->domainname && *s->domainname))
         add(p, STEP_HOSTNAME, 0);
     for (size_t i = 0; i < l->nsysctl; i++)
@@ -177,6 +181,8 @@ int plan_build(const struct spec *s, const struct plan_opts *o, struct plan *p, 
     /* everything is set up: create returns; start releases the exec (as
      * runc: the startContainer hooks run with the process' restrictions) */
     add(p, STEP_WAIT_START, 0);
+    if (s->process.landlock)
+        add(p, STEP_LANDLOCK, 0);
     if (s->nhooks[HOOK_START_CONTAINER])
         add(p, STEP_HOOKS_START, 0);
     add(p, STEP_EXEC, 0);
@@ -193,7 +199,11 @@ void plan_build_exec(const struct spec *s, struct plan *p)
         add(p, STEP_RLIMITS, 0);
     add(p, STEP_CLOSE_FDS, 0);
     add(p, STEP_OPEN_CWD, 0);
+    if (pr->landlock)
+        add(p, STEP_LANDLOCK_PREPARE, 0);
     add_final_steps(s, p);
+    if (pr->landlock)
+        add(p, STEP_LANDLOCK, 0);
     add(p, STEP_EXEC, 0);
 }
 

@@ -30,6 +30,7 @@ enum step_kind {
     STEP_MASK,     /* maskedPaths[idx] */
     STEP_READONLY, /* readonlyPaths[idx] */
     STEP_ROOT_READONLY,
+    STEP_LANDLOCK_PREPARE, /* build the Landlock ruleset (paths in the root) */
     STEP_HOSTNAME,
     STEP_SYSCTL, /* sysctl[idx] */
     STEP_RLIMITS,
@@ -40,6 +41,7 @@ enum step_kind {
     STEP_UMASK,
     STEP_CLOSE_FDS,
     STEP_WAIT_START,    /* report "created", wait for start */
+    STEP_LANDLOCK,      /* enforce it: after the fifo is open */
     STEP_HOOKS_START,   /* startContainer */
     STEP_LSM_LABEL,     /* AppArmor profile / SELinux label for exec */
     STEP_SECCOMP_EARLY, /* without no_new_privs: load while still privileged */

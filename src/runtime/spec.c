@@ -305,6 +305,13 @@ int parse_process(const struct jctx *c, const struct jp *p, json_t *obj, struct 
         out->io_priority.v.klass = k;
         out->io_priority.v.prio = prio;
     }
+    if ((r = jget_obj(c, p, obj, "landlock", &o)) < 0)
+        return -1;
+    if (r > 0 && parse_landlock(c, JP_K(p, "landlock"), o, &out->landlock) < 0)
+        return -1;
+    if (out->landlock && !out->no_new_privileges)
+        return jfail(c, JP_K(p, "landlock"),
+                     "needs noNewPrivileges: true (the process enforces it unprivileged)");
     if ((r = jget_obj(c, p, obj, "execCPUAffinity", &o)) < 0)
         return -1;
     if (r > 0) {
@@ -497,6 +504,7 @@ int spec_load(const char *path, struct spec **out, merr_t *err)
 
 void spec_process_free(struct spec_process *p)
 {
+    free_landlock(p->landlock);
     free(p->args);
     free(p->env);
     free(p->user.gids);

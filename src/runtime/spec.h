@@ -54,6 +54,27 @@ struct spec_sched {
     uint64_t flags, runtime, deadline, period;
 };
 
+/* process.landlock, the shape proposed for the runtime-spec (PR #1111,
+ * carried in #1241), plus "scoped" (Landlock ABI 6). Access rights are
+ * the kernel's LANDLOCK_ACCESS_* bits. */
+struct spec_landlock_path {
+    uint64_t allowed;
+    char **paths;
+};
+struct spec_landlock_port {
+    uint64_t allowed;
+    uint64_t *ports;
+    size_t nports;
+};
+struct spec_landlock {
+    uint64_t handled_fs, handled_net, scoped;
+    struct spec_landlock_path *paths;
+    size_t npaths;
+    struct spec_landlock_port *ports;
+    size_t nports;
+    bool disable_best_effort;
+};
+
 struct spec_process {
     bool terminal;
     OPT(struct { unsigned height, width; }) console_size;
@@ -72,6 +93,7 @@ struct spec_process {
     struct spec_sched sched;
     OPT(struct { int klass, prio; }) io_priority;
     const char *cpu_affinity_initial, *cpu_affinity_final;
+    struct spec_landlock *landlock; /* NULL: none */
 };
 
 struct spec_idmap {
@@ -290,6 +312,10 @@ int spec_parse_resources_json(const char *text, size_t len, const char *file,
                               struct spec_resources *r, struct json_t **keep, merr_t *err);
 void spec_process_free(struct spec_process *p);
 void spec_resources_free(struct spec_resources *r);
+
+/* Landlock access names: "read_file" -> bit; 0 if unknown. kind: 0 fs,
+ * 1 network, 2 scope. */
+uint64_t landlock_access_bit(int kind, const char *name);
 
 /* Names and values shared with other modules. */
 const char *ns_kind_name(enum ns_kind k);

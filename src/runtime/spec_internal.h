@@ -13,6 +13,9 @@ int parse_linux(const struct jctx *c, const struct jp *p, json_t *obj, struct sp
 int parse_resources(const struct jctx *c, const struct jp *p, json_t *obj,
                     struct spec_resources *r);
 int parse_seccomp(const struct jctx *c, const struct jp *p, json_t *obj, struct spec_seccomp **out);
+int parse_landlock(const struct jctx *c, const struct jp *p, json_t *obj,
+                   struct spec_landlock **out);
+void free_landlock(struct spec_landlock *l);
 void free_mount(struct spec_mount *m);
 void free_linux(struct spec_linux *l);
 void free_seccomp(struct spec_seccomp *s);

@@ -47,10 +47,3 @@ setup() { common_setup; }
     run "$MOAT" spec --bundle /no/such/dir
     assert_error '--bundle: "/no/such/dir"'
 }
-
-@test "the spec template runs" {
-    args sh -c 'echo template-ok'
-    run moat run --bundle "$BUNDLE" "$ID"
-    [ "$status" -eq 0 ]
-    [ "$output" = template-ok ]
-}

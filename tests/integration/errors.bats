@@ -32,8 +32,8 @@ bad() {
     rm "$BUNDLE/config.json"
     run moat create --bundle "$BUNDLE" "$ID"
     assert_error "config.json: No such file or directory"
-    (cd "$BUNDLE" && "$MOAT" spec)
-    cfg '.process.terminal = false | .root.path = "/no/such/rootfs"'
+    cp "$REPO/tests/lib/base-config.json" "$BUNDLE/config.json"
+    cfg '.root.path = "/no/such/rootfs"'
     run moat create --bundle "$BUNDLE" "$ID"
     assert_error 'root.path: "/no/such/rootfs": No such file or directory'
     assert_clean "$ID"

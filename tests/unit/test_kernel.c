@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "kernel/apparmor.h"
 #include "kernel/caps.h"
 #include "kernel/cgroup_internal.h"
 #include "kernel/idmap.h"
@@ -22,6 +23,7 @@
 #include "kernel/process.h"
 #include "runtime/spec.h"
 #include "util/jpath.h"
+#include "util/sha256.h"
 #include "util/util.h"
 
 static void test_caps(void **state)
@@ -238,6 +240,57 @@ static void test_bpf_verifier_accepts(void **state)
     close((int)fd);
 }
 
+static void test_sha256(void **state)
+{
+    (void)state;
+    char h[65];
+    sha256_hex("", 0, h);
+    assert_string_equal(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    sha256_hex("abc", 3, h);
+    assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    sha256_hex(m, strlen(m), h);
+    assert_string_equal(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    /* a million 'a's, fed in odd-sized pieces */
+    struct sha256 s;
+    uint8_t d[32];
+    char chunk[997];
+    memset(chunk, 'a', sizeof(chunk));
+    sha256_init(&s);
+    size_t left = 1000000;
+    while (left) {
+        size_t k = left < sizeof(chunk) ? left : sizeof(chunk);
+        sha256_update(&s, chunk, k);
+        left -= k;
+    }
+    sha256_final(&s, d);
+    assert_int_equal(d[0], 0xcd);
+    assert_int_equal(d[1], 0xc7);
+    assert_int_equal(d[31], 0xd0);
+}
+
+static void test_apparmor_profile(void **state)
+{
+    (void)state;
+    char *t = apparmor_profile_text("moat-default");
+    assert_non_null(
+        strstr(t, "profile moat-default flags=(attach_disconnected,mediate_deleted) {"));
+    assert_non_null(strstr(t, "deny mount,"));
+    assert_non_null(strstr(t, "deny network raw,"));
+    assert_non_null(strstr(t, "deny @{PROC}/sysrq-trigger rwklx,"));
+    assert_non_null(strstr(t, "signal (send,receive) peer=moat-default,"));
+    /* balanced braces, ends with the closing one */
+    int depth = 0;
+    for (const char *p = t; *p; p++)
+        depth += *p == '{' ? 1 : *p == '}' ? -1 : 0;
+    assert_int_equal(depth, 0);
+    assert_string_equal(t + strlen(t) - 2, "}\n");
+    free(t);
+    /* a profile that is not moat's is never loaded by moat */
+    merr_t err = MERR_INIT;
+    assert_int_equal(apparmor_ensure_loaded("someone-elses", &err), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +303,8 @@ int main(void)
         cmocka_unit_test(test_numbers_and_paths),
         cmocka_unit_test(test_bpf_device_program),
         cmocka_unit_test(test_bpf_verifier_accepts),
+        cmocka_unit_test(test_sha256),
+        cmocka_unit_test(test_apparmor_profile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

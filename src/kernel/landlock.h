@@ -1,0 +1,25 @@
+/* landlock.h: Landlock rulesets (best effort down to the kernel's ABI). */
+#ifndef MOAT_LANDLOCK_H
+#define MOAT_LANDLOCK_H
+
+#include "../runtime/spec.h"
+#include "../util/err.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The kernel's Landlock ABI version, 0 if Landlock is unavailable. */
+int landlock_abi(void);
+/* Rights and scopes a kernel ABI knows. */
+uint64_t landlock_fs_mask(int abi);
+uint64_t landlock_net_mask(int abi);
+uint64_t landlock_scope_mask(int abi);
+
+/* Build a ruleset from the spec, with paths resolved below rootfd (the
+ * container's root). with_scopes=false leaves the scopes out (exec).
+ * Returns the ruleset fd, or -2 if Landlock is unavailable and best effort
+ * allows running without it. */
+int landlock_prepare(const struct spec_landlock *l, int rootfd, bool with_scopes, merr_t *err);
+/* Enforce it on this process (needs no_new_privs or CAP_SYS_ADMIN). */
+int landlock_enforce(int ruleset_fd, merr_t *err);
+
+#endif
