@@ -87,7 +87,8 @@ unit build release
 ./scripts/setup.sh > /dev/null || fail "scripts/setup.sh"
 integration() { # moat-binary label
     local tap=/tmp/moat-bats-$2.tap
-    MOAT=$1 RECVTTY=$REPO/build/tests/recvtty bats --tap tests/integration > "$tap" 2>&1
+    MOAT=$1 RECVTTY=$REPO/build/tests/recvtty ESCAPE=$REPO/build/tests/escape \
+        bats --tap tests/integration > "$tap" 2>&1
     local ok bad
     ok=$(grep -c '^ok ' "$tap")
     bad=$(grep -c '^not ok ' "$tap")
