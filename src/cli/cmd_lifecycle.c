@@ -165,6 +165,7 @@ static int container_cmd(const struct global *g, int argc, char **argv, enum run
             err_clear(&err);
             code = 1;
         }
+        log_debug("phase: container exited");
         struct handle h;
         if (!c.o.keep && handle_open(c.rootfd, c.o.id, &h, &err) == 0) {
             if (container_destroy(c.rootfd, &h, &err) < 0)
@@ -172,9 +173,11 @@ static int container_cmd(const struct global *g, int argc, char **argv, enum run
             handle_close(&h);
         }
         err_clear(&err);
+        log_debug("phase: container deleted");
     }
     close_fd(&c.rootfd);
     container_release(&c);
+    log_debug("phase: resources released");
     return code;
 }
 

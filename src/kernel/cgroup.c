@@ -230,6 +230,30 @@ static int copy_cpuset_from_parent(const char *dir)
     return 0;
 }
 
+/* A new v1 cpuset is empty and cannot take tasks: fill every empty level
+ * from its parent, and let the parent pass its cpus and mems on to the
+ * children made later (cgroup.clone_children). */
+static void init_cpuset(const struct cg_hier *h, const char *dir)
+{
+    cleanup_free char *lvl = xstrdup(dir);
+    size_t base = strlen(h->mnt);
+    for (char *q = lvl + base + 1;; q++) {
+        if (*q != '/' && *q != 0)
+            continue;
+        char saved = *q;
+        *q = 0;
+        if (copy_cpuset_from_parent(lvl) < 0)
+            log_debug("cgroup: cannot initialise cpuset of %s", lvl);
+        if (saved) {
+            cleanup_free char *cc = xasprintf("%s/cgroup.clone_children", lvl);
+            (void)write_file_at(AT_FDCWD, cc, "1", 1, NULL);
+        }
+        *q = saved;
+        if (!saved)
+            break;
+    }
+}
+
 /* Enable the v2 controllers available at each level from the hierarchy
  * root down to dir's parent. */
 static void v2_enable_controllers(const struct cg_hier *h, const char *dir)
@@ -244,15 +268,20 @@ static void v2_enable_controllers(const struct cg_hier *h, const char *dir)
         if (strlen(copy) >= base && strcmp(copy, dir) != 0) {
             cleanup_free char *cpath = xasprintf("%s/cgroup.controllers", copy);
             cleanup_free char *spath = xasprintf("%s/cgroup.subtree_control", copy);
-            char *avail = NULL;
+            char *avail = NULL, *on = NULL;
             if (read_file_at(AT_FDCWD, cpath, &avail, NULL, NULL) == 0) {
+                if (read_file_at(AT_FDCWD, spath, &on, NULL, NULL) < 0)
+                    on = NULL;
                 char *save = NULL;
                 for (char *c = strtok_r(avail, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
+                    if (on && list_has(on, c))
+                        continue;
                     cleanup_free char *plus = xasprintf("+%s", c);
                     if (write_file_at(AT_FDCWD, spath, plus, strlen(plus), NULL) < 0)
                         log_debug("cgroup: enable %s in %s: %s", c, copy, strerror(errno));
                 }
                 free(avail);
+                free(on);
             }
         }
         *p = saved;
@@ -261,8 +290,53 @@ static void v2_enable_controllers(const struct cg_hier *h, const char *dir)
     }
 }
 
+static bool wanted(const struct cg_host *host, const struct cg_hier *h, const char *const *needed)
+{
+    if (!needed || h->v2)
+        return true;
+    bool has_v2 = false;
+    for (size_t i = 0; i < host->n; i++)
+        has_v2 = has_v2 || host->h[i].v2;
+    if (!has_v2 && list_has(h->ctrls, "freezer"))
+        return true;
+    for (size_t i = 0; needed[i]; i++)
+        if (list_has(h->ctrls, needed[i]))
+            return true;
+    return false;
+}
+
+void cg_needed(const struct spec_resources *r, bool has, const char **out, size_t max)
+{
+    size_t n = 0;
+#define NEED(cond, name)                                                                           \
+    do {                                                                                           \
+        if (has && (cond) && n + 1 < max)                                                          \
+            out[n++] = name;                                                                       \
+    } while (0)
+    NEED(r->has_devices, "devices");
+    NEED(r->memory.limit.has || r->memory.reservation.has || r->memory.swap.has ||
+             r->memory.kernel.has || r->memory.kernel_tcp.has || r->memory.swappiness.has ||
+             r->memory.disable_oom_killer.has || r->memory.use_hierarchy.has,
+         "memory");
+    NEED(r->cpu.shares.has || r->cpu.quota.has || r->cpu.period.has || r->cpu.burst.has ||
+             r->cpu.realtime_period.has || r->cpu.realtime_runtime.has || r->cpu.idle.has,
+         "cpu");
+    NEED(r->cpu.cpus || r->cpu.mems, "cpuset");
+    NEED(r->pids_limit.has, "pids");
+    NEED(r->blkio.weight.has || r->blkio.leaf_weight.has || r->blkio.nweight_device ||
+             r->blkio.nthrottle[0] || r->blkio.nthrottle[1] || r->blkio.nthrottle[2] ||
+             r->blkio.nthrottle[3],
+         "blkio");
+    NEED(r->nhugepages, "hugetlb");
+    NEED(r->network.class_id.has, "net_cls");
+    NEED(r->network.npriorities, "net_prio");
+    NEED(r->nrdma, "rdma");
+#undef NEED
+    out[n] = NULL;
+}
+
 int cg_create(const struct cg_host *host, const char *cgroups_path, const char *id, bool optional,
-              struct cg *cg, merr_t *err)
+              const char *const *needed, struct cg *cg, merr_t *err)
 {
     memset(cg, 0, sizeof(*cg));
     cg->host = host;
@@ -271,6 +345,8 @@ int cg_create(const struct cg_host *host, const char *cgroups_path, const char *
     cg->created = xzalloc((host->n + 1) * sizeof(bool));
     for (size_t i = 0; i < host->n; i++) {
         const struct cg_hier *h = &host->h[i];
+        if (!wanted(host, h, needed))
+            continue;
         cleanup_free char *cgpath = NULL;
         if (!cgroups_path || !*cgroups_path)
             cgpath = xasprintf("/moat/%s", id);
@@ -298,22 +374,8 @@ int cg_create(const struct cg_host *host, const char *cgroups_path, const char *
         }
         cg->dirs[i] = dir;
         cg->created[i] = !existed;
-        if (!h->v2 && list_has(h->ctrls, "cpuset")) {
-            /* a new v1 cpuset is empty: fill every level from its parent */
-            cleanup_free char *lvl = xstrdup(dir);
-            size_t base = strlen(h->mnt);
-            for (char *q = lvl + base + 1;; q++) {
-                if (*q != '/' && *q != 0)
-                    continue;
-                char saved = *q;
-                *q = 0;
-                if (copy_cpuset_from_parent(lvl) < 0)
-                    log_debug("cgroup: cannot initialise cpuset of %s", lvl);
-                *q = saved;
-                if (!saved)
-                    break;
-            }
-        }
+        if (!existed && !h->v2 && list_has(h->ctrls, "cpuset"))
+            init_cpuset(h, dir);
         if (h->v2)
             v2_enable_controllers(h, dir);
     }
@@ -401,12 +463,12 @@ int cg_read(const struct cg *cg, const char *ctrl, const char *file, char **out)
 
 int cg_pids(const struct cg *cg, pid_t **out, size_t *n, merr_t *err)
 {
-    /* the pids, memory or unified hierarchy has every process */
-    const char *dir = cg_dir_for(cg, "pids", NULL);
+    /* the unified hierarchy (or, on cgroup v1, freezer) has every process */
+    const char *dir = v2_dir(cg);
     if (!dir)
-        dir = cg_dir_for(cg, "memory", NULL);
+        dir = cg_dir_for(cg, "freezer", NULL);
     if (!dir)
-        dir = v2_dir(cg);
+        dir = cg_dir_for(cg, "pids", NULL);
     for (size_t i = 0; !dir && i < cg->n; i++)
         dir = cg->dirs[i];
     *out = NULL;
@@ -540,4 +602,61 @@ int cg_destroy(const struct cg *cg, merr_t *err)
             ret = err_sys(err, "remove cgroup %s", cg->dirs[i]);
     }
     return ret;
+}
+
+int cg_ensure(struct cg *cg, const char *ctrl, merr_t *err)
+{
+    if (cg_dir_for(cg, ctrl, NULL))
+        return 0;
+    /* a sibling directory tells where the container's cgroup is */
+    const char *ref = NULL;
+    size_t ri = 0;
+    for (size_t i = 0; i < cg->n && !ref; i++)
+        if (cg->dirs[i])
+            ref = cg->dirs[i], ri = i;
+    if (!ref)
+        return err_set(err, ENOENT, "the container has no cgroup");
+    const char *rel = ref + strlen(cg->host->h[ri].mnt);
+    for (size_t i = 0; i < cg->n; i++) {
+        const struct cg_hier *h = &cg->host->h[i];
+        if (h->v2 || cg->dirs[i] || !list_has(h->ctrls, ctrl))
+            continue;
+        char *dir = xasprintf("%s%s", h->mnt, rel);
+        if (mkdir_p(dir, 0755, err) < 0) {
+            free(dir);
+            return -1;
+        }
+        if (list_has(h->ctrls, "cpuset"))
+            init_cpuset(h, dir);
+        cg->dirs[i] = dir;
+        cg->created[i] = true;
+        /* move the processes in until no new one appears */
+        for (int round = 0; round < 10; round++) {
+            pid_t *pids;
+            size_t n, moved = 0;
+            if (cg_pids(cg, &pids, &n, err) < 0)
+                return -1;
+            cleanup_free char *procs = xasprintf("%s/cgroup.procs", dir);
+            char *have = NULL;
+            read_file_at(AT_FDCWD, procs, &have, NULL, NULL);
+            for (size_t k = 0; k < n; k++) {
+                char b[24];
+                int bl = snprintf(b, sizeof(b), "%d", (int)pids[k]);
+                bool in = false;
+                for (char *q = have; q && *q && !in;) {
+                    in = strncmp(q, b, (size_t)bl) == 0 && (q[bl] == '\n' || !q[bl]);
+                    q = strchr(q, '\n');
+                    q = q ? q + 1 : NULL;
+                }
+                if (!in && write_file_at(AT_FDCWD, procs, b, (size_t)bl, NULL) == 0)
+                    moved++;
+            }
+            free(have);
+            free(pids);
+            if (!moved)
+                break;
+        }
+        return 1;
+    }
+    return err_set(err, ENOTSUP, "the %s cgroup controller is not available on this host", ctrl);
 }

@@ -44,9 +44,20 @@ const char *cg_mode_name(enum cg_mode m);
 
 /* Resolve cgroupsPath (absolute, relative to our own cgroup, or empty for
  * the default /moat/<id>) and create the directories. `optional`: a
- * hierarchy we may not write (rootless) is skipped instead of failing. */
+ * hierarchy we may not write (rootless) is skipped instead of failing.
+ *
+ * Only what the config asks for: the cgroup v2 hierarchy (membership,
+ * freezing, killing, ps) and the v1 hierarchies of the controllers in
+ * `needed` (NULL-terminated; NULL means all). A v1-only host also gets the
+ * freezer hierarchy, for membership and pause. */
 int cg_create(const struct cg_host *host, const char *cgroups_path, const char *id, bool optional,
-              struct cg *cg, merr_t *err);
+              const char *const *needed, struct cg *cg, merr_t *err);
+/* The v1 controllers a resources object uses (NULL-terminated, static). */
+void cg_needed(const struct spec_resources *r, bool has, const char **out, size_t max);
+/* Make sure the container has a directory in the hierarchy of `ctrl`
+ * (update of a resource the container was created without): creates it
+ * and moves the container's processes in. Returns 1 if it created one. */
+int cg_ensure(struct cg *cg, const char *ctrl, merr_t *err);
 /* Rebuild from saved directories (later commands). */
 void cg_from_dirs(const struct cg_host *host, char **dirs, size_t n, struct cg *cg);
 void cg_free(struct cg *cg);

@@ -324,7 +324,10 @@ static int launch(struct container *c, merr_t *err)
         return -1;
     if (sync_send(c->sync_parent, SYNC_GO, c->host_pid, NULL) < 0)
         return err_sys(err, "start the container init");
-    return converse(c, UNTIL_EOF, err);
+    log_debug("phase: init started (pid %d)", (int)c->host_pid);
+    int r = converse(c, UNTIL_EOF, err);
+    log_debug("phase: init set up");
+    return r;
 }
 
 static int write_pid_file(const char *path, pid_t pid, merr_t *err)
@@ -359,6 +362,7 @@ static int prepare(struct container *c, merr_t *err)
         }
     if (open_namespaces(c, err) < 0)
         return -1;
+    log_debug("phase: config checked, plan built");
     c->statefd = state_dir_create(c->rootfd, c->o.id, err);
     if (c->statefd < 0 || userns_auto(c, err) < 0)
         return -1;
@@ -391,6 +395,7 @@ static int prepare(struct container *c, merr_t *err)
         if (c->fifo_fd < 0)
             return err_sys(err, "open the exec fifo");
     }
+    log_debug("phase: state directory written");
     c->procfd = proc_open_root(err);
     if (c->procfd < 0)
         return -1;
@@ -399,12 +404,22 @@ static int prepare(struct container *c, merr_t *err)
     const struct spec_linux *l = &c->spec->linux_;
     bool optional = geteuid() != 0 && !l->has_resources;
     if (c->cghost.mode != CG_NONE) {
-        if (cg_create(&c->cghost, l->cgroups_path, c->o.id, optional, &c->cg, err) < 0)
+        /* Only the hierarchies the resources configure (plus the unified one,
+         * and freezer on pure v1, for tracking and pause). A caller that names
+         * linux.cgroupsPath (every engine does) reads its statistics from
+         * every hierarchy, so it gets the container in all of them, as runc
+         * does. */
+        const char *needed[16];
+        cg_needed(&l->resources, l->has_resources, needed, ARRAY_SIZE(needed));
+        bool all = l->cgroups_path && *l->cgroups_path;
+        if (cg_create(&c->cghost, l->cgroups_path, c->o.id, optional, all ? NULL : needed, &c->cg,
+                      err) < 0)
             return err_wrap(err, "linux.cgroupsPath");
         c->have_cg = true;
         if (l->has_resources && cg_apply_container(&c->cg, &l->resources, err) < 0)
             return -1;
     }
+    log_debug("phase: cgroups created");
     if (l->seccomp) {
         if (seccomp_compile_spec(c->spec, c->rootfd, &c->seccomp, err) < 0)
             return -1;
@@ -415,6 +430,7 @@ static int prepare(struct container *c, merr_t *err)
         return -1;
     if (setup_console(c, err) < 0 || rootfs_prepare(c, err) < 0)
         return -1;
+    log_debug("phase: host mounts cloned");
     /* state fields known before the init exists */
     c->st.id = xstrdup(c->o.id);
     c->st.bundle = xstrdup(c->bundle);
@@ -477,6 +493,7 @@ int container_create(struct container *c, merr_t *err)
     int r = wait_exec(c->start_r, pidfd, err);
     if (pidfd >= 0)
         close(pidfd);
+    log_debug("phase: process exec'd");
     close_fd(&c->start_r);
     close_fd(&c->sync_parent);
     if (r < 0) {

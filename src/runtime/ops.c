@@ -390,7 +390,28 @@ int op_update(int rootfd, const char *id, const char *resources_json, size_t len
     char *text = NULL;
     if (spec_parse_resources_json(resources_json, len, "resources", &r, &keep, err) < 0)
         goto out;
-    if (handle_cgroup(&h, err) < 0 || cg_apply(&h.cg, &r, err) < 0)
+    if (handle_cgroup(&h, err) < 0)
+        goto out;
+    /* a controller the container was created without: join it now */
+    const char *needed[16];
+    bool grown = false;
+    cg_needed(&r, true, needed, ARRAY_SIZE(needed));
+    for (size_t i = 0; needed[i]; i++) {
+        int e = cg_ensure(&h.cg, needed[i], err);
+        if (e < 0)
+            goto out;
+        grown = grown || e > 0;
+    }
+    if (grown) {
+        strv_free(h.st.cgroup_dirs);
+        h.st.cgroup_dirs = xzalloc((h.cg.n + 1) * sizeof(char *));
+        for (size_t i = 0, k = 0; i < h.cg.n; i++)
+            if (h.cg.dirs[i])
+                h.st.cgroup_dirs[k++] = xstrdup(h.cg.dirs[i]);
+        if (state_save(h.dirfd, &h.st, err) < 0)
+            goto out;
+    }
+    if (cg_apply(&h.cg, &r, err) < 0)
         goto out;
     size_t tl;
     json_error_t je;

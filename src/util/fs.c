@@ -122,6 +122,11 @@ int mkdir_p(const char *path, mode_t mode, merr_t *err)
     size_t n = strlen(p);
     while (n > 1 && p[n - 1] == '/')
         p[--n] = 0;
+    /* usually only the last component is missing */
+    if (mkdir(p, mode) == 0 || errno == EEXIST)
+        return 0;
+    if (errno != ENOENT)
+        return err_sys(err, "mkdir %s", p);
     for (char *s = p + 1; *s; s++) {
         if (*s != '/')
             continue;

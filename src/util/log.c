@@ -8,15 +8,18 @@
 #include <string.h>
 #include <sys/uio.h>
 #include <time.h>
+#include <unistd.h>
 
 static int logfd = -1;
 static bool log_json;
 static bool log_dbg;
+static struct timespec t0;
 
 int log_open(const char *path, bool json, bool debug)
 {
     log_json = json;
     log_dbg = debug;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (path && *path) {
         logfd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
         if (logfd < 0)
@@ -83,7 +86,16 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
     /* stderr: errors and warnings always, the rest with --debug */
     if (lvl <= LOG_WARN || log_dbg) {
         struct sbuf b = {0};
-        sbuf_puts(&b, lvl == LOG_ERROR ? "moat: " : lvl == LOG_WARN ? "moat: warning: " : "moat: ");
+        if (lvl == LOG_DEBUG) {
+            /* debug lines carry the time since the command started */
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            double ms =
+                (double)(now.tv_sec - t0.tv_sec) * 1e3 + (double)(now.tv_nsec - t0.tv_nsec) / 1e6;
+            sbuf_printf(&b, "moat[%d] +%.3fms: ", (int)getpid(), ms);
+        } else {
+            sbuf_puts(&b, lvl == LOG_ERROR ? "moat: " : "moat: warning: ");
+        }
         sbuf_puts(&b, msg);
         sbuf_puts(&b, "\n");
         write_all(2, b.buf, b.len);

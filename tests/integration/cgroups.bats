@@ -35,10 +35,62 @@ start_bg() {
     [ "$(cat "$(cgfile pids pids.max pids.max)")" -eq 20 ]
     f=$(cgfile cpu cpu.cfs_quota_us cpu.max)
     [[ "$(cat "$f")" == 50000* ]]
-    # the init is in every hierarchy's container cgroup
+    # the init is in the container cgroup of each configured controller
     local pid; pid=$(pid_of "$ID")
-    run grep -c "/moat/$ID\$" /proc/$pid/cgroup
+    in_cgroup "$pid" memory "/moat/$ID"
+    in_cgroup "$pid" pids "/moat/$ID"
+    in_cgroup "$pid" cpu "/moat/$ID"
+}
+
+# in_cgroup PID CTRL PATH: PID's cgroup for CTRL (the unified one when no v1
+# hierarchy has CTRL) is PATH
+in_cgroup() {
+    local line
+    line=$(awk -F: -v c="$2" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print }' /proc/$1/cgroup)
+    [ -n "$line" ] || line=$(grep '^0::' /proc/$1/cgroup)
+    [ "${line##*:}" = "$3" ] || { echo "$2 of $1: $line, not $3" >&2; return 1; }
+}
+
+@test "without cgroupsPath, only the configured hierarchies are joined" {
+    cfg 'del(.linux.resources) | del(.linux.cgroupsPath)'
+    start_bg
+    local pid; pid=$(pid_of "$ID")
+    cat /proc/$pid/cgroup
+    if grep -q '^0::' /proc/self/cgroup; then
+        [ "$(grep '^0::' /proc/$pid/cgroup)" = "0::/moat/$ID" ]
+    else
+        in_cgroup "$pid" freezer "/moat/$ID"   # pure v1: freezer tracks and pauses
+    fi
+    # a v1 memory hierarchy is not touched: the init stays where moat was
+    if grep -qE '^[0-9]+:([^:]*,)?memory(,[^:]*)?:' /proc/self/cgroup; then
+        [ ! -e /sys/fs/cgroup/memory/moat/$ID ]
+        run in_cgroup "$pid" memory "/moat/$ID"
+        [ "$status" -ne 0 ]
+    fi
+    # pause and ps still see the process
+    moat pause "$ID"
+    [ "$(moat state "$ID" | jq -r .status)" = paused ]
+    moat resume "$ID"
+    run moat ps "$ID"
+    [[ "$output" == *"$pid"* ]]
+    # a limit set later joins its hierarchy, with the process
+    moat update --memory 64m "$ID"
+    [ "$(cat "$(cgfile memory memory.limit_in_bytes memory.max)")" -eq 67108864 ]
+    in_cgroup "$pid" memory "/moat/$ID"
+    moat delete -f "$ID"
+    [ ! -e /sys/fs/cgroup/memory/moat/$ID ] && [ ! -e /sys/fs/cgroup/unified/moat/$ID ]
+}
+
+@test "with cgroupsPath, as an engine gives it, every hierarchy is joined" {
+    cfg 'del(.linux.resources) | .linux.cgroupsPath = "/moat-all-test/'"$ID"'"'
+    start_bg
+    local pid; pid=$(pid_of "$ID")
+    run grep -c ":/moat-all-test/$ID\$" /proc/$pid/cgroup
     [ "$output" -eq "$(grep -c . /proc/$pid/cgroup)" ]
+    moat delete -f "$ID"
+    run grep -l . /sys/fs/cgroup/*/moat-all-test/$ID/cgroup.procs /sys/fs/cgroup/moat-all-test/$ID/cgroup.procs
+    [ "$status" -ne 0 ]
+    rmdir /sys/fs/cgroup/*/moat-all-test /sys/fs/cgroup/moat-all-test 2>/dev/null || true
 }
 
 @test "the pids limit stops a fork bomb" {
@@ -66,6 +118,7 @@ start_bg() {
     [ "$(cat "$(cgfile memory memory.limit_in_bytes memory.max)")" -eq 134217728 ]
     [ "$(cat "$(cgfile pids pids.max pids.max)")" -eq 30 ]
     [[ "$(cat "$(cgfile cpu cpu.cfs_quota_us cpu.max)")" == 20000* ]]
+    in_cgroup "$(pid_of "$ID")" cpu "/moat/$ID"
     echo '{"pids":{"limit":40}}' | moat update --resources - "$ID"
     [ "$(cat "$(cgfile pids pids.max pids.max)")" -eq 40 ]
     echo '{"memory":{"limit":100663296}}' > "$BATS_TEST_TMPDIR/r.json"
