@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -176,6 +177,19 @@ int seccomp_forward(struct container *c, int fd, merr_t *err)
 
 #define UNTIL_EOF 0
 
+/* The init closed its end of the sync socket: did it die before it got
+ * to wait-start? In run it goes on at once, and the user's program may have
+ * exited already; the byte it wrote to the start pipe says it got there.
+ * The init is not reaped here: run wants its status. */
+static bool init_gone_early(struct container *c)
+{
+    siginfo_t si = {0};
+    if (waitid(P_PID, (id_t)c->host_pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+        return false; /* alive */
+    struct pollfd pf = {.fd = c->start_r, .events = POLLIN};
+    return c->start_r < 0 || poll(&pf, 1, 0) != 1 || !(pf.revents & POLLIN);
+}
+
 /* Talk to the init until it sends `until`, or closes its end (UNTIL_EOF:
  * it is set up), or fails. */
 static int converse(struct container *c, enum sync_type until, merr_t *err)
@@ -190,8 +204,7 @@ static int converse(struct container *c, enum sync_type until, merr_t *err)
             return err_sys(err, "sync with the container init");
         if (r == 0) {
             /* EOF: the init closed its end at wait-start, or died */
-            int st;
-            if (until == UNTIL_EOF && c->host_pid > 0 && waitpid(c->host_pid, &st, WNOHANG) == 0)
+            if (until == UNTIL_EOF && c->host_pid > 0 && !init_gone_early(c))
                 return 0;
             return init_died(c, err);
         }
