@@ -51,6 +51,39 @@ bool cli_exe_reachable(const struct spec *s)
     return false;
 }
 
+/* Does the init have to run a read-only view of the binary? Not where the
+ * container's root could not write it, and not in a pid namespace of the
+ * container's own: the init is non-dumpable from the moment a process of
+ * the container could see it, which closes /proc/<pid>/exe to everyone
+ * without CAP_SYS_PTRACE in the host's user namespace. The two ways such a
+ * process could come next to it, exec before start and a container that
+ * joins its pid namespace, are checked. */
+static bool init_needs_seal(const struct spec *s)
+{
+    const struct spec_ns *pid = &s->linux_.ns[NS_PID];
+    return cli_exe_reachable(s) && !(pid->want && !pid->path);
+}
+
+/* A container joining a pid namespace with CAP_SYS_PTRACE (and no user
+ * namespace) would see any init there that has not exec'd yet: refuse
+ * while one runs moat from a writable binary. */
+static int check_pidns_join(const struct spec *s, merr_t *err)
+{
+    const struct spec_ns *pid = &s->linux_.ns[NS_PID];
+    if (!pid->path || !spec_host_ptrace(s, &s->process))
+        return 0;
+    int found = selfexe_unsealed_in_pidns(pid->path, err);
+    if (found < 0)
+        return err_wrap(err, "linux.namespaces: pid");
+    if (found > 0)
+        return err_set(err, EPERM,
+                       "linux.namespaces: pid: \"%s\" holds a container init that has not started "
+                       "(pid %d); a process with CAP_SYS_PTRACE and no user namespace could reach "
+                       "the moat binary through it (CVE-2019-5736): start that container first",
+                       pid->path, found);
+    return 0;
+}
+
 static int container_cmd(const struct global *g, int argc, char **argv, enum run_mode mode)
 {
     static const struct option opts[] = {
@@ -134,7 +167,8 @@ static int container_cmd(const struct global *g, int argc, char **argv, enum run
         container_release(&c);
         return cli_fail(&err);
     }
-    if (cli_exe_reachable(c.spec) && selfexe_protect(g->argv, &err) < 0) {
+    if (check_pidns_join(c.spec, &err) < 0 ||
+        (init_needs_seal(c.spec) && selfexe_protect(g->argv, &err) < 0)) {
         container_release(&c);
         return cli_fail(&err);
     }
@@ -168,6 +202,11 @@ static int container_cmd(const struct global *g, int argc, char **argv, enum run
         log_debug("phase: container exited");
         struct handle h;
         if (!c.o.keep && handle_open(c.rootfd, c.o.id, &h, &err) == 0) {
+            if (c.have_cg) {
+                cg_free(&c.cg);
+                c.have_cg = false;
+            }
+            handle_adopt(&h, c.spec, &c.cghost);
             if (container_destroy(c.rootfd, &h, &err) < 0)
                 log_error("%s", err.msg);
             handle_close(&h);

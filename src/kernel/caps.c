@@ -99,9 +99,8 @@ int caps_apply_bounding(uint64_t bounding, merr_t *err)
     for (int c = 0; c <= last; c++) {
         if (bounding & (1ULL << c))
             continue;
-        if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) <= 0)
-            continue;
-        if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+        /* dropping one that is not there succeeds: no read first */
+        if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && prctl(PR_CAPBSET_READ, c, 0, 0, 0) > 0)
             return err_sys(err, "drop %s from the bounding set", cap_name(c) ? cap_name(c) : "cap");
     }
     return 0;

@@ -452,6 +452,62 @@ int cg_enter(const struct cg *cg, pid_t pid, merr_t *err)
     return 0;
 }
 
+int cg_join_open(const struct cg *cg, struct cg_join *j, merr_t *err)
+{
+    memset(j, 0, sizeof(*j));
+    j->v2dir = -1;
+    j->fds = xzalloc((cg->n + 1) * sizeof(int));
+    j->dirs = xzalloc((cg->n + 1) * sizeof(char *));
+    for (size_t i = 0; i < cg->n; i++) {
+        if (!cg->dirs[i])
+            continue;
+        int fd;
+        if (cg->host->h[i].v2) {
+            fd = j->v2dir = open(cg->dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+            j->v2path = cg->dirs[i];
+        } else {
+            char *p = xasprintf("%s/tasks", cg->dirs[i]);
+            fd = open(p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+            free(p);
+            if (fd >= 0) {
+                j->dirs[j->n] = cg->dirs[i];
+                j->fds[j->n++] = fd;
+            }
+        }
+        if (fd < 0) {
+            err_sys(err, "join cgroup %s", cg->dirs[i]);
+            cg_join_close(j);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int cg_join_self(struct cg_join *j, merr_t *err)
+{
+    for (size_t i = 0; i < j->n; i++) {
+        if (write(j->fds[i], "0", 1) != 1)
+            return err_sys(err, "join cgroup %s", j->dirs[i]);
+        close(j->fds[i]);
+        j->fds[i] = -1;
+    }
+    j->n = 0;
+    return 0;
+}
+
+void cg_join_close(struct cg_join *j)
+{
+    for (size_t i = 0; i < j->n; i++)
+        if (j->fds[i] >= 0)
+            close(j->fds[i]);
+    if (j->v2dir >= 0)
+        close(j->v2dir);
+    free(j->fds);
+    free(j->dirs);
+    memset(j, 0, sizeof(*j));
+    j->v2dir = -1;
+}
+
 int cg_read(const struct cg *cg, const char *ctrl, const char *file, char **out)
 {
     const char *dir = cg_dir_for(cg, ctrl, NULL);

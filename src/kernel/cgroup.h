@@ -67,6 +67,25 @@ void cg_free(struct cg *cg);
 const char *cg_dir_for(const struct cg *cg, const char *ctrl, bool *v2);
 
 int cg_enter(const struct cg *cg, pid_t pid, merr_t *err);
+
+/* A new process joins its cgroups without the global lock a write of a pid
+ * to cgroup.procs takes (cgroup_threadgroup_rwsem: an RCU grace period,
+ * milliseconds, on every container start): it is cloned straight into the
+ * v2 directory (clone3 CLONE_INTO_CGROUP), and writes "0" to each v1
+ * hierarchy's `tasks` (moving only the calling thread of a single-threaded
+ * process needs no lock). The files are opened by the parent beforehand, so
+ * the kernel checks the parent's permissions. */
+struct cg_join {
+    int *fds;    /* the v1 tasks files */
+    char **dirs; /* their directories, for errors */
+    size_t n;
+    int v2dir; /* O_PATH fd of the v2 directory, -1 if none */
+    const char *v2path;
+};
+int cg_join_open(const struct cg *cg, struct cg_join *j, merr_t *err);
+/* In the new process: join the v1 hierarchies. */
+int cg_join_self(struct cg_join *j, merr_t *err);
+void cg_join_close(struct cg_join *j);
 int cg_apply(const struct cg *cg, const struct spec_resources *r, merr_t *err);
 /* cg_apply for a new container: the device rules get the devices every
  * container has appended (mknod of any node; /dev/null, zero, full, tty,

@@ -2,8 +2,10 @@
 #include "../util/log.h"
 #include "../util/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -19,10 +21,15 @@ extern char **environ;
 
 bool selfexe_is_protected(void)
 {
+    return selfexe_path_protected("/proc/self/exe");
+}
+
+bool selfexe_path_protected(const char *exe)
+{
     struct statvfs sv;
-    if (statvfs("/proc/self/exe", &sv) == 0 && (sv.f_flag & ST_RDONLY))
+    if (statvfs(exe, &sv) == 0 && (sv.f_flag & ST_RDONLY))
         return true;
-    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    int fd = open(exe, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;
     int seals = fcntl(fd, F_GET_SEALS);
@@ -103,4 +110,53 @@ int selfexe_protect(char **argv, merr_t *err)
         close(tree);
     }
     return memfd_copy(argv, err);
+}
+
+/* Is pid running our binary, or one called moat, from a writable file? */
+static bool unsealed_moat(int pid, const struct stat *self)
+{
+    char path[64];
+    struct stat st;
+    snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+    if (stat(path, &st) < 0 || selfexe_path_protected(path))
+        return false;
+    if (self && st.st_dev == self->st_dev && st.st_ino == self->st_ino)
+        return true;
+    char comm[32] = "";
+    snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, comm, sizeof(comm) - 1);
+    close(fd);
+    comm[n > 0 ? n : 0] = 0;
+    return strcmp(comm, "moat\n") == 0;
+}
+
+int selfexe_unsealed_in_pidns(const char *nspath, merr_t *err)
+{
+    struct stat ns, self, *selfp = &self;
+    if (stat(nspath, &ns) < 0)
+        return err_sys(err, "\"%s\"", nspath);
+    if (stat("/proc/self/exe", &self) < 0)
+        selfp = NULL;
+    DIR *d = opendir("/proc");
+    if (!d)
+        return err_sys(err, "open /proc");
+    int found = 0;
+    struct dirent *e;
+    while (!found && (e = readdir(d))) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0 || pid == getpid())
+            continue;
+        char path[64];
+        struct stat pns;
+        snprintf(path, sizeof(path), "/proc/%ld/ns/pid", pid);
+        if (stat(path, &pns) == 0 && pns.st_dev == ns.st_dev && pns.st_ino == ns.st_ino &&
+            unsealed_moat((int)pid, selfp))
+            found = (int)pid;
+    }
+    closedir(d);
+    return found;
 }

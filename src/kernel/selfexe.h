@@ -10,7 +10,15 @@
  * + execveat): no copy, no extra memory, and writes through
  * /proc/<pid>/exe fail with EROFS. Where that is not permitted (no
  * CAP_SYS_ADMIN) it falls back to a sealed memfd copy. It is only done when
- * a container's root could write the binary at all. */
+ * a container's root could write the binary at all.
+ *
+ * Cheaper still, the re-exec is skipped where no process of the container
+ * can see the runtime: an init is non-dumpable from the moment it can be
+ * seen, so /proc/<pid>/exe is closed to every process without
+ * CAP_SYS_PTRACE in the host user namespace, and in a pid namespace of its
+ * own only `exec` and a container joining that namespace can bring such a
+ * process next to it; both are checked (see cmd_exec.c and
+ * cmd_lifecycle.c). */
 #ifndef MOAT_SELFEXE_H
 #define MOAT_SELFEXE_H
 
@@ -20,6 +28,11 @@
 
 /* True if /proc/self/exe cannot be written (read-only mount or sealed memfd). */
 bool selfexe_is_protected(void);
+/* True if the executable at path (such as /proc/<pid>/exe) cannot be written. */
+bool selfexe_path_protected(const char *exe);
+/* The pid of a process in the pid namespace at nspath that runs moat from a
+ * writable file (a container init before its exec), 0 if none, -1 on error. */
+int selfexe_unsealed_in_pidns(const char *nspath, merr_t *err);
 /* Owner uid of our binary. */
 int64_t selfexe_owner(void);
 /* Re-exec through a read-only view of the binary. Returns only on error,

@@ -57,6 +57,7 @@ struct container {
     struct cg_host cghost;
     struct cg cg;
     bool have_cg;
+    struct cg_join cgj; /* what the init joins its cgroups with */
     int rootfd, statefd;
     struct state st;
 

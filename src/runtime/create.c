@@ -59,8 +59,7 @@ char *container_annotations_json(const struct spec *s)
 
 char *container_state_json(const struct container *c, enum cstatus status)
 {
-    cleanup_free char *ann = container_annotations_json(c->spec);
-    return state_to_json(&c->st, status, ann);
+    return state_to_json(&c->st, status, c->st.annotations);
 }
 
 static int validate(struct container *c, merr_t *err)
@@ -298,10 +297,24 @@ static int launch(struct container *c, merr_t *err)
         c->start_r = pp[0];
         c->start_w = pp[1];
     }
+    if (c->have_cg && cg_join_open(&c->cg, &c->cgj, err) < 0)
+        return -1;
     struct clone_args ca = {.exit_signal = SIGCHLD};
     if (!c->plan.need_stage1)
         ca.flags = (uint64_t)c->plan.clone_flags;
+    if (c->cgj.v2dir >= 0) {
+        ca.flags |= CLONE_INTO_CGROUP;
+        ca.cgroup = (uint64_t)c->cgj.v2dir;
+    }
     pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+    if (pid < 0 && (ca.flags & CLONE_INTO_CGROUP)) {
+        /* refused (an old kernel, a cgroup that cannot take processes):
+         * the init joins that one by pid below, or fails there clearly */
+        log_debug("clone3 CLONE_INTO_CGROUP: %s", strerror(errno));
+        ca.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+        ca.cgroup = 0;
+        pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+    }
     if (pid < 0)
         return err_sys(err, "clone the container init (namespaces %#x)", c->plan.clone_flags);
     if (pid == 0) {
@@ -309,8 +322,12 @@ static int launch(struct container *c, merr_t *err)
             stage1_main(c);
         init_main(c);
     }
+    log_debug("phase: init cloned");
     close_fd(&c->sync_child);
     close_fd(&c->start_w);
+    const char *v2_by_pid =
+        c->cgj.v2dir >= 0 && !(ca.flags & CLONE_INTO_CGROUP) ? c->cgj.v2path : NULL;
+    cg_join_close(&c->cgj);
     if (c->plan.need_stage1) {
         pid_t stage1 = pid;
         int r = converse(c, SYNC_PID, err);
@@ -331,8 +348,13 @@ static int launch(struct container *c, merr_t *err)
         return -1;
     if (p->cpu_affinity_initial && proc_set_affinity(c->host_pid, p->cpu_affinity_initial, err) < 0)
         return -1;
-    if (c->have_cg && cg_enter(&c->cg, c->host_pid, err) < 0)
-        return -1;
+    if (v2_by_pid) {
+        cleanup_free char *procs = xasprintf("%s/cgroup.procs", v2_by_pid);
+        char b[24];
+        int bl = snprintf(b, sizeof(b), "%d", (int)c->host_pid);
+        if (write_file_at(AT_FDCWD, procs, b, (size_t)bl, err) < 0)
+            return err_wrap(err, "join cgroup");
+    }
     if (idmap_rootfs(c, err) < 0)
         return -1;
     if (sync_send(c->sync_parent, SYNC_GO, c->host_pid, NULL) < 0)
@@ -452,6 +474,9 @@ static int prepare(struct container *c, merr_t *err)
     c->st.owner = geteuid();
     c->st.userns = l->ns[NS_USER].want;
     c->st.detached = c->o.mode != RUN_FOREGROUND;
+    c->st.annotations = container_annotations_json(c->spec);
+    c->st.poststart = c->spec->nhooks[HOOK_POSTSTART] > 0;
+    c->st.poststop = c->spec->nhooks[HOOK_POSTSTOP] > 0;
     size_t nd = 0;
     c->st.cgroup_dirs = xzalloc((c->cg.n + 1) * sizeof(char *));
     for (size_t i = 0; c->have_cg && i < c->cg.n; i++)
@@ -522,6 +547,7 @@ void container_init_fds(struct container *c)
     c->fifo_fd = c->console_fd = c->console_peer = c->rootfd = c->statefd = -1;
     c->croot = c->devnull_attached = c->fifo_wfd = c->cwd_fd = c->start_r = c->start_w = -1;
     c->landlock_fd = -1;
+    c->cgj.v2dir = -1;
     c->host_pid = -1;
     for (int k = 0; k < NS_N; k++)
         c->ns_fds[k] = -1;
@@ -549,6 +575,7 @@ void container_release(struct container *c)
     close_fd(&c->statefd);
     close_fd(&c->start_r);
     close_fd(&c->start_w);
+    cg_join_close(&c->cgj);
     for (int k = 0; k < NS_N; k++)
         close_fd(&c->ns_fds[k]);
     close_array(&c->mount_trees, c->spec ? c->spec->nmounts : 0);

@@ -8,6 +8,7 @@
 #include "../kernel/caps.h"
 #include "../kernel/ns.h"
 #include "../kernel/proc.h"
+#include "../kernel/selfexe.h"
 #include "../kernel/terminal.h"
 #include "../util/fs.h"
 #include "../util/log.h"
@@ -211,6 +212,19 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
     }
     if (handle_load_spec(&h, err) < 0 || build_process(o, h.spec, &proc, &keep, err) < 0)
         goto out;
+    if (h.status == CS_CREATED && spec_host_ptrace(h.spec, &proc)) {
+        /* the init still runs moat; if from a writable binary, a process
+         * with CAP_SYS_PTRACE next to it could write that (CVE-2019-5736) */
+        char exe[64];
+        snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)h.st.pid);
+        if (!selfexe_path_protected(exe)) {
+            err_set(err, EPERM,
+                    "cannot exec with CAP_SYS_PTRACE in container \"%s\" before it is started: "
+                    "its init still runs the moat binary (CVE-2019-5736)",
+                    o->id);
+            goto out;
+        }
+    }
     es = *h.spec;
     es.process = proc;
     c.spec = &es;

@@ -421,6 +421,9 @@ void init_main(struct container *c)
     c->devnull_attached = -1;
     c->croot = -1;
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    merr_t err = MERR_INIT;
+    if (cg_join_self(&c->cgj, &err) < 0)
+        child_fail(c, &err);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);

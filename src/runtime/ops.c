@@ -71,14 +71,30 @@ int handle_cgroup(struct handle *h, merr_t *err)
     return 0;
 }
 
+void handle_adopt(struct handle *h, struct spec *spec, struct cg_host *host)
+{
+    if (!h->spec) {
+        h->spec = spec;
+        h->spec_borrowed = true;
+    }
+    if (!h->have_cg) {
+        h->host = *host;
+        memset(host, 0, sizeof(*host));
+        cg_from_dirs(&h->host, h->st.cgroup_dirs, strv_len(h->st.cgroup_dirs), &h->cg);
+        h->have_cg = true;
+    }
+}
+
 void handle_close(struct handle *h)
 {
     if (h->dirfd >= 0)
         close(h->dirfd);
     h->dirfd = -1;
     state_free(&h->st);
-    spec_free(h->spec);
+    if (!h->spec_borrowed)
+        spec_free(h->spec);
     h->spec = NULL;
+    h->spec_borrowed = false;
     if (h->have_cg) {
         cg_free(&h->cg);
         cg_host_free(&h->host);
@@ -98,17 +114,9 @@ int handle_pidfd(const struct handle *h, merr_t *err)
     return fd;
 }
 
-static char *annotations(struct handle *h)
-{
-    if (handle_load_spec(h, NULL) < 0)
-        return NULL;
-    return container_annotations_json(h->spec);
-}
-
 static char *handle_state_json(struct handle *h, enum cstatus s)
 {
-    cleanup_free char *ann = annotations(h);
-    return state_to_json(&h->st, s, ann);
+    return state_to_json(&h->st, s, h->st.annotations);
 }
 
 /* poststart and poststop hooks: a failure is a warning, the rest run */
@@ -190,7 +198,7 @@ int op_start(int rootfd, const char *id, merr_t *err)
                 cstatus_name(h.status));
         goto out;
     }
-    if (handle_load_spec(&h, err) < 0 || (pidfd = handle_pidfd(&h, err)) < 0)
+    if ((pidfd = handle_pidfd(&h, err)) < 0)
         goto out;
     fifo = openat(h.dirfd, STATE_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fifo < 0) {
@@ -201,9 +209,11 @@ int op_start(int rootfd, const char *id, merr_t *err)
     unlinkat(h.dirfd, STATE_FIFO, 0);
     if (wait_exec(fifo, pidfd, err) < 0)
         goto out;
-    char *state = handle_state_json(&h, CS_RUNNING);
-    run_poststart(h.spec, state);
-    free(state);
+    if (h.st.poststart && handle_load_spec(&h, NULL) == 0) {
+        char *state = handle_state_json(&h, CS_RUNNING);
+        run_poststart(h.spec, state);
+        free(state);
+    }
     ret = 0;
 out:
     if (fifo >= 0)
@@ -270,7 +280,7 @@ int container_destroy(int rootfd, struct handle *h, merr_t *err)
         log_warn("%s", err->msg);
         err_clear(err);
     }
-    if (handle_load_spec(h, NULL) == 0 && h->spec->nhooks[HOOK_POSTSTOP]) {
+    if (h->st.poststop && handle_load_spec(h, NULL) == 0 && h->spec->nhooks[HOOK_POSTSTOP]) {
         cleanup_free char *state = handle_state_json(h, CS_STOPPED);
         run_hooks_warn(h->spec, HOOK_POSTSTOP, state);
     }

@@ -14,6 +14,7 @@ struct handle {
     struct state st;
     enum cstatus status;
     struct spec *spec; /* loaded on demand */
+    bool spec_borrowed;
     struct cg_host host;
     struct cg cg;
     bool have_cg;
@@ -24,6 +25,10 @@ int handle_open(int rootfd, const char *id, struct handle *h, merr_t *err);
 int handle_peek(int rootfd, const char *id, struct handle *h, merr_t *err);
 int handle_load_spec(struct handle *h, merr_t *err);
 int handle_cgroup(struct handle *h, merr_t *err);
+/* Give a handle what a create already knows, so run's delete does not read
+ * it again: the parsed config (borrowed) and the host's cgroup layout
+ * (taken). */
+void handle_adopt(struct handle *h, struct spec *spec, struct cg_host *host);
 void handle_close(struct handle *h);
 /* pidfd of the init, checked against the recorded start time. */
 int handle_pidfd(const struct handle *h, merr_t *err);

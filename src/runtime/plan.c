@@ -142,7 +142,8 @@ int plan_build(const struct spec *s, const struct plan_opts *o, struct plan *p, 
     }
     if (s->has_process && s->process.terminal)
         add(p, STEP_CONSOLE, 0);
-    add(p, STEP_HOOKS_RUNTIME, 0);
+    if (s->nhooks[HOOK_PRESTART] || s->nhooks[HOOK_CREATE_RUNTIME])
+        add(p, STEP_HOOKS_RUNTIME, 0);
     if (s->nhooks[HOOK_CREATE_CONTAINER])
         add(p, STEP_HOOKS_CREATE, 0);
     add(p, p->mountns && !o->no_pivot ? STEP_PIVOT_ROOT : STEP_CHROOT, 0);

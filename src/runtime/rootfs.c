@@ -431,21 +431,14 @@ out:
 }
 
 /* Create one device node in the container's /dev (or bind the host's). */
-static int make_device(struct container *c, const char *path, char type, unsigned major,
-                       unsigned minor, mode_t mode, uid_t uid, gid_t gid, int tree, merr_t *err)
+/* A device node (or, with tree >= 0, a bind mount of the host's) named
+ * name in directory d. */
+static int make_device_at(int d, const char *path, const char *name, char type, unsigned major,
+                          unsigned minor, mode_t mode, uid_t uid, gid_t gid, int tree, merr_t *err)
 {
-    const char *slash = strrchr(path, '/');
-    cleanup_free char *dir = xstrndup(path, (size_t)(slash - path));
-    const char *name = slash + 1;
-    cleanup_close int dfd = mnt_open_in_root(c->croot, *dir ? dir : "/", MNT_CREATE_DIR, err);
-    if (dfd < 0)
-        return -1;
-    cleanup_close int d = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (d < 0)
-        return err_sys(err, "open %s", dir);
-    if (unlinkat(d, name, 0) < 0 && errno != ENOENT && errno != EISDIR)
-        return err_sys(err, "replace %s", path);
     if (tree >= 0) {
+        if (unlinkat(d, name, 0) < 0 && errno != ENOENT && errno != EISDIR)
+            return err_sys(err, "replace %s", path);
         int f = openat(d, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (f < 0)
             return err_sys(err, "create %s", path);
@@ -456,25 +449,64 @@ static int make_device(struct container *c, const char *path, char type, unsigne
         return 0;
     }
     mode_t fmt = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
-    if (mknodat(d, name, fmt | (mode & 07777), makedev(major, minor)) < 0)
+    /* the umask is 0 here (see make_devices): the mode is exact */
+    int r = mknodat(d, name, fmt | (mode & 07777), makedev(major, minor));
+    if (r < 0 && errno == EEXIST) {
+        if (unlinkat(d, name, 0) < 0)
+            return err_sys(err, "replace %s", path);
+        r = mknodat(d, name, fmt | (mode & 07777), makedev(major, minor));
+    }
+    if (r < 0)
         return err_sys(err, "mknod %s", path);
-    if (fchmodat(d, name, mode & 07777, 0) < 0 ||
+    if ((uid != geteuid() || gid != getegid()) &&
         fchownat(d, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-        return err_sys(err, "set owner and mode of %s", path);
+        return err_sys(err, "set the owner of %s", path);
     return 0;
+}
+
+/* Open the directory of path in the container, for make_device_at. */
+static int open_parent(struct container *c, const char *path, merr_t *err)
+{
+    const char *slash = strrchr(path, '/');
+    cleanup_free char *dir = xstrndup(path, (size_t)(slash - path));
+    cleanup_close int dfd = mnt_open_in_root(c->croot, *dir ? dir : "/", MNT_CREATE_DIR, err);
+    if (dfd < 0)
+        return -1;
+    int d = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (d < 0)
+        return err_sys(err, "open %s", *dir ? dir : "/");
+    return d;
+}
+
+static int make_device(struct container *c, const char *path, char type, unsigned major,
+                       unsigned minor, mode_t mode, uid_t uid, gid_t gid, int tree, merr_t *err)
+{
+    cleanup_close int d = open_parent(c, path, err);
+    if (d < 0)
+        return -1;
+    mode_t old = umask(0);
+    int r = make_device_at(d, path, strrchr(path, '/') + 1, type, major, minor, mode, uid, gid,
+                           tree, err);
+    umask(old);
+    return r;
 }
 
 int rootfs_dev_defaults(struct container *c, merr_t *err)
 {
-    for (size_t i = 0; i < DEFAULT_DEVICES; i++) {
+    cleanup_close int d = open_parent(c, "/dev/null", err);
+    if (d < 0)
+        return -1;
+    mode_t old = umask(0);
+    int r = 0;
+    for (size_t i = 0; i < DEFAULT_DEVICES && r == 0; i++) {
         if (config_has_device(c->spec, default_devs[i].path))
             continue;
         int tree = c->dev_trees ? c->dev_trees[i] : -1;
-        if (make_device(c, default_devs[i].path, 'c', default_devs[i].major, default_devs[i].minor,
-                        0666, 0, 0, tree, err) < 0)
-            return -1;
+        r = make_device_at(d, default_devs[i].path, default_devs[i].path + 5, 'c',
+                           default_devs[i].major, default_devs[i].minor, 0666, 0, 0, tree, err);
     }
-    return 0;
+    umask(old);
+    return r;
 }
 
 int rootfs_device(struct container *c, size_t i, merr_t *err)

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -563,4 +564,16 @@ int spec_parse_resources_json(const char *text, size_t len, const char *file,
     }
     *keep = root;
     return 0;
+}
+
+bool spec_host_ptrace(const struct spec *s, const struct spec_process *p)
+{
+    const struct spec_ns *user = &s->linux_.ns[NS_USER];
+    if (user->want && !user->path)
+        return false; /* a joined one could be the host's */
+    uint64_t any = 0;
+    for (int i = 0; i < CAPSET_N; i++)
+        if (p->has_caps && p->caps.has[i])
+            any |= p->caps.set[i];
+    return (any >> CAP_SYS_PTRACE) & 1;
 }

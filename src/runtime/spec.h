@@ -311,6 +311,10 @@ int spec_parse_process_json(const char *text, size_t len, const char *file, stru
 int spec_parse_resources_json(const char *text, size_t len, const char *file,
                               struct spec_resources *r, struct json_t **keep, merr_t *err);
 void spec_process_free(struct spec_process *p);
+/* Could process p of the container hold CAP_SYS_PTRACE in the host's user
+ * namespace (no user namespace of the container's own, and the capability
+ * in any of its sets)? */
+bool spec_host_ptrace(const struct spec *s, const struct spec_process *p);
 void spec_resources_free(struct spec_resources *r);
 
 /* Landlock access names: "read_file" -> bit; 0 if unknown. kind: 0 fs,

@@ -56,6 +56,9 @@ void stage1_main(struct container *c)
     close_fd(&c->sync_parent);
     close_fd(&c->statefd);
     close_fd(&c->rootfd);
+    /* first, while it is still itself: the init it forks inherits them */
+    if (cg_join_self(&c->cgj, &err) < 0)
+        child_fail(c, &err);
     /* a user namespace given by path first: the others may belong to it */
     if (join(c, NS_USER, &err) < 0)
         child_fail(c, &err);

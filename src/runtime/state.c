@@ -123,6 +123,11 @@ int state_dir_open(int rootfd, const char *id, struct state *st, bool lock, merr
     st->userns = json_is_true(json_object_get(j, "userns"));
     st->detached = json_is_true(json_object_get(j, "detached"));
     st->cgroup_dirs = json_strv(json_object_get(j, "cgroupDirs"));
+    json_t *ann = json_object_get(j, "annotations");
+    if (json_is_object(ann))
+        st->annotations = json_dumps(ann, JSON_COMPACT);
+    st->poststart = json_is_true(json_object_get(j, "poststart"));
+    st->poststop = json_is_true(json_object_get(j, "poststop"));
     json_decref(j);
     return fd;
 }
@@ -147,7 +152,13 @@ int state_save(int dirfd, const struct state *st, merr_t *err)
             sbuf_puts(&b, ",");
         sbuf_json_str(&b, st->cgroup_dirs[i]);
     }
-    sbuf_puts(&b, "]}\n");
+    sbuf_printf(&b, "],\"poststart\":%s,\"poststop\":%s", st->poststart ? "true" : "false",
+                st->poststop ? "true" : "false");
+    if (st->annotations) {
+        sbuf_puts(&b, ",\"annotations\":");
+        sbuf_puts(&b, st->annotations);
+    }
+    sbuf_puts(&b, "}\n");
     int r = atomic_write_at(dirfd, "state.json", b.buf, b.len, 0600, err);
     free(b.buf);
     return r;
@@ -165,6 +176,7 @@ void state_free(struct state *st)
     free(st->rootfs);
     free(st->created);
     strv_free(st->cgroup_dirs);
+    free(st->annotations);
     memset(st, 0, sizeof(*st));
 }
 

@@ -23,6 +23,9 @@ struct state {
     char **cgroup_dirs; /* NULL-terminated */
     bool userns;        /* the container has its own user namespace */
     bool detached;      /* init is not our child (create, run -d) */
+    /* from the config, so that later commands need not parse it */
+    char *annotations; /* compact JSON object, or NULL */
+    bool poststart, poststop; /* the config has such hooks */
 };
 
 #define STATE_FIFO "exec.fifo"

@@ -164,3 +164,30 @@ in_cgroup() {
     [ ! -e /sys/fs/cgroup/pids/moat-abs-test/x ] && [ ! -e /sys/fs/cgroup/moat-abs-test/x ]
     rmdir /sys/fs/cgroup/*/moat-abs-test /sys/fs/cgroup/moat-abs-test 2>/dev/null || true
 }
+
+@test "on a cgroup v1 host (the unified hierarchy hidden) limits, pause and delete work" {
+    [ -d /sys/fs/cgroup/unified ] && [ -d /sys/fs/cgroup/memory ] || skip "not a hybrid host"
+    cfg '.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 20}'
+    # a private mount namespace where this host looks like cgroup v1 only
+    export MOAT ROOT BUNDLE ID
+    run unshare -m --propagation private sh -c '
+        umount -l /sys/fs/cgroup/unified || exit 9
+        m() { "$MOAT" --root "$ROOT" "$@"; }
+        m run -d --bundle "$BUNDLE" "$ID" > /dev/null || exit 1
+        pid=$(m state "$ID" | jq -r .pid)
+        grep -E ":(memory|pids|freezer):" /proc/$pid/cgroup
+        cat /sys/fs/cgroup/memory/moat/$ID/memory.limit_in_bytes
+        m pause "$ID" && m state "$ID" | jq -r .status
+        cat /sys/fs/cgroup/freezer/moat/$ID/freezer.state
+        m resume "$ID" && m delete -f "$ID" && echo deleted
+        ls /sys/fs/cgroup/memory/moat/$ID 2>&1 | head -1'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *":memory:/moat/$ID"* ]]
+    [[ "$output" == *":pids:/moat/$ID"* ]]
+    [[ "$output" == *":freezer:/moat/$ID"* ]]
+    [[ "$output" == *67108864* ]]
+    [[ "$output" == *paused*FROZEN* ]]
+    [[ "$output" == *deleted*"No such file"* ]]
+    assert_clean "$ID"
+}

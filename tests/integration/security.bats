@@ -12,7 +12,36 @@ teardown() { common_teardown; }
 
 py() { python3 -c "$@"; }
 
-@test "CVE-2019-5736: the init of a container runs a read-only view of moat" {
+@test "CVE-2019-5736: the init is closed to the container's processes before start" {
+    moat create --bundle "$BUNDLE" "$ID" > /dev/null
+    # in a pid namespace of its own the init runs moat itself, non-dumpable:
+    # root in the container (same uid, same capabilities) cannot open it
+    run moat exec "$ID" ls -l /proc/1/exe
+    [[ "$output" == *"cannot read link: Permission denied"* ]]
+    run moat exec "$ID" cat /proc/1/exe
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"Permission denied"* ]]
+    # CAP_SYS_PTRACE would open it: such an exec waits for start
+    run moat exec --cap CAP_SYS_PTRACE "$ID" readlink /proc/1/exe
+    assert_error "cannot exec with CAP_SYS_PTRACE in container \"$ID\" before it is started"
+    moat start "$ID"
+    run moat exec --cap CAP_SYS_PTRACE "$ID" readlink /proc/1/exe
+    [ "$status" -eq 0 ]
+    [ "$output" = /bin/busybox ]
+    cmp "$MOAT" "$(dirname "$MOAT")/moat"
+}
+
+# a running container whose pid namespace others join
+start_pidns_owner() {
+    OWNER="pidns-owner-$$-$BATS_TEST_NUMBER"
+    moat run -d --bundle "$BUNDLE" "$OWNER" > /dev/null
+    [ "$(status_of "$OWNER")" = running ]
+    NSPATH=/proc/$(pid_of "$OWNER")/ns/pid
+}
+
+@test "CVE-2019-5736: an init joining a pid namespace runs a read-only view of moat" {
+    start_pidns_owner
+    cfg ".linux.namespaces |= map(if .type == \"pid\" then .path = \"$NSPATH\" else . end)"
     moat create --bundle "$BUNDLE" "$ID" > /dev/null
     local pid; pid=$(pid_of "$ID")
     # the binary behind /proc/PID/exe is on a read-only mount
@@ -33,6 +62,21 @@ except OSError as e:
 "
     [ "$output" = EROFS ]
     cmp "$MOAT" "$(dirname "$MOAT")/moat"
+}
+
+@test "CVE-2019-5736: CAP_SYS_PTRACE may not join a pid namespace whose init has not started" {
+    OWNER="pidns-owner-$$-$BATS_TEST_NUMBER"
+    moat create --bundle "$BUNDLE" "$OWNER" > /dev/null
+    local opid; opid=$(pid_of "$OWNER")
+    cfg ".linux.namespaces |= map(if .type == \"pid\" then .path = \"/proc/$opid/ns/pid\" else . end)
+       | .process.capabilities.bounding += [\"CAP_SYS_PTRACE\"]"
+    run moat create --bundle "$BUNDLE" "$ID"
+    assert_error "linux.namespaces: pid: \"/proc/$opid/ns/pid\" holds a container init that has not started (pid $opid)"
+    assert_clean "$ID"
+    # once it has started, the join is fine
+    moat start "$OWNER"
+    moat create --bundle "$BUNDLE" "$ID" > /dev/null
+    [ "$(status_of "$ID")" = created ]
 }
 
 @test "CVE-2019-5736: no re-exec where the container's root cannot write the binary" {

@@ -57,8 +57,10 @@ static void build(const struct spec *s, struct plan *p)
 static void test_order(void **state)
 {
     (void)state;
-    struct spec *s = parse(",\"noNewPrivileges\":true", NS_ALL ",\"seccomp\":{\"defaultAction\":"
-                                                               "\"SCMP_ACT_ALLOW\"}");
+    /* (the last argument closes "linux" to add a prestart hook) */
+    struct spec *s = parse(",\"noNewPrivileges\":true",
+                           NS_ALL ",\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}},"
+                                  "\"hooks\":{\"prestart\":[{\"path\":\"/bin/true\"}]");
     struct plan p;
     build(s, &p);
     int rootfs = find(&p, STEP_ROOTFS), mount = find(&p, STEP_MOUNT),
@@ -109,6 +111,8 @@ static void test_seccomp_without_nnp_is_early(void **state)
     assert_true(find(&p, STEP_SECCOMP_EARLY) < find(&p, STEP_USER));
     assert_int_equal(find(&p, STEP_SECCOMP), -1);
     assert_int_equal(find(&p, STEP_NO_NEW_PRIVS), -1);
+    /* no hooks: no round trip to the runtime for them */
+    assert_int_equal(find(&p, STEP_HOOKS_RUNTIME), -1);
     plan_free(&p);
     spec_free(s);
 }
