@@ -1,29 +1,48 @@
 #!/usr/bin/env bash
-# bench/run.sh: moat against crun and runc, side by side, in one run of
-# ../shared/bench/lifecycle.sh (start latency, memory, scale), then the
-# same with moat's own hardened spec for every runtime. Prints the table of
-# each run and the ratios the performance targets are stated in:
+# bench/run.sh: moat against crun and runc, side by side. Prints each
+# table and the ratios the performance targets are stated in:
 #   run of /bin/true          moat / kernel floor    target <= 1.3
 #   run, hardened spec        moat / crun            target <= 0.5
 #   create+start+wait+delete  moat / crun            target <= 0.5
+#   start, state, kill, delete: work beyond process start   < 1 ms each
 #   peak RSS of run           moat, KiB              target <= 2048
 #   50 (and 500) started      moat / crun            target <= 0.5
+# 1. ../shared/bench/lifecycle.sh with runc's spec (run, seq, RSS, 50).
+# 2. moat's hardened spec (`moat spec`: seccomp, user namespace, Landlock)
+#    for every runtime, timed with hyperfine. Not through lifecycle.sh: its
+#    bundle is in a 0700 directory that the user namespace's root of crun
+#    and runc cannot enter (moat opens the rootfs before it switches).
+# 3. state and kill timed with hyperfine against a running container;
+#    start and delete from lifecycle.sh's phases. "Process start" is
+#    exec-true, a static binary that does nothing.
+# 4. BIG containers at once, moat and crun.
 # A benchmark, not a test: noise never fails CI. Needs root.
-# Knobs: LIFECYCLE=path/to/lifecycle.sh, BIG=500 (0 skips the 500 run),
-# and lifecycle.sh's own (N, ROUNDS, SCALE, ...).
+# Knobs: LIFECYCLE=path/to/lifecycle.sh, BIG=500 (0 skips it), N (timed
+# runs, default 100), and lifecycle.sh's own (ROUNDS, SCALE, ...).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
-LIFECYCLE=${LIFECYCLE:-$REPO/../shared/bench/lifecycle.sh}
+SHARED=$REPO/../shared
+LIFECYCLE=${LIFECYCLE:-$SHARED/bench/lifecycle.sh}
 MOAT=$REPO/build/moat
 BIG=${BIG:-500}
+N=${N:-100}
+export N
 [ "$(id -u)" = 0 ] || { echo "bench: run as root" >&2; exit 2; }
 [ -x "$LIFECYCLE" ] || { echo "bench: $LIFECYCLE not found (set LIFECYCLE=)" >&2; exit 2; }
 [ -x "$MOAT" ] || { echo "bench: build first (ninja -C build)" >&2; exit 2; }
 "$REPO/scripts/setup.sh" > /dev/null
 
 OUT=$(mktemp -d /tmp/moat-bench.XXXXXX)
-trap 'rm -rf "$OUT"' EXIT
+chmod 755 "$OUT"
+cleanup() {
+    local id
+    for id in bhcrun bhmoat bhrunc bmstate; do
+        "$MOAT" delete -f "$id" > /dev/null 2>&1
+    done
+    rm -rf "$OUT"
+}
+trap cleanup EXIT
 
 # crun first: every ratio line then reads "moat/crun"
 runtimes=("crun=@hybrid crun" "moat=$MOAT" "runc")
@@ -31,28 +50,71 @@ runtimes=("crun=@hybrid crun" "moat=$MOAT" "runc")
 med() { # med FILE LABEL COLUMN: a median from a lifecycle table row
     awk -v l="$2" -v c="$3" -F'|' '$1 ~ "^"l" " { split($c, a, " "); sub(/\/.*/, "", a[1]); print a[1]; exit }' "$1"
 }
+phase() { # phase FILE LABEL N: the Nth (1-4) of a runtime's (b) phases
+    awk -v l="$2" -v n="$3" '$1 == l && $3 == "/" { split($0, a, "/"); sub(/^ *[^ ]+ +/, "", a[1]); print a[n] + 0; exit }' "$1"
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+minus() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "-"; else printf "%.2f", a - b }'; }
+hmed() { # hmed JSON INDEX: median of a hyperfine result, ms
+    jq -r ".results[$2].median * 1000 | . * 100 | round / 100" "$1"
+}
 
-echo "== runc's spec for every runtime"
+echo "== 1. runc's spec for every runtime"
 "$LIFECYCLE" "${runtimes[@]}" | tee "$OUT/default.txt"
+
 echo
-echo "== moat's hardened spec for every runtime (SPEC_CMD=\"$MOAT spec\")"
-SPEC_CMD="$MOAT spec" SCALE=0 "$LIFECYCLE" "${runtimes[@]}" | tee "$OUT/hardened.txt"
+echo "== 2. moat's hardened spec for every runtime (\`moat spec\`, run of /bin/true)"
+hb=$OUT/hardened
+mkdir -p "$hb"
+sh "$SHARED/bundle/make-rootfs.sh" "$hb/rootfs" > /dev/null
+(cd "$hb" && "$MOAT" spec && jq '.process.terminal = false | .process.args = ["/bin/true"]' \
+    config.json > c.json && mv c.json config.json)
+gcc -O2 -o "$OUT/hybrid-wrap" "$SHARED/bench/hybrid-wrap.c"
+hyperfine -N -w 3 -r "$N" --export-json "$OUT/hardened.json" \
+    -n crun "$OUT/hybrid-wrap crun run --bundle $hb bhcrun" \
+    -n moat "$MOAT run --bundle $hb bhmoat" \
+    -n runc "runc run --bundle $hb bhrunc" > "$OUT/hardened.txt" 2>&1
+for i in 0 1 2; do
+    jq -r ".results[$i] | \"\(.command | split(\" \")[0] | split(\"/\")[-1])  median \(.median * 1000 | . * 100 | round / 100) ms  [\(.min * 1000 | . * 100 | round / 100)-\(.max * 1000 | . * 100 | round / 100)]\"" "$OUT/hardened.json"
+done
+
+echo
+echo "== 3. moat state and kill on a running container (hyperfine, ms)"
+sb=$OUT/sleeper
+mkdir -p "$sb"
+ln -s "$hb/rootfs" "$sb/rootfs"
+(cd "$sb" && runc spec && jq '.process.terminal = false | .process.args = ["sleep", "600"]' \
+    config.json > c.json && mv c.json config.json)
+"$MOAT" run -d --bundle "$sb" bmstate > /dev/null
+hyperfine -N -w 10 -r "$N" --export-json "$OUT/cmds.json" \
+    -n process-start "$MOAT --version" \
+    -n state "$MOAT state bmstate" \
+    -n kill "$MOAT kill bmstate CONT" > "$OUT/cmds.txt" 2>&1
+printf '  moat --version %s   state %s   kill %s\n' "$(hmed "$OUT/cmds.json" 0)" \
+    "$(hmed "$OUT/cmds.json" 1)" "$(hmed "$OUT/cmds.json" 2)"
+"$MOAT" delete -f bmstate
+
 if [ "$BIG" -gt 0 ]; then
     echo
-    echo "== $BIG containers at once"
+    echo "== 4. $BIG containers at once"
     SCALE=$BIG SCALE_REPS=1 N=10 ROUNDS=1 RSS_REPS=1 "$LIFECYCLE" "crun=@hybrid crun" "moat=$MOAT" | tee "$OUT/big.txt"
 fi
 
-d=$OUT/default.txt h=$OUT/hardened.txt
+d=$OUT/default.txt h=$OUT/hardened.json c=$OUT/cmds.json
+true_ms=$(med "$d" exec-true 2)
 echo
 echo "== targets (medians of this run)"
-printf '%-44s %8s %8s\n' "figure" "value" "target"
-printf '%-44s %8s %8s\n' "run /bin/true: moat / kernel floor" "$(ratio "$(med $d moat 2)" "$(med $d floor 2)")" "<= 1.3"
-printf '%-44s %8s %8s\n' "run, hardened spec: moat / crun" "$(ratio "$(med $h moat 2)" "$(med $h crun 2)")" "<= 0.5"
-printf '%-44s %8s %8s\n' "create+start+wait+delete: moat / crun" "$(ratio "$(med $d moat 3)" "$(med $d crun 3)")" "<= 0.5"
-printf '%-44s %8s %8s\n' "peak RSS of run, KiB (moat)" "$(med $d moat 4)" "<= 2048"
-printf '%-44s %8s %8s\n' "50 started at once: moat / crun" "$(ratio "$(med $d moat 5)" "$(med $d crun 5)")" "<= 0.5"
+row() { printf '%-52s %8s %8s\n' "$@"; }
+row "figure" "value" "target"
+row "run /bin/true: moat / kernel floor" "$(ratio "$(med "$d" moat 2)" "$(med "$d" floor 2)")" "<= 1.3"
+row "run, hardened spec: moat / crun" "$(ratio "$(hmed "$h" 1)" "$(hmed "$h" 0)")" "<= 0.5"
+row "create+start+wait+delete: moat / crun" "$(ratio "$(med "$d" moat 3)" "$(med "$d" crun 3)")" "<= 0.5"
+row "start: ms beyond process start (exec-true)" "$(minus "$(phase "$d" moat 2)" "$true_ms")" "< 1"
+row "state: ms beyond process start" "$(minus "$(hmed "$c" 1)" "$true_ms")" "< 1"
+row "kill: ms beyond process start" "$(minus "$(hmed "$c" 2)" "$true_ms")" "< 1"
+row "delete: ms beyond process start" "$(minus "$(phase "$d" moat 4)" "$true_ms")" "< 1"
+row "peak RSS of run, KiB (moat)" "$(med "$d" moat 4)" "<= 2048"
+row "50 started at once: moat / crun" "$(ratio "$(med "$d" moat 5)" "$(med "$d" crun 5)")" "<= 0.5"
 [ "$BIG" -gt 0 ] &&
-    printf '%-44s %8s %8s\n' "$BIG started at once: moat / crun" "$(ratio "$(med $OUT/big.txt moat 5)" "$(med $OUT/big.txt crun 5)")" "<= 0.5"
+    row "$BIG started at once: moat / crun" "$(ratio "$(med "$OUT/big.txt" moat 5)" "$(med "$OUT/big.txt" crun 5)")" "<= 0.5"
 exit 0

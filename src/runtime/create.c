@@ -401,7 +401,8 @@ static int prepare(struct container *c, merr_t *err)
     c->statefd = state_dir_create(c->rootfd, c->o.id, err);
     if (c->statefd < 0 || userns_auto(c, err) < 0)
         return -1;
-    if (atomic_write_at(c->statefd, STATE_CONFIG, c->config_text, c->config_len, 0600, err) < 0)
+    /* read by later commands only once state.json exists */
+    if (write_new_at(c->statefd, STATE_CONFIG, c->config_text, c->config_len, 0600, err) < 0)
         return -1;
     if (c->o.mode == RUN_CREATE) {
         /* the init opens it after switching to the process' user: owned
