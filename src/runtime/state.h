@@ -24,7 +24,7 @@ struct state {
     bool userns;        /* the container has its own user namespace */
     bool detached;      /* init is not our child (create, run -d) */
     /* from the config, so that later commands need not parse it */
-    char *annotations; /* compact JSON object, or NULL */
+    char *annotations;        /* compact JSON object, or NULL */
     bool poststart, poststop; /* the config has such hooks */
 };
 
