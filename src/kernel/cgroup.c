@@ -355,10 +355,10 @@ int cg_create(const struct cg_host *host, const char *cgroups_path, const char *
         else
             cgpath = xasprintf("%s/%s", strcmp(h->own, "/") == 0 ? "" : h->own, cgroups_path);
         char *dir = hier_path(h, cgpath);
-        struct stat st;
-        bool existed = stat(dir, &st) == 0;
+        /* usually new: mkdir first, and the parents only if it fails */
+        bool existed = false;
         merr_t e2 = MERR_INIT;
-        if (!existed && mkdir_p(dir, 0755, &e2) < 0) {
+        if (mkdir(dir, 0755) < 0 && !(existed = errno == EEXIST) && mkdir_p(dir, 0755, &e2) < 0) {
             if (optional && (e2.errnum == EACCES || e2.errnum == EPERM || e2.errnum == EROFS)) {
                 log_debug("cgroup %s skipped: %s", dir, e2.msg);
                 err_clear(&e2);

@@ -345,23 +345,30 @@ static int apply_devices(const struct cg *cg, const struct spec_resources *r, me
                 return cg_bpf_devices(cg->dirs[i], r->devices, r->ndevices, err);
         return need(NULL, "devices", "linux.resources.devices", err);
     }
-    /* v1: rules in order; a first rule for "a" sets the default */
-    for (size_t i = 0; i < r->ndevices; i++) {
+    /* v1: rules in order, one write each to devices.allow or devices.deny
+     * (each opened once); a first rule for "a" sets the default */
+    int fds[2] = {-1, -1}, ret = 0;
+    for (size_t i = 0; i < r->ndevices && ret == 0; i++) {
         const struct spec_dev_rule *rule = &r->devices[i];
-        char ma[24], mi[24];
-        char *line;
+        const char *file = rule->allow ? "devices.allow" : "devices.deny";
+        int *fd = &fds[rule->allow];
+        char ma[24], mi[24], line[80];
         if (rule->type == 'a' && rule->major < 0 && rule->minor < 0)
-            line = xasprintf("a");
+            snprintf(line, sizeof(line), "a");
         else
-            line = xasprintf("%c %s:%s %s", rule->type, dev_num(rule->major, ma, sizeof(ma)),
-                             dev_num(rule->minor, mi, sizeof(mi)), rule->access);
-        cleanup_free char *field = xasprintf("linux.resources.devices[%zu]", i);
-        int rr = put(d, rule->allow ? "devices.allow" : "devices.deny", field, line, err);
-        free(line);
-        if (rr < 0)
-            return -1;
+            snprintf(line, sizeof(line), "%c %s:%s %s", rule->type,
+                     dev_num(rule->major, ma, sizeof(ma)), dev_num(rule->minor, mi, sizeof(mi)),
+                     rule->access);
+        cleanup_free char *p = xasprintf("%s/%s", d, file);
+        if (*fd < 0 && (*fd = open(p, O_WRONLY | O_CLOEXEC)) < 0)
+            ret = err_sys(err, "linux.resources.devices[%zu]: open %s", i, p);
+        else if (write(*fd, line, strlen(line)) != (ssize_t)strlen(line))
+            ret = err_sys(err, "linux.resources.devices[%zu]: write \"%s\" to %s", i, line, p);
     }
-    return 0;
+    for (int k = 0; k < 2; k++)
+        if (fds[k] >= 0)
+            close(fds[k]);
+    return ret;
 }
 
 int cg_apply(const struct cg *cg, const struct spec_resources *r, merr_t *err)

@@ -96,8 +96,19 @@ int mnt_open_in_root(int rootfd, const char *path, enum mnt_create create, merr_
         while (*more == '/')
             more++;
         bool last = *more == 0;
+        /* create it; EEXIST means a dangling symlink (anything else would
+         * have resolved above) */
+        int r;
+        bool file = last && create == MNT_CREATE_FILE;
+        if (file) {
+            r = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+            if (r >= 0)
+                close(r);
+        } else {
+            r = mkdirat(parent, name, 0755);
+        }
         struct stat st;
-        if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (r < 0 && errno == EEXIST && fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
             if (!S_ISLNK(st.st_mode)) {
                 close(parent);
                 return err_set(err, ENOTDIR, "resolve \"%s\": \"%s\" is not a directory", path,
@@ -123,18 +134,24 @@ int mnt_open_in_root(int rootfd, const char *path, enum mnt_create create, merr_
             close(parent);
             continue;
         }
-        int r;
-        if (last && create == MNT_CREATE_FILE) {
-            r = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-            if (r >= 0)
-                close(r);
-        } else {
-            r = mkdirat(parent, name, 0755);
-        }
         if (r < 0 && errno != EEXIST) {
             err_sys(err, "create \"%s\" in the container root (for \"%s\")", name, path);
             close(parent);
             return -1;
+        }
+        if (r >= 0 && last) {
+            /* what we just made, under a parent resolved in the root: open
+             * it there, refusing a symlink put in its place */
+            int made =
+                openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC | (file ? 0 : O_DIRECTORY));
+            if (made >= 0 && file && (fstat(made, &st) < 0 || !S_ISREG(st.st_mode))) {
+                close(made);
+                made = -1;
+            }
+            if (made >= 0) {
+                close(parent);
+                return made;
+            }
         }
         close(parent);
     }

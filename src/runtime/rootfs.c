@@ -458,8 +458,13 @@ static int make_device_at(int d, const char *path, const char *name, char type, 
     }
     if (r < 0)
         return err_sys(err, "mknod %s", path);
-    if ((uid != geteuid() || gid != getegid()) &&
-        fchownat(d, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+    static uid_t me = (uid_t)-1;
+    static gid_t mygid;
+    if (me == (uid_t)-1) {
+        me = geteuid(); /* before the user switch: stable while devices are made */
+        mygid = getegid();
+    }
+    if ((uid != me || gid != mygid) && fchownat(d, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
         return err_sys(err, "set the owner of %s", path);
     return 0;
 }

@@ -107,8 +107,8 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
         char tbuf[64];
         clock_gettime(CLOCK_REALTIME, &ts);
         gmtime_r(&ts.tv_sec, &tm);
-        size_t tl = strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(tbuf + tl, sizeof(tbuf) - tl, ".%09ldZ", ts.tv_nsec);
+        snprintf(tbuf, sizeof(tbuf), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
         struct sbuf b = {0};
         if (log_json) {
             sbuf_puts(&b, "{\"level\":\"");
