@@ -401,9 +401,6 @@ static int prepare(struct container *c, merr_t *err)
     c->statefd = state_dir_create(c->rootfd, c->o.id, err);
     if (c->statefd < 0 || userns_auto(c, err) < 0)
         return -1;
-    /* read by later commands only once state.json exists */
-    if (write_new_at(c->statefd, STATE_CONFIG, c->config_text, c->config_len, 0600, err) < 0)
-        return -1;
     if (c->o.mode == RUN_CREATE) {
         /* the init opens it after switching to the process' user: owned
          * by that user's host id, mode 0600, so only it and `start` (root,
@@ -476,6 +473,10 @@ static int prepare(struct container *c, merr_t *err)
     c->st.userns = l->ns[NS_USER].want;
     c->st.detached = c->o.mode != RUN_FOREGROUND;
     c->st.annotations = container_annotations_json(c->spec);
+    c->st.config = xmalloc(c->config_len + 1);
+    memcpy(c->st.config, c->config_text, c->config_len);
+    c->st.config[c->config_len] = 0;
+    c->st.config_len = c->config_len;
     c->st.poststart = c->spec->nhooks[HOOK_POSTSTART] > 0;
     c->st.poststop = c->spec->nhooks[HOOK_POSTSTOP] > 0;
     size_t nd = 0;

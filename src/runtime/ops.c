@@ -53,11 +53,9 @@ int handle_load_spec(struct handle *h, merr_t *err)
 {
     if (h->spec)
         return 0;
-    cleanup_free char *text = NULL;
-    size_t len;
-    if (read_file_at(h->dirfd, STATE_CONFIG, &text, &len, err) < 0)
-        return err_wrap(err, "stored config of \"%s\"", h->st.id);
-    return spec_parse(text, len, "config.json", &h->spec, err);
+    if (!h->st.config)
+        return err_set(err, ENOENT, "stored config of \"%s\": missing", h->st.id);
+    return spec_parse(h->st.config, h->st.config_len, "config.json", &h->spec, err);
 }
 
 int handle_cgroup(struct handle *h, merr_t *err)
@@ -289,7 +287,7 @@ int container_destroy(int rootfd, struct handle *h, merr_t *err)
     return ret;
 }
 
-/* A directory without state.json that nobody holds locked: left by a
+/* A directory without its state file that nobody holds locked: left by a
  * create that was killed. */
 static bool remove_stale(int rootfd, const char *id)
 {
@@ -297,7 +295,7 @@ static bool remove_stale(int rootfd, const char *id)
     if (fd < 0)
         return false;
     bool stale = flock(fd, LOCK_EX | LOCK_NB) == 0 &&
-                 faccessat(fd, "state.json", F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+                 faccessat(fd, STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
     close(fd);
     if (stale)
         state_remove(rootfd, id);
@@ -418,24 +416,25 @@ int op_update(int rootfd, const char *id, const char *resources_json, size_t len
         for (size_t i = 0, k = 0; i < h.cg.n; i++)
             if (h.cg.dirs[i])
                 h.st.cgroup_dirs[k++] = xstrdup(h.cg.dirs[i]);
-        if (state_save(h.dirfd, &h.st, err) < 0)
-            goto out;
     }
     if (cg_apply(&h.cg, &r, err) < 0)
         goto out;
-    size_t tl;
+    /* the stored config follows, for later commands */
     json_error_t je;
-    if (read_file_at(h.dirfd, STATE_CONFIG, &text, &tl, err) < 0)
-        goto out;
-    config = json_loadb(text, tl, 0, &je);
+    config = h.st.config ? json_loadb(h.st.config, h.st.config_len, 0, &je) : NULL;
     if (config) {
         merge_resources(config, keep);
-        char *out = json_dumps(config, JSON_COMPACT);
-        if (out) {
-            atomic_write_at(h.dirfd, STATE_CONFIG, out, strlen(out), 0600, NULL);
-            free(out);
+        text = json_dumps(config, JSON_COMPACT);
+        if (text) {
+            free(h.st.config);
+            h.st.config = text;
+            h.st.config_len = strlen(text);
+            text = NULL;
+            grown = true;
         }
     }
+    if (grown && state_save(h.dirfd, &h.st, err) < 0)
+        goto out;
     ret = 0;
 out:
     free(text);

@@ -100,17 +100,27 @@ int state_dir_open(int rootfd, const char *id, struct state *st, bool lock, merr
     }
     char *text = NULL;
     size_t len;
-    if (read_file_at(fd, "state.json", &text, &len, NULL) < 0) {
+    if (read_file_at(fd, STATE_FILE, &text, &len, NULL) < 0) {
         close(fd);
-        /* a directory without state.json: a create that is still running,
+        /* a directory without its state: a create that is still running,
          * or one that was killed before it finished */
         return err_set(err, ENOENT, "container \"%s\" does not exist (creation incomplete)", id);
     }
+    /* the state line, then the config */
+    char *nl = memchr(text, '\n', len);
+    size_t sl = nl ? (size_t)(nl - text) : len;
+    if (nl) {
+        st->config_len = len - sl - 1;
+        st->config = xmalloc(st->config_len + 1);
+        memcpy(st->config, nl + 1, st->config_len);
+        st->config[st->config_len] = 0;
+    }
     json_error_t je;
-    json_t *j = json_loadb(text, len, 0, &je);
+    json_t *j = json_loadb(text, sl, 0, &je);
     free(text);
     if (!j) {
         close(fd);
+        state_free(st);
         return err_set(err, EINVAL, "state of \"%s\" is corrupt: %s", id, je.text);
     }
     st->id = xstrdup(id);
@@ -159,7 +169,9 @@ int state_save(int dirfd, const struct state *st, merr_t *err)
         sbuf_puts(&b, st->annotations);
     }
     sbuf_puts(&b, "}\n");
-    int r = atomic_write_at(dirfd, "state.json", b.buf, b.len, 0600, err);
+    if (st->config)
+        sbuf_add(&b, st->config, st->config_len);
+    int r = atomic_write_at(dirfd, STATE_FILE, b.buf, b.len, 0600, err);
     free(b.buf);
     return r;
 }
@@ -177,6 +189,7 @@ void state_free(struct state *st)
     free(st->created);
     strv_free(st->cgroup_dirs);
     free(st->annotations);
+    free(st->config);
     memset(st, 0, sizeof(*st));
 }
 

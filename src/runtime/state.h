@@ -1,7 +1,9 @@
 /* state.h: the state directory (--root, default /run/moat): one directory
- * per container holding state.json (written atomically), a copy of the
- * config.json it was created from, the exec fifo until `start`, and a
- * lock. */
+ * per container holding its state file (written atomically: the state as
+ * one JSON line, then the config.json it was created from), the exec fifo
+ * until `start`, and a lock. One file, not two: on a /run that is not a
+ * tmpfs every inode made and removed per container counts (ext4 scans
+ * recently deleted inodes on each allocation). */
 #ifndef MOAT_STATE_H
 #define MOAT_STATE_H
 
@@ -26,10 +28,12 @@ struct state {
     /* from the config, so that later commands need not parse it */
     char *annotations;        /* compact JSON object, or NULL */
     bool poststart, poststop; /* the config has such hooks */
+    char *config;             /* the config.json text */
+    size_t config_len;
 };
 
 #define STATE_FIFO "exec.fifo"
-#define STATE_CONFIG "config.json"
+#define STATE_FILE "state"
 
 const char *cstatus_name(enum cstatus s);
 /* Container ids: letters, digits, _ + - . ; not "." or "..". */

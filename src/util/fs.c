@@ -94,21 +94,6 @@ int write_file_at(int dirfd, const char *path, const char *data, size_t len, mer
     return 0;
 }
 
-int write_new_at(int dirfd, const char *name, const char *data, size_t len, int mode, merr_t *err)
-{
-    int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-    if (fd < 0)
-        return err_sys(err, "create %s", name);
-    if (write_all(fd, data, len) < 0) {
-        err_sys(err, "write %s", name);
-        close(fd);
-        unlinkat(dirfd, name, 0);
-        return -1;
-    }
-    close(fd);
-    return 0;
-}
-
 int atomic_write_at(int dirfd, const char *name, const char *data, size_t len, int mode,
                     merr_t *err)
 {

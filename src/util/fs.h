@@ -17,9 +17,6 @@ int read_fd(int fd, char **out, size_t *len);
 /* Write a string to an existing file (O_WRONLY|O_TRUNC if trunc). */
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, merr_t *err);
 /* Write via a temporary file and rename(2) so readers never see half a file. */
-/* Create name (it must not exist) and write data: for a file in a new
- * directory nobody reads yet, one metadata operation instead of two. */
-int write_new_at(int dirfd, const char *name, const char *data, size_t len, int mode, merr_t *err);
 int atomic_write_at(int dirfd, const char *name, const char *data, size_t len, int mode,
                     merr_t *err);
 /* mkdir -p (absolute or relative to cwd). */

@@ -125,7 +125,7 @@ in_cgroup() {
     moat update --resources "$BATS_TEST_TMPDIR/r.json" "$ID"
     [ "$(cat "$(cgfile memory memory.limit_in_bytes memory.max)")" -eq 100663296 ]
     # the stored config follows
-    jq -e '.linux.resources.pids.limit == 40' "$ROOT/$ID/config.json"
+    tail -n +2 "$ROOT/$ID/state" | jq -e '.linux.resources.pids.limit == 40'
     run moat update --memory lots "$ID"
     assert_error '--memory: "lots" is not a size'
     echo '{"pids":{"limit":"x"}}' | { run moat update --resources - "$ID"; assert_error 'resources: pids.limit: must be an integer'; }

@@ -249,7 +249,11 @@ teardown() { common_teardown; }
 @test "the runtime's state is in --root, and state JSON is complete" {
     args sleep 30
     moat run -d --bundle "$BUNDLE" "$ID"
-    [ -f "$ROOT/$ID/state.json" ]
+    # one file per container: the state as a JSON line, then the config
+    [ -f "$ROOT/$ID/state" ]
+    head -1 "$ROOT/$ID/state" | jq -e ".id == \"$ID\" and .pid > 0"
+    tail -n +2 "$ROOT/$ID/state" | jq -e '.process.args == ["sleep", "30"]'
+    [ "$(ls "$ROOT/$ID")" = state ]
     run moat state "$ID"
     echo "$output" | jq -e '.ociVersion and .id and .pid > 0 and .status and .bundle and .created'
 }
