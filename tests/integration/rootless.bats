@@ -7,18 +7,30 @@ RUSER=moat-rootless-test
 
 setup_file() {
     id "$RUSER" >/dev/null 2>&1 || useradd --create-home --shell /bin/sh "$RUSER"
+    # the checkout may be where the user cannot read (a 0700 directory):
+    # the user gets its own copy of the binary and of the rootfs script
+    RBIN=$(mktemp -d /tmp/moat-rootless-bin.XXXXXX)
+    chmod 755 "$RBIN"
+    cp "$MOAT" "$RBIN/moat"
+    cp "$REPO/tests/lib/mkrootfs.sh" "$RBIN/"
+    export RBIN
+}
+
+teardown_file() {
+    rm -rf "$RBIN"
 }
 
 setup() {
     DIR=$(mktemp -d /tmp/moat-rootless.XXXXXX)
     chown "$RUSER:" "$DIR"
-    as_user sh "$REPO/tests/lib/mkrootfs.sh" "$DIR/bundle/rootfs" > /dev/null
-    as_user sh -c "cd '$DIR/bundle' && '$MOAT' spec --rootless"
+    UMOAT=$RBIN/moat
+    as_user sh "$RBIN/mkrootfs.sh" "$DIR/bundle/rootfs" > /dev/null
+    as_user sh -c "cd '$DIR/bundle' && '$UMOAT' spec --rootless"
     ID="rootless-$$-$BATS_TEST_NUMBER"
 }
 
 teardown() {
-    as_user "$MOAT" --root "$DIR/state" delete --force "$ID" 2>/dev/null || true
+    as_user "$UMOAT" --root "$DIR/state" delete --force "$ID" 2>/dev/null || true
     rm -rf "$DIR"
 }
 
@@ -27,7 +39,7 @@ as_user() {
 }
 
 rmoat() {
-    as_user "$MOAT" --root "$DIR/state" "$@"
+    as_user "$UMOAT" --root "$DIR/state" "$@"
 }
 
 rcfg() {
