@@ -162,8 +162,9 @@ static int container_cmd(const struct global *g, int argc, char **argv, enum run
     }
     c.bundle = xstrdup(real);
     cleanup_free char *cfg = xasprintf("%s/config.json", c.bundle);
-    if (read_file_at(AT_FDCWD, cfg, &c.config_text, &c.config_len, &err) < 0 ||
-        spec_parse(c.config_text, c.config_len, "config.json", &c.spec, &err) < 0) {
+    /* kept as read: it is saved with the state */
+    if (read_file_at(AT_FDCWD, cfg, &c.st.config, &c.st.config_len, &err) < 0 ||
+        spec_parse(c.st.config, c.st.config_len, "config.json", &c.spec, &err) < 0) {
         container_release(&c);
         return cli_fail(&err);
     }
@@ -202,11 +203,7 @@ static int container_cmd(const struct global *g, int argc, char **argv, enum run
         log_debug("phase: container exited");
         struct handle h;
         if (!c.o.keep && handle_open(c.rootfd, c.o.id, &h, &err) == 0) {
-            if (c.have_cg) {
-                cg_free(&c.cg);
-                c.have_cg = false;
-            }
-            handle_adopt(&h, c.spec, &c.cghost);
+            handle_adopt(&h, &c);
             if (container_destroy(c.rootfd, &h, &err) < 0)
                 log_error("%s", err.msg);
             handle_close(&h);

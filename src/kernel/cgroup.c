@@ -294,10 +294,7 @@ static bool wanted(const struct cg_host *host, const struct cg_hier *h, const ch
 {
     if (!needed || h->v2)
         return true;
-    bool has_v2 = false;
-    for (size_t i = 0; i < host->n; i++)
-        has_v2 = has_v2 || host->h[i].v2;
-    if (!has_v2 && list_has(h->ctrls, "freezer"))
+    if (host->mode == CG_V1 && list_has(h->ctrls, "freezer"))
         return true;
     for (size_t i = 0; needed[i]; i++)
         if (list_has(h->ctrls, needed[i]))
@@ -382,6 +379,15 @@ int cg_create(const struct cg_host *host, const char *cgroups_path, const char *
     return 0;
 }
 
+char **cg_dir_list(const struct cg *cg)
+{
+    char **v = xzalloc((cg->n + 1) * sizeof(char *));
+    for (size_t i = 0, k = 0; i < cg->n; i++)
+        if (cg->dirs[i])
+            v[k++] = xstrdup(cg->dirs[i]);
+    return v;
+}
+
 void cg_from_dirs(const struct cg_host *host, char **dirs, size_t n, struct cg *cg)
 {
     memset(cg, 0, sizeof(*cg));
@@ -464,7 +470,6 @@ int cg_join_open(const struct cg *cg, struct cg_join *j, merr_t *err)
         int fd;
         if (cg->host->h[i].v2) {
             fd = j->v2dir = open(cg->dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
-            j->v2path = cg->dirs[i];
         } else {
             char *p = xasprintf("%s/tasks", cg->dirs[i]);
             fd = open(p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -684,34 +689,30 @@ int cg_ensure(struct cg *cg, const char *ctrl, merr_t *err)
         }
         if (list_has(h->ctrls, "cpuset"))
             init_cpuset(h, dir);
-        cg->dirs[i] = dir;
-        cg->created[i] = true;
-        /* move the processes in until no new one appears */
+        /* move the processes in (a member is written again harmlessly)
+         * until a round finds no new one */
+        cleanup_free char *procs = xasprintf("%s/cgroup.procs", dir);
+        size_t last = (size_t)-1;
         for (int round = 0; round < 10; round++) {
             pid_t *pids;
-            size_t n, moved = 0;
-            if (cg_pids(cg, &pids, &n, err) < 0)
+            size_t n;
+            if (cg_pids(cg, &pids, &n, err) < 0) {
+                rmdir(dir);
+                free(dir);
                 return -1;
-            cleanup_free char *procs = xasprintf("%s/cgroup.procs", dir);
-            char *have = NULL;
-            read_file_at(AT_FDCWD, procs, &have, NULL, NULL);
+            }
             for (size_t k = 0; k < n; k++) {
                 char b[24];
                 int bl = snprintf(b, sizeof(b), "%d", (int)pids[k]);
-                bool in = false;
-                for (char *q = have; q && *q && !in;) {
-                    in = strncmp(q, b, (size_t)bl) == 0 && (q[bl] == '\n' || !q[bl]);
-                    q = strchr(q, '\n');
-                    q = q ? q + 1 : NULL;
-                }
-                if (!in && write_file_at(AT_FDCWD, procs, b, (size_t)bl, NULL) == 0)
-                    moved++;
+                (void)write_file_at(AT_FDCWD, procs, b, (size_t)bl, NULL);
             }
-            free(have);
             free(pids);
-            if (!moved)
+            if (n == last)
                 break;
+            last = n;
         }
+        cg->dirs[i] = dir;
+        cg->created[i] = true;
         return 1;
     }
     return err_set(err, ENOTSUP, "the %s cgroup controller is not available on this host", ctrl);

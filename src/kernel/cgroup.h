@@ -58,6 +58,8 @@ void cg_needed(const struct spec_resources *r, bool has, const char **out, size_
  * (update of a resource the container was created without): creates it
  * and moves the container's processes in. Returns 1 if it created one. */
 int cg_ensure(struct cg *cg, const char *ctrl, merr_t *err);
+/* The container's directories, NULL-terminated, for the state file. */
+char **cg_dir_list(const struct cg *cg);
 /* Rebuild from saved directories (later commands). */
 void cg_from_dirs(const struct cg_host *host, char **dirs, size_t n, struct cg *cg);
 void cg_free(struct cg *cg);
@@ -80,7 +82,6 @@ struct cg_join {
     char **dirs; /* their directories, for errors */
     size_t n;
     int v2dir; /* O_PATH fd of the v2 directory, -1 if none */
-    const char *v2path;
 };
 int cg_join_open(const struct cg *cg, struct cg_join *j, merr_t *err);
 /* In the new process: join the v1 hierarchies. */

@@ -85,11 +85,8 @@ static long bpf_(int cmd, union bpf_attr *a)
     return syscall(SYS_bpf, cmd, a, sizeof(*a));
 }
 
-int cg_bpf_devices(const char *dir, const struct spec_dev_rule *rules, size_t n, merr_t *err)
+int cg_bpf_load(const struct bpf_insn *prog, size_t len, char *log, size_t logsize)
 {
-    size_t len;
-    cleanup_free struct bpf_insn *prog = cg_bpf_build(rules, n, &len);
-    char log[4096] = {0};
     union bpf_attr a;
     memset(&a, 0, sizeof(a));
     a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
@@ -97,9 +94,18 @@ int cg_bpf_devices(const char *dir, const struct spec_dev_rule *rules, size_t n,
     a.insn_cnt = (uint32_t)len;
     a.license = (uint64_t)(uintptr_t) "Apache";
     a.log_buf = (uint64_t)(uintptr_t)log;
-    a.log_size = sizeof(log);
+    a.log_size = (uint32_t)logsize;
     a.log_level = 1;
-    int pfd = (int)bpf_(BPF_PROG_LOAD, &a);
+    return (int)bpf_(BPF_PROG_LOAD, &a);
+}
+
+int cg_bpf_devices(const char *dir, const struct spec_dev_rule *rules, size_t n, merr_t *err)
+{
+    size_t len;
+    cleanup_free struct bpf_insn *prog = cg_bpf_build(rules, n, &len);
+    char log[4096] = {0};
+    union bpf_attr a;
+    int pfd = cg_bpf_load(prog, len, log, sizeof(log));
     if (pfd < 0)
         return err_sys(err, "linux.resources.devices: load the device eBPF program%s%s",
                        log[0] ? ": " : "", log);

@@ -15,7 +15,10 @@ uint64_t cg_blkio_to_io_weight(uint64_t w);
 /* Build the BPF_PROG_TYPE_CGROUP_DEVICE program for the rules: the last
  * matching rule decides, no match denies. */
 struct bpf_insn *cg_bpf_build(const struct spec_dev_rule *rules, size_t n, size_t *len);
-/* Load it and attach it to the cgroup v2 directory, replacing programs
+/* Load a device program (BPF_PROG_TYPE_CGROUP_DEVICE): its fd, or -1 with
+ * errno set and the verifier's log in log. */
+int cg_bpf_load(const struct bpf_insn *prog, size_t len, char *log, size_t logsize);
+/* Build, load and attach it to the cgroup v2 directory, replacing programs
  * moat attached before. */
 int cg_bpf_devices(const char *dir, const struct spec_dev_rule *rules, size_t n, merr_t *err);
 

@@ -36,8 +36,6 @@ struct container {
     char *bundle; /* absolute */
     char *rootfs; /* absolute */
     struct spec *spec;
-    char *config_text; /* config.json as read, saved in the state dir */
-    size_t config_len;
     struct plan plan;
 
     /* prepared by the runtime before the init exists */

@@ -309,7 +309,7 @@ static int launch(struct container *c, merr_t *err)
     pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
     if (pid < 0 && (ca.flags & CLONE_INTO_CGROUP)) {
         /* refused (an old kernel, a cgroup that cannot take processes):
-         * the init joins that one by pid below, or fails there clearly */
+         * the init is joined by pid below, or that fails clearly */
         log_debug("clone3 CLONE_INTO_CGROUP: %s", strerror(errno));
         ca.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
         ca.cgroup = 0;
@@ -325,8 +325,7 @@ static int launch(struct container *c, merr_t *err)
     log_debug("phase: init cloned");
     close_fd(&c->sync_child);
     close_fd(&c->start_w);
-    const char *v2_by_pid =
-        c->cgj.v2dir >= 0 && !(ca.flags & CLONE_INTO_CGROUP) ? c->cgj.v2path : NULL;
+    bool by_pid = c->cgj.v2dir >= 0 && !(ca.flags & CLONE_INTO_CGROUP);
     cg_join_close(&c->cgj);
     if (c->plan.need_stage1) {
         pid_t stage1 = pid;
@@ -348,13 +347,10 @@ static int launch(struct container *c, merr_t *err)
         return -1;
     if (p->cpu_affinity_initial && proc_set_affinity(c->host_pid, p->cpu_affinity_initial, err) < 0)
         return -1;
-    if (v2_by_pid) {
-        cleanup_free char *procs = xasprintf("%s/cgroup.procs", v2_by_pid);
-        char b[24];
-        int bl = snprintf(b, sizeof(b), "%d", (int)c->host_pid);
-        if (write_file_at(AT_FDCWD, procs, b, (size_t)bl, err) < 0)
-            return err_wrap(err, "join cgroup");
-    }
+    /* not cloned into its cgroup: joined by pid, as before (a v1 hierarchy
+     * it is joining itself is written again harmlessly) */
+    if (by_pid && cg_enter(&c->cg, c->host_pid, err) < 0)
+        return -1;
     if (idmap_rootfs(c, err) < 0)
         return -1;
     if (sync_send(c->sync_parent, SYNC_GO, c->host_pid, NULL) < 0)
@@ -473,17 +469,9 @@ static int prepare(struct container *c, merr_t *err)
     c->st.userns = l->ns[NS_USER].want;
     c->st.detached = c->o.mode != RUN_FOREGROUND;
     c->st.annotations = container_annotations_json(c->spec);
-    c->st.config = xmalloc(c->config_len + 1);
-    memcpy(c->st.config, c->config_text, c->config_len);
-    c->st.config[c->config_len] = 0;
-    c->st.config_len = c->config_len;
     c->st.poststart = c->spec->nhooks[HOOK_POSTSTART] > 0;
     c->st.poststop = c->spec->nhooks[HOOK_POSTSTOP] > 0;
-    size_t nd = 0;
-    c->st.cgroup_dirs = xzalloc((c->cg.n + 1) * sizeof(char *));
-    for (size_t i = 0; c->have_cg && i < c->cg.n; i++)
-        if (c->cg.dirs[i])
-            c->st.cgroup_dirs[nd++] = xstrdup(c->cg.dirs[i]);
+    c->st.cgroup_dirs = c->have_cg ? cg_dir_list(&c->cg) : xzalloc(sizeof(char *));
     return 0;
 }
 
@@ -590,8 +578,7 @@ void container_release(struct container *c)
     state_free(&c->st);
     spec_free(c->spec);
     c->spec = NULL;
-    free(c->config_text);
     free(c->bundle);
     free(c->rootfs);
-    c->config_text = c->bundle = c->rootfs = NULL;
+    c->bundle = c->rootfs = NULL;
 }

@@ -69,15 +69,18 @@ int handle_cgroup(struct handle *h, merr_t *err)
     return 0;
 }
 
-void handle_adopt(struct handle *h, struct spec *spec, struct cg_host *host)
+void handle_adopt(struct handle *h, struct container *c)
 {
     if (!h->spec) {
-        h->spec = spec;
+        h->spec = c->spec;
         h->spec_borrowed = true;
     }
     if (!h->have_cg) {
-        h->host = *host;
-        memset(host, 0, sizeof(*host));
+        /* the saved directories, not c's: update may have added some */
+        cg_free(&c->cg);
+        c->have_cg = false;
+        h->host = c->cghost;
+        memset(&c->cghost, 0, sizeof(c->cghost));
         cg_from_dirs(&h->host, h->st.cgroup_dirs, strv_len(h->st.cgroup_dirs), &h->cg);
         h->have_cg = true;
     }
@@ -403,20 +406,21 @@ int op_update(int rootfd, const char *id, const char *resources_json, size_t len
     /* a controller the container was created without: join it now */
     const char *needed[16];
     bool grown = false;
+    int e = 0;
     cg_needed(&r, true, needed, ARRAY_SIZE(needed));
-    for (size_t i = 0; needed[i]; i++) {
-        int e = cg_ensure(&h.cg, needed[i], err);
-        if (e < 0)
-            goto out;
+    for (size_t i = 0; needed[i] && e >= 0; i++) {
+        e = cg_ensure(&h.cg, needed[i], err);
         grown = grown || e > 0;
     }
     if (grown) {
+        /* recorded at once, even if what follows fails: delete removes them */
         strv_free(h.st.cgroup_dirs);
-        h.st.cgroup_dirs = xzalloc((h.cg.n + 1) * sizeof(char *));
-        for (size_t i = 0, k = 0; i < h.cg.n; i++)
-            if (h.cg.dirs[i])
-                h.st.cgroup_dirs[k++] = xstrdup(h.cg.dirs[i]);
+        h.st.cgroup_dirs = cg_dir_list(&h.cg);
+        if (state_save(h.dirfd, &h.st, e < 0 ? NULL : err) < 0)
+            goto out;
     }
+    if (e < 0)
+        goto out;
     if (cg_apply(&h.cg, &r, err) < 0)
         goto out;
     /* the stored config follows, for later commands */
@@ -430,11 +434,10 @@ int op_update(int rootfd, const char *id, const char *resources_json, size_t len
             h.st.config = text;
             h.st.config_len = strlen(text);
             text = NULL;
-            grown = true;
+            if (state_save(h.dirfd, &h.st, err) < 0)
+                goto out;
         }
     }
-    if (grown && state_save(h.dirfd, &h.st, err) < 0)
-        goto out;
     ret = 0;
 out:
     free(text);

@@ -25,10 +25,11 @@ int handle_open(int rootfd, const char *id, struct handle *h, merr_t *err);
 int handle_peek(int rootfd, const char *id, struct handle *h, merr_t *err);
 int handle_load_spec(struct handle *h, merr_t *err);
 int handle_cgroup(struct handle *h, merr_t *err);
-/* Give a handle what a create already knows, so run's delete does not read
- * it again: the parsed config (borrowed) and the host's cgroup layout
- * (taken). */
-void handle_adopt(struct handle *h, struct spec *spec, struct cg_host *host);
+/* Give a handle what the create of container c already knows, so run's
+ * delete does not read it again: the parsed config (borrowed) and the
+ * host's cgroup layout (taken from c). */
+struct container;
+void handle_adopt(struct handle *h, struct container *c);
 void handle_close(struct handle *h);
 /* pidfd of the init, checked against the recorded start time. */
 int handle_pidfd(const struct handle *h, merr_t *err);

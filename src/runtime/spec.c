@@ -568,9 +568,11 @@ int spec_parse_resources_json(const char *text, size_t len, const char *file,
 
 bool spec_host_ptrace(const struct spec *s, const struct spec_process *p)
 {
+    /* a user namespace of its own: its capabilities are not the host's (one
+     * joined by path could be the host's) */
     const struct spec_ns *user = &s->linux_.ns[NS_USER];
     if (user->want && !user->path)
-        return false; /* a joined one could be the host's */
+        return false;
     uint64_t any = 0;
     for (int i = 0; i < CAPSET_N; i++)
         if (p->has_caps && p->caps.has[i])

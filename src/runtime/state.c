@@ -271,13 +271,7 @@ char **state_list(int rootfd)
 
 char *now_rfc3339(void)
 {
-    struct timespec ts;
-    struct tm tm;
     char buf[64];
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    /* by hand: glibc's strftime reads /etc/localtime even for UTC */
-    snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+    utc_now_rfc3339(buf, sizeof(buf));
     return xstrdup(buf);
 }

@@ -102,13 +102,8 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
         free(b.buf);
     }
     if (logfd >= 0 && (lvl <= LOG_INFO || log_dbg)) {
-        struct timespec ts;
-        struct tm tm;
         char tbuf[64];
-        clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        snprintf(tbuf, sizeof(tbuf), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+        utc_now_rfc3339(tbuf, sizeof(tbuf));
         struct sbuf b = {0};
         if (log_json) {
             sbuf_puts(&b, "{\"level\":\"");

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static void oom(void)
 {
@@ -192,4 +193,15 @@ char *sbuf_steal(struct sbuf *b)
     b->buf = NULL;
     b->len = b->cap = 0;
     return r;
+}
+
+void utc_now_rfc3339(char *buf, size_t size)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    /* by hand: glibc's strftime reads /etc/localtime even for UTC */
+    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
 }

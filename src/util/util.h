@@ -30,6 +30,8 @@ void *xzalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* The current time, RFC 3339 in UTC with nanoseconds, into buf (>= 40). */
+void utc_now_rfc3339(char *buf, size_t size);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Close an fd, keeping errno, and mark it closed. */

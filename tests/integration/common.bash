@@ -51,6 +51,15 @@ writable_rootfs() {
     cfg ".root.path = \"$BATS_TEST_TMPDIR/rootfs\" | .root.readonly = false"
 }
 
+# start_recvtty: a console-socket peer on $BATS_TEST_TMPDIR/sock writing what
+# the pty shows to $BATS_TEST_TMPDIR/tty.out; its pid in RECVTTY_PID
+start_recvtty() {
+    "$RECVTTY" "$BATS_TEST_TMPDIR/sock" > "$BATS_TEST_TMPDIR/tty.out" &
+    RECVTTY_PID=$!
+    local i
+    for i in $(seq 30); do [ -S "$BATS_TEST_TMPDIR/sock" ] && break; sleep 0.1; done
+}
+
 status_of() {
     moat state "$1" | jq -r .status
 }

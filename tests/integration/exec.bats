@@ -100,12 +100,10 @@ J
 @test "terminal: create --console-socket gets the pty master" {
     args sh -c 'tty; echo size $(stty size)'
     cfg '.process.terminal = true | .process.consoleSize = {"height": 30, "width": 100}'
-    "$RECVTTY" "$BATS_TEST_TMPDIR/sock" > "$BATS_TEST_TMPDIR/tty.out" &
-    local rpid=$!
-    for i in $(seq 30); do [ -S "$BATS_TEST_TMPDIR/sock" ] && break; sleep 0.1; done
+    start_recvtty
     moat create --console-socket "$BATS_TEST_TMPDIR/sock" --bundle "$BUNDLE" "$ID"
     moat start "$ID"
-    wait "$rpid"
+    wait "$RECVTTY_PID"
     grep -q "^/dev/pts/0" "$BATS_TEST_TMPDIR/tty.out"
     grep -q "size 30 100" "$BATS_TEST_TMPDIR/tty.out"
 }
@@ -113,21 +111,17 @@ J
 @test "terminal: /dev/console is the container's pty" {
     args sh -c 'ls -l /dev/console; tty'
     cfg '.process.terminal = true'
-    "$RECVTTY" "$BATS_TEST_TMPDIR/sock" > "$BATS_TEST_TMPDIR/tty.out" &
-    local rpid=$!
-    for i in $(seq 30); do [ -S "$BATS_TEST_TMPDIR/sock" ] && break; sleep 0.1; done
+    start_recvtty
     moat run -d --console-socket "$BATS_TEST_TMPDIR/sock" --bundle "$BUNDLE" "$ID"
-    wait "$rpid"
+    wait "$RECVTTY_PID"
     grep -q "136, *0" "$BATS_TEST_TMPDIR/tty.out"
 }
 
 @test "terminal: exec --tty --console-socket" {
     start_bg
-    "$RECVTTY" "$BATS_TEST_TMPDIR/sock" > "$BATS_TEST_TMPDIR/tty.out" &
-    local rpid=$!
-    for i in $(seq 30); do [ -S "$BATS_TEST_TMPDIR/sock" ] && break; sleep 0.1; done
+    start_recvtty
     moat exec --tty --detach --console-socket "$BATS_TEST_TMPDIR/sock" "$ID" tty
-    wait "$rpid"
+    wait "$RECVTTY_PID"
     grep -q "^/dev/pts/" "$BATS_TEST_TMPDIR/tty.out"
 }
 

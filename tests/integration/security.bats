@@ -154,11 +154,9 @@ except OSError as e:
          | .process.terminal = true"
     ln -s pts/ptmx "$BATS_TEST_TMPDIR/devdir/ptmx"
     args sh -c 'stat -c %t /dev/console; grep -c core_pattern /proc/self/mountinfo; true'
-    "$RECVTTY" "$BATS_TEST_TMPDIR/sock" > "$BATS_TEST_TMPDIR/tty.out" &
-    local rpid=$!
-    for i in $(seq 30); do [ -S "$BATS_TEST_TMPDIR/sock" ] && break; sleep 0.1; done
+    start_recvtty
     moat run -d --console-socket "$BATS_TEST_TMPDIR/sock" --bundle "$BUNDLE" "$ID"
-    wait "$rpid"
+    wait "$RECVTTY_PID"
     tr -d '\r' < "$BATS_TEST_TMPDIR/tty.out" > "$BATS_TEST_TMPDIR/tty.txt"
     # 0x88 = 136: a pty slave; nothing is mounted on core_pattern
     [ "$(sed -n 1p "$BATS_TEST_TMPDIR/tty.txt")" = 88 ]

@@ -220,16 +220,7 @@ static void test_bpf_verifier_accepts(void **state)
     size_t len;
     struct bpf_insn *prog = cg_bpf_build(rules, 5, &len);
     char log[4096] = {0};
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-    a.insns = (uint64_t)(uintptr_t)prog;
-    a.insn_cnt = (uint32_t)len;
-    a.license = (uint64_t)(uintptr_t) "Apache";
-    a.log_buf = (uint64_t)(uintptr_t)log;
-    a.log_size = sizeof(log);
-    a.log_level = 1;
-    long fd = syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+    int fd = cg_bpf_load(prog, len, log, sizeof(log));
     free(prog);
     if (fd < 0 && (errno == EPERM || errno == ENOSYS)) {
         skip();
@@ -237,7 +228,7 @@ static void test_bpf_verifier_accepts(void **state)
     }
     if (fd < 0)
         fail_msg("verifier rejected the device program: %s\n%s", strerror(errno), log);
-    close((int)fd);
+    close(fd);
 }
 
 static void test_sha256(void **state)
