@@ -1,5 +1,6 @@
 /* cli.c: global flags and command dispatch. */
 #include "cli.h"
+#include "../engine/store.h"
 #include "../runtime/state.h"
 #include "../util/log.h"
 #include "../util/util.h"
@@ -16,11 +17,26 @@
 #define MOAT_VERSION "0.0.0"
 #endif
 
-static const struct command {
+struct command {
     const char *name;
     int (*fn)(const struct global *, int, char **);
     const char *help;
-} commands[] = {
+};
+
+/* The engine's commands: --root names the store (default /var/lib/moat). */
+static const struct command engine_commands[] = {
+    {"images", cmd_images, "list images"},
+    {"image", cmd_image, "manage images (ls, inspect, rm, prune, tag, load, save, import)"},
+    {"tag", cmd_tag, "give an image another name"},
+    {"rmi", cmd_rmi, "remove images"},
+    {"load", cmd_load, "load images from a docker-archive or OCI layout tarball"},
+    {"save", cmd_save, "write images to a tarball (docker-archive and OCI layout in one)"},
+    {"import", cmd_import, "make an image from a root filesystem tarball"},
+};
+
+/* The OCI runtime's commands (runc's CLI): --root names the state
+ * directory (default /run/moat). */
+static const struct command commands[] = {
     {"create", cmd_create, "create a container (its init waits for start)"},
     {"start", cmd_start, "start the user process of a created container"},
     {"run", cmd_run, "create and start a container (foreground, or --detach)"},
@@ -42,8 +58,12 @@ static const struct command {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: moat [global flags] COMMAND [flags] [args]\n\n"
-               "moat is an OCI runtime (runc's command line) that is locked down by default.\n\n"
-               "Commands:\n");
+               "moat is a container engine and an OCI runtime (runc's command line), locked\n"
+               "down by default.\n\n"
+               "Image commands (--root: the store, default " STORE_DEFAULT_ROOT "):\n");
+    for (size_t i = 0; i < ARRAY_SIZE(engine_commands); i++)
+        fprintf(f, "  %-11s %s\n", engine_commands[i].name, engine_commands[i].help);
+    fprintf(f, "\nRuntime commands (--root: the state directory):\n");
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
         fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].help);
     fprintf(f, "\nGlobal flags:\n"
@@ -222,8 +242,16 @@ int cli_main(int argc, char **argv)
                   "cgroup_manager = \"cgroupfs\")");
         return 1;
     }
-    g.root = root ? xstrdup(root) : state_default_root();
     int ret = -1, at = optind;
+    for (size_t i = 0; i < ARRAY_SIZE(engine_commands); i++)
+        if (strcmp(engine_commands[i].name, name) == 0) {
+            g.store = root ? root : STORE_DEFAULT_ROOT;
+            optind = 1;
+            ret = engine_commands[i].fn(&g, argc - at, argv + at);
+            log_close();
+            return ret;
+        }
+    g.root = root ? xstrdup(root) : state_default_root();
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
         if (strcmp(commands[i].name, name) == 0) {
             optind = 1; /* the command parses its own argv, argv[0] = its name */

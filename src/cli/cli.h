@@ -8,6 +8,7 @@
 
 struct global {
     char *root;
+    const char *store; /* the engine's store (--root of an engine command) */
     const char *log;
     const char *log_format;
     bool debug;
@@ -50,5 +51,13 @@ int cmd_update(const struct global *g, int argc, char **argv);
 int cmd_features(const struct global *g, int argc, char **argv);
 int cmd_spec(const struct global *g, int argc, char **argv);
 int cmd_checkpoint(const struct global *g, int argc, char **argv);
+/* engine */
+int cmd_images(const struct global *g, int argc, char **argv);
+int cmd_image(const struct global *g, int argc, char **argv);
+int cmd_tag(const struct global *g, int argc, char **argv);
+int cmd_rmi(const struct global *g, int argc, char **argv);
+int cmd_load(const struct global *g, int argc, char **argv);
+int cmd_save(const struct global *g, int argc, char **argv);
+int cmd_import(const struct global *g, int argc, char **argv);
 
 #endif

@@ -1,0 +1,530 @@
+/* imgio.c: import, load and save (see imgio.h). */
+#include "imgio.h"
+#include "ref.h"
+#include "unpack.h"
+#include "../kernel/mount.h"
+#include "../util/fs.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *layer_media_type(int fd)
+{
+    unsigned char m[4] = {0};
+    ssize_t n = pread(fd, m, sizeof(m), 0);
+    if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+        return "application/vnd.oci.image.layer.v1.tar+gzip";
+    if (n == 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
+        return "application/vnd.oci.image.layer.v1.tar+zstd";
+    return "application/vnd.oci.image.layer.v1.tar";
+}
+
+char *image_name_full(const char *name, merr_t *err)
+{
+    struct ref r;
+    if (ref_parse(name, &r, err) < 0)
+        return NULL;
+    if (!r.tag) {
+        ref_free(&r);
+        err_set(err, 0, "\"%s\": a name for an image needs a tag, not a digest", name);
+        return NULL;
+    }
+    char *full = ref_string(&r);
+    ref_free(&r);
+    return full;
+}
+
+static json_t *descriptor(const char *mt, const char *digest, uint64_t size)
+{
+    return json_pack("{s:s,s:s,s:I}", "mediaType", mt, "digest", digest, "size", (json_int_t)size);
+}
+
+/* Store an OCI manifest for `config` (a JSON blob) and the layer blobs
+ * `layers` (digests); returns the image id. */
+static int add_manifest(struct store *s, const char *config, char **layers, const char *name,
+                        char id[72], merr_t *err)
+{
+    uint64_t csize = 0;
+    cleanup_close int cfd = store_blob_open(s, config, err);
+    struct stat st;
+    if (cfd < 0 || fstat(cfd, &st) < 0)
+        return -1;
+    csize = (uint64_t)st.st_size;
+    json_t *ls = json_array();
+    for (size_t i = 0; layers[i]; i++) {
+        cleanup_close int fd = store_blob_open(s, layers[i], err);
+        if (fd < 0 || fstat(fd, &st) < 0) {
+            json_decref(ls);
+            return -1;
+        }
+        json_array_append_new(ls,
+                              descriptor(layer_media_type(fd), layers[i], (uint64_t)st.st_size));
+    }
+    json_t *m = json_pack("{s:i,s:s,s:o,s:o}", "schemaVersion", 2, "mediaType", MT_OCI_MANIFEST,
+                          "config", descriptor(MT_OCI_CONFIG, config, csize), "layers", ls);
+    cleanup_free char *text = json_dumps(m, JSON_COMPACT);
+    json_decref(m);
+    char md[72];
+    if (store_blob_put(s, text, strlen(text), md, err) < 0)
+        return -1;
+    return store_image_add(s, md, name, id, err);
+}
+
+/* Verify and unpack the layer blobs against config's rootfs.diff_ids. */
+static int add_layers(struct store *s, const char *config, char **layers, merr_t *err)
+{
+    json_t *c = store_blob_json(s, config, err);
+    if (!c)
+        return -1;
+    json_t *ids = json_object_get(json_object_get(c, "rootfs"), "diff_ids");
+    int ret = -1;
+    if (!json_is_array(ids) || json_array_size(ids) != strv_len(layers)) {
+        err_set(err, 0, "config %.19s: rootfs.diff_ids: %zu entries for %zu layers", config,
+                json_array_size(ids), strv_len(layers));
+        goto out;
+    }
+    for (size_t i = 0; layers[i]; i++) {
+        const char *d = json_string_value(json_array_get(ids, i));
+        if (store_layer_add(s, layers[i], d ? d : "", err) < 0)
+            goto out;
+    }
+    ret = 0;
+out:
+    json_decref(c);
+    return ret;
+}
+
+int image_import(struct store *s, int fd, const char *name, char id[72], merr_t *err)
+{
+    cleanup_free char *full = name ? image_name_full(name, err) : NULL;
+    if (name && !full)
+        return -1;
+    char layer[72], diff[72];
+    if (store_blob_put_fd(s, fd, NULL, layer, NULL, err) < 0)
+        return -1;
+    cleanup_close int lfd = store_blob_open(s, layer, err);
+    if (lfd < 0)
+        return -1;
+    struct unpack_opts o;
+    unpack_defaults(&o);
+    if (unpack_stream_digest(lfd, o.max_bytes + o.max_entries * 1024 + (1 << 20), diff, err) < 0)
+        return err_wrap(err, "import");
+    char now[40];
+    utc_now_rfc3339(now, sizeof(now));
+    now[19] = 'Z'; /* seconds are enough */
+    now[20] = 0;
+    json_t *cfg =
+        json_pack("{s:s,s:s,s:s,s:{},s:{s:s,s:[s]},s:[{s:s,s:s}]}", "architecture", "amd64", "os",
+                  "linux", "created", now, "config", "rootfs", "type", "layers", "diff_ids", diff,
+                  "history", "created", now, "created_by", "moat import");
+    cleanup_free char *text = json_dumps(cfg, JSON_COMPACT);
+    json_decref(cfg);
+    char cd[72];
+    char *layers[] = {layer, NULL};
+    if (store_blob_put(s, text, strlen(text), cd, err) < 0 || add_layers(s, cd, layers, err) < 0)
+        return -1;
+    return add_manifest(s, cd, layers, full, id, err);
+}
+
+/* ---- load ---- */
+
+static int put_file(struct store *s, int root, const char *path, const char *expect, char out[72],
+                    merr_t *err)
+{
+    if (!path)
+        return err_set(err, 0, "missing file name");
+    cleanup_close int fd = mnt_openat_in_root(root, path, O_RDONLY | O_NOFOLLOW);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        return err_sys(err, "\"%s\"", path);
+    if (!S_ISREG(st.st_mode))
+        return err_set(err, 0, "\"%s\": not a regular file", path);
+    if (store_blob_put_fd(s, fd, expect, out, NULL, err) < 0)
+        return err_wrap(err, "\"%s\"", path);
+    return 0;
+}
+
+static json_t *load_json_in(int root, const char *path, merr_t *err)
+{
+    cleanup_close int fd = mnt_openat_in_root(root, path, O_RDONLY | O_NOFOLLOW);
+    if (fd < 0) {
+        err_sys(err, "%s", path);
+        return NULL;
+    }
+    json_error_t je;
+    json_t *j = json_loadfd(fd, 0, &je);
+    if (!j)
+        err_set(err, 0, "%s: line %d: %s", path, je.line, je.text);
+    return j;
+}
+
+static void say_loaded(struct sbuf *out, const char *name, const char *id)
+{
+    if (name) {
+        cleanup_free char *f = ref_familiar(name);
+        sbuf_printf(out, "Loaded image: %s\n", f);
+    } else {
+        sbuf_printf(out, "Loaded image ID: %s\n", id);
+    }
+}
+
+/* manifest.json: [{"Config": PATH, "RepoTags": [...], "Layers": [PATH...]}] */
+static int load_docker(struct store *s, int root, json_t *list, struct sbuf *out, merr_t *err)
+{
+    if (!json_is_array(list) || !json_array_size(list))
+        return err_set(err, 0, "manifest.json: not a list of images");
+    size_t i;
+    json_t *m;
+    json_array_foreach(list, i, m)
+    {
+        json_t *ls = json_object_get(m, "Layers");
+        if (!json_is_array(ls))
+            return err_set(err, 0, "manifest.json[%zu].Layers: not a list", i);
+        char cfg[72];
+        if (put_file(s, root, json_string_value(json_object_get(m, "Config")), NULL, cfg, err) < 0)
+            return err_wrap(err, "manifest.json[%zu].Config", i);
+        size_t n = json_array_size(ls);
+        char **layers = xzalloc((n + 1) * sizeof(char *));
+        int r = 0;
+        for (size_t k = 0; k < n && r == 0; k++) {
+            char d[72];
+            r = put_file(s, root, json_string_value(json_array_get(ls, k)), NULL, d, err);
+            if (r < 0)
+                err_wrap(err, "manifest.json[%zu].Layers[%zu]", i, k);
+            else
+                layers[k] = xstrdup(d);
+        }
+        json_t *tags = json_object_get(m, "RepoTags");
+        char id[72];
+        cleanup_free char *first = NULL;
+        if (r == 0 && json_array_size(tags) > 0) {
+            first = image_name_full(json_string_value(json_array_get(tags, 0)) ?: "", err);
+            r = first ? 0 : err_wrap(err, "manifest.json[%zu].RepoTags[0]", i);
+        }
+        if (r == 0)
+            r = add_layers(s, cfg, layers, err);
+        if (r == 0)
+            r = add_manifest(s, cfg, layers, first, id, err);
+        strv_free(layers);
+        if (r < 0)
+            return -1;
+        say_loaded(out, first, id);
+        for (size_t k = 1; k < json_array_size(tags); k++) {
+            cleanup_free char *full =
+                image_name_full(json_string_value(json_array_get(tags, k)) ?: "", err);
+            if (!full || store_tag(s, full, id, err) < 0)
+                return err_wrap(err, "manifest.json[%zu].RepoTags[%zu]", i, k);
+        }
+    }
+    return 0;
+}
+
+/* a manifest descriptor of index.json, or the linux/amd64 one of an index */
+static int load_oci_manifest(struct store *s, int root, const char *digest, const char *name,
+                             struct sbuf *out, int depth, merr_t *err)
+{
+    if (!digest_valid(digest))
+        return err_set(err, 0, "digest \"%s\": not sha256: and 64 hex digits",
+                       digest ? digest : "");
+    cleanup_free char *path = xasprintf("blobs/sha256/%s", digest_hex(digest));
+    char d[72];
+    if (put_file(s, root, path, digest, d, err) < 0)
+        return -1;
+    json_t *m = store_blob_json(s, digest, err);
+    if (!m)
+        return -1;
+    int ret = -1;
+    cleanup_free char *cpath = NULL;
+    const char *mt = json_string_value(json_object_get(m, "mediaType"));
+    json_t *manifests = json_object_get(m, "manifests");
+    if (json_is_array(manifests)) { /* an index: this machine's platform */
+        if (depth > 2) {
+            err_set(err, 0, "index %s: nested too deep", digest);
+            goto out;
+        }
+        size_t i;
+        json_t *e;
+        json_array_foreach(manifests, i, e)
+        {
+            json_t *p = json_object_get(e, "platform");
+            const char *os = json_string_value(json_object_get(p, "os"));
+            const char *arch = json_string_value(json_object_get(p, "architecture"));
+            if (p && (!os || strcmp(os, "linux") != 0 || !arch || strcmp(arch, "amd64") != 0))
+                continue;
+            ret = load_oci_manifest(s, root, json_string_value(json_object_get(e, "digest")), name,
+                                    out, depth + 1, err);
+            goto out;
+        }
+        err_set(err, 0, "index %s: no image for linux/amd64", digest);
+        goto out;
+    }
+    if (mt && strcmp(mt, MT_OCI_MANIFEST) != 0 && strcmp(mt, MT_DOCKER_MANIFEST) != 0) {
+        err_set(err, 0, "manifest %s: unsupported mediaType \"%s\"", digest, mt);
+        goto out;
+    }
+    const char *cfg = json_string_value(json_object_get(json_object_get(m, "config"), "digest"));
+    json_t *ls = json_object_get(m, "layers");
+    if (!digest_valid(cfg) || !json_is_array(ls)) {
+        err_set(err, 0, "manifest %s: config.digest or layers missing", digest);
+        goto out;
+    }
+    cpath = xasprintf("blobs/sha256/%s", digest_hex(cfg));
+    if (put_file(s, root, cpath, cfg, d, err) < 0)
+        goto out;
+    size_t n = json_array_size(ls);
+    char **layers = xzalloc((n + 1) * sizeof(char *));
+    int r = 0;
+    for (size_t k = 0; k < n && r == 0; k++) {
+        const char *ld = json_string_value(json_object_get(json_array_get(ls, k), "digest"));
+        if (!digest_valid(ld)) {
+            r = err_set(err, 0, "manifest %s: layers[%zu].digest: not a sha256 digest", digest, k);
+            break;
+        }
+        cleanup_free char *lp = xasprintf("blobs/sha256/%s", digest_hex(ld));
+        r = put_file(s, root, lp, ld, d, err);
+        if (r == 0)
+            layers[k] = xstrdup(ld);
+    }
+    char id[72];
+    if (r == 0)
+        r = add_layers(s, cfg, layers, err);
+    if (r == 0)
+        r = store_image_add(s, digest, name, id, err);
+    strv_free(layers);
+    if (r == 0) {
+        say_loaded(out, name, id);
+        ret = 0;
+    }
+out:
+    json_decref(m);
+    return ret;
+}
+
+static int load_oci(struct store *s, int root, json_t *index, struct sbuf *out, merr_t *err)
+{
+    json_t *ms = json_object_get(index, "manifests");
+    if (!json_is_array(ms) || !json_array_size(ms))
+        return err_set(err, 0, "index.json: manifests: not a list of images");
+    size_t i;
+    json_t *e;
+    json_array_foreach(ms, i, e)
+    {
+        json_t *ann = json_object_get(e, "annotations");
+        const char *n = json_string_value(json_object_get(ann, "io.containerd.image.name"));
+        if (!n)
+            n = json_string_value(json_object_get(ann, "org.opencontainers.image.ref.name"));
+        cleanup_free char *full = NULL;
+        if (n && strchr(n, ':') && !(full = image_name_full(n, err)))
+            return err_wrap(err, "index.json: manifests[%zu]: name", i);
+        if (load_oci_manifest(s, root, json_string_value(json_object_get(e, "digest")), full, out,
+                              0, err) < 0)
+            return err_wrap(err, "index.json: manifests[%zu]", i);
+    }
+    return 0;
+}
+
+int image_load(struct store *s, int fd, char **loaded, merr_t *err)
+{
+    *loaded = NULL;
+    cleanup_free char *tmp = NULL;
+    if (store_tmpdir(s, &tmp, err) < 0)
+        return -1;
+    int ret = -1;
+    struct sbuf out = {0};
+    cleanup_close int root = openat(s->fd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct unpack_opts o;
+    unpack_defaults(&o);
+    o.whiteouts = false;
+    o.strip_setid = true;
+    if (root < 0) {
+        err_sys(err, "store: open %s", tmp);
+        goto out;
+    }
+    if (unpack_tar(fd, root, &o, NULL, err) < 0) {
+        err_wrap(err, "archive");
+        goto out;
+    }
+    json_t *j;
+    if (faccessat(root, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+        j = load_json_in(root, "manifest.json", err);
+        ret = j ? load_docker(s, root, j, &out, err) : -1;
+    } else if (faccessat(root, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+        j = load_json_in(root, "index.json", err);
+        ret = j ? load_oci(s, root, j, &out, err) : -1;
+    } else {
+        j = NULL;
+        err_set(err, EINVAL,
+                "archive: neither manifest.json (docker-archive) nor index.json "
+                "(OCI layout) at its top");
+    }
+    json_decref(j);
+out:
+    rm_rf_at(s->fd, tmp);
+    *loaded = out.buf ? sbuf_steal(&out) : xstrdup("");
+    return ret;
+}
+
+/* ---- save ----
+ * A plain ustar writer: save writes regular files with short names only
+ * (blobs/sha256/HEX), and libarchive's writer would pull every format it
+ * knows (and libxml2) into the static binary. Sizes past 8 GiB use the
+ * base-256 size field that GNU tar and libarchive read. */
+
+struct tarw {
+    int fd;
+};
+
+static int tar_header(struct tarw *t, const char *name, uint64_t size, merr_t *err)
+{
+    unsigned char h[512] = {0};
+    if (strlen(name) >= 100)
+        return err_set(err, 0, "save: name \"%s\" too long", name);
+    memcpy(h, name, strlen(name));
+    snprintf((char *)h + 100, 8, "%07o", 0644);
+    snprintf((char *)h + 108, 8, "%07o", 0);
+    snprintf((char *)h + 116, 8, "%07o", 0);
+    if (size < 077777777777ULL) {
+        snprintf((char *)h + 124, 12, "%011llo", (unsigned long long)size);
+    } else {
+        h[124] = 0x80;
+        for (int i = 0; i < 8; i++)
+            h[135 - i] = (unsigned char)(size >> (8 * i));
+    }
+    snprintf((char *)h + 136, 12, "%011o", 0);
+    h[156] = '0';
+    memcpy(h + 257, "ustar", 6);
+    memcpy(h + 263, "00", 2);
+    memset(h + 148, ' ', 8);
+    unsigned sum = 0;
+    for (int i = 0; i < 512; i++)
+        sum += h[i];
+    snprintf((char *)h + 148, 8, "%06o", sum);
+    if (write_all(t->fd, h, sizeof(h)) < 0)
+        return err_sys(err, "save: write");
+    return 0;
+}
+
+static int tar_pad(struct tarw *t, uint64_t size, merr_t *err)
+{
+    static const char zero[512];
+    size_t pad = (size_t)((512 - size % 512) % 512);
+    if (pad && write_all(t->fd, zero, pad) < 0)
+        return err_sys(err, "save: write");
+    return 0;
+}
+
+static int add_bytes(struct tarw *t, const char *name, const void *data, size_t len, merr_t *err)
+{
+    if (tar_header(t, name, len, err) < 0)
+        return -1;
+    if (write_all(t->fd, data, len) < 0)
+        return err_sys(err, "save: write");
+    return tar_pad(t, len, err);
+}
+
+static int add_blob(struct store *s, struct tarw *t, const char *digest, json_t *done, merr_t *err)
+{
+    if (json_object_get(done, digest))
+        return 0;
+    json_object_set_new(done, digest, json_true());
+    cleanup_close int fd = store_blob_open(s, digest, err);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        return -1;
+    cleanup_free char *name = xasprintf("blobs/sha256/%s", digest_hex(digest));
+    uint64_t size = (uint64_t)st.st_size, done_bytes = 0;
+    if (tar_header(t, name, size, err) < 0)
+        return -1;
+    cleanup_free char *buf = xmalloc(1 << 16);
+    while (done_bytes < size) {
+        ssize_t n = read(fd, buf, 1 << 16);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return err_set(err, n ? errno : EIO, "read blob %s", digest);
+        if ((uint64_t)n > size - done_bytes)
+            n = (ssize_t)(size - done_bytes);
+        if (write_all(t->fd, buf, (size_t)n) < 0)
+            return err_sys(err, "save: write");
+        done_bytes += (uint64_t)n;
+    }
+    return tar_pad(t, size, err);
+}
+
+int image_save(struct store *s, char **ids, char **names, int fd, merr_t *err)
+{
+    struct tarw tw = {.fd = fd}, *a = &tw;
+    json_t *done = json_object(), *dm = json_array(), *oci = json_array();
+    int ret = -1;
+    cleanup_free char *mj = NULL;
+    cleanup_free char *ij = NULL;
+    for (size_t i = 0; ids[i]; i++) {
+        struct image img;
+        if (store_image_load(s, ids[i], &img, err) < 0)
+            goto out;
+        json_t *layers = json_array();
+        json_t *l;
+        size_t k;
+        int r = add_blob(s, a, img.manifest, done, err);
+        if (r == 0)
+            r = add_blob(s, a, img.id, done, err);
+        json_array_foreach(json_object_get(img.manifest_json, "layers"), k, l)
+        {
+            const char *d = json_string_value(json_object_get(l, "digest"));
+            if (r == 0)
+                r = add_blob(s, a, d, done, err);
+            if (r == 0)
+                json_array_append_new(layers, json_sprintf("blobs/sha256/%s", digest_hex(d)));
+        }
+        json_t *tags = json_array();
+        json_t *desc = json_pack("{s:s,s:s,s:I}", "mediaType", MT_OCI_MANIFEST, "digest",
+                                 img.manifest, "size", (json_int_t)0);
+        struct stat st;
+        cleanup_close int mfd = store_blob_open(s, img.manifest, err);
+        if (mfd >= 0 && fstat(mfd, &st) == 0)
+            json_object_set_new(desc, "size", json_integer(st.st_size));
+        const char *mt = json_string_value(json_object_get(img.manifest_json, "mediaType"));
+        if (mt)
+            json_object_set_new(desc, "mediaType", json_string(mt));
+        if (names && names[i]) {
+            cleanup_free char *f = ref_familiar(names[i]);
+            json_array_append_new(tags, json_string(f));
+            json_object_set_new(desc, "annotations",
+                                json_pack("{s:s}", "io.containerd.image.name", names[i]));
+        }
+        json_array_append_new(dm, json_pack("{s:o,s:o,s:o}", "Config",
+                                            json_sprintf("blobs/sha256/%s", digest_hex(img.id)),
+                                            "RepoTags", tags, "Layers", layers));
+        json_array_append_new(oci, desc);
+        image_free(&img);
+        if (r < 0)
+            goto out;
+    }
+    mj = json_dumps(dm, JSON_COMPACT);
+    json_t *index =
+        json_pack("{s:i,s:s,s:O}", "schemaVersion", 2, "mediaType", MT_OCI_INDEX, "manifests", oci);
+    ij = json_dumps(index, JSON_COMPACT);
+    json_decref(index);
+    static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
+    if (add_bytes(a, "manifest.json", mj, strlen(mj), err) < 0 ||
+        add_bytes(a, "index.json", ij, strlen(ij), err) < 0 ||
+        add_bytes(a, "oci-layout", layout, strlen(layout), err) < 0)
+        goto out;
+    static const char end[1024];
+    if (write_all(fd, end, sizeof(end)) < 0) {
+        err_sys(err, "save: write");
+        goto out;
+    }
+    ret = 0;
+out:
+    json_decref(done);
+    json_decref(dm);
+    json_decref(oci);
+    return ret;
+}

@@ -1,0 +1,33 @@
+/* imgio.h: images in and out of the store as files: `import` (a root
+ * filesystem tarball), `load` (docker-archive or OCI layout tarballs) and
+ * `save` (one tarball that is both). */
+#ifndef MOAT_IMGIO_H
+#define MOAT_IMGIO_H
+
+#include "store.h"
+
+/* Media types of the OCI image spec. */
+#define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
+#define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+
+/* A layer blob's media type from its first bytes (tar, gzip or zstd). */
+const char *layer_media_type(int fd);
+
+/* The full name a user-given name is stored under, or NULL (err set). */
+char *image_name_full(const char *name, merr_t *err);
+
+/* The tarball in fd as one layer; named `name` when not NULL. */
+int image_import(struct store *s, int fd, const char *name, char id[72], merr_t *err);
+
+/* Every image in the tarball in fd; `loaded` receives a line per image
+ * ("Loaded image: NAME" or "Loaded image ID: sha256:..."). */
+int image_load(struct store *s, int fd, char **loaded, merr_t *err);
+
+/* The images `ids` (with the names in `names`, parallel, may be NULL
+ * entries) as a tarball on fd. */
+int image_save(struct store *s, char **ids, char **names, int fd, merr_t *err);
+
+#endif

@@ -1,0 +1,132 @@
+/* ref.c: image reference parsing (see ref.h). */
+#include "ref.h"
+#include "../util/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+bool digest_valid(const char *d)
+{
+    if (!d || strncmp(d, "sha256:", 7) != 0 || strlen(d) != 71)
+        return false;
+    for (const char *p = d + 7; *p; p++)
+        if (!isdigit((unsigned char)*p) && !(*p >= 'a' && *p <= 'f'))
+            return false;
+    return true;
+}
+
+const char *digest_hex(const char *d)
+{
+    return d + 7;
+}
+
+static bool path_ok(const char *p)
+{
+    if (!*p || *p == '/' || p[strlen(p) - 1] == '/' || strstr(p, "//"))
+        return false;
+    for (const char *c = p; *c; c++)
+        if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && !strchr("._-/", *c))
+            return false;
+    /* a component is [a-z0-9]+ joined by separators */
+    for (const char *c = p; *c; c++)
+        if (strchr("._-", *c) && (c == p || c[-1] == '/' || !c[1] || c[1] == '/'))
+            return false;
+    return true;
+}
+
+static bool tag_ok(const char *t)
+{
+    size_t n = strlen(t);
+    if (!n || n > 128 || !(isalnum((unsigned char)t[0]) || t[0] == '_'))
+        return false;
+    for (const char *c = t; *c; c++)
+        if (!isalnum((unsigned char)*c) && !strchr("_.-", *c))
+            return false;
+    return true;
+}
+
+static bool host_ok(const char *h)
+{
+    if (!*h || strlen(h) > 255 || !(isalnum((unsigned char)h[0]) || h[0] == '['))
+        return false;
+    if (strstr(h, ".."))
+        return false;
+    for (const char *c = h; *c; c++)
+        if (!isalnum((unsigned char)*c) && !strchr(".-:[]", *c))
+            return false;
+    return true;
+}
+
+int ref_parse(const char *s, struct ref *r, merr_t *err)
+{
+    memset(r, 0, sizeof(*r));
+    if (!s || !*s)
+        return err_set(err, 0, "image reference: empty");
+    cleanup_free char *buf = xstrdup(s);
+    char *at = strchr(buf, '@');
+    if (at) {
+        *at = 0;
+        if (!digest_valid(at + 1))
+            return err_set(err, EINVAL,
+                           "image reference \"%s\": the digest must be sha256: and 64 hex "
+                           "digits",
+                           s);
+        r->digest = xstrdup(at + 1);
+    }
+    char *name = buf;
+    char *slash = strchr(name, '/');
+    if (slash &&
+        (memchr(name, '.', (size_t)(slash - name)) || memchr(name, ':', (size_t)(slash - name)) ||
+         strncmp(name, "localhost/", 10) == 0)) {
+        *slash = 0;
+        r->registry = xstrdup(name);
+        name = slash + 1;
+    } else {
+        r->registry = xstrdup(REF_DEFAULT_REGISTRY);
+    }
+    char *colon = strrchr(name, ':');
+    if (colon) {
+        *colon = 0;
+        r->tag = xstrdup(colon + 1);
+    }
+    if (!host_ok(r->registry) || !path_ok(name) || (r->tag && !tag_ok(r->tag))) {
+        ref_free(r);
+        return err_set(err, EINVAL,
+                       "image reference \"%s\": not a valid name[:tag][@digest] (names are "
+                       "lowercase letters, digits and . _ - /)",
+                       s);
+    }
+    if (strcmp(r->registry, REF_DEFAULT_REGISTRY) == 0 && !strchr(name, '/'))
+        r->path = xasprintf("library/%s", name);
+    else
+        r->path = xstrdup(name);
+    if (!r->tag && !r->digest)
+        r->tag = xstrdup("latest");
+    return 0;
+}
+
+void ref_free(struct ref *r)
+{
+    free(r->registry);
+    free(r->path);
+    free(r->tag);
+    free(r->digest);
+    memset(r, 0, sizeof(*r));
+}
+
+char *ref_string(const struct ref *r)
+{
+    if (r->tag)
+        return xasprintf("%s/%s:%s", r->registry, r->path, r->tag);
+    return xasprintf("%s/%s@%s", r->registry, r->path, r->digest);
+}
+
+char *ref_familiar(const char *full)
+{
+    static const char *const pre[] = {REF_DEFAULT_REGISTRY "/library/", REF_DEFAULT_REGISTRY "/"};
+    for (size_t i = 0; i < ARRAY_SIZE(pre); i++)
+        if (strncmp(full, pre[i], strlen(pre[i])) == 0)
+            return xstrdup(full + strlen(pre[i]));
+    return xstrdup(full);
+}

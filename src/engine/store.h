@@ -1,0 +1,93 @@
+/* store.h: the engine's image and container store (/var/lib/moat).
+ *
+ *   blobs/sha256/HEX      manifests, configs and layer tarballs, by digest
+ *   layers/HEX/diff       a layer unpacked once, by its diff_id, shared
+ *   images/HEX.json       an image: its config and manifest digests
+ *   repositories.json     "registry/name:tag" -> image id
+ *   containers/ID/        the engine's containers (container.c)
+ *   tmp/                  work in progress; renamed into place when whole
+ *   lock                  flock for changes to names, images and containers
+ *   users                 flock held shared by every moat using the store
+ *
+ * Everything that appears under a name appears by rename(2), so a reader
+ * never sees half of it and a killed moat leaves only tmp/ entries, which
+ * the next store_open removes when no other moat holds the store. */
+#ifndef MOAT_STORE_H
+#define MOAT_STORE_H
+
+#include "../util/err.h"
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define STORE_DEFAULT_ROOT "/var/lib/moat"
+
+struct store {
+    char *root;
+    int fd;       /* the root directory */
+    int lockfd;   /* "lock", held exclusively by store_lock */
+    int usefd;    /* "users", held shared while the store is open */
+    char **added; /* blobs ("blobs/sha256/HEX") and layers this process made */
+};
+
+int store_open(struct store *s, const char *root, merr_t *err);
+void store_close(struct store *s);
+int store_lock(struct store *s, merr_t *err);
+void store_unlock(struct store *s);
+
+/* After a failed import or load: remove the blobs and layers this process
+ * added that no image uses. store_commit forgets them instead. */
+void store_rollback(struct store *s);
+void store_commit(struct store *s);
+
+/* A fresh directory under tmp/ (its name into *name, relative to root). */
+int store_tmpdir(struct store *s, char **name, merr_t *err);
+
+/* Copy fd into the blob store; when `expect` is set the digest must match.
+ * The digest is returned in out, the size in *size. */
+int store_blob_put_fd(struct store *s, int fd, const char *expect, char out[72], uint64_t *size,
+                      merr_t *err);
+int store_blob_put(struct store *s, const void *data, size_t len, char out[72], merr_t *err);
+bool store_blob_has(struct store *s, const char *digest);
+int store_blob_open(struct store *s, const char *digest, merr_t *err);
+json_t *store_blob_json(struct store *s, const char *digest, merr_t *err);
+
+/* Unpack the layer blob `digest` (its diff_id must be `diff_id`) unless
+ * it is there already. `what` names it in errors. */
+int store_layer_add(struct store *s, const char *digest, const char *diff_id, merr_t *err);
+bool store_layer_has(struct store *s, const char *diff_id);
+/* "ROOT/layers/HEX/diff" */
+char *store_layer_path(struct store *s, const char *diff_id);
+
+/* An image: the manifest (OCI or Docker schema 2) and its config. */
+struct image {
+    char id[72];       /* the config digest */
+    char manifest[72]; /* the manifest digest */
+    json_t *config;
+    json_t *manifest_json;
+    char **diff_ids;
+    size_t nlayers;
+    uint64_t size; /* bytes of the layer blobs */
+};
+
+/* Record the image whose manifest blob is `manifest` (its config and
+ * layers must be stored already) and name it `name` (may be NULL). */
+int store_image_add(struct store *s, const char *manifest, const char *name, char id[72],
+                    merr_t *err);
+/* Find an image by name, id, or an unambiguous id prefix. */
+int store_image_find(struct store *s, const char *what, char id[72], merr_t *err);
+int store_image_load(struct store *s, const char *id, struct image *img, merr_t *err);
+void image_free(struct image *img);
+
+/* The name table; each returns with the lock taken by the caller. */
+json_t *store_names(struct store *s);
+int store_names_save(struct store *s, json_t *names, merr_t *err);
+/* Point the name `full` at image `id` (under the lock). */
+int store_tag(struct store *s, const char *full, const char *id, merr_t *err);
+/* Image ids in the store. */
+char **store_image_ids(struct store *s);
+/* Remove image `id` (names pointing at it must be gone) and the blobs and
+ * layers no other image uses. */
+int store_image_remove(struct store *s, const char *id, merr_t *err);
+
+#endif

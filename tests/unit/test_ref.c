@@ -1,0 +1,100 @@
+/* test_ref.c: image references and digests (pure code). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "engine/ref.h"
+#include "util/util.h"
+
+#include <string.h>
+
+static void parse_ok(const char *in, const char *full)
+{
+    struct ref r;
+    merr_t err = MERR_INIT;
+    assert_int_equal(ref_parse(in, &r, &err), 0);
+    char *s = ref_string(&r);
+    assert_string_equal(s, full);
+    free(s);
+    ref_free(&r);
+}
+
+static void parse_bad(const char *in)
+{
+    struct ref r;
+    merr_t err = MERR_INIT;
+    assert_int_equal(ref_parse(in, &r, &err), -1);
+    assert_non_null(err.msg);
+    assert_non_null(strstr(err.msg, "image reference"));
+    err_clear(&err);
+}
+
+static void test_normalise(void **state)
+{
+    (void)state;
+    parse_ok("busybox", "docker.io/library/busybox:latest");
+    parse_ok("busybox:1.36", "docker.io/library/busybox:1.36");
+    parse_ok("user/app", "docker.io/user/app:latest");
+    parse_ok("localhost/app", "localhost/app:latest");
+    parse_ok("localhost:5000/a/b:v1.2-x_y", "localhost:5000/a/b:v1.2-x_y");
+    parse_ok("registry.example.com/app", "registry.example.com/app:latest");
+    parse_ok("app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+             "docker.io/library/app@sha256:"
+             "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+}
+
+static void test_refused(void **state)
+{
+    (void)state;
+    parse_bad("");
+    parse_bad("UPPER");
+    parse_bad("a//b");
+    parse_bad("/abs");
+    parse_bad("trailing/");
+    parse_bad("app:");
+    parse_bad("app:-tag");
+    parse_bad("app@sha256:abc");
+    parse_bad("app@md5:0123");
+    parse_bad("a/.b");
+    parse_bad("../x");
+}
+
+static void test_familiar(void **state)
+{
+    (void)state;
+    char *f = ref_familiar("docker.io/library/busybox:latest");
+    assert_string_equal(f, "busybox:latest");
+    free(f);
+    f = ref_familiar("docker.io/user/app:1");
+    assert_string_equal(f, "user/app:1");
+    free(f);
+    f = ref_familiar("localhost:5000/app:1");
+    assert_string_equal(f, "localhost:5000/app:1");
+    free(f);
+}
+
+static void test_digest(void **state)
+{
+    (void)state;
+    assert_true(
+        digest_valid("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+    assert_false(
+        digest_valid("sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
+    assert_false(digest_valid("sha256:0123"));
+    assert_false(
+        digest_valid("sha512:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+    assert_false(digest_valid(NULL));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_normalise),
+        cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_familiar),
+        cmocka_unit_test(test_digest),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
