@@ -25,6 +25,9 @@ struct command {
 
 /* The engine's commands: --root names the store (default /var/lib/moat). */
 static const struct command engine_commands[] = {
+    {"pull", cmd_pull, "fetch an image from a registry (--tls-verify=false for plain HTTP)"},
+    {"login", cmd_login, "keep credentials for a registry"},
+    {"logout", cmd_logout, "forget the credentials of a registry"},
     {"images", cmd_images, "list images"},
     {"image", cmd_image, "manage images (ls, inspect, rm, prune, tag, load, save, import)"},
     {"tag", cmd_tag, "give an image another name"},
@@ -32,7 +35,115 @@ static const struct command engine_commands[] = {
     {"load", cmd_load, "load images from a docker-archive or OCI layout tarball"},
     {"save", cmd_save, "write images to a tarball (docker-archive and OCI layout in one)"},
     {"import", cmd_import, "make an image from a root filesystem tarball"},
+    {"stop", engine_stop, "stop containers (TERM, then KILL after -t seconds)"},
+    {"rm", engine_rm, "remove containers (-f: running ones too)"},
+    {"logs", engine_logs, "show a container's output (-f, --tail N, -t)"},
+    {"inspect", engine_inspect, "show containers or images as JSON"},
+    {"wait", engine_wait, "wait for containers to stop and print their exit codes"},
 };
+
+/* Verbs both have: the engine's unless the arguments are a runtime's
+ * (see engine_wanted). */
+static const struct command shared_commands[] = {
+    {"run", engine_run, "run a command in a new container from an image (-d, -it, --rm, ...)"},
+    {"create", engine_create, "create a container from an image"},
+    {"start", engine_start, "start created or stopped containers (-a: attach)"},
+    {"kill", engine_kill, "send a signal to containers (-s SIGNAL, default KILL)"},
+    {"ps", engine_ps, "list containers (-a, -q, --format)"},
+    {"exec", engine_exec, "run a command in a running container (-it, -u, -e, -w)"},
+};
+
+static bool is_store(const char *dir)
+{
+    cleanup_free char *p = xasprintf("%s/blobs", dir);
+    return access(p, F_OK) == 0;
+}
+
+static bool flag_takes_arg(const char *a)
+{
+    static const char *const with_arg[] = {
+        "-e",
+        "--env",
+        "-u",
+        "--user",
+        "-w",
+        "--workdir",
+        "--cwd",
+        "-c",
+        "--cap",
+        "-p",
+        "--process",
+        "--console-socket",
+        "--pid-file",
+        "--apparmor",
+        "--process-label",
+        "-g",
+        "--additional-gids",
+        "--preserve-fds",
+        "-s",
+        "--signal",
+        "--format",
+        "-f",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(with_arg); i++)
+        if (strcmp(a, with_arg[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Is this verb (shared by both) meant for the engine? The runtime's when
+ * --root names a runtime state directory (not a store) or, for verbs other
+ * than run and create, a directory that does not exist, when a flag only
+ * the runtime has is given (--bundle, --pid-file, --console-socket,
+ * --process, --preserve-fds, --no-pivot, --no-new-keyring, --keep, or the
+ * global --log, --log-format, --systemd-cgroup), when the container named
+ * exists in the runtime's state directory, or (run, create) when the
+ * current directory is a bundle and only an id follows. */
+static bool engine_wanted(const char *root, bool runtime_globals, int argc, char **argv)
+{
+    if (root && access(root, F_OK) == 0)
+        return is_store(root);
+    bool build = strcmp(argv[0], "run") == 0 || strcmp(argv[0], "create") == 0;
+    if (runtime_globals || (root && !build))
+        return false;
+    static const char *const rt[] = {"--bundle",         "-b",
+                                     "--pid-file",       "--console-socket",
+                                     "--preserve-fds",   "--no-pivot",
+                                     "--no-new-keyring", "--keep",
+                                     "--process",        "--no-subreaper"};
+    bool exec = strcmp(argv[0], "exec") == 0;
+    const char *pos = NULL;
+    int npos = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0)
+            break;
+        if (a[0] != '-') {
+            if (!pos)
+                pos = a;
+            npos++;
+            if (strcmp(argv[0], "run") != 0 && strcmp(argv[0], "create") != 0)
+                break;
+            continue;
+        }
+        for (size_t k = 0; k < ARRAY_SIZE(rt); k++) {
+            size_t l = strlen(rt[k]);
+            if (strncmp(a, rt[k], l) == 0 && (a[l] == 0 || a[l] == '='))
+                return false;
+        }
+        if (exec && strcmp(a, "-p") == 0)
+            return false;
+        if (!npos && flag_takes_arg(a) && !strchr(a, '='))
+            i++;
+    }
+    if (!pos)
+        return true;
+    if (strcmp(argv[0], "run") == 0 || strcmp(argv[0], "create") == 0)
+        return !(npos == 1 && access("config.json", F_OK) == 0);
+    cleanup_free char *def = state_default_root();
+    cleanup_free char *p = xasprintf("%s/%s", def, pos);
+    return access(p, F_OK) != 0;
+}
 
 /* The OCI runtime's commands (runc's CLI): --root names the state
  * directory (default /run/moat). */
@@ -60,10 +171,14 @@ static void usage(FILE *f)
     fprintf(f, "usage: moat [global flags] COMMAND [flags] [args]\n\n"
                "moat is a container engine and an OCI runtime (runc's command line), locked\n"
                "down by default.\n\n"
-               "Image commands (--root: the store, default " STORE_DEFAULT_ROOT "):\n");
+               "Engine commands (--root: the store, default " STORE_DEFAULT_ROOT "):\n");
+    for (size_t i = 0; i < ARRAY_SIZE(shared_commands); i++)
+        fprintf(f, "  %-11s %s\n", shared_commands[i].name, shared_commands[i].help);
     for (size_t i = 0; i < ARRAY_SIZE(engine_commands); i++)
         fprintf(f, "  %-11s %s\n", engine_commands[i].name, engine_commands[i].help);
-    fprintf(f, "\nRuntime commands (--root: the state directory):\n");
+    fprintf(f, "\nRuntime commands (--root: the state directory). run, create, start, kill, ps\n"
+               "and exec are the runtime's with its flags (--bundle, ...), with --root naming\n"
+               "a state directory, or for a container in the state directory:\n");
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
         fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].help);
     fprintf(f, "\nGlobal flags:\n"
@@ -243,14 +358,21 @@ int cli_main(int argc, char **argv)
         return 1;
     }
     int ret = -1, at = optind;
+    const struct command *eng = NULL;
     for (size_t i = 0; i < ARRAY_SIZE(engine_commands); i++)
-        if (strcmp(engine_commands[i].name, name) == 0) {
-            g.store = root ? root : STORE_DEFAULT_ROOT;
-            optind = 1;
-            ret = engine_commands[i].fn(&g, argc - at, argv + at);
-            log_close();
-            return ret;
-        }
+        if (strcmp(engine_commands[i].name, name) == 0)
+            eng = &engine_commands[i];
+    for (size_t i = 0; i < ARRAY_SIZE(shared_commands) && !eng; i++)
+        if (strcmp(shared_commands[i].name, name) == 0 &&
+            engine_wanted(root, g.log || g.log_format, argc - at, argv + at))
+            eng = &shared_commands[i];
+    if (eng) {
+        g.store = root ? root : STORE_DEFAULT_ROOT;
+        optind = 1;
+        ret = eng->fn(&g, argc - at, argv + at);
+        log_close();
+        return ret;
+    }
     g.root = root ? xstrdup(root) : state_default_root();
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
         if (strcmp(commands[i].name, name) == 0) {

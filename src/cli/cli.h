@@ -59,5 +59,19 @@ int cmd_rmi(const struct global *g, int argc, char **argv);
 int cmd_load(const struct global *g, int argc, char **argv);
 int cmd_save(const struct global *g, int argc, char **argv);
 int cmd_import(const struct global *g, int argc, char **argv);
+int cmd_pull(const struct global *g, int argc, char **argv);
+int cmd_login(const struct global *g, int argc, char **argv);
+int cmd_logout(const struct global *g, int argc, char **argv);
+int engine_run(const struct global *g, int argc, char **argv);
+int engine_create(const struct global *g, int argc, char **argv);
+int engine_start(const struct global *g, int argc, char **argv);
+int engine_stop(const struct global *g, int argc, char **argv);
+int engine_kill(const struct global *g, int argc, char **argv);
+int engine_rm(const struct global *g, int argc, char **argv);
+int engine_wait(const struct global *g, int argc, char **argv);
+int engine_ps(const struct global *g, int argc, char **argv);
+int engine_logs(const struct global *g, int argc, char **argv);
+int engine_inspect(const struct global *g, int argc, char **argv);
+int engine_exec(const struct global *g, int argc, char **argv);
 
 #endif

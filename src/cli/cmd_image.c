@@ -2,8 +2,10 @@
  * image inspect|ls|rm|prune, tag, rmi, load, save, import. */
 #include "cli.h"
 #include "../engine/imgio.h"
+#include "../engine/pull.h"
 #include "../engine/ref.h"
 #include "../engine/store.h"
+#include "../util/fs.h"
 #include "../util/log.h"
 #include "../util/util.h"
 
@@ -246,7 +248,7 @@ static int remove_one(struct store *s, const char *what, bool force, merr_t *err
         goto out;
     }
     if (!by_name && strv_len(ns) > 1 && !force) {
-        err_set(err, EBUSY,
+        err_set(err, 0,
                 "image %.19s is referenced by %zu names; remove them by name or use --force", id,
                 strv_len(ns));
         goto out;
@@ -587,6 +589,123 @@ int cmd_import(const struct global *g, int argc, char **argv)
         printf("%s\n", id);
     if (!in)
         close(fd);
+    store_close(&s);
+    return ret;
+}
+
+/* --tls-verify=false (podman's flag) */
+static int tls_flag(const char *a, bool *off)
+{
+    if (strcmp(a, "--tls-verify=false") == 0)
+        *off = true;
+    else if (strcmp(a, "--tls-verify=true") == 0 || strcmp(a, "--tls-verify") == 0)
+        *off = false;
+    else
+        return -1;
+    return 0;
+}
+
+int cmd_pull(const struct global *g, int argc, char **argv)
+{
+    struct pull_opts o = {.out_fd = 1};
+    const char *name = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
+            o.quiet = true;
+        else if (strcmp(argv[i], "--help") == 0) {
+            printf("usage: moat pull [-q] [--tls-verify=false] NAME[:TAG|@DIGEST]\n");
+            return 0;
+        } else if (argv[i][0] == '-' && tls_flag(argv[i], &o.tls_verify_off) < 0)
+            return cli_usage_error("pull", "unknown flag \"%s\"", argv[i]);
+        else if (argv[i][0] != '-' && name)
+            return cli_usage_error("pull", "unexpected argument \"%s\"", argv[i]);
+        else if (argv[i][0] != '-')
+            name = argv[i];
+    }
+    if (!name)
+        return cli_usage_error("pull", "missing NAME");
+    struct store s;
+    if (open_store(g, &s))
+        return 1;
+    merr_t err = MERR_INIT;
+    char id[72], old[72] = "";
+    int ret = 0;
+    if (store_image_find(&s, name, old, &err) < 0)
+        old[0] = 0;
+    err_clear(&err);
+    if (image_pull(&s, name, &o, id, &err) < 0) {
+        ret = cli_fail(&err);
+    } else {
+        struct ref r;
+        if (ref_parse(name, &r, &err) == 0) {
+            cleanup_free char *full = ref_string(&r);
+            cleanup_free char *fam = ref_familiar(full);
+            if (!o.quiet)
+                printf("Status: %s %s\n",
+                       strcmp(old, id) == 0 ? "Image is up to date for"
+                                            : "Downloaded newer image for",
+                       fam);
+            printf("%s\n", full);
+            ref_free(&r);
+        }
+        err_clear(&err);
+    }
+    store_close(&s);
+    return ret;
+}
+
+int cmd_login(const struct global *g, int argc, char **argv)
+{
+    const char *user = NULL, *password = NULL, *registry = NULL;
+    bool stdin_pw = false, tls_off = false;
+    for (int i = 1; i < argc; i++) {
+        if ((strcmp(argv[i], "-u") == 0 || strcmp(argv[i], "--username") == 0) && i + 1 < argc)
+            user = argv[++i];
+        else if ((strcmp(argv[i], "-p") == 0 || strcmp(argv[i], "--password") == 0) && i + 1 < argc)
+            password = argv[++i];
+        else if (strcmp(argv[i], "--password-stdin") == 0)
+            stdin_pw = true;
+        else if (strcmp(argv[i], "--help") == 0) {
+            printf("usage: moat login -u USER (-p PASSWORD | --password-stdin) "
+                   "[--tls-verify=false] REGISTRY\n");
+            return 0;
+        } else if (argv[i][0] == '-' && tls_flag(argv[i], &tls_off) < 0)
+            return cli_usage_error("login", "unknown or incomplete flag \"%s\"", argv[i]);
+        else if (argv[i][0] != '-')
+            registry = argv[i];
+    }
+    if (!registry || !user || (!password && !stdin_pw))
+        return cli_usage_error("login", "needs REGISTRY, -u USER and -p PASSWORD or "
+                                        "--password-stdin");
+    cleanup_free char *pw = NULL;
+    if (stdin_pw) {
+        if (read_fd(0, &pw, NULL) < 0)
+            return cli_usage_error("login", "cannot read the password from stdin");
+        size_t l = strlen(pw);
+        while (l && (pw[l - 1] == '\n' || pw[l - 1] == '\r'))
+            pw[--l] = 0;
+        password = pw;
+    }
+    struct store s;
+    if (open_store(g, &s))
+        return 1;
+    merr_t err = MERR_INIT;
+    int ret = registry_login(&s, registry, user, password, tls_off, &err) < 0 ? cli_fail(&err) : 0;
+    store_close(&s);
+    return ret;
+}
+
+int cmd_logout(const struct global *g, int argc, char **argv)
+{
+    if (cli_want_args("logout", argc, argv, 1, 1, "REGISTRY"))
+        return 1;
+    struct store s;
+    if (open_store(g, &s))
+        return 1;
+    merr_t err = MERR_INIT;
+    int ret = registry_logout(&s, argv[1], &err) < 0 ? cli_fail(&err) : 0;
+    if (!ret)
+        printf("Removing login credentials for %s\n", argv[1]);
     store_close(&s);
     return ret;
 }

@@ -153,29 +153,6 @@ int cmd_features(const struct global *g, int argc, char **argv)
     return 0;
 }
 
-/* "64m", "1g", "max" -> bytes (-1 for max) */
-static int size_arg(const char *s, int64_t *out)
-{
-    if (strcmp(s, "max") == 0 || strcmp(s, "-1") == 0) {
-        *out = -1;
-        return 0;
-    }
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s)
-        return -1;
-    int shift = *end == 'k' || *end == 'K'   ? 10
-                : *end == 'm' || *end == 'M' ? 20
-                : *end == 'g' || *end == 'G' ? 30
-                                             : 0;
-    if (shift)
-        end++;
-    if (*end || v == 0)
-        return -1;
-    *out = (int64_t)(v << shift);
-    return 0;
-}
-
 int cmd_spec(const struct global *g, int argc, char **argv)
 {
     (void)g;
@@ -246,7 +223,7 @@ int cmd_spec(const struct global *g, int argc, char **argv)
                 return cli_usage_error("spec", "--userns: \"%s\" is not auto or host", optarg);
             break;
         case O_MEMORY:
-            if (size_arg(optarg, &po.memory) < 0)
+            if (parse_size(optarg, &po.memory) < 0)
                 return cli_usage_error("spec", "--memory: \"%s\" is not a size or max", optarg);
             break;
         case O_PIDS:

@@ -68,7 +68,7 @@ int ref_parse(const char *s, struct ref *r, merr_t *err)
     if (at) {
         *at = 0;
         if (!digest_valid(at + 1))
-            return err_set(err, EINVAL,
+            return err_set(err, 0,
                            "image reference \"%s\": the digest must be sha256: and 64 hex "
                            "digits",
                            s);
@@ -92,7 +92,7 @@ int ref_parse(const char *s, struct ref *r, merr_t *err)
     }
     if (!host_ok(r->registry) || !path_ok(name) || (r->tag && !tag_ok(r->tag))) {
         ref_free(r);
-        return err_set(err, EINVAL,
+        return err_set(err, 0,
                        "image reference \"%s\": not a valid name[:tag][@digest] (names are "
                        "lowercase letters, digits and . _ - /)",
                        s);

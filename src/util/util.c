@@ -205,3 +205,28 @@ void utc_now_rfc3339(char *buf, size_t size)
     snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
 }
+
+int parse_size(const char *s, int64_t *out)
+{
+    if (strcmp(s, "max") == 0 || strcmp(s, "-1") == 0) {
+        *out = -1;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || errno || *s == '-')
+        return -1;
+    int shift = *end == 'k' || *end == 'K'   ? 10
+                : *end == 'm' || *end == 'M' ? 20
+                : *end == 'g' || *end == 'G' ? 30
+                                             : 0;
+    if (shift)
+        end++;
+    if (*end == 'b' || *end == 'B')
+        end++;
+    if (*end || v == 0 || v > (1ULL << (62 - shift)))
+        return -1;
+    *out = (int64_t)(v << shift);
+    return 0;
+}

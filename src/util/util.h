@@ -45,6 +45,8 @@ bool strv_contains(char *const *v, const char *s);
 /* Parse a decimal integer with full-string and range checks. */
 int parse_u64(const char *s, uint64_t *out);
 int parse_i64(const char *s, int64_t *out);
+/* "64m", "1g", "512k", "1024" -> bytes; "max" or "-1" -> -1 */
+int parse_size(const char *s, int64_t *out);
 
 /* Dynamic string builder. */
 struct sbuf {

@@ -1,0 +1,666 @@
+/* cmd_container.c: the engine's container commands, shaped like Docker's:
+ * run, create, start, stop, kill, rm, ps, logs, inspect, wait, exec. */
+#include "cli.h"
+#include "../engine/ctr.h"
+#include "../engine/ctr_config.h"
+#include "../engine/imgio.h"
+#include "../engine/monitor.h"
+#include "../engine/pull.h"
+#include "../engine/ref.h"
+#include "../engine/store.h"
+#include "../kernel/caps.h"
+#include "../runtime/exec.h"
+#include "../runtime/ops.h"
+#include "../util/fs.h"
+#include "../util/log.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Docker's exit codes for the CLI's own failures */
+#define EXIT_ENGINE 125
+
+static int fail(merr_t *err)
+{
+    cli_fail(err);
+    return EXIT_ENGINE;
+}
+
+static int open_store(const struct global *g, struct store *s)
+{
+    merr_t err = MERR_INIT;
+    if (store_open(s, g->store, &err) < 0)
+        return fail(&err);
+    return 0;
+}
+
+static void strv_push(char ***v, const char *s)
+{
+    size_t n = strv_len(*v);
+    *v = xrealloc(*v, (n + 2) * sizeof(char *));
+    (*v)[n] = xstrdup(s);
+    (*v)[n + 1] = NULL;
+}
+
+static int env_file(struct run_opts *o, const char *path)
+{
+    cleanup_free char *text = NULL;
+    merr_t err = MERR_INIT;
+    if (read_file_at(AT_FDCWD, path, &text, NULL, &err) < 0) {
+        log_error("--env-file: %s", err.msg);
+        err_clear(&err);
+        return -1;
+    }
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        while (*l == ' ' || *l == '\t')
+            l++;
+        if (*l && *l != '#')
+            strv_push(&o->env, l);
+    }
+    return 0;
+}
+
+enum {
+    O_NAME = 256,
+    O_RM,
+    O_ENVFILE,
+    O_TMPFS,
+    O_READONLY,
+    O_CAPADD,
+    O_CAPDROP,
+    O_SECOPT,
+    O_PRIV,
+    O_MEMORY,
+    O_CPUS,
+    O_PIDS,
+    O_ULIMIT,
+    O_HOSTNAME,
+    O_NETWORK,
+    O_USERNS,
+    O_ENTRY,
+};
+
+/* run and create flags; returns the index of IMAGE, or -1 */
+static int parse_run(int argc, char **argv, struct run_opts *o, bool run)
+{
+    static const struct option opts[] = {
+        {"detach", no_argument, NULL, 'd'},
+        {"interactive", no_argument, NULL, 'i'},
+        {"tty", no_argument, NULL, 't'},
+        {"rm", no_argument, NULL, O_RM},
+        {"name", required_argument, NULL, O_NAME},
+        {"env", required_argument, NULL, 'e'},
+        {"env-file", required_argument, NULL, O_ENVFILE},
+        {"workdir", required_argument, NULL, 'w'},
+        {"user", required_argument, NULL, 'u'},
+        {"volume", required_argument, NULL, 'v'},
+        {"tmpfs", required_argument, NULL, O_TMPFS},
+        {"read-only", no_argument, NULL, O_READONLY},
+        {"cap-add", required_argument, NULL, O_CAPADD},
+        {"cap-drop", required_argument, NULL, O_CAPDROP},
+        {"security-opt", required_argument, NULL, O_SECOPT},
+        {"privileged", no_argument, NULL, O_PRIV},
+        {"memory", required_argument, NULL, 'm'},
+        {"cpus", required_argument, NULL, O_CPUS},
+        {"pids-limit", required_argument, NULL, O_PIDS},
+        {"ulimit", required_argument, NULL, O_ULIMIT},
+        {"hostname", required_argument, NULL, 'h'},
+        {"network", required_argument, NULL, O_NETWORK},
+        {"net", required_argument, NULL, O_NETWORK},
+        {"userns", required_argument, NULL, O_USERNS},
+        {"entrypoint", required_argument, NULL, O_ENTRY},
+        {"help", no_argument, NULL, 'H'},
+        {0, 0, 0, 0},
+    };
+    const char *cmd = run ? "run" : "create";
+    int ch, cap;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "+ditie:w:u:v:m:h:", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'd':
+            o->detach = true;
+            break;
+        case 'i':
+            o->interactive = true;
+            break;
+        case 't':
+            o->tty = true;
+            break;
+        case O_RM:
+            o->rm = true;
+            break;
+        case O_NAME:
+            o->name = optarg;
+            break;
+        case 'e':
+            strv_push(&o->env, optarg);
+            break;
+        case O_ENVFILE:
+            if (env_file(o, optarg) < 0)
+                return -1;
+            break;
+        case 'w':
+            if (optarg[0] != '/')
+                return cli_usage_error(cmd, "--workdir \"%s\": must be an absolute path", optarg),
+                       -1;
+            o->workdir = optarg;
+            break;
+        case 'u':
+            o->user = optarg;
+            break;
+        case 'v':
+            strv_push(&o->volumes, optarg);
+            break;
+        case O_TMPFS:
+            strv_push(&o->tmpfs, optarg);
+            break;
+        case O_READONLY:
+            o->read_only = true;
+            break;
+        case O_CAPADD:
+        case O_CAPDROP:
+            if (strcasecmp(optarg, "ALL") == 0) {
+                if (ch == O_CAPDROP)
+                    o->po.cap_drop = ~0ULL;
+                else
+                    o->po.cap_add = ~0ULL >> (63 - cap_last_cap());
+                break;
+            }
+            if ((cap = cap_from_name(optarg, 1)) < 0)
+                return cli_usage_error(cmd, "--%s: unknown capability \"%s\"",
+                                       ch == O_CAPADD ? "cap-add" : "cap-drop", optarg),
+                       -1;
+            if (ch == O_CAPADD)
+                o->po.cap_add |= 1ULL << cap;
+            else
+                o->po.cap_drop |= 1ULL << cap;
+            break;
+        case O_SECOPT:
+            if (strncmp(optarg, "seccomp=", 8) == 0 || strncmp(optarg, "seccomp:", 8) == 0) {
+                o->po.seccomp = optarg + 8;
+                if (strcmp(o->po.seccomp, "unconfined") != 0 && access(o->po.seccomp, R_OK) != 0)
+                    return cli_usage_error(cmd, "--security-opt %s: cannot read the profile",
+                                           optarg),
+                           -1;
+            } else if (strcmp(optarg, "no-new-privileges") == 0 ||
+                       strcmp(optarg, "no-new-privileges=true") == 0 ||
+                       strcmp(optarg, "no-new-privileges:true") == 0) {
+                /* always on */
+            } else if (strcmp(optarg, "landlock=unconfined") == 0 ||
+                       strcmp(optarg, "landlock=off") == 0) {
+                o->po.no_landlock = true;
+            } else if (strcmp(optarg, "allow-sensitive-mounts") == 0) {
+                o->allow_sensitive = true;
+            } else if (strncmp(optarg, "apparmor=", 9) == 0) {
+                if (strcmp(optarg + 9, "unconfined") != 0)
+                    return cli_usage_error(cmd,
+                                           "--security-opt %s: AppArmor profiles other than "
+                                           "moat-default are not supported yet",
+                                           optarg),
+                           -1;
+            } else {
+                return cli_usage_error(cmd,
+                                       "--security-opt \"%s\": expected seccomp=FILE|unconfined, "
+                                       "no-new-privileges, landlock=unconfined, "
+                                       "apparmor=unconfined or allow-sensitive-mounts",
+                                       optarg),
+                       -1;
+            }
+            break;
+        case O_PRIV:
+            o->privileged = true;
+            break;
+        case 'm':
+            if (parse_size(optarg, &o->po.memory) < 0)
+                return cli_usage_error(cmd, "--memory \"%s\": not a size (like 512m or 2g)",
+                                       optarg),
+                       -1;
+            break;
+        case O_CPUS: {
+            char *end;
+            o->cpus = strtod(optarg, &end);
+            if (*end || end == optarg || o->cpus <= 0 || o->cpus > 4096)
+                return cli_usage_error(cmd, "--cpus \"%s\": not a positive number", optarg), -1;
+            break;
+        }
+        case O_PIDS:
+            if (parse_i64(optarg, &o->po.pids) < 0 || o->po.pids == 0 || o->po.pids < -1)
+                return cli_usage_error(cmd, "--pids-limit \"%s\": not a number or -1", optarg), -1;
+            break;
+        case O_ULIMIT:
+            strv_push(&o->ulimits, optarg);
+            break;
+        case 'h':
+            o->hostname = optarg;
+            break;
+        case O_NETWORK:
+            if (strcmp(optarg, "host") == 0)
+                o->net_host = true;
+            else if (strcmp(optarg, "none") != 0)
+                return cli_usage_error(cmd,
+                                       "--network \"%s\": only none (the default) and host for "
+                                       "now",
+                                       optarg),
+                       -1;
+            break;
+        case O_USERNS:
+            if (strcmp(optarg, "host") == 0)
+                o->userns_host = true;
+            else if (strcmp(optarg, "private") != 0 && strcmp(optarg, "auto") != 0)
+                return cli_usage_error(cmd, "--userns \"%s\": private (the default) or host",
+                                       optarg),
+                       -1;
+            break;
+        case O_ENTRY:
+            o->entrypoint = optarg;
+            break;
+        case 'H':
+            printf("usage: moat %s [flags] IMAGE [COMMAND [ARG...]]\n", cmd);
+            return 0;
+        default:
+            if (optopt && optopt < 256)
+                return cli_usage_error(cmd, "unknown or incomplete flag -%c", optopt), -1;
+            return cli_usage_error(cmd, "unknown or incomplete flag \"%s\"", argv[optind - 1]), -1;
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error(cmd, "missing IMAGE"), -1;
+    if (o->detach && o->rm && !run)
+        return cli_usage_error(cmd, "--rm with --detach is for run"), -1;
+    if (o->name &&
+        (strspn(o->name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+                         ".-") != strlen(o->name) ||
+         !o->name[0] || o->name[0] == '.' || o->name[0] == '-' || strlen(o->name) > 128))
+        return cli_usage_error(
+                   cmd, "--name \"%s\": letters, digits, _ . - (not first), at most 128", o->name),
+               -1;
+    o->image = argv[optind];
+    for (int i = optind + 1; i < argc; i++)
+        strv_push(&o->cmd, argv[i]);
+    return optind;
+}
+
+static char *new_id(void)
+{
+    uint8_t b[32];
+    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+        abort();
+    char *id = xmalloc(65);
+    for (int i = 0; i < 32; i++)
+        snprintf(id + 2 * i, 3, "%02x", b[i]);
+    return id;
+}
+
+/* Create the record and directories of a new container; its id in id. */
+static int create_container(struct store *s, struct run_opts *o, char id[65], merr_t *err)
+{
+    char img_id[72];
+    if (store_image_find(s, o->image, img_id, err) < 0) {
+        /* not in the store: pull it, as Docker does */
+        merr_t e2 = MERR_INIT;
+        struct ref r;
+        if (ref_parse(o->image, &r, &e2) < 0) {
+            err_clear(&e2);
+            return -1;
+        }
+        ref_free(&r);
+        err_clear(err);
+        fprintf(stderr, "Unable to find image '%s' locally\n", o->image);
+        struct pull_opts po = {.out_fd = 2};
+        if (image_pull(s, o->image, &po, img_id, err) < 0)
+            return -1;
+    }
+    struct image img;
+    if (store_image_load(s, img_id, &img, err) < 0)
+        return -1;
+    cleanup_free char *nid = new_id();
+    snprintf(id, 65, "%s", nid);
+    json_t *layers = json_array();
+    for (size_t i = 0; i < img.nlayers; i++)
+        json_array_append_new(layers, json_string(img.diff_ids[i]));
+    int ret = -1;
+    cleanup_free char *name = NULL;
+    cleanup_free char *dir = xasprintf("containers/%s", id);
+    cleanup_free char *hosts = NULL;
+    cleanup_free char *hn = NULL;
+    bool made = false;
+    if (store_lock(s, err) < 0)
+        goto out;
+    char other[65];
+    if (o->name && ctr_find(s, o->name, other, err) == 0) {
+        err_set(err, 0, "the name \"%s\" is in use by container %.12s; remove or rename it",
+                o->name, other);
+        goto unlock;
+    }
+    err_clear(err);
+    name = o->name ? xstrdup(o->name) : ctr_make_name(s);
+    uint64_t base = 0;
+    if (!o->userns_host && !o->privileged && ctr_alloc_userns(s, &base, err) < 0)
+        goto unlock;
+    json_t *rec = ctr_record(s, o, id, name, img_id, img.config, layers, base, err);
+    if (!rec)
+        goto unlock;
+    static const char *const sub[] = {"bundle", "rootfs", "upper", "work"};
+    hosts = xasprintf(
+        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n",
+        json_string_value(json_object_get(json_object_get(rec, "Config"), "Hostname")));
+    hn = xasprintf("%s\n",
+                   json_string_value(json_object_get(json_object_get(rec, "Config"), "Hostname")));
+    int d = -1;
+    if (mkdirat(s->fd, dir, 0700) < 0 || (made = true, d = ctr_dirfd(s, id, err)) < 0) {
+        if (d < 0 && !err->msg)
+            err_sys(err, "create %s", dir);
+        json_decref(rec);
+        goto unlock;
+    }
+    int r = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(sub) && r == 0; i++)
+        r = mkdirat(d, sub[i], 0700) < 0 ? err_sys(err, "create %s/%s", dir, sub[i]) : 0;
+    if (r == 0)
+        r = atomic_write_at(d, "image", img_id, strlen(img_id), 0600, err);
+    if (r == 0)
+        r = atomic_write_at(d, "hosts", hosts, strlen(hosts), 0644, err);
+    if (r == 0)
+        r = atomic_write_at(d, "hostname", hn, strlen(hn), 0644, err);
+    /* the record last: a directory without one is a creation that died */
+    if (r == 0)
+        r = ctr_save(s, id, rec, err);
+    close(d);
+    json_decref(rec);
+    if (r == 0)
+        ret = 0;
+unlock:
+    store_unlock(s);
+out:
+    if (ret < 0 && made)
+        rm_rf_at(s->fd, dir);
+    json_decref(layers);
+    image_free(&img);
+    return ret;
+}
+
+static int start_and_attach(struct store *s, const char *id, bool attach, bool in, bool tty,
+                            int *code, merr_t *err)
+{
+    int status = -1;
+    if (monitor_spawn(s, id, attach, &status, err) < 0)
+        return -1;
+    if (!attach)
+        return 0;
+    int sock = monitor_connect(s, id, err);
+    if (monitor_started(status, err) < 0) {
+        if (sock >= 0)
+            close(sock);
+        return -1;
+    }
+    if (sock < 0)
+        return -1;
+    int r = monitor_relay(s, id, sock, in, tty, !tty, code, err);
+    close(sock);
+    return r;
+}
+
+static int run_or_create(const struct global *g, int argc, char **argv, bool run)
+{
+    struct run_opts o;
+    run_opts_init(&o);
+    int at = parse_run(argc, argv, &o, run);
+    if (at <= 0) {
+        run_opts_free(&o);
+        return at < 0 ? EXIT_ENGINE : 0;
+    }
+    struct store s;
+    if (open_store(g, &s)) {
+        run_opts_free(&o);
+        return EXIT_ENGINE;
+    }
+    merr_t err = MERR_INIT;
+    char id[65];
+    int code = 0;
+    if (create_container(&s, &o, id, &err) < 0) {
+        code = fail(&err);
+    } else if (!run) {
+        printf("%s\n", id);
+    } else if (start_and_attach(&s, id, !o.detach, o.interactive, o.tty, &code, &err) < 0) {
+        code = fail(&err);
+        if (o.rm) { /* the monitor removed it, or it never started */
+            ctr_remove(&s, id, &err);
+            err_clear(&err);
+        }
+    } else if (o.detach) {
+        printf("%s\n", id);
+    }
+    store_close(&s);
+    run_opts_free(&o);
+    return code;
+}
+
+int engine_run(const struct global *g, int argc, char **argv)
+{
+    return run_or_create(g, argc, argv, true);
+}
+
+int engine_create(const struct global *g, int argc, char **argv)
+{
+    return run_or_create(g, argc, argv, false);
+}
+
+/* for each container argument: find it, call fn; report failures */
+static int each(const struct global *g, int argc, char **argv, int first,
+                int (*fn)(struct store *, const char *id, const char *arg, void *ctx, merr_t *),
+                void *ctx)
+{
+    if (first >= argc)
+        return cli_usage_error(argv[0], "missing CONTAINER"), EXIT_ENGINE;
+    struct store s;
+    if (open_store(g, &s))
+        return EXIT_ENGINE;
+    int ret = 0;
+    for (int i = first; i < argc; i++) {
+        merr_t err = MERR_INIT;
+        char id[65];
+        if (ctr_find(&s, argv[i], id, &err) < 0 || fn(&s, id, argv[i], ctx, &err) < 0) {
+            cli_fail(&err);
+            ret = 1;
+        }
+    }
+    store_close(&s);
+    return ret;
+}
+
+static int do_start(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
+{
+    bool attach = *(bool *)ctx;
+    json_t *r = ctr_refresh(s, id, err);
+    if (!r)
+        return -1;
+    bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
+    bool tty = json_is_true(json_object_get(json_object_get(r, "Config"), "Tty"));
+    bool in = json_is_true(json_object_get(json_object_get(r, "Config"), "OpenStdin"));
+    json_decref(r);
+    if (running) {
+        if (!attach)
+            printf("%s\n", arg);
+        return 0;
+    }
+    int code = 0;
+    if (start_and_attach(s, id, attach, in && attach, tty, &code, err) < 0)
+        return -1;
+    if (!attach)
+        printf("%s\n", arg);
+    return 0;
+}
+
+int engine_start(const struct global *g, int argc, char **argv)
+{
+    bool attach = false;
+    int first = 1;
+    if (argc > 1 && (strcmp(argv[1], "-a") == 0 || strcmp(argv[1], "--attach") == 0)) {
+        attach = true;
+        first = 2;
+    }
+    return each(g, argc, argv, first, do_start, &attach);
+}
+
+/* wait up to `secs` (negative: for ever) for the monitor to finish */
+static bool wait_monitor(struct store *s, const char *id, int secs)
+{
+    cleanup_free char *p = xasprintf("containers/%s/monitor.lock", id);
+    cleanup_close int fd = openat(s->fd, p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return true;
+    for (long ms = 0; secs < 0 || ms <= secs * 1000L; ms += 50) {
+        if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+            flock(fd, LOCK_UN);
+            return true;
+        }
+        poll(NULL, 0, 50);
+    }
+    return false;
+}
+
+static int signal_ctr(struct store *s, const char *id, int sig, merr_t *err)
+{
+    int rootfd = ctr_runtime_rootfd(s, err);
+    if (rootfd < 0)
+        return -1;
+    int r = op_kill(rootfd, id, sig, false, err);
+    close(rootfd);
+    return r;
+}
+
+static int do_stop(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
+{
+    int secs = *(int *)ctx;
+    json_t *r = ctr_refresh(s, id, err);
+    if (!r)
+        return -1;
+    bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
+    int sig = cli_signal(
+        json_string_value(json_object_get(json_object_get(r, "Config"), "StopSignal")) ?: "TERM");
+    json_decref(r);
+    if (running) {
+        merr_t e = MERR_INIT;
+        signal_ctr(s, id, sig ? sig : SIGTERM, &e);
+        err_clear(&e);
+        if (!wait_monitor(s, id, secs)) {
+            signal_ctr(s, id, SIGKILL, &e);
+            err_clear(&e);
+            wait_monitor(s, id, -1);
+        }
+    }
+    printf("%s\n", arg);
+    return 0;
+}
+
+int engine_stop(const struct global *g, int argc, char **argv)
+{
+    int secs = 10, first = 1;
+    if (argc > 2 && (strcmp(argv[1], "-t") == 0 || strcmp(argv[1], "--time") == 0)) {
+        int64_t v;
+        if (parse_i64(argv[2], &v) < 0 || v < 0 || v > 86400)
+            return cli_usage_error("stop", "--time \"%s\": not a number of seconds", argv[2]),
+                   EXIT_ENGINE;
+        secs = (int)v;
+        first = 3;
+    }
+    return each(g, argc, argv, first, do_stop, &secs);
+}
+
+static int do_kill(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
+{
+    json_t *r = ctr_refresh(s, id, err);
+    if (!r)
+        return -1;
+    bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
+    json_decref(r);
+    if (!running)
+        return err_set(err, 0, "container %s is not running", arg);
+    if (signal_ctr(s, id, *(int *)ctx, err) < 0)
+        return -1;
+    printf("%s\n", arg);
+    return 0;
+}
+
+int engine_kill(const struct global *g, int argc, char **argv)
+{
+    int sig = SIGKILL, first = 1;
+    if (argc > 2 && (strcmp(argv[1], "-s") == 0 || strcmp(argv[1], "--signal") == 0)) {
+        sig = cli_signal(argv[2]);
+        first = 3;
+    } else if (argc > 1 && strncmp(argv[1], "--signal=", 9) == 0) {
+        sig = cli_signal(argv[1] + 9);
+        first = 2;
+    }
+    if (!sig)
+        return cli_usage_error("kill", "unknown signal"), EXIT_ENGINE;
+    return each(g, argc, argv, first, do_kill, &sig);
+}
+
+static int do_rm(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
+{
+    bool force = *(bool *)ctx;
+    json_t *r = ctr_refresh(s, id, err);
+    if (!r)
+        return -1;
+    bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
+    json_decref(r);
+    if (running && !force)
+        return err_set(err, 0, "container %s is running: stop it first, or use rm --force", arg);
+    if (running) {
+        merr_t e = MERR_INIT;
+        signal_ctr(s, id, SIGKILL, &e);
+        err_clear(&e);
+        wait_monitor(s, id, -1);
+    }
+    if (ctr_monitor_alive(s, id))
+        return err_set(err, 0, "container %s is starting; try again", arg);
+    if (ctr_remove(s, id, err) < 0)
+        return -1;
+    printf("%s\n", arg);
+    return 0;
+}
+
+int engine_rm(const struct global *g, int argc, char **argv)
+{
+    bool force = false;
+    int first = 1;
+    while (first < argc && argv[first][0] == '-') {
+        if (strcmp(argv[first], "-f") == 0 || strcmp(argv[first], "--force") == 0)
+            force = true;
+        else if (strcmp(argv[first], "-v") != 0 && strcmp(argv[first], "--volumes") != 0)
+            return cli_usage_error("rm", "unknown flag \"%s\"", argv[first]), EXIT_ENGINE;
+        first++;
+    }
+    return each(g, argc, argv, first, do_rm, &force);
+}
+
+static int do_wait(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
+{
+    (void)arg;
+    (void)ctx;
+    wait_monitor(s, id, -1);
+    json_t *r = ctr_refresh(s, id, err);
+    if (!r)
+        return -1;
+    printf("%lld\n",
+           (long long)json_integer_value(json_object_get(json_object_get(r, "State"), "ExitCode")));
+    json_decref(r);
+    return 0;
+}
+
+int engine_wait(const struct global *g, int argc, char **argv)
+{
+    return each(g, argc, argv, 1, do_wait, NULL);
+}

@@ -1,0 +1,468 @@
+/* cmd_ctrinfo.c: the engine's ps, logs, inspect and exec. */
+#include "cli.h"
+#include "../engine/ctr.h"
+#include "../engine/ref.h"
+#include "../engine/store.h"
+#include "../kernel/mount.h"
+#include "../runtime/exec.h"
+#include "../util/fs.h"
+#include "../util/log.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_ENGINE 125
+
+static time_t parse_time(const char *t)
+{
+    struct tm tm = {0};
+    if (!t || !strptime(t, "%Y-%m-%dT%H:%M:%S", &tm))
+        return 0;
+    return timegm(&tm);
+}
+
+static void ago(time_t t, char *out, size_t n, bool suffix)
+{
+    long d = (long)(time(NULL) - t);
+    const char *sfx = suffix ? " ago" : "";
+    if (d < 1)
+        snprintf(out, n, "Less than a second%s", sfx);
+    else if (d < 60)
+        snprintf(out, n, "%ld second%s%s", d, d == 1 ? "" : "s", sfx);
+    else if (d < 3600)
+        snprintf(out, n, "%ld minute%s%s", d / 60, d / 60 == 1 ? "" : "s", sfx);
+    else if (d < 86400)
+        snprintf(out, n, "%ld hour%s%s", d / 3600, d / 3600 == 1 ? "" : "s", sfx);
+    else
+        snprintf(out, n, "%ld day%s%s", d / 86400, d / 86400 == 1 ? "" : "s", sfx);
+}
+
+struct row {
+    const char *id, *name, *image, *state;
+    char command[64], created[48], status[80];
+};
+
+static void fill_row(json_t *r, struct row *w)
+{
+    json_t *st = json_object_get(r, "State");
+    w->id = json_string_value(json_object_get(r, "Id")) ?: "";
+    w->name = json_string_value(json_object_get(r, "Name")) ?: "";
+    w->image = json_string_value(json_object_get(r, "ImageName")) ?: "";
+    w->state = json_string_value(json_object_get(st, "Status")) ?: "created";
+    struct sbuf b = {0};
+    json_t *args = json_object_get(r, "Args");
+    for (size_t i = 0; i < json_array_size(args); i++)
+        sbuf_printf(&b, "%s%s", i ? " " : "", json_string_value(json_array_get(args, i)) ?: "");
+    if (b.len > 20)
+        snprintf(w->command, sizeof(w->command), "\"%.19s…\"", b.buf);
+    else
+        snprintf(w->command, sizeof(w->command), "\"%s\"", b.buf ? b.buf : "");
+    free(b.buf);
+    ago(parse_time(json_string_value(json_object_get(r, "Created"))), w->created,
+        sizeof(w->created), true);
+    char d[48];
+    if (strcmp(w->state, "running") == 0) {
+        ago(parse_time(json_string_value(json_object_get(st, "StartedAt"))), d, sizeof(d), false);
+        snprintf(w->status, sizeof(w->status), "Up %s", d);
+    } else if (strcmp(w->state, "exited") == 0) {
+        ago(parse_time(json_string_value(json_object_get(st, "FinishedAt"))), d, sizeof(d), true);
+        snprintf(w->status, sizeof(w->status), "Exited (%lld) %s",
+                 (long long)json_integer_value(json_object_get(st, "ExitCode")), d);
+    } else {
+        snprintf(w->status, sizeof(w->status), "Created");
+    }
+}
+
+/* {{.ID}} {{.Names}} {{.Image}} {{.Command}} {{.Status}} {{.State}}
+ * {{.CreatedAt}}, and \t */
+static void print_format(const char *fmt, const struct row *w, json_t *r)
+{
+    struct sbuf b = {0};
+    for (const char *p = fmt; *p;) {
+        if (p[0] == '\\' && p[1] == 't') {
+            sbuf_add(&b, "\t", 1);
+            p += 2;
+            continue;
+        }
+        if (strncmp(p, "{{", 2) != 0) {
+            sbuf_add(&b, p++, 1);
+            continue;
+        }
+        const char *e = strstr(p, "}}");
+        if (!e) {
+            sbuf_puts(&b, p);
+            break;
+        }
+        cleanup_free char *k = xstrndup(p + 2, (size_t)(e - p - 2));
+        char *t = k;
+        while (*t == ' ')
+            t++;
+        char *end = t + strlen(t);
+        while (end > t && end[-1] == ' ')
+            *--end = 0;
+        if (strcmp(t, ".ID") == 0)
+            sbuf_printf(&b, "%.12s", w->id);
+        else if (strcmp(t, ".Names") == 0)
+            sbuf_puts(&b, w->name);
+        else if (strcmp(t, ".Image") == 0)
+            sbuf_puts(&b, w->image);
+        else if (strcmp(t, ".Command") == 0)
+            sbuf_puts(&b, w->command);
+        else if (strcmp(t, ".Status") == 0)
+            sbuf_puts(&b, w->status);
+        else if (strcmp(t, ".State") == 0)
+            sbuf_puts(&b, w->state);
+        else if (strcmp(t, ".CreatedAt") == 0)
+            sbuf_puts(&b, json_string_value(json_object_get(r, "Created")) ?: "");
+        else if (strcmp(t, "json .") == 0 || strcmp(t, "json.") == 0) {
+            cleanup_free char *j = json_dumps(r, JSON_COMPACT);
+            sbuf_puts(&b, j);
+        }
+        p = e + 2;
+    }
+    printf("%s\n", b.buf ? b.buf : "");
+    free(b.buf);
+}
+
+int engine_ps(const struct global *g, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"all", no_argument, NULL, 'a'},      {"quiet", no_argument, NULL, 'q'},
+        {"no-trunc", no_argument, NULL, 'T'}, {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},     {0, 0, 0, 0}};
+    bool all = false, quiet = false, notrunc = false;
+    const char *format = NULL;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+        if (c == 'a')
+            all = true;
+        else if (c == 'q')
+            quiet = true;
+        else if (c == 'T')
+            notrunc = true;
+        else if (c == 'f')
+            format = optarg;
+        else if (c == 'h') {
+            printf("usage: moat ps [-a] [-q] [--no-trunc] [--format TEMPLATE]\n");
+            return 0;
+        } else
+            return cli_usage_error("ps", "unknown or incomplete flag \"%s\"", argv[optind - 1]),
+                   EXIT_ENGINE;
+    }
+    struct store s;
+    merr_t err = MERR_INIT;
+    if (store_open(&s, g->store, &err) < 0)
+        return cli_fail(&err), EXIT_ENGINE;
+    if (format && strncmp(format, "table ", 6) == 0)
+        format += 6;
+    if (!quiet && !format)
+        printf("%-14s %-20s %-22s %-24s %-28s %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
+               "STATUS", "NAMES");
+    char **ids = ctr_list(&s);
+    for (size_t i = 0; ids[i]; i++) {
+        json_t *r = ctr_refresh(&s, ids[i], &err);
+        err_clear(&err);
+        if (!r)
+            continue;
+        struct row w;
+        fill_row(r, &w);
+        if (all || strcmp(w.state, "running") == 0) {
+            if (quiet)
+                printf("%.*s\n", notrunc ? 64 : 12, w.id);
+            else if (format)
+                print_format(format, &w, r);
+            else
+                printf("%-14.12s %-20s %-22s %-24s %-28s %s\n", w.id, w.image, w.command, w.created,
+                       w.status, w.name);
+        }
+        json_decref(r);
+    }
+    strv_free(ids);
+    store_close(&s);
+    return 0;
+}
+
+/* one line of log.json, as the user sees it */
+static void show_log(const char *line, bool ts)
+{
+    json_t *j = json_loads(line, 0, NULL);
+    if (!j)
+        return;
+    const char *l = json_string_value(json_object_get(j, "log"));
+    const char *stream = json_string_value(json_object_get(j, "stream"));
+    int fd = stream && strcmp(stream, "stderr") == 0 ? 2 : 1;
+    if (ts) {
+        cleanup_free char *p =
+            xasprintf("%s ", json_string_value(json_object_get(j, "time")) ?: "");
+        (void)write_all(fd, p, strlen(p));
+    }
+    if (l)
+        (void)write_all(fd, l, strlen(l));
+    json_decref(j);
+}
+
+int engine_logs(const struct global *g, int argc, char **argv)
+{
+    static const struct option opts[] = {{"follow", no_argument, NULL, 'f'},
+                                         {"tail", required_argument, NULL, 'n'},
+                                         {"timestamps", no_argument, NULL, 't'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    bool follow = false, ts = false;
+    int64_t tail = -1;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+fn:th", opts, NULL)) != -1) {
+        if (c == 'f')
+            follow = true;
+        else if (c == 't')
+            ts = true;
+        else if (c == 'n') {
+            if (strcmp(optarg, "all") != 0 && (parse_i64(optarg, &tail) < 0 || tail < 0))
+                return cli_usage_error("logs", "--tail \"%s\": a number or all", optarg),
+                       EXIT_ENGINE;
+        } else if (c == 'h') {
+            printf("usage: moat logs [-f] [--tail N] [-t] CONTAINER\n");
+            return 0;
+        } else
+            return cli_usage_error("logs", "unknown or incomplete flag \"%s\"", argv[optind - 1]),
+                   EXIT_ENGINE;
+    }
+    if (cli_want_args("logs", argc, argv, optind, 1, "CONTAINER"))
+        return EXIT_ENGINE;
+    struct store s;
+    merr_t err = MERR_INIT;
+    if (store_open(&s, g->store, &err) < 0)
+        return cli_fail(&err), EXIT_ENGINE;
+    char id[65];
+    int ret = 0;
+    cleanup_close int d = -1;
+    if (ctr_find(&s, argv[optind], id, &err) < 0 || (d = ctr_dirfd(&s, id, &err)) < 0) {
+        store_close(&s);
+        return cli_fail(&err), 1;
+    }
+    int fd = openat(d, "log.json", O_RDONLY | O_CLOEXEC);
+    struct sbuf b = {0};
+    char buf[16384];
+    /* --tail: count lines from the end first */
+    if (fd >= 0 && tail >= 0) {
+        cleanup_free char *all = NULL;
+        size_t len = 0;
+        read_fd(fd, &all, &len);
+        /* the start of the last `tail` lines */
+        size_t n = 0, start = len;
+        for (size_t i = len; i-- > 0;) {
+            if (all[i] == '\n' && i + 1 < len && ++n == (size_t)tail) {
+                start = i + 1;
+                break;
+            }
+            if (i == 0)
+                start = 0;
+        }
+        if (tail == 0)
+            start = len;
+        sbuf_add(&b, all + start, len - start);
+    }
+    for (;;) {
+        ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf)) : 0;
+        if (n > 0)
+            sbuf_add(&b, buf, (size_t)n);
+        char *nl;
+        size_t off = 0;
+        while (b.buf && (nl = memchr(b.buf + off, '\n', b.len - off))) {
+            *nl = 0;
+            show_log(b.buf + off, ts);
+            off = (size_t)(nl - b.buf) + 1;
+        }
+        if (off) {
+            memmove(b.buf, b.buf + off, b.len - off);
+            b.len -= off;
+        }
+        if (n > 0)
+            continue;
+        if (!follow || !ctr_monitor_alive(&s, id)) {
+            /* one last read after the monitor is gone */
+            if (follow && fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0) {
+                sbuf_add(&b, buf, (size_t)n);
+                continue;
+            }
+            break;
+        }
+        if (fd < 0)
+            fd = openat(d, "log.json", O_RDONLY | O_CLOEXEC);
+        poll(NULL, 0, 100);
+    }
+    free(b.buf);
+    if (fd >= 0)
+        close(fd);
+    store_close(&s);
+    return ret;
+}
+
+int engine_inspect(const struct global *g, int argc, char **argv)
+{
+    int first = 1;
+    if (argc > 2 && (strcmp(argv[1], "--type") == 0)) {
+        if (strcmp(argv[2], "image") == 0) {
+            argv[2] = "inspect";
+            return cmd_image(g, argc - 1, argv + 1);
+        }
+        first = 3;
+    }
+    if (first >= argc)
+        return cli_usage_error("inspect", "missing CONTAINER or IMAGE"), EXIT_ENGINE;
+    struct store s;
+    merr_t err = MERR_INIT;
+    if (store_open(&s, g->store, &err) < 0)
+        return cli_fail(&err), EXIT_ENGINE;
+    json_t *out = json_array();
+    int ret = 0;
+    for (int i = first; i < argc; i++) {
+        char id[65];
+        json_t *r = ctr_find(&s, argv[i], id, &err) == 0 ? ctr_refresh(&s, id, &err) : NULL;
+        if (r) {
+            json_array_append_new(out, r);
+            continue;
+        }
+        /* not a container: an image? */
+        char iid[72];
+        merr_t e2 = MERR_INIT;
+        if (store_image_find(&s, argv[i], iid, &e2) == 0) {
+            err_clear(&err);
+            char *args[] = {"image", "inspect", argv[i], NULL};
+            json_decref(out);
+            store_close(&s);
+            return cmd_image(g, 3, args);
+        }
+        err_clear(&e2);
+        cli_fail(&err);
+        ret = 1;
+    }
+    char *t = json_dumps(out, JSON_INDENT(4));
+    printf("%s\n", t);
+    free(t);
+    json_decref(out);
+    store_close(&s);
+    return ret;
+}
+
+int engine_exec(const struct global *g, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"interactive", no_argument, NULL, 'i'},   {"tty", no_argument, NULL, 't'},
+        {"user", required_argument, NULL, 'u'},    {"env", required_argument, NULL, 'e'},
+        {"workdir", required_argument, NULL, 'w'}, {"detach", no_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},          {0, 0, 0, 0}};
+    struct exec_opts o = {0};
+    char **env = xzalloc(sizeof(char *));
+    size_t nenv = 0;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+itu:e:w:dh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'i':
+            break; /* stdin is passed through as it is */
+        case 't':
+            o.tty = true;
+            break;
+        case 'u':
+            o.user = optarg;
+            break;
+        case 'e':
+            env = xrealloc(env, (nenv + 2) * sizeof(char *));
+            env[nenv++] = xstrdup(optarg);
+            env[nenv] = NULL;
+            break;
+        case 'w':
+            o.cwd = optarg;
+            break;
+        case 'd':
+            o.detach = true;
+            break;
+        case 'h':
+            printf("usage: moat exec [-i] [-t] [-u USER[:GROUP]] [-e K=V] [-w DIR] CONTAINER "
+                   "COMMAND [ARG...]\n");
+            strv_free(env);
+            return 0;
+        default:
+            strv_free(env);
+            return cli_usage_error("exec", "unknown or incomplete flag \"%s\"", argv[optind - 1]),
+                   EXIT_ENGINE;
+        }
+    }
+    if (argc - optind < 2) {
+        strv_free(env);
+        return cli_usage_error("exec", "missing CONTAINER and COMMAND"), EXIT_ENGINE;
+    }
+    struct store s;
+    merr_t err = MERR_INIT;
+    if (store_open(&s, g->store, &err) < 0) {
+        strv_free(env);
+        return cli_fail(&err), EXIT_ENGINE;
+    }
+    char id[65];
+    int code = EXIT_ENGINE;
+    json_t *r = NULL;
+    cleanup_free char *user = NULL;
+    if (ctr_find(&s, argv[optind], id, &err) < 0 || !(r = ctr_refresh(&s, id, &err)))
+        goto out;
+    if (!json_is_true(json_object_get(json_object_get(r, "State"), "Running"))) {
+        err_set(&err, 0, "container %s is not running", argv[optind]);
+        goto out;
+    }
+    /* a user name is looked up in the container's own files */
+    if (o.user && strspn(o.user, "0123456789:") != strlen(o.user)) {
+        cleanup_free char *rootfs = xasprintf("%s/containers/%s/rootfs", s.root, id);
+        cleanup_close int rfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        cleanup_close int pw = rfd < 0 ? -1 : mnt_openat_in_root(rfd, "/etc/passwd", O_RDONLY);
+        cleanup_free char *text = NULL;
+        cleanup_free char *name = xstrdup(o.user);
+        char *grp = strchr(name, ':');
+        if (grp)
+            *grp++ = 0;
+        if (pw >= 0 && read_fd(pw, &text, NULL) == 0) {
+            char *save = NULL;
+            for (char *l = strtok_r(text, "\n", &save); l && !user;
+                 l = strtok_r(NULL, "\n", &save)) {
+                char *f1 = strchr(l, ':'), *f2 = f1 ? strchr(f1 + 1, ':') : NULL;
+                char *f3 = f2 ? strchr(f2 + 1, ':') : NULL;
+                if (!f3 || (size_t)(f1 - l) != strlen(name) || strncmp(l, name, strlen(name)))
+                    continue;
+                char *f4 = strchr(f3 + 1, ':');
+                if (f4)
+                    *f4 = 0;
+                user = xasprintf("%.*s:%s", (int)(f3 - f2 - 1), f2 + 1,
+                                 grp ? grp : (f4 ? f3 + 1 : "0"));
+            }
+        }
+        if (!user || strspn(user, "0123456789:") != strlen(user)) {
+            err_set(&err, 0, "user \"%s\": not found in the container's /etc/passwd", o.user);
+            goto out;
+        }
+        o.user = user;
+    }
+    o.id = id;
+    o.args = argv + optind + 1;
+    o.env = env;
+    int rootfd = ctr_runtime_rootfd(&s, &err);
+    if (rootfd < 0)
+        goto out;
+    int st = 0;
+    /* Docker's codes: 126 when the command cannot be run */
+    code = op_exec(rootfd, &o, &st, &err) == 0 ? st : 126;
+    close(rootfd);
+out:
+    if (err.msg)
+        cli_fail(&err);
+    json_decref(r);
+    strv_free(env);
+    store_close(&s);
+    return code;
+}

@@ -1,0 +1,385 @@
+/* ctr.c: the engine's container records, root filesystems and user
+ * namespace ranges (see ctr.h). */
+#include "ctr.h"
+#include "ref.h"
+#include "../kernel/idmap.h"
+#include "../kernel/mount.h"
+#include "../runtime/ops.h"
+#include "../runtime/profile.h"
+#include "../runtime/state.h"
+#include "../util/fs.h"
+#include "../util/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *ctr_runtime_root(struct store *s)
+{
+    return xasprintf("%s/run", s->root);
+}
+
+int ctr_runtime_rootfd(struct store *s, merr_t *err)
+{
+    cleanup_free char *r = ctr_runtime_root(s);
+    return state_root_open(r, true, err);
+}
+
+char *ctr_now(void)
+{
+    char b[48];
+    utc_now_rfc3339(b, sizeof(b));
+    return xstrdup(b);
+}
+
+static bool hex_id(const char *s)
+{
+    return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+char **ctr_list(struct store *s)
+{
+    size_t n = 0, cap = 8;
+    char **v = xzalloc(cap * sizeof(char *));
+    int d = openat(s->fd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *dir = d >= 0 ? fdopendir(d) : NULL;
+    if (!dir) {
+        if (d >= 0)
+            close(d);
+        return v;
+    }
+    struct dirent *de;
+    while ((de = readdir(dir))) {
+        if (!hex_id(de->d_name))
+            continue;
+        if (n + 2 > cap)
+            v = xrealloc(v, (cap *= 2) * sizeof(char *));
+        v[n++] = xstrdup(de->d_name);
+        v[n] = NULL;
+    }
+    closedir(dir);
+    return v;
+}
+
+int ctr_dirfd(struct store *s, const char *id, merr_t *err)
+{
+    if (!hex_id(id))
+        return err_set(err, 0, "container \"%s\": not a container id", id);
+    cleanup_free char *p = xasprintf("containers/%s", id);
+    int fd = openat(s->fd, p, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return err_set(err, 0, "no such container: %.12s", id);
+    return fd;
+}
+
+json_t *ctr_load(struct store *s, const char *id, merr_t *err)
+{
+    cleanup_close int d = ctr_dirfd(s, id, err);
+    if (d < 0)
+        return NULL;
+    cleanup_free char *text = NULL;
+    if (read_file_at(d, "container.json", &text, NULL, NULL) < 0) {
+        err_set(err, 0, "container %.12s: no record (being created or removed)", id);
+        return NULL;
+    }
+    json_error_t je;
+    json_t *j = json_loads(text, 0, &je);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        err_set(err, 0, "container %.12s: damaged record: %s", id, je.text);
+        return NULL;
+    }
+    return j;
+}
+
+int ctr_save(struct store *s, const char *id, json_t *rec, merr_t *err)
+{
+    cleanup_close int d = ctr_dirfd(s, id, err);
+    if (d < 0)
+        return -1;
+    cleanup_free char *text = json_dumps(rec, JSON_INDENT(2));
+    return atomic_write_at(d, "container.json", text, strlen(text), 0600, err);
+}
+
+int ctr_find(struct store *s, const char *what, char id[65], merr_t *err)
+{
+    if (!what || !*what)
+        return err_set(err, 0, "container: empty name");
+    char **ids = ctr_list(s);
+    size_t found = 0, hl = strlen(what);
+    bool hexy = hl >= 1 && hl <= 64 && strspn(what, "0123456789abcdef") == hl;
+    /* an exact name wins over an id prefix, as in Docker */
+    for (size_t i = 0; ids[i] && !found; i++) {
+        merr_t e = MERR_INIT;
+        json_t *r = ctr_load(s, ids[i], &e);
+        err_clear(&e);
+        const char *n = r ? json_string_value(json_object_get(r, "Name")) : NULL;
+        if (n && strcmp(n, what) == 0) {
+            snprintf(id, 65, "%s", ids[i]);
+            found = 1;
+        }
+        json_decref(r);
+    }
+    for (size_t i = 0; ids[i] && hexy && !found; i++)
+        if (strncmp(ids[i], what, hl) == 0) {
+            snprintf(id, 65, "%s", ids[i]);
+            for (size_t k = i + 1; ids[k]; k++)
+                if (strncmp(ids[k], what, hl) == 0)
+                    found = 2;
+            if (found != 2)
+                found = 1;
+        }
+    strv_free(ids);
+    if (found == 1)
+        return 0;
+    if (found == 2)
+        return err_set(err, 0, "container \"%s\": ambiguous id prefix", what);
+    return err_set(err, 0, "no such container: %s", what);
+}
+
+bool ctr_monitor_alive(struct store *s, const char *id)
+{
+    cleanup_free char *p = xasprintf("containers/%s/monitor.lock", id);
+    cleanup_close int fd = openat(s->fd, p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return false;
+    if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+        return false;
+    return errno == EWOULDBLOCK;
+}
+
+static bool mounted(const char *path)
+{
+    struct stat a, b;
+    cleanup_free char *up = xasprintf("%s/..", path);
+    return stat(path, &a) == 0 && stat(up, &b) == 0 && a.st_dev != b.st_dev;
+}
+
+void ctr_umount_rootfs(struct store *s, const char *id)
+{
+    cleanup_free char *p = xasprintf("%s/containers/%s/rootfs", s->root, id);
+    while (mounted(p) && umount2(p, MNT_DETACH) == 0)
+        ;
+}
+
+json_t *ctr_refresh(struct store *s, const char *id, merr_t *err)
+{
+    json_t *r = ctr_load(s, id, err);
+    if (!r)
+        return NULL;
+    json_t *st = json_object_get(r, "State");
+    if (!json_is_true(json_object_get(st, "Running")) || ctr_monitor_alive(s, id))
+        return r;
+    /* its monitor died without recording the end: repair */
+    merr_t e = MERR_INIT;
+    int rootfd = ctr_runtime_rootfd(s, &e);
+    if (rootfd >= 0) {
+        op_kill(rootfd, id, 9, true, &e);
+        err_clear(&e);
+        op_delete(rootfd, id, true, &e);
+        close(rootfd);
+    }
+    err_clear(&e);
+    ctr_umount_rootfs(s, id);
+    cleanup_free char *now = ctr_now();
+    json_object_set_new(st, "Status", json_string("exited"));
+    json_object_set_new(st, "Running", json_false());
+    json_object_set_new(st, "Pid", json_integer(0));
+    json_object_set_new(st, "ExitCode", json_integer(255));
+    json_object_set_new(st, "Error", json_string("the monitor of the container died"));
+    json_object_set_new(st, "FinishedAt", json_string(now));
+    ctr_save(s, id, r, &e);
+    err_clear(&e);
+    return r;
+}
+
+/* ---- root filesystem ---- */
+
+int ctr_mount_rootfs(struct store *s, const char *id, json_t *rec, merr_t *err)
+{
+    json_t *layers = json_object_get(rec, "Layers");
+    json_int_t base = json_integer_value(json_object_get(rec, "UsernsBase"));
+    size_t n = json_array_size(layers);
+    if (!n)
+        return err_set(err, 0, "container %.12s: no layers recorded", id);
+    cleanup_close int d = ctr_dirfd(s, id, err);
+    if (d < 0)
+        return -1;
+    ctr_umount_rootfs(s, id);
+    int ufd = -1, ret = -1;
+    cleanup_free char *target = xasprintf("%s/containers/%s/rootfs", s->root, id);
+    int *fds = xzalloc(n * sizeof(int));
+    for (size_t i = 0; i < n; i++)
+        fds[i] = -1;
+    struct sbuf opts = {0};
+    if (base > 0) {
+        struct spec_idmap m = {0, (uint32_t)base, CTR_USERNS_SIZE};
+        ufd = idmap_userns_fd(&m, 1, &m, 1, err);
+        if (ufd < 0)
+            goto out;
+    }
+    sbuf_puts(&opts, "lowerdir=");
+    /* the top layer first */
+    for (size_t i = 0; i < n; i++) {
+        const char *diff = json_string_value(json_array_get(layers, n - 1 - i));
+        if (!digest_valid(diff)) {
+            err_set(err, 0, "container %.12s: Layers[%zu]: not a digest", id, n - 1 - i);
+            goto out;
+        }
+        cleanup_free char *path = store_layer_path(s, diff);
+        fds[i] = mnt_clone_tree(AT_FDCWD, path, false, err);
+        if (fds[i] < 0) {
+            err_wrap(err, "layer %s", diff);
+            goto out;
+        }
+        if (ufd >= 0 && mnt_setattr(fds[i], 0, 0, false, 0, ufd, err) < 0) {
+            err_wrap(err, "idmapped mount of layer %s", diff);
+            goto out;
+        }
+        sbuf_printf(&opts, "%s/proc/self/fd/%d", i ? ":" : "", fds[i]);
+    }
+    sbuf_printf(&opts, ",upperdir=%s/containers/%s/upper,workdir=%s/containers/%s/work", s->root,
+                id, s->root, id);
+    /* the container's root owns its "/" */
+    if (fchownat(d, "upper", (uid_t)base, (gid_t)base, AT_SYMLINK_NOFOLLOW) < 0) {
+        err_sys(err, "container %.12s: chown upper", id);
+        goto out;
+    }
+    if (mount("overlay", target, "overlay", MS_NODEV, opts.buf) < 0) {
+        err_sys(err, "container %.12s: mount the overlay root", id);
+        goto out;
+    }
+    ret = 0;
+out:
+    for (size_t i = 0; i < n; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    free(fds);
+    free(opts.buf);
+    if (ufd >= 0)
+        close(ufd);
+    return ret;
+}
+
+/* ---- user namespace ranges ---- */
+
+static void subids(uint64_t *start, uint64_t *count)
+{
+    *start = PROFILE_SUBID_FALLBACK;
+    *count = PROFILE_SUBID_FALLBACK;
+    char *text = NULL;
+    if (read_file_at(AT_FDCWD, "/etc/subuid", &text, NULL, NULL) < 0)
+        return;
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2 || strncmp(l, "moat:", 5) != 0)
+            continue;
+        *c2 = 0;
+        uint64_t a, b;
+        if (parse_u64(c1 + 1, &a) == 0 && parse_u64(c2 + 1, &b) == 0) {
+            *start = a;
+            *count = b;
+        }
+        break;
+    }
+    free(text);
+}
+
+/* Ranges are taken from the top of moat's subordinate ids down; the
+ * runtime's run.moat.userns=auto takes them from the bottom up. */
+int ctr_alloc_userns(struct store *s, uint64_t *base, merr_t *err)
+{
+    uint64_t start, count;
+    subids(&start, &count);
+    uint64_t slots = count / CTR_USERNS_SIZE;
+    if (!slots)
+        return err_set(err, 0, "/etc/subuid: moat has fewer than %d subordinate ids",
+                       CTR_USERNS_SIZE);
+    char **ids = ctr_list(s);
+    uint64_t *used = xzalloc((strv_len(ids) + 1) * sizeof(uint64_t));
+    size_t nu = 0;
+    for (size_t i = 0; ids[i]; i++) {
+        merr_t e = MERR_INIT;
+        json_t *r = ctr_load(s, ids[i], &e);
+        err_clear(&e);
+        if (r)
+            used[nu++] = (uint64_t)json_integer_value(json_object_get(r, "UsernsBase"));
+        json_decref(r);
+    }
+    strv_free(ids);
+    int ret =
+        err_set(err, 0, "no free user namespace range left (%llu in use)", (unsigned long long)nu);
+    for (uint64_t k = slots; k-- > 0;) {
+        uint64_t b = start + k * CTR_USERNS_SIZE;
+        bool taken = false;
+        for (size_t i = 0; i < nu && !taken; i++)
+            taken = used[i] == b;
+        if (!taken) {
+            *base = b;
+            err_clear(err);
+            ret = 0;
+            break;
+        }
+    }
+    free(used);
+    return ret;
+}
+
+char *ctr_make_name(struct store *s)
+{
+    static const char *const adj[] = {"brave",  "calm",  "eager", "fierce",  "gentle",
+                                      "happy",  "jolly", "keen",  "lucid",   "mighty",
+                                      "noble",  "proud", "quiet", "serene",  "swift",
+                                      "tender", "vivid", "witty", "zealous", "bold"};
+    static const char *const noun[] = {"turing",   "hopper", "lovelace", "ritchie", "thompson",
+                                       "torvalds", "knuth",  "dijkstra", "liskov",  "hamilton",
+                                       "perlman",  "kay",    "lamport",  "wirth",   "backus"};
+    for (int tries = 0;; tries++) {
+        uint32_t r = 0;
+        if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+            r = (uint32_t)getpid() + (uint32_t)tries;
+        char *n = tries < 50 ? xasprintf("%s_%s", adj[r % ARRAY_SIZE(adj)],
+                                         noun[(r / 32) % ARRAY_SIZE(noun)])
+                             : xasprintf("%s_%s_%u", adj[r % ARRAY_SIZE(adj)],
+                                         noun[(r / 32) % ARRAY_SIZE(noun)], r % 100000);
+        char id[65];
+        merr_t e = MERR_INIT;
+        if (ctr_find(s, n, id, &e) < 0) {
+            err_clear(&e);
+            return n;
+        }
+        free(n);
+    }
+}
+
+int ctr_remove(struct store *s, const char *id, merr_t *err)
+{
+    merr_t e = MERR_INIT;
+    int rootfd = ctr_runtime_rootfd(s, &e);
+    if (rootfd >= 0) {
+        op_delete(rootfd, id, true, &e);
+        close(rootfd);
+    }
+    err_clear(&e);
+    ctr_umount_rootfs(s, id);
+    cleanup_free char *rootfs = xasprintf("%s/containers/%s/rootfs", s->root, id);
+    if (mounted(rootfs))
+        return err_set(err, 0, "container %.12s: its root is still mounted", id);
+    /* renamed away first: a record is whole or absent */
+    cleanup_free char *tmp = NULL;
+    cleanup_free char *src = xasprintf("containers/%s", id);
+    if (store_tmpdir(s, &tmp, err) < 0)
+        return -1;
+    if (unlinkat(s->fd, tmp, AT_REMOVEDIR) < 0 || renameat(s->fd, src, s->fd, tmp) < 0)
+        return err_sys(err, "remove container %.12s", id);
+    rm_rf_at(s->fd, tmp);
+    return 0;
+}

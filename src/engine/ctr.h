@@ -1,0 +1,61 @@
+/* ctr.h: the engine's containers in the store.
+ *
+ *   containers/ID/container.json  the record (Docker's inspect shape)
+ *   containers/ID/image           the image id (rmi checks it)
+ *   containers/ID/bundle/         config.json for the runtime
+ *   containers/ID/rootfs          where the overlay is mounted while it runs
+ *   containers/ID/upper, work     the container's own layer
+ *   containers/ID/log.json        its output, one JSON object per line
+ *   containers/ID/monitor.lock    flock held by its monitor while it runs
+ *   run/                          the runtime's state directory
+ *
+ * The root of every container is an overlay of the image's layers, each
+ * presented through an idmapped mount with the container's own user
+ * namespace range (taken from the top of moat's subordinate ids), so the
+ * layers are shared by all containers and owned by root in each. */
+#ifndef MOAT_CTR_H
+#define MOAT_CTR_H
+
+#include "store.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CTR_USERNS_SIZE 65536
+
+/* The runtime state directory inside the store. */
+char *ctr_runtime_root(struct store *s);
+/* Open (create) it. */
+int ctr_runtime_rootfd(struct store *s, merr_t *err);
+
+/* ids of all containers */
+char **ctr_list(struct store *s);
+/* full id from an id, a unique id prefix or a name */
+int ctr_find(struct store *s, const char *what, char id[65], merr_t *err);
+/* containers/ID as a directory fd */
+int ctr_dirfd(struct store *s, const char *id, merr_t *err);
+json_t *ctr_load(struct store *s, const char *id, merr_t *err);
+int ctr_save(struct store *s, const char *id, json_t *rec, merr_t *err);
+
+/* Is the container's monitor alive? */
+bool ctr_monitor_alive(struct store *s, const char *id);
+/* Bring a record in line with reality: a container whose monitor is gone
+ * is not running (moat was killed): mark it exited, remove what is left
+ * of it in the runtime and unmount its root. Returns the record. */
+json_t *ctr_refresh(struct store *s, const char *id, merr_t *err);
+
+/* Mount the overlay for the container (its layers and userns base in the
+ * record) at containers/ID/rootfs. */
+int ctr_mount_rootfs(struct store *s, const char *id, json_t *rec, merr_t *err);
+void ctr_umount_rootfs(struct store *s, const char *id);
+
+/* A free user-namespace base for a new container (call under the lock). */
+int ctr_alloc_userns(struct store *s, uint64_t *base, merr_t *err);
+/* A name like Docker's "adjective_name", unused (under the lock). */
+char *ctr_make_name(struct store *s);
+/* Remove a stopped container entirely. */
+int ctr_remove(struct store *s, const char *id, merr_t *err);
+
+/* The RFC 3339 time now, seconds precision plus nanoseconds. */
+char *ctr_now(void);
+
+#endif

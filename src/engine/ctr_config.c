@@ -1,0 +1,462 @@
+/* ctr_config.c: container record and config.json (see ctr_config.h). */
+#include "ctr_config.h"
+#include "ctr.h"
+#include "../kernel/mount.h"
+#include "../runtime/state.h"
+#include "../util/fs.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void run_opts_init(struct run_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    profile_defaults(&o->po);
+}
+
+void run_opts_free(struct run_opts *o)
+{
+    strv_free(o->env);
+    strv_free(o->volumes);
+    strv_free(o->tmpfs);
+    strv_free(o->ulimits);
+    strv_free(o->cmd);
+    memset(o, 0, sizeof(*o));
+}
+
+/* a (or b) is b, or a directory above it */
+static bool covers(const char *a, const char *b)
+{
+    size_t n = strlen(a);
+    if (n == 1 && a[0] == '/')
+        return true;
+    return strncmp(a, b, n) == 0 && (b[n] == 0 || b[n] == '/');
+}
+
+int ctr_check_volume(struct store *s, const char *spec, bool allow_sensitive, char **src,
+                     char **dst, bool *ro, merr_t *err)
+{
+    *src = *dst = NULL;
+    *ro = false;
+    cleanup_free char *buf = xstrdup(spec);
+    char *c1 = strchr(buf, ':');
+    if (!c1 || c1 == buf)
+        return err_set(err, 0, "-v \"%s\": expected SOURCE:DESTINATION[:ro|rw]", spec);
+    *c1 = 0;
+    char *d = c1 + 1, *mode = strchr(d, ':');
+    if (mode) {
+        *mode++ = 0;
+        if (strcmp(mode, "ro") == 0)
+            *ro = true;
+        else if (strcmp(mode, "rw") != 0)
+            return err_set(err, 0, "-v \"%s\": mode \"%s\": only ro or rw", spec, mode);
+    }
+    if (d[0] != '/' || strstr(d, "/../") || (strlen(d) >= 3 && !strcmp(d + strlen(d) - 3, "/..")))
+        return err_set(err, 0, "-v \"%s\": the destination must be an absolute path without \"..\"",
+                       spec);
+    if (buf[0] != '/') {
+        /* a named volume in the store */
+        if (strspn(buf, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+                strlen(buf) ||
+            buf[0] == '.')
+            return err_set(err, 0,
+                           "-v \"%s\": \"%s\" is neither an absolute path nor a volume name", spec,
+                           buf);
+        cleanup_free char *v = xasprintf("%s/volumes/%s/_data", s->root, buf);
+        if (mkdir_p(v, 0755, err) < 0)
+            return -1;
+        *src = xstrdup(v);
+        *dst = xstrdup(d);
+        return 0;
+    }
+    char real[PATH_MAX];
+    if (!realpath(buf, real))
+        return err_sys(err, "-v \"%s\": source \"%s\"", spec, buf);
+    static const char *const sensitive[] = {
+        "/proc",
+        "/sys",
+        "/dev",
+        "/run/moat",
+        "/var/run/docker.sock",
+        "/run/docker.sock",
+        "/run/containerd",
+        "/var/run/containerd",
+        "/run/podman",
+        "/boot",
+    };
+    const char *why = NULL;
+    char rstore[PATH_MAX];
+    if (strcmp(real, "/") == 0)
+        why = "the host's root";
+    else if (realpath(s->root, rstore) && (covers(real, rstore) || covers(rstore, real)))
+        why = "moat's store";
+    for (size_t i = 0; !why && i < ARRAY_SIZE(sensitive); i++)
+        if (covers(real, sensitive[i]) || covers(sensitive[i], real))
+            why = sensitive[i];
+    if (why && !allow_sensitive)
+        return err_set(err, 0,
+                       "-v \"%s\": refusing to mount \"%s\" (%s) into a container; pass "
+                       "--security-opt allow-sensitive-mounts if you mean it",
+                       spec, real, why);
+    *src = xstrdup(real);
+    *dst = xstrdup(d);
+    return 0;
+}
+
+static json_t *strv_json(char *const *v)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; v && v[i]; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+/* KEY=VALUE entries, later ones replacing earlier ones with the same KEY */
+static void env_set(json_t *env, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    size_t kl = eq ? (size_t)(eq - kv) : strlen(kv);
+    cleanup_free char *full = NULL;
+    if (!eq) { /* -e KEY: moat's own value, or nothing */
+        cleanup_free char *k = xstrndup(kv, kl);
+        const char *v = getenv(k);
+        if (!v)
+            return;
+        full = xasprintf("%s=%s", k, v);
+        kv = full;
+    }
+    for (size_t i = 0; i < json_array_size(env); i++) {
+        const char *e = json_string_value(json_array_get(env, i));
+        if (e && strncmp(e, kv, kl) == 0 && e[kl] == '=') {
+            json_array_set_new(env, i, json_string(kv));
+            return;
+        }
+    }
+    json_array_append_new(env, json_string(kv));
+}
+
+json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, const char *name,
+                   const char *image_id, json_t *image_config, json_t *layers, uint64_t userns,
+                   merr_t *err)
+{
+    json_t *ic = json_object_get(image_config, "config");
+    /* command: entrypoint + (arguments, or the image's Cmd) */
+    json_t *entry = o->entrypoint
+                        ? (*o->entrypoint ? json_pack("[s]", o->entrypoint) : json_array())
+                        : json_deep_copy(json_object_get(ic, "Entrypoint"));
+    if (!json_is_array(entry)) {
+        json_decref(entry);
+        entry = json_array();
+    }
+    json_t *cmd = o->cmd && o->cmd[0] ? strv_json(o->cmd)
+                  : o->entrypoint     ? json_array()
+                                      : json_deep_copy(json_object_get(ic, "Cmd"));
+    if (!json_is_array(cmd)) {
+        json_decref(cmd);
+        cmd = json_array();
+    }
+    json_t *args = json_deep_copy(entry);
+    json_array_extend(args, cmd);
+    if (!json_array_size(args)) {
+        json_decref(entry);
+        json_decref(cmd);
+        json_decref(args);
+        err_set(err, 0,
+                "no command: the image has neither Entrypoint nor Cmd; give one after "
+                "the image name");
+        return NULL;
+    }
+    json_t *env = json_array();
+    json_t *ie = json_object_get(ic, "Env");
+    for (size_t i = 0; i < json_array_size(ie); i++)
+        if (json_is_string(json_array_get(ie, i)))
+            env_set(env, json_string_value(json_array_get(ie, i)));
+    bool has_path = false;
+    for (size_t i = 0; i < json_array_size(env); i++)
+        has_path = has_path || !strncmp(json_string_value(json_array_get(env, i)), "PATH=", 5);
+    if (!has_path)
+        env_set(env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    cleanup_free char *hostname = xstrndup(id, 12);
+    cleanup_free char *h = xasprintf("HOSTNAME=%s", o->hostname ? o->hostname : hostname);
+    env_set(env, h);
+    if (o->tty)
+        env_set(env, "TERM=xterm");
+    for (size_t i = 0; o->env && o->env[i]; i++)
+        env_set(env, o->env[i]);
+    json_t *binds = json_array();
+    for (size_t i = 0; o->volumes && o->volumes[i]; i++) {
+        char *src, *dst;
+        bool ro;
+        if (ctr_check_volume(s, o->volumes[i], o->allow_sensitive, &src, &dst, &ro, err) < 0) {
+            json_decref(binds);
+            json_decref(env);
+            json_decref(entry);
+            json_decref(cmd);
+            json_decref(args);
+            return NULL;
+        }
+        json_array_append_new(binds, json_sprintf("%s:%s:%s", src, dst, ro ? "ro" : "rw"));
+        free(src);
+        free(dst);
+    }
+    const char *user = o->user ? o->user : json_string_value(json_object_get(ic, "User"));
+    const char *wd = o->workdir ? o->workdir : json_string_value(json_object_get(ic, "WorkingDir"));
+    const char *stopsig = json_string_value(json_object_get(ic, "StopSignal"));
+    cleanup_free char *now = ctr_now();
+    json_t *caps = json_pack("{s:I,s:I}", "Add", (json_int_t)o->po.cap_add, "Drop",
+                             (json_int_t)o->po.cap_drop);
+    json_t *rec = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:O,s:I,s:O,s:O,"
+        "s:{s:s,s:s,s:o,s:o,s:o,s:s,s:b,s:b,s:s,s:s},"
+        "s:{s:b,s:b,s:b,s:o,s:o,s:s,s:s,s:I,s:f,s:I,s:o,s:s*,s:b,s:o,s:b},"
+        "s:{s:s,s:b,s:i,s:i,s:s,s:s,s:s}}",
+        "Id", id, "Name", name, "Created", now, "Image", image_id, "ImageName", o->image, "Layers",
+        layers, "UsernsBase", (json_int_t)(o->userns_host || o->privileged ? 0 : userns), "Args",
+        args, "Entrypoint", entry, "Config", "Hostname", o->hostname ? o->hostname : hostname,
+        "User", user ? user : "", "Env", env, "Cmd", cmd, "Entrypoint", json_deep_copy(entry),
+        "WorkingDir", wd && *wd ? wd : "/", "Tty", o->tty, "OpenStdin", o->interactive, "Image",
+        o->image, "StopSignal", stopsig ? stopsig : "SIGTERM", "HostConfig", "AutoRemove", o->rm,
+        "ReadonlyRootfs", o->read_only, "Privileged", o->privileged, "Binds", binds, "Tmpfs",
+        strv_json(o->tmpfs), "NetworkMode", o->net_host ? "host" : "none", "UsernsMode",
+        o->userns_host || o->privileged ? "host" : "private", "Memory", (json_int_t)o->po.memory,
+        "Cpus", o->cpus, "PidsLimit", (json_int_t)o->po.pids, "Capabilities", caps, "Seccomp",
+        o->po.seccomp, "NoLandlock", o->po.no_landlock, "Ulimits", strv_json(o->ulimits),
+        "SensitiveMounts", o->allow_sensitive, "State", "Status", "created", "Running", 0, "Pid", 0,
+        "ExitCode", 0, "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt", "0001-01-01T00:00:00Z",
+        "Error", "");
+    json_decref(entry);
+    json_decref(args);
+    if (!rec)
+        err_set(err, 0, "internal error: cannot build the container record");
+    return rec;
+}
+
+/* ---- config.json ---- */
+
+/* the id (third field) and, for passwd, the group (fourth) of the line of
+ * /etc/passwd or /etc/group whose first field is `name` */
+static int lookup(int rootfd, const char *file, const char *name, uint64_t *id, uint64_t *gid)
+{
+    cleanup_close int fd = mnt_openat_in_root(rootfd, file, O_RDONLY | O_NOFOLLOW);
+    cleanup_free char *text = NULL;
+    if (fd < 0 || read_fd(fd, &text, NULL) < 0)
+        return -1;
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        char *f[4] = {0};
+        char *p = l;
+        for (int i = 0; i < 4 && p; i++) {
+            f[i] = p;
+            p = strchr(p, ':');
+            if (p)
+                *p++ = 0;
+        }
+        if (!f[2] || strcmp(f[0], name) != 0)
+            continue;
+        if (parse_u64(f[2], id) < 0)
+            return -1;
+        if (gid && (!f[3] || parse_u64(f[3], gid) < 0))
+            return -1;
+        return 0;
+    }
+    return -1;
+}
+
+static int resolve_user(int rootfd, const char *spec, uint64_t *uid, uint64_t *gid, merr_t *err)
+{
+    *uid = *gid = 0;
+    if (!spec || !*spec)
+        return 0;
+    cleanup_free char *u = xstrdup(spec);
+    char *g = strchr(u, ':');
+    if (g)
+        *g++ = 0;
+    /* a numeric user needs no passwd entry (its group is then 0) */
+    if (parse_u64(u, uid) < 0 && lookup(rootfd, "/etc/passwd", u, uid, gid) < 0) {
+        return err_set(err, 0, "user \"%s\": not found in the image's /etc/passwd", u);
+    }
+    if (g && parse_u64(g, gid) < 0 && lookup(rootfd, "/etc/group", g, gid, NULL) < 0)
+        return err_set(err, 0, "group \"%s\": not found in the image's /etc/group", g);
+    if (*uid >= CTR_USERNS_SIZE || *gid >= CTR_USERNS_SIZE)
+        return err_set(err, 0, "user \"%s\": ids must be below %d", spec, CTR_USERNS_SIZE);
+    return 0;
+}
+
+static const char *const rlimit_names[] = {
+    "cpu",     "fsize", "data",  "stack",      "core",     "rss",  "nproc",  "nofile",
+    "memlock", "as",    "locks", "sigpending", "msgqueue", "nice", "rtprio", "rttime"};
+
+static int add_ulimit(json_t *rl, const char *spec, merr_t *err)
+{
+    cleanup_free char *b = xstrdup(spec);
+    char *eq = strchr(b, '=');
+    if (!eq)
+        return err_set(err, 0, "--ulimit \"%s\": expected NAME=SOFT[:HARD]", spec);
+    *eq = 0;
+    bool known = false;
+    for (size_t i = 0; i < ARRAY_SIZE(rlimit_names) && !known; i++)
+        known = strcmp(b, rlimit_names[i]) == 0;
+    char *hard = strchr(eq + 1, ':');
+    if (hard)
+        *hard++ = 0;
+    uint64_t s, h;
+    if (!known || parse_u64(eq + 1, &s) < 0 || parse_u64(hard ? hard : eq + 1, &h) < 0 || s > h)
+        return err_set(err, 0, "--ulimit \"%s\": unknown limit or bad values", spec);
+    cleanup_free char *type = xasprintf("RLIMIT_%s", b);
+    for (char *p = type; *p; p++)
+        *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+    for (size_t i = 0; i < json_array_size(rl); i++) {
+        json_t *e = json_array_get(rl, i);
+        if (strcmp(json_string_value(json_object_get(e, "type")) ?: "", type) == 0) {
+            json_array_remove(rl, i);
+            break;
+        }
+    }
+    json_array_append_new(
+        rl, json_pack("{s:s,s:I,s:I}", "type", type, "soft", (json_int_t)s, "hard", (json_int_t)h));
+    return 0;
+}
+
+static json_t *bind(const char *src, const char *dst, bool ro)
+{
+    return json_pack("{s:s,s:s,s:s,s:[s,s,s,s]}", "destination", dst, "type", "bind", "source", src,
+                     "options", "rbind", ro ? "ro" : "rw", "nosuid", "nodev");
+}
+
+/* A volume is presented through an idmapped mount with the container's
+ * user namespace: the host's root owns its files as the container's root
+ * does (what a Docker user expects of -v), confined to that directory. */
+static json_t *volume(const char *src, const char *dst, bool ro, bool userns)
+{
+    json_t *m = bind(src, dst, ro);
+    if (userns)
+        json_array_append_new(json_object_get(m, "options"), json_string("idmap"));
+    return m;
+}
+
+json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd, merr_t *err)
+{
+    json_t *hc = json_object_get(rec, "HostConfig"), *cc = json_object_get(rec, "Config");
+    struct profile_opts po;
+    profile_defaults(&po);
+    json_t *caps = json_object_get(hc, "Capabilities");
+    po.cap_add = (uint64_t)json_integer_value(json_object_get(caps, "Add"));
+    po.cap_drop = (uint64_t)json_integer_value(json_object_get(caps, "Drop"));
+    po.seccomp = json_string_value(json_object_get(hc, "Seccomp"));
+    po.no_landlock = json_is_true(json_object_get(hc, "NoLandlock"));
+    po.userns_host = true; /* the engine writes its own mapping below */
+    po.memory = json_integer_value(json_object_get(hc, "Memory"));
+    po.pids = json_integer_value(json_object_get(hc, "PidsLimit"));
+    po.writable_root = !json_is_true(json_object_get(hc, "ReadonlyRootfs"));
+    po.privileged = json_is_true(json_object_get(hc, "Privileged"));
+    json_t *c = profile_config(&po, err);
+    if (!c)
+        return NULL;
+    uint64_t uid, gid;
+    if (resolve_user(rootfd, json_string_value(json_object_get(cc, "User")), &uid, &gid, err) < 0) {
+        json_decref(c);
+        return NULL;
+    }
+    json_t *proc = json_object_get(c, "process"), *lin = json_object_get(c, "linux");
+    json_object_set(proc, "args", json_object_get(rec, "Args"));
+    json_object_set(proc, "env", json_object_get(cc, "Env"));
+    json_object_set(proc, "cwd", json_object_get(cc, "WorkingDir"));
+    json_object_set_new(proc, "terminal", json_boolean(json_is_true(json_object_get(cc, "Tty"))));
+    json_object_set_new(proc, "user",
+                        json_pack("{s:I,s:I}", "uid", (json_int_t)uid, "gid", (json_int_t)gid));
+    json_t *rl = json_object_get(proc, "rlimits");
+    json_t *ul = json_object_get(hc, "Ulimits");
+    for (size_t i = 0; i < json_array_size(ul); i++)
+        if (add_ulimit(rl, json_string_value(json_array_get(ul, i)) ?: "", err) < 0) {
+            json_decref(c);
+            return NULL;
+        }
+    json_object_set_new(c, "root",
+                        json_pack("{s:o,s:b}", "path",
+                                  json_sprintf("%s/containers/%s/rootfs", s->root, id), "readonly",
+                                  !po.writable_root && !po.privileged));
+    json_object_set(c, "hostname", json_object_get(cc, "Hostname"));
+    /* user namespace: the range the layers are idmapped with */
+    json_int_t base = json_integer_value(json_object_get(rec, "UsernsBase"));
+    json_t *ns = json_object_get(lin, "namespaces");
+    if (base > 0) {
+        json_array_append_new(ns, json_pack("{s:s}", "type", "user"));
+        json_t *m =
+            json_pack("[{s:i,s:I,s:i}]", "containerID", 0, "hostID", base, "size", CTR_USERNS_SIZE);
+        json_object_set(lin, "uidMappings", m);
+        json_object_set_new(lin, "gidMappings", m);
+    }
+    if (strcmp(json_string_value(json_object_get(hc, "NetworkMode")) ?: "", "host") == 0)
+        for (size_t i = 0; i < json_array_size(ns); i++)
+            if (strcmp(json_string_value(json_object_get(json_array_get(ns, i), "type")) ?: "",
+                       "network") == 0) {
+                json_array_remove(ns, i);
+                break;
+            }
+    json_object_set_new(lin, "cgroupsPath", json_sprintf("moat/%s", id));
+    double cpus = json_real_value(json_object_get(hc, "Cpus"));
+    json_t *res = json_object_get(lin, "resources");
+    if (cpus > 0 && res)
+        json_object_set_new(res, "cpu",
+                            json_pack("{s:I,s:I}", "quota", (json_int_t)(cpus * 100000), "period",
+                                      (json_int_t)100000));
+    /* mounts: /etc/hosts and /etc/hostname, volumes, tmpfs */
+    json_t *mounts = json_object_get(c, "mounts");
+    cleanup_free char *hosts = xasprintf("%s/containers/%s/hosts", s->root, id);
+    cleanup_free char *hn = xasprintf("%s/containers/%s/hostname", s->root, id);
+    json_array_append_new(mounts, bind(hosts, "/etc/hosts", false));
+    json_array_append_new(mounts, bind(hn, "/etc/hostname", false));
+    if (strcmp(json_string_value(json_object_get(hc, "NetworkMode")) ?: "", "host") == 0)
+        json_array_append_new(mounts, bind("/etc/resolv.conf", "/etc/resolv.conf", true));
+    /* writable mounts are writable under Landlock too (the profile's third
+     * rule lists the read-write places) */
+    json_t *rules =
+        json_object_get(json_object_get(json_object_get(proc, "landlock"), "rules"), "pathBeneath");
+    json_t *rw_paths = json_object_get(json_array_get(rules, 2), "paths");
+    json_t *binds = json_object_get(hc, "Binds");
+    for (size_t i = 0; i < json_array_size(binds); i++) {
+        cleanup_free char *b = xstrdup(json_string_value(json_array_get(binds, i)) ?: "::");
+        char *dst = strchr(b, ':');
+        char *mode = dst ? strchr(dst + 1, ':') : NULL;
+        if (!mode)
+            continue;
+        *dst++ = 0;
+        *mode++ = 0;
+        bool ro = strcmp(mode, "ro") == 0;
+        json_array_append_new(mounts, volume(b, dst, ro, base > 0));
+        if (!ro && rw_paths)
+            json_array_append_new(rw_paths, json_string(dst));
+    }
+    json_t *tm = json_object_get(hc, "Tmpfs");
+    for (size_t i = 0; i < json_array_size(tm); i++) {
+        cleanup_free char *t = xstrdup(json_string_value(json_array_get(tm, i)) ?: "");
+        char *o = strchr(t, ':');
+        if (o)
+            *o++ = 0;
+        if (t[0] != '/') {
+            json_decref(c);
+            err_set(err, 0, "--tmpfs \"%s\": the destination must be an absolute path", t);
+            return NULL;
+        }
+        json_t *opts = json_pack("[s,s]", "nosuid", "nodev");
+        for (char *save = NULL, *p = o ? strtok_r(o, ",", &save) : NULL; p;
+             p = strtok_r(NULL, ",", &save))
+            json_array_append_new(opts, json_string(p));
+        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:o}", "destination", t, "type",
+                                                "tmpfs", "source", "tmpfs", "options", opts));
+        if (rw_paths)
+            json_array_append_new(rw_paths, json_string(t));
+    }
+    json_t *ann = json_object_get(c, "annotations");
+    json_object_set_new(ann, "run.moat.engine.name",
+                        json_string(json_string_value(json_object_get(rec, "Name")) ?: ""));
+    json_object_set_new(ann, "run.moat.engine.image",
+                        json_string(json_string_value(json_object_get(rec, "ImageName")) ?: ""));
+    return c;
+}

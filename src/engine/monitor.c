@@ -1,0 +1,611 @@
+/* monitor.c: the per-container monitor and the attach client (see
+ * monitor.h). */
+#include "monitor.h"
+#include "ctr.h"
+#include "ctr_config.h"
+#include "../runtime/container.h"
+#include "../runtime/ops.h"
+#include "../util/fs.h"
+#include "../util/log.h"
+#include "../util/unixsock.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define MAX_CLIENTS 16
+#define CHUNK 16384
+
+static int sock_path(int dirfd, struct sockaddr_un *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->sun_family = AF_UNIX;
+    /* through the directory fd: store paths can be longer than sun_path */
+    snprintf(a->sun_path, sizeof(a->sun_path), "/proc/self/fd/%d/attach.sock", dirfd);
+    return 0;
+}
+
+static int frame(int fd, char type, const void *data, size_t len, int flags)
+{
+    unsigned char h[5] = {(unsigned char)type, (unsigned char)(len >> 24),
+                          (unsigned char)(len >> 16), (unsigned char)(len >> 8),
+                          (unsigned char)len};
+    struct iovec iov[2] = {{h, 5}, {(void *)data, len}};
+    struct msghdr m = {.msg_iov = iov, .msg_iovlen = len ? 2 : 1};
+    size_t want = 5 + len;
+    ssize_t n = sendmsg(fd, &m, MSG_NOSIGNAL | flags);
+    if (n == (ssize_t)want)
+        return 0;
+    if (n < 0)
+        return -1;
+    /* a partial frame: finish it blocking (rare; a slow client) */
+    size_t done = (size_t)n;
+    if (done < 5) {
+        if (write_all(fd, h + done, 5 - done) < 0)
+            return -1;
+        done = 5;
+    }
+    return write_all(fd, (const char *)data + (done - 5), len - (done - 5));
+}
+
+static int read_frame(int fd, char *type, char **data, size_t *len)
+{
+    unsigned char h[5];
+    if (read_all(fd, h, 5) != 5)
+        return -1;
+    *type = (char)h[0];
+    *len = (size_t)h[1] << 24 | (size_t)h[2] << 16 | (size_t)h[3] << 8 | h[4];
+    if (*len > (1 << 20))
+        return -1;
+    *data = xmalloc(*len + 1);
+    if (*len && read_all(fd, *data, *len) != (ssize_t)*len) {
+        free(*data);
+        return -1;
+    }
+    (*data)[*len] = 0;
+    return 0;
+}
+
+/* ---- the monitor ---- */
+
+struct mon {
+    struct store *s;
+    const char *id;
+    int dirfd, logfd, listenfd;
+    int clients[MAX_CLIENTS];
+    int in_w;         /* container stdin (pipe or pty master), -1 */
+    int out_r, err_r; /* container output; err_r -1 with a tty */
+    int master;
+    struct sbuf partial[2];
+};
+
+static void log_line(struct mon *m, int stream, const char *data, size_t len)
+{
+    cleanup_free char *now = ctr_now();
+    struct sbuf b = {0};
+    sbuf_puts(&b, "{\"log\":");
+    cleanup_free char *s = xstrndup(data, len);
+    sbuf_json_str(&b, s);
+    sbuf_printf(&b, ",\"stream\":\"%s\",\"time\":\"%s\"}\n", stream ? "stderr" : "stdout", now);
+    (void)write_all(m->logfd, b.buf, b.len);
+    free(b.buf);
+}
+
+/* output of one stream: to every client, and by lines to the log */
+static void output(struct mon *m, int stream, const char *buf, size_t n, bool flush)
+{
+    for (int i = 0; i < MAX_CLIENTS && n; i++)
+        if (m->clients[i] >= 0 &&
+            frame(m->clients[i], stream ? 'e' : 'o', buf, n, MSG_DONTWAIT) < 0) {
+            close(m->clients[i]); /* gone, or not reading: dropped */
+            m->clients[i] = -1;
+        }
+    struct sbuf *p = &m->partial[stream];
+    sbuf_add(p, buf, n);
+    size_t start = 0;
+    for (size_t i = 0; i < p->len; i++)
+        if (p->buf[i] == '\n') {
+            log_line(m, stream, p->buf + start, i + 1 - start);
+            start = i + 1;
+        }
+    if ((flush || p->len - start > CHUNK) && p->len > start) {
+        log_line(m, stream, p->buf + start, p->len - start);
+        start = p->len;
+    }
+    memmove(p->buf, p->buf + start, p->len - start);
+    p->len -= start;
+}
+
+static void drain(struct mon *m, int *fd, int stream)
+{
+    char buf[CHUNK];
+    ssize_t n = read(*fd, buf, sizeof(buf));
+    if (n > 0) {
+        output(m, stream, buf, (size_t)n, false);
+        return;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    output(m, stream, "", 0, true);
+    if (*fd != m->master)
+        close(*fd);
+    *fd = -1;
+}
+
+static void client_input(struct mon *m, int i)
+{
+    char type;
+    char *data;
+    size_t len;
+    if (read_frame(m->clients[i], &type, &data, &len) < 0) {
+        close(m->clients[i]);
+        m->clients[i] = -1;
+        return;
+    }
+    if (type == 'i' && m->in_w >= 0)
+        (void)write_all(m->in_w, data, len);
+    else if (type == 'c' && m->in_w >= 0 && m->in_w != m->master)
+        close_fd(&m->in_w);
+    else if (type == 'w' && len == 4 && m->master >= 0) {
+        struct winsize ws = {
+            .ws_row = (unsigned short)((unsigned char)data[0] << 8 | (unsigned char)data[1]),
+            .ws_col = (unsigned short)((unsigned char)data[2] << 8 | (unsigned char)data[3])};
+        ioctl(m->master, TIOCSWINSZ, &ws);
+    }
+    free(data);
+}
+
+static void accept_client(struct mon *m)
+{
+    int c = accept4(m->listenfd, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0)
+        return;
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        if (m->clients[i] < 0) {
+            m->clients[i] = c;
+            return;
+        }
+    close(c);
+}
+
+static int status_code(int st)
+{
+    return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 255;
+}
+
+static void set_state(struct mon *m, const char *status, bool running, int pid, int code,
+                      const char *error)
+{
+    merr_t e = MERR_INIT;
+    json_t *r = ctr_load(m->s, m->id, &e);
+    if (!r) {
+        err_clear(&e);
+        return;
+    }
+    json_t *st = json_object_get(r, "State");
+    cleanup_free char *now = ctr_now();
+    json_object_set_new(st, "Status", json_string(status));
+    json_object_set_new(st, "Running", json_boolean(running));
+    json_object_set_new(st, "Pid", json_integer(pid));
+    if (running) {
+        json_object_set_new(st, "StartedAt", json_string(now));
+        json_object_set_new(st, "ExitCode", json_integer(0));
+        json_object_set_new(st, "Error", json_string(""));
+    } else {
+        json_object_set_new(st, "ExitCode", json_integer(code));
+        json_object_set_new(st, "FinishedAt", json_string(now));
+        if (error)
+            json_object_set_new(st, "Error", json_string(error));
+    }
+    ctr_save(m->s, m->id, r, &e);
+    err_clear(&e);
+    json_decref(r);
+}
+
+/* Mount, configure and create the container; its init is our child. */
+static int launch(struct mon *m, struct container *c, json_t *rec, merr_t *err)
+{
+    if (ctr_mount_rootfs(m->s, m->id, rec, err) < 0)
+        return -1;
+    cleanup_free char *rootfs = xasprintf("%s/containers/%s/rootfs", m->s->root, m->id);
+    cleanup_close int rfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (rfd < 0)
+        return err_sys(err, "open %s", rootfs);
+    json_t *cfg = ctr_oci_config(m->s, m->id, rec, rfd, err);
+    if (!cfg)
+        return -1;
+    cleanup_free char *text = json_dumps(cfg, JSON_INDENT(2));
+    json_decref(cfg);
+    cleanup_free char *bundle = xasprintf("%s/containers/%s/bundle", m->s->root, m->id);
+    cleanup_close int bfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (bfd < 0 || atomic_write_at(bfd, "config.json", text, strlen(text), 0600, err) < 0)
+        return bfd < 0 ? err_sys(err, "open %s", bundle) : -1;
+    bool tty = json_is_true(json_object_get(json_object_get(rec, "Config"), "Tty"));
+    bool in = json_is_true(json_object_get(json_object_get(rec, "Config"), "OpenStdin"));
+    /* the init's stdio: ours while it is created */
+    int inp[2] = {-1, -1}, outp[2] = {-1, -1}, errp[2] = {-1, -1};
+    if (!tty) {
+        if ((in && pipe2(inp, O_CLOEXEC) < 0) || pipe2(outp, O_CLOEXEC) < 0 ||
+            pipe2(errp, O_CLOEXEC) < 0)
+            return err_sys(err, "pipe");
+        if ((in && dup2(inp[0], 0) < 0) || dup2(outp[1], 1) < 0 || dup2(errp[1], 2) < 0)
+            return err_sys(err, "dup2");
+    }
+    container_init_fds(c);
+    c->o.mode = RUN_FOREGROUND;
+    c->o.id = m->id;
+    c->bundle = xstrdup(bundle);
+    c->st.config = text;
+    c->st.config_len = strlen(text);
+    text = NULL;
+    int ret = -1;
+    char *state = NULL;
+    if (spec_parse(c->st.config, c->st.config_len, "config.json", &c->spec, err) < 0)
+        goto out;
+    c->rootfs = xstrdup(rootfs);
+    c->rootfd = ctr_runtime_rootfd(m->s, err);
+    if (c->rootfd < 0)
+        goto out;
+    op_delete(c->rootfd, m->id, true, err); /* what a killed monitor left */
+    err_clear(err);
+    if (container_create(c, err) < 0)
+        goto out;
+    close_fd(&c->statefd);
+    state = container_state_json(c, CS_RUNNING);
+    run_poststart(c->spec, state);
+    if (tty) {
+        m->master = unix_recv_fd(c->console_peer, err);
+        if (m->master < 0)
+            goto out;
+        m->in_w = m->out_r = m->master;
+    } else {
+        m->in_w = in ? inp[1] : -1;
+        m->out_r = outp[0];
+        m->err_r = errp[0];
+        inp[1] = outp[0] = errp[0] = -1;
+    }
+    ret = 0;
+out : {
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+    close(null);
+}
+    for (int i = 0; i < 2; i++) {
+        if (inp[i] >= 0)
+            close(inp[i]);
+        if (outp[i] >= 0)
+            close(outp[i]);
+        if (errp[i] >= 0)
+            close(errp[i]);
+    }
+    return ret;
+}
+
+static void finish(struct mon *m, struct container *c, int code)
+{
+    merr_t e = MERR_INIT;
+    struct handle h;
+    if (handle_open(c->rootfd, m->id, &h, &e) == 0) {
+        handle_adopt(&h, c);
+        container_destroy(c->rootfd, &h, &e);
+        handle_close(&h);
+    }
+    err_clear(&e);
+    ctr_umount_rootfs(m->s, m->id);
+    set_state(m, "exited", false, 0, code, NULL);
+    char b[16];
+    int n = snprintf(b, sizeof(b), "%d", code);
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        if (m->clients[i] >= 0) {
+            frame(m->clients[i], 'x', b, (size_t)n, 0);
+            close(m->clients[i]);
+            m->clients[i] = -1;
+        }
+}
+
+static void report(int status, const char *msg)
+{
+    if (status < 0)
+        return;
+    cleanup_free char *line = xasprintf("%s\n", msg);
+    (void)write_all(status, line, strlen(line));
+}
+
+static void monitor_main(struct store *s, const char *id, bool attach, int status)
+{
+    struct mon m = {.s = s,
+                    .id = id,
+                    .logfd = -1,
+                    .listenfd = -1,
+                    .in_w = -1,
+                    .out_r = -1,
+                    .err_r = -1,
+                    .master = -1};
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        m.clients[i] = -1;
+    merr_t err = MERR_INIT;
+    struct container c = {0};
+    container_init_fds(&c);
+    c.rootfd = -1;
+    json_t *rec = NULL;
+    m.dirfd = ctr_dirfd(s, id, &err);
+    int lock =
+        m.dirfd < 0 ? -1 : openat(m.dirfd, "monitor.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
+        report(status, lock < 0 ? "Ecannot lock the container" : "Ethe container is running");
+        _exit(1);
+    }
+    struct sockaddr_un a;
+    sock_path(m.dirfd, &a);
+    unlink(a.sun_path);
+    m.listenfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (m.listenfd < 0 || bind(m.listenfd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+        listen(m.listenfd, MAX_CLIENTS) < 0) {
+        report(status, "Ecannot listen on the attach socket");
+        _exit(1);
+    }
+    m.logfd = openat(m.dirfd, "log.json", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    report(status, "L");
+    if (attach) {
+        struct pollfd p = {m.listenfd, POLLIN, 0};
+        if (poll(&p, 1, 30000) == 1)
+            accept_client(&m);
+    }
+    rec = ctr_load(s, id, &err);
+    sigset_t old;
+    run_block_signals(&old);
+    if (!rec || launch(&m, &c, rec, &err) < 0) {
+        cleanup_free char *msg = xasprintf("E%s", err.msg ? err.msg : "cannot start");
+        report(status, msg);
+        ctr_umount_rootfs(s, id);
+        set_state(&m, "exited", false, 0, 127, err.msg);
+        for (int i = 0; i < MAX_CLIENTS; i++)
+            if (m.clients[i] >= 0)
+                frame(m.clients[i], 'x', "127", 3, 0);
+        unlinkat(m.dirfd, "attach.sock", 0);
+        if (rec && json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "AutoRemove")))
+            ctr_remove(s, id, &err);
+        _exit(1);
+    }
+    set_state(&m, "running", true, (int)c.host_pid, 0, NULL);
+    report(status, "OK");
+    close(status);
+    sigset_t all;
+    sigfillset(&all);
+    int sfd = signalfd(-1, &all, SFD_CLOEXEC);
+    int code = 255;
+    bool done = false;
+    while (!done || m.out_r >= 0 || m.err_r >= 0) {
+        struct pollfd p[4 + MAX_CLIENTS];
+        int n = 0;
+        p[n++] = (struct pollfd){sfd, POLLIN, 0};
+        p[n++] = (struct pollfd){m.listenfd, POLLIN, 0};
+        p[n++] = (struct pollfd){m.out_r, POLLIN, 0};
+        p[n++] = (struct pollfd){m.err_r, POLLIN, 0};
+        for (int i = 0; i < MAX_CLIENTS; i++)
+            p[n++] = (struct pollfd){m.clients[i], POLLIN, 0};
+        int r = poll(p, (nfds_t)n, done ? 200 : -1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0 && done)
+            break; /* output drained (a process of the container may hold it) */
+        if (p[0].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGCHLD) {
+                int st;
+                pid_t w;
+                while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+                    if (w == c.host_pid) {
+                        code = status_code(st);
+                        done = true;
+                        c.host_pid = -1;
+                    }
+            }
+        }
+        if (p[1].revents & POLLIN)
+            accept_client(&m);
+        if (p[2].revents)
+            drain(&m, &m.out_r, 0);
+        if (p[3].revents)
+            drain(&m, &m.err_r, 1);
+        for (int i = 0; i < MAX_CLIENTS; i++)
+            if (m.clients[i] >= 0 && p[4 + i].revents)
+                client_input(&m, i);
+    }
+    output(&m, 0, "", 0, true);
+    output(&m, 1, "", 0, true);
+    finish(&m, &c, code);
+    unlinkat(m.dirfd, "attach.sock", 0);
+    bool rm = json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "AutoRemove"));
+    if (rm) {
+        merr_t e = MERR_INIT;
+        ctr_remove(s, id, &e);
+        err_clear(&e);
+    }
+    _exit(0);
+}
+
+int monitor_spawn(struct store *s, const char *id, bool attach, int *status, merr_t *err)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return err_sys(err, "pipe");
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return err_sys(err, "fork");
+    }
+    if (pid == 0) {
+        close(p[0]);
+        setsid();
+        if (fork() != 0)
+            _exit(0);
+        /* the monitor: nothing of the CLI but the store and the pipe */
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+        close(null);
+        close_fd(&s->usefd); /* running containers do not hold tmp/ */
+        prctl(PR_SET_NAME, "moat-monitor");
+        monitor_main(s, id, attach, p[1]);
+    }
+    close(p[1]);
+    waitpid(pid, NULL, 0);
+    /* "L" first: the socket is there; or "E" and why not */
+    char line[1024];
+    size_t n = 0;
+    while (n + 1 < sizeof(line) && read(p[0], line + n, 1) == 1 && line[n] != '\n')
+        n++;
+    line[n] = 0;
+    if (strcmp(line, "L") != 0) {
+        close(p[0]);
+        return err_set(err, 0, "container %.12s: %s", id,
+                       line[0] == 'E' ? line + 1 : "its monitor died before it started");
+    }
+    *status = p[0];
+    return attach ? 0 : monitor_started(p[0], err);
+}
+
+int monitor_started(int status, merr_t *err)
+{
+    cleanup_free char *text = NULL;
+    read_fd(status, &text, NULL);
+    close(status);
+    if (text && strncmp(text, "OK", 2) == 0)
+        return 0;
+    size_t l = text ? strlen(text) : 0;
+    if (l && text[l - 1] == '\n')
+        text[l - 1] = 0;
+    return err_set(err, 0, "%s", text && text[0] == 'E' ? text + 1 : "the monitor died");
+}
+
+/* ---- the client ---- */
+
+int monitor_connect(struct store *s, const char *id, merr_t *err)
+{
+    cleanup_close int d = ctr_dirfd(s, id, err);
+    if (d < 0)
+        return -1;
+    struct sockaddr_un a;
+    sock_path(d, &a);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return err_sys(err, "container %.12s: attach", id);
+    }
+    return fd;
+}
+
+static void send_winsize(int sock)
+{
+    struct winsize ws;
+    if (ioctl(0, TIOCGWINSZ, &ws) < 0)
+        return;
+    unsigned char b[4] = {(unsigned char)(ws.ws_row >> 8), (unsigned char)ws.ws_row,
+                          (unsigned char)(ws.ws_col >> 8), (unsigned char)ws.ws_col};
+    frame(sock, 'w', b, 4, 0);
+}
+
+int monitor_relay(struct store *s, const char *id, int sock, bool in, bool tty, bool sig_proxy,
+                  int *code, merr_t *err)
+{
+    sigset_t all, old;
+    sigemptyset(&all);
+    sigaddset(&all, SIGINT);
+    sigaddset(&all, SIGTERM);
+    sigaddset(&all, SIGHUP);
+    sigaddset(&all, SIGQUIT);
+    sigaddset(&all, SIGWINCH);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    int sfd = signalfd(-1, &all, SFD_CLOEXEC);
+    struct termios saved;
+    bool raw = tty && isatty(0) && tcgetattr(0, &saved) == 0;
+    if (raw) {
+        struct termios t = saved;
+        cfmakeraw(&t);
+        tcsetattr(0, TCSANOW, &t);
+    }
+    if (tty)
+        send_winsize(sock);
+    *code = -1;
+    bool in_open = in;
+    while (*code < 0) {
+        struct pollfd p[3] = {{sock, POLLIN, 0}, {sfd, POLLIN, 0}, {0, in_open ? POLLIN : 0, 0}};
+        int r = poll(p, in_open ? 3 : 2, -1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (p[0].revents) {
+            char type;
+            char *data;
+            size_t len;
+            if (read_frame(sock, &type, &data, &len) < 0)
+                break;
+            if (type == 'o')
+                (void)write_all(1, data, len);
+            else if (type == 'e')
+                (void)write_all(2, data, len);
+            else if (type == 'x')
+                *code = atoi(data);
+            free(data);
+        }
+        if (p[1].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+                if (si.ssi_signo == SIGWINCH && tty) {
+                    send_winsize(sock);
+                } else if (sig_proxy && si.ssi_signo != SIGWINCH) {
+                    merr_t e = MERR_INIT;
+                    int rootfd = ctr_runtime_rootfd(s, &e);
+                    if (rootfd >= 0) {
+                        op_kill(rootfd, id, (int)si.ssi_signo, false, &e);
+                        close(rootfd);
+                    }
+                    err_clear(&e);
+                }
+            }
+        }
+        if (in_open && p[2].revents) {
+            char buf[CHUNK];
+            ssize_t n = read(0, buf, sizeof(buf));
+            if (n > 0) {
+                frame(sock, 'i', buf, (size_t)n, 0);
+            } else if (n == 0 || errno != EINTR) {
+                in_open = false;
+                frame(sock, 'c', NULL, 0, 0);
+            }
+        }
+    }
+    if (raw)
+        tcsetattr(0, TCSANOW, &saved);
+    close(sfd);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (*code < 0) {
+        /* the monitor went away without a word: the record has the end */
+        json_t *r = ctr_refresh(s, id, err);
+        if (!r)
+            return -1;
+        *code = (int)json_integer_value(json_object_get(json_object_get(r, "State"), "ExitCode"));
+        json_decref(r);
+    }
+    return 0;
+}

@@ -1,0 +1,37 @@
+/* monitor.h: the per-container monitor (what conmon is to Podman).
+ *
+ * `start` forks a monitor that lives as long as the container: it mounts
+ * the container's root, creates and starts the container through the
+ * runtime (in-process), keeps its stdout and stderr in log.json, serves
+ * attach clients on containers/ID/attach.sock, and records the exit
+ * status, unmounts and cleans up when the container ends (removing it
+ * with --rm). The CLI can go at any time; no monitor waits for another.
+ *
+ * Attach frames on the socket: a type byte, a 32-bit big-endian length,
+ * the data. Monitor to client: 'o' stdout, 'e' stderr, 'x' the exit code
+ * (decimal). Client to monitor: 'i' stdin, 'c' end of stdin, 'w' window
+ * size (rows and columns, 16 bits each). */
+#ifndef MOAT_MONITOR_H
+#define MOAT_MONITOR_H
+
+#include "store.h"
+#include <stdbool.h>
+
+/* Fork the monitor of container id. With attach, it waits (up to 30 s) for
+ * a client on its socket before starting the container; *status is then a
+ * pipe to pass to monitor_started once connected. Without, this returns
+ * when the container runs (or failed to start). */
+int monitor_spawn(struct store *s, const char *id, bool attach, int *status, merr_t *err);
+/* Wait for the monitor's report on the start of the container. */
+int monitor_started(int status, merr_t *err);
+
+/* Connect to the monitor's attach socket. */
+int monitor_connect(struct store *s, const char *id, merr_t *err);
+/* Relay stdin (when `in`), stdout and stderr until the container exits;
+ * its exit code in *code. With tty, the terminal is made raw and its size
+ * follows. `sig_proxy` forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT to
+ * the container. */
+int monitor_relay(struct store *s, const char *id, int sock, bool in, bool tty, bool sig_proxy,
+                  int *code, merr_t *err);
+
+#endif

@@ -1,0 +1,225 @@
+#!/usr/bin/env bats
+# The engine's containers: run, create, start, stop, kill, rm, ps, logs,
+# inspect, wait and exec, on images from the store, with the hardening
+# profile, and what is left behind (nothing).
+
+load common
+
+setup_file() {
+    setup_rootfs
+    tar -C "$ROOTFS" -czf "$BATS_FILE_TMPDIR/rootfs.tgz" .
+    export STORE="$BATS_FILE_TMPDIR/store"
+    "$MOAT" --root "$STORE" import "$BATS_FILE_TMPDIR/rootfs.tgz" bb:1 >/dev/null
+}
+
+teardown() {
+    for id in $("$MOAT" --root "$STORE" ps -aq --no-trunc 2>/dev/null); do
+        "$MOAT" --root "$STORE" rm -f "$id" >/dev/null 2>&1 || true
+    done
+}
+
+m() {
+    "$MOAT" --root "$STORE" "$@"
+}
+
+# nothing of container $1 anywhere: record, mount, runtime state, cgroup
+gone() {
+    [ ! -e "$STORE/containers/$1" ]
+    ! grep -q "$1" /proc/self/mountinfo
+    [ ! -e "$STORE/run/$1" ]
+    ! find /sys/fs/cgroup -maxdepth 4 -name "$1" | grep -q .
+}
+
+@test "run: output, exit code, and --rm leaves nothing behind" {
+    run m run --rm --name once bb:1 sh -c 'echo out; echo err >&2; exit 3'
+    [ "$status" -eq 3 ]
+    [[ "$output" == *out* && "$output" == *err* ]]
+    [ -z "$(m ps -aq)" ]
+    [ -z "$(ls "$STORE/containers")" ]
+    ! grep -q "$STORE/containers" /proc/self/mountinfo
+    [ -z "$(ls "$STORE/run")" ]
+}
+
+@test "run -d, ps, logs, exec, stop, inspect, rm" {
+    id=$(m run -d --name web bb:1 sh -c 'trap "echo bye; exit 7" TERM; echo hello; while :; do sleep 0.1; done')
+    [[ "$id" =~ ^[0-9a-f]{64}$ ]]
+    run m ps
+    [[ "${lines[0]}" =~ ^CONTAINER\ ID\ +IMAGE\ +COMMAND\ +CREATED\ +STATUS\ +NAMES ]]
+    [[ "${lines[1]}" =~ ^${id:0:12}\ +bb:1\ .*Up\ .*web$ ]]
+    [ "$(m ps --format '{{.Names}} {{.State}}')" = "web running" ]
+    for i in $(seq 50); do m logs web | grep -q hello && break; sleep 0.1; done
+    [ "$(m logs web)" = hello ]
+    run m exec web sh -c 'echo exec-out; exit 5'
+    [ "$status" -eq 5 ]
+    [ "$output" = exec-out ]
+    [ "$(m exec -u nobody -e X=1 -w /tmp web sh -c 'id -u; echo $X; pwd' | tr '\n' ' ')" = "65534 1 /tmp " ]
+    run m stop web
+    [ "$status" -eq 0 ]
+    [ "$(m inspect web | jq -r '.[0].State.Status, .[0].State.ExitCode' | tr '\n' ' ')" = "exited 7 " ]
+    [ "$(m logs web | tr '\n' ' ')" = "hello bye " ]
+    m ps -a | grep -q 'Exited (7)'
+    [ -z "$(m ps -q)" ]
+    ! grep -q "$id" /proc/self/mountinfo
+    m rm web
+    gone "$id"
+}
+
+@test "stop: a container that ignores TERM is killed after -t seconds" {
+    id=$(m run -d bb:1 sh -c 'trap "" TERM; while :; do sleep 0.1; done')
+    start=$(date +%s%N)
+    m stop -t 1 "${id:0:12}"
+    end=$(date +%s%N)
+    [ $(((end - start) / 1000000)) -ge 900 ]
+    [ "$(m inspect "$id" | jq .[0].State.ExitCode)" = 137 ]
+    run m wait "$id"
+    [ "$output" = 137 ]
+}
+
+@test "create, start -a, start again, kill, wait" {
+    id=$(m create --name c1 bb:1 sh -c 'echo run')
+    [ "$(m ps -a --format '{{.Names}} {{.Status}}')" = "c1 Created" ]
+    run m start -a c1
+    [ "$status" -eq 0 ]
+    [ "$output" = run ]
+    m start -a c1 >/dev/null
+    [ "$(m logs c1 | tr '\n' ' ')" = "run run " ]
+    m rm c1
+    gone "$id"
+    id=$(m run -d bb:1 sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done')
+    m kill -s USR1 "$id"
+    [ "$(m wait "$id")" = 9 ]
+    id=$(m run -d bb:1 sleep 100)
+    m kill "$id"
+    [ "$(m wait "$id")" = 137 ]
+}
+
+@test "run -i passes stdin; env, env-file, workdir, user, hostname" {
+    [ "$(echo piped | m run -i --rm bb:1 cat)" = piped ]
+    printf 'A=from-file\n# comment\nB=2\n' > "$BATS_TEST_TMPDIR/env"
+    export HOSTVAR=taken
+    out=$(m run --rm -e C=3 -e HOSTVAR --env-file "$BATS_TEST_TMPDIR/env" -w /tmp -u 1000:1001 \
+        --hostname box bb:1 sh -c 'echo $A $B $C $HOSTVAR; pwd; id -u; id -g; hostname')
+    [ "$(echo $out)" = "from-file 2 3 taken /tmp 1000 1001 box" ]
+    run m run --rm -u nosuchuser bb:1 true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *'user "nosuchuser": not found in the image'* ]]
+}
+
+@test "hardened by default: own user namespace range, few capabilities, seccomp, no mount" {
+    id=$(m run -d bb:1 sleep 100)
+    base=$(m inspect "$id" | jq .[0].UsernsBase)
+    [ "$base" -ge 1000000000 ]
+    pid=$(m inspect "$id" | jq .[0].State.Pid)
+    [ "$(stat -c %u /proc/$pid)" = "$base" ]
+    run m exec "$id" cat /proc/self/status
+    [[ "$output" == *"Seccomp:	2"* ]]
+    [[ "$output" == *"NoNewPrivs:	1"* ]]
+    # DAC_OVERRIDE FOWNER KILL SETGID SETUID NET_BIND_SERVICE, nothing else
+    [[ "$output" == *"CapEff:	00000000000004ea"* ]]
+    [[ "$output" == *"CapBnd:	00000000000004ea"* ]]
+    run m exec "$id" mount -t tmpfs none /mnt
+    [ "$status" -ne 0 ]
+    # the image's files are root's inside, the host's layer is untouched
+    [ "$(m exec "$id" stat -c %u /bin/busybox)" = 0 ]
+    m exec "$id" touch /newfile
+    [ "$(stat -c %u "$STORE/containers/$id/upper/newfile")" = "$base" ]
+    # a second container gets another range
+    id2=$(m run -d bb:1 sleep 100)
+    [ "$(m inspect "$id2" | jq .[0].UsernsBase)" != "$base" ]
+}
+
+@test "volumes: bind mounts rw and ro, named volumes, sensitive sources refused" {
+    mkdir "$BATS_TEST_TMPDIR/data"
+    echo host > "$BATS_TEST_TMPDIR/data/f"
+    m run --rm -v "$BATS_TEST_TMPDIR/data:/data" bb:1 sh -c 'cat /data/f; echo ctr > /data/g'
+    [ "$(cat "$BATS_TEST_TMPDIR/data/g")" = ctr ]
+    # idmapped: the container's root writes as the host's root, in the volume only
+    [ "$(stat -c %u "$BATS_TEST_TMPDIR/data/g")" = 0 ]
+    run m run --rm -v "$BATS_TEST_TMPDIR/data:/data:ro" bb:1 sh -c 'echo x > /data/h'
+    [ "$status" -ne 0 ]
+    [ ! -e "$BATS_TEST_TMPDIR/data/h" ]
+    m run --rm -v vol1:/v bb:1 sh -c 'echo kept > /v/f'
+    [ "$(m run --rm -v vol1:/v bb:1 cat /v/f)" = kept ]
+    for src in / /proc /sys/fs /dev "$STORE" "$STORE/containers" /run/moat /var; do
+        run m run --rm -v "$src:/x" bb:1 true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"refusing to mount"* ]] || { echo "$src: $output"; false; }
+    done
+    [ -z "$(m ps -aq)" ]
+    run m run --rm --security-opt allow-sensitive-mounts -v /:/host:ro bb:1 cat /host/etc/hostname
+    [ "$status" -eq 0 ]
+}
+
+@test "read-only root, tmpfs, memory and pids limits" {
+    run m run --rm --read-only bb:1 sh -c 'touch /x'
+    [ "$status" -ne 0 ]
+    m run --rm --read-only --tmpfs /data bb:1 sh -c 'touch /tmp/x /data/y'
+    id=$(m run -d --memory 64m --pids-limit 50 bb:1 sleep 100)
+    pid=$(m inspect "$id" | jq .[0].State.Pid)
+    mem=$(awk -F: '$2 ~ /memory/ {print $3}' /proc/$pid/cgroup)
+    pids=$(awk -F: '$2 ~ /pids/ {print $3}' /proc/$pid/cgroup)
+    if [ -n "$mem" ]; then
+        [ "$(cat /sys/fs/cgroup/memory$mem/memory.limit_in_bytes)" = $((64 << 20)) ]
+        [ "$(cat /sys/fs/cgroup/pids$pids/pids.max)" = 50 ]
+    else
+        cg=$(awk -F: '$1 == 0 {print $3}' /proc/$pid/cgroup)
+        [ "$(cat /sys/fs/cgroup/$cg/memory.max)" = $((64 << 20)) ]
+    fi
+}
+
+@test "bad input: a clear error, exit 125, and no container left" {
+    # not in the store: pulled first, and the pull fails (nothing listens there)
+    run m run 127.0.0.1:9/nosuch:1 true
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"Unable to find image '127.0.0.1:9/nosuch:1' locally"* ]]
+    [[ "$output" == *"registry client failed"* ]]
+    run m run --memory lots bb:1 true
+    [ "$status" -eq 125 ]
+    [[ "$output" == *'--memory "lots"'* ]]
+    run m run --network bridge bb:1 true
+    [ "$status" -eq 125 ]
+    run m run --name 'bad name' bb:1 true
+    [ "$status" -eq 125 ]
+    run m run --rm bb:1 /no/such/binary
+    [ "$status" -ne 0 ]
+    [ -z "$(m ps -aq)" ]
+    [ -z "$(ls "$STORE/containers")" ]
+    m create --name dup bb:1 true >/dev/null
+    run m create --name dup bb:1 true
+    [ "$status" -eq 125 ]
+    [[ "$output" == *'"dup" is in use'* ]]
+    run m stop nosuch
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"no such container: nosuch"* ]]
+    run m rmi bb:1
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"is used by container"* ]]
+    run m rm dup
+    [ "$status" -eq 0 ]
+}
+
+@test "a killed monitor is repaired by the next command" {
+    id=$(m run -d bb:1 sleep 100)
+    mon=$(pgrep -f moat-monitor -n || true)
+    # the monitor holds monitor.lock; find it by the lock
+    mon=$(fuser "$STORE/containers/$id/monitor.lock" 2>/dev/null | tr -s ' ' '\n' | grep . | head -1)
+    [ -n "$mon" ]
+    kill -9 "$mon"
+    sleep 0.2
+    run m ps -a --format '{{.Status}}'
+    [[ "$output" == "Exited (255)"* ]]
+    ! grep -q "$id" /proc/self/mountinfo
+    [ ! -e "$STORE/run/$id" ]
+    m rm "$id"
+    gone "$id"
+}
+
+@test "many containers started at once" {
+    for i in $(seq 10); do m run -d --name "par$i" bb:1 sleep 100 > /dev/null & done
+    wait
+    [ "$(m ps -q | wc -l)" = 10 ]
+    [ "$(for i in $(seq 10); do m inspect par$i | jq .[0].UsernsBase; done | sort -u | wc -l)" = 10 ]
+    m rm -f $(m ps -q) > /dev/null
+    [ -z "$(m ps -aq)" ]
+    ! grep -q "$STORE/containers" /proc/self/mountinfo
+}
