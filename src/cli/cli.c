@@ -92,8 +92,7 @@ static bool flag_takes_arg(const char *a)
 }
 
 /* Is this verb (shared by both) meant for the engine? The runtime's when
- * --root names a runtime state directory (not a store) or, for verbs other
- * than run and create, a directory that does not exist, when a flag only
+ * --root names anything but an engine store, when a flag only
  * the runtime has is given (--bundle, --pid-file, --console-socket,
  * --process, --preserve-fds, --no-pivot, --no-new-keyring, --keep, or the
  * global --log, --log-format, --systemd-cgroup), when the container named
@@ -101,10 +100,12 @@ static bool flag_takes_arg(const char *a)
  * current directory is a bundle and only an id follows. */
 static bool engine_wanted(const char *root, bool runtime_globals, int argc, char **argv)
 {
-    if (root && access(root, F_OK) == 0)
+    /* engines always pass --root: a directory that is not a store (yet)
+     * is a runtime's (a new store is made by pull, load or import) */
+    if (root)
         return is_store(root);
     bool build = strcmp(argv[0], "run") == 0 || strcmp(argv[0], "create") == 0;
-    if (runtime_globals || (root && !build))
+    if (runtime_globals)
         return false;
     static const char *const rt[] = {"--bundle",         "-b",
                                      "--pid-file",       "--console-socket",
@@ -119,12 +120,10 @@ static bool engine_wanted(const char *root, bool runtime_globals, int argc, char
         if (strcmp(a, "--") == 0)
             break;
         if (a[0] != '-') {
-            if (!pos)
-                pos = a;
-            npos++;
-            if (strcmp(argv[0], "run") != 0 && strcmp(argv[0], "create") != 0)
-                break;
-            continue;
+            /* what follows is the id's (runtime) or the command's (engine) */
+            pos = a;
+            npos = argc - i;
+            break;
         }
         for (size_t k = 0; k < ARRAY_SIZE(rt); k++) {
             size_t l = strlen(rt[k]);
@@ -138,7 +137,7 @@ static bool engine_wanted(const char *root, bool runtime_globals, int argc, char
     }
     if (!pos)
         return true;
-    if (strcmp(argv[0], "run") == 0 || strcmp(argv[0], "create") == 0)
+    if (build)
         return !(npos == 1 && access("config.json", F_OK) == 0);
     cleanup_free char *def = state_default_root();
     cleanup_free char *p = xasprintf("%s/%s", def, pos);

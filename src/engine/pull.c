@@ -219,8 +219,23 @@ int image_pull(struct store *s, const char *name, const struct pull_opts *o, cha
     }
     ret = image_load_dir(s, lfd, &loaded, err);
     free(loaded);
-    if (ret == 0)
-        ret = store_image_find(s, full, id, err);
+    if (ret == 0) { /* the id: the config of the manifest fetched */
+        json_t *ix = NULL, *man = NULL;
+        cleanup_free char *text = NULL;
+        if (read_file_at(lfd, "index.json", &text, NULL, NULL) == 0)
+            ix = json_loads(text, 0, NULL);
+        const char *md = json_string_value(
+            json_object_get(json_array_get(json_object_get(ix, "manifests"), 0), "digest"));
+        man = md ? store_blob_json(s, md, err) : NULL;
+        const char *cd =
+            json_string_value(json_object_get(json_object_get(man, "config"), "digest"));
+        if (cd && digest_valid(cd))
+            snprintf(id, 72, "%s", cd);
+        else
+            ret = err_set(err, 0, "pull: the fetched layout has no manifest");
+        json_decref(ix);
+        json_decref(man);
+    }
 out:
     json_decref(auth);
     rm_rf_at(s->fd, rel);

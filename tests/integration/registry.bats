@@ -1,0 +1,158 @@
+#!/usr/bin/env bats
+# Registry pulls: Debian's docker-registry on 127.0.0.1 (images pushed with
+# skopeo from a tarball moat saved), and a Bearer-token registry that can
+# turn hostile (tests/lib/token-registry.py).
+
+load common
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+setup_file() {
+    command -v docker-registry >/dev/null || skip "docker-registry not installed"
+    command -v skopeo >/dev/null || skip "skopeo not installed"
+    setup_rootfs
+    export SEED="$BATS_FILE_TMPDIR/seed"
+    tar -C "$ROOTFS" -czf "$BATS_FILE_TMPDIR/rootfs.tgz" .
+    "$MOAT" --root "$SEED" import "$BATS_FILE_TMPDIR/rootfs.tgz" app:1 >/dev/null
+    "$MOAT" --root "$SEED" save -o "$BATS_FILE_TMPDIR/app.tar" app:1
+    mkdir "$BATS_FILE_TMPDIR/layout"
+    tar -C "$BATS_FILE_TMPDIR/layout" -xf "$BATS_FILE_TMPDIR/app.tar"
+    export PORT=$(free_port)
+    export REG="127.0.0.1:$PORT"
+    cat > "$BATS_FILE_TMPDIR/reg.yml" <<EOF
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $BATS_FILE_TMPDIR/regdata
+http:
+  addr: $REG
+EOF
+    docker-registry serve "$BATS_FILE_TMPDIR/reg.yml" > "$BATS_FILE_TMPDIR/reg.log" 2>&1 &
+    echo $! > "$BATS_FILE_TMPDIR/reg.pid"
+    for i in $(seq 50); do curl -sf "http://$REG/v2/" >/dev/null && break; sleep 0.1; done
+    skopeo copy -q --dest-tls-verify=false "oci-archive:$BATS_FILE_TMPDIR/app.tar" "docker://$REG/app:1"
+    skopeo copy -q --dest-tls-verify=false --format v2s2 "oci-archive:$BATS_FILE_TMPDIR/app.tar" \
+        "docker://$REG/app:v2s2"
+}
+
+teardown_file() {
+    [ -f "$BATS_FILE_TMPDIR/reg.pid" ] && kill "$(cat "$BATS_FILE_TMPDIR/reg.pid")" 2>/dev/null || true
+}
+
+setup() {
+    STORE="$BATS_TEST_TMPDIR/store"
+}
+
+teardown() {
+    [ -n "${TOKPID:-}" ] && kill "$TOKPID" 2>/dev/null || true
+    for id in $("$MOAT" --root "$STORE" ps -aq --no-trunc 2>/dev/null); do
+        "$MOAT" --root "$STORE" rm -f "$id" >/dev/null 2>&1 || true
+    done
+}
+
+m() {
+    "$MOAT" --root "$STORE" "$@"
+}
+
+store_is_empty() {
+    [ -z "$(find "$STORE/blobs/sha256" "$STORE/layers" "$STORE/images" "$STORE/tmp" -mindepth 1)" ]
+}
+
+start_token_registry() { # [MODE]
+    python3 "$REPO/tests/lib/token-registry.py" "$BATS_FILE_TMPDIR/layout" "$BATS_TEST_TMPDIR/port" ${1:-} &
+    TOKPID=$!
+    for i in $(seq 50); do [ -f "$BATS_TEST_TMPDIR/port" ] && break; sleep 0.1; done
+    TREG="127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")"
+}
+
+@test "pull from a registry, run, pull again (up to date), by digest" {
+    run m pull "$REG/app:1"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"1: Pulling from app"* ]]
+    [[ "$output" == *"Pull complete"* ]]
+    [[ "$output" == *"Status: Downloaded newer image for $REG/app:1"* ]]
+    [ "${lines[-1]}" = "$REG/app:1" ]
+    [ "$(m run --rm "$REG/app:1" echo hello)" = hello ]
+    run m pull "$REG/app:1"
+    [[ "$output" == *"Already exists"* ]]
+    [[ "$output" == *"Image is up to date for $REG/app:1"* ]]
+    digest=$(echo "$output" | sed -n 's/^Digest: //p')
+    run m pull "$REG/app@$digest"
+    [ "$status" -eq 0 ]
+    # the image is the one that was pushed: same config digest
+    [ "$(m images -q --no-trunc | sort -u)" = "$("$MOAT" --root "$SEED" images -q --no-trunc)" ]
+}
+
+@test "pull: Docker schema 2 manifests; run pulls what is missing" {
+    run m pull -q "$REG/app:v2s2"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$REG/app:v2s2" ]
+    run m run --rm "$REG/app:1" true
+    [ "$status" -eq 0 ]
+}
+
+@test "pull: a missing tag or registry fails with the reason, leaving nothing" {
+    run m pull "$REG/app:nosuch"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"manifest unknown"* ]]
+    store_is_empty
+    run m pull "127.0.0.1:9/app:1"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"127.0.0.1:9"* ]]
+    run m pull 'Bad/Name'
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"not a valid name"* ]]
+    store_is_empty
+}
+
+@test "parallel pulls of one image into one store" {
+    for i in 1 2 3 4 5 6; do m pull -q "$REG/app:1" > /dev/null & done
+    wait
+    [ "$(m images -q | wc -l)" = 1 ]
+    [ -z "$(ls "$STORE/tmp")" ]
+    [ "$(m run --rm "$REG/app:1" echo ok)" = ok ]
+}
+
+@test "bearer tokens: login, pull, logout" {
+    start_token_registry
+    run m pull "$TREG/app:1"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"HTTP 401"* ]]
+    run m login -u moat -p wrong "$TREG"
+    [ "$status" -ne 0 ]
+    echo secret | m login -u moat --password-stdin "$TREG"
+    [ "$(stat -c %a "$STORE/auth.json")" = 600 ]
+    run m pull "$TREG/app:1"
+    [ "$status" -eq 0 ]
+    [ "$(m run --rm "$TREG/app:1" echo authed)" = authed ]
+    m logout "$TREG"
+    m rmi "$TREG/app:1"
+    run m pull "$TREG/app:1"
+    [ "$status" -ne 0 ]
+}
+
+@test "anonymous bearer tokens (public images)" {
+    start_token_registry anon
+    run m pull "$TREG/app:1"
+    [ "$status" -eq 0 ]
+}
+
+@test "hostile registry: a corrupted or oversized layer is refused and nothing is kept" {
+    start_token_registry corrupt
+    echo secret | m login -u moat --password-stdin "$TREG"
+    run m pull "$TREG/app:1"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"its content has digest"* ]]
+    store_is_empty
+    kill "$TOKPID"
+    rm -f "$BATS_TEST_TMPDIR/port"
+    start_token_registry long
+    echo secret | m login -u moat --password-stdin "$TREG"
+    run m pull "$TREG/app:1"
+    [ "$status" -ne 0 ]
+    store_is_empty
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""token-registry.py DIR PORTFILE [MODE]: a read-only registry (API v2) that
+serves the OCI layout in DIR behind Bearer-token auth, the way Docker Hub
+does: /v2/ answers 401 with a challenge, /token hands out a token for the
+user "moat" with password "secret" (Basic), and manifests and blobs need
+that token. It listens on 127.0.0.1 on a free port, written to PORTFILE.
+
+MODE makes it hostile: "corrupt" serves layer blobs with one byte changed,
+"long" serves more bytes than the manifest says, "anon" needs no password
+for a token (anonymous pulls, as Docker Hub allows for public images)."""
+import base64
+import hashlib
+import http.server
+import json
+import os
+import sys
+
+DIR, PORTFILE = sys.argv[1], sys.argv[2]
+MODE = sys.argv[3] if len(sys.argv) > 3 else ""
+TOKEN = "tok-" + hashlib.sha256(os.urandom(8)).hexdigest()[:16]
+index = json.load(open(os.path.join(DIR, "index.json")))
+manifest_digest = index["manifests"][0]["digest"]
+
+
+def blob(d):
+    return open(os.path.join(DIR, "blobs", "sha256", d.split(":", 1)[1]), "rb").read()
+
+
+manifest = json.loads(blob(manifest_digest))
+layers = {l["digest"] for l in manifest["layers"]}
+
+
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+    def send(self, code, body=b"", ctype="application/json", extra=None):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def challenge(self):
+        port = self.server.server_address[1]
+        self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', extra={
+            "WWW-Authenticate": 'Bearer realm="http://127.0.0.1:%d/token",'
+                                'service="test",scope="repository:app:pull"' % port})
+
+    def do_GET(self):
+        p = self.path
+        if p.startswith("/token"):
+            auth = self.headers.get("Authorization", "")
+            ok = MODE == "anon" or auth == "Basic " + base64.b64encode(b"moat:secret").decode()
+            if not ok:
+                return self.send(401, b'{"errors":[{"code":"DENIED"}]}')
+            return self.send(200, json.dumps({"token": TOKEN}).encode())
+        if self.headers.get("Authorization") != "Bearer " + TOKEN:
+            return self.challenge()
+        if p == "/v2/":
+            return self.send(200, b"{}")
+        parts = p.split("/")
+        if len(parts) == 5 and parts[3] == "manifests":
+            if parts[4] not in ("1", manifest_digest):
+                return self.send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN"}]}')
+            return self.send(200, blob(manifest_digest), manifest["mediaType"],
+                             {"Docker-Content-Digest": manifest_digest})
+        if len(parts) == 5 and parts[3] == "blobs":
+            data = blob(parts[4])
+            if parts[4] in layers and MODE == "corrupt":
+                data = data[:-1] + bytes([data[-1] ^ 1])
+            if parts[4] in layers and MODE == "long":
+                data = data + b"extra bytes"
+            return self.send(200, data, "application/octet-stream")
+        self.send(404)
+
+
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+with open(PORTFILE + ".tmp", "w") as f:
+    f.write(str(srv.server_address[1]))
+os.rename(PORTFILE + ".tmp", PORTFILE)
+srv.serve_forever()
