@@ -40,6 +40,10 @@ static const struct command engine_commands[] = {
     {"logs", engine_logs, "show a container's output (-f, --tail N, -t)"},
     {"inspect", engine_inspect, "show containers or images as JSON"},
     {"wait", engine_wait, "wait for containers to stop and print their exit codes"},
+    {"restart", engine_restart, "stop and start containers again (-t SECONDS)"},
+    {"top", engine_top, "list the processes of a container"},
+    {"stats", engine_stats, "live CPU, memory, block I/O and pids of containers (--no-stream)"},
+    {"cp", engine_cp, "copy files between a container and the host"},
 };
 
 /* Verbs both have: the engine's unless the arguments are a runtime's

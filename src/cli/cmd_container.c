@@ -479,9 +479,9 @@ static int each(const struct global *g, int argc, char **argv, int first,
     return ret;
 }
 
-static int do_start(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
+static int start_one(struct store *s, const char *id, const char *arg, bool attach, bool say,
+                     merr_t *err)
 {
-    bool attach = *(bool *)ctx;
     json_t *r = ctr_refresh(s, id, err);
     if (!r)
         return -1;
@@ -490,16 +490,21 @@ static int do_start(struct store *s, const char *id, const char *arg, void *ctx,
     bool in = json_is_true(json_object_get(json_object_get(r, "Config"), "OpenStdin"));
     json_decref(r);
     if (running) {
-        if (!attach)
+        if (!attach && say)
             printf("%s\n", arg);
         return 0;
     }
     int code = 0;
     if (start_and_attach(s, id, attach, in && attach, tty, &code, err) < 0)
         return -1;
-    if (!attach)
+    if (!attach && say)
         printf("%s\n", arg);
     return 0;
+}
+
+static int do_start(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
+{
+    return start_one(s, id, arg, *(bool *)ctx, true, err);
 }
 
 int engine_start(const struct global *g, int argc, char **argv)
@@ -540,9 +545,8 @@ static int signal_ctr(struct store *s, const char *id, int sig, merr_t *err)
     return r;
 }
 
-static int do_stop(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
+static int stop_one(struct store *s, const char *id, int secs, merr_t *err)
 {
-    int secs = *(int *)ctx;
     json_t *r = ctr_refresh(s, id, err);
     if (!r)
         return -1;
@@ -560,11 +564,27 @@ static int do_stop(struct store *s, const char *id, const char *arg, void *ctx, 
             wait_monitor(s, id, -1);
         }
     }
+    return 0;
+}
+
+static int do_stop(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
+{
+    if (stop_one(s, id, *(int *)ctx, err) < 0)
+        return -1;
     printf("%s\n", arg);
     return 0;
 }
 
-int engine_stop(const struct global *g, int argc, char **argv)
+static int do_restart(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
+{
+    if (stop_one(s, id, *(int *)ctx, err) < 0 || start_one(s, id, arg, false, false, err) < 0)
+        return -1;
+    printf("%s\n", arg);
+    return 0;
+}
+
+static int stop_like(const struct global *g, int argc, char **argv,
+                     int (*fn)(struct store *, const char *, const char *, void *, merr_t *))
 {
     int secs = 10, first = 1;
     if (argc > 2 && (strcmp(argv[1], "-t") == 0 || strcmp(argv[1], "--time") == 0)) {
@@ -575,7 +595,17 @@ int engine_stop(const struct global *g, int argc, char **argv)
         secs = (int)v;
         first = 3;
     }
-    return each(g, argc, argv, first, do_stop, &secs);
+    return each(g, argc, argv, first, fn, &secs);
+}
+
+int engine_stop(const struct global *g, int argc, char **argv)
+{
+    return stop_like(g, argc, argv, do_stop);
+}
+
+int engine_restart(const struct global *g, int argc, char **argv)
+{
+    return stop_like(g, argc, argv, do_restart);
 }
 
 static int do_kill(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -95,11 +96,18 @@ static int run_helper(const char *tmp, char **args, const char *input, int out_f
     char **argv = xzalloc((n + 2) * sizeof(char *));
     argv[0] = helper;
     memcpy(argv + 1, args, n * sizeof(char *));
+    /* opened as root: nobody may not be able to reach its directory */
+    int exe = open(helper, O_PATH | O_CLOEXEC);
+    if (exe < 0) {
+        free(argv);
+        return err_sys(err, "%s (build it, or set MOAT_FETCH)", helper);
+    }
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
     if (pid < 0) {
         free(argv);
+        close(exe);
         return err_sys(err, "fork");
     }
     if (pid == 0) {
@@ -118,11 +126,13 @@ static int run_helper(const char *tmp, char **args, const char *input, int out_f
             fprintf(stderr, "moat: cannot become nobody for moat-fetch: %s\n", strerror(errno));
             _exit(126);
         }
-        execv(helper, argv);
+        extern char **environ;
+        syscall(SYS_execveat, exe, "", argv, environ, AT_EMPTY_PATH);
         fprintf(stderr, "moat: %s: %s (build it, or set MOAT_FETCH)\n", helper, strerror(errno));
         _exit(127);
     }
     free(argv);
+    close(exe);
     if (input) {
         close(in[0]);
         (void)write_all(in[1], input, strlen(input));

@@ -223,3 +223,64 @@ gone() {
     [ -z "$(m ps -aq)" ]
     ! grep -q "$STORE/containers" /proc/self/mountinfo
 }
+
+@test "restart, top, stats" {
+    id=$(m run -d --name svc bb:1 sh -c 'echo start; while :; do sleep 0.1; done')
+    pid1=$(m inspect svc | jq .[0].State.Pid)
+    run m restart -t 0 svc
+    [ "$status" -eq 0 ]
+    [ "$output" = svc ]
+    pid2=$(m inspect svc | jq .[0].State.Pid)
+    [ "$pid1" != "$pid2" ]
+    [ "$(m inspect svc | jq -r .[0].State.Status)" = running ]
+    for i in $(seq 30); do [ "$(m logs svc | grep -c start)" = 2 ] && break; sleep 0.1; done
+    [ "$(m logs svc | grep -c start)" = 2 ]
+    run m top svc
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ ^UID\ +PID\ +PPID\ +STIME\ +TTY\ +TIME\ +CMD ]]
+    [[ "$output" == *"$pid2 "*"sh -c echo start"* ]]
+    base=$(m inspect svc | jq .[0].UsernsBase)
+    [[ "${lines[1]}" == "$base "* ]]
+    run m stats --no-stream svc
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ ^CONTAINER\ ID\ +NAME\ +CPU\ %\ +MEM\ USAGE\ /\ LIMIT ]]
+    [[ "${lines[1]}" =~ ^${id:0:12}\ +svc\ +[0-9.]+%\ +[0-9.]+[KM]iB\ /\ 1\.00GiB ]]
+    [[ "${lines[1]}" =~ \ [0-9]+$ ]]
+}
+
+@test "cp: in and out, running and stopped, through the container's own mounts" {
+    id=$(m run -d --name files -v cpvol:/vol bb:1 sh -c 'while :; do sleep 0.1; done')
+    echo from-host > "$BATS_TEST_TMPDIR/f"
+    m cp "$BATS_TEST_TMPDIR/f" files:/tmp/
+    m cp "$BATS_TEST_TMPDIR/f" files:/vol/g
+    [ "$(m exec files cat /tmp/f /vol/g | tr '\n' ' ')" = "from-host from-host " ]
+    # the container's root owns what comes in
+    [ "$(m exec files stat -c %u:%g /tmp/f)" = 0:0 ]
+    m exec files sh -c 'mkdir -p /out/d; echo inner > /out/d/x; cp /bin/busybox /out/suid; chmod 4755 /out/suid'
+    m cp files:/out "$BATS_TEST_TMPDIR/"
+    [ "$(cat "$BATS_TEST_TMPDIR/out/d/x")" = inner ]
+    # set-id bits do not come out
+    [ "$(stat -c %a "$BATS_TEST_TMPDIR/out/suid")" = 755 ]
+    m stop -t 0 files >/dev/null
+    m cp "$BATS_TEST_TMPDIR/f" files:/stopped
+    m cp files:/out/d/x "$BATS_TEST_TMPDIR/x2"
+    [ "$(cat "$BATS_TEST_TMPDIR/x2")" = inner ]
+    ! grep -q "$id" /proc/self/mountinfo
+    m start files >/dev/null
+    [ "$(m exec files cat /stopped)" = from-host ]
+}
+
+@test "cp: symlinks planted in the container never lead to the host" {
+    m run -d --name trap bb:1 sh -c 'ln -s / /tmp/root; ln -s /etc /tmp/etc; while :; do sleep 0.1; done' >/dev/null
+    for i in $(seq 30); do m exec trap test -L /tmp/etc && break; sleep 0.1; done
+    echo planted > "$BATS_TEST_TMPDIR/p"
+    rm -f /etc/moat-cp-escape
+    m cp "$BATS_TEST_TMPDIR/p" trap:/tmp/etc/moat-cp-escape
+    [ ! -e /etc/moat-cp-escape ]
+    [ "$(m exec trap cat /etc/moat-cp-escape)" = planted ]
+    m cp trap:/tmp/root/etc/hostname "$BATS_TEST_TMPDIR/hn"
+    [ "$(cat "$BATS_TEST_TMPDIR/hn")" = "$(m exec trap hostname)" ]
+    [ "$(cat "$BATS_TEST_TMPDIR/hn")" != "$(hostname)" ]
+    run m cp trap:/tmp/etc "$BATS_TEST_TMPDIR/link"
+    [ -L "$BATS_TEST_TMPDIR/link" ]
+}

@@ -1,0 +1,346 @@
+/* cmd_ctrops.c: the engine's restart, top, stats and cp. */
+#include "cli.h"
+#include "../engine/cp.h"
+#include "../engine/ctr.h"
+#include "../engine/stats.h"
+#include "../engine/store.h"
+#include "../runtime/ops.h"
+#include "../util/fs.h"
+#include "../util/log.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_ENGINE 125
+
+static int open_store(const struct global *g, struct store *s)
+{
+    merr_t err = MERR_INIT;
+    if (store_open(s, g->store, &err) < 0)
+        return cli_fail(&err), EXIT_ENGINE;
+    return 0;
+}
+
+/* ---- top ---- */
+
+static long long boot_time(void)
+{
+    cleanup_free char *t = NULL;
+    if (read_file_at(AT_FDCWD, "/proc/stat", &t, NULL, NULL) < 0)
+        return 0;
+    const char *p = strstr(t, "\nbtime ");
+    return p ? atoll(p + 7) : 0;
+}
+
+static void top_line(pid_t pid, long long btime, long hz)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    cleanup_free char *st = NULL;
+    if (read_file_at(AT_FDCWD, path, &st, NULL, NULL) < 0)
+        return;
+    char *rp = strrchr(st, ')');
+    if (!rp)
+        return;
+    /* fields after the command: state ppid ... utime(14) stime(15) ...
+     * starttime(22), numbered from 1 with pid */
+    long long f[24] = {0};
+    char state;
+    int n = sscanf(rp + 2,
+                   "%c %lld %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld %*d %*d %*d %*d %*d %*d "
+                   "%lld",
+                   &state, &f[4], &f[14], &f[15], &f[22]);
+    if (n != 5)
+        return;
+    struct stat sb;
+    snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+    uid_t uid = stat(path, &sb) == 0 ? sb.st_uid : 0;
+    time_t start = (time_t)(btime + f[22] / hz);
+    struct tm tm;
+    localtime_r(&start, &tm);
+    char stime[16];
+    strftime(stime, sizeof(stime), "%H:%M", &tm);
+    long long cpu = (f[14] + f[15]) / hz;
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+    cleanup_free char *cmd = NULL;
+    size_t len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        read_fd(fd, &cmd, &len);
+        close(fd);
+    }
+    for (size_t i = 0; cmd && i + 1 < len; i++)
+        if (!cmd[i])
+            cmd[i] = ' ';
+    printf("%-10u %-8d %-8lld %-6s %-5s %02lld:%02lld:%02lld %s\n", (unsigned)uid, (int)pid, f[4],
+           stime, "?", cpu / 3600, cpu / 60 % 60, cpu % 60, cmd && *cmd ? cmd : "");
+}
+
+int engine_top(const struct global *g, int argc, char **argv)
+{
+    if (argc != 2)
+        return cli_usage_error("top", "usage: moat top CONTAINER"), EXIT_ENGINE;
+    struct store s;
+    if (open_store(g, &s))
+        return EXIT_ENGINE;
+    merr_t err = MERR_INIT;
+    char id[65];
+    pid_t *pids = NULL;
+    size_t n = 0;
+    int rootfd = -1, ret = 1;
+    if (ctr_find(&s, argv[1], id, &err) < 0 || (rootfd = ctr_runtime_rootfd(&s, &err)) < 0 ||
+        op_pids(rootfd, id, &pids, &n, &err) < 0) {
+        cli_fail(&err);
+        goto out;
+    }
+    printf("%-10s %-8s %-8s %-6s %-5s %-8s %s\n", "UID", "PID", "PPID", "STIME", "TTY", "TIME",
+           "CMD");
+    long long bt = boot_time();
+    long hz = sysconf(_SC_CLK_TCK);
+    for (size_t i = 0; i < n; i++)
+        top_line(pids[i], bt, hz > 0 ? hz : 100);
+    ret = 0;
+out:
+    free(pids);
+    if (rootfd >= 0)
+        close(rootfd);
+    store_close(&s);
+    return ret;
+}
+
+/* ---- stats ---- */
+
+static void human(uint64_t b, char *out, size_t n)
+{
+    static const char *const u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)b;
+    size_t i = 0;
+    while (v >= 1024 && i + 1 < ARRAY_SIZE(u)) {
+        v /= 1024;
+        i++;
+    }
+    snprintf(out, n, i ? "%.2f%s" : "%.0f%s", v, u[i]);
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+int engine_stats(const struct global *g, int argc, char **argv)
+{
+    bool stream = true, all = false;
+    int first = 1;
+    for (; first < argc && argv[first][0] == '-'; first++) {
+        if (strcmp(argv[first], "--no-stream") == 0)
+            stream = false;
+        else if (strcmp(argv[first], "-a") == 0 || strcmp(argv[first], "--all") == 0)
+            all = true;
+        else
+            return cli_usage_error("stats", "unknown flag \"%s\"", argv[first]), EXIT_ENGINE;
+    }
+    struct store s;
+    if (open_store(g, &s))
+        return EXIT_ENGINE;
+    merr_t err = MERR_INIT;
+    char **ids;
+    if (first < argc) {
+        ids = xzalloc((size_t)(argc - first + 1) * sizeof(char *));
+        for (int i = first; i < argc; i++) {
+            char id[65];
+            if (ctr_find(&s, argv[i], id, &err) < 0) {
+                strv_free(ids);
+                store_close(&s);
+                return cli_fail(&err);
+            }
+            ids[i - first] = xstrdup(id);
+        }
+    } else {
+        ids = ctr_list(&s);
+    }
+    size_t n = strv_len(ids);
+    struct ctr_stats *prev = xzalloc((n + 1) * sizeof(*prev));
+    uint64_t t0 = now_ns();
+    for (size_t i = 0; i < n; i++) {
+        if (ctr_stats_read(&s, ids[i], &prev[i], &err) < 0)
+            err_clear(&err);
+    }
+    bool tty = isatty(1);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    for (;;) {
+        poll(NULL, 0, stream ? 1000 : 500);
+        uint64_t t1 = now_ns();
+        if (tty && stream)
+            printf("\033[2J\033[H");
+        printf("%-14s %-22s %-8s %-24s %-8s %-22s %s\n", "CONTAINER ID", "NAME", "CPU %",
+               "MEM USAGE / LIMIT", "MEM %", "BLOCK I/O", "PIDS");
+        for (size_t i = 0; i < n; i++) {
+            json_t *r = ctr_refresh(&s, ids[i], &err);
+            err_clear(&err);
+            if (!r)
+                continue;
+            bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
+            struct ctr_stats cur = {0};
+            if (running && ctr_stats_read(&s, ids[i], &cur, &err) < 0)
+                err_clear(&err);
+            if (running || all) {
+                double cpu = t1 > t0 && cur.cpu_ns >= prev[i].cpu_ns
+                                 ? (double)(cur.cpu_ns - prev[i].cpu_ns) * 100.0 / (double)(t1 - t0)
+                                 : 0;
+                uint64_t lim = cur.mem_limit ? cur.mem_limit : 0;
+                char mu[24], ml[24], br[24], bw[24];
+                human(cur.mem, mu, sizeof(mu));
+                if (lim)
+                    human(lim, ml, sizeof(ml));
+                else
+                    snprintf(ml, sizeof(ml), "no limit");
+                human(cur.blk_read, br, sizeof(br));
+                human(cur.blk_write, bw, sizeof(bw));
+                char memio[64], blk[64];
+                snprintf(memio, sizeof(memio), "%s / %s", mu, ml);
+                snprintf(blk, sizeof(blk), "%s / %s", br, bw);
+                printf("%-14.12s %-22s %-8s %-24s %-8s %-22s %llu\n", ids[i],
+                       json_string_value(json_object_get(r, "Name")) ?: "",
+                       running ? (snprintf(mu, sizeof(mu), "%.2f%%",
+                                           cpu > 100.0 * (double)ncpu ? 0 : cpu),
+                                  mu)
+                               : "--",
+                       memio,
+                       lim ? (snprintf(ml, sizeof(ml), "%.2f%%",
+                                       (double)cur.mem * 100.0 / (double)lim),
+                              ml)
+                           : "--",
+                       blk, (unsigned long long)cur.pids);
+            }
+            prev[i] = cur;
+            json_decref(r);
+        }
+        fflush(stdout);
+        t0 = t1;
+        if (!stream)
+            break;
+    }
+    free(prev);
+    strv_free(ids);
+    store_close(&s);
+    return 0;
+}
+
+/* ---- cp ---- */
+
+/* "CONTAINER:PATH" -> container part and path (NULL if a host path) */
+static char *split_ctr(const char *arg, const char **path)
+{
+    const char *c = strchr(arg, ':');
+    if (!c || arg[0] == '/' || arg[0] == '.' || c == arg)
+        return NULL;
+    *path = c + 1;
+    return xstrndup(arg, (size_t)(c - arg));
+}
+
+/* The root of a running container as its processes see it, with its
+ * mounts (volumes, tmpfs): /proc/PID/root of its init, whose identity is
+ * checked with a pidfd against the runtime's record before and after. */
+static int running_root(struct store *s, const char *id, merr_t *err)
+{
+    int rootfd = ctr_runtime_rootfd(s, err);
+    if (rootfd < 0)
+        return -1;
+    struct handle h;
+    int r = handle_peek(rootfd, id, &h, err);
+    close(rootfd);
+    if (r < 0)
+        return -1;
+    int pfd = handle_pidfd(&h, err);
+    int fd = -1;
+    if (pfd >= 0) {
+        char p[64];
+        snprintf(p, sizeof(p), "/proc/%d/root", (int)h.st.pid);
+        fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+            err_sys(err, "open %s", p);
+        else if (syscall(SYS_pidfd_send_signal, pfd, 0, NULL, 0) < 0) {
+            close(fd);
+            fd = err_set(err, 0, "container %.12s stopped during the copy", id);
+        }
+        close(pfd);
+    }
+    handle_close(&h);
+    return fd;
+}
+
+int engine_cp(const struct global *g, int argc, char **argv)
+{
+    if (argc != 3)
+        return cli_usage_error("cp", "usage: moat cp CONTAINER:SRC DST | SRC CONTAINER:DST"),
+               EXIT_ENGINE;
+    const char *sp = NULL, *dp = NULL;
+    cleanup_free char *sc = split_ctr(argv[1], &sp);
+    cleanup_free char *dc = split_ctr(argv[2], &dp);
+    if ((sc == NULL) == (dc == NULL))
+        return cli_usage_error("cp", "exactly one of SRC and DST must be CONTAINER:PATH"),
+               EXIT_ENGINE;
+    const char *cpath = sc ? sp : dp;
+    if (!*cpath)
+        return cli_usage_error("cp", "the container path is empty"), EXIT_ENGINE;
+    struct store s;
+    if (open_store(g, &s))
+        return EXIT_ENGINE;
+    merr_t err = MERR_INIT;
+    char id[65];
+    json_t *r = NULL;
+    int ret = 1, lock = -1, rfd = -1;
+    bool mounted_here = false;
+    cleanup_free char *root = NULL;
+    if (ctr_find(&s, sc ? sc : dc, id, &err) < 0 || !(r = ctr_refresh(&s, id, &err)))
+        goto out;
+    /* a stopped container's root is mounted for the copy, with its
+     * monitor lock held so that it cannot start meanwhile */
+    if (!json_is_true(json_object_get(json_object_get(r, "State"), "Running"))) {
+        cleanup_free char *lp = xasprintf("containers/%s/monitor.lock", id);
+        lock = openat(s.fd, lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
+            err_set(&err, 0, "container %s is starting; try again", sc ? sc : dc);
+            goto out;
+        }
+        if (ctr_mount_rootfs(&s, id, r, &err) < 0)
+            goto out;
+        mounted_here = true;
+    }
+    if (mounted_here) {
+        root = xasprintf("%s/containers/%s/rootfs", s.root, id);
+        rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (rfd < 0) {
+            err_sys(&err, "open %s", root);
+            goto out;
+        }
+    } else if ((rfd = running_root(&s, id, &err)) < 0) {
+        goto out;
+    }
+    uint32_t base = (uint32_t)json_integer_value(json_object_get(r, "UsernsBase"));
+    if ((sc ? cp_out(rfd, sp, argv[2], &err) : cp_in(argv[1], rfd, dp, base, base, &err)) == 0)
+        ret = 0;
+out:
+    if (rfd >= 0)
+        close(rfd);
+    if (mounted_here)
+        ctr_umount_rootfs(&s, id);
+    if (lock >= 0)
+        close(lock);
+    if (ret)
+        cli_fail(&err);
+    json_decref(r);
+    store_close(&s);
+    return ret;
+}

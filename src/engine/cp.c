@@ -1,0 +1,207 @@
+/* cp.c: copies between a container's root and the host (see cp.h). */
+#include "cp.h"
+#include "../kernel/caps.h"
+#include "../kernel/mount.h"
+#include "../util/fs.h"
+#include "../util/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_DEPTH 256
+
+struct owner {
+    bool set; /* chown new files to uid:gid (copy in) */
+    uint32_t uid, gid;
+    bool strip_setid; /* copy out */
+};
+
+static int copy_data(int from, int to, merr_t *err)
+{
+    char buf[65536];
+    for (;;) {
+        ssize_t n = read(from, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return err_sys(err, "read");
+        if (n == 0)
+            return 0;
+        if (write_all(to, buf, (size_t)n) < 0)
+            return err_sys(err, "write");
+    }
+}
+
+static int finish_node(int fd, const char *name, const struct stat *st, const struct owner *o,
+                       bool link, merr_t *err)
+{
+    mode_t mode = st->st_mode & 07777;
+    if (o->strip_setid)
+        mode &= ~(mode_t)(S_ISUID | S_ISGID);
+    if (o->set && fchownat(fd, name ? name : "", o->uid, o->gid,
+                           name ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH) < 0)
+        return err_sys(err, "chown");
+    if (!link && fchmod(fd, mode) < 0)
+        return err_sys(err, "chmod");
+    struct timespec ts[2] = {st->st_atim, st->st_mtim};
+    if (utimensat(fd, name ? name : "", ts, name ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH) < 0 &&
+        errno != ENOENT)
+        return err_sys(err, "set times");
+    return 0;
+}
+
+/* copy entry `name` of directory sfd to `dname` in directory dfd */
+static int copy_entry(int sfd, const char *name, int dfd, const char *dname, const struct owner *o,
+                      int depth, merr_t *err)
+{
+    if (depth > MAX_DEPTH)
+        return err_set(err, 0, "\"%s\": directories nested too deep", name);
+    struct stat st;
+    if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return err_sys(err, "\"%s\"", name);
+    if (S_ISDIR(st.st_mode)) {
+        if (mkdirat(dfd, dname, 0700) < 0 && errno != EEXIST)
+            return err_sys(err, "mkdir \"%s\"", dname);
+        cleanup_close int s2 = openat(sfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        cleanup_close int d2 = openat(dfd, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (s2 < 0 || d2 < 0)
+            return err_sys(err, "open directory \"%s\"", s2 < 0 ? name : dname);
+        int dup_fd = dup(s2);
+        DIR *dir = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+        if (!dir)
+            return err_sys(err, "read directory \"%s\"", name);
+        struct dirent *de;
+        int r = 0;
+        while (r == 0 && (de = readdir(dir)))
+            if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+                r = copy_entry(s2, de->d_name, d2, de->d_name, o, depth + 1, err);
+        closedir(dir);
+        return r < 0 ? -1 : finish_node(d2, NULL, &st, o, false, err);
+    }
+    if (S_ISLNK(st.st_mode)) {
+        char target[PATH_MAX];
+        ssize_t n = readlinkat(sfd, name, target, sizeof(target) - 1);
+        if (n < 0)
+            return err_sys(err, "readlink \"%s\"", name);
+        target[n] = 0;
+        if (unlinkat(dfd, dname, 0) < 0 && errno != ENOENT)
+            return err_sys(err, "replace \"%s\"", dname);
+        if (symlinkat(target, dfd, dname) < 0)
+            return err_sys(err, "symlink \"%s\"", dname);
+        return finish_node(dfd, dname, &st, o, true, err);
+    }
+    if (!S_ISREG(st.st_mode))
+        return 0; /* devices, fifos and sockets are not copied */
+    cleanup_close int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (in < 0)
+        return err_sys(err, "open \"%s\"", name);
+    struct stat cur;
+    if (unlinkat(dfd, dname, 0) < 0 && errno != ENOENT) {
+        if (fstatat(dfd, dname, &cur, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(cur.st_mode))
+            return err_set(err, 0, "\"%s\" is a directory", dname);
+        return err_sys(err, "replace \"%s\"", dname);
+    }
+    cleanup_close int out =
+        openat(dfd, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (out < 0)
+        return err_sys(err, "create \"%s\"", dname);
+    if (copy_data(in, out, err) < 0)
+        return -1;
+    return finish_node(out, NULL, &st, o, false, err);
+}
+
+/* split a path into its directory and last name ("." for "/") */
+static void split(const char *path, char **dir, char **base)
+{
+    cleanup_free char *a = xstrdup(path), *b = xstrdup(path);
+    size_t l = strlen(b);
+    while (l > 1 && b[l - 1] == '/')
+        b[--l] = 0;
+    *dir = xstrdup(dirname(a));
+    char *bn = basename(b);
+    *base = xstrdup(strcmp(bn, "/") == 0 ? "." : bn);
+}
+
+int cp_out(int rootfd, const char *src, const char *dst, merr_t *err)
+{
+    struct owner o = {.strip_setid = true};
+    cleanup_free char *sdir = NULL;
+    cleanup_free char *sbase = NULL;
+    split(src, &sdir, &sbase);
+    cleanup_close int sfd = mnt_openat_in_root(rootfd, sdir, O_RDONLY | O_DIRECTORY);
+    struct stat st;
+    if (sfd < 0 || fstatat(sfd, sbase, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return err_sys(err, "container path \"%s\"", src);
+    /* an existing host directory receives it under its own name */
+    struct stat dst_st;
+    cleanup_free char *ddir = NULL;
+    cleanup_free char *dbase = NULL;
+    if (stat(dst, &dst_st) == 0 && S_ISDIR(dst_st.st_mode)) {
+        ddir = xstrdup(dst);
+        dbase = xstrdup(strcmp(sbase, ".") == 0 ? "root" : sbase);
+    } else {
+        split(dst, &ddir, &dbase);
+    }
+    cleanup_close int dfd = open(ddir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return err_sys(err, "host directory \"%s\"", ddir);
+    if (strcmp(sbase, ".") == 0) { /* the root itself */
+        cleanup_close int r2 = mnt_openat_in_root(rootfd, "/", O_RDONLY | O_DIRECTORY);
+        return r2 < 0 ? err_sys(err, "container root")
+                      : copy_entry(r2, ".", dfd, dbase, &o, 0, err);
+    }
+    return copy_entry(sfd, sbase, dfd, dbase, &o, 0, err);
+}
+
+int cp_in(const char *src, int rootfd, const char *dst, uint32_t uid, uint32_t gid, merr_t *err)
+{
+    struct owner o = {.set = true, .uid = uid, .gid = gid};
+    cleanup_free char *sdir = NULL;
+    cleanup_free char *sbase = NULL;
+    split(src, &sdir, &sbase);
+    cleanup_close int sfd = open(sdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat st;
+    if (sfd < 0 || fstatat(sfd, sbase, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return err_sys(err, "host path \"%s\"", src);
+    /* an existing directory in the container receives it under its name */
+    cleanup_free char *ddir = NULL;
+    cleanup_free char *dbase = NULL;
+    cleanup_close int probe = mnt_openat_in_root(rootfd, dst, O_RDONLY | O_DIRECTORY);
+    if (probe >= 0) {
+        ddir = xstrdup(dst);
+        dbase = xstrdup(sbase);
+    } else {
+        split(dst, &ddir, &dbase);
+    }
+    if (strcmp(dbase, ".") == 0 || strcmp(dbase, "..") == 0)
+        return err_set(err, 0, "container path \"%s\": not a name", dst);
+    cleanup_close int dfd = mnt_openat_in_root(rootfd, ddir, O_RDONLY | O_DIRECTORY);
+    if (dfd < 0)
+        return err_sys(err, "container directory \"%s\"", ddir);
+    /* Files are created as the container's root: the container's own
+     * mounts (a tmpfs owned by its user namespace, an idmapped volume)
+     * cannot hold a file of the host's root. The filesystem capabilities
+     * that a non-zero fsuid clears are raised again from the permitted
+     * set, so permissions stay root's. */
+    setfsgid(gid);
+    setfsuid(uid);
+    struct cap_state cs;
+    if (uid && caps_get(&cs) == 0) {
+        cs.effective = cs.permitted;
+        merr_t e = MERR_INIT;
+        caps_apply_sets(&cs, &e);
+        err_clear(&e);
+    }
+    int r = copy_entry(sfd, sbase, dfd, dbase, &o, 0, err);
+    setfsuid(0);
+    setfsgid(0);
+    return r;
+}
