@@ -71,6 +71,52 @@ static int env_file(struct run_opts *o, const char *path)
     return 0;
 }
 
+/* --mount type=bind|volume|tmpfs,source=S,target=T[,readonly][,tmpfs-size=N]
+ * as the -v and --tmpfs it stands for */
+static int mount_flag(struct run_opts *o, const char *spec)
+{
+    cleanup_free char *b = xstrdup(spec);
+    const char *type = "volume", *src = NULL, *dst = NULL;
+    bool ro = false;
+    cleanup_free char *size = NULL;
+    char *save = NULL;
+    for (char *kv = strtok_r(b, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(kv, '=');
+        if (eq)
+            *eq++ = 0;
+        if (!strcmp(kv, "type") && eq)
+            type = eq;
+        else if ((!strcmp(kv, "source") || !strcmp(kv, "src")) && eq)
+            src = eq;
+        else if ((!strcmp(kv, "target") || !strcmp(kv, "destination") || !strcmp(kv, "dst")) && eq)
+            dst = eq;
+        else if (!strcmp(kv, "readonly") || !strcmp(kv, "ro"))
+            ro = !eq || !strcmp(eq, "true") || !strcmp(eq, "1");
+        else if (!strcmp(kv, "tmpfs-size") && eq)
+            size = xasprintf("size=%s", eq);
+        else
+            return cli_usage_error("run", "--mount \"%s\": unknown option \"%s\"", spec, kv);
+    }
+    if (!dst)
+        return cli_usage_error("run", "--mount \"%s\": target is required", spec);
+    if (!strcmp(type, "tmpfs")) {
+        cleanup_free char *t = size ? xasprintf("%s:%s", dst, size) : xstrdup(dst);
+        strv_push(&o->tmpfs, t);
+        return 0;
+    }
+    if (strcmp(type, "bind") != 0 && strcmp(type, "volume") != 0)
+        return cli_usage_error("run", "--mount \"%s\": type must be bind, volume or tmpfs", spec);
+    if (!src || (!strcmp(type, "bind") && src[0] != '/') ||
+        (!strcmp(type, "volume") && src[0] == '/'))
+        return cli_usage_error("run",
+                               "--mount \"%s\": a bind needs an absolute source, a volume a "
+                               "name",
+                               spec);
+    cleanup_free char *v = xasprintf("%s:%s:%s", src, dst, ro ? "ro" : "rw");
+    strv_push(&o->volumes, v);
+    return 0;
+}
+
 enum {
     O_NAME = 256,
     O_RM,
@@ -89,6 +135,8 @@ enum {
     O_NETWORK,
     O_USERNS,
     O_ENTRY,
+    O_INIT,
+    O_MOUNT,
 };
 
 /* run and create flags; returns the index of IMAGE, or -1 */
@@ -120,6 +168,8 @@ static int parse_run(int argc, char **argv, struct run_opts *o, bool run)
         {"net", required_argument, NULL, O_NETWORK},
         {"userns", required_argument, NULL, O_USERNS},
         {"entrypoint", required_argument, NULL, O_ENTRY},
+        {"init", no_argument, NULL, O_INIT},
+        {"mount", required_argument, NULL, O_MOUNT},
         {"help", no_argument, NULL, 'H'},
         {0, 0, 0, 0},
     };
@@ -264,6 +314,13 @@ static int parse_run(int argc, char **argv, struct run_opts *o, bool run)
             break;
         case O_ENTRY:
             o->entrypoint = optarg;
+            break;
+        case O_INIT:
+            o->init = true;
+            break;
+        case O_MOUNT:
+            if (mount_flag(o, optarg) != 0)
+                return -1;
             break;
         case 'H':
             printf("usage: moat %s [flags] IMAGE [COMMAND [ARG...]]\n", cmd);

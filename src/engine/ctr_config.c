@@ -1,11 +1,13 @@
 /* ctr_config.c: container record and config.json (see ctr_config.h). */
 #include "ctr_config.h"
 #include "ctr.h"
+#include "tinit.h"
 #include "../kernel/mount.h"
 #include "../runtime/state.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -214,7 +216,7 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
     json_t *rec = json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:O,s:I,s:O,s:O,"
         "s:{s:s,s:s,s:o,s:o,s:o,s:s,s:b,s:b,s:s,s:s},"
-        "s:{s:b,s:b,s:b,s:o,s:o,s:s,s:s,s:I,s:f,s:I,s:o,s:s*,s:b,s:o,s:b},"
+        "s:{s:b,s:b,s:b,s:o,s:o,s:s,s:s,s:I,s:f,s:I,s:o,s:s*,s:b,s:o,s:b,s:b},"
         "s:{s:s,s:b,s:i,s:i,s:s,s:s,s:s}}",
         "Id", id, "Name", name, "Created", now, "Image", image_id, "ImageName", o->image, "Layers",
         layers, "UsernsBase", (json_int_t)(o->userns_host || o->privileged ? 0 : userns), "Args",
@@ -227,9 +229,9 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
         o->userns_host || o->privileged ? "host" : "private", "Memory", (json_int_t)o->po.memory,
         "Cpus", o->cpus, "PidsLimit", (json_int_t)o->po.pids, "Capabilities", caps, "Seccomp",
         o->po.seccomp, "NoLandlock", o->po.no_landlock, "Ulimits", strv_json(o->ulimits),
-        "SensitiveMounts", o->allow_sensitive, "State", "Status", "created", "Running", 0, "Pid", 0,
-        "ExitCode", 0, "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt", "0001-01-01T00:00:00Z",
-        "Error", "");
+        "SensitiveMounts", o->allow_sensitive, "Init", o->init, "State", "Status", "created",
+        "Running", 0, "Pid", 0, "ExitCode", 0, "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt",
+        "0001-01-01T00:00:00Z", "Error", "");
     json_decref(entry);
     json_decref(args);
     if (!rec)
@@ -340,6 +342,25 @@ static json_t *volume(const char *src, const char *dst, bool ro, bool userns)
     return m;
 }
 
+/* no PT_INTERP: it runs without a dynamic loader or libraries */
+static bool static_binary(const char *path)
+{
+    cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+    Elf64_Ehdr eh;
+    if (fd < 0 || pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+        memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64)
+        return false;
+    for (unsigned i = 0; i < eh.e_phnum; i++) {
+        Elf64_Phdr ph;
+        if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) !=
+            (ssize_t)sizeof(ph))
+            return false;
+        if (ph.p_type == PT_INTERP)
+            return false;
+    }
+    return true;
+}
+
 json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd, merr_t *err)
 {
     json_t *hc = json_object_get(rec, "HostConfig"), *cc = json_object_get(rec, "Config");
@@ -365,6 +386,32 @@ json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd,
     }
     json_t *proc = json_object_get(c, "process"), *lin = json_object_get(c, "linux");
     json_object_set(proc, "args", json_object_get(rec, "Args"));
+    if (json_is_true(json_object_get(hc, "Init"))) {
+        /* moat itself, read-only, as pid 1 in front of the command */
+        char self[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n <= 0) {
+            json_decref(c);
+            err_sys(err, "--init: /proc/self/exe");
+            return NULL;
+        }
+        self[n] = 0;
+        if (!static_binary(self)) {
+            json_decref(c);
+            err_set(err, 0,
+                    "--init: %s is dynamically linked and would not run inside the "
+                    "container; --init needs the static build",
+                    self);
+            return NULL;
+        }
+        json_t *a = json_pack("[s,s]", TINIT_PATH, "--");
+        json_array_extend(a, json_object_get(rec, "Args"));
+        json_object_set_new(proc, "args", a);
+        json_array_append_new(json_object_get(c, "mounts"),
+                              json_pack("{s:s,s:s,s:s,s:[s,s,s,s]}", "destination", TINIT_PATH,
+                                        "type", "bind", "source", self, "options", "bind", "ro",
+                                        "nosuid", "nodev"));
+    }
     json_object_set(proc, "env", json_object_get(cc, "Env"));
     json_object_set(proc, "cwd", json_object_get(cc, "WorkingDir"));
     json_object_set_new(proc, "terminal", json_boolean(json_is_true(json_object_get(cc, "Tty"))));

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 struct run_opts {
-    bool detach, interactive, tty, rm, read_only, privileged, net_host, userns_host;
+    bool detach, interactive, tty, rm, read_only, privileged, net_host, userns_host, init;
     bool allow_sensitive; /* --security-opt allow-sensitive-mounts */
     const char *name, *workdir, *user, *hostname, *entrypoint, *image;
     char **env;     /* KEY=VALUE (and KEY: taken from moat's environment) */

@@ -51,7 +51,8 @@ static void die(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-    exit(1);
+    fflush(stdout);
+    _exit(1); /* a fatal error: nothing to release, nothing to flush */
 }
 
 struct reg {
@@ -489,6 +490,11 @@ int main(int argc, char **argv)
         if (code != 200)
             die("%s: login failed: HTTP %ld", g.host, code);
         printf("Login Succeeded\n");
+        resp_free(&r);
+        free(in.buf);
+        free(g.base);
+        free(g.token);
+        curl_global_cleanup();
         return 0;
     }
     if (argc - i != 2)
@@ -520,7 +526,7 @@ int main(int argc, char **argv)
         (mkdir(blobs, 0700) < 0 && errno != EEXIST))
         die("%s: %s", out, strerror(errno));
     struct curl_slist *acc = curl_slist_append(NULL, ACCEPT);
-    const char *want = ref.digest ? ref.digest : ref.tag;
+    char *want = xstrdup(ref.digest ? ref.digest : ref.tag);
     printf("%s: Pulling from %s\n", want, ref.path);
     /* the manifest, or an index to choose from */
     char *mdigest = NULL;
@@ -560,6 +566,7 @@ int main(int argc, char **argv)
         }
         if (!pick || !digest_valid(pick))
             die("%s: no image for linux/amd64 in the index", argv[i]);
+        free(want);
         want = xstrdup(pick);
         free(d);
         json_decref(j);
@@ -605,6 +612,19 @@ int main(int argc, char **argv)
     printf("Digest: %s\n", mdigest);
     json_decref(index);
     json_decref(m);
+    for (size_t k = 0; k < n; k++) {
+        free(bs[k].digest);
+        free(bs[k].tmp);
+        free(bs[k].dst);
+    }
+    free(bs);
+    free(have_list);
+    free(mdigest);
+    free(want);
+    free(g.base);
+    free(g.token);
+    free(g.basic);
+    ref_free(&ref);
     curl_slist_free_all(acc);
     curl_global_cleanup();
     return 0;

@@ -284,3 +284,43 @@ gone() {
     run m cp trap:/tmp/etc "$BATS_TEST_TMPDIR/link"
     [ -L "$BATS_TEST_TMPDIR/link" ]
 }
+
+@test "--init: a tiny init as pid 1 passes signals on and reaps orphans" {
+    if readelf -l "$MOAT" | grep -q 'Requesting program interpreter'; then
+        run m run --rm --init bb:1 true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"--init needs the static build"* ]]
+        skip "a dynamically linked moat (the sanitizer build) cannot be the container's init"
+    fi
+    run m run --rm --init bb:1 sh -c 'echo $$; cat /proc/1/cmdline | tr "\0" " "; exit 6'
+    [ "$status" -eq 6 ]
+    [ "${lines[0]}" = 2 ]
+    [[ "${lines[1]}" == "/dev/init -- sh -c"* ]]
+    # sleep as pid 1 ignores TERM; behind --init it gets it
+    id=$(m run -d --init bb:1 sleep 100)
+    start=$(date +%s)
+    m stop -t 20 "$id" >/dev/null
+    [ $(($(date +%s) - start)) -lt 10 ]
+    [ "$(m inspect "$id" | jq .[0].State.ExitCode)" = 143 ]
+    # orphans are reaped: no zombie is left under pid 1
+    out=$(m run --rm --init bb:1 sh -c '(sleep 0.1 &) ; sleep 0.5; ps -o stat | grep -c Z || true')
+    [ "$out" = 0 ]
+    # the binary in the container is read-only
+    run m run --rm --init bb:1 sh -c 'echo x >> /dev/init'
+    [ "$status" -ne 0 ]
+}
+
+@test "--mount: bind, volume and tmpfs; bad specs refused" {
+    mkdir "$BATS_TEST_TMPDIR/src"
+    echo in > "$BATS_TEST_TMPDIR/src/f"
+    out=$(m run --rm --mount "type=bind,source=$BATS_TEST_TMPDIR/src,target=/h,readonly" \
+        --mount type=tmpfs,target=/t,tmpfs-size=1m --mount type=volume,src=mv,dst=/v bb:1 \
+        sh -c 'cat /h/f; touch /h/x 2>/dev/null || echo ro; df -k /t | tail -1 | awk "{print \$2}"; touch /v/y && echo vol')
+    [ "$(echo $out)" = "in ro 1024 vol" ]
+    run m run --rm --mount type=foo,target=/x bb:1 true
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"type must be bind, volume or tmpfs"* ]]
+    run m run --rm --mount type=bind,source=/,target=/x bb:1 true
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"refusing to mount"* ]]
+}

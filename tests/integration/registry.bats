@@ -156,3 +156,39 @@ start_token_registry() { # [MODE]
     [ "$status" -ne 0 ]
     store_is_empty
 }
+
+@test "image index: the linux/amd64 image is chosen" {
+    # two images, one marked arm64, behind one index (arm64 listed first)
+    mk() { mkdir -p "$BATS_TEST_TMPDIR/$1/etc"; cp -a "$ROOTFS/." "$BATS_TEST_TMPDIR/$1/"
+           echo "$1" > "$BATS_TEST_TMPDIR/$1/etc/arch"
+           tar -C "$BATS_TEST_TMPDIR/$1" -cf "$BATS_TEST_TMPDIR/$1.tar" .
+           "$MOAT" --root "$BATS_TEST_TMPDIR/mk" import "$BATS_TEST_TMPDIR/$1.tar" "$1:1" >/dev/null; }
+    mk amd64
+    mk arm64
+    "$MOAT" --root "$BATS_TEST_TMPDIR/mk" save -o "$BATS_TEST_TMPDIR/both.tar" arm64:1 amd64:1
+    L="$BATS_TEST_TMPDIR/multi"
+    mkdir "$L" && tar -C "$L" -xf "$BATS_TEST_TMPDIR/both.tar"
+    python3 - "$L" <<'PY'
+import hashlib, json, os, sys
+L = sys.argv[1]
+ix = json.load(open(L + "/index.json"))
+ms = ix["manifests"]
+ms[0]["platform"] = {"os": "linux", "architecture": "arm64"}
+ms[1]["platform"] = {"os": "linux", "architecture": "amd64"}
+for m in ms:
+    m.pop("annotations", None)
+body = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                   "manifests": ms}).encode()
+d = hashlib.sha256(body).hexdigest()
+open(L + "/blobs/sha256/" + d, "wb").write(body)
+json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.index.v1+json",
+           "digest": "sha256:" + d, "size": len(body)}]}, open(L + "/index.json", "w"))
+PY
+    python3 "$REPO/tests/lib/token-registry.py" "$L" "$BATS_TEST_TMPDIR/port" anon &
+    TOKPID=$!
+    for i in $(seq 50); do [ -f "$BATS_TEST_TMPDIR/port" ] && break; sleep 0.1; done
+    TREG="127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")"
+    run m pull "$TREG/multi:1"
+    [ "$status" -eq 0 ]
+    [ "$(m run --rm "$TREG/multi:1" cat /etc/arch)" = amd64 ]
+}

@@ -27,7 +27,15 @@ def blob(d):
 
 
 manifest = json.loads(blob(manifest_digest))
-layers = {l["digest"] for l in manifest["layers"]}
+
+
+def layers_of(m):
+    if "manifests" in m:  # an index: the layers of all its images
+        return set().union(*(layers_of(json.loads(blob(e["digest"]))) for e in m["manifests"]))
+    return {l["digest"] for l in m["layers"]}
+
+
+layers = layers_of(manifest)
 
 
 class H(http.server.BaseHTTPRequestHandler):
@@ -63,10 +71,13 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.send(200, b"{}")
         parts = p.split("/")
         if len(parts) == 5 and parts[3] == "manifests":
-            if parts[4] not in ("1", manifest_digest):
+            d = manifest_digest if parts[4] == "1" else parts[4]
+            try:
+                data = blob(d)
+            except (OSError, IndexError):
                 return self.send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN"}]}')
-            return self.send(200, blob(manifest_digest), manifest["mediaType"],
-                             {"Docker-Content-Digest": manifest_digest})
+            return self.send(200, data, json.loads(data).get("mediaType", ""),
+                             {"Docker-Content-Digest": d})
         if len(parts) == 5 and parts[3] == "blobs":
             data = blob(parts[4])
             if parts[4] in layers and MODE == "corrupt":
