@@ -44,6 +44,7 @@ static const struct command engine_commands[] = {
     {"top", engine_top, "list the processes of a container"},
     {"stats", engine_stats, "live CPU, memory, block I/O and pids of containers (--no-stream)"},
     {"cp", engine_cp, "copy files between a container and the host"},
+    {"volume", engine_volume, "named volumes (create, ls, inspect, rm, prune)"},
 };
 
 /* Verbs both have: the engine's unless the arguments are a runtime's

@@ -77,5 +77,6 @@ int engine_restart(const struct global *g, int argc, char **argv);
 int engine_top(const struct global *g, int argc, char **argv);
 int engine_stats(const struct global *g, int argc, char **argv);
 int engine_cp(const struct global *g, int argc, char **argv);
+int engine_volume(const struct global *g, int argc, char **argv);
 
 #endif

@@ -394,6 +394,7 @@ static int create_container(struct store *s, struct run_opts *o, char id[65], me
     bool made = false;
     if (store_lock(s, err) < 0)
         goto out;
+    ctr_clean_partial(s);
     char other[65];
     if (o->name && ctr_find(s, o->name, other, err) == 0) {
         err_set(err, 0, "the name \"%s\" is in use by container %.12s; remove or rename it",

@@ -165,6 +165,11 @@ int engine_ps(const struct global *g, int argc, char **argv)
     if (!quiet && !format)
         printf("%-14s %-20s %-22s %-24s %-28s %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
                "STATUS", "NAMES");
+    if (store_lock(&s, &err) == 0) { /* what a killed `create` left */
+        ctr_clean_partial(&s);
+        store_unlock(&s);
+    }
+    err_clear(&err);
     char **ids = ctr_list(&s);
     for (size_t i = 0; ids[i]; i++) {
         json_t *r = ctr_refresh(&s, ids[i], &err);

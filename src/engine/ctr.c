@@ -360,6 +360,21 @@ char *ctr_make_name(struct store *s)
     }
 }
 
+void ctr_clean_partial(struct store *s)
+{
+    char **ids = ctr_list(s);
+    for (size_t i = 0; ids[i]; i++) {
+        cleanup_free char *rec = xasprintf("containers/%s/container.json", ids[i]);
+        if (faccessat(s->fd, rec, F_OK, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+            continue;
+        cleanup_free char *dir = xasprintf("containers/%s", ids[i]);
+        cleanup_free char *mnt = xasprintf("%s/containers/%s/rootfs", s->root, ids[i]);
+        if (!mounted(mnt))
+            rm_rf_at(s->fd, dir);
+    }
+    strv_free(ids);
+}
+
 int ctr_remove(struct store *s, const char *id, merr_t *err)
 {
     merr_t e = MERR_INIT;

@@ -52,6 +52,9 @@ void ctr_umount_rootfs(struct store *s, const char *id);
 int ctr_alloc_userns(struct store *s, uint64_t *base, merr_t *err);
 /* A name like Docker's "adjective_name", unused (under the lock). */
 char *ctr_make_name(struct store *s);
+/* Remove container directories without a record: creations that died
+ * (a creation holds the lock from mkdir to record; call under it). */
+void ctr_clean_partial(struct store *s);
 /* Remove a stopped container entirely. */
 int ctr_remove(struct store *s, const char *id, merr_t *err);
 

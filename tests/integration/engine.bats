@@ -324,3 +324,35 @@ gone() {
     [ "$status" -eq 125 ]
     [[ "$output" == *"refusing to mount"* ]]
 }
+
+@test "volume create, ls, inspect, rm (refused while used), prune" {
+    [ "$(m volume create data1)" = data1 ]
+    m volume ls | grep -q '^local  *data1$'
+    [ "$(m volume inspect data1 | jq -r .[0].Mountpoint)" = "$STORE/volumes/data1/_data" ]
+    id=$(m run -d -v data1:/d bb:1 sleep 100)
+    run m volume rm data1
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"in use by container ${id:0:12}"* ]]
+    m rm -f "$id" >/dev/null
+    m volume rm data1
+    [ -z "$(m volume ls -q | grep data1)" ]
+    m volume create data2 >/dev/null
+    m volume prune | grep -q '^data2$'
+    run m volume create '../x'
+    [ "$status" -ne 0 ]
+}
+
+@test "a container directory left by a killed create is removed by the next command" {
+    partial="$STORE/containers/$(printf '%064d' 7)"
+    mkdir -p "$partial/upper"
+    m ps -a >/dev/null
+    [ ! -e "$partial" ]
+}
+
+@test "run -it: a terminal, its size, and the exit code" {
+    command -v script >/dev/null || skip "script (util-linux) not installed"
+    run script -qec "stty rows 33 cols 101; $MOAT --root $STORE run -it --rm bb:1 sh -c 'tty; stty size; exit 4'" /dev/null
+    [ "$status" -eq 4 ]
+    [[ "$output" == *"/dev/pts/0"* ]]
+    [[ "$output" == *"33 101"* ]]
+}

@@ -192,3 +192,16 @@ PY
     [ "$status" -eq 0 ]
     [ "$(m run --rm "$TREG/multi:1" cat /etc/arch)" = amd64 ]
 }
+
+@test "the whole flow on a pulled image: run -d, exec, logs, stop, rm, rmi" {
+    m pull -q "$REG/app:1" >/dev/null
+    id=$(m run -d --name flow "$REG/app:1" sh -c 'echo up; trap "echo down; exit 0" TERM; while :; do sleep 0.1; done')
+    [ "$(m exec flow echo inside)" = inside ]
+    for i in $(seq 30); do m logs flow | grep -q up && break; sleep 0.1; done
+    m stop flow >/dev/null
+    [ "$(m logs flow | tr '\n' ' ')" = "up down " ]
+    [ "$(m wait flow)" = 0 ]
+    m rm flow >/dev/null
+    m rmi "$REG/app:1" >/dev/null
+    store_is_empty
+}
