@@ -457,6 +457,8 @@ static int start_and_attach(struct store *s, const char *id, bool attach, bool i
     if (!attach)
         return 0;
     int sock = monitor_connect(s, id, err);
+    if (sock >= 0 && tty)
+        monitor_send_winsize(sock);
     if (monitor_started(status, err) < 0) {
         if (sock >= 0)
             close(sock);

@@ -89,6 +89,7 @@ struct mon {
     int in_w;         /* container stdin (pipe or pty master), -1 */
     int out_r, err_r; /* container output; err_r -1 with a tty */
     int master;
+    unsigned short rows, cols; /* the attached terminal's size, before start */
     struct sbuf partial[2];
 };
 
@@ -227,6 +228,9 @@ static int launch(struct mon *m, struct container *c, json_t *rec, merr_t *err)
     json_t *cfg = ctr_oci_config(m->s, m->id, rec, rfd, err);
     if (!cfg)
         return -1;
+    if (m->rows && m->cols) /* the pty starts with the client's size */
+        json_object_set_new(json_object_get(cfg, "process"), "consoleSize",
+                            json_pack("{s:i,s:i}", "height", m->rows, "width", m->cols));
     cleanup_free char *text = json_dumps(cfg, JSON_INDENT(2));
     json_decref(cfg);
     cleanup_free char *bundle = xasprintf("%s/containers/%s/bundle", m->s->root, m->id);
@@ -361,12 +365,24 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
     }
     m.logfd = openat(m.dirfd, "log.json", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     report(status, "L");
+    rec = ctr_load(s, id, &err);
     if (attach) {
         struct pollfd p = {m.listenfd, POLLIN, 0};
         if (poll(&p, 1, 30000) == 1)
             accept_client(&m);
+        /* a terminal client first says its size */
+        bool tty = rec && json_is_true(json_object_get(json_object_get(rec, "Config"), "Tty"));
+        struct pollfd q = {m.clients[0], POLLIN, 0};
+        char type;
+        char *data = NULL;
+        size_t len;
+        if (tty && m.clients[0] >= 0 && poll(&q, 1, 2000) == 1 &&
+            read_frame(m.clients[0], &type, &data, &len) == 0 && type == 'w' && len == 4) {
+            m.rows = (unsigned short)((unsigned char)data[0] << 8 | (unsigned char)data[1]);
+            m.cols = (unsigned short)((unsigned char)data[2] << 8 | (unsigned char)data[3]);
+        }
+        free(data);
     }
-    rec = ctr_load(s, id, &err);
     sigset_t old;
     run_block_signals(&old);
     if (!rec || launch(&m, &c, rec, &err) < 0) {
@@ -516,11 +532,11 @@ int monitor_connect(struct store *s, const char *id, merr_t *err)
     return fd;
 }
 
-static void send_winsize(int sock)
+void monitor_send_winsize(int sock)
 {
-    struct winsize ws;
+    struct winsize ws = {0};
     if (ioctl(0, TIOCGWINSZ, &ws) < 0)
-        return;
+        ws.ws_row = ws.ws_col = 0; /* said anyway: the monitor waits for it */
     unsigned char b[4] = {(unsigned char)(ws.ws_row >> 8), (unsigned char)ws.ws_row,
                           (unsigned char)(ws.ws_col >> 8), (unsigned char)ws.ws_col};
     frame(sock, 'w', b, 4, 0);
@@ -546,7 +562,7 @@ int monitor_relay(struct store *s, const char *id, int sock, bool in, bool tty, 
         tcsetattr(0, TCSANOW, &t);
     }
     if (tty)
-        send_winsize(sock);
+        monitor_send_winsize(sock);
     *code = -1;
     bool in_open = in;
     while (*code < 0) {
@@ -572,7 +588,7 @@ int monitor_relay(struct store *s, const char *id, int sock, bool in, bool tty, 
             struct signalfd_siginfo si;
             if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
                 if (si.ssi_signo == SIGWINCH && tty) {
-                    send_winsize(sock);
+                    monitor_send_winsize(sock);
                 } else if (sig_proxy && si.ssi_signo != SIGWINCH) {
                     merr_t e = MERR_INIT;
                     int rootfd = ctr_runtime_rootfd(s, &e);

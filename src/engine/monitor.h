@@ -10,7 +10,8 @@
  * Attach frames on the socket: a type byte, a 32-bit big-endian length,
  * the data. Monitor to client: 'o' stdout, 'e' stderr, 'x' the exit code
  * (decimal). Client to monitor: 'i' stdin, 'c' end of stdin, 'w' window
- * size (rows and columns, 16 bits each). */
+ * size (rows and columns, 16 bits each; a client of a -t container sends
+ * one first). */
 #ifndef MOAT_MONITOR_H
 #define MOAT_MONITOR_H
 
@@ -27,6 +28,9 @@ int monitor_started(int status, merr_t *err);
 
 /* Connect to the monitor's attach socket. */
 int monitor_connect(struct store *s, const char *id, merr_t *err);
+/* Send the terminal's size (0x0 if stdin is not one): a terminal client
+ * does so first, and the monitor starts the pty at that size. */
+void monitor_send_winsize(int sock);
 /* Relay stdin (when `in`), stdout and stderr until the container exits;
  * its exit code in *code. With tty, the terminal is made raw and its size
  * follows. `sig_proxy` forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT to
