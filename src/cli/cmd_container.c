@@ -9,6 +9,7 @@
 #include "../engine/ref.h"
 #include "../engine/store.h"
 #include "../kernel/caps.h"
+#include "../kernel/lsm.h"
 #include "../runtime/exec.h"
 #include "../runtime/ops.h"
 #include "../util/fs.h"
@@ -252,18 +253,25 @@ static int parse_run(int argc, char **argv, struct run_opts *o, bool run)
                 o->po.no_landlock = true;
             } else if (strcmp(optarg, "allow-sensitive-mounts") == 0) {
                 o->allow_sensitive = true;
-            } else if (strncmp(optarg, "apparmor=", 9) == 0) {
-                if (strcmp(optarg + 9, "unconfined") != 0)
+            } else if (strncmp(optarg, "apparmor=", 9) == 0 ||
+                       strncmp(optarg, "apparmor:", 9) == 0) {
+                const char *prof = optarg + 9;
+                if (!*prof || strspn(prof, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789_.-/") != strlen(prof))
+                    return cli_usage_error(cmd, "--security-opt %s: not a profile name", optarg),
+                           -1;
+                if (strcmp(prof, "unconfined") != 0 && !lsm_apparmor_enabled())
                     return cli_usage_error(cmd,
-                                           "--security-opt %s: AppArmor profiles other than "
-                                           "moat-default are not supported yet",
+                                           "--security-opt %s: AppArmor is not enabled on this "
+                                           "host",
                                            optarg),
                            -1;
+                o->apparmor = prof;
             } else {
                 return cli_usage_error(cmd,
                                        "--security-opt \"%s\": expected seccomp=FILE|unconfined, "
                                        "no-new-privileges, landlock=unconfined, "
-                                       "apparmor=unconfined or allow-sensitive-mounts",
+                                       "apparmor=PROFILE|unconfined or allow-sensitive-mounts",
                                        optarg),
                        -1;
             }

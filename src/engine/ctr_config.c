@@ -216,7 +216,7 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
     json_t *rec = json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:O,s:I,s:O,s:O,"
         "s:{s:s,s:s,s:o,s:o,s:o,s:s,s:b,s:b,s:s,s:s},"
-        "s:{s:b,s:b,s:b,s:o,s:o,s:s,s:s,s:I,s:f,s:I,s:o,s:s*,s:b,s:o,s:b,s:b},"
+        "s:{s:b,s:b,s:b,s:o,s:o,s:s,s:s,s:I,s:f,s:I,s:o,s:s*,s:b,s:o,s:b,s:b,s:s*},"
         "s:{s:s,s:b,s:i,s:i,s:s,s:s,s:s}}",
         "Id", id, "Name", name, "Created", now, "Image", image_id, "ImageName", o->image, "Layers",
         layers, "UsernsBase", (json_int_t)(o->userns_host || o->privileged ? 0 : userns), "Args",
@@ -229,9 +229,9 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
         o->userns_host || o->privileged ? "host" : "private", "Memory", (json_int_t)o->po.memory,
         "Cpus", o->cpus, "PidsLimit", (json_int_t)o->po.pids, "Capabilities", caps, "Seccomp",
         o->po.seccomp, "NoLandlock", o->po.no_landlock, "Ulimits", strv_json(o->ulimits),
-        "SensitiveMounts", o->allow_sensitive, "Init", o->init, "State", "Status", "created",
-        "Running", 0, "Pid", 0, "ExitCode", 0, "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt",
-        "0001-01-01T00:00:00Z", "Error", "");
+        "SensitiveMounts", o->allow_sensitive, "Init", o->init, "AppArmor", o->apparmor, "State",
+        "Status", "created", "Running", 0, "Pid", 0, "ExitCode", 0, "StartedAt",
+        "0001-01-01T00:00:00Z", "FinishedAt", "0001-01-01T00:00:00Z", "Error", "");
     json_decref(entry);
     json_decref(args);
     if (!rec)
@@ -386,6 +386,11 @@ json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd,
     }
     json_t *proc = json_object_get(c, "process"), *lin = json_object_get(c, "linux");
     json_object_set(proc, "args", json_object_get(rec, "Args"));
+    const char *aa = json_string_value(json_object_get(hc, "AppArmor"));
+    if (aa && strcmp(aa, "unconfined") == 0)
+        json_object_del(proc, "apparmorProfile");
+    else if (aa)
+        json_object_set_new(proc, "apparmorProfile", json_string(aa));
     if (json_is_true(json_object_get(hc, "Init"))) {
         /* moat itself, read-only, as pid 1 in front of the command */
         char self[PATH_MAX];

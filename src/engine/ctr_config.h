@@ -11,10 +11,11 @@ struct run_opts {
     bool detach, interactive, tty, rm, read_only, privileged, net_host, userns_host, init;
     bool allow_sensitive; /* --security-opt allow-sensitive-mounts */
     const char *name, *workdir, *user, *hostname, *entrypoint, *image;
-    char **env;     /* KEY=VALUE (and KEY: taken from moat's environment) */
-    char **volumes; /* SRC:DST[:ro|rw] */
-    char **tmpfs;   /* DST[:OPTIONS] */
-    char **ulimits; /* NAME=SOFT[:HARD] */
+    const char *apparmor; /* a profile, "unconfined", or NULL: moat-default where enabled */
+    char **env;           /* KEY=VALUE (and KEY: taken from moat's environment) */
+    char **volumes;       /* SRC:DST[:ro|rw] */
+    char **tmpfs;         /* DST[:OPTIONS] */
+    char **ulimits;       /* NAME=SOFT[:HARD] */
     char **cmd;
     struct profile_opts po; /* capabilities, seccomp, memory, pids, landlock */
     double cpus;

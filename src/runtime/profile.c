@@ -676,7 +676,8 @@ static json_t *idmap(uint64_t host, uint64_t size)
 json_t *profile_config(const struct profile_opts *o, merr_t *err)
 {
     bool priv = o->privileged;
-    uint64_t caps = (profile_default_caps() | o->cap_add) & ~o->cap_drop;
+    /* as Docker: drops apply to the defaults, then adds (--cap-drop ALL --cap-add X is X) */
+    uint64_t caps = (profile_default_caps() & ~o->cap_drop) | o->cap_add;
     if (priv) {
         /* everything the host lets us hold, as podman --privileged */
         struct cap_state cs;

@@ -356,3 +356,29 @@ gone() {
     [[ "$output" == *"/dev/pts/0"* ]]
     [[ "$output" == *"33 101"* ]]
 }
+
+@test "security options: seccomp, landlock, apparmor, no-new-privileges, caps, privileged" {
+    [ "$(m run --rm --security-opt seccomp=unconfined bb:1 grep ^Seccomp: /proc/self/status | cut -f2)" = 0 ]
+    [ "$(m run --rm --security-opt no-new-privileges bb:1 grep ^NoNewPrivs: /proc/self/status | cut -f2)" = 1 ]
+    # a seccomp profile file: one that denies mkdir with EPERM, else allows
+    printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]}' > "$BATS_TEST_TMPDIR/sc.json"
+    run m run --rm --security-opt "seccomp=$BATS_TEST_TMPDIR/sc.json" bb:1 mkdir /tmp/x
+    [ "$status" -ne 0 ]
+    run m run --rm --security-opt seccomp=/nonexistent bb:1 true
+    [ "$status" -eq 125 ]
+    if [ -d /sys/kernel/security/apparmor ]; then
+        skip "AppArmor is enabled here: the refusal below is for hosts without it"
+    fi
+    run m run --rm --security-opt apparmor=myprofile bb:1 true
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"AppArmor is not enabled on this host"* ]]
+    m run --rm --security-opt apparmor=unconfined --security-opt landlock=unconfined bb:1 true
+    [ "$(m run --rm --cap-drop ALL --cap-add NET_RAW bb:1 grep ^CapEff: /proc/self/status | cut -f2)" = 0000000000002000 ]
+    [ "$(m run --rm --cap-drop KILL bb:1 grep ^CapEff: /proc/self/status | cut -f2)" = 00000000000004ca ]
+    run m run --rm --privileged bb:1 sh -c 'grep ^CapEff: /proc/self/status; cat /proc/self/uid_map'
+    # every capability the host's bounding set has, and the host's ids
+    [[ "$output" == *"CapEff:	$(grep ^CapBnd: /proc/self/status | cut -f2)"* ]]
+    [[ "$output" == *"0          0 4294967295"* ]]
+    run m run --rm --security-opt bogus bb:1 true
+    [ "$status" -eq 125 ]
+}
