@@ -119,12 +119,16 @@ static json_t *strv_json(char *const *v)
     return a;
 }
 
-/* KEY=VALUE entries, later ones replacing earlier ones with the same KEY */
-static void env_set(json_t *env, const char *kv)
+/* KEY=VALUE entries, later ones replacing earlier ones with the same KEY;
+ * a bare KEY takes moat's own value only when the user wrote it (-e KEY):
+ * an image must not read the host's environment that way */
+static void env_set(json_t *env, const char *kv, bool from_user)
 {
     const char *eq = strchr(kv, '=');
     size_t kl = eq ? (size_t)(eq - kv) : strlen(kv);
     cleanup_free char *full = NULL;
+    if (!eq && !from_user)
+        return;
     if (!eq) { /* -e KEY: moat's own value, or nothing */
         cleanup_free char *k = xstrndup(kv, kl);
         const char *v = getenv(k);
@@ -178,19 +182,19 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
     json_t *ie = json_object_get(ic, "Env");
     for (size_t i = 0; i < json_array_size(ie); i++)
         if (json_is_string(json_array_get(ie, i)))
-            env_set(env, json_string_value(json_array_get(ie, i)));
+            env_set(env, json_string_value(json_array_get(ie, i)), false);
     bool has_path = false;
     for (size_t i = 0; i < json_array_size(env); i++)
         has_path = has_path || !strncmp(json_string_value(json_array_get(env, i)), "PATH=", 5);
     if (!has_path)
-        env_set(env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        env_set(env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", false);
     cleanup_free char *hostname = xstrndup(id, 12);
     cleanup_free char *h = xasprintf("HOSTNAME=%s", o->hostname ? o->hostname : hostname);
-    env_set(env, h);
+    env_set(env, h, false);
     if (o->tty)
-        env_set(env, "TERM=xterm");
+        env_set(env, "TERM=xterm", false);
     for (size_t i = 0; o->env && o->env[i]; i++)
-        env_set(env, o->env[i]);
+        env_set(env, o->env[i], true);
     json_t *binds = json_array();
     for (size_t i = 0; o->volumes && o->volumes[i]; i++) {
         char *src, *dst;

@@ -353,11 +353,21 @@ static int load_dir(struct store *s, int root, struct sbuf *out, merr_t *err)
     return ret;
 }
 
-int image_load_dir(struct store *s, int root, char **loaded, merr_t *err)
+int image_load_pulled(struct store *s, int root, const char *name, merr_t *err)
 {
-    struct sbuf out = {0};
-    int ret = load_dir(s, root, &out, err);
-    *loaded = out.buf ? sbuf_steal(&out) : xstrdup("");
+    json_t *ix = load_json_in(root, "index.json", err);
+    json_t *ms = json_object_get(ix, "manifests");
+    int ret = -1;
+    if (ix && json_array_size(ms) != 1)
+        err_set(err, 0, "pull: the fetched layout must hold one manifest");
+    else if (ix) {
+        struct sbuf out = {0};
+        ret = load_oci_manifest(s, root,
+                                json_string_value(json_object_get(json_array_get(ms, 0), "digest")),
+                                name, &out, 0, err);
+        free(out.buf);
+    }
+    json_decref(ix);
     return ret;
 }
 

@@ -222,13 +222,12 @@ int image_pull(struct store *s, const char *name, const struct pull_opts *o, cha
     if (run_helper(abs, args, NULL, o->quiet ? -1 : o->out_fd, err) < 0)
         goto out;
     lfd = openat(tfd, "layout", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    char *loaded = NULL;
     if (lfd < 0) {
         err_sys(err, "pull: the helper left no layout");
         goto out;
     }
-    ret = image_load_dir(s, lfd, &loaded, err);
-    free(loaded);
+    /* the name is ours, not the helper's: it parses what the network sent */
+    ret = image_load_pulled(s, lfd, r.tag ? full : NULL, err);
     if (ret == 0) { /* the id: the config of the manifest fetched */
         json_t *ix = NULL, *man = NULL;
         cleanup_free char *text = NULL;

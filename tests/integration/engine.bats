@@ -382,3 +382,25 @@ gone() {
     run m run --rm --security-opt bogus bb:1 true
     [ "$status" -eq 125 ]
 }
+
+@test "an image's config: Cmd, Env, WorkingDir, User; a bare Env name never reads the host's" {
+    m save -o "$BATS_TEST_TMPDIR/i.tar" bb:1
+    mkdir "$BATS_TEST_TMPDIR/i" && tar -C "$BATS_TEST_TMPDIR/i" -xf "$BATS_TEST_TMPDIR/i.tar"
+    python3 - "$BATS_TEST_TMPDIR/i" <<'PY'
+import json, sys
+d = sys.argv[1]
+m = json.load(open(d + "/manifest.json"))
+c = json.load(open(d + "/" + m[0]["Config"]))
+c["config"] = {"Env": ["MOAT_HOST_SECRET", "FROM_IMAGE=1"], "WorkingDir": "/etc", "User": "nobody",
+               "Cmd": ["sh", "-c", "echo secret=$MOAT_HOST_SECRET image=$FROM_IMAGE $(pwd) $(id -u)"]}
+json.dump(c, open(d + "/cfg.json", "w"))
+m[0]["Config"] = "cfg.json"
+m[0]["RepoTags"] = ["envimg:1"]
+json.dump(m, open(d + "/manifest.json", "w"))
+PY
+    tar -C "$BATS_TEST_TMPDIR/i" -cf "$BATS_TEST_TMPDIR/env.tar" manifest.json cfg.json blobs
+    m load -i "$BATS_TEST_TMPDIR/env.tar"
+    [ "$(MOAT_HOST_SECRET=leaked m run --rm envimg:1)" = "secret= image=1 /etc 65534" ]
+    # the user's -e NAME does take moat's value
+    [ "$(MOAT_HOST_SECRET=given m run --rm -e MOAT_HOST_SECRET envimg:1)" = "secret=given image=1 /etc 65534" ]
+}
