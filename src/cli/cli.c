@@ -235,6 +235,16 @@ int cli_root(const struct global *g, bool create, merr_t *err)
     return state_root_open(g->root, create, err);
 }
 
+int cli_store(const struct global *g, struct store *s)
+{
+    merr_t err = MERR_INIT;
+    if (store_open(s, g->store, &err) < 0) {
+        cli_fail(&err);
+        return -1;
+    }
+    return 0;
+}
+
 int cli_root_for(const struct global *g, const char *id, merr_t *err)
 {
     int fd = state_root_open(g->root, false, err);

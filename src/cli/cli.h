@@ -26,6 +26,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_root(const struct global *g, bool create, merr_t *err);
 /* --root of a command on an existing container: no root, no container */
 int cli_root_for(const struct global *g, const char *id, merr_t *err);
+/* Open the engine's store (--root); prints the error and returns -1. */
+struct store;
+int cli_store(const struct global *g, struct store *s);
 /* Exactly `n` positional arguments after the flags. */
 int cli_want_args(const char *cmd, int argc, char **argv, int optind_, int n, const char *what);
 /* Parse "KILL", "SIGKILL", "9" (0 if unknown). */

@@ -37,14 +37,6 @@ static int fail(merr_t *err)
     return EXIT_ENGINE;
 }
 
-static int open_store(const struct global *g, struct store *s)
-{
-    merr_t err = MERR_INIT;
-    if (store_open(s, g->store, &err) < 0)
-        return fail(&err);
-    return 0;
-}
-
 static void strv_push(char ***v, const char *s)
 {
     size_t n = strv_len(*v);
@@ -489,7 +481,7 @@ static int run_or_create(const struct global *g, int argc, char **argv, bool run
         return at < 0 ? EXIT_ENGINE : 0;
     }
     struct store s;
-    if (open_store(g, &s)) {
+    if (cli_store(g, &s) < 0) {
         run_opts_free(&o);
         return EXIT_ENGINE;
     }
@@ -532,7 +524,7 @@ static int each(const struct global *g, int argc, char **argv, int first,
     if (first >= argc)
         return cli_usage_error(argv[0], "missing CONTAINER"), EXIT_ENGINE;
     struct store s;
-    if (open_store(g, &s))
+    if (cli_store(g, &s) < 0)
         return EXIT_ENGINE;
     int ret = 0;
     for (int i = first; i < argc; i++) {

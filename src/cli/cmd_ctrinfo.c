@@ -158,8 +158,8 @@ int engine_ps(const struct global *g, int argc, char **argv)
     }
     struct store s;
     merr_t err = MERR_INIT;
-    if (store_open(&s, g->store, &err) < 0)
-        return cli_fail(&err), EXIT_ENGINE;
+    if (cli_store(g, &s) < 0)
+        return EXIT_ENGINE;
     if (format && strncmp(format, "table ", 6) == 0)
         format += 6;
     if (!quiet && !format)
@@ -244,8 +244,8 @@ int engine_logs(const struct global *g, int argc, char **argv)
         return EXIT_ENGINE;
     struct store s;
     merr_t err = MERR_INIT;
-    if (store_open(&s, g->store, &err) < 0)
-        return cli_fail(&err), EXIT_ENGINE;
+    if (cli_store(g, &s) < 0)
+        return EXIT_ENGINE;
     char id[65];
     int ret = 0;
     cleanup_close int d = -1;
@@ -325,8 +325,8 @@ int engine_inspect(const struct global *g, int argc, char **argv)
         return cli_usage_error("inspect", "missing CONTAINER or IMAGE"), EXIT_ENGINE;
     struct store s;
     merr_t err = MERR_INIT;
-    if (store_open(&s, g->store, &err) < 0)
-        return cli_fail(&err), EXIT_ENGINE;
+    if (cli_store(g, &s) < 0)
+        return EXIT_ENGINE;
     json_t *out = json_array();
     int ret = 0;
     for (int i = first; i < argc; i++) {
@@ -408,9 +408,9 @@ int engine_exec(const struct global *g, int argc, char **argv)
     }
     struct store s;
     merr_t err = MERR_INIT;
-    if (store_open(&s, g->store, &err) < 0) {
+    if (cli_store(g, &s) < 0) {
         strv_free(env);
-        return cli_fail(&err), EXIT_ENGINE;
+        return EXIT_ENGINE;
     }
     char id[65];
     int code = EXIT_ENGINE;

@@ -22,14 +22,6 @@
 
 #define EXIT_ENGINE 125
 
-static int open_store(const struct global *g, struct store *s)
-{
-    merr_t err = MERR_INIT;
-    if (store_open(s, g->store, &err) < 0)
-        return cli_fail(&err), EXIT_ENGINE;
-    return 0;
-}
-
 /* ---- top ---- */
 
 static long long boot_time(void)
@@ -90,7 +82,7 @@ int engine_top(const struct global *g, int argc, char **argv)
     if (argc != 2)
         return cli_usage_error("top", "usage: moat top CONTAINER"), EXIT_ENGINE;
     struct store s;
-    if (open_store(g, &s))
+    if (cli_store(g, &s) < 0)
         return EXIT_ENGINE;
     merr_t err = MERR_INIT;
     char id[65];
@@ -119,18 +111,6 @@ out:
 
 /* ---- stats ---- */
 
-static void human(uint64_t b, char *out, size_t n)
-{
-    static const char *const u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = (double)b;
-    size_t i = 0;
-    while (v >= 1024 && i + 1 < ARRAY_SIZE(u)) {
-        v /= 1024;
-        i++;
-    }
-    snprintf(out, n, i ? "%.2f%s" : "%.0f%s", v, u[i]);
-}
-
 static uint64_t now_ns(void)
 {
     struct timespec t;
@@ -151,7 +131,7 @@ int engine_stats(const struct global *g, int argc, char **argv)
             return cli_usage_error("stats", "unknown flag \"%s\"", argv[first]), EXIT_ENGINE;
     }
     struct store s;
-    if (open_store(g, &s))
+    if (cli_store(g, &s) < 0)
         return EXIT_ENGINE;
     merr_t err = MERR_INIT;
     char **ids;
@@ -200,13 +180,13 @@ int engine_stats(const struct global *g, int argc, char **argv)
                                  : 0;
                 uint64_t lim = cur.mem_limit ? cur.mem_limit : 0;
                 char mu[24], ml[24], br[24], bw[24];
-                human(cur.mem, mu, sizeof(mu));
+                human_bytes(cur.mem, true, mu, sizeof(mu));
                 if (lim)
-                    human(lim, ml, sizeof(ml));
+                    human_bytes(lim, true, ml, sizeof(ml));
                 else
                     snprintf(ml, sizeof(ml), "no limit");
-                human(cur.blk_read, br, sizeof(br));
-                human(cur.blk_write, bw, sizeof(bw));
+                human_bytes(cur.blk_read, true, br, sizeof(br));
+                human_bytes(cur.blk_write, true, bw, sizeof(bw));
                 char memio[64], blk[64];
                 snprintf(memio, sizeof(memio), "%s / %s", mu, ml);
                 snprintf(blk, sizeof(blk), "%s / %s", br, bw);
@@ -254,13 +234,8 @@ static char *split_ctr(const char *arg, const char **path)
  * checked with a pidfd against the runtime's record before and after. */
 static int running_root(struct store *s, const char *id, merr_t *err)
 {
-    int rootfd = ctr_runtime_rootfd(s, err);
-    if (rootfd < 0)
-        return -1;
     struct handle h;
-    int r = handle_peek(rootfd, id, &h, err);
-    close(rootfd);
-    if (r < 0)
+    if (ctr_runtime_peek(s, id, &h, err) < 0)
         return -1;
     int pfd = handle_pidfd(&h, err);
     int fd = -1;
@@ -295,7 +270,7 @@ int engine_cp(const struct global *g, int argc, char **argv)
     if (!*cpath)
         return cli_usage_error("cp", "the container path is empty"), EXIT_ENGINE;
     struct store s;
-    if (open_store(g, &s))
+    if (cli_store(g, &s) < 0)
         return EXIT_ENGINE;
     merr_t err = MERR_INIT;
     char id[65];

@@ -17,29 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int open_store(const struct global *g, struct store *s)
-{
-    merr_t err = MERR_INIT;
-    if (store_open(s, g->store, &err) < 0)
-        return cli_fail(&err);
-    return 0;
-}
-
-static void human_size(uint64_t b, char *out, size_t n)
-{
-    static const char *const u[] = {"B", "kB", "MB", "GB", "TB"};
-    double v = (double)b;
-    size_t i = 0;
-    while (v >= 1000 && i + 1 < ARRAY_SIZE(u)) {
-        v /= 1000;
-        i++;
-    }
-    if (i == 0)
-        snprintf(out, n, "%lluB", (unsigned long long)b);
-    else
-        snprintf(out, n, "%.3g%s", v, u[i]);
-}
-
 /* "2 hours ago", from an RFC 3339 time */
 static void human_age(const char *created, char *out, size_t n)
 {
@@ -118,7 +95,7 @@ int cmd_images(const struct global *g, int argc, char **argv)
     }
     const char *filter = optind < argc ? argv[optind] : NULL;
     struct store s;
-    if (open_store(g, &s))
+    if (cli_store(g, &s) < 0)
         return 1;
     json_t *names = store_names(&s);
     char **ids = store_image_ids(&s);
@@ -136,7 +113,7 @@ int cmd_images(const struct global *g, int argc, char **argv)
         snprintf(shortid, sizeof(shortid), "%.*s", notrunc ? 71 : 12,
                  notrunc ? img.id : img.id + 7);
         human_age(json_string_value(json_object_get(img.config, "created")), age, sizeof(age));
-        human_size(img.size, size, sizeof(size));
+        human_bytes(img.size, false, size, sizeof(size));
         char **ns = names_of(names, img.id);
         size_t shown = 0;
         for (size_t k = 0; ns[k] || (!k && !filter); k++) {
@@ -179,7 +156,7 @@ int cmd_tag(const struct global *g, int argc, char **argv)
     if (cli_want_args("tag", argc, argv, 1, 2, "SOURCE_IMAGE and TARGET_IMAGE"))
         return 1;
     struct store s;
-    if (open_store(g, &s))
+    if (cli_store(g, &s) < 0)
         return 1;
     merr_t err = MERR_INIT;
     char id[72];
@@ -293,7 +270,7 @@ int cmd_rmi(const struct global *g, int argc, char **argv)
     if (optind >= argc)
         return cli_usage_error("rmi", "missing IMAGE");
     struct store s;
-    if (open_store(g, &s))
+    if (cli_store(g, &s) < 0)
         return 1;
     int ret = 0;
     for (int i = optind; i < argc; i++) {
@@ -340,7 +317,7 @@ static int image_inspect(const struct global *g, int argc, char **argv)
     if (argc < 2)
         return cli_usage_error("image inspect", "missing IMAGE");
     struct store s;
-    if (open_store(g, &s))
+    if (cli_store(g, &s) < 0)
         return 1;
     json_t *all = json_array();
     int ret = 0;
@@ -371,7 +348,7 @@ static int image_prune(const struct global *g, int argc, char **argv)
             return cli_usage_error("image prune", "unknown flag \"%s\"", argv[i]);
     }
     struct store s;
-    if (open_store(g, &s))
+    if (cli_store(g, &s) < 0)
         return 1;
     merr_t err = MERR_INIT;
     if (store_lock(&s, &err) < 0) {
@@ -403,7 +380,7 @@ static int image_prune(const struct global *g, int argc, char **argv)
         strv_free(ns);
     }
     char sz[24];
-    human_size(freed, sz, sizeof(sz));
+    human_bytes(freed, false, sz, sizeof(sz));
     printf("\nTotal reclaimed space: %s\n", sz);
     strv_free(ids);
     json_decref(names);
@@ -472,7 +449,7 @@ int cmd_load(const struct global *g, int argc, char **argv)
     if (!input && isatty(0))
         return cli_usage_error("load", "the input is a terminal; use -i FILE or a pipe");
     struct store s;
-    if (open_store(g, &s))
+    if (cli_store(g, &s) < 0)
         return 1;
     merr_t err = MERR_INIT;
     char *out = NULL;
@@ -508,7 +485,7 @@ int cmd_save(const struct global *g, int argc, char **argv)
     if (!output && isatty(1))
         return cli_usage_error("save", "refusing to write a tarball to a terminal; use -o FILE");
     struct store s;
-    if (open_store(g, &s))
+    if (cli_store(g, &s) < 0)
         return 1;
     int n = argc - optind, ret = 1;
     char **ids = xzalloc(((size_t)n + 1) * sizeof(char *));
@@ -577,7 +554,7 @@ int cmd_import(const struct global *g, int argc, char **argv)
         return 1;
     }
     struct store s;
-    if (open_store(g, &s))
+    if (cli_store(g, &s) < 0)
         return 1;
     merr_t err = MERR_INIT;
     char id[72];
@@ -625,7 +602,7 @@ int cmd_pull(const struct global *g, int argc, char **argv)
     if (!name)
         return cli_usage_error("pull", "missing NAME");
     struct store s;
-    if (open_store(g, &s))
+    if (cli_store(g, &s) < 0)
         return 1;
     merr_t err = MERR_INIT;
     char id[72], old[72] = "";
@@ -687,7 +664,7 @@ int cmd_login(const struct global *g, int argc, char **argv)
         password = pw;
     }
     struct store s;
-    if (open_store(g, &s))
+    if (cli_store(g, &s) < 0)
         return 1;
     merr_t err = MERR_INIT;
     int ret = registry_login(&s, registry, user, password, tls_off, &err) < 0 ? cli_fail(&err) : 0;
@@ -700,7 +677,7 @@ int cmd_logout(const struct global *g, int argc, char **argv)
     if (cli_want_args("logout", argc, argv, 1, 1, "REGISTRY"))
         return 1;
     struct store s;
-    if (open_store(g, &s))
+    if (cli_store(g, &s) < 0)
         return 1;
     merr_t err = MERR_INIT;
     int ret = registry_logout(&s, argv[1], &err) < 0 ? cli_fail(&err) : 0;

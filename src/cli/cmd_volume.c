@@ -6,7 +6,6 @@
 #include "../util/fs.h"
 #include "../util/util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -44,25 +43,15 @@ static const char *user_of(struct store *s, const char *name, char *buf, size_t 
     return found;
 }
 
+static char *keep_volume(const char *name, void *ctx)
+{
+    (void)ctx;
+    return name_ok(name) ? xstrdup(name) : NULL;
+}
+
 static char **volume_names(struct store *s)
 {
-    size_t n = 0;
-    char **v = xzalloc(sizeof(char *));
-    int d = openat(s->fd, "volumes", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *dir = d >= 0 ? fdopendir(d) : NULL;
-    struct dirent *de;
-    while (dir && (de = readdir(dir))) {
-        if (!name_ok(de->d_name))
-            continue;
-        v = xrealloc(v, (n + 2) * sizeof(char *));
-        v[n++] = xstrdup(de->d_name);
-        v[n] = NULL;
-    }
-    if (dir)
-        closedir(dir);
-    else if (d >= 0)
-        close(d);
-    return v;
+    return dir_collect(s->fd, "volumes", keep_volume, NULL);
 }
 
 static int remove_volume(struct store *s, const char *name, bool force, merr_t *err)
@@ -93,8 +82,8 @@ int engine_volume(const struct global *g, int argc, char **argv)
     const char *sub = argv[1];
     struct store s;
     merr_t err = MERR_INIT;
-    if (store_open(&s, g->store, &err) < 0)
-        return cli_fail(&err);
+    if (cli_store(g, &s) < 0)
+        return 1;
     int ret = 0;
     if (strcmp(sub, "create") == 0) {
         if (argc != 3 || !name_ok(argv[2])) {

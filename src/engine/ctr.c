@@ -10,7 +10,6 @@
 #include "../util/fs.h"
 #include "../util/util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,6 +31,16 @@ int ctr_runtime_rootfd(struct store *s, merr_t *err)
     return state_root_open(r, true, err);
 }
 
+int ctr_runtime_peek(struct store *s, const char *id, struct handle *h, merr_t *err)
+{
+    int rootfd = ctr_runtime_rootfd(s, err);
+    if (rootfd < 0)
+        return -1;
+    int r = handle_peek(rootfd, id, h, err);
+    close(rootfd);
+    return r;
+}
+
 char *ctr_now(void)
 {
     char b[48];
@@ -44,28 +53,15 @@ static bool hex_id(const char *s)
     return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
 }
 
+static char *keep_id(const char *name, void *ctx)
+{
+    (void)ctx;
+    return hex_id(name) ? xstrdup(name) : NULL;
+}
+
 char **ctr_list(struct store *s)
 {
-    size_t n = 0, cap = 8;
-    char **v = xzalloc(cap * sizeof(char *));
-    int d = openat(s->fd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *dir = d >= 0 ? fdopendir(d) : NULL;
-    if (!dir) {
-        if (d >= 0)
-            close(d);
-        return v;
-    }
-    struct dirent *de;
-    while ((de = readdir(dir))) {
-        if (!hex_id(de->d_name))
-            continue;
-        if (n + 2 > cap)
-            v = xrealloc(v, (cap *= 2) * sizeof(char *));
-        v[n++] = xstrdup(de->d_name);
-        v[n] = NULL;
-    }
-    closedir(dir);
-    return v;
+    return dir_collect(s->fd, "containers", keep_id, NULL);
 }
 
 int ctr_dirfd(struct store *s, const char *id, merr_t *err)

@@ -27,6 +27,10 @@ char *ctr_runtime_root(struct store *s);
 /* Open (create) it. */
 int ctr_runtime_rootfd(struct store *s, merr_t *err);
 
+/* The runtime's record of the container (handle_peek: no lock). */
+struct handle;
+int ctr_runtime_peek(struct store *s, const char *id, struct handle *h, merr_t *err);
+
 /* ids of all containers */
 char **ctr_list(struct store *s);
 /* full id from an id, a unique id prefix or a name */

@@ -5,7 +5,6 @@
 #include "../util/fs.h"
 #include "../util/util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -162,19 +161,20 @@ static char *helper_dir(struct store *s, char **rel, merr_t *err)
     return xasprintf("%s/%s", s->root, *rel);
 }
 
+static char *keep_blob(const char *name, void *ctx)
+{
+    (void)ctx;
+    return strlen(name) == 64 ? xasprintf("sha256:%s", name) : NULL;
+}
+
+/* the digests of the store's blobs, a line each */
 static char *have_list(struct store *s)
 {
+    char **v = dir_collect(s->fd, "blobs/sha256", keep_blob, NULL);
     struct sbuf b = {0};
-    int d = openat(s->fd, "blobs/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *dir = d >= 0 ? fdopendir(d) : NULL;
-    struct dirent *de;
-    while (dir && (de = readdir(dir)))
-        if (strlen(de->d_name) == 64)
-            sbuf_printf(&b, "sha256:%s\n", de->d_name);
-    if (dir)
-        closedir(dir);
-    else if (d >= 0)
-        close(d);
+    for (size_t i = 0; v[i]; i++)
+        sbuf_printf(&b, "%s\n", v[i]);
+    strv_free(v);
     return b.buf ? sbuf_steal(&b) : xstrdup("");
 }
 

@@ -65,13 +65,8 @@ static void blkio(const struct cg *cg, struct ctr_stats *st)
 int ctr_stats_read(struct store *s, const char *id, struct ctr_stats *st, merr_t *err)
 {
     memset(st, 0, sizeof(*st));
-    int rootfd = ctr_runtime_rootfd(s, err);
-    if (rootfd < 0)
-        return -1;
     struct handle h;
-    int r = handle_peek(rootfd, id, &h, err);
-    close(rootfd);
-    if (r < 0)
+    if (ctr_runtime_peek(s, id, &h, err) < 0)
         return -1;
     if (handle_cgroup(&h, err) < 0) {
         handle_close(&h);

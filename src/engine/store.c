@@ -163,15 +163,6 @@ static char *blob_rel(const char *digest)
     return xasprintf("blobs/sha256/%s", digest_hex(digest));
 }
 
-static void to_digest(struct sha256 *h, char out[72])
-{
-    uint8_t d[32];
-    sha256_final(h, d);
-    memcpy(out, "sha256:", 7);
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);
-}
-
 int store_blob_put_fd(struct store *s, int fd, const char *expect, char out[72], uint64_t *size,
                       merr_t *err)
 {
@@ -206,7 +197,7 @@ int store_blob_put_fd(struct store *s, int fd, const char *expect, char out[72],
             goto out;
         }
     }
-    to_digest(&h, out);
+    sha256_digest(&h, out);
     if (expect && strcmp(out, expect) != 0) {
         err_set(err, 0, "blob %s: its content has digest %s", expect, out);
         goto out;
@@ -484,32 +475,23 @@ int store_tag(struct store *s, const char *full, const char *id, merr_t *err)
     return r;
 }
 
+/* "HEX.json" -> "sha256:HEX" */
+static char *keep_image(const char *name, void *ctx)
+{
+    (void)ctx;
+    if (strlen(name) != 64 + 5 || strcmp(name + 64, ".json") != 0)
+        return NULL;
+    char *id = xasprintf("sha256:%.64s", name);
+    if (!digest_valid(id)) {
+        free(id);
+        return NULL;
+    }
+    return id;
+}
+
 char **store_image_ids(struct store *s)
 {
-    size_t n = 0, cap = 8;
-    char **v = xzalloc(cap * sizeof(char *));
-    int d = openat(s->fd, "images", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *dir = d >= 0 ? fdopendir(d) : NULL;
-    if (!dir) {
-        if (d >= 0)
-            close(d);
-        return v;
-    }
-    struct dirent *de;
-    while ((de = readdir(dir))) {
-        size_t l = strlen(de->d_name);
-        if (l != 64 + 5 || strcmp(de->d_name + 64, ".json") != 0)
-            continue;
-        cleanup_free char *id = xasprintf("sha256:%.64s", de->d_name);
-        if (!digest_valid(id))
-            continue;
-        if (n + 2 > cap)
-            v = xrealloc(v, (cap *= 2) * sizeof(char *));
-        v[n++] = xstrdup(id);
-        v[n] = NULL;
-    }
-    closedir(dir);
-    return v;
+    return dir_collect(s->fd, "images", keep_image, NULL);
 }
 
 int store_image_find(struct store *s, const char *what, char id[72], merr_t *err)

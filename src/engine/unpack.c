@@ -34,15 +34,6 @@ void unpack_defaults(struct unpack_opts *o)
         o->max_entries = v;
 }
 
-static void hex_digest(struct sha256 *h, char out[72])
-{
-    uint8_t d[32];
-    sha256_final(h, d);
-    memcpy(out, "sha256:", 7);
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);
-}
-
 int unpack_file_digest(int fd, char out[72], uint64_t *size, merr_t *err)
 {
     struct sha256 h;
@@ -60,7 +51,7 @@ int unpack_file_digest(int fd, char out[72], uint64_t *size, merr_t *err)
         sha256_update(&h, buf, (size_t)n);
         total += (uint64_t)n;
     }
-    hex_digest(&h, out);
+    sha256_digest(&h, out);
     if (size)
         *size = total;
     return 0;
@@ -113,7 +104,7 @@ int unpack_stream_digest(int fd, uint64_t limit, char out[72], merr_t *err)
         }
         sha256_update(&h, buf, (size_t)n);
     }
-    hex_digest(&h, out);
+    sha256_digest(&h, out);
     ret = 0;
 out:
     archive_read_free(a);

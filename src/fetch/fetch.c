@@ -371,12 +371,8 @@ static void fetch_blobs(struct reg *g, struct blob *bs, size_t n, const char *ou
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&b);
             if (msg->data.result != CURLE_OK)
                 die("blob %s: %s", b->digest, curl_easy_strerror(msg->data.result));
-            uint8_t d[32];
             char got[72];
-            sha256_final(&b->h, d);
-            memcpy(got, "sha256:", 7);
-            for (int k = 0; k < 32; k++)
-                snprintf(got + 7 + 2 * k, 3, "%02x", d[k]);
+            sha256_digest(&b->h, got);
             if (b->got != b->size)
                 die("blob %s: %lld bytes, the manifest says %lld", b->digest, (long long)b->got,
                     (long long)b->size);

@@ -239,3 +239,31 @@ int copy_tree_at(int src, int dst)
     closedir(d);
     return ret;
 }
+
+char **dir_collect(int dirfd, const char *rel, char *(*keep)(const char *name, void *ctx),
+                   void *ctx)
+{
+    size_t n = 0, cap = 8;
+    char **v = xzalloc(cap * sizeof(char *));
+    int d = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *dir = d >= 0 ? fdopendir(d) : NULL;
+    if (!dir) {
+        if (d >= 0)
+            close(d);
+        return v;
+    }
+    struct dirent *de;
+    while ((de = readdir(dir))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        char *k = keep(de->d_name, ctx);
+        if (!k)
+            continue;
+        if (n + 2 > cap)
+            v = xrealloc(v, (cap *= 2) * sizeof(char *));
+        v[n++] = k;
+        v[n] = NULL;
+    }
+    closedir(dir);
+    return v;
+}

@@ -19,6 +19,11 @@ int write_file_at(int dirfd, const char *path, const char *data, size_t len, mer
 /* Write via a temporary file and rename(2) so readers never see half a file. */
 int atomic_write_at(int dirfd, const char *name, const char *data, size_t len, int mode,
                     merr_t *err);
+/* The names in directory dirfd/rel for which keep(name, ctx) returns a
+ * string to store (the name itself, or a new string it made), in a
+ * NULL-terminated vector; an empty one when the directory is missing. */
+char **dir_collect(int dirfd, const char *rel, char *(*keep)(const char *name, void *ctx),
+                   void *ctx);
 /* mkdir -p (absolute or relative to cwd). */
 int mkdir_p(const char *path, mode_t mode, merr_t *err);
 /* Remove a directory tree below dirfd/name (no symlink following). */

@@ -108,3 +108,16 @@ void sha256_hex(const void *data, size_t len, char out[65])
     for (int i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
+
+void sha256_digest(struct sha256 *h, char out[72])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t d[32];
+    sha256_final(h, d);
+    memcpy(out, "sha256:", 7);
+    for (int i = 0; i < 32; i++) {
+        out[7 + 2 * i] = hex[d[i] >> 4];
+        out[8 + 2 * i] = hex[d[i] & 15];
+    }
+    out[71] = 0;
+}

@@ -16,6 +16,9 @@ struct sha256 {
 void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *data, size_t len);
 void sha256_final(struct sha256 *s, uint8_t out[32]);
+/* finish h as an OCI digest: "sha256:" and 64 hex digits (72 bytes with
+ * the NUL) */
+void sha256_digest(struct sha256 *h, char out[72]);
 /* hex digest of data (65 bytes with the NUL) */
 void sha256_hex(const void *data, size_t len, char out[65]);
 

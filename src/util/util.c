@@ -230,3 +230,22 @@ int parse_size(const char *s, int64_t *out)
     *out = (int64_t)(v << shift);
     return 0;
 }
+
+void human_bytes(uint64_t b, bool binary, char *out, size_t n)
+{
+    static const char *const dec[] = {"B", "kB", "MB", "GB", "TB"};
+    static const char *const bin[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    const char *const *u = binary ? bin : dec;
+    double step = binary ? 1024 : 1000, v = (double)b;
+    size_t i = 0;
+    while (v >= step && i + 1 < 5) {
+        v /= step;
+        i++;
+    }
+    if (i == 0)
+        snprintf(out, n, "%lluB", (unsigned long long)b);
+    else if (binary)
+        snprintf(out, n, "%.2f%s", v, u[i]);
+    else
+        snprintf(out, n, "%.3g%s", v, u[i]);
+}

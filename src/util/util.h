@@ -48,6 +48,9 @@ int parse_i64(const char *s, int64_t *out);
 /* "64m", "1g", "512k", "1024" -> bytes; "max" or "-1" -> -1 */
 int parse_size(const char *s, int64_t *out);
 
+/* A size as Docker prints it: decimal units ("4.26MB", image sizes) or
+ * binary ones ("2.45MiB", memory). */
+void human_bytes(uint64_t b, bool binary, char *out, size_t n);
 /* Dynamic string builder. */
 struct sbuf {
     char *buf;
