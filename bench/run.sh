@@ -16,6 +16,7 @@
 #    start and delete from lifecycle.sh's phases. "Process start" is
 #    exec-true, a static binary that does nothing.
 # 4. BIG containers at once, moat and crun.
+# 5. the engine: `moat run --rm IMAGE true` against podman (bench/engine.sh).
 # A benchmark, not a test: noise never fails CI. Needs root.
 # Knobs: LIFECYCLE=path/to/lifecycle.sh, BIG=500 (0 skips it), N (timed
 # runs, default 100), and lifecycle.sh's own (ROUNDS, SCALE, ...).
@@ -100,6 +101,14 @@ if [ "$BIG" -gt 0 ]; then
     SCALE=$BIG SCALE_REPS=1 N=10 ROUNDS=1 RSS_REPS=1 "$LIFECYCLE" "crun=@hybrid crun" "moat=$MOAT" | tee "$OUT/big.txt"
 fi
 
+echo
+echo "== 5. the engine: moat run --rm against podman run --rm (bench/engine.sh)"
+eng=
+if command -v podman > /dev/null; then
+    "$HERE/engine.sh" 2>&1 | grep -v CNI | tee "$OUT/engine.txt"
+    eng=$(sed -n 's/.*moat \/ podman: //p' "$OUT/engine.txt")
+fi
+
 d=$OUT/default.txt h=$OUT/hardened.json c=$OUT/cmds.json
 true_ms=$(med "$d" exec-true 2)
 echo
@@ -117,4 +126,5 @@ row "peak RSS of run, KiB (moat)" "$(med "$d" moat 4)" "<= 2048"
 row "50 started at once: moat / crun" "$(ratio "$(med "$d" moat 5)" "$(med "$d" crun 5)")" "<= 0.5"
 [ "$BIG" -gt 0 ] &&
     row "$BIG started at once: moat / crun" "$(ratio "$(med "$OUT/big.txt" moat 5)" "$(med "$OUT/big.txt" crun 5)")" "<= 0.5"
+[ -n "$eng" ] && row "engine: moat run --rm / podman run --rm" "$eng" "-"
 exit 0

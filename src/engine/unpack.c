@@ -114,7 +114,7 @@ out:
 /* A member name made relative and checked: no "..", not absolute, no
  * empty result unless the name is the root itself ("" then). Returns NULL
  * and sets *why when the name is refused. */
-static char *clean_path(const char *in, const char **why)
+char *unpack_clean_path(const char *in, const char **why)
 {
     if (!in) {
         *why = "entry without a name";
@@ -310,7 +310,7 @@ static int entry(struct archive *a, struct archive_entry *e, int root, const cha
         return whiteout(pfd, base, err);
     if (hl) {
         const char *why = NULL;
-        cleanup_free char *t = clean_path(hl, &why);
+        cleanup_free char *t = unpack_clean_path(hl, &why);
         if (!t)
             return err_set(err, 0, "hard link target \"%s\": %s", hl, why);
         cleanup_close int tfd = openat2_in(root, t, O_PATH | O_NOFOLLOW);
@@ -418,7 +418,7 @@ int unpack_tar(int fd, int dirfd, const struct unpack_opts *o, struct unpack_sta
         }
         st->bytes += (uint64_t)size;
         const char *why = NULL;
-        cleanup_free char *path = clean_path(name, &why);
+        cleanup_free char *path = unpack_clean_path(name, &why);
         if (!path) {
             err_set(err, 0, "entry \"%s\": %s", name ? name : "", why);
             goto out;

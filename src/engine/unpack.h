@@ -39,6 +39,11 @@ int unpack_stream_digest(int fd, uint64_t limit, char out[72], merr_t *err);
 /* sha256 and size of the bytes of fd as they are. */
 int unpack_file_digest(int fd, char out[72], uint64_t *size, merr_t *err);
 
+/* A member name made relative and checked ("./a//b/" -> "a/b", "." ->
+ * ""); NULL with the reason in *why for "..", absolute names and names
+ * past PATH_MAX or NAME_MAX. */
+char *unpack_clean_path(const char *in, const char **why);
+
 /* Extract the archive in fd into the directory dirfd. */
 int unpack_tar(int fd, int dirfd, const struct unpack_opts *o, struct unpack_stats *st,
                merr_t *err);
