@@ -146,6 +146,25 @@ static int run_helper(const char *tmp, char **args, const char *input, int out_f
     return 0;
 }
 
+/* /etc/moat/certs.d/REGISTRY/ca.crt (Docker's certs.d), copied into the
+ * helper's directory where nobody can read it; true if there is one */
+static bool registry_ca(const char *registry, int tfd)
+{
+    if (strchr(registry, '/') || registry[0] == '.')
+        return false;
+    cleanup_free char *p = xasprintf("%s/%s/ca.crt", PULL_CERTS_DIR, registry);
+    cleanup_free char *pem = NULL;
+    size_t len = 0;
+    if (read_file_at(AT_FDCWD, p, &pem, &len, NULL) < 0)
+        return false;
+    merr_t e = MERR_INIT;
+    if (atomic_write_at(tfd, "ca.crt", pem, len, 0644, &e) < 0) {
+        err_clear(&e);
+        return false;
+    }
+    return true;
+}
+
 /* a fresh tmp/ directory owned by nobody; its absolute path */
 static char *helper_dir(struct store *s, char **rel, merr_t *err)
 {
@@ -206,10 +225,14 @@ int image_pull(struct store *s, const char *name, const struct pull_opts *o, cha
     if (authtext && (atomic_write_at(tfd, "auth.json", authtext, strlen(authtext), 0600, err) < 0 ||
                      fchownat(tfd, "auth.json", NOBODY, NOBODY, 0) < 0))
         goto out;
-    char *args[8];
+    char *args[10];
     int n = 0;
     if (insecure)
         args[n++] = "--insecure";
+    if (registry_ca(r.registry, tfd)) {
+        args[n++] = "--ca";
+        args[n++] = "ca.crt";
+    }
     if (authtext) {
         args[n++] = "--auth";
         args[n++] = "auth.json";
@@ -266,10 +289,15 @@ int registry_login(struct store *s, const char *registry, const char *user, cons
     if (!abs)
         return -1;
     cleanup_free char *creds = xasprintf("%s:%s", user, password);
-    char *args[4];
+    char *args[6];
     int n = 0;
     if (tls_verify_off || pull_insecure_default(registry))
         args[n++] = "--insecure";
+    cleanup_close int tfd = openat(s->fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (tfd >= 0 && registry_ca(registry, tfd)) {
+        args[n++] = "--ca";
+        args[n++] = "ca.crt";
+    }
     args[n++] = "--login";
     args[n++] = (char *)registry;
     args[n] = NULL;

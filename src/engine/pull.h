@@ -12,6 +12,10 @@
 #include "store.h"
 #include <stdbool.h>
 
+/* A registry's own CA certificate: CERTS_DIR/REGISTRY/ca.crt, as Docker's
+ * /etc/docker/certs.d. */
+#define PULL_CERTS_DIR "/etc/moat/certs.d"
+
 struct pull_opts {
     bool tls_verify_off; /* --tls-verify=false: plain HTTP allowed */
     bool quiet;

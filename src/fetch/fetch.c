@@ -17,8 +17,9 @@
  * Auth: anonymous, Basic, and Bearer tokens (the WWW-Authenticate
  * challenge's realm, service and scope), with credentials from --auth
  * (Docker's config.json shape: {"auths": {"host": {"auth": base64}}}).
- * HTTPS with the system CAs; plain HTTP only with --insecure (moat passes
- * it for localhost and the registries the user names insecure). */
+ * HTTPS with the system CAs (and --ca FILE, a registry's own CA); plain
+ * HTTP only with --insecure (moat passes it for localhost and the
+ * registries the user names insecure). */
 #include "../engine/ref.h"
 #include "../util/sha256.h"
 #include "../util/util.h"
@@ -63,6 +64,7 @@ struct reg {
     char *token; /* bearer token, or NULL */
     bool insecure;
     bool tried_http;
+    const char *ca; /* an extra CA certificate for this registry (certs.d) */
 };
 
 /* ---- HTTP ---- */
@@ -143,6 +145,10 @@ static void common(CURL *c, struct reg *g)
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "moat/" MOAT_VERSION);
+    if (g->ca) { /* this registry's CA, and the system's */
+        curl_easy_setopt(c, CURLOPT_CAINFO, g->ca);
+        curl_easy_setopt(c, CURLOPT_CAPATH, "/etc/ssl/certs");
+    }
     if (g->basic && !g->token) {
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
         curl_easy_setopt(c, CURLOPT_USERPWD, g->basic);
@@ -452,7 +458,7 @@ static json_t *parse_doc(struct resp *r, const char *what)
 int main(int argc, char **argv)
 {
     bool insecure = false, login = false;
-    const char *auth = NULL, *have = NULL;
+    const char *auth = NULL, *have = NULL, *ca = NULL;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--insecure") == 0)
@@ -463,11 +469,13 @@ int main(int argc, char **argv)
             auth = argv[++i];
         else if (strcmp(argv[i], "--have") == 0 && i + 1 < argc)
             have = argv[++i];
+        else if (strcmp(argv[i], "--ca") == 0 && i + 1 < argc)
+            ca = argv[++i];
         else
             die("unknown flag \"%s\"", argv[i]);
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    struct reg g = {.insecure = insecure};
+    struct reg g = {.insecure = insecure, .ca = ca};
     if (login) {
         if (argc - i != 1)
             die("usage: moat-fetch --login [--insecure] [--auth FILE] REGISTRY");
