@@ -740,10 +740,20 @@ static int do_wait(struct store *s, const char *id, const char *arg, void *ctx, 
 {
     (void)arg;
     (void)ctx;
-    wait_monitor(s, id, -1);
-    json_t *r = ctr_refresh(s, id, err);
-    if (!r)
-        return -1;
+    json_t *r;
+    /* a container that has not run yet: wait for it to run and end, as
+     * Docker does */
+    for (;;) {
+        wait_monitor(s, id, -1);
+        r = ctr_refresh(s, id, err);
+        if (!r)
+            return -1;
+        const char *st = json_string_value(json_object_get(json_object_get(r, "State"), "Status"));
+        if (!st || strcmp(st, "created") != 0)
+            break;
+        json_decref(r);
+        poll(NULL, 0, 100);
+    }
     printf("%lld\n",
            (long long)json_integer_value(json_object_get(json_object_get(r, "State"), "ExitCode")));
     json_decref(r);

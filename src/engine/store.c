@@ -44,6 +44,12 @@ int store_open(struct store *s, const char *root, merr_t *err)
     memset(s, 0, sizeof(*s));
     s->fd = s->lockfd = s->usefd = -1;
     s->root = xstrdup(root ? root : STORE_DEFAULT_ROOT);
+    if (geteuid() != 0) { /* mounts, cgroups and id maps need it */
+        err_set(err, 0,
+                "the engine runs as root (a rootless engine is not there yet; the "
+                "runtime commands work rootless)");
+        goto fail;
+    }
     if (mkdir_p(s->root, 0700, err) < 0)
         goto fail;
     s->fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

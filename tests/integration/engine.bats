@@ -404,3 +404,14 @@ PY
     # the user's -e NAME does take moat's value
     [ "$(MOAT_HOST_SECRET=given m run --rm -e MOAT_HOST_SECRET envimg:1)" = "secret=given image=1 /etc 65534" ]
 }
+
+@test "wait on a created container waits for it to run and end" {
+    id=$(m create bb:1 sh -c 'exit 3')
+    m wait "$id" > "$BATS_TEST_TMPDIR/w" &
+    w=$!
+    sleep 0.5
+    [ ! -s "$BATS_TEST_TMPDIR/w" ]
+    m start "$id" >/dev/null
+    wait "$w"
+    [ "$(cat "$BATS_TEST_TMPDIR/w")" = 3 ]
+}

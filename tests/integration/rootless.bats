@@ -92,3 +92,13 @@ rcfg() {
     [[ "$output" == *"linux."?"idMappings"* ]]
     [ ! -e "$DIR/state/$ID" ]
 }
+
+@test "the engine's commands say that they need root" {
+    run as_user "$UMOAT" --root "$DIR/store" images
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"the engine runs as root"* ]]
+    run as_user "$UMOAT" run --rm busybox true
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"the engine runs as root"* ]]
+    [ ! -e "$DIR/store" ]
+}
