@@ -41,7 +41,9 @@ bool state_valid_id(const char *id);
 /* Default root: /run/moat for root, $XDG_RUNTIME_DIR/moat otherwise. */
 char *state_default_root(void);
 
-/* Open (creating if `create`) the root directory. */
+#define STATE_DEFAULT_ROOT "/run/moat"
+/* Open --root (creating it when `create`). The default root is given a
+ * tmpfs of its own where /run is not one (see state.c). */
 int state_root_open(const char *root, bool create, merr_t *err);
 /* Create the container's directory exclusively; returns its fd (locked). */
 int state_dir_create(int rootfd, const char *id, merr_t *err);
