@@ -270,17 +270,18 @@ teardown() { common_teardown; }
 }
 
 @test "the default state root gets a tmpfs where /run is on a disk, unless it holds containers" {
-    # in a private mount namespace, /run is an empty directory on disk
+    # in a private mount namespace, /run is an empty directory on disk (stat
+    # -f: the host's own /run/moat may be a tmpfs under it, which findmnt lists)
     mkdir -p "$BATS_TEST_TMPDIR/run1" "$BATS_TEST_TMPDIR/run2/moat/keep"
     args /bin/true
     run unshare -m sh -c "mount --make-rprivate / && mount --bind '$BATS_TEST_TMPDIR/run1' /run &&
-        '$MOAT' run --bundle '$BUNDLE' t1 && findmnt -n -o FSTYPE /run/moat && '$MOAT' list -q"
+        '$MOAT' run --bundle '$BUNDLE' t1 && stat -f -c %T /run/moat && '$MOAT' list -q"
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = tmpfs ]
     [ "${#lines[@]}" -eq 1 ]
     # a root that holds a container directory stays where it is
     run unshare -m sh -c "mount --make-rprivate / && mount --bind '$BATS_TEST_TMPDIR/run2' /run &&
-        '$MOAT' run --bundle '$BUNDLE' t2 && findmnt -n -o FSTYPE --target /run/moat"
+        '$MOAT' run --bundle '$BUNDLE' t2 && stat -f -c %T /run/moat"
     [ "$status" -eq 0 ]
     [ "${lines[0]}" != tmpfs ]
     [ -d "$BATS_TEST_TMPDIR/run2/moat/keep" ]
