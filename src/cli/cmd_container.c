@@ -37,14 +37,6 @@ static int fail(merr_t *err)
     return EXIT_ENGINE;
 }
 
-static void strv_push(char ***v, const char *s)
-{
-    size_t n = strv_len(*v);
-    *v = xrealloc(*v, (n + 2) * sizeof(char *));
-    (*v)[n] = xstrdup(s);
-    (*v)[n + 1] = NULL;
-}
-
 static int env_file(struct run_opts *o, const char *path)
 {
     cleanup_free char *text = NULL;
@@ -425,8 +417,6 @@ static int create_container(struct store *s, struct run_opts *o, char id[65], me
     int r = 0;
     for (size_t i = 0; i < ARRAY_SIZE(sub) && r == 0; i++)
         r = mkdirat(d, sub[i], 0700) < 0 ? err_sys(err, "create %s/%s", dir, sub[i]) : 0;
-    if (r == 0)
-        r = atomic_write_at(d, "image", img_id, strlen(img_id), 0600, err);
     if (r == 0)
         r = atomic_write_at(d, "hosts", hosts, strlen(hosts), 0644, err);
     if (r == 0)

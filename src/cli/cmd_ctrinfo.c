@@ -1,6 +1,7 @@
 /* cmd_ctrinfo.c: the engine's ps, logs, inspect and exec. */
 #include "cli.h"
 #include "../engine/ctr.h"
+#include "../engine/ctr_config.h"
 #include "../engine/ref.h"
 #include "../engine/store.h"
 #include "../kernel/mount.h"
@@ -18,30 +19,6 @@
 #include <unistd.h>
 
 #define EXIT_ENGINE 125
-
-static time_t parse_time(const char *t)
-{
-    struct tm tm = {0};
-    if (!t || !strptime(t, "%Y-%m-%dT%H:%M:%S", &tm))
-        return 0;
-    return timegm(&tm);
-}
-
-static void ago(time_t t, char *out, size_t n, bool suffix)
-{
-    long d = (long)(time(NULL) - t);
-    const char *sfx = suffix ? " ago" : "";
-    if (d < 1)
-        snprintf(out, n, "Less than a second%s", sfx);
-    else if (d < 60)
-        snprintf(out, n, "%ld second%s%s", d, d == 1 ? "" : "s", sfx);
-    else if (d < 3600)
-        snprintf(out, n, "%ld minute%s%s", d / 60, d / 60 == 1 ? "" : "s", sfx);
-    else if (d < 86400)
-        snprintf(out, n, "%ld hour%s%s", d / 3600, d / 3600 == 1 ? "" : "s", sfx);
-    else
-        snprintf(out, n, "%ld day%s%s", d / 86400, d / 86400 == 1 ? "" : "s", sfx);
-}
 
 struct row {
     const char *id, *name, *image, *state;
@@ -64,14 +41,14 @@ static void fill_row(json_t *r, struct row *w)
     else
         snprintf(w->command, sizeof(w->command), "\"%s\"", b.buf ? b.buf : "");
     free(b.buf);
-    ago(parse_time(json_string_value(json_object_get(r, "Created"))), w->created,
-        sizeof(w->created), true);
+    human_since(json_string_value(json_object_get(r, "Created")), true, w->created,
+                sizeof(w->created));
     char d[48];
     if (strcmp(w->state, "running") == 0) {
-        ago(parse_time(json_string_value(json_object_get(st, "StartedAt"))), d, sizeof(d), false);
+        human_since(json_string_value(json_object_get(st, "StartedAt")), false, d, sizeof(d));
         snprintf(w->status, sizeof(w->status), "Up %s", d);
     } else if (strcmp(w->state, "exited") == 0) {
-        ago(parse_time(json_string_value(json_object_get(st, "FinishedAt"))), d, sizeof(d), true);
+        human_since(json_string_value(json_object_get(st, "FinishedAt")), true, d, sizeof(d));
         snprintf(w->status, sizeof(w->status), "Exited (%lld) %s",
                  (long long)json_integer_value(json_object_get(st, "ExitCode")), d);
     } else {
@@ -366,8 +343,7 @@ int engine_exec(const struct global *g, int argc, char **argv)
         {"workdir", required_argument, NULL, 'w'}, {"detach", no_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},          {0, 0, 0, 0}};
     struct exec_opts o = {0};
-    char **env = xzalloc(sizeof(char *));
-    size_t nenv = 0;
+    char **env = NULL;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+itu:e:w:dh", opts, NULL)) != -1) {
@@ -381,9 +357,7 @@ int engine_exec(const struct global *g, int argc, char **argv)
             o.user = optarg;
             break;
         case 'e':
-            env = xrealloc(env, (nenv + 2) * sizeof(char *));
-            env[nenv++] = xstrdup(optarg);
-            env[nenv] = NULL;
+            strv_push(&env, optarg);
             break;
         case 'w':
             o.cwd = optarg;
@@ -422,35 +396,17 @@ int engine_exec(const struct global *g, int argc, char **argv)
         err_set(&err, 0, "container %s is not running", argv[optind]);
         goto out;
     }
-    /* a user name is looked up in the container's own files */
+    /* a name is looked up in the container's own files, as run does */
     if (o.user && strspn(o.user, "0123456789:") != strlen(o.user)) {
         cleanup_free char *rootfs = xasprintf("%s/containers/%s/rootfs", s.root, id);
         cleanup_close int rfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        cleanup_close int pw = rfd < 0 ? -1 : mnt_openat_in_root(rfd, "/etc/passwd", O_RDONLY);
-        cleanup_free char *text = NULL;
-        cleanup_free char *name = xstrdup(o.user);
-        char *grp = strchr(name, ':');
-        if (grp)
-            *grp++ = 0;
-        if (pw >= 0 && read_fd(pw, &text, NULL) == 0) {
-            char *save = NULL;
-            for (char *l = strtok_r(text, "\n", &save); l && !user;
-                 l = strtok_r(NULL, "\n", &save)) {
-                char *f1 = strchr(l, ':'), *f2 = f1 ? strchr(f1 + 1, ':') : NULL;
-                char *f3 = f2 ? strchr(f2 + 1, ':') : NULL;
-                if (!f3 || (size_t)(f1 - l) != strlen(name) || strncmp(l, name, strlen(name)))
-                    continue;
-                char *f4 = strchr(f3 + 1, ':');
-                if (f4)
-                    *f4 = 0;
-                user = xasprintf("%.*s:%s", (int)(f3 - f2 - 1), f2 + 1,
-                                 grp ? grp : (f4 ? f3 + 1 : "0"));
-            }
-        }
-        if (!user || strspn(user, "0123456789:") != strlen(user)) {
-            err_set(&err, 0, "user \"%s\": not found in the container's /etc/passwd", o.user);
+        uint64_t uid, gid;
+        if (rfd < 0 || ctr_resolve_user(rfd, o.user, &uid, &gid, &err) < 0) {
+            if (rfd < 0)
+                err_sys(&err, "open %s", rootfs);
             goto out;
         }
+        user = xasprintf("%llu:%llu", (unsigned long long)uid, (unsigned long long)gid);
         o.user = user;
     }
     o.id = id;

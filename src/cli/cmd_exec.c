@@ -9,14 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void push(char ***v, const char *s)
-{
-    size_t n = strv_len(*v);
-    *v = xrealloc(*v, (n + 2) * sizeof(char *));
-    (*v)[n] = (char *)s;
-    (*v)[n + 1] = NULL;
-}
-
 int cmd_exec(const struct global *g, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -60,7 +52,7 @@ int cmd_exec(const struct global *g, int argc, char **argv)
                 cli_usage_error("exec", "--env: \"%s\" is not KEY=VALUE", optarg);
                 goto out;
             }
-            push(&o.env, optarg);
+            strv_push(&o.env, optarg);
             break;
         case 't':
             o.tty = true;
@@ -69,7 +61,7 @@ int cmd_exec(const struct global *g, int argc, char **argv)
             o.user = optarg;
             break;
         case 'g':
-            push(&o.additional_gids, optarg);
+            strv_push(&o.additional_gids, optarg);
             break;
         case 'p':
             o.process_file = optarg;
@@ -90,7 +82,7 @@ int cmd_exec(const struct global *g, int argc, char **argv)
             o.no_new_privs = true;
             break;
         case 'c':
-            push(&o.caps, optarg);
+            strv_push(&o.caps, optarg);
             break;
         case 'F':
             if (parse_u64(optarg, &n) < 0 || n > 65536) {
@@ -156,8 +148,8 @@ int cmd_exec(const struct global *g, int argc, char **argv)
     close(rootfd);
     ret = code;
 out:
-    free(o.env);
-    free(o.caps);
-    free(o.additional_gids);
+    strv_free(o.env);
+    strv_free(o.caps);
+    strv_free(o.additional_gids);
     return ret;
 }

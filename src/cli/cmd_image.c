@@ -1,6 +1,7 @@
 /* cmd_image.c: the engine's image commands, shaped like Docker's: images,
  * image inspect|ls|rm|prune, tag, rmi, load, save, import. */
 #include "cli.h"
+#include "../engine/ctr.h"
 #include "../engine/imgio.h"
 #include "../engine/pull.h"
 #include "../engine/ref.h"
@@ -16,32 +17,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-/* "2 hours ago", from an RFC 3339 time */
-static void human_age(const char *created, char *out, size_t n)
-{
-    struct tm tm = {0};
-    if (!created || !strptime(created, "%Y-%m-%dT%H:%M:%S", &tm)) {
-        snprintf(out, n, "N/A");
-        return;
-    }
-    time_t t = timegm(&tm);
-    long d = (long)(time(NULL) - t);
-    if (d < 60)
-        snprintf(out, n, "%s", "Less than a minute ago");
-    else if (d < 3600)
-        snprintf(out, n, "%ld minute%s ago", d / 60, d / 60 == 1 ? "" : "s");
-    else if (d < 86400)
-        snprintf(out, n, "%ld hour%s ago", d / 3600, d / 3600 == 1 ? "" : "s");
-    else if (d < 86400 * 14)
-        snprintf(out, n, "%ld day%s ago", d / 86400, d / 86400 == 1 ? "" : "s");
-    else if (d < 86400 * 60)
-        snprintf(out, n, "%ld weeks ago", d / (86400 * 7));
-    else if (d < 86400 * 730)
-        snprintf(out, n, "%ld months ago", d / (86400 * 30));
-    else
-        snprintf(out, n, "%ld years ago", d / (86400 * 365));
-}
 
 /* names pointing at id, sorted as in the table */
 static char **names_of(json_t *names, const char *id)
@@ -112,7 +87,8 @@ int cmd_images(const struct global *g, int argc, char **argv)
         char shortid[80], age[40], size[24];
         snprintf(shortid, sizeof(shortid), "%.*s", notrunc ? 71 : 12,
                  notrunc ? img.id : img.id + 7);
-        human_age(json_string_value(json_object_get(img.config, "created")), age, sizeof(age));
+        human_since(json_string_value(json_object_get(img.config, "created")), true, age,
+                    sizeof(age));
         human_bytes(img.size, false, size, sizeof(size));
         char **ns = names_of(names, img.id);
         size_t shown = 0;
@@ -169,34 +145,22 @@ int cmd_tag(const struct global *g, int argc, char **argv)
     return ret;
 }
 
-/* Is image id used by an engine container? (containers/ID/image) */
+/* Is image id used by an engine container? Its short id into buf. */
 static const char *image_user(struct store *s, const char *id, char *buf, size_t n)
 {
-    int d = openat(s->fd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *dir = d >= 0 ? fdopendir(d) : NULL;
-    if (!dir) {
-        if (d >= 0)
-            close(d);
-        return NULL;
-    }
+    char **ids = ctr_list(s);
     const char *found = NULL;
-    struct dirent *de;
-    while (!found && (de = readdir(dir))) {
-        if (de->d_name[0] == '.')
-            continue;
-        cleanup_free char *p = xasprintf("%s/image", de->d_name);
-        char v[80] = {0};
-        int f = openat(dirfd(dir), p, O_RDONLY | O_CLOEXEC);
-        if (f < 0)
-            continue;
-        ssize_t r = read(f, v, sizeof(v) - 1);
-        close(f);
-        if (r >= 71 && strncmp(v, id, 71) == 0) {
-            snprintf(buf, n, "%.12s", de->d_name);
+    for (size_t i = 0; ids[i] && !found; i++) {
+        merr_t e = MERR_INIT;
+        json_t *r = ctr_load(s, ids[i], &e);
+        err_clear(&e);
+        if (strcmp(json_string_value(json_object_get(r, "Image")) ?: "", id) == 0) {
+            snprintf(buf, n, "%.12s", ids[i]);
             found = buf;
         }
+        json_decref(r);
     }
-    closedir(dir);
+    strv_free(ids);
     return found;
 }
 

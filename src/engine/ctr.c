@@ -174,15 +174,7 @@ json_t *ctr_refresh(struct store *s, const char *id, merr_t *err)
     if (!json_is_true(json_object_get(st, "Running")) || ctr_monitor_alive(s, id))
         return r;
     /* its monitor died without recording the end: repair */
-    merr_t e = MERR_INIT;
-    int rootfd = ctr_runtime_rootfd(s, &e);
-    if (rootfd >= 0) {
-        op_kill(rootfd, id, 9, true, &e);
-        err_clear(&e);
-        op_delete(rootfd, id, true, &e);
-        close(rootfd);
-    }
-    err_clear(&e);
+    ctr_runtime_delete(s, id);
     ctr_umount_rootfs(s, id);
     cleanup_free char *now = ctr_now();
     json_object_set_new(st, "Status", json_string("exited"));
@@ -191,6 +183,7 @@ json_t *ctr_refresh(struct store *s, const char *id, merr_t *err)
     json_object_set_new(st, "ExitCode", json_integer(255));
     json_object_set_new(st, "Error", json_string("the monitor of the container died"));
     json_object_set_new(st, "FinishedAt", json_string(now));
+    merr_t e = MERR_INIT;
     ctr_save(s, id, r, &e);
     err_clear(&e);
     return r;
@@ -268,25 +261,8 @@ out:
 
 static void subids(uint64_t *start, uint64_t *count)
 {
-    *start = PROFILE_SUBID_FALLBACK;
-    *count = PROFILE_SUBID_FALLBACK;
-    char *text = NULL;
-    if (read_file_at(AT_FDCWD, "/etc/subuid", &text, NULL, NULL) < 0)
-        return;
-    char *save = NULL;
-    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-        char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (!c2 || strncmp(l, "moat:", 5) != 0)
-            continue;
-        *c2 = 0;
-        uint64_t a, b;
-        if (parse_u64(c1 + 1, &a) == 0 && parse_u64(c2 + 1, &b) == 0) {
-            *start = a;
-            *count = b;
-        }
-        break;
-    }
-    free(text);
+    if (subid_range("/etc/subuid", start, count) < 0)
+        *start = *count = PROFILE_SUBID_FALLBACK;
 }
 
 /* Ranges are taken from the top of moat's subordinate ids down; the
@@ -371,15 +347,20 @@ void ctr_clean_partial(struct store *s)
     strv_free(ids);
 }
 
-int ctr_remove(struct store *s, const char *id, merr_t *err)
+void ctr_runtime_delete(struct store *s, const char *id)
 {
     merr_t e = MERR_INIT;
     int rootfd = ctr_runtime_rootfd(s, &e);
     if (rootfd >= 0) {
-        op_delete(rootfd, id, true, &e);
+        op_delete(rootfd, id, true, &e); /* kills what is left, removes the cgroup */
         close(rootfd);
     }
     err_clear(&e);
+}
+
+int ctr_remove(struct store *s, const char *id, merr_t *err)
+{
+    ctr_runtime_delete(s, id);
     ctr_umount_rootfs(s, id);
     cleanup_free char *rootfs = xasprintf("%s/containers/%s/rootfs", s->root, id);
     if (mounted(rootfs))

@@ -1,7 +1,6 @@
 /* ctr.h: the engine's containers in the store.
  *
  *   containers/ID/container.json  the record (Docker's inspect shape)
- *   containers/ID/image           the image id (rmi checks it)
  *   containers/ID/bundle/         config.json for the runtime
  *   containers/ID/rootfs          where the overlay is mounted while it runs
  *   containers/ID/upper, work     the container's own layer
@@ -30,6 +29,10 @@ int ctr_runtime_rootfd(struct store *s, merr_t *err);
 /* The runtime's record of the container (handle_peek: no lock). */
 struct handle;
 int ctr_runtime_peek(struct store *s, const char *id, struct handle *h, merr_t *err);
+
+/* Remove whatever the runtime holds of the container (processes, cgroup,
+ * state); nothing is an answer too. */
+void ctr_runtime_delete(struct store *s, const char *id);
 
 /* ids of all containers */
 char **ctr_list(struct store *s);

@@ -218,16 +218,16 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
     json_t *caps = json_pack("{s:I,s:I}", "Add", (json_int_t)o->po.cap_add, "Drop",
                              (json_int_t)o->po.cap_drop);
     json_t *rec = json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:O,s:I,s:O,s:O,"
+        "{s:s,s:s,s:s,s:s,s:s,s:O,s:I,s:O,"
         "s:{s:s,s:s,s:o,s:o,s:o,s:s,s:b,s:b,s:s,s:s},"
         "s:{s:b,s:b,s:b,s:o,s:o,s:s,s:s,s:I,s:f,s:I,s:o,s:s*,s:b,s:o,s:b,s:b,s:s*},"
         "s:{s:s,s:b,s:i,s:i,s:s,s:s,s:s}}",
         "Id", id, "Name", name, "Created", now, "Image", image_id, "ImageName", o->image, "Layers",
         layers, "UsernsBase", (json_int_t)(o->userns_host || o->privileged ? 0 : userns), "Args",
-        args, "Entrypoint", entry, "Config", "Hostname", o->hostname ? o->hostname : hostname,
-        "User", user ? user : "", "Env", env, "Cmd", cmd, "Entrypoint", json_deep_copy(entry),
-        "WorkingDir", wd && *wd ? wd : "/", "Tty", o->tty, "OpenStdin", o->interactive, "Image",
-        o->image, "StopSignal", stopsig ? stopsig : "SIGTERM", "HostConfig", "AutoRemove", o->rm,
+        args, "Config", "Hostname", o->hostname ? o->hostname : hostname, "User", user ? user : "",
+        "Env", env, "Cmd", cmd, "Entrypoint", json_deep_copy(entry), "WorkingDir",
+        wd && *wd ? wd : "/", "Tty", o->tty, "OpenStdin", o->interactive, "Image", o->image,
+        "StopSignal", stopsig ? stopsig : "SIGTERM", "HostConfig", "AutoRemove", o->rm,
         "ReadonlyRootfs", o->read_only, "Privileged", o->privileged, "Binds", binds, "Tmpfs",
         strv_json(o->tmpfs), "NetworkMode", o->net_host ? "host" : "none", "UsernsMode",
         o->userns_host || o->privileged ? "host" : "private", "Memory", (json_int_t)o->po.memory,
@@ -274,7 +274,7 @@ static int lookup(int rootfd, const char *file, const char *name, uint64_t *id, 
     return -1;
 }
 
-static int resolve_user(int rootfd, const char *spec, uint64_t *uid, uint64_t *gid, merr_t *err)
+int ctr_resolve_user(int rootfd, const char *spec, uint64_t *uid, uint64_t *gid, merr_t *err)
 {
     *uid = *gid = 0;
     if (!spec || !*spec)
@@ -384,7 +384,8 @@ json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd,
     if (!c)
         return NULL;
     uint64_t uid, gid;
-    if (resolve_user(rootfd, json_string_value(json_object_get(cc, "User")), &uid, &gid, err) < 0) {
+    if (ctr_resolve_user(rootfd, json_string_value(json_object_get(cc, "User")), &uid, &gid, err) <
+        0) {
         json_decref(c);
         return NULL;
     }

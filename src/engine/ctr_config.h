@@ -36,6 +36,11 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
                    const char *image_id, json_t *image_config, json_t *layers, uint64_t userns,
                    merr_t *err);
 
+/* "user[:group]" (names or numbers) to ids, names looked up in the root
+ * rootfd's /etc/passwd and /etc/group without leaving it, never through
+ * NSS; ids must be inside the container's range. */
+int ctr_resolve_user(int rootfd, const char *spec, uint64_t *uid, uint64_t *gid, merr_t *err);
+
 /* config.json for the record, with process.user resolved in the mounted
  * root (rootfd): names are looked up in its /etc/passwd and /etc/group
  * without following a link out of it, never through NSS. */

@@ -388,6 +388,9 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
     if (!rec || launch(&m, &c, rec, &err) < 0) {
         cleanup_free char *msg = xasprintf("E%s", err.msg ? err.msg : "cannot start");
         report(status, msg);
+        /* whatever the runtime made before the failure (a created
+         * container whose terminal never arrived) goes too */
+        ctr_runtime_delete(s, id);
         ctr_umount_rootfs(s, id);
         set_state(&m, "exited", false, 0, 127, err.msg);
         for (int i = 0; i < MAX_CLIENTS; i++)

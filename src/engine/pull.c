@@ -70,14 +70,7 @@ static char *b64(const char *in)
 
 static json_t *auth_load(struct store *s)
 {
-    cleanup_free char *text = NULL;
-    json_t *j = NULL;
-    if (read_file_at(s->fd, "auth.json", &text, NULL, NULL) == 0)
-        j = json_loads(text, 0, NULL);
-    if (!json_is_object(j)) {
-        json_decref(j);
-        j = json_pack("{s:{}}", "auths");
-    }
+    json_t *j = store_json_object(s, "auth.json");
     if (!json_is_object(json_object_get(j, "auths")))
         json_object_set_new(j, "auths", json_object());
     return j;

@@ -397,17 +397,22 @@ bad:
     return -1;
 }
 
-json_t *store_names(struct store *s)
+json_t *store_json_object(struct store *s, const char *rel)
 {
     cleanup_free char *text = NULL;
     json_t *j = NULL;
-    if (read_file_at(s->fd, "repositories.json", &text, NULL, NULL) == 0)
+    if (read_file_at(s->fd, rel, &text, NULL, NULL) == 0)
         j = json_loads(text, 0, NULL);
     if (!json_is_object(j)) {
         json_decref(j);
         j = json_object();
     }
     return j;
+}
+
+json_t *store_names(struct store *s)
+{
+    return store_json_object(s, "repositories.json");
 }
 
 int store_names_save(struct store *s, json_t *names, merr_t *err)

@@ -79,6 +79,8 @@ int store_image_find(struct store *s, const char *what, char id[72], merr_t *err
 int store_image_load(struct store *s, const char *id, struct image *img, merr_t *err);
 void image_free(struct image *img);
 
+/* The JSON object in the store's file rel, or an empty one. */
+json_t *store_json_object(struct store *s, const char *rel);
 /* The name table; each returns with the lock taken by the caller. */
 json_t *store_names(struct store *s);
 int store_names_save(struct store *s, json_t *names, merr_t *err);

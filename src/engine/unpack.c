@@ -34,29 +34,6 @@ void unpack_defaults(struct unpack_opts *o)
         o->max_entries = v;
 }
 
-int unpack_file_digest(int fd, char out[72], uint64_t *size, merr_t *err)
-{
-    struct sha256 h;
-    sha256_init(&h);
-    cleanup_free char *buf = xmalloc(BLOCK);
-    uint64_t total = 0;
-    for (;;) {
-        ssize_t n = read(fd, buf, BLOCK);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return err_sys(err, "read");
-        if (n == 0)
-            break;
-        sha256_update(&h, buf, (size_t)n);
-        total += (uint64_t)n;
-    }
-    sha256_digest(&h, out);
-    if (size)
-        *size = total;
-    return 0;
-}
-
 static struct archive *reader(int fd, bool raw, merr_t *err)
 {
     struct archive *a = archive_read_new();

@@ -36,9 +36,6 @@ void unpack_defaults(struct unpack_opts *o);
  * is read from its current offset. */
 int unpack_stream_digest(int fd, uint64_t limit, char out[72], merr_t *err);
 
-/* sha256 and size of the bytes of fd as they are. */
-int unpack_file_digest(int fd, char out[72], uint64_t *size, merr_t *err);
-
 /* A member name made relative and checked ("./a//b/" -> "a/b", "." ->
  * ""); NULL with the reason in *why for "..", absolute names and names
  * past PATH_MAX or NAME_MAX. */

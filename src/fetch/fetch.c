@@ -596,15 +596,11 @@ int main(int argc, char **argv)
         bs[k].done = bs[k].have;
     }
     fetch_blobs(&g, bs, n, out);
-    /* the layout moat loads */
-    cleanup_free char *full = ref_string(&ref);
+    /* the layout moat loads (and names itself) */
     json_t *desc = json_pack("{s:s,s:s,s:I}", "mediaType",
                              json_string_value(json_object_get(m, "mediaType"))
                                  ?: "application/vnd.oci.image.manifest.v1+json",
                              "digest", mdigest, "size", (json_int_t)0);
-    if (ref.tag) /* a pull by digest names no image */
-        json_object_set_new(desc, "annotations",
-                            json_pack("{s:s}", "io.containerd.image.name", full));
     json_t *index = json_pack("{s:i,s:[o]}", "schemaVersion", 2, "manifests", desc);
     cleanup_free char *ip = xasprintf("%s/index.json", out);
     cleanup_free char *lp = xasprintf("%s/oci-layout", out);

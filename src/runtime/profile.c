@@ -645,26 +645,11 @@ static json_t *landlock_json(bool writable_root)
                      "rules", "pathBeneath", rules, "disableBestEffort", 0);
 }
 
-/* "moat:START:COUNT" of /etc/subuid, for the spec's default mapping */
+/* the start of moat's subordinate ids, for the spec's default mapping */
 static uint64_t subid_start(void)
 {
-    char *text = NULL;
-    uint64_t start = PROFILE_SUBID_FALLBACK;
-    if (read_file_at(AT_FDCWD, "/etc/subuid", &text, NULL, NULL) < 0)
-        return start;
-    char *save = NULL;
-    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-        if (strncmp(l, "moat:", 5) == 0) {
-            char *c = strchr(l + 5, ':');
-            if (c)
-                *c = 0;
-            uint64_t v;
-            if (parse_u64(l + 5, &v) == 0)
-                start = v;
-            break;
-        }
-    free(text);
-    return start;
+    uint64_t start, count;
+    return subid_range("/etc/subuid", &start, &count) == 0 ? start : PROFILE_SUBID_FALLBACK;
 }
 
 static json_t *idmap(uint64_t host, uint64_t size)

@@ -29,6 +29,9 @@ struct profile_opts {
 };
 
 void profile_defaults(struct profile_opts *o);
+/* The subordinate ids of the user "moat": "moat:START:COUNT" in file
+ * (/etc/subuid or /etc/subgid); -1 when it has none. */
+int subid_range(const char *file, uint64_t *start, uint64_t *count);
 /* The default capability set (see profile.c for why each is there). */
 uint64_t profile_default_caps(void);
 /* linux.seccomp of moat's default profile, for this machine's architecture. */

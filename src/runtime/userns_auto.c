@@ -31,8 +31,7 @@ const char *spec_annotation(const struct spec *s, const char *key)
     return NULL;
 }
 
-/* "moat:START:COUNT" in /etc/subuid or /etc/subgid */
-static int subid_range(const char *file, uint64_t *start, uint64_t *count)
+int subid_range(const char *file, uint64_t *start, uint64_t *count)
 {
     char *text = NULL;
     if (read_file_at(AT_FDCWD, file, &text, NULL, NULL) < 0)

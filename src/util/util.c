@@ -249,3 +249,36 @@ void human_bytes(uint64_t b, bool binary, char *out, size_t n)
     else
         snprintf(out, n, "%.3g%s", v, u[i]);
 }
+
+void strv_push(char ***v, const char *s)
+{
+    size_t n = strv_len(*v);
+    *v = xrealloc(*v, (n + 2) * sizeof(char *));
+    (*v)[n] = xstrdup(s);
+    (*v)[n + 1] = NULL;
+}
+
+void human_since(const char *rfc3339, bool ago, char *out, size_t n)
+{
+    struct tm tm = {0};
+    if (!rfc3339 || !strptime(rfc3339, "%Y-%m-%dT%H:%M:%S", &tm)) {
+        snprintf(out, n, "N/A");
+        return;
+    }
+    long d = (long)(time(NULL) - timegm(&tm));
+    static const struct {
+        long secs;
+        const char *unit;
+    } units[] = {{86400 * 365, "year"}, {86400 * 30, "month"}, {86400 * 7, "week"}, {86400, "day"},
+                 {3600, "hour"},        {60, "minute"},        {1, "second"}};
+    /* weeks from 14 days, months from 60, years from 730, as Docker */
+    static const long from[] = {86400 * 730, 86400 * 60, 86400 * 14, 86400, 3600, 60, 1};
+    const char *sfx = ago ? " ago" : "";
+    for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+        if (d >= from[i]) {
+            long v = d / units[i].secs;
+            snprintf(out, n, "%ld %s%s%s", v, units[i].unit, v == 1 ? "" : "s", sfx);
+            return;
+        }
+    snprintf(out, n, "Less than a second%s", sfx);
+}

@@ -40,6 +40,8 @@ void close_fd(int *fd);
 /* NULL-terminated string vectors. */
 size_t strv_len(char *const *v);
 void strv_free(char **v);
+/* Append a copy of s. */
+void strv_push(char ***v, const char *s);
 bool strv_contains(char *const *v, const char *s);
 
 /* Parse a decimal integer with full-string and range checks. */
@@ -48,6 +50,9 @@ int parse_i64(const char *s, int64_t *out);
 /* "64m", "1g", "512k", "1024" -> bytes; "max" or "-1" -> -1 */
 int parse_size(const char *s, int64_t *out);
 
+/* The time since an RFC 3339 time as Docker prints it ("5 seconds",
+ * "2 weeks"), with " ago" when ago is set; "N/A" when it does not parse. */
+void human_since(const char *rfc3339, bool ago, char *out, size_t n);
 /* A size as Docker prints it: decimal units ("4.26MB", image sizes) or
  * binary ones ("2.45MiB", memory). */
 void human_bytes(uint64_t b, bool binary, char *out, size_t n);
