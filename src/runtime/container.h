@@ -60,17 +60,18 @@ struct container {
     struct state st;
 
     /* filled in by the init while it runs */
-    int croot;            /* O_PATH of the container root (rootfs tree, later "/") */
-    int devnull_attached; /* first /dev/null mount in the container, to clone */
-    pid_t host_pid;       /* the init's pid in the runtime's pid namespace */
-    int fifo_wfd;         /* where the init reports exec failures: exec.fifo
-                             (create, once start came) or start_w (run) */
-    int start_r, start_w; /* run: a pipe standing in for exec.fifo */
-    int landlock_fd;      /* prepared ruleset, -1 none, -2 unavailable */
-    bool is_exec;         /* a process started by exec (Landlock: no scopes) */
-    int cwd_fd;           /* process.cwd, resolved before seccomp is loaded */
-    bool child_trees;     /* the runtime may not clone host mounts (rootless):
-                             the init clones them, before pivot_root */
+    int croot;             /* O_PATH of the container root (rootfs tree, later "/") */
+    int devnull_attached;  /* first /dev/null mount in the container, to clone */
+    int emptydir_attached; /* first read-only empty tmpfs masking a directory */
+    pid_t host_pid;        /* the init's pid in the runtime's pid namespace */
+    int fifo_wfd;          /* where the init reports exec failures: exec.fifo
+                              (create, once start came) or start_w (run) */
+    int start_r, start_w;  /* run: a pipe standing in for exec.fifo */
+    int landlock_fd;       /* prepared ruleset, -1 none, -2 unavailable */
+    bool is_exec;          /* a process started by exec (Landlock: no scopes) */
+    int cwd_fd;            /* process.cwd, resolved before seccomp is loaded */
+    bool child_trees;      /* the runtime may not clone host mounts (rootless):
+                              the init clones them, before pivot_root */
 };
 
 #define DEFAULT_DEVICES 6

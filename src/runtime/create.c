@@ -535,7 +535,8 @@ void container_init_fds(struct container *c)
 {
     c->sync_parent = c->sync_child = c->procfd = c->rootfs_tree = c->devnull_tree = -1;
     c->fifo_fd = c->console_fd = c->console_peer = c->rootfd = c->statefd = -1;
-    c->croot = c->devnull_attached = c->fifo_wfd = c->cwd_fd = c->start_r = c->start_w = -1;
+    c->croot = c->devnull_attached = c->emptydir_attached = c->fifo_wfd = c->cwd_fd = c->start_r =
+        c->start_w = -1;
     c->landlock_fd = -1;
     c->cgj.v2dir = -1;
     c->host_pid = -1;

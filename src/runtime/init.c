@@ -418,7 +418,7 @@ void init_main(struct container *c)
     close_fd(&c->rootfd);
     c->fifo_wfd = -1;
     close_fd(&c->start_r);
-    c->devnull_attached = -1;
+    c->devnull_attached = c->emptydir_attached = -1;
     c->croot = -1;
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     merr_t err = MERR_INIT;

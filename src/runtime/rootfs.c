@@ -666,19 +666,24 @@ int rootfs_mask(struct container *c, const char *path, merr_t *err)
         err_sys(err, "linux.maskedPaths: stat %s", path);
         goto out;
     }
-    if (S_ISDIR(st.st_mode)) {
+    /* Every masked directory shows the same empty, read-only, size=0
+     * tmpfs, and every masked file the same /dev/null: the first mount of
+     * each is cloned for the rest (one superblock, not one per path). */
+    bool dir = S_ISDIR(st.st_mode);
+    int *first = dir ? &c->emptydir_attached : &c->devnull_attached;
+    if (*first >= 0) {
+        mfd = mnt_clone_tree(*first, "", false, err);
+    } else if (dir) {
         mfd = mnt_new_fs("tmpfs", "tmpfs", "size=0,mode=755",
                          MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
-    } else if (c->devnull_attached < 0) {
+    } else {
         mfd = c->devnull_tree;
         c->devnull_tree = -1;
-    } else {
-        mfd = mnt_clone_tree(c->devnull_attached, "", false, err);
     }
     if (mfd < 0 || mnt_attach(mfd, fd, err) < 0)
         goto out;
-    if (!S_ISDIR(st.st_mode) && c->devnull_attached < 0) {
-        c->devnull_attached = mfd;
+    if (*first < 0) {
+        *first = mfd;
         mfd = -1;
     }
     r = 0;

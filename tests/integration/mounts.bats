@@ -81,13 +81,18 @@ teardown() { common_teardown; }
 
 @test "maskedPaths: files read as empty, directories are empty" {
     # /proc/keys and /sys/firmware exist on this kernel (kcore does not)
-    args sh -c 'wc -c < /proc/keys; ls /sys/firmware | wc -l; stat -c %t:%T /proc/keys'
+    cfg '.linux.maskedPaths += ["/proc/tty"]'
+    args sh -c 'wc -c < /proc/keys; ls /sys/firmware | wc -l; stat -c %t:%T /proc/keys; ls /proc/tty | wc -l; touch /proc/tty/x /sys/firmware/x 2>&1'
     [ -n "$(ls /sys/firmware)" ]
+    [ -n "$(ls /proc/tty)" ]
     [ -n "$(cat /proc/keys)" ]
     run moat run --bundle "$BUNDLE" "$ID"
     [ "${lines[0]}" = 0 ]
     [ "${lines[1]}" = 0 ]
     [ "${lines[2]}" = 1:3 ]
+    [ "${lines[3]}" = 0 ]
+    # both directories are masked read-only (one shared empty tmpfs)
+    [ "$(echo "$output" | grep -c 'Read-only file system')" -eq 2 ]
 }
 
 @test "readonlyPaths are read-only, recursively" {
