@@ -258,6 +258,8 @@ static void init_cpuset(const struct cg_hier *h, const char *dir)
  * root down to dir's parent. */
 static void v2_enable_controllers(const struct cg_hier *h, const char *dir)
 {
+    if (!h->ctrls[strspn(h->ctrls, " ")])
+        return; /* none at the top, none below: a hybrid host's unified */
     cleanup_free char *copy = xstrdup(dir);
     size_t base = strlen(h->mnt);
     for (char *p = copy + base;; p++) {
@@ -269,7 +271,8 @@ static void v2_enable_controllers(const struct cg_hier *h, const char *dir)
             cleanup_free char *cpath = xasprintf("%s/cgroup.controllers", copy);
             cleanup_free char *spath = xasprintf("%s/cgroup.subtree_control", copy);
             char *avail = NULL, *on = NULL;
-            if (read_file_at(AT_FDCWD, cpath, &avail, NULL, NULL) == 0) {
+            if (read_file_at(AT_FDCWD, cpath, &avail, NULL, NULL) == 0 &&
+                avail[strspn(avail, " \n")]) {
                 if (read_file_at(AT_FDCWD, spath, &on, NULL, NULL) < 0)
                     on = NULL;
                 char *save = NULL;
@@ -280,9 +283,9 @@ static void v2_enable_controllers(const struct cg_hier *h, const char *dir)
                     if (write_file_at(AT_FDCWD, spath, plus, strlen(plus), NULL) < 0)
                         log_debug("cgroup: enable %s in %s: %s", c, copy, strerror(errno));
                 }
-                free(avail);
                 free(on);
             }
+            free(avail);
         }
         *p = saved;
         if (saved == 0)
