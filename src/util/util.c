@@ -195,15 +195,35 @@ char *sbuf_steal(struct sbuf *b)
     return r;
 }
 
+void utc_rfc3339(int64_t sec, long nsec, char *buf, size_t size)
+{
+    /* By hand: glibc's gmtime_r and strftime read /etc/localtime on
+     * their first call, even for UTC. Days to a date as in Howard
+     * Hinnant's civil_from_days (proleptic Gregorian calendar, 400-year
+     * eras of 146097 days, years counted from March). */
+    int64_t days = sec / 86400, rem = sec % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;                                      /* [0, 146096] */
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+    int64_t mp = (5 * doy + 2) / 153;                                    /* March = 0 */
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    int64_t y = yoe + era * 400 + (m <= 2);
+    snprintf(buf, size, "%04" PRId64 "-%02" PRId64 "-%02" PRId64 "T%02d:%02d:%02d.%09ldZ", y, m, d,
+             (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), nsec);
+}
+
 void utc_now_rfc3339(char *buf, size_t size)
 {
     struct timespec ts;
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    /* by hand: glibc's strftime reads /etc/localtime even for UTC */
-    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+    utc_rfc3339(ts.tv_sec, ts.tv_nsec, buf, size);
 }
 
 int parse_size(const char *s, int64_t *out)

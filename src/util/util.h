@@ -31,6 +31,8 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* The current time, RFC 3339 in UTC with nanoseconds, into buf (>= 40). */
+/* RFC 3339 in UTC with nanoseconds: 2026-11-25T15:24:41.123456789Z */
+void utc_rfc3339(int64_t sec, long nsec, char *buf, size_t size);
 void utc_now_rfc3339(char *buf, size_t size);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
