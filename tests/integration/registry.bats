@@ -9,6 +9,14 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# registry_config ADDR [CERT KEY]: docker-registry's config, serving the
+# file's images (TLS with CERT and KEY)
+registry_config() {
+    printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n'
+    printf '    rootdirectory: %s\nhttp:\n  addr: %s\n' "$BATS_FILE_TMPDIR/regdata" "$1"
+    [ $# -lt 3 ] || printf '  tls:\n    certificate: %s\n    key: %s\n' "$2" "$3"
+}
+
 setup_file() {
     command -v docker-registry >/dev/null || skip "docker-registry not installed"
     command -v skopeo >/dev/null || skip "skopeo not installed"
@@ -21,16 +29,7 @@ setup_file() {
     tar -C "$BATS_FILE_TMPDIR/layout" -xf "$BATS_FILE_TMPDIR/app.tar"
     export PORT=$(free_port)
     export REG="127.0.0.1:$PORT"
-    cat > "$BATS_FILE_TMPDIR/reg.yml" <<EOF
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $BATS_FILE_TMPDIR/regdata
-http:
-  addr: $REG
-EOF
+    registry_config "$REG" > "$BATS_FILE_TMPDIR/reg.yml"
     docker-registry serve "$BATS_FILE_TMPDIR/reg.yml" > "$BATS_FILE_TMPDIR/reg.log" 2>&1 &
     echo $! > "$BATS_FILE_TMPDIR/reg.pid"
     for i in $(seq 50); do curl -sf "http://$REG/v2/" >/dev/null && break; sleep 0.1; done
@@ -218,19 +217,7 @@ PY
     openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" -CAcreateserial \
         -days 2 -extfile "$T/ext" -out "$T/srv.crt" 2>/dev/null
     TPORT=$(free_port)
-    cat > "$T/reg.yml" <<EOC
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $BATS_FILE_TMPDIR/regdata
-http:
-  addr: 127.0.0.1:$TPORT
-  tls:
-    certificate: $T/srv.crt
-    key: $T/srv.key
-EOC
+    registry_config "127.0.0.1:$TPORT" "$T/srv.crt" "$T/srv.key" > "$T/reg.yml"
     docker-registry serve "$T/reg.yml" > "$T/log" 2>&1 &
     TOKPID=$!
     for i in $(seq 50); do curl -sf --cacert "$T/ca.crt" "https://127.0.0.1:$TPORT/v2/" >/dev/null && break; sleep 0.1; done
