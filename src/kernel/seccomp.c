@@ -57,6 +57,8 @@ int seccomp_compile(const struct spec_seccomp *s, struct seccomp_prog *out, merr
         return err_set(err, 0, "linux.seccomp.defaultAction: libseccomp rejected it");
     int r = 0;
     seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+    /* a binary tree of syscall numbers instead of a chain of compares */
+    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
     for (size_t i = 0; i < s->narches; i++) {
         r = seccomp_arch_add(ctx, s->arches[i]);
         if (r < 0 && r != -EEXIST) {
@@ -170,7 +172,7 @@ int seccomp_compile_cached(const struct spec_seccomp *s, const char *key_text, i
         return seccomp_compile(s, out, err);
     const struct scmp_version *v = seccomp_version();
     struct sbuf key = {0};
-    sbuf_printf(&key, "moat-seccomp-1|%u.%u.%u|%u|", v ? v->major : 0, v ? v->minor : 0,
+    sbuf_printf(&key, "moat-seccomp-2|%u.%u.%u|%u|", v ? v->major : 0, v ? v->minor : 0,
                 v ? v->micro : 0, (unsigned)seccomp_arch_native());
     sbuf_puts(&key, key_text);
     char hex[65];
