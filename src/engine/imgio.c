@@ -3,6 +3,7 @@
 #include "ref.h"
 #include "unpack.h"
 #include "../kernel/mount.h"
+#include "../util/jpath.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 
@@ -162,7 +163,7 @@ static json_t *load_json_in(int root, const char *path, merr_t *err)
         return NULL;
     }
     json_error_t je;
-    json_t *j = json_loadfd(fd, 0, &je);
+    json_t *j = jload_fd(fd, &je);
     if (!j)
         err_set(err, 0, "%s: line %d: %s", path, je.line, je.text);
     return j;

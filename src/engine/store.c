@@ -2,6 +2,7 @@
 #include "store.h"
 #include "ref.h"
 #include "unpack.h"
+#include "../util/jpath.h"
 #include "../util/fs.h"
 #include "../util/sha256.h"
 #include "../util/util.h"
@@ -269,7 +270,7 @@ json_t *store_blob_json(struct store *s, const char *digest, merr_t *err)
     if (fd < 0)
         return NULL;
     json_error_t je;
-    json_t *j = json_loadfd(fd, 0, &je);
+    json_t *j = jload_fd(fd, &je);
     if (!j)
         err_set(err, 0, "blob %s: not JSON: line %d: %s", digest, je.line, je.text);
     return j;

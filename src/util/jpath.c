@@ -1,6 +1,8 @@
 #include "jpath.h"
+#include "fs.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -193,4 +195,19 @@ json_t *jload(const struct jctx *c, const char *text, size_t len)
         return NULL;
     }
     return root;
+}
+
+json_t *jload_fd(int fd, json_error_t *je)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (read_fd(fd, &text, &len) < 0) {
+        memset(je, 0, sizeof(*je));
+        je->line = -1;
+        snprintf(je->text, sizeof(je->text), "read: %s", strerror(errno));
+        return NULL;
+    }
+    json_t *j = json_loadb(text, len, 0, je);
+    free(text);
+    return j;
 }
