@@ -140,7 +140,8 @@ static int put_file(struct store *s, int root, const char *path, const char *exp
 {
     if (!path)
         return err_set(err, 0, "missing file name");
-    cleanup_close int fd = mnt_openat_in_root(root, path, O_RDONLY | O_NOFOLLOW);
+    /* O_NONBLOCK: a FIFO in a hostile archive must not hang the open */
+    cleanup_close int fd = mnt_openat_in_root(root, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
     struct stat st;
     if (fd < 0 && errno == ENOENT && expect && store_blob_has(s, expect)) {
         snprintf(out, 72, "%s", expect); /* a pull skipped what the store has */
@@ -157,14 +158,16 @@ static int put_file(struct store *s, int root, const char *path, const char *exp
 
 static json_t *load_json_in(int root, const char *path, merr_t *err)
 {
-    cleanup_close int fd = mnt_openat_in_root(root, path, O_RDONLY | O_NOFOLLOW);
+    cleanup_close int fd = mnt_openat_in_root(root, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) {
         err_sys(err, "%s", path);
         return NULL;
     }
     json_error_t je;
     json_t *j = jload_fd(fd, &je);
-    if (!j)
+    if (!j && je.line < 0)
+        err_set(err, 0, "%s: %s", path, je.text);
+    else if (!j)
         err_set(err, 0, "%s: line %d: %s", path, je.line, je.text);
     return j;
 }

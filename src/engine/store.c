@@ -271,7 +271,9 @@ json_t *store_blob_json(struct store *s, const char *digest, merr_t *err)
         return NULL;
     json_error_t je;
     json_t *j = jload_fd(fd, &je);
-    if (!j)
+    if (!j && je.line < 0)
+        err_set(err, 0, "blob %s: %s", digest, je.text);
+    else if (!j)
         err_set(err, 0, "blob %s: not JSON: line %d: %s", digest, je.line, je.text);
     return j;
 }

@@ -52,8 +52,10 @@ int jval_obj(const struct jctx *c, const struct jp *p, json_t *v);
 
 /* Load JSON text; a syntax error is reported with line and column. */
 json_t *jload(const struct jctx *c, const char *text, size_t len);
-/* Load a whole file's JSON in large reads (jansson's json_loadfd reads one
- * byte per syscall); a read error is je->text with line -1. */
+/* Load the JSON of a regular file of at most JLOAD_MAX bytes in large
+ * reads (jansson's json_loadfd reads one byte per syscall). Anything else
+ * (a FIFO, a device, a larger file, a read error) is je->text, line -1. */
+#define JLOAD_MAX (16 << 20)
 json_t *jload_fd(int fd, json_error_t *je);
 
 #endif

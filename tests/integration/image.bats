@@ -231,6 +231,36 @@ refused() { # CASE EXPECTED-TEXT
     STORE=$BATS_TEST_TMPDIR/s2 store_is_empty
 }
 
+@test "hostile archive: FIFOs and an oversized manifest are refused, not waited for" {
+    # a FIFO opened for reading would block until a writer comes
+    mkdir "$BATS_TEST_TMPDIR/f"
+    mkfifo "$BATS_TEST_TMPDIR/f/manifest.json"
+    tar -C "$BATS_TEST_TMPDIR/f" -cf "$BATS_TEST_TMPDIR/fifo.tar" manifest.json
+    run timeout 20 "$MOAT" --root "$STORE" load -i "$BATS_TEST_TMPDIR/fifo.tar"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"manifest.json: not a regular file"* ]]
+    store_is_empty
+    # a real manifest whose layer is a FIFO
+    m import "$BATS_FILE_TMPDIR/rootfs.tgz" real:1 >/dev/null
+    m save -o "$BATS_TEST_TMPDIR/real.tar" real:1
+    mkdir "$BATS_TEST_TMPDIR/x" && tar -C "$BATS_TEST_TMPDIR/x" -xf "$BATS_TEST_TMPDIR/real.tar"
+    layer=$(jq -r '.[0].Layers[0]' "$BATS_TEST_TMPDIR/x/manifest.json")
+    rm "$BATS_TEST_TMPDIR/x/$layer" && mkfifo "$BATS_TEST_TMPDIR/x/$layer"
+    tar -C "$BATS_TEST_TMPDIR/x" -cf "$BATS_TEST_TMPDIR/fifo2.tar" .
+    run timeout 20 "$MOAT" --root "$BATS_TEST_TMPDIR/s2" load -i "$BATS_TEST_TMPDIR/fifo2.tar"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"not a regular file"* ]]
+    STORE=$BATS_TEST_TMPDIR/s2 store_is_empty
+    # 17 MiB of blanks around an empty list: refused before it is read
+    mkdir "$BATS_TEST_TMPDIR/big"
+    { printf '['; head -c $((17 << 20)) /dev/zero | tr '\0' ' '; printf ']'; } > "$BATS_TEST_TMPDIR/big/manifest.json"
+    tar -C "$BATS_TEST_TMPDIR/big" -cf "$BATS_TEST_TMPDIR/big.tar" manifest.json
+    run "$MOAT" --root "$BATS_TEST_TMPDIR/s3" load -i "$BATS_TEST_TMPDIR/big.tar"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"manifest.json: larger than 16 MiB"* ]]
+    STORE=$BATS_TEST_TMPDIR/s3 store_is_empty
+}
+
 @test "concurrent imports and loads into one store do not corrupt it" {
     m import "$BATS_FILE_TMPDIR/rootfs.tgz" seed:1 >/dev/null
     m save -o "$BATS_TEST_TMPDIR/seed.tar" seed:1
