@@ -100,10 +100,14 @@ static int copy_entry(int sfd, const char *name, int dfd, const char *dname, con
     }
     if (!S_ISREG(st.st_mode))
         return 0; /* devices, fifos and sockets are not copied */
-    cleanup_close int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (in < 0)
-        return err_sys(err, "open \"%s\"", name);
+    /* O_NONBLOCK and a second look: a running container may have put a
+     * FIFO there since the fstatat, whose open would wait for a writer */
+    cleanup_close int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat cur;
+    if (in < 0 || fstat(in, &cur) < 0)
+        return err_sys(err, "open \"%s\"", name);
+    if (!S_ISREG(cur.st_mode))
+        return 0;
     if (unlinkat(dfd, dname, 0) < 0 && errno != ENOENT) {
         if (fstatat(dfd, dname, &cur, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(cur.st_mode))
             return err_set(err, 0, "\"%s\" is a directory", dname);
