@@ -245,13 +245,16 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
 
 /* ---- config.json ---- */
 
+/* what of an image's /etc/passwd or /etc/group is read at most */
+#define ID_FILE_MAX (4 << 20)
+
 /* the id (third field) and, for passwd, the group (fourth) of the line of
  * /etc/passwd or /etc/group whose first field is `name` */
 static int lookup(int rootfd, const char *file, const char *name, uint64_t *id, uint64_t *gid)
 {
-    cleanup_close int fd = mnt_openat_in_root(rootfd, file, O_RDONLY | O_NOFOLLOW);
+    cleanup_close int fd = mnt_openat_in_root(rootfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
     cleanup_free char *text = NULL;
-    if (fd < 0 || read_fd(fd, &text, NULL) < 0)
+    if (fd < 0 || read_regular_fd(fd, ID_FILE_MAX, &text, NULL) < 0)
         return -1;
     char *save = NULL;
     for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {

@@ -74,6 +74,33 @@ int read_fd(int fd, char **out, size_t *len)
     return 0;
 }
 
+int read_regular_fd(int fd, size_t max, char **out, size_t *len)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return -1;
+    if (!S_ISREG(st.st_mode)) {
+        errno = EINVAL;
+        return -1;
+    }
+    if ((uint64_t)st.st_size > max) {
+        errno = EFBIG;
+        return -1;
+    }
+    size_t n = 0;
+    if (read_fd(fd, out, &n) < 0)
+        return -1;
+    if (n > max) { /* it grew */
+        free(*out);
+        *out = NULL;
+        errno = EFBIG;
+        return -1;
+    }
+    if (len)
+        *len = n;
+    return 0;
+}
+
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, merr_t *err)
 {
     cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);

@@ -14,6 +14,11 @@ ssize_t read_all(int fd, void *buf, size_t n);
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, merr_t *err);
 /* Read from an open fd to EOF (NUL-terminated). */
 int read_fd(int fd, char **out, size_t *len);
+/* Read a file that someone else controls (an image's, a container's):
+ * fd must be a regular file (open it with O_NONBLOCK, so a FIFO cannot
+ * hold up the open) of at most max bytes. -1 with errno EINVAL (not a
+ * regular file), EFBIG (too large) or that of the failed call. */
+int read_regular_fd(int fd, size_t max, char **out, size_t *len);
 /* Write a string to an existing file (O_WRONLY|O_TRUNC if trunc). */
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, merr_t *err);
 /* Write via a temporary file and rename(2) so readers never see half a file. */

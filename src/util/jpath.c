@@ -6,7 +6,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static void render(struct sbuf *b, const struct jp *p)
 {
@@ -202,23 +201,13 @@ json_t *jload_fd(int fd, json_error_t *je)
 {
     char *text = NULL;
     size_t len = 0;
-    struct stat st;
-    memset(je, 0, sizeof(*je));
-    je->line = -1;
-    if (fstat(fd, &st) < 0) {
-        snprintf(je->text, sizeof(je->text), "stat: %s", strerror(errno));
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        snprintf(je->text, sizeof(je->text), "not a regular file");
-        return NULL;
-    }
-    if (st.st_size > JLOAD_MAX) {
-        snprintf(je->text, sizeof(je->text), "larger than %d MiB", JLOAD_MAX >> 20);
-        return NULL;
-    }
-    if (read_fd(fd, &text, &len) < 0) {
-        snprintf(je->text, sizeof(je->text), "read: %s", strerror(errno));
+    if (read_regular_fd(fd, JLOAD_MAX, &text, &len) < 0) {
+        memset(je, 0, sizeof(*je));
+        je->line = -1;
+        snprintf(je->text, sizeof(je->text), "%s",
+                 errno == EINVAL  ? "not a regular file"
+                 : errno == EFBIG ? "larger than " JLOAD_MAX_TEXT
+                                  : strerror(errno));
         return NULL;
     }
     json_t *j = json_loadb(text, len, 0, je);

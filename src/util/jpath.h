@@ -56,6 +56,7 @@ json_t *jload(const struct jctx *c, const char *text, size_t len);
  * reads (jansson's json_loadfd reads one byte per syscall). Anything else
  * (a FIFO, a device, a larger file, a read error) is je->text, line -1. */
 #define JLOAD_MAX (16 << 20)
+#define JLOAD_MAX_TEXT "16 MiB"
 json_t *jload_fd(int fd, json_error_t *je);
 
 #endif

@@ -105,6 +105,20 @@ gone() {
     [[ "$output" == *'user "nosuchuser": not found in the image'* ]]
 }
 
+@test "run -u NAME: an image whose /etc/passwd is a FIFO gets an error, not a hang" {
+    cp -a "$ROOTFS" "$BATS_TEST_TMPDIR/r"
+    rm "$BATS_TEST_TMPDIR/r/etc/passwd"
+    mkfifo "$BATS_TEST_TMPDIR/r/etc/passwd"
+    tar -C "$BATS_TEST_TMPDIR/r" -cf "$BATS_TEST_TMPDIR/fifo.tar" .
+    m import "$BATS_TEST_TMPDIR/fifo.tar" fifo:1 >/dev/null
+    run timeout -k 5 20 "$MOAT" --root "$STORE" run --rm -u app fifo:1 true
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"user \"app\": not found in the image's /etc/passwd"* ]]
+    [ -z "$(m ps -aq)" ]
+    [ "$(m run --rm -u 1000 fifo:1 id -u)" = 1000 ]
+    m rmi fifo:1 >/dev/null
+}
+
 @test "hardened by default: own user namespace range, few capabilities, seccomp, no mount" {
     id=$(m run -d bb:1 sleep 100)
     base=$(m inspect "$id" | jq .[0].UsernsBase)
@@ -257,7 +271,7 @@ gone() {
     # the container's root owns what comes in
     [ "$(m exec files stat -c %u:%g /tmp/f)" = 0:0 ]
     m exec files sh -c 'mkdir -p /out/d; echo inner > /out/d/x; cp /bin/busybox /out/suid; chmod 4755 /out/suid; mkfifo /out/fifo'
-    timeout 20 "$MOAT" --root "$STORE" cp files:/out "$BATS_TEST_TMPDIR/"
+    timeout -k 5 20 "$MOAT" --root "$STORE" cp files:/out "$BATS_TEST_TMPDIR/"
     [ "$(cat "$BATS_TEST_TMPDIR/out/d/x")" = inner ]
     # a FIFO is not copied (nor read, which would wait for a writer)
     [ ! -e "$BATS_TEST_TMPDIR/out/fifo" ]

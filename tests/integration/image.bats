@@ -236,7 +236,7 @@ refused() { # CASE EXPECTED-TEXT
     mkdir "$BATS_TEST_TMPDIR/f"
     mkfifo "$BATS_TEST_TMPDIR/f/manifest.json"
     tar -C "$BATS_TEST_TMPDIR/f" -cf "$BATS_TEST_TMPDIR/fifo.tar" manifest.json
-    run timeout 20 "$MOAT" --root "$STORE" load -i "$BATS_TEST_TMPDIR/fifo.tar"
+    run timeout -k 5 20 "$MOAT" --root "$STORE" load -i "$BATS_TEST_TMPDIR/fifo.tar"
     [ "$status" -eq 1 ]
     [[ "$output" == *"manifest.json: not a regular file"* ]]
     store_is_empty
@@ -247,7 +247,7 @@ refused() { # CASE EXPECTED-TEXT
     layer=$(jq -r '.[0].Layers[0]' "$BATS_TEST_TMPDIR/x/manifest.json")
     rm "$BATS_TEST_TMPDIR/x/$layer" && mkfifo "$BATS_TEST_TMPDIR/x/$layer"
     tar -C "$BATS_TEST_TMPDIR/x" -cf "$BATS_TEST_TMPDIR/fifo2.tar" .
-    run timeout 20 "$MOAT" --root "$BATS_TEST_TMPDIR/s2" load -i "$BATS_TEST_TMPDIR/fifo2.tar"
+    run timeout -k 5 20 "$MOAT" --root "$BATS_TEST_TMPDIR/s2" load -i "$BATS_TEST_TMPDIR/fifo2.tar"
     [ "$status" -eq 1 ]
     [[ "$output" == *"not a regular file"* ]]
     STORE=$BATS_TEST_TMPDIR/s2 store_is_empty

@@ -102,6 +102,17 @@ SECCOMP_BASE='{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_
     [ "${lines[3]}" = /home/app ]
 }
 
+@test "an image's /etc/passwd that is a FIFO holds nothing up: HOME is /" {
+    writable_rootfs
+    rm "$BATS_TEST_TMPDIR/rootfs/etc/passwd"
+    mkfifo "$BATS_TEST_TMPDIR/rootfs/etc/passwd"
+    cfg '.process.user = {"uid": 1000, "gid": 1000} | .process.env = ["PATH=/bin"]'
+    args sh -c 'echo "$HOME"'
+    run timeout -k 5 20 "$MOAT" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
+    [ "$status" -eq 0 ]
+    [ "$output" = / ]
+}
+
 @test "rlimits and oomScoreAdj" {
     cfg '.process.rlimits = [{"type":"RLIMIT_NOFILE","soft":100,"hard":200},{"type":"RLIMIT_CORE","soft":0,"hard":0}]
          | .process.oomScoreAdj = 300'
