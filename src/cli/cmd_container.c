@@ -439,7 +439,7 @@ out:
 }
 
 static int start_and_attach(struct store *s, const char *id, bool attach, bool in, bool tty,
-                            int *code, merr_t *err)
+                            bool rm, int *code, merr_t *err)
 {
     int status = -1;
     if (monitor_spawn(s, id, attach, &status, err) < 0)
@@ -456,8 +456,16 @@ static int start_and_attach(struct store *s, const char *id, bool attach, bool i
     }
     if (sock < 0)
         return -1;
+    /* --rm: the monitor removes the container after it reports the exit
+     * code, and holds its lock until then; like docker run --rm, return
+     * only when the container is gone */
+    cleanup_free char *lp = rm ? xasprintf("containers/%s/monitor.lock", id) : NULL;
+    cleanup_close int lock = lp ? openat(s->fd, lp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
     int r = monitor_relay(s, id, sock, in, tty, !tty, code, err);
     close(sock);
+    if (r == 0 && lock >= 0)
+        while (flock(lock, LOCK_SH) < 0 && errno == EINTR)
+            ;
     return r;
 }
 
@@ -482,7 +490,7 @@ static int run_or_create(const struct global *g, int argc, char **argv, bool run
         code = fail(&err);
     } else if (!run) {
         printf("%s\n", id);
-    } else if (start_and_attach(&s, id, !o.detach, o.interactive, o.tty, &code, &err) < 0) {
+    } else if (start_and_attach(&s, id, !o.detach, o.interactive, o.tty, o.rm, &code, &err) < 0) {
         code = fail(&err);
         if (o.rm) { /* the monitor removed it, or it never started */
             ctr_remove(&s, id, &err);
@@ -538,6 +546,7 @@ static int start_one(struct store *s, const char *id, const char *arg, bool atta
     bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
     bool tty = json_is_true(json_object_get(json_object_get(r, "Config"), "Tty"));
     bool in = json_is_true(json_object_get(json_object_get(r, "Config"), "OpenStdin"));
+    bool rm = json_is_true(json_object_get(json_object_get(r, "HostConfig"), "AutoRemove"));
     json_decref(r);
     if (running) {
         if (!attach && say)
@@ -545,7 +554,7 @@ static int start_one(struct store *s, const char *id, const char *arg, bool atta
         return 0;
     }
     int code = 0;
-    if (start_and_attach(s, id, attach, in && attach, tty, &code, err) < 0)
+    if (start_and_attach(s, id, attach, in && attach, tty, rm, &code, err) < 0)
         return -1;
     if (!attach && say)
         printf("%s\n", arg);

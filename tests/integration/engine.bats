@@ -38,6 +38,15 @@ gone() {
     [ -z "$(ls "$STORE/containers")" ]
     ! grep -q "$STORE/containers" /proc/self/mountinfo
     [ -z "$(ls "$STORE/run")" ]
+    # run --rm returns once the container is gone, not just exited: look
+    # right away, with the shell's own glob (an ls would give it time)
+    local left=0 i
+    for i in $(seq 30); do
+        m run --rm bb:1 true
+        set -- "$STORE"/containers/*
+        [ -e "$1" ] && left=$((left + 1))
+    done
+    [ "$left" -eq 0 ]
 }
 
 @test "run -d, ps, logs, exec, stop, inspect, rm" {
