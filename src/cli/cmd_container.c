@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/time.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -577,21 +578,46 @@ int engine_start(const struct global *g, int argc, char **argv)
     return each(g, argc, argv, first, do_start, &attach);
 }
 
-/* wait up to `secs` (negative: for ever) for the monitor to finish */
+static volatile sig_atomic_t wait_expired;
+
+static void on_wait_alarm(int sig)
+{
+    (void)sig;
+    wait_expired = 1;
+}
+
+/* wait up to `secs` (negative: for ever) for the monitor to finish: it
+ * holds its lock until then, so block on the lock, with SIGALRM (no
+ * SA_RESTART) to end the wait at the deadline */
 static bool wait_monitor(struct store *s, const char *id, int secs)
 {
     cleanup_free char *p = xasprintf("containers/%s/monitor.lock", id);
     cleanup_close int fd = openat(s->fd, p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
+    if (fd < 0 || flock(fd, LOCK_SH | LOCK_NB) == 0)
         return true;
-    for (long ms = 0; secs < 0 || ms <= secs * 1000L; ms += 50) {
-        if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
-            flock(fd, LOCK_UN);
-            return true;
-        }
-        poll(NULL, 0, 50);
+    if (secs == 0)
+        return false;
+    struct sigaction sa = {.sa_handler = on_wait_alarm}, old;
+    sigemptyset(&sa.sa_mask);
+    struct itimerval it = {.it_value = {.tv_sec = secs}}, off = {0};
+    sigset_t alrm, oldmask;
+    sigemptyset(&alrm);
+    sigaddset(&alrm, SIGALRM);
+    wait_expired = 0;
+    if (secs > 0) {
+        sigaction(SIGALRM, &sa, &old);
+        sigprocmask(SIG_UNBLOCK, &alrm, &oldmask);
+        setitimer(ITIMER_REAL, &it, NULL);
     }
-    return false;
+    int r;
+    while ((r = flock(fd, LOCK_SH)) < 0 && errno == EINTR && !wait_expired)
+        ;
+    if (secs > 0) {
+        setitimer(ITIMER_REAL, &off, NULL);
+        sigprocmask(SIG_SETMASK, &oldmask, NULL);
+        sigaction(SIGALRM, &old, NULL);
+    }
+    return r == 0;
 }
 
 static int signal_ctr(struct store *s, const char *id, int sig, merr_t *err)
