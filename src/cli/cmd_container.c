@@ -439,6 +439,47 @@ out:
     return ret;
 }
 
+static volatile sig_atomic_t wait_expired;
+
+static void on_wait_alarm(int sig)
+{
+    (void)sig;
+    wait_expired = 1;
+}
+
+/* wait up to `secs` (negative: for ever) for the monitor to finish: it
+ * holds its lock until then, so block on the lock, with SIGALRM (no
+ * SA_RESTART) to end the wait at the deadline */
+static bool wait_monitor(struct store *s, const char *id, int secs)
+{
+    cleanup_close int fd = ctr_lock_open(s, id, false);
+    if (fd < 0 || flock(fd, LOCK_SH | LOCK_NB) == 0)
+        return true;
+    if (secs == 0)
+        return false;
+    struct sigaction sa = {.sa_handler = on_wait_alarm}, old;
+    sigemptyset(&sa.sa_mask);
+    struct itimerval it = {.it_value = {.tv_sec = secs}}, off = {0};
+    sigset_t alrm, oldmask;
+    sigemptyset(&alrm);
+    sigaddset(&alrm, SIGALRM);
+    wait_expired = 0;
+    if (secs > 0) {
+        sigaction(SIGALRM, &sa, &old);
+        sigprocmask(SIG_UNBLOCK, &alrm, &oldmask);
+        setitimer(ITIMER_REAL, &it, NULL);
+    }
+    int r;
+    while ((r = flock(fd, LOCK_SH)) < 0 && errno == EINTR && !wait_expired)
+        ;
+    if (secs > 0) {
+        setitimer(ITIMER_REAL, &off, NULL);
+        sigprocmask(SIG_SETMASK, &oldmask, NULL);
+        sigaction(SIGALRM, &old, NULL);
+    }
+    return r == 0;
+}
+
 static int start_and_attach(struct store *s, const char *id, bool attach, bool in, bool tty,
                             bool rm, int *code, merr_t *err)
 {
@@ -457,16 +498,13 @@ static int start_and_attach(struct store *s, const char *id, bool attach, bool i
     }
     if (sock < 0)
         return -1;
-    /* --rm: the monitor removes the container after it reports the exit
-     * code, and holds its lock until then; like docker run --rm, return
-     * only when the container is gone */
-    cleanup_free char *lp = rm ? xasprintf("containers/%s/monitor.lock", id) : NULL;
-    cleanup_close int lock = lp ? openat(s->fd, lp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
     int r = monitor_relay(s, id, sock, in, tty, !tty, code, err);
     close(sock);
-    if (r == 0 && lock >= 0)
-        while (flock(lock, LOCK_SH) < 0 && errno == EINTR)
-            ;
+    /* --rm: the monitor removes the container after it reports the exit
+     * code; like docker run --rm, return only when it is gone (a lock
+     * file already renamed away counts as gone) */
+    if (r == 0 && rm)
+        wait_monitor(s, id, -1);
     return r;
 }
 
@@ -576,48 +614,6 @@ int engine_start(const struct global *g, int argc, char **argv)
         first = 2;
     }
     return each(g, argc, argv, first, do_start, &attach);
-}
-
-static volatile sig_atomic_t wait_expired;
-
-static void on_wait_alarm(int sig)
-{
-    (void)sig;
-    wait_expired = 1;
-}
-
-/* wait up to `secs` (negative: for ever) for the monitor to finish: it
- * holds its lock until then, so block on the lock, with SIGALRM (no
- * SA_RESTART) to end the wait at the deadline */
-static bool wait_monitor(struct store *s, const char *id, int secs)
-{
-    cleanup_free char *p = xasprintf("containers/%s/monitor.lock", id);
-    cleanup_close int fd = openat(s->fd, p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0 || flock(fd, LOCK_SH | LOCK_NB) == 0)
-        return true;
-    if (secs == 0)
-        return false;
-    struct sigaction sa = {.sa_handler = on_wait_alarm}, old;
-    sigemptyset(&sa.sa_mask);
-    struct itimerval it = {.it_value = {.tv_sec = secs}}, off = {0};
-    sigset_t alrm, oldmask;
-    sigemptyset(&alrm);
-    sigaddset(&alrm, SIGALRM);
-    wait_expired = 0;
-    if (secs > 0) {
-        sigaction(SIGALRM, &sa, &old);
-        sigprocmask(SIG_UNBLOCK, &alrm, &oldmask);
-        setitimer(ITIMER_REAL, &it, NULL);
-    }
-    int r;
-    while ((r = flock(fd, LOCK_SH)) < 0 && errno == EINTR && !wait_expired)
-        ;
-    if (secs > 0) {
-        setitimer(ITIMER_REAL, &off, NULL);
-        sigprocmask(SIG_SETMASK, &oldmask, NULL);
-        sigaction(SIGALRM, &old, NULL);
-    }
-    return r == 0;
 }
 
 static int signal_ctr(struct store *s, const char *id, int sig, merr_t *err)

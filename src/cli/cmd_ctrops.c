@@ -283,8 +283,7 @@ int engine_cp(const struct global *g, int argc, char **argv)
     /* a stopped container's root is mounted for the copy, with its
      * monitor lock held so that it cannot start meanwhile */
     if (!json_is_true(json_object_get(json_object_get(r, "State"), "Running"))) {
-        cleanup_free char *lp = xasprintf("containers/%s/monitor.lock", id);
-        lock = openat(s.fd, lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        lock = ctr_lock_open(&s, id, true);
         if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
             err_set(&err, 0, "container %s is starting; try again", sc ? sc : dc);
             goto out;

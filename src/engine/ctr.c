@@ -140,10 +140,16 @@ int ctr_find(struct store *s, const char *what, char id[65], merr_t *err)
     return err_set(err, 0, "no such container: %s", what);
 }
 
-bool ctr_monitor_alive(struct store *s, const char *id)
+int ctr_lock_open(struct store *s, const char *id, bool create)
 {
     cleanup_free char *p = xasprintf("containers/%s/monitor.lock", id);
-    cleanup_close int fd = openat(s->fd, p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    return create ? openat(s->fd, p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)
+                  : openat(s->fd, p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+}
+
+bool ctr_monitor_alive(struct store *s, const char *id)
+{
+    cleanup_close int fd = ctr_lock_open(s, id, false);
     if (fd < 0)
         return false;
     if (flock(fd, LOCK_SH | LOCK_NB) == 0)

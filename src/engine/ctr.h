@@ -43,6 +43,9 @@ int ctr_dirfd(struct store *s, const char *id, merr_t *err);
 json_t *ctr_load(struct store *s, const char *id, merr_t *err);
 int ctr_save(struct store *s, const char *id, json_t *rec, merr_t *err);
 
+/* containers/ID/monitor.lock, which the monitor holds (LOCK_EX) for as
+ * long as it lives; create: for writing, made if missing */
+int ctr_lock_open(struct store *s, const char *id, bool create);
 /* Is the container's monitor alive? */
 bool ctr_monitor_alive(struct store *s, const char *id);
 /* Bring a record in line with reality: a container whose monitor is gone

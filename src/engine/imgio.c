@@ -163,13 +163,7 @@ static json_t *load_json_in(int root, const char *path, merr_t *err)
         err_sys(err, "%s", path);
         return NULL;
     }
-    json_error_t je;
-    json_t *j = jload_fd(fd, &je);
-    if (!j && je.line < 0)
-        err_set(err, 0, "%s: %s", path, je.text);
-    else if (!j)
-        err_set(err, 0, "%s: line %d: %s", path, je.line, je.text);
-    return j;
+    return jload_fd(fd, path, err);
 }
 
 static void say_loaded(struct sbuf *out, const char *name, const char *id)

@@ -269,13 +269,8 @@ json_t *store_blob_json(struct store *s, const char *digest, merr_t *err)
     cleanup_close int fd = store_blob_open(s, digest, err);
     if (fd < 0)
         return NULL;
-    json_error_t je;
-    json_t *j = jload_fd(fd, &je);
-    if (!j && je.line < 0)
-        err_set(err, 0, "blob %s: %s", digest, je.text);
-    else if (!j)
-        err_set(err, 0, "blob %s: not JSON: line %d: %s", digest, je.line, je.text);
-    return j;
+    cleanup_free char *what = xasprintf("blob %s", digest);
+    return jload_fd(fd, what, err);
 }
 
 bool store_layer_has(struct store *s, const char *diff_id)

@@ -197,20 +197,23 @@ json_t *jload(const struct jctx *c, const char *text, size_t len)
     return root;
 }
 
-json_t *jload_fd(int fd, json_error_t *je)
+json_t *jload_fd(int fd, const char *what, merr_t *err)
 {
     char *text = NULL;
     size_t len = 0;
     if (read_regular_fd(fd, JLOAD_MAX, &text, &len) < 0) {
-        memset(je, 0, sizeof(*je));
-        je->line = -1;
-        snprintf(je->text, sizeof(je->text), "%s",
-                 errno == EINVAL  ? "not a regular file"
-                 : errno == EFBIG ? "larger than " JLOAD_MAX_TEXT
-                                  : strerror(errno));
+        if (errno == EINVAL)
+            err_set(err, 0, "%s: not a regular file", what);
+        else if (errno == EFBIG)
+            err_set(err, 0, "%s: larger than %d MiB", what, JLOAD_MAX >> 20);
+        else
+            err_sys(err, "%s: read", what);
         return NULL;
     }
-    json_t *j = json_loadb(text, len, 0, je);
+    json_error_t je;
+    json_t *j = json_loadb(text, len, 0, &je);
     free(text);
+    if (!j)
+        err_set(err, 0, "%s: not JSON: line %d: %s", what, je.line, je.text);
     return j;
 }

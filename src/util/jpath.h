@@ -54,9 +54,8 @@ int jval_obj(const struct jctx *c, const struct jp *p, json_t *v);
 json_t *jload(const struct jctx *c, const char *text, size_t len);
 /* Load the JSON of a regular file of at most JLOAD_MAX bytes in large
  * reads (jansson's json_loadfd reads one byte per syscall). Anything else
- * (a FIFO, a device, a larger file, a read error) is je->text, line -1. */
+ * (a FIFO, a device, a larger file, bad JSON) is an error naming `what`. */
 #define JLOAD_MAX (16 << 20)
-#define JLOAD_MAX_TEXT "16 MiB"
-json_t *jload_fd(int fd, json_error_t *je);
+json_t *jload_fd(int fd, const char *what, merr_t *err);
 
 #endif
