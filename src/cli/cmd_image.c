@@ -145,23 +145,15 @@ int cmd_tag(const struct global *g, int argc, char **argv)
     return ret;
 }
 
+static bool runs_image(json_t *rec, const void *id)
+{
+    return strcmp(json_string_value(json_object_get(rec, "Image")) ?: "", id) == 0;
+}
+
 /* Is image id used by an engine container? Its short id into buf. */
 static const char *image_user(struct store *s, const char *id, char *buf, size_t n)
 {
-    char **ids = ctr_list(s);
-    const char *found = NULL;
-    for (size_t i = 0; ids[i] && !found; i++) {
-        merr_t e = MERR_INIT;
-        json_t *r = ctr_load(s, ids[i], &e);
-        err_clear(&e);
-        if (strcmp(json_string_value(json_object_get(r, "Image")) ?: "", id) == 0) {
-            snprintf(buf, n, "%.12s", ids[i]);
-            found = buf;
-        }
-        json_decref(r);
-    }
-    strv_free(ids);
-    return found;
+    return ctr_first(s, runs_image, id, buf, n);
 }
 
 static int remove_one(struct store *s, const char *what, bool force, merr_t *err)

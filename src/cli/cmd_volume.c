@@ -20,27 +20,20 @@ static bool name_ok(const char *n)
                strlen(n);
 }
 
+static bool binds(json_t *rec, const void *needle)
+{
+    json_t *b = json_object_get(json_object_get(rec, "HostConfig"), "Binds");
+    for (size_t k = 0; k < json_array_size(b); k++)
+        if (strncmp(json_string_value(json_array_get(b, k)) ?: "", needle, strlen(needle)) == 0)
+            return true;
+    return false;
+}
+
 /* the container (short id) using volume `name`, or NULL */
 static const char *user_of(struct store *s, const char *name, char *buf, size_t n)
 {
     cleanup_free char *needle = xasprintf("%s/volumes/%s/_data:", s->root, name);
-    char **ids = ctr_list(s);
-    const char *found = NULL;
-    for (size_t i = 0; ids[i] && !found; i++) {
-        merr_t e = MERR_INIT;
-        json_t *r = ctr_load(s, ids[i], &e);
-        err_clear(&e);
-        json_t *b = json_object_get(json_object_get(r, "HostConfig"), "Binds");
-        for (size_t k = 0; k < json_array_size(b) && !found; k++)
-            if (strncmp(json_string_value(json_array_get(b, k)) ?: "", needle, strlen(needle)) ==
-                0) {
-                snprintf(buf, n, "%.12s", ids[i]);
-                found = buf;
-            }
-        json_decref(r);
-    }
-    strv_free(ids);
-    return found;
+    return ctr_first(s, binds, needle, buf, n);
 }
 
 static char *keep_volume(const char *name, void *ctx)

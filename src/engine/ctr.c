@@ -140,6 +140,25 @@ int ctr_find(struct store *s, const char *what, char id[65], merr_t *err)
     return err_set(err, 0, "no such container: %s", what);
 }
 
+const char *ctr_first(struct store *s, bool (*match)(json_t *rec, const void *ctx), const void *ctx,
+                      char *buf, size_t n)
+{
+    char **ids = ctr_list(s);
+    const char *found = NULL;
+    for (size_t i = 0; ids[i] && !found; i++) {
+        merr_t e = MERR_INIT;
+        json_t *r = ctr_load(s, ids[i], &e);
+        err_clear(&e);
+        if (r && match(r, ctx)) {
+            snprintf(buf, n, "%.12s", ids[i]);
+            found = buf;
+        }
+        json_decref(r);
+    }
+    strv_free(ids);
+    return found;
+}
+
 int ctr_lock_open(struct store *s, const char *id, bool create)
 {
     cleanup_free char *p = xasprintf("containers/%s/monitor.lock", id);

@@ -43,6 +43,10 @@ int ctr_dirfd(struct store *s, const char *id, merr_t *err);
 json_t *ctr_load(struct store *s, const char *id, merr_t *err);
 int ctr_save(struct store *s, const char *id, json_t *rec, merr_t *err);
 
+/* The first container whose record matches, as a short id in buf; NULL
+ * if none does. */
+const char *ctr_first(struct store *s, bool (*match)(json_t *rec, const void *ctx), const void *ctx,
+                      char *buf, size_t n);
 /* containers/ID/monitor.lock, which the monitor holds (LOCK_EX) for as
  * long as it lives; create: for writing, made if missing */
 int ctr_lock_open(struct store *s, const char *id, bool create);
