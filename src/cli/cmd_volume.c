@@ -56,12 +56,8 @@ static int remove_volume(struct store *s, const char *name, bool force, merr_t *
     struct stat st;
     if (fstatat(s->fd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
         return err_set(err, 0, "no such volume: %s", name);
-    cleanup_free char *tmp = NULL;
-    if (store_tmpdir(s, &tmp, err) < 0)
-        return -1;
-    if (unlinkat(s->fd, tmp, AT_REMOVEDIR) < 0 || renameat(s->fd, rel, s->fd, tmp) < 0)
+    if (store_remove_tree(s, rel) < 0)
         return err_sys(err, "remove volume %s", name);
-    rm_rf_at(s->fd, tmp);
     return 0;
 }
 

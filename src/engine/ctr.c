@@ -390,13 +390,8 @@ int ctr_remove(struct store *s, const char *id, merr_t *err)
     cleanup_free char *rootfs = xasprintf("%s/containers/%s/rootfs", s->root, id);
     if (mounted(rootfs))
         return err_set(err, 0, "container %.12s: its root is still mounted", id);
-    /* renamed away first: a record is whole or absent */
-    cleanup_free char *tmp = NULL;
     cleanup_free char *src = xasprintf("containers/%s", id);
-    if (store_tmpdir(s, &tmp, err) < 0)
-        return -1;
-    if (unlinkat(s->fd, tmp, AT_REMOVEDIR) < 0 || renameat(s->fd, src, s->fd, tmp) < 0)
+    if (store_remove_tree(s, src) < 0)
         return err_sys(err, "remove container %.12s", id);
-    rm_rf_at(s->fd, tmp);
     return 0;
 }

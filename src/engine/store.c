@@ -165,6 +165,25 @@ int store_tmpdir(struct store *s, char **name, merr_t *err)
     return 0;
 }
 
+int store_remove_tree(struct store *s, const char *rel)
+{
+    cleanup_free char *tmp = NULL;
+    merr_t e = MERR_INIT;
+    int r = store_tmpdir(s, &tmp, &e);
+    err_clear(&e);
+    if (r < 0)
+        return -1;
+    /* the empty directory only reserved a unique name */
+    if (unlinkat(s->fd, tmp, AT_REMOVEDIR) < 0 || renameat(s->fd, rel, s->fd, tmp) < 0) {
+        int saved = errno;
+        unlinkat(s->fd, tmp, AT_REMOVEDIR);
+        errno = saved;
+        return -1;
+    }
+    rm_rf_at(s->fd, tmp);
+    return 0;
+}
+
 static char *blob_rel(const char *digest)
 {
     return xasprintf("blobs/sha256/%s", digest_hex(digest));
@@ -593,12 +612,8 @@ int store_image_remove(struct store *s, const char *id, merr_t *err)
     for (size_t i = 0; ret == 0 && i < img.nlayers; i++) {
         if (json_object_get(diffs, img.diff_ids[i]))
             continue;
-        /* renamed away first, so that no half-removed layer is ever seen */
-        cleanup_free char *tmp = NULL;
         cleanup_free char *src = xasprintf("layers/%s", digest_hex(img.diff_ids[i]));
-        if (store_tmpdir(s, &tmp, err) == 0 && unlinkat(s->fd, tmp, AT_REMOVEDIR) == 0 &&
-            renameat(s->fd, src, s->fd, tmp) == 0)
-            rm_rf_at(s->fd, tmp);
+        (void)store_remove_tree(s, src);
     }
     if (ret == 0) {
         json_t *l;

@@ -42,6 +42,9 @@ void store_commit(struct store *s);
 
 /* A fresh directory under tmp/ (its name into *name, relative to root). */
 int store_tmpdir(struct store *s, char **name, merr_t *err);
+/* Remove the tree at rel: renamed into tmp/ first (a reader sees it whole
+ * or not at all), then deleted. -1 with errno if it cannot be moved. */
+int store_remove_tree(struct store *s, const char *rel);
 
 /* Copy fd into the blob store; when `expect` is set the digest must match.
  * The digest is returned in out, the size in *size. */
