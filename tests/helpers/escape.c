@@ -100,6 +100,26 @@ static long syscall32(long nr, long a, long b, long c)
     }
     return ret;
 }
+
+/* Does this host have the i386 entry point at all? Some kernels (or VMs)
+ * fault on int $0x80 even outside any container: try a harmless getpid
+ * (20) in a child first, so a missing entry is "not applicable", not a
+ * crash of the whole test. */
+static int have_i386_entry(void)
+{
+    pid_t c = fork();
+    if (c == 0) {
+        syscall32(20, 0, 0, 0);
+        _exit(0);
+    }
+    int st = 0;
+    if (c < 0 || waitpid(c, &st, 0) != c)
+        return -1;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+        return 1;
+    /* the fault of a missing entry; anything else (SIGSYS) is a failure */
+    return WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV ? 0 : -1;
+}
 #endif
 
 int main(int argc, char **argv)
@@ -175,8 +195,18 @@ int main(int argc, char **argv)
     ok("personality query works", personality(0xffffffff) != -1, strerror(errno));
 #if defined(__x86_64__)
     /* the i386 entry point is filtered too: mount = 21, unshare = 310 */
-    check("i386 mount", syscall32(21, 0, 0, 0), EPERM);
-    check("i386 unshare(CLONE_NEWUSER)", syscall32(310, CLONE_NEWUSER, 0, 0), EPERM);
+    int i386 = have_i386_entry();
+    if (i386 == 1) {
+        check("i386 mount", syscall32(21, 0, 0, 0), EPERM);
+        check("i386 unshare(CLONE_NEWUSER)", syscall32(310, CLONE_NEWUSER, 0, 0), EPERM);
+    } else if (i386 == 0) {
+        n++;
+        printf("ok %d - i386 entry point # SKIP not applicable: int $0x80 faults on this "
+               "host even outside a container\n",
+               n);
+    } else {
+        ok("i386 entry point probe (getpid)", 0, "the probe died or could not run");
+    }
 #endif
 
     /* confinement */
