@@ -18,4 +18,4 @@ exec "$moat" run --rm moat-demo sh -c 'echo "hello from $(hostname): uid $(id -u
     echo "visible processes: $(ls /proc | grep -c "^[0-9]")"
     echo "host uid of root: $(awk "{print \$2}" /proc/self/uid_map)"
     mount -t tmpfs none /tmp 2>/dev/null || echo "mount: refused"
-    echo "network: $(ls /sys/class/net | tr "\n" " ")"
+    echo "network: $(ls /sys/class/net | tr "\n" " ")"'

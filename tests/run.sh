@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/run.sh: the whole test suite (run as root on Debian 12).
 #
-#   1. installs what it needs with apt-get (only what is missing)
+#   1. installs what it needs with apt-get (only what is missing), then runs
+#      the README's first command (the quick start) in a fresh clone of HEAD
 #   2. builds build/ (release) and build-asan/ (AddressSanitizer + UBSan)
 #   3. lint: clang-format and cppcheck
 #   4. unit tests (cmocka) of both builds
@@ -11,7 +12,7 @@
 #      containerd (ctr) and dockerd driving moat (tests/peers/engines.sh)
 #
 # Ends with the line "N passed, N failed". Exit status 0 only if nothing
-# failed. Knobs: SKIP_ASAN=1, SKIP_CONFORMANCE=1, SHARED=DIR (../shared).
+# failed. Knobs: SKIP_ASAN=1, SKIP_CONFORMANCE=1, SKIP_QUICKSTART=1, SHARED=DIR (../shared).
 set -u
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -43,6 +44,33 @@ if [ -n "$missing" ]; then
     say "apt-get install$missing"
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; } \
         > /tmp/moat-apt.log 2>&1 || { cat /tmp/moat-apt.log; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+# ---- 1b. quick start ---------------------------------------------------------
+# The README's first command, verbatim, in a fresh clone of HEAD (what a new
+# user does): it must install, build, put moat on PATH and run the demo.
+quick_start() {
+    local cmd dir
+    cmd=$(awk '/^```sh$/ { if (++f == 1) { inblk = 1; next } } inblk && /^```$/ { exit } inblk' README.md)
+    [ -n "$cmd" ] || { echo "README: no first command"; return 1; }
+    dir=$(mktemp -d /tmp/moat-quickstart.XXXXXX)
+    git clone -q "$REPO" "$dir/moat" || return 1
+    echo "+ $cmd"
+    (cd "$dir/moat" && bash -eo pipefail -c "$cmd") || { echo "the quick start failed"; return 1; }
+    command -v moat || { echo "moat is not on PATH after the quick start"; return 1; }
+    rm -rf "$dir"
+}
+if [ "${SKIP_QUICKSTART:-0}" = 1 ]; then
+    say "quick start: skipped (SKIP_QUICKSTART=1)"
+elif git -C "$REPO" rev-parse --git-dir > /dev/null 2>&1; then
+    say "quick start (the README's first command, in a fresh clone)"
+    if quick_start > /tmp/moat-quickstart.log 2>&1 && grep -q '^hello from ' /tmp/moat-quickstart.log; then
+        tail -12 /tmp/moat-quickstart.log
+        pass "quick start"
+    else
+        tail -40 /tmp/moat-quickstart.log
+        fail "quick start"
+    fi
 fi
 
 # ---- 2. build ----------------------------------------------------------------
