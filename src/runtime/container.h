@@ -29,6 +29,12 @@ struct container_opts {
     bool no_new_keyring;
     bool keep; /* run --keep: do not delete after exit */
     enum run_mode mode;
+    /* An engine that resolved and pinned the bind sources itself passes
+     * them here: per config mount, an O_PATH fd of its source (-1: the
+     * runtime opens it). Borrowed; the runtime mounts through them and
+     * never walks those paths again. */
+    const int *mount_srcs;
+    size_t n_mount_srcs;
 };
 
 struct container {
@@ -42,6 +48,7 @@ struct container {
     int sync_parent, sync_child; /* SOCK_SEQPACKET pair */
     int procfd;                  /* verified host /proc */
     int rootfs_tree;             /* detached clone of root.path */
+    int *mount_srcs;             /* per mount: O_PATH of a bind's source, opened once */
     int *mount_trees;            /* per mount: detached tree for MK_BIND/MK_HOSTBIND */
     int devnull_tree;            /* verified host /dev/null, for masked files */
     int *dev_trees;              /* user namespace: host devices to bind */

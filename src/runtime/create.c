@@ -570,6 +570,7 @@ void container_release(struct container *c)
     for (int k = 0; k < NS_N; k++)
         close_fd(&c->ns_fds[k]);
     close_array(&c->mount_trees, c->spec ? c->spec->nmounts : 0);
+    close_array(&c->mount_srcs, c->spec ? c->spec->nmounts : 0);
     close_array(&c->dev_trees, DEFAULT_DEVICES + (c->spec ? c->spec->linux_.ndevices : 0));
     close_array(&c->cg_trees, c->cg.n);
     seccomp_prog_free(&c->seccomp);

@@ -68,6 +68,48 @@ static char *host_source(const struct container *c, const char *src)
 
 static int host_trees(struct container *c, merr_t *err);
 
+/* mounts[i]'s source, as an O_PATH fd: the caller's pinned one, or the
+ * path resolved now, once */
+static int open_source(struct container *c, size_t i, merr_t *err)
+{
+    if (i < c->o.n_mount_srcs && c->o.mount_srcs[i] >= 0) {
+        c->mount_srcs[i] = fcntl(c->o.mount_srcs[i], F_DUPFD_CLOEXEC, 3);
+        if (c->mount_srcs[i] < 0)
+            return err_sys(err, "mounts[%zu].source", i);
+        return 0;
+    }
+    cleanup_free char *hs = host_source(c, c->spec->mounts[i].source);
+    c->mount_srcs[i] = open(hs, O_PATH | O_CLOEXEC);
+    if (c->mount_srcs[i] < 0)
+        return err_sys(err, "mounts[%zu].source: \"%s\"", i, hs);
+    return 0;
+}
+
+/* A bind's tree, cloned through its source fd. In the init (rootless: the
+ * runtime may not clone the host's mounts), the fd belongs to the
+ * runtime's mount namespace, which open_tree refuses: the path is looked
+ * up in the init's copy of it and must lead to the very same object. */
+static int source_tree(struct container *c, size_t i, bool rec, bool keep_peer, merr_t *err)
+{
+    int src = c->mount_srcs[i];
+    if (!c->child_trees) {
+        int t = mnt_clone_tree(src, "", rec, err);
+        if (t >= 0 && !keep_peer && mnt_setattr(t, 0, 0, true, MS_SLAVE, -1, err) < 0) {
+            close(t);
+            return -1;
+        }
+        return t;
+    }
+    cleanup_free char *hs = host_source(c, c->spec->mounts[i].source);
+    cleanup_close int again = open(hs, O_PATH | O_CLOEXEC);
+    struct stat a, b;
+    if (again < 0 || fstat(again, &a) < 0 || fstat(src, &b) < 0)
+        return err_sys(err, "source \"%s\"", hs);
+    if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+        return err_set(err, 0, "source \"%s\" was replaced while the container was created", hs);
+    return host_tree(hs, rec, keep_peer, err);
+}
+
 int rootfs_prepare(struct container *c, merr_t *err)
 {
     const struct spec *s = c->spec;
@@ -84,18 +126,16 @@ int rootfs_prepare(struct container *c, merr_t *err)
         return err_wrap(err, "root.path");
     }
     /* bind trees are made when the init reaches them (rootfs_make_trees),
-     * so that mounts are created in config order; check sources now so a
-     * bad one fails before anything starts */
+     * so that mounts are created in config order; their sources are opened
+     * now, once (a bad one fails before anything starts), and mounted
+     * through that fd: a path swapped later is never followed */
     c->mount_trees = xmalloc((s->nmounts + 1) * sizeof(int));
-    for (size_t i = 0; i < s->nmounts; i++) {
-        c->mount_trees[i] = -1;
-        if (p->mount_kinds[i] != MK_BIND)
-            continue;
-        cleanup_free char *hs = host_source(c, s->mounts[i].source);
-        struct stat st;
-        if (stat(hs, &st) < 0)
-            return err_sys(err, "mounts[%zu].source: \"%s\"", i, hs);
-    }
+    c->mount_srcs = xmalloc((s->nmounts + 1) * sizeof(int));
+    for (size_t i = 0; i < s->nmounts; i++)
+        c->mount_trees[i] = c->mount_srcs[i] = -1;
+    for (size_t i = 0; i < s->nmounts; i++)
+        if (p->mount_kinds[i] == MK_BIND && open_source(c, i, err) < 0)
+            return -1;
     if (c->child_trees)
         return 0;
     return host_trees(c, err);
@@ -169,16 +209,14 @@ int rootfs_make_trees(struct container *c, size_t first, int *fds, size_t max, m
     size_t n = 0;
     for (size_t i = first; i < s->nmounts && n < max; i++) {
         const struct spec_mount *m = &s->mounts[i];
-        const char *src = NULL;
-        bool rec = m->rbind;
+        int t;
         if (p->mount_kinds[i] == MK_BIND)
-            src = m->source;
+            t = source_tree(c, i, m->rbind, is_shared(m->propagation), err);
         else if (p->mount_kinds[i] == MK_HOSTBIND)
-            src = strcmp(m->type, "sysfs") == 0 ? "/sys" : "/dev/mqueue", rec = true;
+            t = host_tree(strcmp(m->type, "sysfs") == 0 ? "/sys" : "/dev/mqueue", true,
+                          is_shared(m->propagation), err);
         else
             break;
-        cleanup_free char *hs = host_source(c, src);
-        int t = host_tree(hs, rec, is_shared(m->propagation), err);
         if (t < 0)
             goto fail;
         fds[n++] = t;

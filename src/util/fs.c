@@ -201,6 +201,79 @@ static int copy_file_fd(int in, int out)
     return n < 0 ? -1 : 0;
 }
 
+struct chown_walk {
+    dev_t dev;
+    bool skip_links;
+    void (*map)(const struct stat *st, uid_t *uid, gid_t *gid, void *ctx);
+    void *ctx;
+};
+
+static int chown_one(const struct chown_walk *w, int dir, const char *name, const struct stat *st)
+{
+    uid_t u = st->st_uid;
+    gid_t g = st->st_gid;
+    w->map(st, &u, &g, w->ctx);
+    if (u == st->st_uid && g == st->st_gid)
+        return 0;
+    return fchownat(dir, name, u, g, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH));
+}
+
+static int chown_dir(const struct chown_walk *w, int dir, int depth)
+{
+    if (depth > 512) {
+        errno = ELOOP;
+        return -1;
+    }
+    int rd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = rd >= 0 ? fdopendir(rd) : NULL;
+    if (!d) {
+        if (rd >= 0)
+            close(rd);
+        return -1;
+    }
+    int r = 0;
+    struct dirent *de;
+    while (r == 0 && (de = readdir(d))) {
+        struct stat st;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != w->dev)
+            continue; /* gone, or another filesystem: left alone */
+        if (w->skip_links && !S_ISDIR(st.st_mode) && st.st_nlink > 1)
+            continue;
+        r = chown_one(w, dirfd(d), de->d_name, &st);
+        if (r < 0 || !S_ISDIR(st.st_mode))
+            continue;
+        int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub >= 0) {
+            r = chown_dir(w, sub, depth + 1);
+            close(sub);
+        }
+    }
+    closedir(d);
+    return r;
+}
+
+int chown_tree(int fd, bool skip_links,
+               void (*map)(const struct stat *st, uid_t *uid, gid_t *gid, void *ctx), void *ctx)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return -1;
+    struct chown_walk w = {st.st_dev, skip_links, map, ctx};
+    if (chown_one(&w, fd, "", &st) < 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode))
+        return 0;
+    int dir = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return -1;
+    int r = chown_dir(&w, dir, 0);
+    int e = errno;
+    close(dir);
+    errno = e;
+    return r;
+}
+
 int copy_tree_at(int src, int dst)
 {
     int sfd = dup(src);

@@ -3,7 +3,9 @@
 #define MOAT_FS_H
 
 #include "err.h"
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* write/read the whole buffer, retrying on EINTR and short transfers */
@@ -33,6 +35,14 @@ char **dir_collect(int dirfd, const char *rel, char *(*keep)(const char *name, v
 int mkdir_p(const char *path, mode_t mode, merr_t *err);
 /* Remove a directory tree below dirfd/name (no symlink following). */
 int rm_rf_at(int dirfd, const char *name);
+
+/* Change the owners of the tree at fd (an fd of the top, O_PATH is fine):
+ * map() is called with each entry's stat and sets the new owner (it may
+ * leave it). Symlinks are never followed (their own owner changes), other
+ * filesystems are not entered, and with skip_links a file with more than
+ * one hard link is left alone (it may be a file from elsewhere). */
+int chown_tree(int fd, bool skip_links,
+               void (*map)(const struct stat *st, uid_t *uid, gid_t *gid, void *ctx), void *ctx);
 
 /* Copy the contents of directory src into directory dst (files, dirs,
  * symlinks; modes and owners kept). Both are directory fds. */
