@@ -82,4 +82,9 @@ int engine_stats(const struct global *g, int argc, char **argv);
 int engine_cp(const struct global *g, int argc, char **argv);
 int engine_volume(const struct global *g, int argc, char **argv);
 
+/* cmd_run_flags.c: run/create flags; the index of IMAGE, 0 after --help,
+ * -1 on a usage error (reported) */
+struct run_opts;
+int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run);
+
 #endif

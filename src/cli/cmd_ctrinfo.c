@@ -396,8 +396,9 @@ int engine_exec(const struct global *g, int argc, char **argv)
         err_set(&err, 0, "container %s is not running", argv[optind]);
         goto out;
     }
-    /* a name is looked up in the container's own files, as run does */
-    if (o.user && strspn(o.user, "0123456789:") != strlen(o.user)) {
+    /* looked up in the container's own files, as run does (a number too:
+     * its group comes from /etc/passwd) */
+    if (o.user) {
         cleanup_free char *rootfs = xasprintf("%s/containers/%s/rootfs", s.root, id);
         cleanup_close int rfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         uint64_t uid, gid;

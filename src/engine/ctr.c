@@ -2,6 +2,7 @@
  * namespace ranges (see ctr.h). */
 #include "ctr.h"
 #include "ref.h"
+#include "volume.h"
 #include "../kernel/idmap.h"
 #include "../kernel/mount.h"
 #include "../runtime/ops.h"
@@ -261,9 +262,13 @@ int ctr_mount_rootfs(struct store *s, const char *id, json_t *rec, merr_t *err)
     }
     sbuf_printf(&opts, ",upperdir=%s/containers/%s/upper,workdir=%s/containers/%s/work", s->root,
                 id, s->root, id);
-    /* the container's root owns its "/" */
-    if (fchownat(d, "upper", (uid_t)base, (gid_t)base, AT_SYMLINK_NOFOLLOW) < 0) {
-        err_sys(err, "container %.12s: chown upper", id);
+    /* the container's root owns its "/", with the image's mode (the upper
+     * directory's own 0700 would shut out every other user) */
+    struct stat top;
+    if (fstat(fds[0], &top) < 0 ||
+        fchownat(d, "upper", (uid_t)base, (gid_t)base, AT_SYMLINK_NOFOLLOW) < 0 ||
+        fchmodat(d, "upper", top.st_mode & 07777, 0) < 0) {
+        err_sys(err, "container %.12s: give its root the image's owner and mode", id);
         goto out;
     }
     if (mount("overlay", target, "overlay", MS_NODEV, opts.buf) < 0) {
@@ -301,8 +306,10 @@ int ctr_alloc_userns(struct store *s, uint64_t *base, merr_t *err)
         return err_set(err, 0, "/etc/subuid: moat has fewer than %d subordinate ids",
                        CTR_USERNS_SIZE);
     char **ids = ctr_list(s);
-    uint64_t *used = xzalloc((strv_len(ids) + 1) * sizeof(uint64_t));
+    /* volumes hold ranges of their own, from the same pool */
     size_t nu = 0;
+    uint64_t *used = volume_bases(s, &nu);
+    used = xrealloc(used, (nu + strv_len(ids) + 1) * sizeof(uint64_t));
     for (size_t i = 0; ids[i]; i++) {
         merr_t e = MERR_INIT;
         json_t *r = ctr_load(s, ids[i], &e);

@@ -3,6 +3,7 @@
 #include "ctr.h"
 #include "tinit.h"
 #include "../kernel/mount.h"
+#include "../runtime/seccomp_profile.h"
 #include "../runtime/state.h"
 #include "../util/fs.h"
 #include "../util/util.h"
@@ -25,90 +26,21 @@ void run_opts_init(struct run_opts *o)
 void run_opts_free(struct run_opts *o)
 {
     strv_free(o->env);
-    strv_free(o->volumes);
+    strv_free(o->binds);
+    for (size_t i = 0; i < o->nmounts; i++)
+        mount_req_free(&o->mounts[i]);
+    free(o->mounts);
     strv_free(o->tmpfs);
     strv_free(o->ulimits);
     strv_free(o->cmd);
     memset(o, 0, sizeof(*o));
 }
 
-/* a (or b) is b, or a directory above it */
-static bool covers(const char *a, const char *b)
+void run_opts_add_mount(struct run_opts *o, struct mount_req *m)
 {
-    size_t n = strlen(a);
-    if (n == 1 && a[0] == '/')
-        return true;
-    return strncmp(a, b, n) == 0 && (b[n] == 0 || b[n] == '/');
-}
-
-int ctr_check_volume(struct store *s, const char *spec, bool allow_sensitive, char **src,
-                     char **dst, bool *ro, merr_t *err)
-{
-    *src = *dst = NULL;
-    *ro = false;
-    cleanup_free char *buf = xstrdup(spec);
-    char *c1 = strchr(buf, ':');
-    if (!c1 || c1 == buf)
-        return err_set(err, 0, "-v \"%s\": expected SOURCE:DESTINATION[:ro|rw]", spec);
-    *c1 = 0;
-    char *d = c1 + 1, *mode = strchr(d, ':');
-    if (mode) {
-        *mode++ = 0;
-        if (strcmp(mode, "ro") == 0)
-            *ro = true;
-        else if (strcmp(mode, "rw") != 0)
-            return err_set(err, 0, "-v \"%s\": mode \"%s\": only ro or rw", spec, mode);
-    }
-    if (d[0] != '/' || strstr(d, "/../") || (strlen(d) >= 3 && !strcmp(d + strlen(d) - 3, "/..")))
-        return err_set(err, 0, "-v \"%s\": the destination must be an absolute path without \"..\"",
-                       spec);
-    if (buf[0] != '/') {
-        /* a named volume in the store */
-        if (strspn(buf, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
-                strlen(buf) ||
-            buf[0] == '.')
-            return err_set(err, 0,
-                           "-v \"%s\": \"%s\" is neither an absolute path nor a volume name", spec,
-                           buf);
-        cleanup_free char *v = xasprintf("%s/volumes/%s/_data", s->root, buf);
-        if (mkdir_p(v, 0755, err) < 0)
-            return -1;
-        *src = xstrdup(v);
-        *dst = xstrdup(d);
-        return 0;
-    }
-    char real[PATH_MAX];
-    if (!realpath(buf, real))
-        return err_sys(err, "-v \"%s\": source \"%s\"", spec, buf);
-    static const char *const sensitive[] = {
-        "/proc",
-        "/sys",
-        "/dev",
-        "/run/moat",
-        "/var/run/docker.sock",
-        "/run/docker.sock",
-        "/run/containerd",
-        "/var/run/containerd",
-        "/run/podman",
-        "/boot",
-    };
-    const char *why = NULL;
-    char rstore[PATH_MAX];
-    if (strcmp(real, "/") == 0)
-        why = "the host's root";
-    else if (realpath(s->root, rstore) && (covers(real, rstore) || covers(rstore, real)))
-        why = "moat's store";
-    for (size_t i = 0; !why && i < ARRAY_SIZE(sensitive); i++)
-        if (covers(real, sensitive[i]) || covers(sensitive[i], real))
-            why = sensitive[i];
-    if (why && !allow_sensitive)
-        return err_set(err, 0,
-                       "-v \"%s\": refusing to mount \"%s\" (%s) into a container; pass "
-                       "--security-opt allow-sensitive-mounts if you mean it",
-                       spec, real, why);
-    *src = xstrdup(real);
-    *dst = xstrdup(d);
-    return 0;
+    o->mounts = xrealloc(o->mounts, (o->nmounts + 1) * sizeof(*m));
+    o->mounts[o->nmounts++] = *m;
+    memset(m, 0, sizeof(*m));
 }
 
 static json_t *strv_json(char *const *v)
@@ -147,10 +79,56 @@ static void env_set(json_t *env, const char *kv, bool from_user)
     json_array_append_new(env, json_string(kv));
 }
 
+static int add_ulimit(json_t *rl, const char *spec, merr_t *err);
+
+/* A hostname the kernel takes and /etc/hosts cannot be fooled by: letters,
+ * digits, '-', '.', '_', at most 63, starting with a letter or digit. */
+static int check_hostname(const char *h, merr_t *err)
+{
+    size_t l = strlen(h);
+    if (l == 0 || l > 63 ||
+        strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") != l ||
+        !strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", h[0]))
+        return err_set(err, 0,
+                       "--hostname \"%.64s%s\": letters, digits, '-', '.' and '_', at most 63, "
+                       "starting with a letter or digit",
+                       h, l > 64 ? "..." : "");
+    return 0;
+}
+
+/* Everything that can be checked before the container exists is checked
+ * here, so that a refused run or create leaves no record behind. */
+static int validate_opts(const struct run_opts *o, merr_t *err)
+{
+
+    if (o->hostname && check_hostname(o->hostname, err) < 0)
+        return -1;
+    if (o->po.memory >= 0 && o->po.memory < (6 << 20))
+        return err_set(err, 0, "--memory: the minimum is 6MB");
+    json_t *rl = json_array();
+    for (size_t i = 0; o->ulimits && o->ulimits[i]; i++)
+        if (add_ulimit(rl, o->ulimits[i], err) < 0) {
+            json_decref(rl);
+            return -1;
+        }
+    json_decref(rl);
+    for (size_t i = 0; o->tmpfs && o->tmpfs[i]; i++) {
+        char *dst = NULL;
+        json_t *opts = ctr_tmpfs_options(o->tmpfs[i], &dst, err);
+        free(dst);
+        if (!opts)
+            return -1;
+        json_decref(opts);
+    }
+    return 0;
+}
+
 json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, const char *name,
                    const char *image_id, json_t *image_config, json_t *layers, uint64_t userns,
                    merr_t *err)
 {
+    if (validate_opts(o, err) < 0)
+        return NULL;
     json_t *ic = json_object_get(image_config, "config");
     /* command: entrypoint + (arguments, or the image's Cmd) */
     json_t *entry = o->entrypoint
@@ -195,37 +173,32 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
         env_set(env, "TERM=xterm", false);
     for (size_t i = 0; o->env && o->env[i]; i++)
         env_set(env, o->env[i], true);
-    json_t *binds = json_array();
-    for (size_t i = 0; o->volumes && o->volumes[i]; i++) {
-        char *src, *dst;
-        bool ro;
-        if (ctr_check_volume(s, o->volumes[i], o->allow_sensitive, &src, &dst, &ro, err) < 0) {
-            json_decref(binds);
-            json_decref(env);
-            json_decref(entry);
-            json_decref(cmd);
-            json_decref(args);
-            return NULL;
-        }
-        json_array_append_new(binds, json_sprintf("%s:%s:%s", src, dst, ro ? "ro" : "rw"));
-        free(src);
-        free(dst);
-    }
     const char *user = o->user ? o->user : json_string_value(json_object_get(ic, "User"));
+    json_t *mounts = ctr_check_user_layers(s, layers, user, err) < 0
+                         ? NULL
+                         : ctr_mounts_record(s, o->mounts, o->nmounts, o->allow_sensitive, err);
+    if (!mounts) {
+        json_decref(env);
+        json_decref(entry);
+        json_decref(cmd);
+        json_decref(args);
+        return NULL;
+    }
+    json_t *binds = strv_json(o->binds);
     const char *wd = o->workdir ? o->workdir : json_string_value(json_object_get(ic, "WorkingDir"));
     const char *stopsig = json_string_value(json_object_get(ic, "StopSignal"));
     cleanup_free char *now = ctr_now();
     json_t *caps = json_pack("{s:I,s:I}", "Add", (json_int_t)o->po.cap_add, "Drop",
                              (json_int_t)o->po.cap_drop);
     json_t *rec = json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:O,s:I,s:O,"
+        "{s:s,s:s,s:s,s:s,s:s,s:O,s:I,s:O,s:o,"
         "s:{s:s,s:s,s:o,s:o,s:o,s:s,s:b,s:b,s:s,s:s},"
         "s:{s:b,s:b,s:b,s:o,s:o,s:s,s:s,s:I,s:f,s:I,s:o,s:s*,s:b,s:o,s:b,s:b,s:s*},"
         "s:{s:s,s:b,s:i,s:i,s:s,s:s,s:s}}",
         "Id", id, "Name", name, "Created", now, "Image", image_id, "ImageName", o->image, "Layers",
         layers, "UsernsBase", (json_int_t)(o->userns_host || o->privileged ? 0 : userns), "Args",
-        args, "Config", "Hostname", o->hostname ? o->hostname : hostname, "User", user ? user : "",
-        "Env", env, "Cmd", cmd, "Entrypoint", json_deep_copy(entry), "WorkingDir",
+        args, "Mounts", mounts, "Config", "Hostname", o->hostname ? o->hostname : hostname, "User",
+        user ? user : "", "Env", env, "Cmd", cmd, "Entrypoint", json_deep_copy(entry), "WorkingDir",
         wd && *wd ? wd : "/", "Tty", o->tty, "OpenStdin", o->interactive, "Image", o->image,
         "StopSignal", stopsig ? stopsig : "SIGTERM", "HostConfig", "AutoRemove", o->rm,
         "ReadonlyRootfs", o->read_only, "Privileged", o->privileged, "Binds", binds, "Tmpfs",
@@ -238,64 +211,24 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
         "0001-01-01T00:00:00Z", "FinishedAt", "0001-01-01T00:00:00Z", "Error", "");
     json_decref(entry);
     json_decref(args);
-    if (!rec)
+    if (!rec) {
         err_set(err, 0, "internal error: cannot build the container record");
+        return NULL;
+    }
+    if (o->po.seccomp && strcmp(o->po.seccomp, "unconfined") != 0 && !o->privileged) {
+        /* read once, here: what runs at every start is this copy */
+        uint64_t held = (profile_default_caps() & ~o->po.cap_drop) | o->po.cap_add;
+        json_t *sc = seccomp_profile_load(o->po.seccomp, held, err);
+        if (!sc) {
+            json_decref(rec);
+            return NULL;
+        }
+        json_object_set_new(json_object_get(rec, "HostConfig"), "SeccompProfile", sc);
+    }
     return rec;
 }
 
 /* ---- config.json ---- */
-
-/* what of an image's /etc/passwd or /etc/group is read at most */
-#define ID_FILE_MAX (4 << 20)
-
-/* the id (third field) and, for passwd, the group (fourth) of the line of
- * /etc/passwd or /etc/group whose first field is `name` */
-static int lookup(int rootfd, const char *file, const char *name, uint64_t *id, uint64_t *gid)
-{
-    cleanup_close int fd = mnt_openat_in_root(rootfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
-    cleanup_free char *text = NULL;
-    if (fd < 0 || read_regular_fd(fd, ID_FILE_MAX, &text, NULL) < 0)
-        return -1;
-    char *save = NULL;
-    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-        char *f[4] = {0};
-        char *p = l;
-        for (int i = 0; i < 4 && p; i++) {
-            f[i] = p;
-            p = strchr(p, ':');
-            if (p)
-                *p++ = 0;
-        }
-        if (!f[2] || strcmp(f[0], name) != 0)
-            continue;
-        if (parse_u64(f[2], id) < 0)
-            return -1;
-        if (gid && (!f[3] || parse_u64(f[3], gid) < 0))
-            return -1;
-        return 0;
-    }
-    return -1;
-}
-
-int ctr_resolve_user(int rootfd, const char *spec, uint64_t *uid, uint64_t *gid, merr_t *err)
-{
-    *uid = *gid = 0;
-    if (!spec || !*spec)
-        return 0;
-    cleanup_free char *u = xstrdup(spec);
-    char *g = strchr(u, ':');
-    if (g)
-        *g++ = 0;
-    /* a numeric user needs no passwd entry (its group is then 0) */
-    if (parse_u64(u, uid) < 0 && lookup(rootfd, "/etc/passwd", u, uid, gid) < 0) {
-        return err_set(err, 0, "user \"%s\": not found in the image's /etc/passwd", u);
-    }
-    if (g && parse_u64(g, gid) < 0 && lookup(rootfd, "/etc/group", g, gid, NULL) < 0)
-        return err_set(err, 0, "group \"%s\": not found in the image's /etc/group", g);
-    if (*uid >= CTR_USERNS_SIZE || *gid >= CTR_USERNS_SIZE)
-        return err_set(err, 0, "user \"%s\": ids must be below %d", spec, CTR_USERNS_SIZE);
-    return 0;
-}
 
 static const char *const rlimit_names[] = {
     "cpu",     "fsize", "data",  "stack",      "core",     "rss",  "nproc",  "nofile",
@@ -338,17 +271,6 @@ static json_t *bind(const char *src, const char *dst, bool ro)
                      "options", "rbind", ro ? "ro" : "rw", "nosuid", "nodev");
 }
 
-/* A volume is presented through an idmapped mount with the container's
- * user namespace: the host's root owns its files as the container's root
- * does (what a Docker user expects of -v), confined to that directory. */
-static json_t *volume(const char *src, const char *dst, bool ro, bool userns)
-{
-    json_t *m = bind(src, dst, ro);
-    if (userns)
-        json_array_append_new(json_object_get(m, "options"), json_string("idmap"));
-    return m;
-}
-
 /* no PT_INTERP: it runs without a dynamic loader or libraries */
 static bool static_binary(const char *path)
 {
@@ -368,8 +290,11 @@ static bool static_binary(const char *path)
     return true;
 }
 
-json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd, merr_t *err)
+json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd, int **fds,
+                       size_t *nfds, merr_t *err)
 {
+    *fds = NULL;
+    *nfds = 0;
     json_t *hc = json_object_get(rec, "HostConfig"), *cc = json_object_get(rec, "Config");
     struct profile_opts po;
     profile_defaults(&po);
@@ -377,6 +302,14 @@ json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd,
     po.cap_add = (uint64_t)json_integer_value(json_object_get(caps, "Add"));
     po.cap_drop = (uint64_t)json_integer_value(json_object_get(caps, "Drop"));
     po.seccomp = json_string_value(json_object_get(hc, "Seccomp"));
+    /* a profile file was read once, at create: never again */
+    po.seccomp_resolved = json_object_get(hc, "SeccompProfile");
+    if (po.seccomp && strcmp(po.seccomp, "unconfined") != 0 && !po.seccomp_resolved &&
+        !json_is_true(json_object_get(hc, "Privileged")))
+        return err_set(err, 0,
+                       "the container was made by an older moat that read its seccomp profile "
+                       "at every start; remove it and create it again"),
+               NULL;
     po.no_landlock = json_is_true(json_object_get(hc, "NoLandlock"));
     po.userns_host = true; /* the engine writes its own mapping below */
     po.memory = json_integer_value(json_object_get(hc, "Memory"));
@@ -479,39 +412,38 @@ json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd,
     json_t *rules =
         json_object_get(json_object_get(json_object_get(proc, "landlock"), "rules"), "pathBeneath");
     json_t *rw_paths = json_object_get(json_array_get(rules, 2), "paths");
-    json_t *binds = json_object_get(hc, "Binds");
-    for (size_t i = 0; i < json_array_size(binds); i++) {
-        cleanup_free char *b = xstrdup(json_string_value(json_array_get(binds, i)) ?: "::");
-        char *dst = strchr(b, ':');
-        char *mode = dst ? strchr(dst + 1, ':') : NULL;
-        if (!mode)
-            continue;
-        *dst++ = 0;
-        *mode++ = 0;
-        bool ro = strcmp(mode, "ro") == 0;
-        json_array_append_new(mounts, volume(b, dst, ro, base > 0));
-        if (!ro && rw_paths)
-            json_array_append_new(rw_paths, json_string(dst));
+    struct ctr_ids ids = {(uint64_t)base, uid, gid};
+    json_t *legacy = json_object_get(hc, "Binds");
+    if (!json_object_get(rec, "Mounts") && json_array_size(legacy)) {
+        json_decref(c);
+        err_set(err, 0,
+                "the container was made by an older moat that did not pin its bind sources; "
+                "remove it and create it again");
+        return NULL;
+    }
+    if (ctr_mounts_oci(s, rec, mounts, rw_paths, &ids, fds, nfds, err) < 0) {
+        json_decref(c);
+        ctr_mounts_close(*fds, *nfds);
+        *fds = NULL;
+        *nfds = 0;
+        return NULL;
     }
     json_t *tm = json_object_get(hc, "Tmpfs");
     for (size_t i = 0; i < json_array_size(tm); i++) {
-        cleanup_free char *t = xstrdup(json_string_value(json_array_get(tm, i)) ?: "");
-        char *o = strchr(t, ':');
-        if (o)
-            *o++ = 0;
-        if (t[0] != '/') {
+        char *dst = NULL;
+        json_t *opts = ctr_tmpfs_options(json_string_value(json_array_get(tm, i)) ?: "", &dst, err);
+        if (!opts) {
             json_decref(c);
-            err_set(err, 0, "--tmpfs \"%s\": the destination must be an absolute path", t);
+            ctr_mounts_close(*fds, *nfds);
+            *fds = NULL;
+            *nfds = 0;
             return NULL;
         }
-        json_t *opts = json_pack("[s,s]", "nosuid", "nodev");
-        for (char *save = NULL, *p = o ? strtok_r(o, ",", &save) : NULL; p;
-             p = strtok_r(NULL, ",", &save))
-            json_array_append_new(opts, json_string(p));
-        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:o}", "destination", t, "type",
+        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:o}", "destination", dst, "type",
                                                 "tmpfs", "source", "tmpfs", "options", opts));
         if (rw_paths)
-            json_array_append_new(rw_paths, json_string(t));
+            json_array_append_new(rw_paths, json_string(dst));
+        free(dst);
     }
     json_t *ann = json_object_get(c, "annotations");
     json_object_set_new(ann, "run.moat.engine.name",

@@ -90,6 +90,8 @@ struct mon {
     int out_r, err_r; /* container output; err_r -1 with a tty */
     int master;
     unsigned short rows, cols; /* the attached terminal's size, before start */
+    int *srcs;                 /* the sources of binds and volumes, per mount */
+    size_t nsrcs;
     struct sbuf partial[2];
 };
 
@@ -225,7 +227,7 @@ static int launch(struct mon *m, struct container *c, json_t *rec, merr_t *err)
     cleanup_close int rfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (rfd < 0)
         return err_sys(err, "open %s", rootfs);
-    json_t *cfg = ctr_oci_config(m->s, m->id, rec, rfd, err);
+    json_t *cfg = ctr_oci_config(m->s, m->id, rec, rfd, &m->srcs, &m->nsrcs, err);
     if (!cfg)
         return -1;
     if (m->rows && m->cols) /* the pty starts with the client's size */
@@ -251,6 +253,8 @@ static int launch(struct mon *m, struct container *c, json_t *rec, merr_t *err)
     container_init_fds(c);
     c->o.mode = RUN_FOREGROUND;
     c->o.id = m->id;
+    c->o.mount_srcs = m->srcs;
+    c->o.n_mount_srcs = m->nsrcs;
     c->bundle = xstrdup(bundle);
     c->st.config = text;
     c->st.config_len = strlen(text);
@@ -265,7 +269,14 @@ static int launch(struct mon *m, struct container *c, json_t *rec, merr_t *err)
         goto out;
     op_delete(c->rootfd, m->id, true, err); /* what a killed monitor left */
     err_clear(err);
-    if (container_create(c, err) < 0)
+    int cr = container_create(c, err);
+    /* the runtime has mounted them (or failed): they are no longer ours */
+    ctr_mounts_close(m->srcs, m->nsrcs);
+    m->srcs = NULL;
+    m->nsrcs = 0;
+    c->o.mount_srcs = NULL;
+    c->o.n_mount_srcs = 0;
+    if (cr < 0)
         goto out;
     close_fd(&c->statefd);
     state = container_state_json(c, CS_RUNNING);
@@ -282,13 +293,17 @@ static int launch(struct mon *m, struct container *c, json_t *rec, merr_t *err)
         inp[1] = outp[0] = errp[0] = -1;
     }
     ret = 0;
-out : {
-    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-    dup2(null, 0);
-    dup2(null, 1);
-    dup2(null, 2);
-    close(null);
-}
+out:
+    ctr_mounts_close(m->srcs, m->nsrcs);
+    m->srcs = NULL;
+    m->nsrcs = 0;
+    {
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+        close(null);
+    }
     for (int i = 0; i < 2; i++) {
         if (inp[i] >= 0)
             close(inp[i]);

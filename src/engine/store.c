@@ -1,6 +1,7 @@
 /* store.c: the engine's store (see store.h). */
 #include "store.h"
 #include "ref.h"
+#include "stores.h"
 #include "unpack.h"
 #include "../util/jpath.h"
 #include "../util/fs.h"
@@ -70,6 +71,7 @@ int store_open(struct store *s, const char *root, merr_t *err)
         goto fail;
     }
     clean_tmp(s);
+    stores_register(s->root);
     return 0;
 fail:
     store_close(s);

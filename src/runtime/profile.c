@@ -23,6 +23,7 @@
  * Docker's masked paths and more, and Landlock rules that follow the
  * mounts, with abstract unix sockets and signals scoped to the container. */
 #include "profile.h"
+#include "seccomp_profile.h"
 #include "../kernel/caps.h"
 #include "../kernel/lsm.h"
 #include "../util/fs.h"
@@ -726,13 +727,13 @@ json_t *profile_config(const struct profile_opts *o, merr_t *err)
         json_object_set_new(linux_, "readonlyPaths",
                             json_pack("[s,s,s,s,s]", "/proc/bus", "/proc/fs", "/proc/irq",
                                       "/proc/sys", "/proc/sysrq-trigger"));
-        if (!o->seccomp) {
+        if (o->seccomp_resolved) {
+            json_object_set_new(linux_, "seccomp", json_deep_copy(o->seccomp_resolved));
+        } else if (!o->seccomp) {
             json_object_set_new(linux_, "seccomp", profile_seccomp());
         } else if (strcmp(o->seccomp, "unconfined") != 0) {
-            json_error_t je;
-            json_t *sc = json_load_file(o->seccomp, 0, &je);
+            json_t *sc = seccomp_profile_load(o->seccomp, caps, err);
             if (!sc) {
-                err_set(err, EINVAL, "--seccomp: \"%s\": %s", o->seccomp, je.text);
                 json_decref(linux_);
                 json_decref(process);
                 json_decref(mounts);

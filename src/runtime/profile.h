@@ -16,10 +16,11 @@
 #define PROFILE_SUBID_FALLBACK 1000000000ULL /* scripts/setup.sh gives moat this range */
 
 struct profile_opts {
-    bool rootless;       /* map the caller; no subordinate ids, no cgroup limits */
-    uint64_t cap_add;    /* capability bits added to the default set */
-    uint64_t cap_drop;   /* bits removed (all ones: --cap-drop ALL) */
-    const char *seccomp; /* NULL: moat's profile; "unconfined"; or a JSON file */
+    bool rootless;            /* map the caller; no subordinate ids, no cgroup limits */
+    uint64_t cap_add;         /* capability bits added to the default set */
+    uint64_t cap_drop;        /* bits removed (all ones: --cap-drop ALL) */
+    const char *seccomp;      /* NULL: moat's profile; "unconfined"; or a JSON file */
+    json_t *seccomp_resolved; /* a profile already loaded (seccomp_profile.h): used as it is */
     bool no_landlock;
     bool userns_host; /* no user namespace */
     int64_t memory;   /* bytes; -1 no limit */

@@ -1,0 +1,286 @@
+/* bind.c: bind sources resolved once, pinned, and checked by object (see
+ * bind.h). */
+#include "bind.h"
+#include "stores.h"
+#include "../util/fs.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Nothing at, above or below these is bound: the kernel's interfaces,
+ * the boot files, and the state and stores of moat and other engines. */
+static const char *const deny_tree[] = {
+    "/proc",
+    "/sys",
+    "/dev",
+    "/boot",
+    "/run/moat",
+    "/run/containerd",
+    "/var/run/containerd",
+    "/run/podman",
+    "/run/docker.sock",
+    "/var/run/docker.sock",
+    "/run/docker",
+    "/var/lib/docker",
+    "/var/lib/containerd",
+    "/var/lib/containers",
+    "/var/lib/moat",
+};
+/* Nothing at or above these; below them, read-only binds only. */
+static const char *const deny_dir[] = {"/etc", "/root", "/usr", "/var/lib"};
+
+struct obj {
+    dev_t dev;
+    ino_t ino;
+};
+
+static bool same(const struct stat *a, const struct obj *b)
+{
+    return a->st_dev == b->dev && a->st_ino == b->ino;
+}
+
+/* One sensitive place: the object and the objects of its ancestors. */
+struct place {
+    const char *why;
+    bool tree; /* deny below it too */
+    struct obj self;
+    struct obj *up;
+    size_t nup;
+};
+
+static bool load_place(const char *path, const char *why, bool tree, struct place *p)
+{
+    memset(p, 0, sizeof(*p));
+    int fd = open(path, O_PATH | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    p->why = why;
+    p->tree = tree;
+    p->self = (struct obj){st.st_dev, st.st_ino};
+    for (int depth = 0; depth < 64; depth++) {
+        int up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        struct stat ust;
+        if (up < 0 || fstat(up, &ust) < 0) {
+            if (up >= 0)
+                close(up);
+            break;
+        }
+        close(fd);
+        fd = up;
+        if (ust.st_dev == st.st_dev && ust.st_ino == st.st_ino)
+            break; /* the root is its own parent */
+        p->up = xrealloc(p->up, (p->nup + 1) * sizeof(struct obj));
+        p->up[p->nup++] = (struct obj){ust.st_dev, ust.st_ino};
+        st = ust;
+    }
+    close(fd);
+    return true;
+}
+
+static struct place *load_places(struct store *s, size_t *n)
+{
+    char **stores = stores_list();
+    size_t max = ARRAY_SIZE(deny_tree) + ARRAY_SIZE(deny_dir) + strv_len(stores) + 2;
+    struct place *pl = xzalloc(max * sizeof(*pl));
+    size_t k = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(deny_tree); i++)
+        k += load_place(deny_tree[i], deny_tree[i], true, &pl[k]);
+    for (size_t i = 0; i < ARRAY_SIZE(deny_dir); i++)
+        k += load_place(deny_dir[i], deny_dir[i], false, &pl[k]);
+    k += load_place(s->root, "moat's store", true, &pl[k]);
+    for (size_t i = 0; stores[i]; i++)
+        k += load_place(stores[i], "a moat store", true, &pl[k]);
+    strv_free(stores);
+    *n = k;
+    return pl;
+}
+
+static void free_places(struct place *pl, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(pl[i].up);
+    free(pl);
+}
+
+/* Is st one of the places or above one? */
+static char *at_or_above(const struct stat *st, const struct place *pl, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (same(st, &pl[i].self))
+            return xasprintf("it is %s", pl[i].why);
+        for (size_t k = 0; k < pl[i].nup; k++)
+            if (same(st, &pl[i].up[k]))
+                return xasprintf("it contains %s", pl[i].why);
+    }
+    return NULL;
+}
+
+/* Is the directory dir, or one above it, a place nothing may be bound
+ * below (or, for a writable bind, below a read-only-only place)? */
+static char *inside(int dir, const struct place *pl, size_t n, bool ro)
+{
+    int cur = openat(dir, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    char *why = NULL;
+    for (int depth = 0; !why && cur >= 0 && depth < 256; depth++) {
+        struct stat st, pst;
+        if (fstat(cur, &st) < 0)
+            break;
+        for (size_t i = 0; i < n && !why; i++)
+            if (same(&st, &pl[i].self) && pl[i].tree)
+                why = xasprintf("it is inside %s", pl[i].why);
+            else if (same(&st, &pl[i].self) && !ro)
+                why =
+                    xasprintf("it is inside %s, where only read-only binds are allowed", pl[i].why);
+        int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        bool top =
+            up < 0 || fstat(up, &pst) < 0 || (pst.st_dev == st.st_dev && pst.st_ino == st.st_ino);
+        close(cur);
+        cur = up;
+        if (top)
+            break;
+    }
+    if (cur >= 0)
+        close(cur);
+    return why;
+}
+
+char *bind_sensitive(struct store *s, int fd, const char *canon, bool ro)
+{
+    struct stat st, rst;
+    if (fstat(fd, &st) < 0 || stat("/", &rst) < 0)
+        return xstrdup("it cannot be examined");
+    if (st.st_dev == rst.st_dev && st.st_ino == rst.st_ino)
+        return xstrdup("it is the host's root");
+    size_t n;
+    struct place *pl = load_places(s, &n);
+    char *why = at_or_above(&st, pl, n);
+    if (!why) {
+        /* walk up from its directory */
+        int dir = -1;
+        if (S_ISDIR(st.st_mode)) {
+            dir = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        } else {
+            cleanup_free char *d = xstrdup(canon);
+            char *slash = strrchr(d, '/');
+            if (slash)
+                *(slash == d ? slash + 1 : slash) = 0;
+            dir = open(d, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        }
+        why = dir < 0 ? xstrdup("its directory cannot be examined") : inside(dir, pl, n, ro);
+        if (dir >= 0)
+            close(dir);
+    }
+    free_places(pl, n);
+    return why;
+}
+
+static int refuse(const char *what, const char *path, char *why, merr_t *err)
+{
+    err_set(err, 0,
+            "%s: refusing to mount \"%s\" into a container: %s; pass --security-opt "
+            "allow-sensitive-mounts if you mean it",
+            what, path, why);
+    free(why);
+    return -1;
+}
+
+int bind_resolve(struct store *s, const char *src, bool ro, bool allow_sensitive, const char *what,
+                 struct bind_pin *pin, merr_t *err)
+{
+    memset(pin, 0, sizeof(*pin));
+    if (src[0] != '/')
+        return err_set(err, 0, "%s: the source must be an absolute path", what);
+    cleanup_close int fd = open(src, O_PATH | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        return err_sys(err, "%s: source \"%s\"", what, src);
+    char link[64], buf[4096];
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    ssize_t l = readlink(link, buf, sizeof(buf) - 1);
+    if (l <= 0 || buf[0] != '/')
+        return err_set(err, 0, "%s: source \"%s\": cannot tell where it is", what, src);
+    buf[l] = 0;
+    char *why = allow_sensitive ? NULL : bind_sensitive(s, fd, buf, ro);
+    if (why)
+        return refuse(what, buf, why, err);
+    pin->path = xstrdup(buf);
+    pin->dev = (uint64_t)st.st_dev;
+    pin->ino = (uint64_t)st.st_ino;
+    return 0;
+}
+
+void bind_pin_free(struct bind_pin *pin)
+{
+    free(pin->path);
+    pin->path = NULL;
+}
+
+int bind_open_pinned(struct store *s, const struct bind_pin *pin, bool ro, bool allow_sensitive,
+                     const char *what, merr_t *err)
+{
+    struct open_how how = {
+        .flags = O_PATH | O_CLOEXEC,
+        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+    };
+    int fd;
+    do
+        fd = (int)syscall(SYS_openat2, AT_FDCWD, pin->path, &how, sizeof(how));
+    while (fd < 0 && errno == EAGAIN);
+    struct stat st;
+    if (fd < 0) {
+        if (errno == ELOOP)
+            return err_set(err, 0,
+                           "%s: source \"%s\": a symbolic link is in its path now; it was "
+                           "replaced since the container was created: refusing to mount it",
+                           what, pin->path);
+        return err_sys(err, "%s: source \"%s\"", what, pin->path);
+    }
+    if (fstat(fd, &st) < 0 || (uint64_t)st.st_dev != pin->dev || (uint64_t)st.st_ino != pin->ino) {
+        close(fd);
+        return err_set(err, 0,
+                       "%s: source \"%s\" is not the directory or file it was when the "
+                       "container was created: refusing to mount it",
+                       what, pin->path);
+    }
+    char *why = allow_sensitive ? NULL : bind_sensitive(s, fd, pin->path, ro);
+    if (why) {
+        close(fd);
+        return refuse(what, pin->path, why, err);
+    }
+    return fd;
+}
+
+/* ---- :U ---- */
+
+struct owner {
+    uid_t uid;
+    gid_t gid;
+};
+
+static void to_owner(const struct stat *st, uid_t *uid, gid_t *gid, void *ctx)
+{
+    (void)st;
+    const struct owner *o = ctx;
+    *uid = o->uid;
+    *gid = o->gid;
+}
+
+int bind_chown(int fd, uid_t uid, gid_t gid, const char *what, merr_t *err)
+{
+    struct owner o = {uid, gid};
+    if (chown_tree(fd, true, to_owner, &o) < 0)
+        return err_sys(err, "%s: U: give the source to the container's user (%u:%u)", what,
+                       (unsigned)uid, (unsigned)gid);
+    return 0;
+}

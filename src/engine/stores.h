@@ -1,0 +1,17 @@
+/* stores.h: the host's list of moat stores, so that a bind mount can be
+ * refused for any of them (and what is above or inside one), not only the
+ * store in use. Every store_open adds its root; paths that are gone are
+ * dropped when the list is written. */
+#ifndef MOAT_STORES_H
+#define MOAT_STORES_H
+
+/* one path a line, root's only */
+#define STORES_LIST "/var/lib/moat/stores.list"
+
+/* Add root (absolute) to the list unless it is there; errors are ignored
+ * (the list only widens a check). */
+void stores_register(const char *root);
+/* The roots in the list (a NULL-terminated vector, maybe empty). */
+char **stores_list(void);
+
+#endif

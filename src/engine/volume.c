@@ -1,0 +1,184 @@
+/* volume.c: named volumes with an id range of their own (see volume.h). */
+#include "volume.h"
+#include "ctr.h"
+#include "../util/fs.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+bool volume_name_ok(const char *n)
+{
+    return n[0] && n[0] != '.' && n[0] != '-' && strlen(n) <= 128 &&
+           strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+               strlen(n);
+}
+
+static json_t *load(struct store *s, const char *name)
+{
+    cleanup_free char *rel = xasprintf("volumes/%s/volume.json", name);
+    cleanup_close int fd = openat(s->fd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    cleanup_free char *text = NULL;
+    if (fd < 0 || read_regular_fd(fd, 1 << 16, &text, NULL) < 0)
+        return NULL;
+    json_t *j = json_loads(text, 0, NULL);
+    if (!json_is_object(j) || json_integer_value(json_object_get(j, "UsernsBase")) <= 0) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* A volume of an older moat: its files were written by containers whose
+ * root was host root on it; ids of the container range move into the
+ * volume's own. */
+static void shift(const struct stat *st, uid_t *uid, gid_t *gid, void *ctx)
+{
+    uint64_t base = *(const uint64_t *)ctx;
+    if (st->st_uid < CTR_USERNS_SIZE)
+        *uid = (uid_t)(base + st->st_uid);
+    if (st->st_gid < CTR_USERNS_SIZE)
+        *gid = (gid_t)(base + st->st_gid);
+}
+
+int volume_ensure(struct store *s, const char *name, bool *created, merr_t *err)
+{
+    *created = false;
+    if (!volume_name_ok(name))
+        return err_set(err, 0, "volume \"%.64s\": letters, digits, _ . - (not first), at most 128",
+                       name);
+    json_t *have = load(s, name);
+    if (have) {
+        json_decref(have);
+        return 0;
+    }
+    uint64_t base;
+    if (ctr_alloc_userns(s, &base, err) < 0)
+        return err_wrap(err, "volume %s", name);
+    cleanup_free char *dir = xasprintf("volumes/%s", name);
+    cleanup_free char *data = xasprintf("volumes/%s/_data", name);
+    if (mkdirat(s->fd, "volumes", 0700) < 0 && errno != EEXIST)
+        return err_sys(err, "create volumes/");
+    if (mkdirat(s->fd, dir, 0700) == 0)
+        *created = true;
+    else if (errno != EEXIST)
+        return err_sys(err, "create volume %s", name);
+    if (mkdirat(s->fd, data, 0755) < 0 && errno != EEXIST)
+        return err_sys(err, "create volume %s", name);
+    cleanup_close int fd = openat(s->fd, data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return err_sys(err, "open volume %s", name);
+    /* new: its root belongs to the range's root; older: shifted into it */
+    if (*created ? fchown(fd, (uid_t)base, (gid_t)base) < 0
+                 : chown_tree(fd, false, shift, &base) < 0)
+        return err_sys(err, "volume %s: give it its own owners", name);
+    cleanup_free char *now = ctr_now();
+    json_t *rec =
+        json_pack("{s:s,s:s,s:I}", "Name", name, "CreatedAt", now, "UsernsBase", (json_int_t)base);
+    cleanup_free char *text = json_dumps(rec, JSON_INDENT(2));
+    json_decref(rec);
+    cleanup_close int dfd = openat(s->fd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0 || atomic_write_at(dfd, "volume.json", text, strlen(text), 0600, err) < 0)
+        return dfd < 0 ? err_sys(err, "open volume %s", name) : -1;
+    return 0;
+}
+
+int volume_open(struct store *s, const char *name, uint64_t *base, merr_t *err)
+{
+    json_t *rec = volume_name_ok(name) ? load(s, name) : NULL;
+    if (!rec)
+        return err_set(err, 0, "no such volume: %.128s", name);
+    *base = (uint64_t)json_integer_value(json_object_get(rec, "UsernsBase"));
+    json_decref(rec);
+    cleanup_free char *data = xasprintf("volumes/%s/_data", name);
+    struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                           .resolve =
+                               RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH};
+    int fd;
+    do
+        fd = (int)syscall(SYS_openat2, s->fd, data, &how, sizeof(how));
+    while (fd < 0 && errno == EAGAIN);
+    if (fd < 0)
+        return err_sys(err, "volume %s", name);
+    return fd;
+}
+
+json_t *volume_inspect(struct store *s, const char *name, merr_t *err)
+{
+    json_t *rec = volume_name_ok(name) ? load(s, name) : NULL;
+    if (!rec) {
+        err_set(err, 0, "no such volume: %.128s", name);
+        return NULL;
+    }
+    json_t *out = json_pack("{s:s,s:O,s:s,s:o,s:s,s:{},s:{},s:O}", "Name", name, "CreatedAt",
+                            json_object_get(rec, "CreatedAt"), "Driver", "local", "Mountpoint",
+                            json_sprintf("%s/volumes/%s/_data", s->root, name), "Scope", "local",
+                            "Labels", "Options", "UsernsBase", json_object_get(rec, "UsernsBase"));
+    json_decref(rec);
+    return out;
+}
+
+static char *keep_volume(const char *name, void *ctx)
+{
+    (void)ctx;
+    return volume_name_ok(name) ? xstrdup(name) : NULL;
+}
+
+char **volume_names(struct store *s)
+{
+    return dir_collect(s->fd, "volumes", keep_volume, NULL);
+}
+
+uint64_t *volume_bases(struct store *s, size_t *n)
+{
+    char **v = volume_names(s);
+    uint64_t *b = xzalloc((strv_len(v) + 1) * sizeof(uint64_t));
+    *n = 0;
+    for (size_t i = 0; v[i]; i++) {
+        json_t *rec = load(s, v[i]);
+        if (rec)
+            b[(*n)++] = (uint64_t)json_integer_value(json_object_get(rec, "UsernsBase"));
+        json_decref(rec);
+    }
+    strv_free(v);
+    return b;
+}
+
+static bool mounts_volume(json_t *rec, const void *name)
+{
+    json_t *m = json_object_get(rec, "Mounts");
+    for (size_t k = 0; k < json_array_size(m); k++) {
+        json_t *e = json_array_get(m, k);
+        if (strcmp(json_string_value(json_object_get(e, "Type")) ?: "", "volume") == 0 &&
+            strcmp(json_string_value(json_object_get(e, "Name")) ?: "", name) == 0)
+            return true;
+    }
+    return false;
+}
+
+const char *volume_user(struct store *s, const char *name, char *buf, size_t n)
+{
+    return ctr_first(s, mounts_volume, name, buf, n);
+}
+
+int volume_remove(struct store *s, const char *name, bool force, merr_t *err)
+{
+    char c[16];
+    if (!volume_name_ok(name))
+        return err_set(err, 0, "no such volume: %.128s", name);
+    if (!force && volume_user(s, name, c, sizeof(c)))
+        return err_set(err, 0, "volume %s is in use by container %s", name, c);
+    cleanup_free char *rel = xasprintf("volumes/%s", name);
+    struct stat st;
+    if (fstatat(s->fd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return err_set(err, 0, "no such volume: %s", name);
+    if (store_remove_tree(s, rel) < 0)
+        return err_sys(err, "remove volume %s", name);
+    return 0;
+}

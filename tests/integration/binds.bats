@@ -1,0 +1,208 @@
+#!/usr/bin/env bats
+# The engine's binds and volumes, attacked: the container's root is never
+# the host's root on them, a bind source is resolved once and pinned, and
+# sensitive places are refused by object, not by name.
+
+load common
+
+SUIDPROBE=${SUIDPROBE:-$REPO/build/tests/suidprobe}
+
+setup_file() {
+    setup_rootfs
+    tar -C "$ROOTFS" -czf "$BATS_FILE_TMPDIR/rootfs.tgz" .
+    export STORE="$BATS_FILE_TMPDIR/store"
+    "$MOAT" --root "$STORE" import "$BATS_FILE_TMPDIR/rootfs.tgz" bb:1 >/dev/null
+}
+
+teardown() {
+    for id in $("$MOAT" --root "$STORE" ps -aq --no-trunc 2>/dev/null); do
+        "$MOAT" --root "$STORE" rm -f "$id" >/dev/null 2>&1 || true
+    done
+    for m in $(awk -v d="$BATS_TEST_TMPDIR" '$5 ~ "^" d {print $5}' /proc/self/mountinfo | sort -r); do
+        umount -l "$m" 2>/dev/null || true
+    done
+}
+
+m() {
+    "$MOAT" --root "$STORE" "$@"
+}
+
+# run the planted binary as an unprivileged host user
+as_nobody() {
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+@test "a setuid binary planted through a bind or a volume gives a host user nothing" {
+    [ -x "$SUIDPROBE" ] || skip "no static suidprobe (release build only)"
+    # the probe itself, where the container can read it
+    d="$BATS_TEST_TMPDIR/plant"
+    mkdir -m 0777 "$d"
+    cp "$SUIDPROBE" "$d/probe"
+    chmod 0755 "$d/probe"
+    # the container copies it (as its root) into a directory it may write
+    # and makes the copy setuid
+    m run --rm -v "$d:/data" bb:1 sh -c 'cp /data/probe /data/su && chmod 4755 /data/su'
+    [ -u "$d/su" ]
+    [ "$(stat -c %u "$d/su")" -ne 0 ]
+    run as_nobody "$d/su"
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"cannot read /etc/shadow"* ]]
+    # the same through a named volume
+    m run --rm -v "$d:/src:ro" -v plant:/v bb:1 sh -c 'cp /src/probe /v/su && chmod 4755 /v/su'
+    vdir="$STORE/volumes/plant/_data"
+    [ "$(stat -c %u "$vdir/su")" -ge 1000000000 ]
+    chmod 0755 "$STORE" "$STORE/volumes" "$STORE/volumes/plant" # let nobody reach it
+    run as_nobody "$vdir/su"
+    chmod 0700 "$STORE" "$STORE/volumes" "$STORE/volumes/plant"
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"cannot read /etc/shadow"* ]]
+    # inside the container too: binds and volumes are nosuid and nodev
+    run m run --rm -v plant:/v bb:1 sh -c 'grep " /v " /proc/self/mountinfo'
+    [[ "$output" == *nosuid* && "$output" == *nodev* ]]
+}
+
+@test "a bind: readable as it is, writable with :U, never written as host root" {
+    d="$BATS_TEST_TMPDIR/data"
+    mkdir "$d"
+    echo host > "$d/f"
+    [ "$(m run --rm -v "$d:/data" bb:1 cat /data/f)" = host ]
+    # host root's files are nobody's in the container: not writable
+    run m run --rm -v "$d:/data" bb:1 sh -c 'echo x > /data/g'
+    [ "$status" -ne 0 ]
+    [ ! -e "$d/g" ]
+    # :U gives the source to the container's user first
+    id=$(m create -v "$d:/data:U" bb:1 sh -c 'echo ctr > /data/g; ls -ln /data')
+    base=$(m inspect "$id" | jq .[0].UsernsBase)
+    out=$(m start -a "$id")
+    [ "$(cat "$d/g")" = ctr ]
+    [ "$(stat -c %u "$d/g")" = "$base" ]
+    [ "$(stat -c %u "$d/f")" = "$base" ]
+    # inside, they are root's
+    [[ "$out" == *" 0        0 "* ]]
+    # :idmap is the explicit opt-in to the old mapping (root is host root there)
+    d2="$BATS_TEST_TMPDIR/shared"
+    mkdir "$d2"
+    m run --rm -v "$d2:/data:idmap" bb:1 sh -c 'echo x > /data/h'
+    [ "$(stat -c %u "$d2/h")" = 0 ]
+}
+
+@test "two containers share a named volume, each in its own range, with one set of owners" {
+    m run --rm --cap-add CHOWN -v shared:/v bb:1 sh -c 'echo a > /v/a; touch /v/b; chown 1000:1000 /v/b'
+    vbase=$(jq .UsernsBase "$STORE/volumes/shared/volume.json")
+    [ "$vbase" -ge 1000000000 ]
+    [ "$(stat -c %u "$STORE/volumes/shared/_data/a")" = "$vbase" ]
+    [ "$(stat -c %u "$STORE/volumes/shared/_data/b")" = $((vbase + 1000)) ]
+    id1=$(m run -d -v shared:/v bb:1 sleep 100)
+    id2=$(m run -d -v shared:/v bb:1 sleep 100)
+    [ "$(m inspect "$id1" | jq .[0].UsernsBase)" != "$(m inspect "$id2" | jq .[0].UsernsBase)" ]
+    [ "$(m exec "$id1" stat -c %u:%g /v/a /v/b | tr '\n' ' ')" = "0:0 1000:1000 " ]
+    [ "$(m exec "$id2" stat -c %u:%g /v/a /v/b | tr '\n' ' ')" = "0:0 1000:1000 " ]
+    m exec "$id2" sh -c 'echo from2 >> /v/a'
+    [ "$(m exec "$id1" cat /v/a | tr '\n' ' ')" = "a from2 " ]
+    # a volume's range is not given to a container
+    [ "$(m inspect "$id1" | jq .[0].UsernsBase)" != "$vbase" ]
+    [ "$(m inspect "$id2" | jq .[0].UsernsBase)" != "$vbase" ]
+}
+
+@test "a bind source swapped after create is refused at start" {
+    d="$BATS_TEST_TMPDIR/src"
+    mkdir "$d"
+    id=$(m create -v "$d:/data" bb:1 ls /data)
+    # a symlink to / in its place
+    mv "$d" "$d.old"
+    ln -s / "$d"
+    run m start -a "$id"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"replaced since the container was created"* ]]
+    # another directory in its place
+    rm "$d"
+    mkdir "$d"
+    run m start -a "$id"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"is not the directory or file it was"* ]]
+    # a symlink above it
+    rmdir "$d"
+    mv "$d.old" "$BATS_TEST_TMPDIR/real"
+    mkdir "$BATS_TEST_TMPDIR/up"
+    mv "$BATS_TEST_TMPDIR/real" "$BATS_TEST_TMPDIR/up/src"
+    rmdir "$BATS_TEST_TMPDIR/up/src" && mkdir "$BATS_TEST_TMPDIR/up/src" || true
+    run m start -a "$id"
+    [ "$status" -ne 0 ]
+    # nothing of it was started or left mounted
+    ! grep -q "$BATS_TEST_TMPDIR" /proc/self/mountinfo
+}
+
+@test "nested binds: a container that swaps another's source for a symlink cannot reach the host" {
+    d="$BATS_TEST_TMPDIR/shared"
+    mkdir -p "$d/app"
+    chmod 0777 "$d" "$d/app" # writable to the first container's root
+    victim=$(m create -v "$d/app:/data" bb:1 ls /data/etc/shadow)
+    m run --rm -v "$d:/shared" bb:1 sh -c 'mv /shared/app /shared/old && ln -s / /shared/app'
+    [ -L "$d/app" ]
+    run m start -a "$victim"
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"replaced since the container was created"* ]]
+    [[ "$output" != *"/data/etc/shadow"* ]]
+}
+
+@test "sensitive places are refused by object: aliases, stores, /etc, and what contains them" {
+    mkdir -p /run/moat
+    a="$BATS_TEST_TMPDIR/alias"
+    mkdir "$a"
+    mount --bind / "$a"
+    run m run --rm -v "$a:/x" bb:1 true
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"it is the host's root"* ]]
+    run m run --rm -v "$a/etc:/x:ro" bb:1 true
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"it is /etc"* ]]
+    # below /etc, /usr, /root: read-only only
+    run m run --rm -v "$a/etc/ssl:/x" bb:1 true
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"only read-only binds"* ]]
+    m run --rm -v /etc/ssl:/x:ro bb:1 true
+    m run --rm -v /etc/hostname:/etc/host-name:ro bb:1 cat /etc/host-name
+    p="$BATS_TEST_TMPDIR/p"
+    mkdir "$p"
+    mount --bind /proc "$p"
+    for src in /usr /root /var/lib /var /proc/sys "$p" "$p/sys" /sys/fs /dev /boot /run/moat; do
+        [ -e "$src" ] || continue
+        run m run --rm -v "$src:/x:ro" bb:1 true
+        [ "$status" -eq 125 ] || { echo "$src: $output"; false; }
+        [[ "$output" == *"refusing to mount"* ]]
+    done
+    # this store, any other moat store, and what contains one
+    other="$BATS_TEST_TMPDIR/other-store"
+    "$MOAT" --root "$other" images >/dev/null
+    for src in "$STORE" "$STORE/containers" "$other" "$other/layers" "$BATS_TEST_TMPDIR"; do
+        run m run --rm -v "$src:/x:ro" bb:1 true
+        [ "$status" -eq 125 ] || { echo "$src: $output"; false; }
+        [[ "$output" == *"store"* ]]
+    done
+    # a symlink to a store is the store
+    ln -s "$other" "$BATS_TEST_TMPDIR/link"
+    run m run --rm -v "$BATS_TEST_TMPDIR/link:/x:ro" bb:1 true
+    [ "$status" -eq 125 ]
+    [ -z "$(m ps -aq)" ]
+    run m run --rm --security-opt allow-sensitive-mounts -v "$a:/host:ro" bb:1 cat /host/etc/hostname
+    [ "$status" -eq 0 ]
+}
+
+@test "binds are kept as records: a source with ':' is the one given, read-only as asked" {
+    d="$BATS_TEST_TMPDIR/a:b"
+    mkdir -p "$d" "$BATS_TEST_TMPDIR/a"
+    echo right > "$d/f"
+    echo wrong > "$BATS_TEST_TMPDIR/a/f"
+    chmod 0777 "$d" "$BATS_TEST_TMPDIR/a"
+    run m run --rm --mount "type=bind,source=$d,target=/data,readonly" bb:1 \
+        sh -c 'cat /data/f; echo x > /data/new'
+    echo "$output"
+    [[ "$output" == *right* ]]
+    [[ "$output" != *wrong* ]]
+    [ ! -e "$d/new" ] && [ ! -e "$BATS_TEST_TMPDIR/a/new" ]
+    id=$(m create --mount "type=bind,source=$d,target=/data,readonly" bb:1 true)
+    m inspect "$id" | jq -e --arg d "$d" '.[0].Mounts[0] | .Source == $d and .Destination == "/data" and .RW == false'
+}
