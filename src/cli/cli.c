@@ -1,6 +1,7 @@
 /* cli.c: global flags and command dispatch. */
 #include "cli.h"
 #include "../engine/store.h"
+#include "../runtime/seal.h"
 #include "../runtime/state.h"
 #include "../util/log.h"
 #include "../util/util.h"
@@ -303,6 +304,7 @@ int cli_main(int argc, char **argv)
         {0, 0, 0, 0},
     };
     struct global g = {.argv = argv};
+    seal_set_argv(argv); /* the runtime may restart us from a sealed binary */
     const char *root = NULL;
     opterr = 0;
     int c;

@@ -35,8 +35,6 @@ int cli_want_args(const char *cmd, int argc, char **argv, int optind_, int n, co
 int cli_signal(const char *s);
 
 struct spec;
-/* Could the container's root write the moat binary (CVE-2019-5736)? */
-bool cli_exe_reachable(const struct spec *s);
 
 /* commands */
 int cmd_create(const struct global *g, int argc, char **argv);

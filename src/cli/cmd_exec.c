@@ -1,6 +1,5 @@
 /* cmd_exec.c: moat exec. */
 #include "cli.h"
-#include "../kernel/selfexe.h"
 #include "../runtime/exec.h"
 #include "../runtime/ops.h"
 #include "../util/util.h"
@@ -126,18 +125,6 @@ int cmd_exec(const struct global *g, int argc, char **argv)
         cli_fail(&err);
         goto out;
     }
-    /* protect the binary before entering a container that could write it */
-    struct handle h;
-    if (handle_peek(rootfd, o.id, &h, &err) == 0) {
-        bool need = handle_load_spec(&h, NULL) == 0 ? cli_exe_reachable(h.spec) : true;
-        handle_close(&h);
-        if (need && selfexe_protect(g->argv, &err) < 0) {
-            close(rootfd);
-            cli_fail(&err);
-            goto out;
-        }
-    }
-    err_clear(&err);
     int code = 0;
     if (op_exec(rootfd, &o, &code, &err) < 0) {
         close(rootfd);

@@ -2,7 +2,6 @@
  * resume, ps. */
 #include "cli.h"
 #include "../kernel/idmap.h"
-#include "../kernel/selfexe.h"
 #include "../runtime/container.h"
 #include "../runtime/ops.h"
 #include "../util/fs.h"
@@ -31,56 +30,6 @@ static int check_id(const char *cmd, const char *id)
 {
     if (!state_valid_id(id))
         return cli_usage_error(cmd, "invalid container id \"%s\" (letters, digits, _ + - .)", id);
-    return 0;
-}
-
-/* Can the container's root write our binary? Then enter it only from a
- * read-only view of the binary (CVE-2019-5736). */
-bool cli_exe_reachable(const struct spec *s)
-{
-    const struct spec_linux *l = &s->linux_;
-    if (!l->ns[NS_USER].want)
-        return true;
-    if (l->ns[NS_USER].path)
-        return true; /* unknown mapping: be safe */
-    int64_t owner = selfexe_owner();
-    for (size_t i = 0; i < l->n_uid_mappings; i++)
-        if (owner >= l->uid_mappings[i].host &&
-            owner < (int64_t)l->uid_mappings[i].host + l->uid_mappings[i].size)
-            return true;
-    return false;
-}
-
-/* Does the init have to run a read-only view of the binary? Not where the
- * container's root could not write it, and not in a pid namespace of the
- * container's own: the init is non-dumpable from the moment a process of
- * the container could see it, which closes /proc/<pid>/exe to everyone
- * without CAP_SYS_PTRACE in the host's user namespace. The two ways such a
- * process could come next to it, exec before start and a container that
- * joins its pid namespace, are checked. */
-static bool init_needs_seal(const struct spec *s)
-{
-    const struct spec_ns *pid = &s->linux_.ns[NS_PID];
-    return cli_exe_reachable(s) && !(pid->want && !pid->path);
-}
-
-/* A container joining a pid namespace with CAP_SYS_PTRACE (and no user
- * namespace) would see any init there that has not exec'd yet: refuse
- * while one runs moat from a writable binary. */
-static int check_pidns_join(const struct spec *s, merr_t *err)
-{
-    const struct spec_ns *pid = &s->linux_.ns[NS_PID];
-    if (!pid->path || !spec_host_ptrace(s, &s->process))
-        return 0;
-    int found = selfexe_unsealed_in_pidns(pid->path, err);
-    if (found < 0)
-        return err_wrap(err, "linux.namespaces: pid");
-    if (found > 0)
-        return err_set(err, EPERM,
-                       "linux.namespaces: pid: \"%s\" holds a container init that has not started "
-                       "(pid %d); a process with CAP_SYS_PTRACE and no user namespace could reach "
-                       "the moat binary through it (CVE-2019-5736): start that container first",
-                       pid->path, found);
     return 0;
 }
 
@@ -165,11 +114,6 @@ static int container_cmd(const struct global *g, int argc, char **argv, enum run
     /* kept as read: it is saved with the state */
     if (read_file_at(AT_FDCWD, cfg, &c.st.config, &c.st.config_len, &err) < 0 ||
         spec_parse(c.st.config, c.st.config_len, "config.json", &c.spec, &err) < 0) {
-        container_release(&c);
-        return cli_fail(&err);
-    }
-    if (check_pidns_join(c.spec, &err) < 0 ||
-        (init_needs_seal(c.spec) && selfexe_protect(g->argv, &err) < 0)) {
         container_release(&c);
         return cli_fail(&err);
     }

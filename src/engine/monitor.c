@@ -5,6 +5,7 @@
 #include "ctr_config.h"
 #include "../runtime/container.h"
 #include "../runtime/ops.h"
+#include "../runtime/seal.h"
 #include "../util/fs.h"
 #include "../util/log.h"
 #include "../util/unixsock.h"
@@ -500,6 +501,7 @@ int monitor_spawn(struct store *s, const char *id, bool attach, int *status, mer
         close(null);
         close_fd(&s->usefd); /* running containers do not hold tmp/ */
         prctl(PR_SET_NAME, "moat-monitor");
+        seal_set_argv(NULL); /* restarting would run the CLI's command again */
         monitor_main(s, id, attach, p[1]);
     }
     close(p[1]);

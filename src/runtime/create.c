@@ -4,6 +4,7 @@
  * hooks) and records the result. Any failure undoes all of it: no state
  * directory, cgroup, process or mount is left behind. */
 #include "container.h"
+#include "seal.h"
 #include "../kernel/apparmor.h"
 #include "../kernel/hooks.h"
 #include "../kernel/idmap.h"
@@ -384,7 +385,9 @@ static int write_pid_file(const char *path, pid_t pid, merr_t *err)
 static int prepare(struct container *c, merr_t *err)
 {
     struct plan_opts po = {c->o.no_pivot, c->o.no_new_keyring, geteuid() != 0};
-    if (validate(c, err) < 0 || plan_build(c->spec, &po, &c->plan, err) < 0)
+    /* before anything is made: this may re-execute the process */
+    if (seal_for_create(c->spec, err) < 0 || validate(c, err) < 0 ||
+        plan_build(c->spec, &po, &c->plan, err) < 0)
         return -1;
     if (log_debug_enabled())
         for (size_t i = 0; i < c->plan.n; i++) {

@@ -5,6 +5,7 @@
 #include "exec.h"
 #include "container.h"
 #include "ops.h"
+#include "seal.h"
 #include "../kernel/caps.h"
 #include "../kernel/ns.h"
 #include "../kernel/proc.h"
@@ -210,7 +211,10 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
         err_set(err, EBUSY, "cannot exec in container \"%s\": it is paused", o->id);
         goto out;
     }
-    if (handle_load_spec(&h, err) < 0 || build_process(o, h.spec, &proc, &keep, err) < 0)
+    /* enter only from a read-only view of the binary where the container
+     * could write it (CVE-2019-5736); may re-execute this process */
+    if (handle_load_spec(&h, err) < 0 || seal_for_exec(h.spec, err) < 0 ||
+        build_process(o, h.spec, &proc, &keep, err) < 0)
         goto out;
     if (h.status == CS_CREATED && spec_host_ptrace(h.spec, &proc)) {
         /* the init still runs moat; if from a writable binary, a process

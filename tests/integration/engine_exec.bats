@@ -1,0 +1,72 @@
+#!/usr/bin/env bats
+# The engine's exec, attacked from inside the container: the moat binary
+# stays out of reach (CVE-2019-5736), the caller's descriptors never reach
+# the process, and exec'd processes keep the Landlock scope that matters.
+
+load common
+
+HELPERS=${HELPERS:-$REPO/build/tests}
+
+setup_file() {
+    setup_rootfs
+    tar -C "$ROOTFS" -czf "$BATS_FILE_TMPDIR/rootfs.tgz" .
+    export STORE="$BATS_FILE_TMPDIR/store"
+    "$MOAT" --root "$STORE" import "$BATS_FILE_TMPDIR/rootfs.tgz" bb:1 >/dev/null
+}
+
+teardown() {
+    for id in $("$MOAT" --root "$STORE" ps -aq --no-trunc 2>/dev/null); do
+        "$MOAT" --root "$STORE" rm -f "$id" >/dev/null 2>&1 || true
+    done
+    [ -z "${LISTENER:-}" ] || kill "$LISTENER" 2>/dev/null || true
+}
+
+m() {
+    "$MOAT" --root "$STORE" "$@"
+}
+
+# wait_log ID TEXT: the container's output shows TEXT (up to 10 s)
+wait_log() {
+    local i
+    for i in $(seq 100); do
+        m logs "$1" 2>/dev/null | grep -q -- "$2" && return 0
+        sleep 0.1
+    done
+    m logs "$1" >&2
+    return 1
+}
+
+@test "exec into a --userns host container: /proc/self/exe as an interpreter leaves the binary read-only" {
+    # a copy of moat runs this test, so that the build is never at risk
+    bin="$BATS_TEST_TMPDIR/bin"
+    mkdir "$bin"
+    cp -p "$MOAT" "$bin/moat"
+    [ ! -e "$(dirname "$MOAT")/moat-fetch" ] || cp -p "$(dirname "$MOAT")/moat-fetch" "$bin/"
+    mc() { "$bin/moat" --root "$STORE" "$@"; }
+    # The container's root is host root (--userns host) and Landlock is off,
+    # as in the reported attack. /evil's interpreter is /proc/self/exe: run
+    # by exec, it is whatever binary the exec'd process was running. It
+    # blocks opening the FIFO /fifo (its --log) until the watcher, which
+    # has opened its exe, tries to make that file setuid through the fd.
+    id=$(mc run -d --userns host --security-opt landlock=unconfined bb:1 sh -c '
+        printf "#!/proc/self/exe --log=/fifo\n" > /evil && chmod 755 /evil && mkfifo /fifo
+        echo ready
+        while :; do
+            for p in /proc/[0-9]*; do
+                case "$(tr "\0" " " < $p/cmdline 2>/dev/null)" in
+                "/proc/self/exe "*)
+                    exec 3< $p/exe || echo OPEN-FAILED
+                    if chmod 4755 /proc/self/fd/3 2>/tmp/err; then echo CHMOD-DONE
+                    else echo "CHMOD-REFUSED: $(cat /tmp/err)"; fi
+                    cat /fifo > /dev/null
+                    exit 0;;
+                esac
+            done
+        done')
+    wait_log "$id" ready
+    run timeout 30 "$bin/moat" --root "$STORE" exec "$id" /evil
+    wait_log "$id" CHMOD-
+    m logs "$id"
+    [[ "$(m logs "$id")" == *"CHMOD-REFUSED"*"Read-only file system"* ]]
+    [ ! -u "$bin/moat" ]
+}
