@@ -349,7 +349,8 @@ int engine_exec(const struct global *g, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+itu:e:w:dh", opts, NULL)) != -1) {
         switch (c) {
         case 'i':
-            break; /* stdin is passed through as it is */
+            o.stdin_open = true;
+            break;
         case 't':
             o.tty = true;
             break;
@@ -412,6 +413,13 @@ int engine_exec(const struct global *g, int argc, char **argv)
     }
     o.id = id;
     o.args = argv + optind + 1;
+    /* never the caller's own descriptors: pipes (or a pty) relayed by moat */
+    o.relay_stdio = true;
+    bool term = false;
+    for (size_t i = 0; env && env[i]; i++)
+        term = term || strncmp(env[i], "TERM=", 5) == 0;
+    if (o.tty && !term)
+        strv_push(&env, "TERM=xterm");
     o.env = env;
     int rootfd = ctr_runtime_rootfd(&s, &err);
     if (rootfd < 0)

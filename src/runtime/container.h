@@ -76,6 +76,8 @@ struct container {
     int start_r, start_w;  /* run: a pipe standing in for exec.fifo */
     int landlock_fd;       /* prepared ruleset, -1 none, -2 unavailable */
     bool is_exec;          /* a process started by exec (Landlock: no scopes) */
+    int stdio[3];          /* exec: the process' stdin, stdout, stderr (-1: ours) */
+    int relay[3];          /* exec: our ends of those pipes, relayed by run_wait */
     int cwd_fd;            /* process.cwd, resolved before seccomp is loaded */
     bool child_trees;      /* the runtime may not clone host mounts (rootless):
                               the init clones them, before pivot_root */

@@ -541,6 +541,8 @@ void container_init_fds(struct container *c)
     c->croot = c->devnull_attached = c->emptydir_attached = c->fifo_wfd = c->cwd_fd = c->start_r =
         c->start_w = -1;
     c->landlock_fd = -1;
+    for (int k = 0; k < 3; k++)
+        c->stdio[k] = c->relay[k] = -1;
     c->cgj.v2dir = -1;
     c->host_pid = -1;
     for (int k = 0; k < NS_N; k++)
@@ -569,6 +571,10 @@ void container_release(struct container *c)
     close_fd(&c->statefd);
     close_fd(&c->start_r);
     close_fd(&c->start_w);
+    for (int k = 0; k < 3; k++) {
+        close_fd(&c->stdio[k]);
+        close_fd(&c->relay[k]);
+    }
     cg_join_close(&c->cgj);
     for (int k = 0; k < NS_N; k++)
         close_fd(&c->ns_fds[k]);

@@ -153,6 +153,33 @@ static int build_process(const struct exec_opts *o, const struct spec *s, struct
     return 0;
 }
 
+/* relay_stdio: the process' stdio, and our ends to relay */
+static int make_stdio(const struct exec_opts *o, struct container *c, merr_t *err)
+{
+    if (!o->relay_stdio || c->spec->process.terminal)
+        return 0;
+    if (o->detach || !o->stdin_open) {
+        c->stdio[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (c->stdio[0] < 0)
+            return err_sys(err, "open /dev/null");
+    }
+    for (int k = o->detach ? 1 : 0; k < 3 && o->detach; k++) {
+        c->stdio[k] = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        if (c->stdio[k] < 0)
+            return err_sys(err, "open /dev/null");
+    }
+    for (int k = 0; k < 3 && !o->detach; k++) {
+        if (c->stdio[k] >= 0)
+            continue;
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+            return err_sys(err, "pipe");
+        c->stdio[k] = k == 0 ? p[0] : p[1];
+        c->relay[k] = k == 0 ? p[1] : p[0];
+    }
+    return 0;
+}
+
 /* the helper: joins the container, forks the process, reports its pid */
 static void helper_main(struct container *c, int pidfd, int rootfd, int flags)
 {
@@ -161,6 +188,12 @@ static void helper_main(struct container *c, int pidfd, int rootfd, int flags)
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     close_fd(&c->sync_parent);
     close_fd(&c->console_peer);
+    for (int k = 0; k < 3; k++) {
+        close_fd(&c->relay[k]);
+        if (c->stdio[k] >= 0 && dup2(c->stdio[k], k) < 0)
+            _exit(1);
+        close_fd(&c->stdio[k]);
+    }
     enum sync_type t;
     if (sync_recv(c->sync_child, &t, NULL, NULL) <= 0 || t != SYNC_GO)
         _exit(1);
@@ -270,6 +303,8 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
             c.console_peer = sv[1];
         }
     }
+    if (make_stdio(o, &c, err) < 0)
+        goto out;
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
         err_sys(err, "socketpair");
@@ -290,6 +325,8 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
         helper_main(&c, pidfd, croot, flags);
     close_fd(&c.sync_child);
     close_fd(&c.console_fd);
+    for (int k = 0; k < 3; k++)
+        close_fd(&c.stdio[k]); /* the helper's now */
     if (handle_cgroup(&h, NULL) == 0 && cg_enter(&h.cg, helper, err) < 0) {
         kill(helper, SIGKILL);
         waitpid(helper, NULL, 0);

@@ -15,6 +15,11 @@ struct exec_opts {
     const char *cwd, *user, *apparmor, *process_label;
     const char *console_socket, *pid_file;
     bool tty, detach, no_new_privs, ignore_paused;
+    /* The engine's exec: the process never gets the caller's descriptors.
+     * Without a terminal its stdio are pipes that moat relays (stdin only
+     * with stdin_open, else it reads /dev/null); detached, all three are
+     * /dev/null. (runc's CLI passes its own stdio on, as engines expect.) */
+    bool relay_stdio, stdin_open;
     int preserve_fds;
 };
 

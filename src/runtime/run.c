@@ -35,14 +35,68 @@ static int status_code(int st)
     return 1;
 }
 
-static void copy_once(int from, int to, bool *open_)
+/* One direction of a relay: from -> to, until from ends. close_to: the
+ * write end is ours alone (a pipe to the process' stdin), closed at the
+ * end so the process sees it. */
+struct relay {
+    int from, to;
+    bool open, close_to;
+};
+
+static void copy_once(struct relay *r)
 {
-    char buf[8192];
-    ssize_t n = read(from, buf, sizeof(buf));
-    if (n <= 0)
-        *open_ = false;
-    else
-        (void)write_all(to, buf, (size_t)n);
+    char buf[16384];
+    ssize_t n = read(r->from, buf, sizeof(buf));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0 || write_all(r->to, buf, (size_t)n) < 0) {
+        r->open = false;
+        if (r->close_to)
+            close_fd(&r->to);
+    }
+}
+
+/* The directions to relay: a terminal's master both ways, or the pipes of
+ * a process' stdio (exec with relay_stdio). */
+static size_t relays(struct container *c, int master, struct relay *r)
+{
+    size_t n = 0;
+    if (master >= 0) {
+        r[n++] = (struct relay){master, 1, true, false};
+        r[n++] = (struct relay){0, master, true, false};
+        return n;
+    }
+    if (c->relay[1] >= 0)
+        r[n++] = (struct relay){c->relay[1], 1, true, false};
+    if (c->relay[2] >= 0)
+        r[n++] = (struct relay){c->relay[2], 2, true, false};
+    if (c->relay[0] >= 0) {
+        r[n++] = (struct relay){0, c->relay[0], true, true};
+        c->relay[0] = -1; /* closed by the relay */
+    }
+    return n;
+}
+
+static void on_signal(struct container *c, int sfd, int master, bool *done, int *st)
+{
+    struct signalfd_siginfo si;
+    if (read(sfd, &si, sizeof(si)) != sizeof(si))
+        return;
+    if (si.ssi_signo == SIGCHLD) {
+        pid_t w;
+        int s2;
+        while ((w = waitpid(-1, &s2, WNOHANG)) > 0)
+            if (w == c->host_pid) {
+                *st = s2;
+                *done = true;
+            }
+    } else if (si.ssi_signo == SIGWINCH && master >= 0) {
+        struct winsize ws;
+        if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+            ioctl(master, TIOCSWINSZ, &ws);
+    } else if (!*done) {
+        kill(c->host_pid, (int)si.ssi_signo);
+    }
 }
 
 int run_wait(struct container *c, int *exit_code, merr_t *err)
@@ -68,46 +122,36 @@ int run_wait(struct container *c, int *exit_code, merr_t *err)
         if (ioctl(0, TIOCGWINSZ, &ws) == 0)
             ioctl(master, TIOCSWINSZ, &ws);
     }
-    bool in_open = master >= 0, out_open = master >= 0, done = false;
+    struct relay r[3];
+    size_t nr = relays(c, master, r);
+    bool done = false;
     int st = 0;
-    while (!done || out_open) {
-        struct pollfd p[3] = {
-            {sfd, POLLIN, 0}, {master, out_open ? POLLIN : 0, 0}, {0, in_open ? POLLIN : 0, 0}};
-        int n = poll(p, master >= 0 ? 3 : 1, done ? 100 : -1);
+    for (;;) {
+        struct pollfd p[4] = {{sfd, POLLIN, 0}};
+        bool out_open = false;
+        for (size_t i = 0; i < nr; i++) {
+            p[i + 1] = (struct pollfd){r[i].from, r[i].open ? POLLIN : 0, 0};
+            out_open = out_open || (r[i].open && r[i].from != 0); /* output left */
+        }
+        if (done && !out_open)
+            break;
+        int n = poll(p, nr + 1, done ? 100 : -1);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
             if (done)
-                break; /* drained */
+                break; /* drained (or a process of the container still holds it) */
             continue;
         }
-        if (p[0].revents & POLLIN) {
-            struct signalfd_siginfo si;
-            if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-                if (si.ssi_signo == SIGCHLD) {
-                    pid_t w;
-                    int s2;
-                    while ((w = waitpid(-1, &s2, WNOHANG)) > 0)
-                        if (w == c->host_pid) {
-                            st = s2;
-                            done = true;
-                        }
-                } else if (si.ssi_signo == SIGWINCH && master >= 0) {
-                    struct winsize ws;
-                    if (ioctl(0, TIOCGWINSZ, &ws) == 0)
-                        ioctl(master, TIOCSWINSZ, &ws);
-                } else if (!done) {
-                    kill(c->host_pid, (int)si.ssi_signo);
-                }
-            }
-        }
-        if (master >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
-            copy_once(master, 1, &out_open);
-        if (master >= 0 && (p[2].revents & (POLLIN | POLLHUP)))
-            copy_once(0, master, &in_open);
-        if (master < 0 && done)
-            break;
+        if (p[0].revents & POLLIN)
+            on_signal(c, sfd, master, &done, &st);
+        for (size_t i = 0; i < nr; i++)
+            if (r[i].open && (p[i + 1].revents & (POLLIN | POLLHUP | POLLERR)))
+                copy_once(&r[i]);
     }
+    for (size_t i = 0; i < nr; i++)
+        if (r[i].close_to)
+            close_fd(&r[i].to);
     if (raw)
         tcsetattr(0, TCSANOW, &saved);
     if (master >= 0)

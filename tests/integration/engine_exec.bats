@@ -70,3 +70,27 @@ wait_log() {
     [[ "$(m logs "$id")" == *"CHMOD-REFUSED"*"Read-only file system"* ]]
     [ ! -u "$bin/moat" ]
 }
+
+@test "exec: the process gets pipes, never the caller's terminal or descriptors" {
+    id=$(m run -d --security-opt seccomp=unconfined bb:1 sleep 100)
+    # under a terminal (script(1)), without -t: stdio are moat's pipes
+    run script -qec "$MOAT --root $STORE exec $id sh -c 'for f in 0 1 2; do readlink /proc/self/fd/\$f; done'" /dev/null
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" != *"/dev/pts"* ]]
+    [[ "$output" == *"/dev/null"* ]] # no -i: stdin is empty
+    [ "$(echo "$output" | grep -c 'pipe:')" -eq 2 ]
+    # -i relays stdin; output and exit code come back
+    run sh -c "echo hello | $MOAT --root $STORE exec -i $id sh -c 'cat; echo err >&2; exit 3'"
+    [ "$status" -eq 3 ]
+    [[ "$output" == *hello*err* ]]
+    # -d: nothing of the caller's, not even its stdout (a subshell reads the
+    # shell's own descriptors: its redirection does not touch them)
+    m exec -d "$id" sh -c '(for f in 0 1 2; do readlink /proc/$$/fd/$f; done) > /tmp/fds; echo late'
+    for i in $(seq 50); do m exec "$id" test -s /tmp/fds && break; sleep 0.1; done
+    [ "$(m exec "$id" cat /tmp/fds | sort -u)" = /dev/null ]
+    # -t: a terminal of the container's own, and TERM set
+    run script -qec "$MOAT --root $STORE exec -t $id sh -c 'readlink /proc/self/fd/0; echo \$TERM'" /dev/null
+    [[ "$output" == *"/dev/pts/0"* ]]
+    [[ "$output" == *xterm* ]]
+}
