@@ -65,18 +65,18 @@ uint64_t landlock_scope_mask(int abi)
     return abi >= 6 ? 3 : 0;
 }
 
-int landlock_prepare(const struct spec_landlock *l, int rootfd, bool with_scopes, merr_t *err)
+int landlock_prepare(const struct spec_landlock *l, int rootfd, uint64_t keep_scopes, merr_t *err)
 {
+    uint64_t scoped = l->scoped & keep_scopes;
     int abi = landlock_abi();
     bool strict = l->disable_best_effort;
     struct ll_ruleset_attr attr = {
         .handled_access_fs = l->handled_fs & landlock_fs_mask(abi),
         .handled_access_net = l->handled_net & landlock_net_mask(abi),
-        .scoped = with_scopes ? l->scoped & landlock_scope_mask(abi) : 0,
+        .scoped = scoped & landlock_scope_mask(abi),
     };
-    if (strict &&
-        (attr.handled_access_fs != l->handled_fs || attr.handled_access_net != l->handled_net ||
-         (with_scopes && attr.scoped != l->scoped)))
+    if (strict && (attr.handled_access_fs != l->handled_fs ||
+                   attr.handled_access_net != l->handled_net || attr.scoped != scoped))
         return err_set(err, ENOTSUP,
                        "process.landlock: the kernel's Landlock ABI %d lacks rights the ruleset "
                        "handles (disableBestEffort is set)",

@@ -14,11 +14,14 @@ uint64_t landlock_fs_mask(int abi);
 uint64_t landlock_net_mask(int abi);
 uint64_t landlock_scope_mask(int abi);
 
+#define LANDLOCK_SCOPE_ABSTRACT_UNIX 1ULL
+#define LANDLOCK_SCOPE_SIGNALS 2ULL
+
 /* Build a ruleset from the spec, with paths resolved below rootfd (the
- * container's root). with_scopes=false leaves the scopes out (exec).
- * Returns the ruleset fd, or -2 if Landlock is unavailable and best effort
- * allows running without it. */
-int landlock_prepare(const struct spec_landlock *l, int rootfd, bool with_scopes, merr_t *err);
+ * container's root), keeping only the scopes in keep_scopes (an exec'd
+ * process gets fewer). Returns the ruleset fd, or -2 if Landlock is
+ * unavailable and best effort allows running without it. */
+int landlock_prepare(const struct spec_landlock *l, int rootfd, uint64_t keep_scopes, merr_t *err);
 /* Enforce it on this process (needs no_new_privs or CAP_SYS_ADMIN). */
 int landlock_enforce(int ruleset_fd, merr_t *err);
 

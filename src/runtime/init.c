@@ -307,6 +307,21 @@ static void step_exec(struct container *c, merr_t *err)
         err_set(err, saved, "exec \"%s\"", file);
 }
 
+/* The Landlock scopes of a process: all the config's for the init's tree.
+ * An exec'd process is in a Landlock domain of its own, which the scopes
+ * would cut off from the container's processes (it could not signal them
+ * or reach their abstract sockets); it keeps only the abstract-socket
+ * scope, and only where the container shares a network namespace (the
+ * host's, with --network host), since abstract sockets belong to the
+ * network namespace: there, it would otherwise reach the host's. */
+static uint64_t exec_scopes(const struct container *c)
+{
+    if (!c->is_exec)
+        return ~0ULL;
+    const struct spec_ns *net = &c->spec->linux_.ns[NS_NET];
+    return net->want && !net->path ? 0 : LANDLOCK_SCOPE_ABSTRACT_UNIX;
+}
+
 static int run_step(struct container *c, const struct step *st, merr_t *err)
 {
     const struct spec *s = c->spec;
@@ -352,9 +367,7 @@ static int run_step(struct container *c, const struct step *st, merr_t *err)
     case STEP_ROOT_READONLY:
         return rootfs_root_readonly(c, err);
     case STEP_LANDLOCK_PREPARE:
-        /* the scopes would cut an exec'd process off from the container's
-         * own processes (separate domains): only for the init's tree */
-        c->landlock_fd = landlock_prepare(p->landlock, c->croot, !c->is_exec, err);
+        c->landlock_fd = landlock_prepare(p->landlock, c->croot, exec_scopes(c), err);
         return c->landlock_fd == -1 ? -1 : 0;
     case STEP_LANDLOCK:
         if (c->landlock_fd < 0)

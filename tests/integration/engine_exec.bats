@@ -94,3 +94,25 @@ wait_log() {
     [[ "$output" == *"/dev/pts/0"* ]]
     [[ "$output" == *xterm* ]]
 }
+
+@test "exec in a --network host container cannot reach the host's abstract sockets" {
+    [ -x "$HELPERS/uconnect" ] || skip "no static uconnect (release build only)"
+    [ "$("$MOAT" features | jq '.linux.landlock.abi // 0')" -ge 6 ] ||
+        skip "Landlock scopes need ABI 6"
+    name="moat-test-$$-$BATS_TEST_NUMBER"
+    "$HELPERS/uconnect" listen "$name" > "$BATS_TEST_TMPDIR/l.out" &
+    LISTENER=$!
+    for i in $(seq 50); do grep -q listening "$BATS_TEST_TMPDIR/l.out" && break; sleep 0.1; done
+    "$HELPERS/uconnect" connect "$name"
+    id=$(m run -d --network host -v "$HELPERS:/h:ro" bb:1 sleep 100)
+    run m exec "$id" /h/uconnect connect "$name"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"Operation not permitted"* ]]
+    # in a network namespace of its own, an exec'd process still reaches
+    # the container's own abstract sockets
+    id2=$(m run -d -v "$HELPERS:/h:ro" bb:1 /h/uconnect listen inside)
+    wait_log "$id2" listening
+    run m exec "$id2" /h/uconnect connect inside
+    [ "$status" -eq 0 ]
+}
