@@ -321,7 +321,10 @@ int cmd_list(const struct global *g, int argc, char **argv)
     if (cli_want_args("list", argc, argv, optind, 0, ""))
         return 1;
     merr_t err = MERR_INIT;
-    int rootfd = cli_root(g, false, NULL);
+    int rootfd = cli_root(g, false, &err);
+    if (rootfd < 0 && err.errnum != ENOENT) /* a missing root holds nothing */
+        return cli_fail(&err);
+    err_clear(&err);
     char **ids = rootfd >= 0 ? state_list(rootfd) : xzalloc(sizeof(char *));
     struct sbuf out = {0};
     if (json)

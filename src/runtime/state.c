@@ -98,16 +98,40 @@ static int default_root_tmpfs(const char *root, int fd)
     return fd;
 }
 
+/* The state root holds what later commands trust (hooks run from it): it
+ * must be the caller's and writable by nobody else. A rootless default
+ * root outside XDG_RUNTIME_DIR (a predictable /tmp/moat-UID that anyone
+ * could make first) must be exactly the caller's 0700 directory. */
+static int check_root(int fd, const char *root, bool strict, merr_t *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return err_sys(err, "--root: \"%s\"", root);
+    if (st.st_uid != geteuid() || (st.st_mode & (strict ? 077 : 022)))
+        return err_set(err, 0,
+                       "--root: \"%s\" belongs to uid %u with mode %04o: the state root must "
+                       "be the caller's (uid %u) and %s; refusing to trust what is in it",
+                       root, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+                       (unsigned)geteuid(), strict ? "mode 0700" : "writable by no one else");
+    return 0;
+}
+
 int state_root_open(const char *root, bool create, merr_t *err)
 {
-    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cleanup_free char *tmp_default = xasprintf("/tmp/moat-%u", (unsigned)geteuid());
+    bool strict = geteuid() != 0 && strcmp(root, tmp_default) == 0;
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT && create) {
-        if (mkdir_p(root, 0711, err) < 0)
-            return err_wrap(err, "--root");
-        fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (strict ? mkdir(root, 0700) < 0 && errno != EEXIST : mkdir_p(root, 0711, err) < 0)
+            return strict ? err_sys(err, "--root: create \"%s\"", root) : err_wrap(err, "--root");
+        fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     }
     if (fd < 0)
         return err_sys(err, "--root: open \"%s\"", root);
+    if (check_root(fd, root, strict, err) < 0) {
+        close(fd);
+        return -1;
+    }
     if (strcmp(root, STATE_DEFAULT_ROOT) == 0 && geteuid() == 0)
         fd = default_root_tmpfs(root, fd);
     return fd;

@@ -102,3 +102,30 @@ rcfg() {
     [[ "$output" == *"the engine runs as root"* ]]
     [ ! -e "$DIR/store" ]
 }
+
+@test "a state root someone else made (/tmp/moat-UID) is refused, not trusted" {
+    uid=$(id -u "$RUSER")
+    tmproot=/tmp/moat-$uid
+    rm -rf "$tmproot"
+    # made first by another user (root here), open to all, with a forged
+    # container whose state names a hook
+    mkdir -m 0777 "$tmproot"
+    mkdir "$tmproot/forged"
+    echo '{"id":"forged","pid":1,"status":"created"}' > "$tmproot/forged/state.json"
+    run as_user env -u XDG_RUNTIME_DIR "$UMOAT" list
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"state root must be the caller's"* ]]
+    [[ "$output" != *forged* ]] || [[ "$output" == *"refusing"* ]]
+    # a symlink in its place is refused too
+    rm -rf "$tmproot"
+    ln -s "$DIR" "$tmproot"
+    run as_user env -u XDG_RUNTIME_DIR "$UMOAT" list
+    [ "$status" -ne 0 ]
+    rm -f "$tmproot"
+    # made by moat itself: the caller's, 0700
+    as_user sh -c "cd '$DIR/bundle' && jq '.process.terminal = false | .process.args = [\"true\"]' config.json > c2 && mv c2 config.json"
+    as_user env -u XDG_RUNTIME_DIR "$UMOAT" run --bundle "$DIR/bundle" "$ID"
+    [ "$(stat -c '%u %a' "$tmproot")" = "$uid 700" ]
+    rm -rf "$tmproot"
+}
