@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "../engine/ctr.h"
 #include "../engine/ctr_config.h"
+#include "../engine/logfile.h"
 #include "../engine/ref.h"
 #include "../engine/store.h"
 #include "../kernel/mount.h"
@@ -171,23 +172,56 @@ int engine_ps(const struct global *g, int argc, char **argv)
     return 0;
 }
 
-/* one line of log.json, as the user sees it */
-static void show_log(const char *line, bool ts)
+/* one record, to stdout or stderr as it was written; with -t, each line
+ * after the time the monitor got it (a record always starts a line) */
+static void show_log(const struct log_rec *r, bool ts)
 {
-    json_t *j = json_loads(line, 0, NULL);
-    if (!j)
+    int fd = r->stream == 2 ? 2 : 1;
+    if (!ts) {
+        (void)write_all(fd, r->data, r->len);
         return;
-    const char *l = json_string_value(json_object_get(j, "log"));
-    const char *stream = json_string_value(json_object_get(j, "stream"));
-    int fd = stream && strcmp(stream, "stderr") == 0 ? 2 : 1;
-    if (ts) {
-        cleanup_free char *p =
-            xasprintf("%s ", json_string_value(json_object_get(j, "time")) ?: "");
-        (void)write_all(fd, p, strlen(p));
     }
-    if (l)
-        (void)write_all(fd, l, strlen(l));
-    json_decref(j);
+    char t[48];
+    utc_rfc3339(r->ns / 1000000000, (long)(r->ns % 1000000000), t, sizeof(t) - 1);
+    strcat(t, " ");
+    struct sbuf b = {0};
+    for (size_t i = 0; i < r->len;) {
+        const char *nl = memchr(r->data + i, '\n', r->len - i);
+        size_t end = nl ? (size_t)(nl - r->data) + 1 : r->len;
+        sbuf_puts(&b, t);
+        sbuf_add(&b, r->data + i, end - i);
+        i = end;
+    }
+    (void)write_all(fd, b.buf, b.len);
+    free(b.buf);
+}
+
+/* print what the container's log has from r on; with follow, until its
+ * monitor is gone */
+static int follow_log(struct store *s, const char *id, struct log_reader *r, bool follow, bool ts)
+{
+    int ret = 0;
+    merr_t err = MERR_INIT;
+    for (;;) {
+        struct log_rec rec;
+        int n = logr_next(r, &rec, &err);
+        if (n > 0) {
+            show_log(&rec, ts);
+            continue;
+        }
+        if (n < 0) {
+            ret = cli_fail(&err); /* a damaged file: the next one */
+            continue;
+        }
+        if (!follow)
+            break;
+        if (!ctr_monitor_alive(s, id)) {
+            follow = false; /* one more pass: all it wrote is there now */
+            continue;
+        }
+        poll(NULL, 0, 100);
+    }
+    return ret;
 }
 
 int engine_logs(const struct global *g, int argc, char **argv)
@@ -224,66 +258,27 @@ int engine_logs(const struct global *g, int argc, char **argv)
     if (cli_store(g, &s) < 0)
         return EXIT_ENGINE;
     char id[65];
-    int ret = 0;
+    int ret = 1;
     cleanup_close int d = -1;
-    if (ctr_find(&s, argv[optind], id, &err) < 0 || (d = ctr_dirfd(&s, id, &err)) < 0) {
-        store_close(&s);
-        return cli_fail(&err), 1;
+    json_t *rec = NULL;
+    struct log_limits lim;
+    struct log_reader r;
+    if (ctr_find(&s, argv[optind], id, &err) < 0 || (d = ctr_dirfd(&s, id, &err)) < 0 ||
+        !(rec = ctr_load(&s, id, &err)))
+        goto out;
+    log_limits_from_json(json_object_get(json_object_get(rec, "HostConfig"), "LogConfig"), &lim);
+    if (lim.none) {
+        err_set(&err, 0, "container %.12s: its log driver is none: nothing was kept", id);
+        goto out;
     }
-    int fd = openat(d, "log.json", O_RDONLY | O_CLOEXEC);
-    struct sbuf b = {0};
-    char buf[16384];
-    /* --tail: count lines from the end first */
-    if (fd >= 0 && tail >= 0) {
-        cleanup_free char *all = NULL;
-        size_t len = 0;
-        read_fd(fd, &all, &len);
-        /* the start of the last `tail` lines */
-        size_t n = 0, start = len;
-        for (size_t i = len; i-- > 0;) {
-            if (all[i] == '\n' && i + 1 < len && ++n == (size_t)tail) {
-                start = i + 1;
-                break;
-            }
-            if (i == 0)
-                start = 0;
-        }
-        if (tail == 0)
-            start = len;
-        sbuf_add(&b, all + start, len - start);
-    }
-    for (;;) {
-        ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf)) : 0;
-        if (n > 0)
-            sbuf_add(&b, buf, (size_t)n);
-        char *nl;
-        size_t off = 0;
-        while (b.buf && (nl = memchr(b.buf + off, '\n', b.len - off))) {
-            *nl = 0;
-            show_log(b.buf + off, ts);
-            off = (size_t)(nl - b.buf) + 1;
-        }
-        if (off) {
-            memmove(b.buf, b.buf + off, b.len - off);
-            b.len -= off;
-        }
-        if (n > 0)
-            continue;
-        if (!follow || !ctr_monitor_alive(&s, id)) {
-            /* one last read after the monitor is gone */
-            if (follow && fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0) {
-                sbuf_add(&b, buf, (size_t)n);
-                continue;
-            }
-            break;
-        }
-        if (fd < 0)
-            fd = openat(d, "log.json", O_RDONLY | O_CLOEXEC);
-        poll(NULL, 0, 100);
-    }
-    free(b.buf);
-    if (fd >= 0)
-        close(fd);
+    if (logr_open(d, tail, &r, &err) < 0)
+        goto out;
+    ret = follow_log(&s, id, &r, follow, ts);
+    logr_close(&r);
+out:
+    if (err.msg)
+        cli_fail(&err);
+    json_decref(rec);
     store_close(&s);
     return ret;
 }

@@ -4,7 +4,7 @@
  *   containers/ID/bundle/         config.json for the runtime
  *   containers/ID/rootfs          where the overlay is mounted while it runs
  *   containers/ID/upper, work     the container's own layer
- *   containers/ID/log.json        its output, one JSON object per line
+ *   containers/ID/log.N           its output, N = 1, 2, ... (logfile.h)
  *   containers/ID/monitor.lock    flock held by its monitor while it runs
  *   run/                          the runtime's state directory
  *

@@ -3,6 +3,7 @@
 #include "monitor.h"
 #include "ctr.h"
 #include "ctr_config.h"
+#include "logfile.h"
 #include "../runtime/container.h"
 #include "../runtime/ops.h"
 #include "../runtime/seal.h"
@@ -85,7 +86,8 @@ static int read_frame(int fd, char *type, char **data, size_t *len)
 struct mon {
     struct store *s;
     const char *id;
-    int dirfd, logfd, listenfd;
+    int dirfd, listenfd;
+    struct log_writer log;
     int clients[MAX_CLIENTS];
     int in_w;         /* container stdin (pipe or pty master), -1 */
     int out_r, err_r; /* container output; err_r -1 with a tty */
@@ -96,19 +98,8 @@ struct mon {
     struct sbuf partial[2];
 };
 
-static void log_line(struct mon *m, int stream, const char *data, size_t len)
-{
-    cleanup_free char *now = ctr_now();
-    struct sbuf b = {0};
-    sbuf_puts(&b, "{\"log\":");
-    cleanup_free char *s = xstrndup(data, len);
-    sbuf_json_str(&b, s);
-    sbuf_printf(&b, ",\"stream\":\"%s\",\"time\":\"%s\"}\n", stream ? "stderr" : "stdout", now);
-    (void)write_all(m->logfd, b.buf, b.len);
-    free(b.buf);
-}
-
-/* output of one stream: to every client, and by lines to the log */
+/* output of one stream: to every client, and by whole lines to the log
+ * (a record per batch; a partial line waits for its end, up to CHUNK) */
 static void output(struct mon *m, int stream, const char *buf, size_t n, bool flush)
 {
     for (int i = 0; i < MAX_CLIENTS && n; i++)
@@ -120,13 +111,13 @@ static void output(struct mon *m, int stream, const char *buf, size_t n, bool fl
     struct sbuf *p = &m->partial[stream];
     sbuf_add(p, buf, n);
     size_t start = 0;
-    for (size_t i = 0; i < p->len; i++)
-        if (p->buf[i] == '\n') {
-            log_line(m, stream, p->buf + start, i + 1 - start);
-            start = i + 1;
-        }
+    const char *nl = p->len ? memrchr(p->buf, '\n', p->len) : NULL;
+    if (nl) {
+        start = (size_t)(nl - p->buf) + 1;
+        logw_write(&m->log, stream + 1, p->buf, start);
+    }
     if ((flush || p->len - start > CHUNK) && p->len > start) {
-        log_line(m, stream, p->buf + start, p->len - start);
+        logw_write(&m->log, stream + 1, p->buf + start, p->len - start);
         start = p->len;
     }
     memmove(p->buf, p->buf + start, p->len - start);
@@ -350,8 +341,8 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
 {
     struct mon m = {.s = s,
                     .id = id,
-                    .logfd = -1,
                     .listenfd = -1,
+                    .log = {.fd = -1},
                     .in_w = -1,
                     .out_r = -1,
                     .err_r = -1,
@@ -379,9 +370,13 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
         report(status, "Ecannot listen on the attach socket");
         _exit(1);
     }
-    m.logfd = openat(m.dirfd, "log.json", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     report(status, "L");
     rec = ctr_load(s, id, &err);
+    struct log_limits lim;
+    log_limits_from_json(json_object_get(json_object_get(rec, "HostConfig"), "LogConfig"), &lim);
+    merr_t lerr = MERR_INIT;
+    logw_open(m.dirfd, &lim, &m.log, &lerr); /* without a log, the container still runs */
+    err_clear(&lerr);
     if (attach) {
         struct pollfd p = {m.listenfd, POLLIN, 0};
         if (poll(&p, 1, 30000) == 1)

@@ -2,8 +2,9 @@
  *
  * `start` forks a monitor that lives as long as the container: it mounts
  * the container's root, creates and starts the container through the
- * runtime (in-process), keeps its stdout and stderr in log.json, serves
- * attach clients on containers/ID/attach.sock, and records the exit
+ * runtime (in-process), keeps its stdout and stderr in log.N files
+ * (logfile.h, capped by HostConfig.LogConfig), serves attach clients on
+ * containers/ID/attach.sock, and records the exit
  * status, unmounts and cleans up when the container ends (removing it
  * with --rm). The CLI can go at any time; no monitor waits for another.
  *
