@@ -115,6 +115,8 @@ enum {
     O_ENTRY,
     O_INIT,
     O_MOUNT,
+    O_LOGDRIVER,
+    O_LOGOPT,
 };
 
 /* run and create flags; returns the index of IMAGE, or -1 */
@@ -148,6 +150,8 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
         {"entrypoint", required_argument, NULL, O_ENTRY},
         {"init", no_argument, NULL, O_INIT},
         {"mount", required_argument, NULL, O_MOUNT},
+        {"log-driver", required_argument, NULL, O_LOGDRIVER},
+        {"log-opt", required_argument, NULL, O_LOGOPT},
         {"help", no_argument, NULL, 'H'},
         {0, 0, 0, 0},
     };
@@ -313,6 +317,17 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
             if (mount_flag(o, optarg) != 0)
                 return -1;
             break;
+        case O_LOGDRIVER:
+        case O_LOGOPT: {
+            merr_t e = MERR_INIT;
+            if ((ch == O_LOGOPT ? log_parse_opt(optarg, &o->log, &e)
+                                : log_parse_driver(optarg, &o->log, &e)) < 0) {
+                cli_usage_error(cmd, "%s", e.msg);
+                err_clear(&e);
+                return -1;
+            }
+            break;
+        }
         case 'H':
             printf("usage: moat %s [flags] IMAGE [COMMAND [ARG...]]\n", cmd);
             return 0;

@@ -21,6 +21,7 @@ void run_opts_init(struct run_opts *o)
 {
     memset(o, 0, sizeof(*o));
     profile_defaults(&o->po);
+    log_limits_init(&o->log);
 }
 
 void run_opts_free(struct run_opts *o)
@@ -215,6 +216,7 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
         err_set(err, 0, "internal error: cannot build the container record");
         return NULL;
     }
+    json_object_set_new(json_object_get(rec, "HostConfig"), "LogConfig", log_config_json(&o->log));
     if (o->po.seccomp && strcmp(o->po.seccomp, "unconfined") != 0 && !o->privileged) {
         /* read once, here: what runs at every start is this copy */
         uint64_t held = (profile_default_caps() & ~o->po.cap_drop) | o->po.cap_add;

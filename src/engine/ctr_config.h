@@ -5,6 +5,7 @@
 
 #include "ctr_mounts.h"
 #include "ctr_user.h"
+#include "logfile.h"
 #include "store.h"
 #include "../runtime/profile.h"
 #include <stdbool.h>
@@ -23,6 +24,7 @@ struct run_opts {
     char **cmd;
     struct profile_opts po; /* capabilities, seccomp, memory, pids, landlock */
     double cpus;
+    struct log_limits log; /* --log-driver, --log-opt */
 };
 
 void run_opts_init(struct run_opts *o);
