@@ -659,6 +659,21 @@ static json_t *idmap(uint64_t host, uint64_t size)
                      (json_int_t)size);
 }
 
+uint64_t profile_nofile(int64_t pids)
+{
+    uint64_t max = 0, per = PROFILE_NOFILE_MAX;
+    cleanup_free char *t = NULL;
+    if (read_file_at(AT_FDCWD, "/proc/sys/fs/file-max", &t, NULL, NULL) == 0) {
+        t[strcspn(t, "\n")] = 0;
+        if (parse_u64(t, &max) == 0)
+            per = max / 8 / (uint64_t)(pids > 0 ? pids : PROFILE_PIDS_DEFAULT);
+    }
+    uint64_t n = PROFILE_NOFILE_MIN;
+    while (n * 2 <= per && n * 2 <= PROFILE_NOFILE_MAX)
+        n *= 2;
+    return n;
+}
+
 json_t *profile_config(const struct profile_opts *o, merr_t *err)
 {
     bool priv = o->privileged;
@@ -669,6 +684,7 @@ json_t *profile_config(const struct profile_opts *o, merr_t *err)
         struct cap_state cs;
         caps = caps_get(&cs) == 0 ? cs.bounding : 0;
     }
+    uint64_t nofile = priv ? PROFILE_NOFILE_MAX : profile_nofile(o->pids);
     json_t *capobj =
         json_pack("{s:o,s:o,s:o,s:[],s:[]}", "bounding", caps_json(caps), "effective",
                   caps_json(caps), "permitted", caps_json(caps), "inheritable", "ambient");
@@ -677,7 +693,7 @@ json_t *profile_config(const struct profile_opts *o, merr_t *err)
                   "user", "uid", 0, "gid", 0, "args", "sh", "env",
                   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm",
                   "cwd", "/", "capabilities", capobj, "rlimits", "type", "RLIMIT_NOFILE", "hard",
-                  1024, "soft", 1024, "noNewPrivileges", !priv);
+                  (int)nofile, "soft", (int)nofile, "noNewPrivileges", !priv);
     if (!priv && !o->no_landlock)
         json_object_set_new(process, "landlock", landlock_json(o->writable_root));
     if (!priv && lsm_apparmor_enabled())

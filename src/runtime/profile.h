@@ -13,6 +13,8 @@
 #define PROFILE_MEMORY_DEFAULT (1LL << 30) /* 1 GiB, swap included */
 #define PROFILE_PIDS_DEFAULT 1024
 #define PROFILE_USERNS_SIZE 65536
+#define PROFILE_NOFILE_MAX 1024
+#define PROFILE_NOFILE_MIN 64
 #define PROFILE_SUBID_FALLBACK 1000000000ULL /* scripts/setup.sh gives moat this range */
 
 struct profile_opts {
@@ -37,6 +39,11 @@ int subid_range(const char *file, uint64_t *start, uint64_t *count);
 uint64_t profile_default_caps(void);
 /* linux.seccomp of moat's default profile, for this machine's architecture. */
 json_t *profile_seccomp(void);
+/* The open-file limit (soft and hard) of a container whose pids limit is
+ * pids (<= 0: the default): 1024, lowered to a power of two (not below 64)
+ * so that the container at its pids limit can hold at most an eighth of
+ * the host's open files (fs.file-max). */
+uint64_t profile_nofile(int64_t pids);
 /* The whole config.json. */
 json_t *profile_config(const struct profile_opts *o, merr_t *err);
 

@@ -2,12 +2,13 @@
  * linked: it needs nothing from the image). It attempts each operation the
  * hardening profile denies and expects the documented errno, then checks
  * the process' confinement. TAP output; exit status 1 if anything failed.
- * Arguments: EXPECTED_CAPEFF_HEX PIDS_LIMIT MEMORY_LIMIT */
+ * Arguments: EXPECTED_CAPEFF_HEX PIDS_LIMIT MEMORY_LIMIT [writable-root] */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,9 +225,19 @@ int main(int argc, char **argv)
     ok("no_new_privs", v && strcmp(v, "1") == 0, v ? v : "?");
     /* Landlock: /proc/self/comm is writable by its owner, but not under
      * the ruleset (no write under /proc) */
-    int cfd = open("/proc/self/comm", O_WRONLY);
-    ok("Landlock domain: no write under /proc", cfd < 0 && errno == EACCES,
-       cfd >= 0 ? "opened for writing" : strerror(errno));
+    bool writable_root = argc > 4 && strcmp(argv[4], "writable-root") == 0;
+    if (writable_root) {
+        /* Landlock rules add up along the path: writes allowed beneath a
+         * writable "/" are allowed beneath /proc too (the masks, read-only
+         * paths and the user namespace bound them there) */
+        n++;
+        printf("ok %d - Landlock domain: no write under /proc # SKIP a writable root covers it\n",
+               n);
+    } else {
+        int cfd = open("/proc/self/comm", O_WRONLY);
+        ok("Landlock domain: no write under /proc", cfd < 0 && errno == EACCES,
+           cfd >= 0 ? "opened for writing" : strerror(errno));
+    }
     int tfd = open("/tmp/escape-landlock", O_CREAT | O_WRONLY, 0600);
     ok("Landlock domain: writes to /tmp allowed", tfd >= 0, strerror(errno));
     FILE *um = fopen("/proc/self/uid_map", "r");
@@ -249,8 +260,13 @@ int main(int argc, char **argv)
     long mem =
         read_number("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory.max");
     ok("memory limit", mem == atol(argv[3]), "memory limit");
-    int wr = open("/etc/escape", O_CREAT | O_WRONLY, 0600);
-    ok("read-only rootfs", wr < 0 && errno == EROFS, strerror(errno));
+    if (writable_root) {
+        n++;
+        printf("ok %d - read-only rootfs # SKIP the engine's containers have a writable root\n", n);
+    } else {
+        int wr = open("/etc/escape", O_CREAT | O_WRONLY, 0600);
+        ok("read-only rootfs", wr < 0 && errno == EROFS, strerror(errno));
+    }
 
     printf("1..%d\n", n);
     return failed ? 1 : 0;

@@ -1,0 +1,52 @@
+#!/usr/bin/env bats
+# An engine container with moat's defaults, probed from inside: it blocks
+# every check the runtime's own probe blocks, and the resources it can
+# grow on the host have limits.
+
+load common
+
+HELPERS=${HELPERS:-$REPO/build/tests}
+
+setup_file() {
+    setup_rootfs
+    tar -C "$ROOTFS" -czf "$BATS_FILE_TMPDIR/rootfs.tgz" .
+    export STORE="$BATS_FILE_TMPDIR/store"
+    "$MOAT" --root "$STORE" import "$BATS_FILE_TMPDIR/rootfs.tgz" bb:1 >/dev/null
+}
+
+teardown() {
+    for id in $("$MOAT" --root "$STORE" ps -aq --no-trunc 2>/dev/null); do
+        "$MOAT" --root "$STORE" rm -f "$id" >/dev/null 2>&1 || true
+    done
+}
+
+m() {
+    "$MOAT" --root "$STORE" "$@"
+}
+
+@test "an engine container with defaults blocks every in-container check of the runtime's probe" {
+    [ -x "$HELPERS/escape" ] || skip "no static escape helper (release build only)"
+    # the default capabilities: DAC_OVERRIDE FOWNER KILL NET_BIND_SERVICE SETGID SETUID
+    run m run --rm -v "$HELPERS:/h:ro" bb:1 /h/escape 4ea 1024 1073741824 writable-root
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" != *"not ok"* ]]
+    [ "$(echo "$output" | grep -c '^ok ')" -ge 50 ]
+    # and a process started by exec is held to the same
+    id=$(m run -d -v "$HELPERS:/h:ro" bb:1 sleep 100)
+    run m exec "$id" /h/escape 4ea 1024 1073741824 writable-root
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" != *"not ok"* ]]
+}
+
+@test "open files: a default container can hold at most an eighth of the host's" {
+    fmax=$(cat /proc/sys/fs/file-max)
+    out=$(m run --rm bb:1 sh -c 'echo $(ulimit -n) $(ulimit -Hn) $(cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max)')
+    set -- $out
+    echo "nofile $1/$2, pids $3, file-max $fmax"
+    [ "$1" = "$2" ]
+    [ $(( $2 * $3 )) -le $(( fmax / 8 )) ] || [ "$2" -eq 64 ]
+    # --ulimit still sets it
+    [ "$(m run --rm --ulimit nofile=2048 bb:1 sh -c 'ulimit -n')" = 2048 ]
+}
