@@ -102,10 +102,12 @@ struct mon {
  * (a record per batch; a partial line waits for its end, up to CHUNK) */
 static void output(struct mon *m, int stream, const char *buf, size_t n, bool flush)
 {
+    /* an attached client gets every byte: a slow one slows the container
+     * down (its writes block while we wait), as with Docker; only a client
+     * that is gone is dropped */
     for (int i = 0; i < MAX_CLIENTS && n; i++)
-        if (m->clients[i] >= 0 &&
-            frame(m->clients[i], stream ? 'e' : 'o', buf, n, MSG_DONTWAIT) < 0) {
-            close(m->clients[i]); /* gone, or not reading: dropped */
+        if (m->clients[i] >= 0 && frame(m->clients[i], stream ? 'e' : 'o', buf, n, 0) < 0) {
+            close(m->clients[i]);
             m->clients[i] = -1;
         }
     struct sbuf *p = &m->partial[stream];
@@ -631,7 +633,14 @@ int monitor_relay(struct store *s, const char *id, int sock, bool in, bool tty, 
     close(sfd);
     sigprocmask(SIG_SETMASK, &old, NULL);
     if (*code < 0) {
-        /* the monitor went away without a word: the record has the end */
+        /* the monitor went away without a word: the record has the end,
+         * once the monitor is done with it (it holds its lock until then) */
+        int lk = ctr_lock_open(s, id, false);
+        if (lk >= 0) {
+            while (flock(lk, LOCK_SH) < 0 && errno == EINTR)
+                ;
+            close(lk);
+        }
         json_t *r = ctr_refresh(s, id, err);
         if (!r)
             return -1;

@@ -441,3 +441,16 @@ PY
     wait "$w"
     [ "$(cat "$BATS_TEST_TMPDIR/w")" = 3 ]
 }
+
+@test "run, attached: a slow reader gets every byte and the exit code" {
+    # the reader stalls first, so the monitor's socket to the client fills:
+    # the container must wait for it, not lose output or its exit code
+    run bash -c "set -o pipefail; '$MOAT' --root '$STORE' run --rm bb:1 sh -c 'yes 0123456789abcde | head -c 8000000; exit 3' | (sleep 1; wc -c)"
+    echo "$output"
+    [ "$status" -eq 3 ]
+    [ "$output" = 8000000 ]
+    id=$(m create bb:1 sh -c 'yes 0123456789abcde | head -c 4000000; exit 5')
+    run bash -c "set -o pipefail; '$MOAT' --root '$STORE' start -a $id | (sleep 1; wc -c)"
+    [ "$status" -eq 5 ]
+    [ "$output" = 4000000 ]
+}
