@@ -4,28 +4,21 @@
 # sensitive places are refused by object, not by name.
 
 load common
+load engine_common
 
 SUIDPROBE=${SUIDPROBE:-$REPO/build/tests/suidprobe}
 
 setup_file() {
-    setup_rootfs
-    tar -C "$ROOTFS" -czf "$BATS_FILE_TMPDIR/rootfs.tgz" .
-    export STORE="$BATS_FILE_TMPDIR/store"
-    "$MOAT" --root "$STORE" import "$BATS_FILE_TMPDIR/rootfs.tgz" bb:1 >/dev/null
+    engine_setup_file
 }
 
 teardown() {
-    for id in $("$MOAT" --root "$STORE" ps -aq --no-trunc 2>/dev/null); do
-        "$MOAT" --root "$STORE" rm -f "$id" >/dev/null 2>&1 || true
-    done
+    engine_remove_all
     for m in $(awk -v d="$BATS_TEST_TMPDIR" '$5 ~ "^" d {print $5}' /proc/self/mountinfo | sort -r); do
         umount -l "$m" 2>/dev/null || true
     done
 }
 
-m() {
-    "$MOAT" --root "$STORE" "$@"
-}
 
 # run the planted binary as an unprivileged host user
 as_nobody() {

@@ -4,25 +4,18 @@
 # grow on the host have limits.
 
 load common
+load engine_common
 
 HELPERS=${HELPERS:-$REPO/build/tests}
 
 setup_file() {
-    setup_rootfs
-    tar -C "$ROOTFS" -czf "$BATS_FILE_TMPDIR/rootfs.tgz" .
-    export STORE="$BATS_FILE_TMPDIR/store"
-    "$MOAT" --root "$STORE" import "$BATS_FILE_TMPDIR/rootfs.tgz" bb:1 >/dev/null
+    engine_setup_file
 }
 
 teardown() {
-    for id in $("$MOAT" --root "$STORE" ps -aq --no-trunc 2>/dev/null); do
-        "$MOAT" --root "$STORE" rm -f "$id" >/dev/null 2>&1 || true
-    done
+    engine_remove_all
 }
 
-m() {
-    "$MOAT" --root "$STORE" "$@"
-}
 
 @test "an engine container with defaults blocks every in-container check of the runtime's probe" {
     [ -x "$HELPERS/escape" ] || skip "no static escape helper (release build only)"

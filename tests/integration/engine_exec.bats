@@ -4,26 +4,19 @@
 # the process, and exec'd processes keep the Landlock scope that matters.
 
 load common
+load engine_common
 
 HELPERS=${HELPERS:-$REPO/build/tests}
 
 setup_file() {
-    setup_rootfs
-    tar -C "$ROOTFS" -czf "$BATS_FILE_TMPDIR/rootfs.tgz" .
-    export STORE="$BATS_FILE_TMPDIR/store"
-    "$MOAT" --root "$STORE" import "$BATS_FILE_TMPDIR/rootfs.tgz" bb:1 >/dev/null
+    engine_setup_file
 }
 
 teardown() {
-    for id in $("$MOAT" --root "$STORE" ps -aq --no-trunc 2>/dev/null); do
-        "$MOAT" --root "$STORE" rm -f "$id" >/dev/null 2>&1 || true
-    done
+    engine_remove_all
     [ -z "${LISTENER:-}" ] || kill "$LISTENER" 2>/dev/null || true
 }
 
-m() {
-    "$MOAT" --root "$STORE" "$@"
-}
 
 # wait_log ID TEXT: the container's output shows TEXT (up to 10 s)
 wait_log() {

@@ -5,23 +5,16 @@
 # conditional rules honoured, and a non-root user can use the image.
 
 load common
+load engine_common
 
 setup_file() {
-    setup_rootfs
-    tar -C "$ROOTFS" -czf "$BATS_FILE_TMPDIR/rootfs.tgz" .
-    export STORE="$BATS_FILE_TMPDIR/store"
-    "$MOAT" --root "$STORE" import "$BATS_FILE_TMPDIR/rootfs.tgz" bb:1 >/dev/null
+    engine_setup_file
 }
 
 teardown() {
-    for id in $("$MOAT" --root "$STORE" ps -aq --no-trunc 2>/dev/null); do
-        "$MOAT" --root "$STORE" rm -f "$id" >/dev/null 2>&1 || true
-    done
+    engine_remove_all
 }
 
-m() {
-    "$MOAT" --root "$STORE" "$@"
-}
 
 # refused ARGS...: run and create both exit 125 with one error line and
 # leave no container, record, volume or mount

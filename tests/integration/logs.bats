@@ -4,24 +4,17 @@
 # --tail and followed across rotation with -f.
 
 load common
+load engine_common
 
 setup_file() {
-    setup_rootfs
-    tar -C "$ROOTFS" -czf "$BATS_FILE_TMPDIR/rootfs.tgz" .
-    export STORE="$BATS_FILE_TMPDIR/store"
-    "$MOAT" --root "$STORE" import "$BATS_FILE_TMPDIR/rootfs.tgz" bb:1 >/dev/null
+    engine_setup_file
 }
 
 teardown() {
     [ -z "${FOLLOW_PID:-}" ] || kill "$FOLLOW_PID" 2>/dev/null || true
-    for id in $("$MOAT" --root "$STORE" ps -aq --no-trunc 2>/dev/null); do
-        "$MOAT" --root "$STORE" rm -f "$id" >/dev/null 2>&1 || true
-    done
+    engine_remove_all
 }
 
-m() {
-    "$MOAT" --root "$STORE" "$@"
-}
 
 # run a container named $1 (then flags, image, command) to its end (an
 # attached run can lose output it cannot take fast enough)
