@@ -33,7 +33,7 @@ char *image_name_full(const char *name, merr_t *err)
         return NULL;
     if (!r.tag) {
         ref_free(&r);
-        err_set(err, 0, "\"%s\": a name for an image needs a tag, not a digest", name);
+        err_set(err, 0, "\"%.80s\": a name for an image needs a tag, not a digest", name);
         return NULL;
     }
     char *full = ref_string(&r);
@@ -147,12 +147,13 @@ static int put_file(struct store *s, int root, const char *path, const char *exp
         snprintf(out, 72, "%s", expect); /* a pull skipped what the store has */
         return 0;
     }
+    /* a path from the archive: quoted cut */
     if (fd < 0 || fstat(fd, &st) < 0)
-        return err_sys(err, "\"%s\"", path);
+        return err_sys(err, "\"%.200s\"", path);
     if (!S_ISREG(st.st_mode))
-        return err_set(err, 0, "\"%s\": not a regular file", path);
+        return err_set(err, 0, "\"%.200s\": not a regular file", path);
     if (store_blob_put_fd(s, fd, expect, out, NULL, err) < 0)
-        return err_wrap(err, "\"%s\"", path);
+        return err_wrap(err, "\"%.200s\"", path);
     return 0;
 }
 
@@ -176,11 +177,32 @@ static void say_loaded(struct sbuf *out, const char *name, const char *id)
     }
 }
 
+/* Every name in manifest.json must be a valid reference with a tag, before
+ * anything of the archive is stored. */
+static int check_repotags(json_t *list, merr_t *err)
+{
+    size_t i, k;
+    json_t *m, *t;
+    json_array_foreach(list, i, m)
+    {
+        json_array_foreach(json_object_get(m, "RepoTags"), k, t)
+        {
+            char *full = image_name_full(json_string_value(t) ?: "", err);
+            if (!full)
+                return err_wrap(err, "manifest.json[%zu].RepoTags[%zu]", i, k);
+            free(full);
+        }
+    }
+    return 0;
+}
+
 /* manifest.json: [{"Config": PATH, "RepoTags": [...], "Layers": [PATH...]}] */
 static int load_docker(struct store *s, int root, json_t *list, struct sbuf *out, merr_t *err)
 {
     if (!json_is_array(list) || !json_array_size(list))
         return err_set(err, 0, "manifest.json: not a list of images");
+    if (check_repotags(list, err) < 0)
+        return -1;
     size_t i;
     json_t *m;
     json_array_foreach(list, i, m)
@@ -308,6 +330,20 @@ out:
     return ret;
 }
 
+/* The name of an index.json entry (NULL if none); -1 if it is not valid */
+static int oci_name(json_t *e, char **full, merr_t *err)
+{
+    json_t *ann = json_object_get(e, "annotations");
+    const char *n = json_string_value(json_object_get(ann, "io.containerd.image.name"));
+    if (!n)
+        n = json_string_value(json_object_get(ann, "org.opencontainers.image.ref.name"));
+    *full = NULL;
+    /* a ref.name without ':' is a bare tag ("latest"), not a name */
+    if (n && strchr(n, ':') && !(*full = image_name_full(n, err)))
+        return -1;
+    return 0;
+}
+
 static int load_oci(struct store *s, int root, json_t *index, struct sbuf *out, merr_t *err)
 {
     json_t *ms = json_object_get(index, "manifests");
@@ -316,15 +352,17 @@ static int load_oci(struct store *s, int root, json_t *index, struct sbuf *out, 
     size_t i;
     json_t *e;
     json_array_foreach(ms, i, e)
-    {
-        json_t *ann = json_object_get(e, "annotations");
-        const char *n = json_string_value(json_object_get(ann, "io.containerd.image.name"));
-        if (!n)
-            n = json_string_value(json_object_get(ann, "org.opencontainers.image.ref.name"));
-        cleanup_free char *full = NULL;
-        if (n && strchr(n, ':') && !(full = image_name_full(n, err)))
+    { /* every name first: nothing is stored for an archive with a bad one */
+        char *full;
+        if (oci_name(e, &full, err) < 0)
             return err_wrap(err, "index.json: manifests[%zu]: name", i);
-        if (load_oci_manifest(s, root, json_string_value(json_object_get(e, "digest")), full, out,
+        free(full);
+    }
+    json_array_foreach(ms, i, e)
+    {
+        cleanup_free char *full = NULL;
+        if (oci_name(e, &full, err) < 0 ||
+            load_oci_manifest(s, root, json_string_value(json_object_get(e, "digest")), full, out,
                               0, err) < 0)
             return err_wrap(err, "index.json: manifests[%zu]", i);
     }

@@ -38,7 +38,7 @@ static bool path_ok(const char *p)
 static bool tag_ok(const char *t)
 {
     size_t n = strlen(t);
-    if (!n || n > 128 || !(isalnum((unsigned char)t[0]) || t[0] == '_'))
+    if (!n || n > REF_TAG_MAX || !(isalnum((unsigned char)t[0]) || t[0] == '_'))
         return false;
     for (const char *c = t; *c; c++)
         if (!isalnum((unsigned char)*c) && !strchr("_.-", *c))
@@ -58,20 +58,30 @@ static bool host_ok(const char *h)
     return true;
 }
 
+/* The reference in an error: cut, so that hostile input is never echoed
+ * back whole. */
+#define SHOWN 80
+static int bad(merr_t *err, const char *s, const char *why)
+{
+    size_t n = strlen(s);
+    if (n > SHOWN)
+        return err_set(err, 0, "image reference \"%.*s...\" (%zu bytes): %s", SHOWN, s, n, why);
+    return err_set(err, 0, "image reference \"%s\": %s", s, why);
+}
+
 int ref_parse(const char *s, struct ref *r, merr_t *err)
 {
     memset(r, 0, sizeof(*r));
     if (!s || !*s)
         return err_set(err, 0, "image reference: empty");
+    if (strlen(s) > REF_NAME_MAX + 1 + REF_TAG_MAX + 1 + 71)
+        return bad(err, s, "too long");
     cleanup_free char *buf = xstrdup(s);
     char *at = strchr(buf, '@');
     if (at) {
         *at = 0;
         if (!digest_valid(at + 1))
-            return err_set(err, 0,
-                           "image reference \"%s\": the digest must be sha256: and 64 hex "
-                           "digits",
-                           s);
+            return bad(err, s, "the digest must be sha256: and 64 hex digits");
         r->digest = xstrdup(at + 1);
     }
     char *name = buf;
@@ -92,10 +102,14 @@ int ref_parse(const char *s, struct ref *r, merr_t *err)
     }
     if (!host_ok(r->registry) || !path_ok(name) || (r->tag && !tag_ok(r->tag))) {
         ref_free(r);
-        return err_set(err, 0,
-                       "image reference \"%s\": not a valid name[:tag][@digest] (names are "
-                       "lowercase letters, digits and . _ - /)",
-                       s);
+        return bad(err, s,
+                   "not a valid name[:tag][@digest] (names are lowercase letters, digits and "
+                   ". _ - /; tags at most 128 characters)");
+    }
+    /* Docker's limit: the repository name, its registry included */
+    if (strlen(r->registry) + 1 + strlen(name) > REF_NAME_MAX) {
+        ref_free(r);
+        return bad(err, s, "the name is longer than 255 characters");
     }
     if (strcmp(r->registry, REF_DEFAULT_REGISTRY) == 0 && !strchr(name, '/'))
         r->path = xasprintf("library/%s", name);

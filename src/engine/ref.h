@@ -14,8 +14,12 @@ struct ref {
 };
 
 #define REF_DEFAULT_REGISTRY "docker.io"
+/* Docker's limits: the name with its registry, and the tag */
+#define REF_NAME_MAX 255
+#define REF_TAG_MAX 128
 
-/* Parse `s`; a missing tag (and digest) becomes "latest". */
+/* Parse `s`; a missing tag (and digest) becomes "latest". An error quotes
+ * at most the first 80 characters of `s`. */
 int ref_parse(const char *s, struct ref *r, merr_t *err);
 void ref_free(struct ref *r);
 /* "registry/path:tag" (or "@digest" when there is no tag). */

@@ -276,3 +276,38 @@ refused() { # CASE EXPECTED-TEXT
     m rmi seed:1 >/dev/null
     store_is_empty
 }
+
+@test "load: a 10 MB name is refused with a short error before anything is stored" {
+    m import "$BATS_FILE_TMPDIR/rootfs.tgz" real:1 >/dev/null
+    m save -o "$BATS_TEST_TMPDIR/real.tar" real:1
+    mkdir "$BATS_TEST_TMPDIR/x" && tar -C "$BATS_TEST_TMPDIR/x" -xf "$BATS_TEST_TMPDIR/real.tar"
+    # a second, valid tag after the long one: nothing of the archive is kept
+    python3 - "$BATS_TEST_TMPDIR/x/manifest.json" <<'PY'
+import json, sys
+p = sys.argv[1]
+m = json.load(open(p))
+m[0]["RepoTags"] = ["ok:1", "a" * (10 << 20) + ":1"]
+json.dump(m, open(p, "w"))
+PY
+    tar -C "$BATS_TEST_TMPDIR/x" -cf "$BATS_TEST_TMPDIR/long.tar" .
+    run "$MOAT" --root "$BATS_TEST_TMPDIR/s2" load -i "$BATS_TEST_TMPDIR/long.tar"
+    [ "$status" -ne 0 ]
+    [ "${#output}" -lt 400 ]
+    [[ "$output" == *"RepoTags[1]"*"10485762 bytes"* ]]
+    STORE=$BATS_TEST_TMPDIR/s2 store_is_empty
+    # the OCI index's name, too
+    rm "$BATS_TEST_TMPDIR/x/manifest.json"
+    python3 - "$BATS_TEST_TMPDIR/x/index.json" <<'PY'
+import json, sys
+p = sys.argv[1]
+ix = json.load(open(p))
+ix["manifests"][0]["annotations"] = {"io.containerd.image.name": "b" * (10 << 20) + ":1"}
+json.dump(ix, open(p, "w"))
+PY
+    tar -C "$BATS_TEST_TMPDIR/x" -cf "$BATS_TEST_TMPDIR/long2.tar" .
+    run "$MOAT" --root "$BATS_TEST_TMPDIR/s2" load -i "$BATS_TEST_TMPDIR/long2.tar"
+    [ "$status" -ne 0 ]
+    [ "${#output}" -lt 400 ]
+    [[ "$output" == *"index.json: manifests[0]: name"*"bytes"* ]]
+    STORE=$BATS_TEST_TMPDIR/s2 store_is_empty
+}

@@ -8,6 +8,7 @@
 #include "engine/ref.h"
 #include "util/util.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void parse_ok(const char *in, const char *full)
@@ -61,6 +62,35 @@ static void test_refused(void **state)
     parse_bad("../x");
 }
 
+/* Docker's limits (255 for the name with its registry, 128 for a tag), and
+ * an error that quotes a long input cut, not whole */
+static void test_long(void **state)
+{
+    (void)state;
+    char name[300], full[320];
+    memset(name, 0, sizeof(name));
+    memcpy(name, "localhost/", 10);
+    memset(name + 10, 'a', 245); /* 255 in all */
+    snprintf(full, sizeof(full), "%s:latest", name);
+    parse_ok(name, full);
+    name[255] = 'a'; /* 256 */
+    parse_bad(name);
+    size_t big = 10 << 20;
+    char *huge = xmalloc(big + 1);
+    memset(huge, 'a', big);
+    memcpy(huge + big - 2, ":1", 3);
+    struct ref r;
+    merr_t err = MERR_INIT;
+    assert_int_equal(ref_parse(huge, &r, &err), -1);
+    assert_true(strlen(err.msg) < 300);
+    assert_non_null(strstr(err.msg, "10485760 bytes"));
+    err_clear(&err);
+    free(huge);
+    char tag[140] = "app:";
+    memset(tag + 4, 'b', 129); /* a tag of 129 */
+    parse_bad(tag);
+}
+
 static void test_familiar(void **state)
 {
     (void)state;
@@ -91,9 +121,8 @@ static void test_digest(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_normalise),
-        cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_familiar),
+        cmocka_unit_test(test_normalise), cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_long),      cmocka_unit_test(test_familiar),
         cmocka_unit_test(test_digest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
