@@ -335,6 +335,8 @@ static int image_prune(const struct global *g, int argc, char **argv)
         err_clear(&err);
         strv_free(ns);
     }
+    /* and what killed imports, loads and pulls of older moats left */
+    store_sweep(&s, &freed);
     char sz[24];
     human_bytes(freed, false, sz, sizeof(sz));
     printf("\nTotal reclaimed space: %s\n", sz);

@@ -496,7 +496,8 @@ int monitor_spawn(struct store *s, const char *id, bool attach, int *status, mer
         dup2(null, 1);
         dup2(null, 2);
         close(null);
-        close_fd(&s->usefd); /* running containers do not hold tmp/ */
+        close_fd(&s->usefd);  /* running containers do not hold tmp/ */
+        store_stage_close(s); /* the CLI's staging area, not ours: let go */
         prctl(PR_SET_NAME, "moat-monitor");
         seal_set_argv(NULL); /* restarting would run the CLI's command again */
         monitor_main(s, id, attach, p[1]);

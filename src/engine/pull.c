@@ -304,7 +304,7 @@ int registry_login(struct store *s, const char *registry, const char *user, cons
     cleanup_free char *enc = b64(creds);
     json_object_set_new(json_object_get(auth, "auths"), registry, json_pack("{s:s}", "auth", enc));
     cleanup_free char *text = json_dumps(auth, JSON_INDENT(2));
-    ret = atomic_write_at(s->fd, "auth.json", text, strlen(text), 0600, err);
+    ret = store_write_file(s, "auth.json", text, strlen(text), err);
     json_decref(auth);
     store_unlock(s);
     return ret;
@@ -320,7 +320,7 @@ int registry_logout(struct store *s, const char *registry, merr_t *err)
         ret = err_set(err, 0, "logout: not logged in to %s", registry);
     } else {
         cleanup_free char *text = json_dumps(auth, JSON_INDENT(2));
-        ret = atomic_write_at(s->fd, "auth.json", text, strlen(text), 0600, err);
+        ret = store_write_file(s, "auth.json", text, strlen(text), err);
     }
     json_decref(auth);
     store_unlock(s);

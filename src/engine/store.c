@@ -21,18 +21,21 @@
 static const char *const dirs[] = {"blobs",  "blobs/sha256", "layers",
                                    "images", "containers",   "tmp"};
 
-/* tmp/ entries are removed when no other moat has the store open: every
- * moat holds "users" shared while the store is open */
+/* Everything else in tmp/ (what older versions left) is removed when no
+ * other moat has the store open: every moat holds "users" shared while the
+ * store is open. Our own staging area, if recovery made one, stays. */
 static void clean_tmp(struct store *s)
 {
     if (flock(s->usefd, LOCK_EX | LOCK_NB) < 0)
         return;
     int t = openat(s->fd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     DIR *d = t >= 0 ? fdopendir(t) : NULL;
+    const char *own = s->stage ? s->stage + 4 : NULL; /* "ID" */
     if (d) {
         struct dirent *de;
         while ((de = readdir(d)))
-            if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+            if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+                !(own && strncmp(de->d_name, own, strlen(own)) == 0))
                 rm_rf_at(dirfd(d), de->d_name);
         closedir(d);
     } else if (t >= 0) {
@@ -44,7 +47,7 @@ static void clean_tmp(struct store *s)
 int store_open(struct store *s, const char *root, merr_t *err)
 {
     memset(s, 0, sizeof(*s));
-    s->fd = s->lockfd = s->usefd = -1;
+    s->fd = s->lockfd = s->usefd = s->journalfd = -1;
     s->root = xstrdup(root ? root : STORE_DEFAULT_ROOT);
     if (geteuid() != 0) { /* mounts, cgroups and id maps need it */
         err_set(err, 0,
@@ -70,6 +73,7 @@ int store_open(struct store *s, const char *root, merr_t *err)
         err_sys(err, "store \"%s\": lock", s->root);
         goto fail;
     }
+    store_recover(s);
     clean_tmp(s);
     stores_register(s->root);
     return 0;
@@ -78,6 +82,13 @@ fail:
     return -1;
 }
 
+/* rel is about to appear: in the journal first, for a killed moat */
+static int journal(struct store *s, const char *rel, merr_t *err)
+{
+    return store_journal_add(s, rel, err);
+}
+
+/* rel appeared, made by us: for store_rollback */
 static void note_added(struct store *s, const char *rel)
 {
     size_t n = strv_len(s->added);
@@ -90,21 +101,20 @@ void store_commit(struct store *s)
 {
     strv_free(s->added);
     s->added = NULL;
+    store_journal_clear(s);
 }
-
-static void refs_of(struct store *s, const char *skip, json_t *digests, json_t *diffs);
 
 void store_rollback(struct store *s)
 {
     if (!s->added)
-        return;
+        goto out;
     merr_t e = MERR_INIT;
     if (store_lock(s, &e) < 0) {
         err_clear(&e);
-        return;
+        return; /* the journal stays: the next moat rolls it back */
     }
     json_t *digests = json_object(), *diffs = json_object();
-    refs_of(s, "", digests, diffs);
+    store_refs(s, "", digests, diffs);
     for (size_t i = 0; s->added[i]; i++) {
         const char *rel = s->added[i];
         bool layer = strncmp(rel, "layers/", 7) == 0;
@@ -119,12 +129,14 @@ void store_rollback(struct store *s)
     json_decref(digests);
     json_decref(diffs);
     store_unlock(s);
+out:
     store_commit(s);
 }
 
 void store_close(struct store *s)
 {
     store_commit(s);
+    store_stage_close(s);
     close_fd(&s->fd);
     close_fd(&s->lockfd);
     close_fd(&s->usefd);
@@ -146,7 +158,7 @@ void store_unlock(struct store *s)
     flock(s->lockfd, LOCK_UN);
 }
 
-static char *rand_name(void)
+char *store_rand_name(void)
 {
     uint8_t b[8] = {0};
     if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
@@ -157,8 +169,10 @@ static char *rand_name(void)
 
 int store_tmpdir(struct store *s, char **name, merr_t *err)
 {
-    cleanup_free char *r = rand_name();
-    *name = xasprintf("tmp/%s", r);
+    if (store_stage(s, err) < 0)
+        return -1;
+    cleanup_free char *r = store_rand_name();
+    *name = xasprintf("%s/%s", s->stage, r);
     if (mkdirat(s->fd, *name, 0700) < 0) {
         free(*name);
         *name = NULL;
@@ -191,23 +205,65 @@ static char *blob_rel(const char *digest)
     return xasprintf("blobs/sha256/%s", digest_hex(digest));
 }
 
+/* A new file (0600) in the staging area; its name in *tmp */
+static int stage_file(struct store *s, char **tmp, merr_t *err)
+{
+    *tmp = NULL;
+    if (store_stage(s, err) < 0)
+        return -1;
+    cleanup_free char *r = store_rand_name();
+    *tmp = xasprintf("%s/f-%s", s->stage, r);
+    int w = openat(s->fd, *tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (w < 0)
+        return err_sys(err, "store: create a file in %s", s->stage);
+    return w;
+}
+
+int store_write_file(struct store *s, const char *rel, const char *data, size_t len, merr_t *err)
+{
+    cleanup_free char *tmp = NULL;
+    int w = stage_file(s, &tmp, err);
+    if (w < 0)
+        return -1;
+    int r = write_all(w, data, len);
+    if (close(w) < 0 || r < 0)
+        r = err_sys(err, "store: write %s", rel);
+    if (r == 0 && renameat(s->fd, tmp, s->fd, rel) < 0)
+        r = err_sys(err, "store: rename %s", rel);
+    if (r < 0)
+        unlinkat(s->fd, tmp, 0);
+    return r;
+}
+
+/* Move the staged file tmp into place as the blob `digest`, journaled
+ * first when it is new */
+static int blob_install(struct store *s, const char *tmp, const char *digest, merr_t *err)
+{
+    cleanup_free char *dst = blob_rel(digest);
+    bool fresh = faccessat(s->fd, dst, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+    if (fresh && journal(s, dst, err) < 0)
+        return -1;
+    if (renameat(s->fd, tmp, s->fd, dst) < 0)
+        return err_sys(err, "store: rename blob");
+    if (fresh)
+        note_added(s, dst);
+    return 0;
+}
+
 int store_blob_put_fd(struct store *s, int fd, const char *expect, char out[72], uint64_t *size,
                       merr_t *err)
 {
     if (expect && !digest_valid(expect))
         return err_set(err, 0, "digest \"%s\": not sha256: and 64 hex digits", expect);
     cleanup_free char *tmp = NULL;
-    cleanup_free char *r = rand_name();
-    tmp = xasprintf("tmp/blob-%s", r);
-    cleanup_close int w = openat(s->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    cleanup_close int w = stage_file(s, &tmp, err);
     if (w < 0)
-        return err_sys(err, "store: create blob");
+        return -1;
     struct sha256 h;
     sha256_init(&h);
     cleanup_free char *buf = xmalloc(1 << 16);
     uint64_t total = 0;
     int ret = -1;
-    cleanup_free char *dst = NULL;
     for (;;) {
         ssize_t n = read(fd, buf, 1 << 16);
         if (n < 0 && errno == EINTR)
@@ -234,13 +290,8 @@ int store_blob_put_fd(struct store *s, int fd, const char *expect, char out[72],
         err_sys(err, "store: fsync blob");
         goto out;
     }
-    dst = blob_rel(out);
-    if (faccessat(s->fd, dst, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-        note_added(s, dst);
-    if (renameat(s->fd, tmp, s->fd, dst) < 0) {
-        err_sys(err, "store: rename blob");
+    if (blob_install(s, tmp, out, err) < 0)
         goto out;
-    }
     if (size)
         *size = total;
     ret = 0;
@@ -259,11 +310,18 @@ int store_blob_put(struct store *s, const void *data, size_t len, char out[72], 
     cleanup_free char *dst = blob_rel(out);
     if (faccessat(s->fd, dst, F_OK, 0) == 0)
         return 0;
-    note_added(s, dst);
-    cleanup_close int d = openat(s->fd, "blobs/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (d < 0)
-        return err_sys(err, "store: blobs");
-    return atomic_write_at(d, hex, data, len, 0600, err);
+    cleanup_free char *tmp = NULL;
+    int w = stage_file(s, &tmp, err);
+    if (w < 0)
+        return -1;
+    int r = write_all(w, data, len);
+    if (close(w) < 0 || r < 0)
+        r = err_sys(err, "store: write blob");
+    if (r == 0)
+        r = blob_install(s, tmp, out, err);
+    if (r < 0)
+        unlinkat(s->fd, tmp, 0);
+    return r;
 }
 
 bool store_blob_has(struct store *s, const char *digest)
@@ -347,6 +405,8 @@ int store_layer_add(struct store *s, const char *digest, const char *diff_id, me
         err_wrap(err, "layer %s", digest);
         goto out;
     }
+    if (journal(s, dst, err) < 0)
+        goto out;
     if (renameat(s->fd, tmp, s->fd, dst) == 0)
         note_added(s, dst);
     else if (errno != EEXIST && errno != ENOTEMPTY) {
@@ -437,7 +497,7 @@ json_t *store_names(struct store *s)
 int store_names_save(struct store *s, json_t *names, merr_t *err)
 {
     cleanup_free char *text = json_dumps(names, JSON_SORT_KEYS | JSON_INDENT(1));
-    return atomic_write_at(s->fd, "repositories.json", text, strlen(text), 0600, err);
+    return store_write_file(s, "repositories.json", text, strlen(text), err);
 }
 
 int store_image_add(struct store *s, const char *manifest, const char *name, char id[72],
@@ -455,28 +515,29 @@ int store_image_add(struct store *s, const char *manifest, const char *name, cha
     }
     snprintf(id, 72, "%s", cfg);
     cleanup_free char *rec = xasprintf("{\"manifest\":\"%s\"}\n", manifest);
-    cleanup_free char *rel = xasprintf("%s.json", digest_hex(id));
-    cleanup_close int d = openat(s->fd, "images", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cleanup_free char *rel = xasprintf("images/%s.json", digest_hex(id));
     if (store_lock(s, err) < 0)
         goto out;
     struct image img;
-    if (d < 0 || atomic_write_at(d, rel, rec, strlen(rec), 0600, err) < 0 ||
+    if (store_write_file(s, rel, rec, strlen(rec), err) < 0 ||
         store_image_load(s, id, &img, err) < 0) {
-        if (d < 0)
-            err_sys(err, "store: images");
         store_unlock(s);
         goto out;
     }
-    /* every layer must still be there (a concurrent rmi may have won) */
+    /* every layer and blob must still be there (a concurrent rmi or prune
+     * may have won) */
     bool whole = true;
-    for (size_t i = 0; i < img.nlayers && whole; i++)
-        if (!store_layer_has(s, img.diff_ids[i])) {
+    for (size_t i = 0; i < img.nlayers && whole; i++) {
+        const char *blob = json_string_value(
+            json_object_get(json_array_get(json_object_get(m, "layers"), i), "digest"));
+        if (!store_layer_has(s, img.diff_ids[i]) || !store_blob_has(s, blob)) {
             err_set(err, 0, "layer %s was removed meanwhile; try again", img.diff_ids[i]);
             whole = false;
         }
+    }
     image_free(&img);
     if (!whole) {
-        unlinkat(d, rel, 0);
+        unlinkat(s->fd, rel, 0);
         store_unlock(s);
         goto out;
     }
@@ -563,7 +624,7 @@ int store_image_find(struct store *s, const char *what, char id[72], merr_t *err
     return err_set(err, 0, "image \"%s\": no such image in the store", what);
 }
 
-static void refs_of(struct store *s, const char *skip, json_t *digests, json_t *diffs)
+void store_refs(struct store *s, const char *skip, json_t *digests, json_t *diffs)
 {
     char **ids = store_image_ids(s);
     for (size_t i = 0; ids[i]; i++) {
@@ -606,7 +667,7 @@ int store_image_remove(struct store *s, const char *id, merr_t *err)
     if (store_image_load(s, id, &img, err) < 0)
         return -1;
     json_t *digests = json_object(), *diffs = json_object();
-    refs_of(s, id, digests, diffs);
+    store_refs(s, id, digests, diffs);
     cleanup_free char *rel = xasprintf("images/%s.json", digest_hex(id));
     int ret = 0;
     if (unlinkat(s->fd, rel, 0) < 0)

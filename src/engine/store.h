@@ -5,13 +5,17 @@
  *   images/HEX.json       an image: its config and manifest digests
  *   repositories.json     "registry/name:tag" -> image id
  *   containers/ID/        the engine's containers (container.c)
- *   tmp/                  work in progress; renamed into place when whole
+ *   tmp/ID/               a moat's staging area: work in progress, renamed
+ *                         into place when whole
+ *   tmp/ID.journal        flock held while that moat lives; lists what it
+ *                         put into blobs/ and layers/ (store_txn.c)
  *   lock                  flock for changes to names, images and containers
  *   users                 flock held shared by every moat using the store
  *
  * Everything that appears under a name appears by rename(2), so a reader
- * never sees half of it and a killed moat leaves only tmp/ entries, which
- * the next store_open removes when no other moat holds the store. */
+ * never sees half of it. A killed moat leaves its staging area and a
+ * journal nobody holds: the next store_open removes both, and what the
+ * journal lists that no image uses. */
 #ifndef MOAT_STORE_H
 #define MOAT_STORE_H
 
@@ -19,6 +23,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define STORE_DEFAULT_ROOT "/var/lib/moat"
 
@@ -28,6 +33,9 @@ struct store {
     int lockfd;   /* "lock", held exclusively by store_lock */
     int usefd;    /* "users", held shared while the store is open */
     char **added; /* blobs ("blobs/sha256/HEX") and layers this process made */
+    char *stage;  /* "tmp/ID", made when first needed */
+    int journalfd;
+    pid_t stagepid; /* the process the staging area belongs to */
 };
 
 int store_open(struct store *s, const char *root, merr_t *err);
@@ -40,8 +48,27 @@ void store_unlock(struct store *s);
 void store_rollback(struct store *s);
 void store_commit(struct store *s);
 
-/* A fresh directory under tmp/ (its name into *name, relative to root). */
+/* A fresh directory in this process's staging area (its name into *name,
+ * relative to root). */
 int store_tmpdir(struct store *s, char **name, merr_t *err);
+char *store_rand_name(void);
+
+/* store_txn.c: the staging area (made when first needed), its journal
+ * (what is about to appear in blobs/ or layers/: appended before the
+ * rename), and the recovery of dead moats' staging areas. */
+int store_stage(struct store *s, merr_t *err);
+int store_journal_add(struct store *s, const char *rel, merr_t *err);
+void store_journal_clear(struct store *s);
+void store_rollback_journal(struct store *s);
+void store_stage_close(struct store *s);
+void store_recover(struct store *s);
+/* Remove blobs and layers that no image uses and no live journal lists,
+ * and temporary files of dead writers (image prune; under the lock). The
+ * bytes of blobs removed are added to *freed. */
+void store_sweep(struct store *s, uint64_t *freed);
+/* The blob digests (configs, manifests, layers) and diff_ids of every
+ * image but `skip`, as keys of the two objects. */
+void store_refs(struct store *s, const char *skip, json_t *digests, json_t *diffs);
 /* Remove the tree at rel: renamed into tmp/ first (a reader sees it whole
  * or not at all), then deleted. -1 with errno if it cannot be moved. */
 int store_remove_tree(struct store *s, const char *rel);
@@ -82,6 +109,8 @@ int store_image_find(struct store *s, const char *what, char id[72], merr_t *err
 int store_image_load(struct store *s, const char *id, struct image *img, merr_t *err);
 void image_free(struct image *img);
 
+/* Write the store's file rel (0600) through the staging area and rename(2). */
+int store_write_file(struct store *s, const char *rel, const char *data, size_t len, merr_t *err);
 /* The JSON object in the store's file rel, or an empty one. */
 json_t *store_json_object(struct store *s, const char *rel);
 /* The name table; each returns with the lock taken by the caller. */
