@@ -3,13 +3,18 @@
 # Creates the system user "moat" and gives it 1e9 subordinate uids and gids
 # (ids 1000000000-1999999999) in /etc/subuid and /etc/subgid: moat takes a
 # range of 65536 of them for each container (run.moat.userns=auto), so host
-# processes of different containers never share a uid. Idempotent.
+# processes of different containers never share a uid. Creates the system
+# user "moat-fetch", as which moat runs its registry client (moat-fetch) and
+# nothing else runs. Idempotent.
 set -eu
 start=1000000000
 count=1000000000
-if ! getent passwd moat >/dev/null; then
-    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin moat
-fi
+for u in moat moat-fetch; do
+    if ! getent passwd "$u" >/dev/null; then
+        useradd --system --user-group --no-create-home --home-dir /nonexistent \
+            --shell /usr/sbin/nologin "$u"
+    fi
+done
 for f in /etc/subuid /etc/subgid; do
     touch "$f"
     if ! grep -q '^moat:' "$f"; then
@@ -21,4 +26,4 @@ for f in /etc/subuid /etc/subgid; do
         echo "moat:$start:$count" >> "$f"
     fi
 done
-echo "moat: user and subordinate ids ready ($(grep '^moat:' /etc/subuid))"
+echo "moat: users moat and moat-fetch and subordinate ids ready ($(grep '^moat:' /etc/subuid))"

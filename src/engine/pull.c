@@ -1,5 +1,6 @@
 /* pull.c: registry pulls and logins through moat-fetch (see pull.h). */
 #include "pull.h"
+#include "fetch_run.h"
 #include "imgio.h"
 #include "ref.h"
 #include "../util/fs.h"
@@ -7,18 +8,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-#define NOBODY 65534
 
 bool pull_insecure_default(const char *host)
 {
@@ -30,24 +23,6 @@ bool pull_insecure_default(const char *host)
             return true;
     }
     return false;
-}
-
-/* moat-fetch: $MOAT_FETCH, beside moat, or the installed one */
-static char *helper_path(void)
-{
-    const char *env = getenv("MOAT_FETCH");
-    if (env && *env)
-        return xstrdup(env);
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n > 0) {
-        self[n] = 0;
-        char *p = xasprintf("%s/moat-fetch", dirname(self));
-        if (access(p, X_OK) == 0)
-            return p;
-        free(p);
-    }
-    return xstrdup("/usr/local/libexec/moat/moat-fetch");
 }
 
 static char *b64(const char *in)
@@ -76,71 +51,8 @@ static json_t *auth_load(struct store *s)
     return j;
 }
 
-/* Run the helper as nobody in tmp (owned by nobody while it runs); its
- * stdin from `input` (may be NULL), its stdout to out_fd. */
-static int run_helper(const char *tmp, char **args, const char *input, int out_fd, merr_t *err)
-{
-    cleanup_free char *helper = helper_path();
-    int in[2] = {-1, -1};
-    if (input && pipe2(in, O_CLOEXEC) < 0)
-        return err_sys(err, "pipe");
-    size_t n = strv_len(args);
-    char **argv = xzalloc((n + 2) * sizeof(char *));
-    argv[0] = helper;
-    memcpy(argv + 1, args, n * sizeof(char *));
-    /* opened as root: nobody may not be able to reach its directory */
-    int exe = open(helper, O_PATH | O_CLOEXEC);
-    if (exe < 0) {
-        free(argv);
-        return err_sys(err, "%s (build it, or set MOAT_FETCH)", helper);
-    }
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        free(argv);
-        close(exe);
-        return err_sys(err, "fork");
-    }
-    if (pid == 0) {
-        if (input) {
-            dup2(in[0], 0);
-        } else {
-            int null = open("/dev/null", O_RDONLY);
-            dup2(null, 0);
-        }
-        if (out_fd < 0)
-            out_fd = open("/dev/null", O_WRONLY);
-        if (out_fd != 1)
-            dup2(out_fd, 1);
-        if (chdir(tmp) < 0 || setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0 ||
-            prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-            fprintf(stderr, "moat: cannot become nobody for moat-fetch: %s\n", strerror(errno));
-            _exit(126);
-        }
-        extern char **environ;
-        syscall(SYS_execveat, exe, "", argv, environ, AT_EMPTY_PATH);
-        fprintf(stderr, "moat: %s: %s (build it, or set MOAT_FETCH)\n", helper, strerror(errno));
-        _exit(127);
-    }
-    free(argv);
-    close(exe);
-    if (input) {
-        close(in[0]);
-        (void)write_all(in[1], input, strlen(input));
-        close(in[1]);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return err_sys(err, "wait for moat-fetch");
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        return err_set(err, 0, "the registry client failed (its message is above)");
-    return 0;
-}
-
 /* /etc/moat/certs.d/REGISTRY/ca.crt (Docker's certs.d), copied into the
- * helper's directory where nobody can read it; true if there is one */
+ * helper's directory; true if there is one */
 static bool registry_ca(const char *registry, int tfd)
 {
     if (strchr(registry, '/') || registry[0] == '.')
@@ -158,19 +70,26 @@ static bool registry_ca(const char *registry, int tfd)
     return true;
 }
 
-/* a fresh tmp/ directory owned by nobody; its absolute path */
-static char *helper_dir(struct store *s, char **rel, merr_t *err)
+/* A fresh directory in the store's staging area for the helper: root's,
+ * 0711 (it may open what it is told to, not list it), opened into *dfd;
+ * with `layout`, a directory of the helper's own in it. Its name into *rel. */
+static int helper_dir(struct store *s, bool layout, char **rel, int *dfd, merr_t *err)
 {
-    if (store_tmpdir(s, rel, err) < 0)
-        return NULL;
-    if (fchownat(s->fd, *rel, NOBODY, NOBODY, AT_SYMLINK_NOFOLLOW) < 0) {
-        err_sys(err, "chown %s", *rel);
+    uid_t uid;
+    gid_t gid;
+    *dfd = -1;
+    if (fetch_user(&uid, &gid, err) < 0 || store_tmpdir(s, rel, err) < 0)
+        return -1;
+    *dfd = openat(s->fd, *rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (*dfd < 0 || fchmod(*dfd, 0711) < 0 ||
+        (layout && (mkdirat(*dfd, "layout", 0700) < 0 ||
+                    fchownat(*dfd, "layout", uid, gid, AT_SYMLINK_NOFOLLOW) < 0))) {
+        err_sys(err, "store: %s", *rel);
+        close_fd(dfd);
         rm_rf_at(s->fd, *rel);
-        return NULL;
+        return -1;
     }
-    /* the helper is started in it as root, then becomes nobody: it needs
-     * no way through the store's 0700 directories */
-    return xasprintf("%s/%s", s->root, *rel);
+    return 0;
 }
 
 static char *keep_blob(const char *name, void *ctx)
@@ -190,80 +109,102 @@ static char *have_list(struct store *s)
     return b.buf ? sbuf_steal(&b) : xstrdup("");
 }
 
+/* the image id: the config of the manifest the helper fetched */
+static int pulled_id(struct store *s, int lfd, char id[72], merr_t *err)
+{
+    json_t *ix = NULL, *man = NULL;
+    cleanup_free char *text = NULL;
+    if (read_file_at(lfd, "index.json", &text, NULL, NULL) == 0)
+        ix = json_loads(text, 0, NULL);
+    const char *md = json_string_value(
+        json_object_get(json_array_get(json_object_get(ix, "manifests"), 0), "digest"));
+    man = md ? store_blob_json(s, md, err) : NULL;
+    const char *cd = json_string_value(json_object_get(json_object_get(man, "config"), "digest"));
+    int ret = 0;
+    if (cd && digest_valid(cd))
+        snprintf(id, 72, "%s", cd);
+    else
+        ret = err_set(err, 0, "pull: the fetched layout has no manifest");
+    json_decref(ix);
+    json_decref(man);
+    return ret;
+}
+
+/* the credentials for registry only, as the helper reads them (or NULL) */
+static char *auth_for(struct store *s, const char *registry)
+{
+    json_t *auth = auth_load(s);
+    json_t *entry = json_object_get(json_object_get(auth, "auths"), registry);
+    json_t *mine = entry ? json_pack("{s:{s:O}}", "auths", registry, entry) : NULL;
+    char *text = mine ? json_dumps(mine, JSON_COMPACT) : NULL;
+    json_decref(mine);
+    json_decref(auth);
+    return text;
+}
+
+static void push_size(char ***args, const char *flag, uint64_t v)
+{
+    if (v == UINT64_MAX)
+        return;
+    cleanup_free char *n = xasprintf("%llu", (unsigned long long)v);
+    strv_push(args, flag);
+    strv_push(args, n);
+}
+
 int image_pull(struct store *s, const char *name, const struct pull_opts *o, char id[72],
                merr_t *err)
 {
     struct ref r;
-    if (ref_parse(name, &r, err) < 0)
+    struct fetch_limits lim;
+    if (fetch_limits(&lim, err) < 0 || ref_parse(name, &r, err) < 0)
         return -1;
     cleanup_free char *full = ref_string(&r);
-    bool insecure = o->tls_verify_off || pull_insecure_default(r.registry);
     cleanup_free char *rel = NULL;
-    cleanup_free char *abs = helper_dir(s, &rel, err);
-    if (!abs) {
-        ref_free(&r);
-        return -1;
-    }
-    int ret = -1;
+    cleanup_close int tfd = -1;
     cleanup_close int lfd = -1;
-    cleanup_close int tfd = openat(s->fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    json_t *auth = auth_load(s);
-    json_t *entry = json_object_get(json_object_get(auth, "auths"), r.registry);
+    cleanup_free char *authtext = auth_for(s, r.registry);
     cleanup_free char *have = have_list(s);
-    json_t *mine = entry ? json_pack("{s:{s:O}}", "auths", r.registry, entry) : NULL;
-    cleanup_free char *authtext = mine ? json_dumps(mine, JSON_COMPACT) : NULL;
-    json_decref(mine);
-    if (tfd < 0 || atomic_write_at(tfd, "have", have, strlen(have), 0644, err) < 0)
+    char **args = NULL;
+    int ret = -1;
+    if (helper_dir(s, true, &rel, &tfd, err) < 0 ||
+        atomic_write_at(tfd, "have", have, strlen(have), 0644, err) < 0)
         goto out;
-    if (authtext && (atomic_write_at(tfd, "auth.json", authtext, strlen(authtext), 0600, err) < 0 ||
-                     fchownat(tfd, "auth.json", NOBODY, NOBODY, 0) < 0))
-        goto out;
-    char *args[10];
-    int n = 0;
-    if (insecure)
-        args[n++] = "--insecure";
+    if (o->tls_verify_off || pull_insecure_default(r.registry))
+        strv_push(&args, "--insecure");
     if (registry_ca(r.registry, tfd)) {
-        args[n++] = "--ca";
-        args[n++] = "ca.crt";
+        strv_push(&args, "--ca");
+        strv_push(&args, "ca.crt");
     }
     if (authtext) {
-        args[n++] = "--auth";
-        args[n++] = "auth.json";
+        strv_push(&args, "--auth-fd");
+        strv_push(&args, "3");
     }
-    args[n++] = "--have";
-    args[n++] = "have";
-    args[n++] = full;
-    args[n++] = "layout";
-    args[n] = NULL;
-    if (run_helper(abs, args, NULL, o->quiet ? -1 : o->out_fd, err) < 0)
+    push_size(&args, "--max-blob", lim.max_blob);
+    push_size(&args, "--max-total", lim.max_total);
+    strv_push(&args, "--have");
+    strv_push(&args, "have");
+    strv_push(&args, full);
+    strv_push(&args, "layout");
+    struct fetch_run fr = {.dirfd = tfd,
+                           .args = args,
+                           .secret = authtext,
+                           .out_fd = o->quiet ? -1 : o->out_fd,
+                           .max_blob = lim.max_blob};
+    if (fetch_run(&fr, err) < 0)
         goto out;
-    lfd = openat(tfd, "layout", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    lfd = openat(tfd, "layout", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
     if (lfd < 0) {
         err_sys(err, "pull: the helper left no layout");
         goto out;
     }
     /* the name is ours, not the helper's: it parses what the network sent */
     ret = image_load_pulled(s, lfd, r.tag ? full : NULL, err);
-    if (ret == 0) { /* the id: the config of the manifest fetched */
-        json_t *ix = NULL, *man = NULL;
-        cleanup_free char *text = NULL;
-        if (read_file_at(lfd, "index.json", &text, NULL, NULL) == 0)
-            ix = json_loads(text, 0, NULL);
-        const char *md = json_string_value(
-            json_object_get(json_array_get(json_object_get(ix, "manifests"), 0), "digest"));
-        man = md ? store_blob_json(s, md, err) : NULL;
-        const char *cd =
-            json_string_value(json_object_get(json_object_get(man, "config"), "digest"));
-        if (cd && digest_valid(cd))
-            snprintf(id, 72, "%s", cd);
-        else
-            ret = err_set(err, 0, "pull: the fetched layout has no manifest");
-        json_decref(ix);
-        json_decref(man);
-    }
+    if (ret == 0)
+        ret = pulled_id(s, lfd, id, err);
 out:
-    json_decref(auth);
-    rm_rf_at(s->fd, rel);
+    strv_free(args);
+    if (rel)
+        rm_rf_at(s->fd, rel);
     ref_free(&r);
     if (ret < 0)
         store_rollback(s);
@@ -278,23 +219,23 @@ int registry_login(struct store *s, const char *registry, const char *user, cons
     if (strchr(user, ':'))
         return err_set(err, 0, "login: the user name may not contain \":\"");
     cleanup_free char *rel = NULL;
-    cleanup_free char *abs = helper_dir(s, &rel, err);
-    if (!abs)
+    cleanup_close int tfd = -1;
+    if (helper_dir(s, false, &rel, &tfd, err) < 0)
         return -1;
     cleanup_free char *creds = xasprintf("%s:%s", user, password);
     char *args[6];
     int n = 0;
     if (tls_verify_off || pull_insecure_default(registry))
         args[n++] = "--insecure";
-    cleanup_close int tfd = openat(s->fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (tfd >= 0 && registry_ca(registry, tfd)) {
+    if (registry_ca(registry, tfd)) {
         args[n++] = "--ca";
         args[n++] = "ca.crt";
     }
     args[n++] = "--login";
     args[n++] = (char *)registry;
     args[n] = NULL;
-    int ret = run_helper(abs, args, creds, 1, err);
+    struct fetch_run fr = {.dirfd = tfd, .args = args, .input = creds, .out_fd = 1};
+    int ret = fetch_run(&fr, err);
     rm_rf_at(s->fd, rel);
     if (ret < 0)
         return -1;

@@ -1,7 +1,8 @@
 /* moat-fetch: the registry client (OCI distribution, registry API v2).
  *
- *   moat-fetch [--insecure] [--auth FILE] [--have FILE] REF OUTDIR
- *   moat-fetch --login [--insecure] --auth FILE REGISTRY   (user:password on stdin)
+ *   moat-fetch [--insecure] [--ca FILE] [--auth-fd N] [--have FILE]
+ *              [--max-blob BYTES] [--max-total BYTES] REF OUTDIR
+ *   moat-fetch --login [--insecure] [--ca FILE] REGISTRY   (user:password on stdin)
  *
  * Fetches the manifest of REF (choosing linux/amd64 from an index), its
  * config and its layers, in parallel, into OUTDIR as an OCI image layout
@@ -12,15 +13,26 @@
  *
  * A separate, dynamically linked program: libcurl cannot be linked
  * statically on Debian, and network and TLS parsing stay out of the
- * process that holds the store. moat runs it as an unprivileged user.
+ * process that holds the store. moat runs it as the user moat-fetch with
+ * a clean environment and limits (engine/fetch_run.c); it refuses to run
+ * as root, makes itself undumpable (no other process of its uid can read
+ * its memory, environment or descriptors), reads its inputs, and enters
+ * its sandbox (sandbox.c) before it speaks to a registry.
+ *
+ * A blob whose descriptor declares more than --max-blob bytes, or blobs
+ * that declare more than --max-total together, are refused before they
+ * are fetched; no blob is written past its declared size.
  *
  * Auth: anonymous, Basic, and Bearer tokens (the WWW-Authenticate
- * challenge's realm, service and scope), with credentials from --auth
- * (Docker's config.json shape: {"auths": {"host": {"auth": base64}}}).
+ * challenge's realm, service and scope), with credentials read from the
+ * descriptor --auth-fd (Docker's config.json shape:
+ * {"auths": {"host": {"auth": base64}}}).
  * HTTPS with the system CAs (and --ca FILE, a registry's own CA); plain
  * HTTP only with --insecure (moat passes it for localhost and the
  * registries the user names insecure). */
+#include "sandbox.h"
 #include "../engine/ref.h"
+#include "../util/fs.h"
 #include "../util/sha256.h"
 #include "../util/util.h"
 
@@ -31,6 +43,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -429,11 +442,12 @@ static char *base64_decode_creds(const char *in)
     return out;
 }
 
-static void load_creds(struct reg *g, const char *file)
+static void load_creds(struct reg *g, int fd)
 {
-    if (!file)
+    if (fd < 0)
         return;
-    json_t *j = json_load_file(file, 0, NULL);
+    json_t *j = json_loadfd(fd, 0, NULL);
+    close(fd);
     const char *a = json_string_value(
         json_object_get(json_object_get(json_object_get(j, "auths"), g->host), "auth"));
     if (a)
@@ -455,94 +469,100 @@ static json_t *parse_doc(struct resp *r, const char *what)
     return j;
 }
 
-int main(int argc, char **argv)
+struct opts {
+    bool insecure, login;
+    int auth_fd;
+    const char *have, *ca;
+    uint64_t max_blob, max_total; /* bytes; UINT64_MAX: no limit */
+    const char *arg, *out;        /* REF (REGISTRY) and OUTDIR */
+};
+
+static uint64_t size_flag(const char *flag, const char *v)
 {
-    bool insecure = false, login = false;
-    const char *auth = NULL, *have = NULL, *ca = NULL;
+    uint64_t n;
+    if (parse_u64(v, &n) < 0)
+        die("%s \"%.40s\": not a number of bytes", flag, v);
+    return n;
+}
+
+static void parse_flags(int argc, char **argv, struct opts *o)
+{
+    *o = (struct opts){.auth_fd = -1, .max_blob = UINT64_MAX, .max_total = UINT64_MAX};
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *f = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argv[i], "--insecure") == 0)
-            insecure = true;
+            o->insecure = true;
         else if (strcmp(argv[i], "--login") == 0)
-            login = true;
-        else if (strcmp(argv[i], "--auth") == 0 && i + 1 < argc)
-            auth = argv[++i];
-        else if (strcmp(argv[i], "--have") == 0 && i + 1 < argc)
-            have = argv[++i];
-        else if (strcmp(argv[i], "--ca") == 0 && i + 1 < argc)
-            ca = argv[++i];
+            o->login = true;
+        else if (strcmp(argv[i], "--auth-fd") == 0 && v)
+            o->auth_fd = (int)size_flag(f, argv[++i]);
+        else if (strcmp(argv[i], "--have") == 0 && v)
+            o->have = argv[++i];
+        else if (strcmp(argv[i], "--ca") == 0 && v)
+            o->ca = argv[++i];
+        else if (strcmp(argv[i], "--max-blob") == 0 && v)
+            o->max_blob = size_flag(f, argv[++i]);
+        else if (strcmp(argv[i], "--max-total") == 0 && v)
+            o->max_total = size_flag(f, argv[++i]);
         else
-            die("unknown flag \"%s\"", argv[i]);
+            die("unknown flag \"%.40s\"", argv[i]);
     }
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    struct reg g = {.insecure = insecure, .ca = ca};
-    if (login) {
-        if (argc - i != 1)
-            die("usage: moat-fetch --login [--insecure] [--auth FILE] REGISTRY");
-        g.host = argv[i];
-        set_base(&g);
-        struct sbuf in = {0};
-        char buf[512];
-        ssize_t n;
-        while ((n = read(0, buf, sizeof(buf))) > 0)
-            sbuf_add(&in, buf, (size_t)n);
-        while (in.len && (in.buf[in.len - 1] == '\n' || in.buf[in.len - 1] == '\r'))
-            in.buf[--in.len] = 0;
-        g.basic = in.buf;
-        struct resp r;
-        long code = get_auth(&g, "/v2/", NULL, &r);
-        if (code != 200)
-            die("%s: login failed: HTTP %ld", g.host, code);
-        printf("Login Succeeded\n");
-        resp_free(&r);
-        free(in.buf);
-        free(g.base);
-        free(g.token);
-        curl_global_cleanup();
-        return 0;
-    }
-    if (argc - i != 2)
-        die("usage: moat-fetch [--insecure] [--auth FILE] [--have FILE] REF OUTDIR");
-    struct ref ref;
+    if (argc - i != (o->login ? 1 : 2))
+        die("usage: moat-fetch [--insecure] [--ca FILE] [--auth-fd N] [--have FILE] [--max-blob "
+            "BYTES] [--max-total BYTES] REF OUTDIR | --login [--insecure] [--ca FILE] REGISTRY");
+    o->arg = argv[i];
+    o->out = o->login ? NULL : argv[i + 1];
+}
+
+static void sandbox(int outdir, const char *ca)
+{
     merr_t err = MERR_INIT;
-    if (ref_parse(argv[i], &ref, &err) < 0)
+    if (sandbox_enter(outdir, ca, &err) < 0)
         die("%s", err.msg);
-    const char *out = argv[i + 1];
-    char *have_list = NULL;
-    if (have) {
-        FILE *hf = fopen(have, "re");
-        struct sbuf hb = {0};
-        char line[128];
-        while (hf && fgets(line, sizeof(line), hf))
-            sbuf_puts(&hb, line);
-        if (hf)
-            fclose(hf);
-        have_list = hb.buf;
-    }
-    tty = isatty(1);
-    g.host = ref.registry;
-    g.repo = ref.path;
+}
+
+static int login(struct opts *o)
+{
+    struct reg g = {.insecure = o->insecure, .ca = o->ca, .host = (char *)o->arg};
     set_base(&g);
-    load_creds(&g, auth);
-    cleanup_free char *blobs = xasprintf("%s/blobs/sha256", out);
-    cleanup_free char *b1 = xasprintf("%s/blobs", out);
-    if ((mkdir(out, 0700) < 0 && errno != EEXIST) || (mkdir(b1, 0700) < 0 && errno != EEXIST) ||
-        (mkdir(blobs, 0700) < 0 && errno != EEXIST))
-        die("%s: %s", out, strerror(errno));
+    struct sbuf in = {0};
+    char buf[512];
+    ssize_t n;
+    while ((n = read(0, buf, sizeof(buf))) > 0 && in.len < 65536)
+        sbuf_add(&in, buf, (size_t)n);
+    while (in.len && (in.buf[in.len - 1] == '\n' || in.buf[in.len - 1] == '\r'))
+        in.buf[--in.len] = 0;
+    g.basic = in.buf;
+    sandbox(-1, o->ca);
+    struct resp r;
+    long code = get_auth(&g, "/v2/", NULL, &r);
+    if (code != 200)
+        die("%s: login failed: HTTP %ld", g.host, code);
+    printf("Login Succeeded\n");
+    resp_free(&r);
+    free(in.buf);
+    free(g.base);
+    free(g.token);
+    return 0;
+}
+
+/* The manifest of `want`, or the linux/amd64 one of an index; its digest
+ * into *mdigest. Every document fetched is written to blobs. */
+static json_t *fetch_manifest(struct reg *g, const char *ref, char **wantp, const char *blobs,
+                              char **mdigest)
+{
     struct curl_slist *acc = curl_slist_append(NULL, ACCEPT);
-    char *want = xstrdup(ref.digest ? ref.digest : ref.tag);
-    printf("%s: Pulling from %s\n", want, ref.path);
-    /* the manifest, or an index to choose from */
-    char *mdigest = NULL;
     json_t *m = NULL;
-    for (int depth = 0; depth < 3; depth++) {
-        cleanup_free char *path = xasprintf("/v2/%s/manifests/%s", g.repo, want);
+    for (int depth = 0; depth < 3 && !m; depth++) {
+        const char *want = *wantp;
+        cleanup_free char *path = xasprintf("/v2/%s/manifests/%s", g->repo, want);
         struct resp r;
-        long code = get_auth(&g, path, acc, &r);
+        long code = get_auth(g, path, acc, &r);
         if (code == 404)
-            die("%s: manifest unknown: %s/%s:%s not found", g.host, g.host, g.repo, want);
+            die("%s: manifest unknown: %s/%s:%s not found", g->host, g->host, g->repo, want);
         if (code != 200)
-            die("%s: manifest %s: HTTP %ld", g.host, want, code);
+            die("%s: manifest %s: HTTP %ld", g->host, want, code);
         char *d = sha256_of(r.body.buf ? r.body.buf : "", r.body.len);
         if (strncmp(want, "sha256:", 7) == 0 && strcmp(d, want) != 0)
             die("manifest %s: its content has digest %s", want, d);
@@ -557,7 +577,7 @@ int main(int argc, char **argv)
         json_t *ms = json_object_get(j, "manifests");
         if (!json_is_array(ms)) {
             m = j;
-            mdigest = d;
+            *mdigest = d;
             break;
         }
         const char *pick = NULL;
@@ -569,20 +589,30 @@ int main(int argc, char **argv)
                 pick = json_string_value(json_object_get(json_array_get(ms, k), "digest"));
         }
         if (!pick || !digest_valid(pick))
-            die("%s: no image for linux/amd64 in the index", argv[i]);
-        free(want);
-        want = xstrdup(pick);
+            die("%s: no image for linux/amd64 in the index", ref);
+        free(*wantp);
+        *wantp = xstrdup(pick);
         free(d);
         json_decref(j);
     }
+    curl_slist_free_all(acc);
     if (!m)
-        die("%s: indexes nested too deep", argv[i]);
+        die("%s: indexes nested too deep", ref);
+    return m;
+}
+
+/* The config and layers to fetch, checked against the limits before a
+ * byte of them is asked for. */
+static struct blob *plan_blobs(json_t *m, const char *mdigest, const char *have,
+                               const struct opts *o, size_t *count)
+{
     json_t *layers = json_object_get(m, "layers");
     json_t *cfg = json_object_get(m, "config");
     size_t n = json_array_size(layers) + 1;
     if (!json_is_array(layers) || !json_is_object(cfg))
         die("manifest %s: no config or layers (schema 1 manifests are not supported)", mdigest);
     struct blob *bs = xzalloc(n * sizeof(*bs));
+    uint64_t total = 0;
     for (size_t k = 0; k < n; k++) {
         json_t *d = k == 0 ? cfg : json_array_get(layers, k - 1);
         const char *dg = json_string_value(json_object_get(d, "digest"));
@@ -592,11 +622,26 @@ int main(int argc, char **argv)
         bs[k].digest = xstrdup(dg);
         bs[k].size = sz;
         bs[k].fd = -1;
-        bs[k].have = have_list && strstr(have_list, dg);
+        bs[k].have = have && strstr(have, dg);
         bs[k].done = bs[k].have;
+        if (bs[k].have)
+            continue;
+        if ((uint64_t)sz > o->max_blob)
+            die("blob %s: the manifest declares %lld bytes, more than the limit of %llu "
+                "(MOAT_PULL_MAX_BLOB_BYTES)",
+                dg, (long long)sz, (unsigned long long)o->max_blob);
+        total += (uint64_t)sz;
+        if (total > o->max_total)
+            die("manifest %s: its blobs declare more than the limit of %llu bytes for a pull "
+                "(MOAT_PULL_MAX_BYTES)",
+                mdigest, (unsigned long long)o->max_total);
     }
-    fetch_blobs(&g, bs, n, out);
-    /* the layout moat loads (and names itself) */
+    *count = n;
+    return bs;
+}
+
+static void write_layout(json_t *m, const char *mdigest, const char *out)
+{
     json_t *desc = json_pack("{s:s,s:s,s:I}", "mediaType",
                              json_string_value(json_object_get(m, "mediaType"))
                                  ?: "application/vnd.oci.image.manifest.v1+json",
@@ -609,8 +654,48 @@ int main(int argc, char **argv)
     FILE *f = fopen(lp, "we");
     if (!f || fputs("{\"imageLayoutVersion\":\"1.0.0\"}", f) < 0 || fclose(f) != 0)
         die("%s: cannot write", lp);
-    printf("Digest: %s\n", mdigest);
     json_decref(index);
+}
+
+static char *read_have(const char *path)
+{
+    cleanup_close int fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
+    char *text = NULL;
+    if (fd >= 0 && read_regular_fd(fd, 64 << 20, &text, NULL) < 0)
+        die("%s: %s", path, strerror(errno));
+    return text;
+}
+
+static int pull(struct opts *o)
+{
+    struct ref ref;
+    merr_t err = MERR_INIT;
+    if (ref_parse(o->arg, &ref, &err) < 0)
+        die("%s", err.msg);
+    cleanup_free char *have = read_have(o->have);
+    struct reg g = {.insecure = o->insecure, .ca = o->ca, .host = ref.registry, .repo = ref.path};
+    set_base(&g);
+    load_creds(&g, o->auth_fd);
+    tty = isatty(1);
+    cleanup_free char *blobs = xasprintf("%s/blobs/sha256", o->out);
+    cleanup_free char *b1 = xasprintf("%s/blobs", o->out);
+    if ((mkdir(o->out, 0700) < 0 && errno != EEXIST) || (mkdir(b1, 0700) < 0 && errno != EEXIST) ||
+        (mkdir(blobs, 0700) < 0 && errno != EEXIST))
+        die("%s: %s", o->out, strerror(errno));
+    int outfd = open(o->out, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (outfd < 0)
+        die("%s: %s", o->out, strerror(errno));
+    sandbox(outfd, o->ca);
+    close(outfd); /* the rule is on the directory, not the descriptor */
+    cleanup_free char *want = xstrdup(ref.digest ? ref.digest : ref.tag);
+    printf("%s: Pulling from %s\n", want, ref.path);
+    char *mdigest = NULL;
+    json_t *m = fetch_manifest(&g, o->arg, &want, blobs, &mdigest);
+    size_t n;
+    struct blob *bs = plan_blobs(m, mdigest, have, o, &n);
+    fetch_blobs(&g, bs, n, o->out);
+    write_layout(m, mdigest, o->out); /* the layout moat loads (and names itself) */
+    printf("Digest: %s\n", mdigest);
     json_decref(m);
     for (size_t k = 0; k < n; k++) {
         free(bs[k].digest);
@@ -618,14 +703,24 @@ int main(int argc, char **argv)
         free(bs[k].dst);
     }
     free(bs);
-    free(have_list);
     free(mdigest);
-    free(want);
     free(g.base);
     free(g.token);
     free(g.basic);
     ref_free(&ref);
-    curl_slist_free_all(acc);
-    curl_global_cleanup();
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    /* no process of our uid may read our memory, environment or fds */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (geteuid() == 0 || getuid() == 0)
+        die("refusing to run as root (moat runs it as the user moat-fetch)");
+    struct opts o;
+    parse_flags(argc, argv, &o);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int r = o.login ? login(&o) : pull(&o);
+    curl_global_cleanup();
+    return r;
 }

@@ -136,3 +136,33 @@ int landlock_enforce(int ruleset_fd, merr_t *err)
         return err_sys(err, "process.landlock: enforce");
     return 0;
 }
+
+int landlock_ruleset(uint64_t fs, uint64_t net, uint64_t scoped, merr_t *err)
+{
+    int abi = landlock_abi();
+    struct ll_ruleset_attr attr = {
+        .handled_access_fs = fs & landlock_fs_mask(abi),
+        .handled_access_net = net & landlock_net_mask(abi),
+        .scoped = scoped & landlock_scope_mask(abi),
+    };
+    if (abi == 0)
+        return -2;
+    int rs = (int)syscall(SYS_ll_create_ruleset, &attr, sizeof(attr), 0);
+    if (rs < 0)
+        return err_sys(err, "Landlock: create a ruleset");
+    return rs;
+}
+
+int landlock_allow(int rs, int fd, uint64_t access, merr_t *err)
+{
+    struct stat st;
+    int abi = landlock_abi();
+    struct ll_path_beneath_attr pb = {access & landlock_fs_mask(abi), fd};
+    if (fstat(fd, &st) < 0)
+        return err_sys(err, "Landlock: stat");
+    if (!S_ISDIR(st.st_mode))
+        pb.allowed_access &= LL_FILE_RIGHTS;
+    if (pb.allowed_access && syscall(SYS_ll_add_rule, rs, LL_RULE_PATH_BENEATH, &pb, 0) < 0)
+        return err_sys(err, "Landlock: add a rule");
+    return 0;
+}

@@ -22,6 +22,12 @@ uint64_t landlock_scope_mask(int abi);
  * process gets fewer). Returns the ruleset fd, or -2 if Landlock is
  * unavailable and best effort allows running without it. */
 int landlock_prepare(const struct spec_landlock *l, int rootfd, uint64_t keep_scopes, merr_t *err);
+/* A ruleset handling the given rights and scopes (those the kernel knows):
+ * its fd, or -2 if the kernel has no Landlock. */
+int landlock_ruleset(uint64_t fs, uint64_t net, uint64_t scoped, merr_t *err);
+/* Allow `access` below the file or directory fd (only the rights that
+ * apply to a file, for a file; those the kernel knows). */
+int landlock_allow(int ruleset_fd, int fd, uint64_t access, merr_t *err);
 /* Enforce it on this process (needs no_new_privs or CAP_SYS_ADMIN). */
 int landlock_enforce(int ruleset_fd, merr_t *err);
 

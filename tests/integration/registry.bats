@@ -20,6 +20,7 @@ registry_config() {
 setup_file() {
     command -v docker-registry >/dev/null || skip "docker-registry not installed"
     command -v skopeo >/dev/null || skip "skopeo not installed"
+    "$REPO/scripts/setup.sh" > /dev/null # the user moat-fetch
     setup_rootfs
     export SEED="$BATS_FILE_TMPDIR/seed"
     tar -C "$ROOTFS" -czf "$BATS_FILE_TMPDIR/rootfs.tgz" .
@@ -48,6 +49,7 @@ setup() {
 
 teardown() {
     [ -n "${TOKPID:-}" ] && kill "$TOKPID" 2>/dev/null || true
+    [ -n "${PULLPID:-}" ] && kill -9 "$PULLPID" 2>/dev/null || true
     for id in $("$MOAT" --root "$STORE" ps -aq --no-trunc 2>/dev/null); do
         "$MOAT" --root "$STORE" rm -f "$id" >/dev/null 2>&1 || true
     done
@@ -154,6 +156,114 @@ start_token_registry() { # [MODE]
     run m pull "$TREG/app:1"
     [ "$status" -ne 0 ]
     store_is_empty
+}
+
+@test "hostile registry: a blob that declares 1 TB is refused before a byte of it is fetched" {
+    start_token_registry huge
+    echo secret | m login -u moat --password-stdin "$TREG"
+    run m pull "$TREG/app:1"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"declares 1099511627776 bytes, more than the limit of 17179869184 (MOAT_PULL_MAX_BLOB_BYTES)"* ]]
+    [ ! -e "$BATS_TEST_TMPDIR/port.sent" ]
+    store_is_empty
+}
+
+@test "pull limits: MOAT_PULL_MAX_BLOB_BYTES and MOAT_PULL_MAX_BYTES" {
+    MOAT_PULL_MAX_BLOB_BYTES=1000 run m pull "$REG/app:1"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"more than the limit of 1000 (MOAT_PULL_MAX_BLOB_BYTES)"* ]]
+    store_is_empty
+    MOAT_PULL_MAX_BYTES=1k run m pull "$REG/app:1"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"more than the limit of 1024 bytes for a pull (MOAT_PULL_MAX_BYTES)"* ]]
+    store_is_empty
+    MOAT_PULL_MAX_BYTES=lots run m pull "$REG/app:1"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *'MOAT_PULL_MAX_BYTES="lots": not a size'* ]]
+    MOAT_PULL_MAX_BLOB_BYTES=64m MOAT_PULL_MAX_BYTES=max run m pull -q "$REG/app:1"
+    [ "$status" -eq 0 ]
+}
+
+# hold_pull ARGS: start `moat pull ARGS` against a registry in hold mode;
+# returns once the helper is in the middle of a blob, with PULLPID (moat)
+# and HPID (the helper) set
+hold_pull() {
+    "$MOAT" --root "$STORE" pull "$@" > "$BATS_TEST_TMPDIR/pull.out" 2>&1 &
+    PULLPID=$!
+    for i in $(seq 600); do [ -e "$BATS_TEST_TMPDIR/port.held" ] && break; sleep 0.05; done
+    [ -e "$BATS_TEST_TMPDIR/port.held" ]
+    HPID=$(awk '{ print $1 }' "/proc/$PULLPID/task/$PULLPID/children")
+    [ -n "$HPID" ] && [ -d "/proc/$HPID" ]
+}
+
+@test "the registry client runs as moat-fetch: clean environment, limits, seccomp, undumpable" {
+    start_token_registry hold
+    echo secret | m login -u moat --password-stdin "$TREG"
+    SECRET_VAR=leak OPENSSL_CONF=/nonexistent no_proxy=127.0.0.1 hold_pull "$TREG/app:1"
+    # no other uid, and no other process of its own uid, reads anything of it
+    for u in nobody moat-fetch; do
+        setpriv --reuid="$u" --regid="$(id -g "$u")" --clear-groups true # it can run at all
+        for f in environ cwd/auth.json cwd/have fd/3 mem; do
+            run setpriv --reuid="$u" --regid="$(id -g "$u")" --clear-groups cat "/proc/$HPID/$f"
+            [ "$status" -ne 0 ]
+        done
+        run setpriv --reuid="$u" --regid="$(id -g "$u")" --clear-groups ls "/proc/$HPID/cwd/" "/proc/$HPID/fd/"
+        [ "$status" -ne 0 ]
+    done
+    uid=$(id -u moat-fetch)
+    gid=$(id -g moat-fetch)
+    [ "$uid" != 0 ] && [ "$uid" != "$(id -u nobody)" ]
+    grep -q "^Uid:	$uid	$uid	$uid	$uid$" /proc/$HPID/status
+    grep -q "^Gid:	$gid	$gid	$gid	$gid$" /proc/$HPID/status
+    grep -q "^Groups:[[:space:]]*$" /proc/$HPID/status
+    grep -q "^NoNewPrivs:	1$" /proc/$HPID/status
+    grep -q "^Seccomp:	2$" /proc/$HPID/status
+    grep -q "^CapEff:	0000000000000000$" /proc/$HPID/status
+    # (the ASan build adds ASAN_OPTIONS and UBSAN_OPTIONS)
+    [ "$(tr '\0' '\n' < /proc/$HPID/environ | grep -v '^[A-Z]*SAN_OPTIONS=')" = "no_proxy=127.0.0.1" ]
+    grep -q "^Max core file size *0 *0 " /proc/$HPID/limits
+    grep -q "^Max open files *1024 *1024 " /proc/$HPID/limits
+    grep -q "^Max processes *512 *512 " /proc/$HPID/limits
+    grep -q "^Max file size *17184063488 *17184063488 " /proc/$HPID/limits
+    # no descriptor of moat's but its stdio: the credentials' memfd is read and closed
+    for fd in /proc/$HPID/fd/*; do
+        t=$(readlink "$fd")
+        case "$t" in socket:*|pipe:*|anon_inode:*|/dev/null|"$BATS_TEST_TMPDIR/pull.out"|"$STORE"/tmp/*/layout/*) ;;
+            *) echo "unexpected fd $fd -> $t"; false ;; esac
+    done
+    touch "$BATS_TEST_TMPDIR/port.release"
+    wait "$PULLPID"
+    PULLPID=
+    grep -q "Downloaded newer image" "$BATS_TEST_TMPDIR/pull.out"
+}
+
+@test "pull killed midway: the helper dies with moat, the next command leaves no orphans" {
+    command -v strace >/dev/null || skip "strace not installed"
+    start_token_registry hold
+    echo secret | m login -u moat --password-stdin "$TREG"
+    hold_pull "$TREG/app:1"
+    kill -9 "$PULLPID"
+    wait "$PULLPID" || true
+    PULLPID=
+    for i in $(seq 200); do [ -d "/proc/$HPID" ] || break; sleep 0.05; done
+    [ ! -d "/proc/$HPID" ]
+    m images >/dev/null
+    python3 "$REPO/tests/lib/store-orphans.py" "$STORE"
+    # killed at each rename of its own (blobs, layers, records)
+    n=0
+    while :; do
+        n=$((n + 1))
+        rm -rf "$STORE"
+        rc=0
+        # LeakSanitizer cannot run under ptrace (the ASan build)
+        ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -e trace=renameat -e inject="renameat:signal=SIGKILL:when=$n" \
+            "$MOAT" --root "$STORE" pull -q "$REG/app:1" >/dev/null 2>&1 || rc=$?
+        [ "$rc" -eq 137 ] || break
+        m images >/dev/null
+        python3 "$REPO/tests/lib/store-orphans.py" "$STORE"
+    done
+    [ "$rc" -eq 0 ]
+    [ "$n" -gt 2 ]
 }
 
 @test "image index: the linux/amd64 image is chosen" {

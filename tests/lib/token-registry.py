@@ -7,13 +7,19 @@ that token. It listens on 127.0.0.1 on a free port, written to PORTFILE.
 
 MODE makes it hostile: "corrupt" serves layer blobs with one byte changed,
 "long" serves more bytes than the manifest says, "anon" needs no password
-for a token (anonymous pulls, as Docker Hub allows for public images)."""
+for a token (anonymous pulls, as Docker Hub allows for public images).
+"huge" serves a manifest whose first layer declares 1 TB and streams zeros
+for it (at most 256 MiB), writing the bytes it managed to send to
+PORTFILE.sent. "hold" sends the first half of a layer blob, creates
+PORTFILE.held and sends the rest only once PORTFILE.release exists (so a
+test can look at the client while it runs)."""
 import base64
 import hashlib
 import http.server
 import json
 import os
 import sys
+import time
 
 DIR, PORTFILE = sys.argv[1], sys.argv[2]
 MODE = sys.argv[3] if len(sys.argv) > 3 else ""
@@ -36,6 +42,13 @@ def layers_of(m):
 
 
 layers = layers_of(manifest)
+served = {}  # digest -> body, for manifests made here
+if MODE == "huge":
+    manifest["layers"][0]["size"] = 1 << 40
+    body = json.dumps(manifest).encode()
+    manifest_digest = "sha256:" + hashlib.sha256(body).hexdigest()
+    served[manifest_digest] = body
+    layers = {manifest["layers"][0]["digest"]}
 
 
 class H(http.server.BaseHTTPRequestHandler):
@@ -73,19 +86,55 @@ class H(http.server.BaseHTTPRequestHandler):
         if len(parts) == 5 and parts[3] == "manifests":
             d = manifest_digest if parts[4] == "1" else parts[4]
             try:
-                data = blob(d)
+                data = served[d] if d in served else blob(d)
             except (OSError, IndexError):
                 return self.send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN"}]}')
             return self.send(200, data, json.loads(data).get("mediaType", ""),
                              {"Docker-Content-Digest": d})
         if len(parts) == 5 and parts[3] == "blobs":
+            if parts[4] in layers and MODE == "huge":
+                return self.stream_zeros(256 << 20)
             data = blob(parts[4])
+            if parts[4] in layers and MODE == "hold":
+                return self.send_held(data)
             if parts[4] in layers and MODE == "corrupt":
                 data = data[:-1] + bytes([data[-1] ^ 1])
             if parts[4] in layers and MODE == "long":
                 data = data + b"extra bytes"
             return self.send(200, data, "application/octet-stream")
         self.send(404)
+
+    def stream_zeros(self, limit):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(1 << 40))
+        self.end_headers()
+        sent, chunk = 0, bytes(1 << 16)
+        try:
+            while sent < limit:
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass
+        with open(PORTFILE + ".sent", "w") as f:
+            f.write(str(sent))
+
+    def send_held(self, data):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data[: len(data) // 2])
+        self.wfile.flush()
+        open(PORTFILE + ".held", "w").close()
+        for _ in range(1200):  # a minute at most
+            if os.path.exists(PORTFILE + ".release"):
+                break
+            time.sleep(0.05)
+        try:
+            self.wfile.write(data[len(data) // 2 :])
+        except OSError:
+            pass
 
 
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)

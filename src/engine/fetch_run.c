@@ -1,0 +1,279 @@
+/* fetch_run.c: start moat-fetch as its own user, with a clean
+ * environment and limits (see fetch_run.h). */
+#include "fetch_run.h"
+#include "../util/fs.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <libgen.h>
+#include <limits.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1 /* its shadow memory needs terabytes of address space */
+#else
+#define SANITIZED 0
+#endif
+
+#define DOC_SLACK (4ULL << 20) /* manifests and the config */
+
+static int limit_env(const char *name, uint64_t dflt, uint64_t *out, merr_t *err)
+{
+    const char *v = getenv(name);
+    int64_t n;
+    *out = dflt;
+    if (!v)
+        return 0;
+    if (parse_size(v, &n) < 0)
+        return err_set(err, 0, "%s=\"%.40s\": not a size (bytes, or 512m, 10g; max for none)", name,
+                       v);
+    *out = n < 0 ? UINT64_MAX : (uint64_t)n;
+    return 0;
+}
+
+int fetch_limits(struct fetch_limits *l, merr_t *err)
+{
+    if (limit_env("MOAT_PULL_MAX_BLOB_BYTES", 16ULL << 30, &l->max_blob, err) < 0 ||
+        limit_env("MOAT_PULL_MAX_BYTES", 64ULL << 30, &l->max_total, err) < 0)
+        return -1;
+    return 0;
+}
+
+int fetch_user(uid_t *uid, gid_t *gid, merr_t *err)
+{
+    cleanup_free char *pw = NULL;
+    if (read_file_at(AT_FDCWD, "/etc/passwd", &pw, NULL, err) < 0)
+        return -1;
+    static const char prefix[] = FETCH_USER ":";
+    for (char *save = NULL, *l = strtok_r(pw, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        uint64_t u, g;
+        char *f[4] = {0};
+        if (strncmp(l, prefix, strlen(prefix)) != 0)
+            continue;
+        f[0] = strtok_r(l, ":", &f[3]); /* name, password, uid, gid */
+        strtok_r(NULL, ":", &f[3]);
+        f[1] = strtok_r(NULL, ":", &f[3]);
+        f[2] = strtok_r(NULL, ":", &f[3]);
+        if (!f[1] || !f[2] || parse_u64(f[1], &u) < 0 || parse_u64(f[2], &g) < 0 || u == 0 ||
+            g == 0 || u >= UINT32_MAX || g >= UINT32_MAX)
+            return err_set(err, 0, "/etc/passwd: the user %s must have a uid and gid other than 0",
+                           FETCH_USER);
+        *uid = (uid_t)u;
+        *gid = (gid_t)g;
+        return 0;
+    }
+    return err_set(err, 0,
+                   "the user %s does not exist: scripts/setup.sh creates it (the registry client "
+                   "runs as that user)",
+                   FETCH_USER);
+}
+
+/* path, opened O_PATH, if it is a regular file owned by root or `owner`
+ * and writable by no one else; -1 with *why set if it is there but not */
+static int open_trusted(const char *path, uid_t owner, const char **why)
+{
+    int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        *why = "not a regular file";
+    else if (st.st_uid != 0 && st.st_uid != owner)
+        *why = "owned by another user than root or moat's owner";
+    else if (st.st_mode & (S_IWGRP | S_IWOTH))
+        *why = "writable by its group or others";
+    if (*why) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* moat-fetch beside moat (a build tree), else the installed one; opened
+ * once, executed through the fd */
+static int helper_open(char **path, merr_t *err)
+{
+    char self[PATH_MAX];
+    struct stat st;
+    const char *why = NULL;
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0 && stat("/proc/self/exe", &st) == 0) {
+        self[n] = 0;
+        *path = xasprintf("%s/moat-fetch", dirname(self));
+        int fd = open_trusted(*path, st.st_uid, &why);
+        if (fd >= 0 || why)
+            return fd >= 0 ? fd : err_set(err, 0, "%s: %s", *path, why);
+        free(*path);
+    }
+    *path = xstrdup(MOAT_LIBEXECDIR "/moat/moat-fetch");
+    int fd = open_trusted(*path, 0, &why);
+    if (fd < 0)
+        return why ? err_set(err, 0, "%s: %s", *path, why)
+                   : err_sys(err, "%s (meson install puts it there)", *path);
+    return fd;
+}
+
+static char **clean_env(void)
+{
+    static const char *const keep[] = {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy",
+                                       "ALL_PROXY",  "no_proxy",    "NO_PROXY"};
+    char **env = NULL;
+    for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
+        const char *v = getenv(keep[i]);
+        if (v && strlen(v) < 4096) {
+            cleanup_free char *kv = xasprintf("%s=%s", keep[i], v);
+            strv_push(&env, kv);
+        }
+    }
+    if (SANITIZED) { /* the test builds: LeakSanitizer stops the world with
+                      * ptrace, which the helper's seccomp filter denies */
+        const char *a = getenv("ASAN_OPTIONS"), *u = getenv("UBSAN_OPTIONS");
+        cleanup_free char *kv =
+            xasprintf("ASAN_OPTIONS=%s%sdetect_leaks=0", a ? a : "", a ? ":" : "");
+        strv_push(&env, kv);
+        if (u) {
+            cleanup_free char *ukv = xasprintf("UBSAN_OPTIONS=%s", u);
+            strv_push(&env, ukv);
+        }
+    }
+    if (!env)
+        env = xzalloc(sizeof(char *));
+    return env;
+}
+
+/* a memfd holding text, at offset 0 */
+static int secret_fd(const char *text, merr_t *err)
+{
+    int fd = memfd_create("moat-fetch-auth", MFD_CLOEXEC);
+    if (fd < 0)
+        return err_sys(err, "memfd");
+    if (write_all(fd, text, strlen(text)) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+        close(fd);
+        return err_sys(err, "memfd");
+    }
+    return fd;
+}
+
+struct child {
+    int exe, in, secret, out;
+    uid_t uid;
+    gid_t gid;
+    pid_t parent;
+    char **argv, **envp;
+};
+
+static void set_limit(int res, uint64_t v)
+{
+    struct rlimit rl = {v, v};
+    if (setrlimit(res, &rl) < 0) {
+        fprintf(stderr, "moat: moat-fetch: setrlimit %d: %s\n", res, strerror(errno));
+        _exit(126);
+    }
+}
+
+/* between fork and exec: its descriptors, limits and user */
+static void child(const struct fetch_run *r, struct child *c)
+{
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    /* out of the way of 0-3 first, whatever numbers they have now */
+    int exe = fcntl(c->exe, F_DUPFD_CLOEXEC, 10);
+    int in = fcntl(c->in >= 0 ? c->in : null, F_DUPFD_CLOEXEC, 10);
+    int out = fcntl(c->out >= 0 ? c->out : null, F_DUPFD_CLOEXEC, 10);
+    int sec = c->secret >= 0 ? fcntl(c->secret, F_DUPFD_CLOEXEC, 10) : -1;
+    sigset_t all;
+    sigemptyset(&all);
+    uint64_t fsize = r->max_blob > UINT64_MAX - DOC_SLACK ? RLIM_INFINITY : r->max_blob + DOC_SLACK;
+    if (null < 0 || exe < 0 || in < 0 || out < 0 || (c->secret >= 0 && sec < 0) ||
+        fchdir(r->dirfd) < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
+        (sec >= 0 && dup2(sec, 3) < 0) ||
+        close_range(sec >= 0 ? 4 : 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+        fprintf(stderr, "moat: moat-fetch: descriptors: %s\n", strerror(errno));
+        _exit(126);
+    }
+    set_limit(RLIMIT_CORE, 0);
+    set_limit(RLIMIT_NOFILE, 1024);
+    set_limit(RLIMIT_NPROC, 512);
+    set_limit(RLIMIT_FSIZE, fsize);
+    if (!SANITIZED)
+        set_limit(RLIMIT_AS, 2ULL << 30);
+    signal(SIGXFSZ, SIG_IGN); /* a write past RLIMIT_FSIZE fails with EFBIG */
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    if (setgroups(0, NULL) < 0 || setresgid(c->gid, c->gid, c->gid) < 0 ||
+        setresuid(c->uid, c->uid, c->uid) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+        fprintf(stderr, "moat: cannot become %s for moat-fetch: %s\n", FETCH_USER, strerror(errno));
+        _exit(126);
+    }
+    if (getppid() != c->parent) /* moat died before the death signal was set */
+        _exit(126);
+    syscall(SYS_execveat, exe, "", c->argv, c->envp, AT_EMPTY_PATH);
+    fprintf(stderr, "moat: moat-fetch: %s\n", strerror(errno));
+    _exit(127);
+}
+
+int fetch_run(const struct fetch_run *r, merr_t *err)
+{
+    struct child c = {.exe = -1, .in = -1, .secret = -1, .out = r->out_fd, .parent = getpid()};
+    int in[2] = {-1, -1}, ret = -1;
+    cleanup_free char *path = NULL;
+    if (fetch_user(&c.uid, &c.gid, err) < 0 || (c.exe = helper_open(&path, err)) < 0)
+        return -1;
+    if (r->secret && (c.secret = secret_fd(r->secret, err)) < 0)
+        goto out;
+    if (r->input && pipe2(in, O_CLOEXEC) < 0) {
+        err_sys(err, "pipe");
+        goto out;
+    }
+    c.in = in[0];
+    size_t n = strv_len(r->args);
+    c.argv = xzalloc((n + 2) * sizeof(char *));
+    c.argv[0] = path;
+    memcpy(c.argv + 1, r->args, n * sizeof(char *));
+    c.envp = clean_env();
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0)
+        child(r, &c);
+    if (pid < 0) {
+        err_sys(err, "fork");
+        goto out;
+    }
+    close_fd(&in[0]);
+    if (r->input)
+        (void)write_all(in[1], r->input, strlen(r->input));
+    close_fd(&in[1]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) {
+            err_sys(err, "wait for moat-fetch");
+            goto out;
+        }
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+        ret = 0;
+    else if (WIFSIGNALED(st))
+        err_set(err, 0, "the registry client was killed by signal %d", WTERMSIG(st));
+    else
+        err_set(err, 0, "the registry client failed (its message is above)");
+out:
+    close_fd(&in[0]);
+    close_fd(&in[1]);
+    close_fd(&c.exe);
+    close_fd(&c.secret);
+    free(c.argv);
+    strv_free(c.envp);
+    return ret;
+}
