@@ -237,6 +237,30 @@ hold_pull() {
     grep -q "Downloaded newer image" "$BATS_TEST_TMPDIR/pull.out"
 }
 
+@test "the registry client refuses root and writes nowhere but below its output directory" {
+    start_token_registry anon
+    F=$(dirname "$MOAT")/moat-fetch
+    run "$F" --insecure "$TREG/app:1" "$BATS_TEST_TMPDIR/out"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"refusing to run as root"* ]]
+    # its output directory's blobs/ is a symlink to a directory of its own
+    # user elsewhere: DAC allows the write there, Landlock does not
+    O=$(mktemp -d /tmp/moat-landlock.XXXXXX)
+    mkdir -p "$O/out" "$O/elsewhere/sha256"
+    ln -s "$O/elsewhere" "$O/out/blobs"
+    chown -R moat-fetch: "$O"
+    chmod 755 "$O"
+    as_fetch() { env -i ASAN_OPTIONS=detect_leaks=0 setpriv --reuid=moat-fetch \
+        --regid="$(id -g moat-fetch)" --clear-groups "$F" --insecure "$TREG/app:1" "$1"; }
+    run as_fetch "$O/out"
+    rmdir "$O/elsewhere/sha256" || { rm -rf "$O"; false; }
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"/out/blobs/sha256/"*"Permission denied"* ]]
+    run as_fetch "$O/fine"
+    rm -rf "$O"
+    [ "$status" -eq 0 ]
+}
+
 @test "pull killed midway: the helper dies with moat, the next command leaves no orphans" {
     command -v strace >/dev/null || skip "strace not installed"
     start_token_registry hold
