@@ -1,11 +1,11 @@
 /* pull.h: `moat pull` and `moat login`, through the moat-fetch helper.
  *
- * The helper does the network and TLS work as the user nobody, with no
- * capabilities and no_new_privs, into a directory of the store's tmp/;
- * moat (root) then checks every digest again while it loads that OCI
- * layout into the store. Credentials live in the store's auth.json
- * (0600, Docker's config.json shape); the helper only sees the entry of
- * the registry it talks to. */
+ * The helper does the network and TLS work as the user moat-fetch, in a
+ * sandbox (fetch_run.h, src/fetch/sandbox.h), into a directory of the
+ * store's staging area; moat (root) then checks every digest again while
+ * it loads that OCI layout into the store. Credentials live in the store's
+ * auth.json (0600, Docker's config.json shape); the helper only sees the
+ * entry of the registry it talks to, on a descriptor. */
 #ifndef MOAT_PULL_H
 #define MOAT_PULL_H
 
