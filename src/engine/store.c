@@ -23,19 +23,19 @@ static const char *const dirs[] = {"blobs",  "blobs/sha256", "layers",
 
 /* Everything else in tmp/ (what older versions left) is removed when no
  * other moat has the store open: every moat holds "users" shared while the
- * store is open. Our own staging area, if recovery made one, stays. */
+ * store is open. Staging areas whose journal is locked stay: ours, if
+ * recovery made one, and a monitor's (monitors do not hold "users"). */
 static void clean_tmp(struct store *s)
 {
     if (flock(s->usefd, LOCK_EX | LOCK_NB) < 0)
         return;
     int t = openat(s->fd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     DIR *d = t >= 0 ? fdopendir(t) : NULL;
-    const char *own = s->stage ? s->stage + 4 : NULL; /* "ID" */
     if (d) {
         struct dirent *de;
         while ((de = readdir(d)))
             if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
-                !(own && strncmp(de->d_name, own, strlen(own)) == 0))
+                !store_tmp_in_use(s, de->d_name))
                 rm_rf_at(dirfd(d), de->d_name);
         closedir(d);
     } else if (t >= 0) {

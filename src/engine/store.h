@@ -62,6 +62,8 @@ void store_journal_clear(struct store *s);
 void store_rollback_journal(struct store *s);
 void store_stage_close(struct store *s);
 void store_recover(struct store *s);
+/* Is tmp/name a staging area (or journal) of a live moat, ours included? */
+bool store_tmp_in_use(struct store *s, const char *name);
 /* Remove blobs and layers that no image uses and no live journal lists,
  * and temporary files of dead writers (image prune; under the lock). The
  * bytes of blobs removed are added to *freed. */

@@ -66,8 +66,10 @@ int store_journal_add(struct store *s, const char *rel, merr_t *err)
 
 void store_journal_clear(struct store *s)
 {
+    /* if it cannot be emptied, the next moat rolls back what it lists
+     * that no image uses: nothing of a committed image */
     if (s->stage && s->stagepid == getpid() && ftruncate(s->journalfd, 0) < 0)
-        return; /* left for the next moat to roll back */
+        return;
 }
 
 void store_stage_close(struct store *s)
@@ -147,6 +149,18 @@ static int open_journal(struct store *s, const char *id, bool *dead)
     if (flock(fd, LOCK_EX | LOCK_NB) == 0)
         *dead = fstat(fd, &st) == 0 && st.st_nlink > 0; /* not removed meanwhile */
     return fd;
+}
+
+bool store_tmp_in_use(struct store *s, const char *name)
+{
+    size_t n = strlen(name), jl = strlen(JOURNAL);
+    bool journal = n > jl && strcmp(name + n - jl, JOURNAL) == 0, dead;
+    cleanup_free char *id = journal ? xstrndup(name, n - jl) : xstrdup(name);
+    int fd = open_journal(s, id, &dead);
+    if (fd < 0)
+        return false;
+    close(fd); /* lets go of its lock if we took it */
+    return !dead;
 }
 
 void store_recover(struct store *s)
