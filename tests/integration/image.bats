@@ -17,6 +17,7 @@ setup() {
 
 teardown() {
     rm -f /tmp/moat-escaped
+    [ -z "${holder:-}" ] || kill "$holder" 2>/dev/null || true
 }
 
 m() {
@@ -360,4 +361,26 @@ kill_at() {
     [ "$status" -eq 0 ]
     python3 "$REPO/tests/lib/store-orphans.py" "$STORE"
     [ "$(m run --rm keep:1 echo kept)" = kept ]
+}
+
+@test "tmp/: a live staging area is kept, a dead one is removed by the next command" {
+    m import "$BATS_FILE_TMPDIR/rootfs.tgz" keep:1 >/dev/null
+    # a staging area whose journal another process holds (as a monitor
+    # would, which does not count as a user of the store)
+    mkdir "$STORE/tmp/0123456789abcdef"
+    touch "$STORE/tmp/0123456789abcdef/work" "$STORE/tmp/0123456789abcdef.journal"
+    python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1])
+fcntl.flock(f, fcntl.LOCK_EX)
+time.sleep(600)' "$STORE/tmp/0123456789abcdef.journal" &
+    holder=$!
+    for i in $(seq 100); do flock -n "$STORE/tmp/0123456789abcdef.journal" true || break; sleep 0.05; done
+    m images >/dev/null
+    [ -e "$STORE/tmp/0123456789abcdef/work" ]
+    kill "$holder"
+    wait "$holder" || true
+    m images >/dev/null
+    [ ! -e "$STORE/tmp/0123456789abcdef" ]
+    [ ! -e "$STORE/tmp/0123456789abcdef.journal" ]
+    python3 "$REPO/tests/lib/store-orphans.py" "$STORE"
 }
