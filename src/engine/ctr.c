@@ -1,6 +1,7 @@
 /* ctr.c: the engine's container records, root filesystems and user
  * namespace ranges (see ctr.h). */
 #include "ctr.h"
+#include "idrange.h"
 #include "ref.h"
 #include "volume.h"
 #include "../kernel/idmap.h"
@@ -289,52 +290,9 @@ out:
 
 /* ---- user namespace ranges ---- */
 
-static void subids(uint64_t *start, uint64_t *count)
-{
-    if (subid_range("/etc/subuid", start, count) < 0)
-        *start = *count = PROFILE_SUBID_FALLBACK;
-}
-
-/* Ranges are taken from the top of moat's subordinate ids down; the
- * runtime's run.moat.userns=auto takes them from the bottom up. */
 int ctr_alloc_userns(struct store *s, uint64_t *base, merr_t *err)
 {
-    uint64_t start, count;
-    subids(&start, &count);
-    uint64_t slots = count / CTR_USERNS_SIZE;
-    if (!slots)
-        return err_set(err, 0, "/etc/subuid: moat has fewer than %d subordinate ids",
-                       CTR_USERNS_SIZE);
-    char **ids = ctr_list(s);
-    /* volumes hold ranges of their own, from the same pool */
-    size_t nu = 0;
-    uint64_t *used = volume_bases(s, &nu);
-    used = xrealloc(used, (nu + strv_len(ids) + 1) * sizeof(uint64_t));
-    for (size_t i = 0; ids[i]; i++) {
-        merr_t e = MERR_INIT;
-        json_t *r = ctr_load(s, ids[i], &e);
-        err_clear(&e);
-        if (r)
-            used[nu++] = (uint64_t)json_integer_value(json_object_get(r, "UsernsBase"));
-        json_decref(r);
-    }
-    strv_free(ids);
-    int ret =
-        err_set(err, 0, "no free user namespace range left (%llu in use)", (unsigned long long)nu);
-    for (uint64_t k = slots; k-- > 0;) {
-        uint64_t b = start + k * CTR_USERNS_SIZE;
-        bool taken = false;
-        for (size_t i = 0; i < nu && !taken; i++)
-            taken = used[i] == b;
-        if (!taken) {
-            *base = b;
-            err_clear(err);
-            ret = 0;
-            break;
-        }
-    }
-    free(used);
-    return ret;
+    return idrange_alloc(s, base, err);
 }
 
 char *ctr_make_name(struct store *s)

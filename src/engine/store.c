@@ -47,7 +47,7 @@ static void clean_tmp(struct store *s)
 int store_open(struct store *s, const char *root, merr_t *err)
 {
     memset(s, 0, sizeof(*s));
-    s->fd = s->lockfd = s->usefd = s->journalfd = -1;
+    s->fd = s->lockfd = s->usefd = s->journalfd = s->idsfd = -1;
     s->root = xstrdup(root ? root : STORE_DEFAULT_ROOT);
     if (geteuid() != 0) { /* mounts, cgroups and id maps need it */
         err_set(err, 0,
@@ -139,7 +139,10 @@ void store_close(struct store *s)
     store_stage_close(s);
     close_fd(&s->fd);
     close_fd(&s->lockfd);
+    close_fd(&s->idsfd);
     close_fd(&s->usefd);
+    free(s->pending);
+    s->pending = NULL;
     free(s->root);
     s->root = NULL;
 }
@@ -155,6 +158,8 @@ int store_lock(struct store *s, merr_t *err)
 
 void store_unlock(struct store *s)
 {
+    close_fd(&s->idsfd);
+    s->npending = 0;
     flock(s->lockfd, LOCK_UN);
 }
 

@@ -29,8 +29,11 @@
 
 struct store {
     char *root;
-    int fd;       /* the root directory */
-    int lockfd;   /* "lock", held exclusively by store_lock */
+    int fd;            /* the root directory */
+    int lockfd;        /* "lock", held exclusively by store_lock */
+    int idsfd;         /* the host-wide lock of id ranges, held until store_unlock */
+    uint64_t *pending; /* ranges taken under this lock, not yet in a record */
+    size_t npending;
     int usefd;    /* "users", held shared while the store is open */
     char **added; /* blobs ("blobs/sha256/HEX") and layers this process made */
     char *stage;  /* "tmp/ID", made when first needed */

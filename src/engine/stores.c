@@ -69,3 +69,21 @@ void stores_register(const char *root)
     free(b.buf);
     err_clear(&err);
 }
+
+int stores_lock(merr_t *err)
+{
+    cleanup_free char *dir = xstrdup(STORES_LIST);
+    *strrchr(dir, '/') = 0;
+    if (mkdir_p(dir, 0700, err) < 0)
+        return -1;
+    cleanup_free char *path = xasprintf("%s/ids.lock", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return err_sys(err, "open %s", path);
+    while (flock(fd, LOCK_EX) < 0)
+        if (errno != EINTR) {
+            close(fd);
+            return err_sys(err, "lock %s", path);
+        }
+    return fd;
+}

@@ -5,12 +5,17 @@
 #ifndef MOAT_STORES_H
 #define MOAT_STORES_H
 
+#include "../util/err.h"
+
 /* one path a line, root's only */
 #define STORES_LIST "/var/lib/moat/stores.list"
 
 /* Add root (absolute) to the list unless it is there; errors are ignored
  * (the list only widens a check). */
 void stores_register(const char *root);
+/* Serialise what must not happen in two stores at once (the choice of an
+ * id range): the lock's fd, held until closed. */
+int stores_lock(merr_t *err);
 /* The roots in the list (a NULL-terminated vector, maybe empty). */
 char **stores_list(void);
 

@@ -43,3 +43,20 @@ teardown() {
     # --ulimit still sets it
     [ "$(m run --rm --ulimit nofile=2048 bb:1 sh -c 'ulimit -n')" = 2048 ]
 }
+
+@test "containers and volumes of two stores never share an id range" {
+    other="$BATS_TEST_TMPDIR/other"
+    "$MOAT" --root "$other" import "$BATS_FILE_TMPDIR/rootfs.tgz" bb:1 >/dev/null
+    a=$(m run -d -v va:/v bb:1 sleep 100)
+    b=$("$MOAT" --root "$other" run -d -v vb:/v bb:1 sleep 100)
+    ca=$(m inspect "$a" | jq .[0].UsernsBase)
+    cb=$("$MOAT" --root "$other" inspect "$b" | jq .[0].UsernsBase)
+    [ "$ca" != "$cb" ]
+    bases="$ca
+$cb
+$(jq .UsernsBase "$STORE/volumes/va/volume.json")
+$(jq .UsernsBase "$other/volumes/vb/volume.json")"
+    echo "$bases"
+    [ "$(echo "$bases" | sort -u | wc -l)" -eq 4 ]
+    "$MOAT" --root "$other" rm -f "$b" >/dev/null
+}
