@@ -7,6 +7,7 @@
 #include "../engine/monitor.h"
 #include "../engine/pull.h"
 #include "../engine/ref.h"
+#include "../engine/rwlayer.h"
 #include "../engine/store.h"
 #include "../engine/volume.h"
 #include "../kernel/caps.h"
@@ -53,6 +54,9 @@ static char *new_id(void)
 /* Create the record and directories of a new container; its id in id. */
 static int create_container(struct store *s, struct run_opts *o, char id[65], merr_t *err)
 {
+    struct rwl_plan lp;
+    if (rwl_plan(s, o->storage_size, &lp, err) < 0)
+        return -1;
     char img_id[72];
     if (store_image_find(s, o->image, img_id, err) < 0) {
         /* not in the store: pull it, as Docker does */
@@ -60,18 +64,23 @@ static int create_container(struct store *s, struct run_opts *o, char id[65], me
         struct ref r;
         if (ref_parse(o->image, &r, &e2) < 0) {
             err_clear(&e2);
+            rwl_plan_free(&lp);
             return -1;
         }
         ref_free(&r);
         err_clear(err);
         fprintf(stderr, "Unable to find image '%s' locally\n", o->image);
         struct pull_opts po = {.out_fd = 2};
-        if (image_pull(s, o->image, &po, img_id, err) < 0)
+        if (image_pull(s, o->image, &po, img_id, err) < 0) {
+            rwl_plan_free(&lp);
             return -1;
+        }
     }
     struct image img;
-    if (store_image_load(s, img_id, &img, err) < 0)
+    if (store_image_load(s, img_id, &img, err) < 0) {
+        rwl_plan_free(&lp);
         return -1;
+    }
     cleanup_free char *nid = new_id();
     snprintf(id, 65, "%s", nid);
     json_t *layers = json_array();
@@ -79,10 +88,6 @@ static int create_container(struct store *s, struct run_opts *o, char id[65], me
         json_array_append_new(layers, json_string(img.diff_ids[i]));
     int ret = -1;
     cleanup_free char *name = NULL;
-    cleanup_free char *dir = xasprintf("containers/%s", id);
-    cleanup_free char *hosts = NULL;
-    cleanup_free char *hn = NULL;
-    bool made = false;
     if (store_lock(s, err) < 0)
         goto out;
     ctr_clean_partial(s);
@@ -100,38 +105,14 @@ static int create_container(struct store *s, struct run_opts *o, char id[65], me
     json_t *rec = ctr_record(s, o, id, name, img_id, img.config, layers, base, err);
     if (!rec)
         goto unlock;
-    static const char *const sub[] = {"bundle", "rootfs", "upper", "work"};
-    hosts = xasprintf(
-        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n",
-        json_string_value(json_object_get(json_object_get(rec, "Config"), "Hostname")));
-    hn = xasprintf("%s\n",
-                   json_string_value(json_object_get(json_object_get(rec, "Config"), "Hostname")));
-    int d = -1;
-    if (mkdirat(s->fd, dir, 0700) < 0 || (made = true, d = ctr_dirfd(s, id, err)) < 0) {
-        if (d < 0 && !err->msg)
-            err_sys(err, "create %s", dir);
-        json_decref(rec);
-        goto unlock;
-    }
-    int r = 0;
-    for (size_t i = 0; i < ARRAY_SIZE(sub) && r == 0; i++)
-        r = mkdirat(d, sub[i], 0700) < 0 ? err_sys(err, "create %s/%s", dir, sub[i]) : 0;
-    if (r == 0)
-        r = atomic_write_at(d, "hosts", hosts, strlen(hosts), 0644, err);
-    if (r == 0)
-        r = atomic_write_at(d, "hostname", hn, strlen(hn), 0644, err);
-    /* the record last: a directory without one is a creation that died */
-    if (r == 0)
-        r = ctr_save(s, id, rec, err);
-    close(d);
+    ret = ctr_make(s, id, rec, &lp, err);
     json_decref(rec);
-    if (r == 0)
-        ret = 0;
 unlock:
     store_unlock(s);
 out:
-    if (ret < 0 && made)
-        rm_rf_at(s->fd, dir);
+    if (ret == 0 && lp.warning)
+        log_warn("%s", lp.warning);
+    rwl_plan_free(&lp);
     json_decref(layers);
     image_free(&img);
     return ret;

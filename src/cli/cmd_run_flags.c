@@ -1,6 +1,7 @@
 /* cmd_run_flags.c: the flags of run and create, into struct run_opts. */
 #include "cli.h"
 #include "../engine/ctr_config.h"
+#include "../engine/rwlayer.h"
 #include "../engine/volume.h"
 #include "../kernel/caps.h"
 #include "../kernel/lsm.h"
@@ -117,6 +118,7 @@ enum {
     O_MOUNT,
     O_LOGDRIVER,
     O_LOGOPT,
+    O_STORAGEOPT,
 };
 
 /* run and create flags; returns the index of IMAGE, or -1 */
@@ -152,6 +154,7 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
         {"mount", required_argument, NULL, O_MOUNT},
         {"log-driver", required_argument, NULL, O_LOGDRIVER},
         {"log-opt", required_argument, NULL, O_LOGOPT},
+        {"storage-opt", required_argument, NULL, O_STORAGEOPT},
         {"help", no_argument, NULL, 'H'},
         {0, 0, 0, 0},
     };
@@ -323,6 +326,15 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
             if ((ch == O_LOGOPT ? log_parse_opt(optarg, &o->log, &e)
                                 : log_parse_driver(optarg, &o->log, &e)) < 0) {
                 cli_usage_error(cmd, "%s", e.msg);
+                err_clear(&e);
+                return -1;
+            }
+            break;
+        }
+        case O_STORAGEOPT: {
+            merr_t e = MERR_INIT;
+            if (rwl_parse_opt(optarg, &o->storage_size, &e) < 0) {
+                cli_usage_error(cmd, "--storage-opt %s", e.msg);
                 err_clear(&e);
                 return -1;
             }

@@ -3,6 +3,7 @@
 #include "ctr.h"
 #include "idrange.h"
 #include "ref.h"
+#include "rwlayer.h"
 #include "volume.h"
 #include "../kernel/idmap.h"
 #include "../kernel/mount.h"
@@ -231,6 +232,7 @@ int ctr_mount_rootfs(struct store *s, const char *id, json_t *rec, merr_t *err)
     ctr_umount_rootfs(s, id);
     int ufd = -1, ret = -1;
     cleanup_free char *target = xasprintf("%s/containers/%s/rootfs", s->root, id);
+    cleanup_free char *upper = NULL;
     int *fds = xzalloc(n * sizeof(int));
     for (size_t i = 0; i < n; i++)
         fds[i] = -1;
@@ -261,14 +263,16 @@ int ctr_mount_rootfs(struct store *s, const char *id, json_t *rec, merr_t *err)
         }
         sbuf_printf(&opts, "%s/proc/self/fd/%d", i ? ":" : "", fds[i]);
     }
-    sbuf_printf(&opts, ",upperdir=%s/containers/%s/upper,workdir=%s/containers/%s/work", s->root,
-                id, s->root, id);
+    const char *pre = rwl_prefix(rec);
+    sbuf_printf(&opts, ",upperdir=%s/containers/%s/%supper,workdir=%s/containers/%s/%swork",
+                s->root, id, pre, s->root, id, pre);
     /* the container's root owns its "/", with the image's mode (the upper
      * directory's own 0700 would shut out every other user) */
     struct stat top;
+    upper = xasprintf("%supper", pre);
     if (fstat(fds[0], &top) < 0 ||
-        fchownat(d, "upper", (uid_t)base, (gid_t)base, AT_SYMLINK_NOFOLLOW) < 0 ||
-        fchmodat(d, "upper", top.st_mode & 07777, 0) < 0) {
+        fchownat(d, upper, (uid_t)base, (gid_t)base, AT_SYMLINK_NOFOLLOW) < 0 ||
+        fchmodat(d, upper, top.st_mode & 07777, 0) < 0) {
         err_sys(err, "container %.12s: give its root the image's owner and mode", id);
         goto out;
     }
@@ -331,10 +335,48 @@ void ctr_clean_partial(struct store *s)
             continue;
         cleanup_free char *dir = xasprintf("containers/%s", ids[i]);
         cleanup_free char *mnt = xasprintf("%s/containers/%s/rootfs", s->root, ids[i]);
-        if (!mounted(mnt))
-            rm_rf_at(s->fd, dir);
+        if (mounted(mnt))
+            continue;
+        int d = openat(s->fd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (d >= 0) {
+            rwl_remove(d);
+            close(d);
+        }
+        rm_rf_at(s->fd, dir);
     }
     strv_free(ids);
+}
+
+int ctr_make(struct store *s, const char *id, json_t *rec, struct rwl_plan *lp, merr_t *err)
+{
+    const char *hn =
+        json_string_value(json_object_get(json_object_get(rec, "Config"), "Hostname")) ?: "";
+    cleanup_free char *hosts = xasprintf(
+        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n", hn);
+    cleanup_free char *hname = xasprintf("%s\n", hn);
+    cleanup_free char *dir = xasprintf("containers/%s", id);
+    if (mkdirat(s->fd, dir, 0700) < 0)
+        return err_sys(err, "create %s", dir);
+    int d = ctr_dirfd(s, id, err), r = d < 0 ? -1 : 0;
+    if (r == 0 && (mkdirat(d, "bundle", 0700) < 0 || mkdirat(d, "rootfs", 0700) < 0))
+        r = err_sys(err, "create %s/bundle and rootfs", dir);
+    if (r == 0 && (r = rwl_create(s, d, lp, err)) == 0)
+        rwl_record(rec, lp);
+    if (r == 0)
+        r = atomic_write_at(d, "hosts", hosts, strlen(hosts), 0644, err);
+    if (r == 0)
+        r = atomic_write_at(d, "hostname", hname, strlen(hname), 0644, err);
+    /* the record last: a directory without one is a creation that died */
+    if (r == 0)
+        r = ctr_save(s, id, rec, err);
+    if (r < 0) {
+        if (d >= 0)
+            rwl_remove(d);
+        rm_rf_at(s->fd, dir);
+    }
+    if (d >= 0)
+        close(d);
+    return r;
 }
 
 void ctr_runtime_delete(struct store *s, const char *id)
@@ -355,6 +397,13 @@ int ctr_remove(struct store *s, const char *id, merr_t *err)
     cleanup_free char *rootfs = xasprintf("%s/containers/%s/rootfs", s->root, id);
     if (mounted(rootfs))
         return err_set(err, 0, "container %.12s: its root is still mounted", id);
+    merr_t e = MERR_INIT;
+    int d = ctr_dirfd(s, id, &e);
+    err_clear(&e);
+    if (d >= 0) {
+        rwl_remove(d);
+        close(d);
+    }
     cleanup_free char *src = xasprintf("containers/%s", id);
     if (store_remove_tree(s, src) < 0)
         return err_sys(err, "remove container %.12s", id);

@@ -3,7 +3,7 @@
  *   containers/ID/container.json  the record (Docker's inspect shape)
  *   containers/ID/bundle/         config.json for the runtime
  *   containers/ID/rootfs          where the overlay is mounted while it runs
- *   containers/ID/upper, work     the container's own layer
+ *   containers/ID/layer/          the container's own layer (rwlayer.h)
  *   containers/ID/log.N           its output, N = 1, 2, ... (logfile.h)
  *   containers/ID/monitor.lock    flock held by its monitor while it runs
  *   run/                          the runtime's state directory
@@ -69,6 +69,11 @@ char *ctr_make_name(struct store *s);
 /* Remove container directories without a record: creations that died
  * (a creation holds the lock from mkdir to record; call under it). */
 void ctr_clean_partial(struct store *s);
+/* Make the directory of a new container: its writable layer as lp says
+ * (rwlayer.h, noted in rec), hosts, hostname, and the record rec last.
+ * Under the lock; on failure nothing is left. */
+struct rwl_plan;
+int ctr_make(struct store *s, const char *id, json_t *rec, struct rwl_plan *lp, merr_t *err);
 /* Remove a stopped container entirely. */
 int ctr_remove(struct store *s, const char *id, merr_t *err);
 

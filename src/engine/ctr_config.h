@@ -25,6 +25,7 @@ struct run_opts {
     struct profile_opts po; /* capabilities, seccomp, memory, pids, landlock */
     double cpus;
     struct log_limits log; /* --log-driver, --log-opt */
+    int64_t storage_size;  /* --storage-opt size=: bytes, -1 max, 0 not given */
 };
 
 void run_opts_init(struct run_opts *o);
