@@ -5,6 +5,7 @@
 #include "ref.h"
 #include "rwlayer.h"
 #include "volume.h"
+#include "../kernel/caps.h"
 #include "../kernel/idmap.h"
 #include "../kernel/mount.h"
 #include "../runtime/ops.h"
@@ -15,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -276,8 +278,18 @@ int ctr_mount_rootfs(struct store *s, const char *id, json_t *rec, merr_t *err)
         err_sys(err, "container %.12s: give its root the image's owner and mode", id);
         goto out;
     }
-    if (mount("overlay", target, "overlay", MS_NODEV, opts.buf) < 0) {
-        err_sys(err, "container %.12s: mount the overlay root", id);
+    /* the overlay writes to its upper directory with the credentials it
+     * was mounted with: without CAP_SYS_RESOURCE, which would let the
+     * container's writes past a project quota (ext4) and into the root
+     * reserve of the store's filesystem */
+    if (caps_set_effective(CAP_SYS_RESOURCE, false, err) < 0)
+        goto out;
+    int mr = mount("overlay", target, "overlay", MS_NODEV, opts.buf), saved = errno;
+    merr_t ce = MERR_INIT;
+    caps_set_effective(CAP_SYS_RESOURCE, true, &ce);
+    err_clear(&ce);
+    if (mr < 0) {
+        err_set(err, saved, "container %.12s: mount the overlay root", id);
         goto out;
     }
     ret = 0;

@@ -136,6 +136,23 @@ int caps_apply_sets(const struct cap_state *c, merr_t *err)
     return 0;
 }
 
+int caps_set_effective(int cap, bool on, merr_t *err)
+{
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &hdr, data) < 0)
+        return err_sys(err, "capget");
+    uint32_t bit = 1U << (cap % 32);
+    if (on)
+        data[cap / 32].effective |= bit & data[cap / 32].permitted;
+    else
+        data[cap / 32].effective &= ~bit;
+    if (syscall(SYS_capset, &hdr, data) < 0)
+        return err_sys(err, "capset: %s %s", on ? "raise" : "lower",
+                       cap_name(cap) ? cap_name(cap) : "capability");
+    return 0;
+}
+
 int caps_get(struct cap_state *c)
 {
     struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};

@@ -3,6 +3,7 @@
 #define MOAT_CAPS_H
 
 #include "../util/err.h"
+#include <stdbool.h>
 #include <stdint.h>
 
 #define CAP_COUNT_KNOWN 41 /* CAP_CHOWN (0) .. CAP_CHECKPOINT_RESTORE (40) */
@@ -23,6 +24,9 @@ int caps_apply_bounding(uint64_t bounding, merr_t *err);
 /* Set effective/permitted/inheritable, then ambient. Call after setuid
  * (with keepcaps). */
 int caps_apply_sets(const struct cap_state *c, merr_t *err);
+/* Lower (on = false) or raise back one capability in the effective set
+ * only; raising needs it in the permitted set. */
+int caps_set_effective(int cap, bool on, merr_t *err);
 /* Read the current process' sets. */
 int caps_get(struct cap_state *c);
 
