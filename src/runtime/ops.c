@@ -166,8 +166,10 @@ int wait_exec(int fd, int pidfd, merr_t *err)
             continue;
         if (n <= 0) {
             /* EOF with no writer: before the first byte the init is not
-             * there yet (a fifo opened without blocking) or died */
-            if (!ok_byte && w > 0) {
+             * there yet (its probe of the fifo came and went), or it died:
+             * then it never will be */
+            struct pollfd dead = {pidfd, POLLIN, 0};
+            if (!ok_byte && w > 0 && !(pidfd >= 0 && poll(&dead, 1, 0) == 1)) {
                 struct timespec ts = {0, 200000};
                 nanosleep(&ts, NULL);
                 continue;
