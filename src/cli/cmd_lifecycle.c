@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "../kernel/idmap.h"
 #include "../runtime/container.h"
+#include "../runtime/intent.h"
 #include "../runtime/ops.h"
 #include "../util/fs.h"
 #include "../util/log.h"
@@ -336,6 +337,10 @@ int cmd_list(const struct global *g, int argc, char **argv)
     for (size_t i = 0; ids[i]; i++) {
         struct handle h;
         if (handle_peek(rootfd, ids[i], &h, &err) < 0) {
+            /* not a container (runc's list skips these too): a create at
+             * work, or what a killed one left, which goes now */
+            if (err.errnum == ENOENT)
+                intent_clean(rootfd, ids[i], NULL);
             err_clear(&err);
             continue;
         }

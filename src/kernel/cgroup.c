@@ -335,8 +335,8 @@ void cg_needed(const struct spec_resources *r, bool has, const char **out, size_
     out[n] = NULL;
 }
 
-int cg_create(const struct cg_host *host, const char *cgroups_path, const char *id, bool optional,
-              const char *const *needed, struct cg *cg, merr_t *err)
+int cg_resolve(const struct cg_host *host, const char *cgroups_path, const char *id,
+               const char *const *needed, struct cg *cg)
 {
     memset(cg, 0, sizeof(*cg));
     cg->host = host;
@@ -354,7 +354,18 @@ int cg_create(const struct cg_host *host, const char *cgroups_path, const char *
             cgpath = xstrdup(cgroups_path);
         else
             cgpath = xasprintf("%s/%s", strcmp(h->own, "/") == 0 ? "" : h->own, cgroups_path);
-        char *dir = hier_path(h, cgpath);
+        cg->dirs[i] = hier_path(h, cgpath);
+    }
+    return 0;
+}
+
+int cg_make(struct cg *cg, bool optional, merr_t *err)
+{
+    for (size_t i = 0; i < cg->n; i++) {
+        const struct cg_hier *h = &cg->host->h[i];
+        char *dir = cg->dirs[i];
+        if (!dir)
+            continue;
         /* usually new: mkdir first, and the parents only if it fails */
         bool existed = false;
         merr_t e2 = MERR_INIT;
@@ -363,16 +374,20 @@ int cg_create(const struct cg_host *host, const char *cgroups_path, const char *
                 log_debug("cgroup %s skipped: %s", dir, e2.msg);
                 err_clear(&e2);
                 free(dir);
+                cg->dirs[i] = NULL;
                 continue;
             }
             err_set(err, e2.errnum, "create cgroup %s: %s", dir, e2.msg);
             err_clear(&e2);
-            free(dir);
+            /* what is not made yet is not ours to remove */
+            for (size_t k = i; k < cg->n; k++) {
+                free(cg->dirs[k]);
+                cg->dirs[k] = NULL;
+            }
             cg_destroy(cg, NULL);
             cg_free(cg);
             return -1;
         }
-        cg->dirs[i] = dir;
         cg->created[i] = !existed;
         if (!existed && !h->v2 && list_has(h->ctrls, "cpuset"))
             init_cpuset(h, dir);
@@ -380,6 +395,13 @@ int cg_create(const struct cg_host *host, const char *cgroups_path, const char *
             v2_enable_controllers(h, dir);
     }
     return 0;
+}
+
+int cg_create(const struct cg_host *host, const char *cgroups_path, const char *id, bool optional,
+              const char *const *needed, struct cg *cg, merr_t *err)
+{
+    cg_resolve(host, cgroups_path, id, needed, cg);
+    return cg_make(cg, optional, err);
 }
 
 char **cg_dir_list(const struct cg *cg)

@@ -52,6 +52,13 @@ const char *cg_mode_name(enum cg_mode m);
  * freezer hierarchy, for membership and pause. */
 int cg_create(const struct cg_host *host, const char *cgroups_path, const char *id, bool optional,
               const char *const *needed, struct cg *cg, merr_t *err);
+/* cg_create in two halves, so that the directories can be recorded before
+ * any is made: cg_resolve only computes them (no error is possible),
+ * cg_make creates them (on failure it removes what it made and frees cg;
+ * a skipped optional hierarchy's directory becomes NULL). */
+int cg_resolve(const struct cg_host *host, const char *cgroups_path, const char *id,
+               const char *const *needed, struct cg *cg);
+int cg_make(struct cg *cg, bool optional, merr_t *err);
 /* The v1 controllers a resources object uses (NULL-terminated, static). */
 void cg_needed(const struct spec_resources *r, bool has, const char **out, size_t max);
 /* Make sure the container has a directory in the hierarchy of `ctrl`

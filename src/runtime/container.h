@@ -62,6 +62,7 @@ struct container {
     struct cg_host cghost;
     struct cg cg;
     bool have_cg;
+    bool tracked;       /* in a cgroup the intent names: found by it if abandoned */
     struct cg_join cgj; /* what the init joins its cgroups with */
     int rootfd, statefd;
     struct state st;
@@ -140,6 +141,10 @@ enum sync_type {
     SYNC_PID,        /* stage1 -> runtime: the init's host pid is value */
     SYNC_TREES,      /* init -> runtime: bind trees for mounts[value..]; the
                         reply carries them as SCM_RIGHTS, in config order */
+    SYNC_READY,      /* init -> runtime: set up but for the last steps;
+                        its parent-death signal is off now */
+    SYNC_COMMIT,     /* runtime -> init: the state is recorded (awaited
+                        only by an init in no cgroup, see step_handover) */
 };
 int sync_send(int fd, enum sync_type type, int64_t value, const char *text);
 /* 1 on a message, 0 on EOF, -1 on error. *text may be NULL (caller frees).

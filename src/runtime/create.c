@@ -4,6 +4,7 @@
  * hooks) and records the result. Any failure undoes all of it: no state
  * directory, cgroup, process or mount is left behind. */
 #include "container.h"
+#include "intent.h"
 #include "seal.h"
 #include "../kernel/apparmor.h"
 #include "../kernel/hooks.h"
@@ -177,21 +178,9 @@ int seccomp_forward(struct container *c, int fd, merr_t *err)
 
 #define UNTIL_EOF 0
 
-/* The init closed its end of the sync socket: did it die before it got
- * to wait-start? In run it goes on at once, and the user's program may have
- * exited already; the byte it wrote to the start pipe says it got there.
- * The init is not reaped here: run wants its status. */
-static bool init_gone_early(struct container *c)
-{
-    siginfo_t si = {0};
-    if (waitid(P_PID, (id_t)c->host_pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
-        return false; /* alive */
-    struct pollfd pf = {.fd = c->start_r, .events = POLLIN};
-    return c->start_r < 0 || poll(&pf, 1, 0) != 1 || !(pf.revents & POLLIN);
-}
-
 /* Talk to the init until it sends `until`, or closes its end (UNTIL_EOF:
- * it is set up), or fails. */
+ * it is set up; asked for only after the handover, see step_handover in
+ * init.c: before it, EOF means that the init died), or fails. */
 static int converse(struct container *c, enum sync_type until, merr_t *err)
 {
     for (;;) {
@@ -203,8 +192,10 @@ static int converse(struct container *c, enum sync_type until, merr_t *err)
         if (r < 0)
             return err_sys(err, "sync with the container init");
         if (r == 0) {
-            /* EOF: the init closed its end at wait-start, or died */
-            if (until == UNTIL_EOF && c->host_pid > 0 && !init_gone_early(c))
+            /* EOF: the init closed its end at wait-start, or died. A
+             * death after the handover shows later: run's wait_exec sees
+             * it, and a created container whose init died is stopped. */
+            if (until == UNTIL_EOF)
                 return 0;
             return init_died(c, err);
         }
@@ -357,8 +348,8 @@ static int launch(struct container *c, merr_t *err)
     if (sync_send(c->sync_parent, SYNC_GO, c->host_pid, NULL) < 0)
         return err_sys(err, "start the container init");
     log_debug("phase: init started (pid %d)", (int)c->host_pid);
-    int r = converse(c, UNTIL_EOF, err);
-    log_debug("phase: init set up");
+    int r = converse(c, SYNC_READY, err);
+    log_debug("phase: init set up, waiting for the state to be recorded");
     return r;
 }
 
@@ -379,6 +370,37 @@ static int write_pid_file(const char *path, pid_t pid, merr_t *err)
     int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
     if (atomic_write_at(dfd, name, buf, (size_t)n, 0644, err) < 0)
         return err_wrap(err, "--pid-file");
+    return 0;
+}
+
+/* The container's cgroups: recorded in the intent first, so that a create
+ * killed from here on leaves nothing that `delete` cannot find. */
+static int make_cgroups(struct container *c, merr_t *err)
+{
+    const struct spec_linux *l = &c->spec->linux_;
+    if (c->cghost.mode == CG_NONE)
+        return 0;
+    bool optional = geteuid() != 0 && !l->has_resources;
+    /* Only the hierarchies the resources configure (plus the unified one,
+     * and freezer on pure v1, for tracking and pause). A caller that names
+     * linux.cgroupsPath (every engine does) reads its statistics from
+     * every hierarchy, so it gets the container in all of them, as runc
+     * does. */
+    const char *needed[16];
+    cg_needed(&l->resources, l->has_resources, needed, ARRAY_SIZE(needed));
+    bool all = l->cgroups_path && *l->cgroups_path;
+    cg_resolve(&c->cghost, l->cgroups_path, c->o.id, all ? NULL : needed, &c->cg);
+    if (intent_write(c->statefd, &c->cg, c->o.id, err) < 0) {
+        cg_free(&c->cg);
+        return -1;
+    }
+    if (cg_make(&c->cg, optional, err) < 0)
+        return err_wrap(err, "linux.cgroupsPath");
+    c->have_cg = true;
+    for (size_t i = 0; i < c->cg.n; i++)
+        c->tracked = c->tracked || c->cg.dirs[i];
+    if (l->has_resources && cg_apply_container(&c->cg, &l->resources, err) < 0)
+        return -1;
     return 0;
 }
 
@@ -433,25 +455,10 @@ static int prepare(struct container *c, merr_t *err)
         return -1;
     if (cg_detect(&c->cghost, err) < 0)
         return -1;
-    const struct spec_linux *l = &c->spec->linux_;
-    bool optional = geteuid() != 0 && !l->has_resources;
-    if (c->cghost.mode != CG_NONE) {
-        /* Only the hierarchies the resources configure (plus the unified one,
-         * and freezer on pure v1, for tracking and pause). A caller that names
-         * linux.cgroupsPath (every engine does) reads its statistics from
-         * every hierarchy, so it gets the container in all of them, as runc
-         * does. */
-        const char *needed[16];
-        cg_needed(&l->resources, l->has_resources, needed, ARRAY_SIZE(needed));
-        bool all = l->cgroups_path && *l->cgroups_path;
-        if (cg_create(&c->cghost, l->cgroups_path, c->o.id, optional, all ? NULL : needed, &c->cg,
-                      err) < 0)
-            return err_wrap(err, "linux.cgroupsPath");
-        c->have_cg = true;
-        if (l->has_resources && cg_apply_container(&c->cg, &l->resources, err) < 0)
-            return -1;
-    }
+    if (make_cgroups(c, err) < 0)
+        return -1;
     log_debug("phase: cgroups created");
+    const struct spec_linux *l = &c->spec->linux_;
     if (l->seccomp) {
         if (seccomp_compile_spec(c->spec, c->rootfd, &c->seccomp, err) < 0)
             return -1;
@@ -497,6 +504,9 @@ static void abort_create(struct container *c)
     }
 }
 
+/* Record the state and say so to the init (which waits for that only if
+ * it is in no cgroup: see step_handover). Then wait for the rest of its
+ * setup (its last steps). */
 static int finish(struct container *c, merr_t *err)
 {
     uint64_t start = 0;
@@ -508,7 +518,12 @@ static int finish(struct container *c, merr_t *err)
         return -1;
     if (c->o.pid_file && write_pid_file(c->o.pid_file, c->host_pid, err) < 0)
         return -1;
-    return 0;
+    /* an init in a cgroup has not waited: it may have exec'd (or even
+     * exited) by now */
+    if (!c->tracked && sync_send(c->sync_parent, SYNC_COMMIT, 0, NULL) < 0)
+        return errno == EPIPE ? init_died(c, err) : err_sys(err, "hand over to the container init");
+    log_debug("phase: state recorded, init handed over");
+    return converse(c, UNTIL_EOF, err);
 }
 
 int container_create(struct container *c, merr_t *err)

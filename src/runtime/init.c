@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -125,6 +126,39 @@ static int step_close_fds(struct container *c, merr_t *err)
     return 0;
 }
 
+/* The handover. Until here the init dies with the runtime: its
+ * parent-death signal is SIGKILL, and a runtime gone while the init waits
+ * for it is an EOF. From here on it must outlive the runtime (`create`
+ * exits), so the signal goes off first, then the runtime is told (it
+ * records the state). A runtime killed before it has recorded the state
+ * must not leave a process that no command can find: an init in the
+ * container's cgroups is found through the intent (intent.c), which names
+ * them, and goes on at once; one in no cgroup (a host without them, a
+ * rootless runtime that may not make any) waits for the runtime's word
+ * that the state is recorded, and exits if the runtime is gone. */
+static int step_handover(struct container *c, merr_t *err)
+{
+    enum sync_type t;
+    (void)err;
+    prctl(PR_SET_PDEATHSIG, 0);
+    if (sync_send(c->sync_child, SYNC_READY, 0, NULL) < 0)
+        _exit(1); /* the runtime is gone */
+    if (!c->tracked && (sync_recv(c->sync_child, &t, NULL, NULL) <= 0 || t != SYNC_COMMIT))
+        _exit(1); /* the runtime is gone, or gave up on us */
+    return 0;
+}
+
+/* A change of the effective ids clears the parent-death signal: set it
+ * again, then make sure the runtime did not go in between (its end of
+ * the sync socket closed). */
+static void rearm_pdeathsig(struct container *c)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    struct pollfd p = {c->sync_child, 0, 0};
+    if (poll(&p, 1, 0) == 1 && (p.revents & POLLHUP))
+        _exit(1);
+}
+
 /* Everything is set up. Closing the sync socket tells the runtime so
  * (create returns); then wait for start: in create by opening exec.fifo for
  * writing, which blocks until `start` opens it for reading; in run at once
@@ -143,7 +177,6 @@ static int step_wait_start(struct container *c, merr_t *err)
         else if (errno != ENXIO)
             return err_sys(err, "open exec fifo");
     }
-    prctl(PR_SET_PDEATHSIG, 0);
     close_fd(&c->sync_child);
     int fd = c->start_w;
     c->start_w = -1;
@@ -329,7 +362,10 @@ static int run_step(struct container *c, const struct step *st, merr_t *err)
     const struct spec_linux *l = &s->linux_;
     switch (st->kind) {
     case STEP_SETUID_ROOT:
-        return step_setuid_root(c, err);
+        if (step_setuid_root(c, err) < 0)
+            return -1;
+        rearm_pdeathsig(c);
+        return 0;
     case STEP_UNSHARE_CGROUPNS:
         return unshare(CLONE_NEWCGROUP) < 0 ? err_sys(err, "unshare the cgroup namespace") : 0;
     case STEP_ROOT_PRIVATE:
@@ -393,6 +429,8 @@ static int run_step(struct container *c, const struct step *st, merr_t *err)
         return 0;
     case STEP_CLOSE_FDS:
         return step_close_fds(c, err);
+    case STEP_HANDOVER:
+        return step_handover(c, err);
     case STEP_WAIT_START:
         return step_wait_start(c, err);
     case STEP_HOOKS_START:

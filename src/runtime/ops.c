@@ -1,5 +1,6 @@
 #include "ops.h"
 #include "container.h"
+#include "intent.h"
 #include "../kernel/hooks.h"
 #include "../kernel/proc.h"
 #include "../util/fs.h"
@@ -292,28 +293,22 @@ int container_destroy(int rootfd, struct handle *h, merr_t *err)
     return ret;
 }
 
-/* A directory without its state file that nobody holds locked: left by a
- * create that was killed. */
-static bool remove_stale(int rootfd, const char *id)
-{
-    int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    bool stale = flock(fd, LOCK_EX | LOCK_NB) == 0 &&
-                 faccessat(fd, STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
-    close(fd);
-    if (stale)
-        state_remove(rootfd, id);
-    return stale;
-}
-
 int op_delete(int rootfd, const char *id, bool force, merr_t *err)
 {
     struct handle h;
     if (handle_open(rootfd, id, &h, err) < 0) {
+        if (err->errnum != ENOENT)
+            return -1;
         /* a forced delete of a missing container succeeds (dockerd relies
-         * on it); a half-created one nobody holds is cleaned up */
-        if (err->errnum == ENOENT && (remove_stale(rootfd, id) || force)) {
+         * on it); what a killed create left under the id is cleaned up */
+        merr_t e2 = MERR_INIT;
+        int c = intent_clean(rootfd, id, &e2);
+        if (c < 0) {
+            err_clear(err);
+            *err = e2;
+            return -1;
+        }
+        if (c > 0 || force) {
             err_clear(err);
             return 0;
         }

@@ -35,6 +35,7 @@ static const char *const names[] = {
     [STEP_KEYRING] = "session-keyring",
     [STEP_UMASK] = "umask",
     [STEP_CLOSE_FDS] = "close-fds",
+    [STEP_HANDOVER] = "handover",
     [STEP_WAIT_START] = "wait-start",
     [STEP_HOOKS_START] = "hooks-startContainer",
     [STEP_LSM_LABEL] = "lsm-label",
@@ -178,6 +179,9 @@ int plan_build(const struct spec *s, const struct plan_opts *o, struct plan *p, 
         add(p, STEP_KEYRING, 0);
     add(p, STEP_UMASK, 0);
     add(p, STEP_CLOSE_FDS, 0);
+    /* the state is recorded before the last steps: they may load a seccomp
+     * filter that a talk with the runtime would have to get past */
+    add(p, STEP_HANDOVER, 0);
     add_final_steps(s, p);
     /* everything is set up: create returns; start releases the exec (as
      * runc: the startContainer hooks run with the process' restrictions) */

@@ -40,6 +40,8 @@ enum step_kind {
     STEP_KEYRING,
     STEP_UMASK,
     STEP_CLOSE_FDS,
+    STEP_HANDOVER,      /* the runtime records the state; from then on the
+                           init outlives it */
     STEP_WAIT_START,    /* report "created", wait for start */
     STEP_LANDLOCK,      /* enforce it: after the fifo is open */
     STEP_HOOKS_START,   /* startContainer */

@@ -1,4 +1,5 @@
 #include "state.h"
+#include "intent.h"
 #include "../kernel/cgroup.h"
 #include "../kernel/proc.h"
 #include "../util/fs.h"
@@ -137,22 +138,65 @@ int state_root_open(const char *root, bool create, merr_t *err)
     return fd;
 }
 
+int state_root_lock(int rootfd)
+{
+    int r;
+    while ((r = flock(rootfd, LOCK_EX)) < 0 && errno == EINTR)
+        ;
+    return r;
+}
+
+void state_root_unlock(int rootfd)
+{
+    flock(rootfd, LOCK_UN);
+}
+
+/* mkdir and flock are two steps: the root is locked around them, and a
+ * cleaner of abandoned directories (intent.c) locks it too, so it never
+ * takes a directory being made for one left by a killed create. */
+static int dir_make_locked(int rootfd, const char *id, int *mkdir_errno)
+{
+    *mkdir_errno = 0;
+    if (state_root_lock(rootfd) < 0)
+        return -1;
+    int fd = -1;
+    if (mkdirat(rootfd, id, 0711) < 0) {
+        *mkdir_errno = errno;
+    } else {
+        fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+            close(fd);
+            fd = -1;
+        }
+        if (fd < 0) {
+            int e = errno;
+            unlinkat(rootfd, id, AT_REMOVEDIR);
+            errno = e;
+        }
+    }
+    int e = errno;
+    state_root_unlock(rootfd);
+    errno = e;
+    return fd;
+}
+
 int state_dir_create(int rootfd, const char *id, merr_t *err)
 {
-    if (mkdirat(rootfd, id, 0711) < 0) {
-        if (errno == EEXIST)
-            return err_set(err, EEXIST, "container \"%s\" already exists", id);
-        return err_sys(err, "create state directory for \"%s\"", id);
-    }
-    int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-        err_sys(err, "open state directory of \"%s\"", id);
+    for (int tries = 0;; tries++) {
+        int mkdir_errno;
+        int fd = dir_make_locked(rootfd, id, &mkdir_errno);
         if (fd >= 0)
-            close(fd);
-        unlinkat(rootfd, id, AT_REMOVEDIR);
-        return -1;
+            return fd;
+        if (mkdir_errno != EEXIST) {
+            if (mkdir_errno)
+                errno = mkdir_errno;
+            return err_sys(err, "create state directory for \"%s\"", id);
+        }
+        /* what a killed create of this id left goes first */
+        if (tries == 0 && intent_clean(rootfd, id, NULL) > 0)
+            continue;
+        return err_set(err, EEXIST, "container \"%s\" already exists", id);
     }
-    return fd;
 }
 
 static char **json_strv(json_t *arr)

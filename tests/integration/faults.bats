@@ -74,6 +74,97 @@ after_fault() {
         { echo "$point: left in the state root: $(ls -A "$ROOT")" >&2; return 1; }
 }
 
+# runtime create: before the clone only the runtime runs; the points in
+# the init are calls the runtime does not make (prctl:when=3 is the init's
+# handover; setresuid and capset come after it)
+CREATE_POINTS="flock:when=1 mkdirat:when=1 flock:when=2 mknodat:when=1 fsetxattr:when=1
+    mkdir:when=1 mkdir:when=2 open_tree:when=1 mount_setattr:when=2 socketpair:when=1
+    clone3:when=1 sendto:when=1 unshare:when=1 move_mount:when=1 pivot_root:when=1
+    sethostname:when=1 close_range:when=1 prctl:when=3 renameat:when=1 sendto:when=2
+    setresuid:when=1 capset:when=1 exit_group:when=1"
+
+@test "create killed anywhere: delete --force removes state, cgroups, init" {
+    local p
+    for p in $CREATE_POINTS; do
+        inject "$p" "$MOAT" --root "$ROOT" create --bundle "$BUNDLE" "$ID" || true
+        moat delete --force "$ID"
+        after_fault "$p" "$ID"
+    done
+}
+
+@test "run -d killed anywhere: delete --force removes it, running or not" {
+    local p
+    # the state rename, the handover, the wait for the exec, and the end
+    for p in fsetxattr:when=1 mkdir:when=2 renameat:when=1 sendto:when=2 pidfd_open:when=1 \
+        poll:when=2 exit_group:when=1; do
+        inject "$p" "$MOAT" --root "$ROOT" run -d --bundle "$BUNDLE" "$ID" || true
+        moat delete --force "$ID"
+        after_fault "$p" "$ID"
+    done
+}
+
+@test "run in the foreground killed while it waits and deletes: delete --force cleans up" {
+    args sh -c 'exit 3' "$ID"
+    local p
+    for p in signalfd4:when=1 wait4:when=1 rmdir:when=1 unlinkat:when=1; do
+        inject "$p" "$MOAT" --root "$ROOT" run --bundle "$BUNDLE" "$ID" || true
+        moat delete --force "$ID"
+        after_fault "$p" "$ID"
+    done
+}
+
+@test "start killed: delete --force removes the container" {
+    local p
+    for p in flock:when=1 pidfd_open:when=1 unlinkat:when=1 poll:when=1 exit_group:when=1; do
+        moat create --bundle "$BUNDLE" "$ID"
+        inject "$p" "$MOAT" --root "$ROOT" start "$ID" || true
+        moat delete --force "$ID"
+        after_fault "$p" "$ID"
+    done
+}
+
+@test "exec killed (the runtime, its helper, the new process): delete --force cleans up" {
+    local p
+    # execveat: the re-exec through the sealed binary; setns and chroot:
+    # the helper; setresuid and capset: the exec'd process
+    for p in execveat:when=1 socketpair:when=1 clone3:when=1 sendto:when=1 setns:when=1 \
+        chroot:when=1 setresuid:when=1 capset:when=1 wait4:when=1; do
+        moat run -d --bundle "$BUNDLE" "$ID"
+        inject "$p" "$MOAT" --root "$ROOT" exec -d "$ID" sh -c 'while :; do sleep 1; done' "$ID" || true
+        moat delete --force "$ID"
+        after_fault "$p" "$ID"
+    done
+}
+
+@test "delete killed midway: the next delete --force finishes it" {
+    local p
+    for p in pidfd_send_signal:when=1 rmdir:when=1 rmdir:when=2 unlinkat:when=1 \
+        getdents64:when=1; do
+        moat run -d --bundle "$BUNDLE" "$ID"
+        inject "$p" "$MOAT" --root "$ROOT" delete --force "$ID" || true
+        moat delete --force "$ID"
+        after_fault "$p" "$ID"
+    done
+}
+
+@test "a killed create is not listed, and list or the next create of its id clears it" {
+    inject renameat:when=1 "$MOAT" --root "$ROOT" create --bundle "$BUNDLE" "$ID" || true
+    # the intent is there: a state directory without state, and a cgroup
+    [ -d "$ROOT/$ID" ] && [ ! -e "$ROOT/$ID/state" ]
+    ls -d /sys/fs/cgroup/*/moat/"$ID"
+    run moat state "$ID"
+    assert_error "does not exist"
+    [ -z "$(moat list -q)" ]
+    after_fault renameat:when=1 "$ID"
+
+    inject renameat:when=1 "$MOAT" --root "$ROOT" create --bundle "$BUNDLE" "$ID" || true
+    [ -d "$ROOT/$ID" ]
+    moat create --bundle "$BUNDLE" "$ID"
+    [ "$(status_of "$ID")" = created ]
+    moat delete --force "$ID"
+    after_fault renameat:when=1 "$ID"
+}
+
 @test "start: an init that dies after start opened its fifo is an error, not a hang" {
     moat create --bundle "$BUNDLE" "$ID"
     local pid; pid=$(pid_of "$ID")
@@ -88,5 +179,54 @@ after_fault() {
     wait
     moat delete --force "$ID"
     assert_clean "$ID"
+}
+
+@test "an init whose runtime is killed dies with it, even after its ids changed" {
+    # a user namespace: the init's setuid to root in it clears the
+    # parent-death signal. A createContainer hook (run by the init) keeps
+    # it busy; the runtime is killed meanwhile.
+    cfg '.linux.namespaces += [{"type":"user"}] |
+        .linux.uidMappings = [{"containerID":0,"hostID":200000,"size":65536}] |
+        .linux.gidMappings = [{"containerID":0,"hostID":200000,"size":65536}]'
+    # where the hook (host uid 200000) can write: not under the test's 0700 tmpdir
+    W=$(mktemp -d /tmp/moat-faults.XXXXXX)
+    chmod 1777 "$W"
+    cfg '.hooks = {"createContainer":[{"path":"/bin/sh","args":["sh","-c","echo > '"$W"'/busy; sleep 60"]}]}'
+    "$MOAT" --root "$ROOT" create --bundle "$BUNDLE" "$ID" 3>&- &
+    local rt=$! i
+    for i in $(seq 100); do [ -e "$W/busy" ] && break; sleep 0.1; done
+    rm -rf "$W"
+    [ "$i" -lt 100 ]
+    local init; init=$(pgrep -P "$rt")
+    [ -n "$init" ]
+    kill -9 "$rt"
+    for i in $(seq 100); do kill -0 "$init" 2>/dev/null || break; sleep 0.1; done
+    ! kill -0 "$init" 2>/dev/null || { echo "the init outlived its runtime" >&2; return 1; }
+    moat delete --force "$ID"
+    assert_clean "$ID"
+}
+
+@test "rootless, in no cgroup: an init whose create is killed before the state is recorded exits" {
+    local ruser=moat-rootless-test d pid
+    id "$ruser" >/dev/null 2>&1 || useradd --create-home --shell /bin/sh "$ruser"
+    d=$(mktemp -d /tmp/moat-faults.XXXXXX)
+    chmod 755 "$d"
+    chown "$ruser:" "$d"
+    cp "$MOAT" "$d/moat"
+    runuser -u "$ruser" -- sh "$REPO/tests/lib/mkrootfs.sh" "$d/bundle/rootfs" >/dev/null
+    runuser -u "$ruser" -- sh -c "cd '$d/bundle' && '$d/moat' spec --rootless &&
+        jq 'del(.linux.seccomp) | .process.terminal = false |
+            .process.args = [\"sh\",\"-c\",\"sleep 100\",\"$ID\"]' config.json > c &&
+        mv c config.json"
+    # the state rename (no seccomp filter to cache before it): the init is
+    # waiting for the word that the state is recorded
+    grep -q '^\s*"seccomp"' "$d/bundle/config.json" && return 1
+    AS_USER=$ruser inject renameat:when=1 "$d/moat" --root "$d/state" create --bundle "$d/bundle" "$ID" || true
+    runuser -u "$ruser" -- "$d/moat" --root "$d/state" delete --force "$ID"
+    local st=0
+    after_fault renameat:when=1 "$ID" || st=1
+    [ ! -e "$d/state/$ID" ] || st=1
+    rm -rf "$d"
+    return $st
 }
 

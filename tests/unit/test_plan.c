@@ -82,6 +82,12 @@ static void test_order(void **state)
     assert_int_equal(find(&p, STEP_SECCOMP_EARLY), -1);
     assert_int_equal(ex, (int)p.n - 1);
     assert_int_equal(find(&p, STEP_SETUID_ROOT), -1);
+    /* the handover (state recorded) after all the setup the host sees,
+     * before the user switch and any seccomp filter (it talks to the
+     * runtime) */
+    int hand = find(&p, STEP_HANDOVER);
+    assert_true(find(&p, STEP_CLOSE_FDS) < hand && hand < nnp && hand < user && hand < sc);
+    assert_true(mask < hand && rootro < hand && hooks < hand);
     /* one mount step per config mount, in order */
     size_t k = 0;
     for (size_t i = 0; i < p.n; i++)
@@ -109,6 +115,7 @@ static void test_seccomp_without_nnp_is_early(void **state)
      * the capabilities are dropped */
     assert_true(find(&p, STEP_SECCOMP_EARLY) >= 0);
     assert_true(find(&p, STEP_SECCOMP_EARLY) < find(&p, STEP_USER));
+    assert_true(find(&p, STEP_HANDOVER) < find(&p, STEP_SECCOMP_EARLY));
     assert_int_equal(find(&p, STEP_SECCOMP), -1);
     assert_int_equal(find(&p, STEP_NO_NEW_PRIVS), -1);
     /* no hooks: no round trip to the runtime for them */
@@ -177,6 +184,7 @@ static void test_exec_plan(void **state)
     assert_int_equal(p.steps[0].kind, STEP_CONSOLE);
     assert_int_equal(find(&p, STEP_MOUNT), -1);
     assert_int_equal(find(&p, STEP_WAIT_START), -1);
+    assert_int_equal(find(&p, STEP_HANDOVER), -1);
     assert_true(find(&p, STEP_CLOSE_FDS) < find(&p, STEP_OPEN_CWD));
     assert_true(find(&p, STEP_USER) < find(&p, STEP_SECCOMP));
     assert_int_equal(p.steps[p.n - 1].kind, STEP_EXEC);
