@@ -423,8 +423,14 @@ static int do_rm(struct store *s, const char *id, const char *arg, void *ctx, me
         err_clear(&e);
         wait_monitor(s, id, -1);
     }
-    if (ctr_monitor_alive(s, id))
-        return err_set(err, 0, "container %s is starting; try again", arg);
+    if (ctr_monitor_alive(s, id)) {
+        /* a monitor still starting the container (or stuck at it, or
+         * finishing): --force stops it, and the removal cleans up */
+        bool killed = force && ctr_monitor_kill(s, id) == 0;
+        if (!killed && ctr_monitor_alive(s, id))
+            return err_set(err, 0, "container %s is starting; try again", arg);
+        wait_monitor(s, id, -1);
+    }
     if (ctr_remove(s, id, err) < 0)
         return -1;
     printf("%s\n", arg);

@@ -8,6 +8,7 @@
 #include "../kernel/caps.h"
 #include "../kernel/idmap.h"
 #include "../kernel/mount.h"
+#include "../kernel/proc.h"
 #include "../runtime/ops.h"
 #include "../runtime/profile.h"
 #include "../runtime/state.h"
@@ -23,6 +24,8 @@
 #include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <signal.h>
 #include <unistd.h>
 
 char *ctr_runtime_root(struct store *s)
@@ -181,6 +184,42 @@ bool ctr_monitor_alive(struct store *s, const char *id)
     return errno == EWOULDBLOCK;
 }
 
+void ctr_monitor_record_pid(int lockfd)
+{
+    uint64_t start = 0;
+    proc_stat(getpid(), &start, NULL);
+    char b[48];
+    int n = snprintf(b, sizeof(b), "%d %llu\n", (int)getpid(), (unsigned long long)start);
+    if (ftruncate(lockfd, 0) == 0)
+        (void)!pwrite(lockfd, b, (size_t)n, 0);
+}
+
+int ctr_monitor_kill(struct store *s, const char *id)
+{
+    cleanup_close int fd = ctr_lock_open(s, id, false);
+    char b[48] = {0};
+    if (fd < 0 || pread(fd, b, sizeof(b) - 1, 0) <= 0)
+        return -1;
+    int pid = 0;
+    unsigned long long start = 0;
+    if (sscanf(b, "%d %llu", &pid, &start) != 2 || pid <= 1)
+        return -1;
+    /* the pidfd pins the process; its start time says it is the monitor
+     * that wrote the file, not a process that took over the pid since */
+    int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+    if (pidfd < 0)
+        return errno == ESRCH ? 0 : -1; /* gone already */
+    uint64_t now = 0;
+    int r = -1;
+    if (proc_stat(pid, &now, NULL) < 0)
+        r = 0; /* exited between the two */
+    else if (now == start &&
+             (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) == 0 || errno == ESRCH))
+        r = 0;
+    close(pidfd);
+    return r;
+}
+
 static bool mounted(const char *path)
 {
     struct stat a, b;
@@ -195,15 +234,27 @@ void ctr_umount_rootfs(struct store *s, const char *id)
         ;
 }
 
+/* A container that is not running but has its root mounted or a state in
+ * the runtime: a monitor is starting it, or died doing so. */
+static bool started_partly(struct store *s, const char *id)
+{
+    cleanup_free char *rt = xasprintf("run/%s", id);
+    cleanup_free char *root = xasprintf("%s/containers/%s/rootfs", s->root, id);
+    return faccessat(s->fd, rt, F_OK, AT_SYMLINK_NOFOLLOW) == 0 || mounted(root);
+}
+
 json_t *ctr_refresh(struct store *s, const char *id, merr_t *err)
 {
     json_t *r = ctr_load(s, id, err);
     if (!r)
         return NULL;
     json_t *st = json_object_get(r, "State");
-    if (!json_is_true(json_object_get(st, "Running")) || ctr_monitor_alive(s, id))
+    bool running = json_is_true(json_object_get(st, "Running"));
+    if (!running && !started_partly(s, id))
         return r;
-    /* its monitor died without recording the end: repair */
+    if (ctr_monitor_alive(s, id))
+        return r;
+    /* its monitor died without recording the end (or the start): repair */
     ctr_runtime_delete(s, id);
     ctr_umount_rootfs(s, id);
     cleanup_free char *now = ctr_now();
@@ -211,7 +262,10 @@ json_t *ctr_refresh(struct store *s, const char *id, merr_t *err)
     json_object_set_new(st, "Running", json_false());
     json_object_set_new(st, "Pid", json_integer(0));
     json_object_set_new(st, "ExitCode", json_integer(255));
-    json_object_set_new(st, "Error", json_string("the monitor of the container died"));
+    json_object_set_new(st, "Error",
+                        json_string(running ? "the monitor of the container died"
+                                            : "the monitor of the container died "
+                                              "while it started it"));
     json_object_set_new(st, "FinishedAt", json_string(now));
     merr_t e = MERR_INIT;
     ctr_save(s, id, r, &e);

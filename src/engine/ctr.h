@@ -52,9 +52,16 @@ const char *ctr_first(struct store *s, bool (*match)(json_t *rec, const void *ct
 int ctr_lock_open(struct store *s, const char *id, bool create);
 /* Is the container's monitor alive? */
 bool ctr_monitor_alive(struct store *s, const char *id);
+/* The monitor writes its pid into its lock once it holds it. */
+void ctr_monitor_record_pid(int lockfd);
+/* SIGKILL the container's monitor (rm -f of a container that is being
+ * started, or whose start hangs): the pid in the lock file, if that
+ * process holds the lock file open. 0 if it was signalled. */
+int ctr_monitor_kill(struct store *s, const char *id);
 /* Bring a record in line with reality: a container whose monitor is gone
  * is not running (moat was killed): mark it exited, remove what is left
- * of it in the runtime and unmount its root. Returns the record. */
+ * of it in the runtime and unmount its root; the same for a container
+ * whose monitor died while it started it. Returns the record. */
 json_t *ctr_refresh(struct store *s, const char *id, merr_t *err);
 
 /* Mount the overlay for the container (its layers and userns base in the

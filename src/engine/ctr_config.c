@@ -394,7 +394,9 @@ json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd,
                 json_array_remove(ns, i);
                 break;
             }
-    json_object_set_new(lin, "cgroupsPath", json_sprintf("moat/%s", id));
+    /* absolute, as Docker's /docker/ID: the same directory in every
+     * hierarchy, wherever moat itself runs (and a short intent record) */
+    json_object_set_new(lin, "cgroupsPath", json_sprintf("/moat/%s", id));
     double cpus = json_real_value(json_object_get(hc, "Cpus"));
     json_t *res = json_object_get(lin, "resources");
     if (cpus > 0 && res)

@@ -363,6 +363,7 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
         report(status, lock < 0 ? "Ecannot lock the container" : "Ethe container is running");
         _exit(1);
     }
+    ctr_monitor_record_pid(lock);
     struct sockaddr_un a;
     sock_path(m.dirfd, &a);
     unlink(a.sun_path);

@@ -230,3 +230,105 @@ CREATE_POINTS="flock:when=1 mkdirat:when=1 flock:when=2 mknodat:when=1 fsetxattr
     return $st
 }
 
+# ---- the engine ----
+
+# every container id the store has a trace of (records, runtime state)
+engine_ids() {
+    ls -A "$STORE/containers" "$STORE/run" 2>/dev/null | grep -E '^[0-9a-f]{64}$' | sort -u
+}
+
+# engine_after POINT NAME MARKER: what a user does after a failure: ps,
+# then rm -f NAME if the record got as far as having it. Then nothing of
+# the container is left (record, runtime state, mount, cgroup, process
+# MARKER) and NAME can be used again.
+engine_after() {
+    local point=$1 name=$2 marker=$3 ids id d i
+    m ps -a >/dev/null
+    ids=$(engine_ids)
+    if m inspect "$name" >/dev/null 2>&1; then
+        m rm -f "$name" >/dev/null || { echo "$point: rm -f $name failed" >&2; return 1; }
+    fi
+    [ -z "$(m ps -aq)" ] || { echo "$point: still listed: $(m ps -a)" >&2; return 1; }
+    for i in $(seq 100); do
+        pgrep -f -- "-o $TRACE" >/dev/null || break
+        sleep 0.1
+    done
+    ! pgrep -f -- "-o $TRACE" >/dev/null || { echo "$point: a traced process is left" >&2; return 1; }
+    grep -q 'killed by SIGKILL' "$TRACE" ||
+        { echo "$point: no process reached this point: update the list" >&2; return 1; }
+    [ -z "$(ls -A "$STORE/containers")" ] ||
+        { echo "$point: record left: $(ls "$STORE/containers")" >&2; return 1; }
+    [ -z "$(engine_ids)" ] || { echo "$point: runtime state left: $(ls -A "$STORE/run")" >&2; return 1; }
+    ! grep -q "$STORE" /proc/self/mountinfo || { echo "$point: mount left" >&2; return 1; }
+    for id in $ids; do
+        d=$(find /sys/fs/cgroup -maxdepth 5 -name "$id")
+        [ -z "$d" ] || { echo "$point: cgroup left: $d" >&2; return 1; }
+    done
+    ! pgrep -f -- "$marker" >/dev/null || { echo "$point: process left: $(pgrep -af -- "$marker")" >&2; return 1; }
+    m run -d --name "$name" bb:1 true >/dev/null || { echo "$point: $name is not free" >&2; return 1; }
+    m rm -f "$name" >/dev/null
+}
+
+# run -d: renameat 1 and clone are the CLI's (its record, its fork of the
+# monitor); mount (the overlay), fsetxattr (the intent), clone3 (the
+# init), sendmsg (the bind mounts), sendto 2 (the handover), pidfd_open
+# (the wait for the exec) and signalfd4 (the container runs) the
+# monitor's; unshare, pivot_root, setresuid (1: before the handover, 2:
+# after it) the init's
+ENGINE_POINTS="renameat:when=1 clone:when=1 mount:when=1 fsetxattr:when=1 clone3:when=1
+    sendmsg:when=1 unshare:when=1 pivot_root:when=1 setresuid:when=1 sendto:when=2
+    setresuid:when=2 pidfd_open:when=1 signalfd4:when=1"
+
+@test "engine run -d killed anywhere (CLI, monitor, init): no hang; rm -f cleans up, the name is free" {
+    local p st
+    for p in $ENGINE_POINTS; do
+        st=0
+        inject "$p" "$MOAT" --root "$STORE" run -d --name faulty bb:1 \
+            sh -c 'while :; do sleep 1; done' faulty-proc >/dev/null 2>&1 || st=$?
+        [ "$st" -ne 124 ] || { echo "$p: run -d hangs" >&2; return 1; }
+        engine_after "$p" faulty faulty-proc
+    done
+}
+
+@test "engine: an init that dies during setup fails run -d; the record says why; rm -f frees the name" {
+    run inject setresuid:when=2 "$MOAT" --root "$STORE" run -d --name dies bb:1 true
+    [ "$status" -ne 124 ]
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"exited before it started the process"* ]]
+    [ "$(m inspect dies | jq -r '.[0].State.Status')" = exited ]
+    [[ "$(m inspect dies | jq -r '.[0].State.Error')" == *"exited before it started"* ]]
+    engine_after setresuid:when=2 dies dies-proc
+}
+
+@test "engine: a monitor killed after the state was recorded: the record says so, rm -f cleans up" {
+    # pidfd_open: the monitor's wait for the exec; the container runs on
+    inject pidfd_open:when=1 "$MOAT" --root "$STORE" run -d --name half bb:1 \
+        sh -c 'while :; do sleep 1; done' half-proc >/dev/null 2>&1 || true
+    [ "$(m inspect half | jq -r '.[0].State.Status')" = exited ]
+    [[ "$(m inspect half | jq -r '.[0].State.Error')" == *"died while it started it"* ]]
+    # the repair removed the container it had started
+    ! pgrep -f -- half-proc >/dev/null
+    engine_after pidfd_open:when=1 half half-proc
+}
+
+@test "engine rm -f killed midway: the next rm -f finishes" {
+    local p
+    # pidfd_send_signal: the kill; renameat: the record moved to tmp/;
+    # unlinkat and getdents64: its removal
+    for p in pidfd_send_signal:when=1 renameat:when=1 unlinkat:when=1 getdents64:when=3; do
+        m run -d --name gone bb:1 sh -c 'while :; do sleep 1; done' gone-proc >/dev/null
+        inject "$p" "$MOAT" --root "$STORE" rm -f gone >/dev/null 2>&1 || true
+        engine_after "$p" gone gone-proc
+    done
+}
+
+@test "engine: the monitor killed while the container runs or ends: rm -f cleans up" {
+    local p
+    # poll 3: the monitor's loop (1 and 2 are its wait for the exec);
+    # wait4 2: its reaping of the container
+    for p in poll:when=3 wait4:when=2; do
+        inject "$p" "$MOAT" --root "$STORE" run -d --name mon bb:1 \
+            sh -c 'sleep 1; exit 3' mon-proc >/dev/null 2>&1 || true
+        engine_after "$p" mon mon-proc
+    done
+}
