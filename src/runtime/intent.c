@@ -116,8 +116,15 @@ int intent_write(int dirfd, const struct cg *cg, const char *id, merr_t *err)
     return 0;
 }
 
+/* The record decides which processes die and which cgroups go, so only
+ * one that we wrote counts: a trusted.* attribute can only be set with
+ * CAP_SYS_ADMIN; a user.* one, or the file, only in a directory of ours,
+ * the file only if it is ours too. */
 static char *intent_text(int dirfd, size_t *len)
 {
+    struct stat d;
+    if (fstat(dirfd, &d) < 0 || d.st_uid != geteuid())
+        return NULL;
     ssize_t n = fgetxattr(dirfd, xattr_name(), NULL, 0);
     if (n > 0 && n <= 1 << 20) {
         char *v = xmalloc((size_t)n + 1);
@@ -129,16 +136,21 @@ static char *intent_text(int dirfd, size_t *len)
         }
         free(v);
     }
+    int fd = openat(dirfd, INTENT_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat f;
     char *text = NULL;
-    if (read_file_at(dirfd, INTENT_FILE, &text, len, NULL) < 0)
-        return NULL;
+    if (fd >= 0 && fstat(fd, &f) == 0 && S_ISREG(f.st_mode) && f.st_uid == geteuid() &&
+        read_regular_fd(fd, 1 << 20, &text, len) < 0)
+        text = NULL;
+    if (fd >= 0)
+        close(fd);
     return text;
 }
 
-/* an absolute path without "." or ".." components */
+/* an absolute path without "." or ".." components, and not "/" */
 static bool plain_path(const char *p)
 {
-    if (p[0] != '/')
+    if (p[0] != '/' || !p[1])
         return false;
     for (const char *c = p; c; c = strchr(c + 1, '/')) {
         size_t l = strcspn(c + 1, "/");
@@ -146,6 +158,18 @@ static bool plain_path(const char *p)
             return false;
     }
     return true;
+}
+
+/* a cgroup below the top of one of the host's hierarchies (never the top
+ * itself: that is every process) */
+static bool below_a_hierarchy(const char *d, const struct cg_host *host)
+{
+    for (size_t i = 0; i < host->n; i++) {
+        size_t ml = strlen(host->h[i].mnt);
+        if (strncmp(d, host->h[i].mnt, ml) == 0 && d[ml] == '/' && d[ml + 1])
+            return true;
+    }
+    return false;
 }
 
 static bool listed(const char *list, const char *name)
@@ -188,7 +212,7 @@ char **intent_decode(char *text, size_t len, const char *id, const struct cg_hos
     char **v = xzalloc((n + 1) * sizeof(char *));
     for (size_t i = 0; i < n; i++) {
         const char *d = json_string_value(json_array_get(a, i));
-        if (d && plain_path(d))
+        if (d && plain_path(d) && below_a_hierarchy(d, host))
             v[k++] = xstrdup(d);
     }
     json_decref(j);

@@ -165,6 +165,27 @@ CREATE_POINTS="flock:when=1 mkdirat:when=1 flock:when=2 mknodat:when=1 fsetxattr
     after_fault renameat:when=1 "$ID"
 }
 
+@test "a record of what to clean up that moat did not write is not acted on" {
+    # a cgroup that a forged record names: it must stay, with its process
+    local cg=/sys/fs/cgroup/unified/moat/forged-$$ victim
+    mkdir -p "$cg"
+    sleep 100 3>&- &
+    victim=$!
+    echo "$victim" > "$cg/cgroup.procs"
+    mkdir -p "$ROOT/forged-$$"
+    printf '*:/moat/%%\n' > "$ROOT/forged-$$/intent"
+    chown nobody "$ROOT/forged-$$/intent"
+    moat list >/dev/null
+    local left=0
+    kill -0 "$victim" 2>/dev/null && [ -d "$cg" ] || left=1
+    kill "$victim" 2>/dev/null || true
+    wait "$victim" 2>/dev/null || true
+    rmdir "$cg" 2>/dev/null || true
+    [ "$left" = 0 ] || { echo "a forged record killed a process" >&2; return 1; }
+    # the directory itself was not a container: it is gone
+    [ ! -e "$ROOT/forged-$$" ]
+}
+
 @test "start: an init that dies after start opened its fifo is an error, not a hang" {
     moat create --bundle "$BUNDLE" "$ID"
     local pid; pid=$(pid_of "$ID")

@@ -136,6 +136,12 @@ static void test_damaged(void **state)
     assert_names_nothing("*:moat/%\n");
     assert_names_nothing("{\"cgroupDirs\":[\"/sys/fs/cgroup/../../etc\"]}");
     assert_names_nothing("{\"cgroupDirs\":[\"relative\"]}");
+    /* never the top of a hierarchy: that is every process */
+    assert_names_nothing("*:/\n");
+    assert_names_nothing("{\"cgroupDirs\":[\"/sys/fs/cgroup/unified\"]}");
+    assert_names_nothing("{\"cgroupDirs\":[\"/sys/fs/cgroup/unified/\"]}");
+    /* nor anything outside the host's hierarchies */
+    assert_names_nothing("{\"cgroupDirs\":[\"/etc/moat\"]}");
     /* an unknown hierarchy name names nothing */
     assert_names_nothing("cpu:/moat/%\n");
     /* the id in place of "%" */
