@@ -248,11 +248,12 @@ int intent_clean(int rootfd, const char *id, merr_t *err)
 {
     if (!state_valid_id(id))
         return 0;
-    if (state_root_lock(rootfd) < 0)
+    int lk = state_root_lock(rootfd);
+    if (lk < 0)
         return err_sys(err, "lock the state root");
     int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     bool stale = fd >= 0 && abandoned(rootfd, id, fd);
-    state_root_unlock(rootfd);
+    state_root_unlock(lk);
     if (!stale) {
         if (fd >= 0)
             close(fd);

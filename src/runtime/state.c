@@ -140,15 +140,25 @@ int state_root_open(const char *root, bool create, merr_t *err)
 
 int state_root_lock(int rootfd)
 {
+    /* a file of its own, 0600: a lock on the root directory itself could
+     * be held by anyone who may read the directory */
+    int fd = openat(rootfd, STATE_ROOT_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
     int r;
-    while ((r = flock(rootfd, LOCK_EX)) < 0 && errno == EINTR)
+    while ((r = flock(fd, LOCK_EX)) < 0 && errno == EINTR)
         ;
-    return r;
+    if (r < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
-void state_root_unlock(int rootfd)
+void state_root_unlock(int lockfd)
 {
-    flock(rootfd, LOCK_UN);
+    if (lockfd >= 0)
+        close(lockfd);
 }
 
 /* mkdir and flock are two steps: the root is locked around them, and a
@@ -157,7 +167,8 @@ void state_root_unlock(int rootfd)
 static int dir_make_locked(int rootfd, const char *id, int *mkdir_errno)
 {
     *mkdir_errno = 0;
-    if (state_root_lock(rootfd) < 0)
+    int lk = state_root_lock(rootfd);
+    if (lk < 0)
         return -1;
     int fd = -1;
     if (mkdirat(rootfd, id, 0711) < 0) {
@@ -175,7 +186,7 @@ static int dir_make_locked(int rootfd, const char *id, int *mkdir_errno)
         }
     }
     int e = errno;
-    state_root_unlock(rootfd);
+    state_root_unlock(lk);
     errno = e;
     return fd;
 }

@@ -48,10 +48,12 @@ int state_root_open(const char *root, bool create, merr_t *err);
 /* Create the container's directory exclusively; returns its fd (locked).
  * A directory that a killed create left under id is cleaned up first. */
 int state_dir_create(int rootfd, const char *id, merr_t *err);
-/* The root's own lock, held only around making a directory and locking
- * it, and around deciding that one was abandoned (intent.c). */
+/* The root's own lock (the file .lock in it), held only around making a
+ * directory and locking it, and around deciding that one was abandoned
+ * (intent.c). Returns the lock's fd, for state_root_unlock. */
+#define STATE_ROOT_LOCK ".lock"
 int state_root_lock(int rootfd);
-void state_root_unlock(int rootfd);
+void state_root_unlock(int lockfd);
 /* Open an existing container's directory and read its state; with `lock`
  * the directory stays locked until the fd is closed. */
 int state_dir_open(int rootfd, const char *id, struct state *st, bool lock, merr_t *err);

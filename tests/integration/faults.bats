@@ -70,7 +70,7 @@ after_fault() {
     grep -q 'killed by SIGKILL' "$TRACE" ||
         { echo "$point: no process reached this point: update the list" >&2; return 1; }
     assert_clean "$id" || { echo "$point: left behind" >&2; return 1; }
-    [ -z "$(ls -A "$ROOT" | grep -v '^\.seccomp-cache$')" ] ||
+    [ -z "$(ls -A "$ROOT" | grep -vxF -e .seccomp-cache -e .lock)" ] ||
         { echo "$point: left in the state root: $(ls -A "$ROOT")" >&2; return 1; }
 }
 
@@ -184,6 +184,25 @@ CREATE_POINTS="flock:when=1 mkdirat:when=1 flock:when=2 mknodat:when=1 fsetxattr
     [ "$left" = 0 ] || { echo "a forged record killed a process" >&2; return 1; }
     # the directory itself was not a container: it is gone
     [ ! -e "$ROOT/forged-$$" ]
+}
+
+@test "another user cannot hold up creates by locking a readable state root" {
+    local d; d=$(mktemp -d /tmp/moat-faults.XXXXXX)
+    chmod 755 "$d"
+    mkdir -m 755 "$d/state"
+    # flock(1) holds the lock and runs sleep (without the lock's fd) once
+    # it has it
+    setpriv --reuid=nobody --regid=nogroup --clear-groups flock -o "$d/state" sleep 60 3>&- &
+    local holder=$! i
+    for i in $(seq 50); do pgrep -P "$holder" >/dev/null && break; sleep 0.1; done
+    pgrep -P "$holder" >/dev/null
+    args true
+    local st=0
+    timeout 20 "$MOAT" --root "$d/state" run --bundle "$BUNDLE" "$ID" || st=$?
+    kill $(pgrep -P "$holder") "$holder" 2>/dev/null || true
+    wait "$holder" 2>/dev/null || true
+    rm -rf "$d"
+    [ "$st" -eq 0 ] || { echo "run: status $st (124: it waited for the other user's lock)" >&2; return 1; }
 }
 
 @test "start: an init that dies after start opened its fifo is an error, not a hang" {
