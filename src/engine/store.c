@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
@@ -57,6 +58,14 @@ int store_open(struct store *s, const char *root, merr_t *err)
     }
     if (mkdir_p(s->root, 0700, err) < 0)
         goto fail;
+    /* absolute from here on: paths under it go into configs and records */
+    char *abs = realpath(s->root, NULL);
+    if (!abs) {
+        err_sys(err, "store \"%s\"", s->root);
+        goto fail;
+    }
+    free(s->root);
+    s->root = abs;
     s->fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (s->fd < 0) {
         err_sys(err, "store \"%s\"", s->root);

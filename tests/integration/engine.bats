@@ -448,3 +448,10 @@ PY
     [ "$status" -eq 5 ]
     [ "$output" = 4000000 ]
 }
+
+@test "a relative --root is the same store, wherever its paths are used" {
+    cd "$BATS_TEST_TMPDIR"
+    "$MOAT" --root rel import "$BATS_FILE_TMPDIR/rootfs.tgz" bb:1 >/dev/null
+    [ "$("$MOAT" --root rel run --rm -v vol:/v bb:1 sh -c 'echo hi > /v/f; cat /v/f')" = hi ]
+    [ "$("$MOAT" --root "$BATS_TEST_TMPDIR/rel" volume ls -q)" = vol ]
+}
