@@ -113,7 +113,7 @@ static int container_cmd(const struct global *g, int argc, char **argv, enum run
     c.bundle = xstrdup(real);
     cleanup_free char *cfg = xasprintf("%s/config.json", c.bundle);
     /* kept as read: it is saved with the state */
-    if (read_file_at(AT_FDCWD, cfg, &c.st.config, &c.st.config_len, &err) < 0 ||
+    if (spec_read_file(cfg, &c.st.config, &c.st.config_len, &err) < 0 ||
         spec_parse(c.st.config, c.st.config_len, "config.json", &c.spec, &err) < 0) {
         container_release(&c);
         return cli_fail(&err);

@@ -192,7 +192,7 @@ int cmd_update(const struct global *g, int argc, char **argv)
             goto out;
         }
         int r = strcmp(resources, "-") == 0 ? read_fd(0, &text, &len)
-                                            : read_file_at(AT_FDCWD, resources, &text, &len, &err);
+                                            : spec_read_file(resources, &text, &len, &err);
         if (r < 0) {
             if (!err.msg)
                 err_sys(&err, "--resources: read stdin");

@@ -79,7 +79,7 @@ static int build_process(const struct exec_opts *o, const struct spec *s, struct
     if (o->process_file) {
         cleanup_free char *text = NULL;
         size_t len;
-        if (read_file_at(AT_FDCWD, o->process_file, &text, &len, err) < 0)
+        if (spec_read_file(o->process_file, &text, &len, err) < 0)
             return err_wrap(err, "--process");
         if (spec_parse_process_json(text, len, o->process_file, p, keep, err) < 0)
             return -1;

@@ -493,11 +493,26 @@ int spec_parse(const char *text, size_t len, const char *file, struct spec **out
     return 0;
 }
 
+int spec_read_file(const char *path, char **text, size_t *len, merr_t *err)
+{
+    /* O_NONBLOCK: a FIFO must not hold up the open */
+    cleanup_close int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return err_sys(err, "open %s", path);
+    if (read_regular_fd(fd, JLOAD_MAX, text, len) == 0)
+        return 0;
+    if (errno == EINVAL)
+        return err_set(err, 0, "%s: not a regular file", path);
+    if (errno == EFBIG)
+        return err_set(err, 0, "%s: larger than %d MiB", path, JLOAD_MAX >> 20);
+    return err_sys(err, "read %s", path);
+}
+
 int spec_load(const char *path, struct spec **out, merr_t *err)
 {
     cleanup_free char *text = NULL;
     size_t len;
-    if (read_file_at(AT_FDCWD, path, &text, &len, err) < 0)
+    if (spec_read_file(path, &text, &len, err) < 0)
         return -1;
     const char *base = strrchr(path, '/');
     return spec_parse(text, len, base ? base + 1 : path, out, err);

@@ -302,6 +302,10 @@ struct spec {
 /* Parse config.json text. `file` names the source in error messages. */
 int spec_parse(const char *text, size_t len, const char *file, struct spec **out, merr_t *err);
 int spec_load(const char *path, struct spec **out, merr_t *err);
+/* Read a file of the caller's (config.json, --process, --resources): a
+ * regular file of at most 16 MiB (JLOAD_MAX), NUL-terminated. A FIFO or a
+ * device is refused, and cannot hold up the open. */
+int spec_read_file(const char *path, char **text, size_t *len, merr_t *err);
 void spec_free(struct spec *s);
 
 /* Parse a process object (exec --process). */

@@ -39,6 +39,31 @@ bad() {
     assert_clean "$ID"
 }
 
+@test "a config.json that is a FIFO or a device is refused, not read" {
+    rm "$BUNDLE/config.json"
+    mkfifo "$BUNDLE/config.json"
+    # without O_NONBLOCK the open waits for a writer forever: timeout ends it
+    run timeout 20 "$MOAT" --root "$ROOT" create --bundle "$BUNDLE" "$ID"
+    assert_error "config.json: not a regular file"
+    rm "$BUNDLE/config.json"
+    # a device (/dev/zero would be read forever before; /dev/null cannot hang this test)
+    ln -s /dev/null "$BUNDLE/config.json"
+    run timeout 20 "$MOAT" --root "$ROOT" create --bundle "$BUNDLE" "$ID"
+    assert_error "config.json: not a regular file"
+    assert_clean "$ID"
+}
+
+@test "exec --process and update --resources refuse a FIFO" {
+    args sleep 100
+    moat create --bundle "$BUNDLE" "$ID"
+    mkfifo "$BATS_TEST_TMPDIR/fifo"
+    run timeout 20 "$MOAT" --root "$ROOT" exec --process "$BATS_TEST_TMPDIR/fifo" "$ID"
+    assert_error "fifo: not a regular file"
+    run timeout 20 "$MOAT" --root "$ROOT" update --resources "$BATS_TEST_TMPDIR/fifo" "$ID"
+    assert_error "fifo: not a regular file"
+    moat delete --force "$ID"
+}
+
 @test "invalid values name their JSON path" {
     bad '.ociVersion = "invalid"' 'ociVersion: unsupported version "invalid"'
     bad '.ociVersion = "1.1.0" | .linux.namespaces += [{"type":"bogus"}]' \
