@@ -15,7 +15,7 @@ static void render(struct sbuf *b, const struct jp *p)
     if (p->key) {
         if (b->len)
             sbuf_puts(b, ".");
-        sbuf_puts(b, p->key);
+        sbuf_add_cut(b, p->key, JCUT_MAX); /* an object key can be megabytes */
     } else {
         sbuf_printf(b, "[%ld]", p->idx);
     }
@@ -28,20 +28,107 @@ char *jp_render(const struct jp *p)
     return sbuf_steal(&b);
 }
 
+/* One conversion of fmt (f points after the '%') with its argument, every
+ * string cut to JCUT_MAX bytes. Handles what the parsers use: %c %d %i %u
+ * %o %x %s %% with l, ll or z, without flags or width. Returns the end of
+ * the conversion, or NULL for anything else (the caller stops there: the
+ * arguments cannot be read on). */
+static const char *fmt_one(struct sbuf *b, const char *f, va_list *ap)
+{
+    int l = 0;
+    bool z = false;
+    for (; *f == 'l' && l < 2; f++)
+        l++;
+    if (!l && *f == 'z') {
+        z = true;
+        f++;
+    }
+    bool sig = *f == 'd' || *f == 'i';
+    switch (*f) {
+    case '%':
+        if (l || z)
+            return NULL;
+        sbuf_add(b, "%", 1);
+        break;
+    case 's':
+    case 'c':
+        if (l || z)
+            return NULL;
+        if (*f == 'c') {
+            char ch = (char)va_arg(*ap, int);
+            sbuf_add(b, &ch, 1);
+        } else {
+            const char *s = va_arg(*ap, const char *);
+            sbuf_add_cut(b, s ? s : "(null)", JCUT_MAX);
+        }
+        break;
+    case 'd':
+    case 'i':
+    case 'u':
+    case 'o':
+    case 'x': {
+        unsigned long long v;
+        if (sig)
+            v = (unsigned long long)(z        ? va_arg(*ap, ssize_t)
+                                     : l == 2 ? va_arg(*ap, long long)
+                                     : l == 1 ? va_arg(*ap, long)
+                                              : va_arg(*ap, int));
+        else
+            v = z        ? va_arg(*ap, size_t)
+                : l == 2 ? va_arg(*ap, unsigned long long)
+                : l == 1 ? va_arg(*ap, unsigned long)
+                         : va_arg(*ap, unsigned);
+        if (sig)
+            sbuf_printf(b, "%lld", (long long)v);
+        else if (*f == 'o')
+            sbuf_printf(b, "%llo", v);
+        else if (*f == 'x')
+            sbuf_printf(b, "%llx", v);
+        else
+            sbuf_printf(b, "%llu", v);
+        break;
+    }
+    default:
+        return NULL;
+    }
+    return f + 1;
+}
+
+/* vasprintf with every %s argument cut to JCUT_MAX bytes */
+static char *fmt_cut(const char *fmt, va_list ap)
+{
+    struct sbuf b = {0};
+    va_list aq;
+    va_copy(aq, ap);
+    const char *f = fmt;
+    while (*f) {
+        const char *pct = strchr(f, '%');
+        if (!pct) {
+            sbuf_puts(&b, f);
+            break;
+        }
+        sbuf_add(&b, f, (size_t)(pct - f));
+        f = fmt_one(&b, pct + 1, &aq);
+        if (!f) {
+            sbuf_puts(&b, pct);
+            break;
+        }
+    }
+    va_end(aq);
+    return sbuf_steal(&b);
+}
+
 int jfail(const struct jctx *c, const struct jp *p, const char *fmt, ...)
 {
-    char *m;
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(&m, fmt, ap) < 0)
-        m = NULL;
+    cleanup_free char *m = fmt_cut(fmt, ap);
     va_end(ap);
     cleanup_free char *path = jp_render(p);
     if (*path)
-        err_set(c->err, 0, "%s: %s: %s", c->file, path, m ? m : "invalid");
+        err_set(c->err, 0, "%s: %s: %s", c->file, path, m);
     else
-        err_set(c->err, 0, "%s: %s", c->file, m ? m : "invalid");
-    free(m);
+        err_set(c->err, 0, "%s: %s", c->file, m);
     return -1;
 }
 
@@ -180,13 +267,98 @@ int jval_obj(const struct jctx *c, const struct jp *p, json_t *v)
     return 0;
 }
 
+/* The JSON path of the value that ends at byte pos (text[0..pos) is a
+ * valid start of a document: jansson read it before it stopped there).
+ * When that token is an object key (key_error), the object's path. */
+struct scan_frame {
+    bool obj, want_key;
+    long idx;
+    const char *key;
+    size_t klen;
+};
+
+static char *path_at(const char *text, size_t pos, bool key_error)
+{
+    struct scan_frame *st = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < pos; i++) {
+        char ch = text[i];
+        struct scan_frame *top = n ? &st[n - 1] : NULL;
+        if (ch == '{' || ch == '[') {
+            if (n == cap) {
+                cap = cap ? 2 * cap : 16;
+                st = xrealloc(st, cap * sizeof(*st));
+            }
+            st[n++] = (struct scan_frame){.obj = ch == '{', .want_key = ch == '{'};
+        } else if ((ch == '}' || ch == ']') && n) {
+            n--;
+        } else if (ch == ',' && top) {
+            top->idx++;
+            top->want_key = top->obj;
+        } else if (ch == '"') {
+            size_t start = ++i;
+            while (i < pos && text[i] != '"')
+                i += text[i] == '\\' ? 2 : 1;
+            if (top && top->want_key) {
+                top->key = text + start;
+                top->klen = (i < pos ? i : pos) - start;
+                top->want_key = false;
+            }
+        }
+    }
+    struct sbuf b = {0};
+    for (size_t k = 0; k < n; k++) {
+        if (k == n - 1 && key_error)
+            break; /* the key itself is not part of the path */
+        if (!st[k].obj) {
+            sbuf_printf(&b, "[%ld]", st[k].idx);
+        } else if (st[k].key) {
+            cleanup_free char *key = xstrndup(st[k].key, st[k].klen);
+            if (b.len)
+                sbuf_add(&b, ".", 1);
+            sbuf_add_cut(&b, key, JCUT_MAX);
+        }
+    }
+    free(st);
+    return sbuf_steal(&b);
+}
+
+/* jansson's error as "file: path: reason" where it is about one value */
+static void load_error(const struct jctx *c, const char *text, size_t len, json_error_t *je)
+{
+    const char *why = NULL;
+    switch (json_error_code(je)) {
+    case json_error_null_character:
+        why = "contains a NUL byte (\\u0000)";
+        break;
+    case json_error_null_byte_in_key:
+        why = "an object key contains a NUL byte (\\u0000)";
+        break;
+    case json_error_numeric_overflow:
+        why = strncmp(je->text, "too big", 7) == 0
+                  ? "integer out of range (it does not fit in 64 bits)"
+                  : "number out of range";
+        break;
+    default:
+        err_set(c->err, 0, "%s: invalid JSON at line %d, column %d: %s", c->file, je->line,
+                je->column, je->text);
+        return;
+    }
+    size_t pos = je->position >= 0 && (size_t)je->position <= len ? (size_t)je->position : len;
+    cleanup_free char *path =
+        path_at(text, pos, json_error_code(je) == json_error_null_byte_in_key);
+    if (*path)
+        err_set(c->err, 0, "%s: %s: %s", c->file, path, why);
+    else
+        err_set(c->err, 0, "%s: %s", c->file, why);
+}
+
 json_t *jload(const struct jctx *c, const char *text, size_t len)
 {
     json_error_t je;
     json_t *root = json_loadb(text, len, 0, &je);
     if (!root) {
-        err_set(c->err, 0, "%s: invalid JSON at line %d, column %d: %s", c->file, je.line,
-                je.column, je.text);
+        load_error(c, text, len, &je);
         return NULL;
     }
     if (!json_is_object(root)) {

@@ -24,9 +24,14 @@ struct jctx {
     const char *file; /* "config.json", "process.json", ... */
 };
 
-/* "a.b[2].c" (caller frees) */
+/* What of a value or key quoted from the input an error message shows
+ * (the rest is cut, "..." marks it). */
+#define JCUT_MAX 64
+/* "a.b[2].c" (caller frees); keys are cut to JCUT_MAX bytes */
 char *jp_render(const struct jp *p);
-/* Sets "file: path: message" and returns -1. */
+/* Sets "file: path: message" and returns -1. Every %s argument is cut to
+ * JCUT_MAX bytes; the conversions are those of the parsers (%c %d %i %u
+ * %o %x %s with l, ll or z, no flags or width). */
 int jfail(const struct jctx *c, const struct jp *p, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

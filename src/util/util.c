@@ -144,6 +144,20 @@ void sbuf_puts(struct sbuf *b, const char *s)
     sbuf_add(b, s, strlen(s));
 }
 
+void sbuf_add_cut(struct sbuf *b, const char *s, size_t max)
+{
+    size_t n = strnlen(s, max + 1);
+    if (n <= max) {
+        sbuf_add(b, s, n);
+        return;
+    }
+    n = max;
+    while (n && ((unsigned char)s[n] & 0xc0) == 0x80) /* not inside a UTF-8 sequence */
+        n--;
+    sbuf_add(b, s, n);
+    sbuf_add(b, "...", 3);
+}
+
 void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 {
     va_list ap;

@@ -65,6 +65,9 @@ struct sbuf {
 };
 void sbuf_add(struct sbuf *b, const char *s, size_t n);
 void sbuf_puts(struct sbuf *b, const char *s);
+/* s, or its first max bytes (not splitting a UTF-8 sequence) and "...":
+ * a value quoted from the input in a message can be megabytes. */
+void sbuf_add_cut(struct sbuf *b, const char *s, size_t max);
 void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append s as a JSON string literal (quoted and escaped). */
 void sbuf_json_str(struct sbuf *b, const char *s);

@@ -64,6 +64,63 @@ bad() {
     moat delete --force "$ID"
 }
 
+@test "a config.json that is a FIFO or a device is refused, not read" {
+    rm "$BUNDLE/config.json"
+    mkfifo "$BUNDLE/config.json"
+    # without O_NONBLOCK the open waits for a writer forever: timeout ends it
+    run timeout 20 "$MOAT" --root "$ROOT" create --bundle "$BUNDLE" "$ID"
+    assert_error "config.json: not a regular file"
+    rm "$BUNDLE/config.json"
+    # a device (/dev/zero would be read forever before; /dev/null cannot hang this test)
+    ln -s /dev/null "$BUNDLE/config.json"
+    run timeout 20 "$MOAT" --root "$ROOT" create --bundle "$BUNDLE" "$ID"
+    assert_error "config.json: not a regular file"
+    assert_clean "$ID"
+}
+
+@test "exec --process and update --resources refuse a FIFO" {
+    args sleep 100
+    moat create --bundle "$BUNDLE" "$ID"
+    mkfifo "$BATS_TEST_TMPDIR/fifo"
+    run timeout 20 "$MOAT" --root "$ROOT" exec --process "$BATS_TEST_TMPDIR/fifo" "$ID"
+    assert_error "fifo: not a regular file"
+    run timeout 20 "$MOAT" --root "$ROOT" update --resources "$BATS_TEST_TMPDIR/fifo" "$ID"
+    assert_error "fifo: not a regular file"
+    moat delete --force "$ID"
+}
+
+@test "a long value is cut in the error, not echoed back" {
+    head -c 1000000 /dev/zero | tr '\0' a > "$BATS_TEST_TMPDIR/big"
+    local f
+    for f in '.process.cwd = $big' '.process.env += [$big]' '.linux.sysctl = {($big): "1"}' \
+        '.mounts += [{"destination": ("/" + $big), "type": "tmpfs", "source": "tmpfs"}]' \
+        '.hooks = {"prestart": [{"path": ("/" + $big)}]}' '.linux.cgroupsPath = $big'; do
+        jq --rawfile big "$BATS_TEST_TMPDIR/big" "$f" "$BUNDLE/config.json" > "$BUNDLE/c.json"
+        cp "$BUNDLE/config.json" "$BUNDLE/keep.json"
+        mv "$BUNDLE/c.json" "$BUNDLE/config.json"
+        run moat create --bundle "$BUNDLE" "$ID"
+        mv "$BUNDLE/keep.json" "$BUNDLE/config.json"
+        assert_error 'aaaaaaaa...'
+        [ "${#output}" -lt 2000 ] || { echo "$f: ${#output} bytes of error" >&2; return 1; }
+        assert_clean "$ID"
+    done
+}
+
+@test "NUL bytes and out-of-range integers name the field" {
+    bad '.process.args[0] = "a\u0000b"' 'config.json: process.args[0]: contains a NUL byte'
+    bad '.process.args[0] = "true" | .linux.sysctl = {"a\u0000b": "1"}' \
+        'config.json: linux.sysctl: an object key contains a NUL byte'
+    cfg 'del(.linux.sysctl) | .process.user.uid = 12345'
+    sed -i 's/12345/99999999999999999999999/' "$BUNDLE/config.json"
+    run moat create --bundle "$BUNDLE" "$ID"
+    assert_error 'config.json: process.user.uid: integer out of range'
+    assert_clean "$ID"
+    sed -i 's/99999999999999999999999/-99999999999999999999999/' "$BUNDLE/config.json"
+    run moat create --bundle "$BUNDLE" "$ID"
+    assert_error 'config.json: process.user.uid: integer out of range'
+    assert_clean "$ID"
+}
+
 @test "invalid values name their JSON path" {
     bad '.ociVersion = "invalid"' 'ociVersion: unsupported version "invalid"'
     bad '.ociVersion = "1.1.0" | .linux.namespaces += [{"type":"bogus"}]' \

@@ -327,6 +327,59 @@ static void test_devices_hooks(void **state)
               "hooks.prestart[0].path: must be an absolute path");
 }
 
+/* what the input cannot carry into a message: megabytes, NUL bytes, numbers
+ * jansson cannot hold (its own message would not name the field) */
+static void test_bad_input_named(void **state)
+{
+    (void)state;
+    parse_bad(CFG("\"process\":{\"cwd\":\"/\",\"args\":[\"a\\u0000b\"]}"),
+              "config.json: process.args[0]: contains a NUL byte");
+    parse_bad(CFG("\"process\":{\"cwd\":\"/\",\"args\":[\"a\",\"b\"],"
+                  "\"env\":[\"A=1\",\"B=\\u0000\"]}"),
+              "config.json: process.env[1]: contains a NUL byte");
+    parse_bad(CFG("\"linux\":{\"sysctl\":{\"a\":\"1\",\"b\\u0000\":\"1\"}}"),
+              "config.json: linux.sysctl: an object key contains a NUL byte");
+    parse_bad(CFG("\"process\":{\"cwd\":\"/\",\"user\":{\"uid\":99999999999999999999}}"),
+              "config.json: process.user.uid: integer out of range");
+    parse_bad(CFG("\"linux\":{\"uidMappings\":[{\"size\":1},{\"size\":-99999999999999999999}]}"),
+              "config.json: linux.uidMappings[1].size: integer out of range");
+    parse_bad(CFG("\"linux\":{\"resources\":{\"cpu\":{\"quota\": 1e999}}}"),
+              "config.json: linux.resources.cpu.quota: number out of range");
+    /* a value or key quoted in a message is cut to 64 bytes */
+    struct sbuf b = {0};
+#define PRE "{\"ociVersion\":\"1.1.0\",\"root\":{\"path\":\"rootfs\"},"
+    sbuf_puts(&b, PRE "\"process\":{\"cwd\":\"");
+    for (int i = 0; i < 100000; i++)
+        sbuf_puts(&b, "abcdefghij");
+    sbuf_puts(&b, "\"}}");
+    char *want = xasprintf("config.json: process.cwd: must be an absolute path (\"%.64s...\")",
+                           b.buf + strlen(PRE "\"process\":{\"cwd\":\""));
+    struct spec *s = NULL;
+    merr_t err = MERR_INIT;
+    assert_int_equal(spec_parse(b.buf, b.len, "config.json", &s, &err), -1);
+    assert_string_equal(err.msg, want);
+    err_clear(&err);
+    free(want);
+    free(b.buf);
+    b = (struct sbuf){0};
+    sbuf_puts(&b, PRE "\"annotations\":{\"a");
+    for (int i = 0; i < 100000; i++)
+        sbuf_puts(&b, "\xc3\xa9"); /* 2 bytes: 64 is inside one, the cut keeps 63 */
+    sbuf_puts(&b, "\":1}}");
+    assert_int_equal(spec_parse(b.buf, b.len, "config.json", &s, &err), -1);
+    struct sbuf w = {0};
+    sbuf_puts(&w, "config.json: annotations.a");
+    for (int i = 0; i < 31; i++)
+        sbuf_puts(&w, "\xc3\xa9");
+    sbuf_puts(&w, "...: must be a string, not an integer");
+    want = sbuf_steal(&w);
+#undef PRE
+    assert_string_equal(err.msg, want);
+    err_clear(&err);
+    free(want);
+    free(b.buf);
+}
+
 static void test_process_json(void **state)
 {
     (void)state;
@@ -353,7 +406,7 @@ int main(void)
         cmocka_unit_test(test_rlimits_user),     cmocka_unit_test(test_namespaces_maps),
         cmocka_unit_test(test_mounts),           cmocka_unit_test(test_seccomp),
         cmocka_unit_test(test_resources),        cmocka_unit_test(test_devices_hooks),
-        cmocka_unit_test(test_process_json),
+        cmocka_unit_test(test_process_json),     cmocka_unit_test(test_bad_input_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

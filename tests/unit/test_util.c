@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "util/err.h"
+#include "util/jpath.h"
 #include "util/util.h"
 
 #include <stdio.h>
@@ -60,11 +62,79 @@ static void test_rfc3339_matches_gmtime(void **state)
     }
 }
 
+/* an error that quotes megabytes of input keeps the reason and not the
+ * megabytes */
+static void test_err_cut(void **state)
+{
+    (void)state;
+    merr_t e = MERR_INIT;
+    char *big = xmalloc(1000001);
+    memset(big, 'a', 1000000);
+    big[1000000] = 0;
+    err_set(&e, 2, "open %s", big);
+    char *want = xasprintf("open %.256s...aaaaaaa: No such file or directory", big);
+    assert_string_equal(e.msg, want);
+    free(want);
+    err_wrap(&e, "mounts[0] (tmpfs on /%s)", big);
+    want = xasprintf("mounts[0] (tmpfs on /%.255s...aaaaaa): open %.256s...aaaaaaa: No such "
+                     "file or directory",
+                     big, big);
+    assert_string_equal(e.msg, want);
+    free(want);
+    /* with spaces in it: the middle goes, the end (the reason) stays */
+    for (size_t i = 0; i < 1000000; i += 3)
+        big[i] = ' ';
+    err_set(&e, 0, "value \"%s\": too long", big);
+    assert_true(strlen(e.msg) < 4096);
+    assert_memory_equal(e.msg, "value \" aa aa", 13);
+    assert_string_equal(e.msg + strlen(e.msg) - 11, "\": too long");
+    assert_non_null(strstr(e.msg, " ... "));
+    err_clear(&e);
+    /* short messages are left alone */
+    err_set(&e, 0, "a %s b", "c");
+    assert_string_equal(e.msg, "a c b");
+    err_clear(&e);
+    free(big);
+}
+
+static void test_sbuf_add_cut(void **state)
+{
+    (void)state;
+    struct sbuf b = {0};
+    sbuf_add_cut(&b, "abcdef", 6);
+    sbuf_add_cut(&b, "|abcdef", 3);
+    sbuf_add_cut(&b, "|\xc3\xa9\xc3\xa9", 4); /* not inside the second character */
+    char *r = sbuf_steal(&b);
+    assert_string_equal(r, "abcdef|ab...|\xc3\xa9...");
+    free(r);
+}
+
+static void test_jfail_format(void **state)
+{
+    (void)state;
+    merr_t e = MERR_INIT;
+    struct jctx c = {&e, "f.json"};
+    char big[200];
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = 0;
+    jfail(&c, JP_I(JP_K(JP_K(NULL, "a"), big), 3), "%d %u %lld %llu %zu %o %x %c %% \"%s\"", -5, 7U,
+          -9LL, 18446744073709551615ULL, (size_t)42, 8U, 255U, 'q', big);
+    char *want = xasprintf("f.json: a.%.64s...[3]: -5 7 -9 18446744073709551615 42 10 ff q %% "
+                           "\"%.64s...\"",
+                           big, big);
+    assert_string_equal(e.msg, want);
+    free(want);
+    jfail(&c, NULL, "%ld %lu", -3L, 3UL);
+    assert_string_equal(e.msg, "f.json: -3 3");
+    err_clear(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rfc3339_known),
-        cmocka_unit_test(test_rfc3339_matches_gmtime),
+        cmocka_unit_test(test_rfc3339_known), cmocka_unit_test(test_rfc3339_matches_gmtime),
+        cmocka_unit_test(test_err_cut),       cmocka_unit_test(test_sbuf_add_cut),
+        cmocka_unit_test(test_jfail_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
