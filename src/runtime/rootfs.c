@@ -141,6 +141,25 @@ int rootfs_prepare(struct container *c, merr_t *err)
     return host_trees(c, err);
 }
 
+/* The host's node at path, to bind in a user namespace: it must be the
+ * device the config names (type and number), not whatever file the host
+ * has at that path. Opened once, without magic links; the tree is cloned
+ * from that fd. */
+static int host_device(const char *path, char type, int64_t major, int64_t minor, merr_t *err)
+{
+    cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int fd = root < 0 ? -1 : mnt_openat_in_root(root, path, O_PATH);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        return err_sys(err, "open %s", path);
+    mode_t fmt = type == 'b' ? S_IFBLK : S_IFCHR;
+    if ((st.st_mode & S_IFMT) != fmt || major < 0 || minor < 0 ||
+        st.st_rdev != makedev((unsigned)major, (unsigned)minor))
+        return err_set(err, 0, "the host's %s is not the %s device %lld:%lld", path,
+                       type == 'b' ? "block" : "character", (long long)major, (long long)minor);
+    return mnt_clone_tree(fd, "", false, err);
+}
+
 /* /dev/null for masked files (verified to be the null device), the host
  * devices to bind in a user namespace, the container's cgroups. In the
  * runtime, or in the init before pivot_root when child_trees. */
@@ -179,7 +198,12 @@ static int host_trees(struct container *c, merr_t *err)
                     continue;
                 }
             }
-            c->dev_trees[i] = mnt_clone_tree(AT_FDCWD, path, false, err);
+            c->dev_trees[i] =
+                i < DEFAULT_DEVICES
+                    ? host_device(path, 'c', default_devs[i].major, default_devs[i].minor, err)
+                    : host_device(path, s->linux_.devices[i - DEFAULT_DEVICES].type,
+                                  s->linux_.devices[i - DEFAULT_DEVICES].major,
+                                  s->linux_.devices[i - DEFAULT_DEVICES].minor, err);
             if (c->dev_trees[i] < 0)
                 return err_wrap(err, "device %s (bound from the host in a user namespace)", path);
         }

@@ -93,7 +93,8 @@ static int parse_devices(const struct jctx *c, const struct jp *p, json_t *arr,
             return jfail(c, JP_K(ep, "path"), "is required");
         if (d->path[0] != '/')
             return jfail(c, JP_K(ep, "path"), "must be an absolute path (\"%s\")", d->path);
-        if (strcmp(d->path, "/dev") == 0 || strncmp(d->path, "/dev/", 5) != 0)
+        if (strcmp(d->path, "/dev") == 0 || strncmp(d->path, "/dev/", 5) != 0 ||
+            strstr(d->path, "/../") || strcmp(d->path + strlen(d->path) - 3, "/..") == 0)
             return jfail(c, JP_K(ep, "path"), "must be below /dev (\"%s\")", d->path);
         bool need = d->type != 'p';
         if (parse_device_number(c, ep, e, "major", &d->major, need) < 0 ||

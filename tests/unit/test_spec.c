@@ -378,6 +378,12 @@ static void test_bad_input_named(void **state)
     err_clear(&err);
     free(want);
     free(b.buf);
+    parse_bad(CFG("\"linux\":{\"devices\":[{\"type\":\"c\",\"path\":\"/dev/../etc/a\","
+                  "\"major\":1,\"minor\":1}]}"),
+              "linux.devices[0].path: must be below /dev (\"/dev/../etc/a\")");
+    parse_bad(CFG("\"linux\":{\"devices\":[{\"type\":\"c\",\"path\":\"/dev/a/..\","
+                  "\"major\":1,\"minor\":1}]}"),
+              "linux.devices[0].path: must be below /dev");
 }
 
 static void test_process_json(void **state)
