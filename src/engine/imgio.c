@@ -26,21 +26,6 @@ const char *layer_media_type(int fd)
     return "application/vnd.oci.image.layer.v1.tar";
 }
 
-char *image_name_full(const char *name, merr_t *err)
-{
-    struct ref r;
-    if (ref_parse(name, &r, err) < 0)
-        return NULL;
-    if (!r.tag) {
-        ref_free(&r);
-        err_set(err, 0, "\"%.80s\": a name for an image needs a tag, not a digest", name);
-        return NULL;
-    }
-    char *full = ref_string(&r);
-    ref_free(&r);
-    return full;
-}
-
 static json_t *descriptor(const char *mt, const char *digest, uint64_t size)
 {
     return json_pack("{s:s,s:s,s:I}", "mediaType", mt, "digest", digest, "size", (json_int_t)size);
@@ -83,20 +68,12 @@ static int add_layers(struct store *s, const char *config, char **layers, merr_t
     json_t *c = store_blob_json(s, config, err);
     if (!c)
         return -1;
-    json_t *ids = json_object_get(json_object_get(c, "rootfs"), "diff_ids");
-    int ret = -1;
-    if (!json_is_array(ids) || json_array_size(ids) != strv_len(layers)) {
-        err_set(err, 0, "config %.19s: rootfs.diff_ids: %zu entries for %zu layers", config,
-                json_array_size(ids), strv_len(layers));
-        goto out;
-    }
-    for (size_t i = 0; layers[i]; i++) {
-        const char *d = json_string_value(json_array_get(ids, i));
-        if (store_layer_add(s, layers[i], d ? d : "", err) < 0)
-            goto out;
-    }
-    ret = 0;
-out:
+    char **ids = NULL;
+    cleanup_free char *what = xasprintf("config %.19s", config);
+    int ret = img_config_diff_ids(c, what, strv_len(layers), &ids, err);
+    for (size_t i = 0; ret == 0 && layers[i]; i++)
+        ret = store_layer_add(s, layers[i], ids[i], err);
+    strv_free(ids);
     json_decref(c);
     return ret;
 }
@@ -177,76 +154,43 @@ static void say_loaded(struct sbuf *out, const char *name, const char *id)
     }
 }
 
-/* Every name in manifest.json must be a valid reference with a tag, before
- * anything of the archive is stored. */
-static int check_repotags(json_t *list, merr_t *err)
-{
-    size_t i, k;
-    json_t *m, *t;
-    json_array_foreach(list, i, m)
-    {
-        json_array_foreach(json_object_get(m, "RepoTags"), k, t)
-        {
-            char *full = image_name_full(json_string_value(t) ?: "", err);
-            if (!full)
-                return err_wrap(err, "manifest.json[%zu].RepoTags[%zu]", i, k);
-            free(full);
-        }
-    }
-    return 0;
-}
-
 /* manifest.json: [{"Config": PATH, "RepoTags": [...], "Layers": [PATH...]}] */
 static int load_docker(struct store *s, int root, json_t *list, struct sbuf *out, merr_t *err)
 {
-    if (!json_is_array(list) || !json_array_size(list))
-        return err_set(err, 0, "manifest.json: not a list of images");
-    if (check_repotags(list, err) < 0)
+    struct img_darchive *v;
+    size_t n;
+    if (img_darchive_check(list, &v, &n, err) < 0)
         return -1;
-    size_t i;
-    json_t *m;
-    json_array_foreach(list, i, m)
-    {
-        json_t *ls = json_object_get(m, "Layers");
-        if (!json_is_array(ls))
-            return err_set(err, 0, "manifest.json[%zu].Layers: not a list", i);
-        char cfg[72];
-        if (put_file(s, root, json_string_value(json_object_get(m, "Config")), NULL, cfg, err) < 0)
-            return err_wrap(err, "manifest.json[%zu].Config", i);
-        size_t n = json_array_size(ls);
-        char **layers = xzalloc((n + 1) * sizeof(char *));
-        int r = 0;
-        for (size_t k = 0; k < n && r == 0; k++) {
+    int r = 0;
+    for (size_t i = 0; i < n && r == 0; i++) {
+        const struct img_darchive *m = &v[i];
+        char cfg[72], id[72];
+        if (put_file(s, root, m->config, NULL, cfg, err) < 0) {
+            r = err_wrap(err, "manifest.json[%zu].Config", i);
+            break;
+        }
+        char **layers = xzalloc((m->nlayers + 1) * sizeof(char *));
+        for (size_t k = 0; k < m->nlayers && r == 0; k++) {
             char d[72];
-            r = put_file(s, root, json_string_value(json_array_get(ls, k)), NULL, d, err);
+            r = put_file(s, root, m->layers[k], NULL, d, err);
             if (r < 0)
                 err_wrap(err, "manifest.json[%zu].Layers[%zu]", i, k);
             else
                 layers[k] = xstrdup(d);
         }
-        json_t *tags = json_object_get(m, "RepoTags");
-        char id[72];
-        cleanup_free char *first = NULL;
-        if (r == 0 && json_array_size(tags) > 0) {
-            first = image_name_full(json_string_value(json_array_get(tags, 0)) ?: "", err);
-            r = first ? 0 : err_wrap(err, "manifest.json[%zu].RepoTags[0]", i);
-        }
         if (r == 0)
             r = add_layers(s, cfg, layers, err);
         if (r == 0)
-            r = add_manifest(s, cfg, layers, first, id, err);
+            r = add_manifest(s, cfg, layers, m->names[0], id, err);
         strv_free(layers);
-        if (r < 0)
-            return -1;
-        say_loaded(out, first, id);
-        for (size_t k = 1; k < json_array_size(tags); k++) {
-            cleanup_free char *full =
-                image_name_full(json_string_value(json_array_get(tags, k)) ?: "", err);
-            if (!full || store_tag(s, full, id, err) < 0)
-                return err_wrap(err, "manifest.json[%zu].RepoTags[%zu]", i, k);
-        }
+        if (r == 0)
+            say_loaded(out, m->names[0], id);
+        for (size_t k = 1; r == 0 && m->names[k]; k++)
+            if (store_tag(s, m->names[k], id, err) < 0)
+                r = err_wrap(err, "manifest.json[%zu].RepoTags[%zu]", i, k);
     }
-    return 0;
+    img_darchive_free(v, n);
+    return r;
 }
 
 /* a manifest descriptor of index.json, or the linux/amd64 one of an index */
@@ -260,56 +204,32 @@ static int load_oci_manifest(struct store *s, int root, const char *digest, cons
     char d[72];
     if (put_file(s, root, path, digest, d, err) < 0)
         return -1;
-    json_t *m = store_blob_json(s, digest, err);
-    if (!m)
+    json_t *j = store_blob_json(s, digest, err);
+    if (!j)
         return -1;
-    int ret = -1;
+    struct img_manifest m;
+    cleanup_free char *what = xasprintf("manifest %s", digest);
     cleanup_free char *cpath = NULL;
-    const char *mt = json_string_value(json_object_get(m, "mediaType"));
-    json_t *manifests = json_object_get(m, "manifests");
-    if (json_is_array(manifests)) { /* an index: this machine's platform */
-        if (depth > 2) {
+    int ret = -1;
+    if (img_manifest_check(j, what, &m, err) < 0)
+        goto out;
+    if (m.index) { /* an index: this machine's platform */
+        const struct img_desc *e = img_index_pick(&m);
+        if (depth > 2)
             err_set(err, 0, "index %s: nested too deep", digest);
-            goto out;
-        }
-        size_t i;
-        json_t *e;
-        json_array_foreach(manifests, i, e)
-        {
-            json_t *p = json_object_get(e, "platform");
-            const char *os = json_string_value(json_object_get(p, "os"));
-            const char *arch = json_string_value(json_object_get(p, "architecture"));
-            if (p && (!os || strcmp(os, "linux") != 0 || !arch || strcmp(arch, "amd64") != 0))
-                continue;
-            ret = load_oci_manifest(s, root, json_string_value(json_object_get(e, "digest")), name,
-                                    out, depth + 1, err);
-            goto out;
-        }
-        err_set(err, 0, "index %s: no image for linux/amd64", digest);
+        else if (!e)
+            err_set(err, 0, "index %s: no image for linux/amd64", digest);
+        else
+            ret = load_oci_manifest(s, root, e->digest, name, out, depth + 1, err);
         goto out;
     }
-    if (mt && strcmp(mt, MT_OCI_MANIFEST) != 0 && strcmp(mt, MT_DOCKER_MANIFEST) != 0) {
-        err_set(err, 0, "manifest %s: unsupported mediaType \"%s\"", digest, mt);
+    cpath = xasprintf("blobs/sha256/%s", digest_hex(m.config.digest));
+    if (put_file(s, root, cpath, m.config.digest, d, err) < 0)
         goto out;
-    }
-    const char *cfg = json_string_value(json_object_get(json_object_get(m, "config"), "digest"));
-    json_t *ls = json_object_get(m, "layers");
-    if (!digest_valid(cfg) || !json_is_array(ls)) {
-        err_set(err, 0, "manifest %s: config.digest or layers missing", digest);
-        goto out;
-    }
-    cpath = xasprintf("blobs/sha256/%s", digest_hex(cfg));
-    if (put_file(s, root, cpath, cfg, d, err) < 0)
-        goto out;
-    size_t n = json_array_size(ls);
-    char **layers = xzalloc((n + 1) * sizeof(char *));
+    char **layers = xzalloc((m.nlayers + 1) * sizeof(char *));
     int r = 0;
-    for (size_t k = 0; k < n && r == 0; k++) {
-        const char *ld = json_string_value(json_object_get(json_array_get(ls, k), "digest"));
-        if (!digest_valid(ld)) {
-            r = err_set(err, 0, "manifest %s: layers[%zu].digest: not a sha256 digest", digest, k);
-            break;
-        }
+    for (size_t k = 0; k < m.nlayers && r == 0; k++) {
+        const char *ld = m.layers[k].digest;
         cleanup_free char *lp = xasprintf("blobs/sha256/%s", digest_hex(ld));
         r = put_file(s, root, lp, ld, d, err);
         if (r == 0)
@@ -317,7 +237,7 @@ static int load_oci_manifest(struct store *s, int root, const char *digest, cons
     }
     char id[72];
     if (r == 0)
-        r = add_layers(s, cfg, layers, err);
+        r = add_layers(s, m.config.digest, layers, err);
     if (r == 0)
         r = store_image_add(s, digest, name, id, err);
     strv_free(layers);
@@ -326,7 +246,8 @@ static int load_oci_manifest(struct store *s, int root, const char *digest, cons
         ret = 0;
     }
 out:
-    json_decref(m);
+    img_manifest_free(&m);
+    json_decref(j);
     return ret;
 }
 

@@ -4,20 +4,11 @@
 #ifndef MOAT_IMGIO_H
 #define MOAT_IMGIO_H
 
+#include "imgjson.h"
 #include "store.h"
-
-/* Media types of the OCI image spec. */
-#define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
-#define MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
-#define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
 
 /* A layer blob's media type from its first bytes (tar, gzip or zstd). */
 const char *layer_media_type(int fd);
-
-/* The full name a user-given name is stored under, or NULL (err set). */
-char *image_name_full(const char *name, merr_t *err);
 
 /* The tarball in fd as one layer; named `name` when not NULL. */
 int image_import(struct store *s, int fd, const char *name, char id[72], merr_t *err);

@@ -1,5 +1,6 @@
 /* store.c: the engine's store (see store.h). */
 #include "store.h"
+#include "imgjson.h"
 #include "ref.h"
 #include "stores.h"
 #include "unpack.h"
@@ -448,6 +449,7 @@ int store_image_load(struct store *s, const char *id, struct image *img, merr_t 
     memset(img, 0, sizeof(*img));
     if (!digest_valid(id))
         return err_set(err, 0, "image id \"%s\": not a sha256 digest", id);
+    cleanup_free char *what = xasprintf("image %.19s", id);
     cleanup_free char *rel = xasprintf("images/%s.json", digest_hex(id));
     cleanup_free char *text = NULL;
     if (read_file_at(s->fd, rel, &text, NULL, NULL) < 0)
@@ -465,25 +467,18 @@ int store_image_load(struct store *s, const char *id, struct image *img, merr_t 
     img->config = img->manifest_json ? store_blob_json(s, id, err) : NULL;
     if (!img->config)
         goto bad;
-    json_t *ids = json_object_get(json_object_get(img->config, "rootfs"), "diff_ids");
-    json_t *layers = json_object_get(img->manifest_json, "layers");
-    if (!json_is_array(ids) || !json_is_array(layers) ||
-        json_array_size(ids) != json_array_size(layers)) {
-        err_set(err, 0, "image %.19s: config rootfs.diff_ids and manifest layers differ", id);
+    struct img_manifest im;
+    if (img_manifest_check(img->manifest_json, what, &im, err) < 0 || im.index ||
+        img_config_diff_ids(img->config, what, im.nlayers, &img->diff_ids, err) < 0) {
+        if (im.index)
+            err_set(err, 0, "%s: its manifest is an index", what);
+        img_manifest_free(&im);
         goto bad;
     }
-    img->nlayers = json_array_size(ids);
-    img->diff_ids = xzalloc((img->nlayers + 1) * sizeof(char *));
-    for (size_t i = 0; i < img->nlayers; i++) {
-        const char *d = json_string_value(json_array_get(ids, i));
-        if (!digest_valid(d)) {
-            err_set(err, 0, "image %.19s: rootfs.diff_ids[%zu]: not a sha256 digest", id, i);
-            goto bad;
-        }
-        img->diff_ids[i] = xstrdup(d);
-        img->size +=
-            (uint64_t)json_integer_value(json_object_get(json_array_get(layers, i), "size"));
-    }
+    img->nlayers = im.nlayers;
+    for (size_t i = 0; i < im.nlayers; i++)
+        img->size += im.layers[i].size;
+    img_manifest_free(&im);
     return 0;
 bad:
     image_free(img);

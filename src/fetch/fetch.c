@@ -31,6 +31,7 @@
  * HTTP only with --insecure (moat passes it for localhost and the
  * registries the user names insecure). */
 #include "sandbox.h"
+#include "../engine/imgjson.h"
 #include "../engine/ref.h"
 #include "../util/fs.h"
 #include "../util/sha256.h"
@@ -574,24 +575,24 @@ static json_t *fetch_manifest(struct reg *g, const char *ref, char **wantp, cons
         if (!f || fwrite(r.body.buf, 1, r.body.len, f) != r.body.len || fclose(f) != 0)
             die("%s: %s", mpath, strerror(errno));
         resp_free(&r);
-        json_t *ms = json_object_get(j, "manifests");
-        if (!json_is_array(ms)) {
+        /* the same checks as moat's own when it loads the result */
+        struct img_manifest man;
+        merr_t err = MERR_INIT;
+        cleanup_free char *what = xasprintf("manifest %s", d);
+        if (img_manifest_check(j, what, &man, &err) < 0)
+            die("%s", err.msg);
+        if (!man.index) {
+            img_manifest_free(&man);
             m = j;
             *mdigest = d;
             break;
         }
-        const char *pick = NULL;
-        for (size_t k = 0; k < json_array_size(ms) && !pick; k++) {
-            json_t *p = json_object_get(json_array_get(ms, k), "platform");
-            const char *os = json_string_value(json_object_get(p, "os"));
-            const char *ar = json_string_value(json_object_get(p, "architecture"));
-            if (os && ar && !strcmp(os, "linux") && !strcmp(ar, "amd64"))
-                pick = json_string_value(json_object_get(json_array_get(ms, k), "digest"));
-        }
-        if (!pick || !digest_valid(pick))
+        const struct img_desc *pick = img_index_pick(&man);
+        if (!pick)
             die("%s: no image for linux/amd64 in the index", ref);
         free(*wantp);
-        *wantp = xstrdup(pick);
+        *wantp = xstrdup(pick->digest);
+        img_manifest_free(&man);
         free(d);
         json_decref(j);
     }
