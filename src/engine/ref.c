@@ -106,15 +106,17 @@ int ref_parse(const char *s, struct ref *r, merr_t *err)
                    "not a valid name[:tag][@digest] (names are lowercase letters, digits and "
                    ". _ - /; tags at most 128 characters)");
     }
-    /* Docker's limit: the repository name, its registry included */
-    if (strlen(r->registry) + 1 + strlen(name) > REF_NAME_MAX) {
-        ref_free(r);
-        return bad(err, s, "the name is longer than 255 characters");
-    }
     if (strcmp(r->registry, REF_DEFAULT_REGISTRY) == 0 && !strchr(name, '/'))
         r->path = xasprintf("library/%s", name);
     else
         r->path = xstrdup(name);
+    /* Docker's limit: the repository name, its registry included */
+    if (strlen(r->registry) + 1 + strlen(r->path) > REF_NAME_MAX) {
+        ref_free(r);
+        return err_set(err, 0,
+                       "image reference \"%.64s...\": the name is longer than %d characters", s,
+                       REF_NAME_MAX);
+    }
     if (!r->tag && !r->digest)
         r->tag = xstrdup("latest");
     return 0;
@@ -138,9 +140,18 @@ char *ref_string(const struct ref *r)
 
 char *ref_familiar(const char *full)
 {
-    static const char *const pre[] = {REF_DEFAULT_REGISTRY "/library/", REF_DEFAULT_REGISTRY "/"};
-    for (size_t i = 0; i < ARRAY_SIZE(pre); i++)
-        if (strncmp(full, pre[i], strlen(pre[i])) == 0)
-            return xstrdup(full + strlen(pre[i]));
-    return xstrdup(full);
+    /* what parses back to the same name: "library/" only before a
+     * one-component path, "docker.io/" only when the path's first
+     * component would not read as a registry */
+    static const char hub[] = REF_DEFAULT_REGISTRY "/", lib[] = "library/";
+    if (strncmp(full, hub, strlen(hub)) != 0)
+        return xstrdup(full);
+    const char *rest = full + strlen(hub);
+    if (strncmp(rest, lib, strlen(lib)) == 0 && !strchr(rest + strlen(lib), '/'))
+        return xstrdup(rest + strlen(lib));
+    size_t n = strcspn(rest, "/");
+    if (rest[n] == '/' && (memchr(rest, '.', n) || memchr(rest, ':', n) ||
+                           (n == 9 && strncmp(rest, "localhost", 9) == 0)))
+        return xstrdup(full);
+    return xstrdup(rest);
 }

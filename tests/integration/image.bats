@@ -135,6 +135,22 @@ store_is_empty() {
     store_is_empty
 }
 
+@test "load: a 10 MB name in RepoTags is refused with a short error, nothing stored" {
+    m import "$BATS_FILE_TMPDIR/rootfs.tgz" real:1 >/dev/null
+    m save -o "$BATS_TEST_TMPDIR/real.tar" real:1
+    mkdir "$BATS_TEST_TMPDIR/x" && tar -C "$BATS_TEST_TMPDIR/x" -xf "$BATS_TEST_TMPDIR/real.tar"
+    head -c $((10 << 20)) /dev/zero | tr '\0' a > "$BATS_TEST_TMPDIR/big"
+    jq --rawfile big "$BATS_TEST_TMPDIR/big" '.[0].RepoTags = [$big + ":1"]' \
+        "$BATS_TEST_TMPDIR/x/manifest.json" > "$BATS_TEST_TMPDIR/m.json"
+    mv "$BATS_TEST_TMPDIR/m.json" "$BATS_TEST_TMPDIR/x/manifest.json"
+    tar -C "$BATS_TEST_TMPDIR/x" -cf "$BATS_TEST_TMPDIR/big.tar" .
+    run "$MOAT" --root "$BATS_TEST_TMPDIR/s2" load -i "$BATS_TEST_TMPDIR/big.tar"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"manifest.json[0].RepoTags[0]: image reference \"aaaa"*"the name is longer than 255 characters"* ]]
+    [ "${#output}" -lt 1000 ]
+    STORE=$BATS_TEST_TMPDIR/s2 store_is_empty
+}
+
 # hostile layers: each refused with its entry and reason, nothing left
 
 refused() { # CASE EXPECTED-TEXT

@@ -60,6 +60,24 @@ static void test_refused(void **state)
     parse_bad("app@md5:0123");
     parse_bad("a/.b");
     parse_bad("../x");
+    /* a name of 10 MB (a docker-archive's RepoTags) is not a name */
+    char *big = xmalloc(10 << 20);
+    memset(big, 'a', (10 << 20) - 1);
+    big[(10 << 20) - 1] = 0;
+    struct ref r;
+    merr_t err = MERR_INIT;
+    assert_int_equal(ref_parse(big, &r, &err), -1);
+    assert_true(strlen(err.msg) < 200);
+    assert_non_null(strstr(err.msg, "the name is longer than 255 characters"));
+    err_clear(&err);
+    big[255 - strlen("docker.io/library/")] = 0; /* 255 with docker.io/library/ */
+    assert_int_equal(ref_parse(big, &r, &err), 0);
+    ref_free(&r);
+    big[255 - strlen("docker.io/library/")] = 'a'; /* 256 */
+    big[256 - strlen("docker.io/library/")] = 0;
+    assert_int_equal(ref_parse(big, &r, &err), -1);
+    err_clear(&err);
+    free(big);
 }
 
 /* Docker's limits (255 for the name with its registry, 128 for a tag), and
@@ -102,6 +120,21 @@ static void test_familiar(void **state)
     free(f);
     f = ref_familiar("localhost:5000/app:1");
     assert_string_equal(f, "localhost:5000/app:1");
+    free(f);
+    /* the short form must name the same image when it is typed back
+     * (found by tests/fuzz/fuzz_ref) */
+    static const char *const same[] = {"docker.io/er.io/x:latest", "docker.io/localhost/x:1",
+                                       "docker.io/a:b/c:1"};
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        f = ref_familiar(same[i]);
+        assert_string_equal(f, same[i]);
+        free(f);
+    }
+    f = ref_familiar("docker.io/library/a/b:1");
+    assert_string_equal(f, "library/a/b:1");
+    free(f);
+    f = ref_familiar("docker.io/library/a@sha256:0123");
+    assert_string_equal(f, "a@sha256:0123");
     free(f);
 }
 
