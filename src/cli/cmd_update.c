@@ -101,6 +101,9 @@ int cmd_update(const struct global *g, int argc, char **argv)
     };
     const char *resources = NULL;
     struct sbuf mem = {0}, cpu = {0}, other = {0};
+    /* before the first goto out: its cleanup runs there */
+    cleanup_free char *text = NULL;
+    size_t len = 0;
     int ch, ret = 1;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "r:", opts, NULL)) != -1) {
@@ -184,8 +187,6 @@ int cmd_update(const struct global *g, int argc, char **argv)
         goto out;
     const char *id = argv[optind];
     merr_t err = MERR_INIT;
-    cleanup_free char *text = NULL;
-    size_t len = 0;
     if (resources) {
         if (mem.len || cpu.len || other.len) {
             cli_usage_error("update", "--resources cannot be combined with the flag forms");

@@ -64,7 +64,8 @@ static char *cut_msg(char *m)
     return m;
 }
 
-static int err_vset(merr_t *e, int errnum, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static int err_vset(merr_t *e, int errnum, const char *fmt,
+                                                          va_list ap)
 {
     char *m;
     if (vasprintf(&m, fmt, ap) < 0)
