@@ -5,7 +5,8 @@
 #      the README's first command (the quick start) in a fresh clone of HEAD
 #   2. builds build/ (release) and build-asan/ (AddressSanitizer + UBSan)
 #   3. lint: clang-format and cppcheck
-#   4. unit tests (cmocka) of both builds
+#   4. unit tests (cmocka) of both builds, and a short run of each fuzzing
+#      target (libFuzzer, clang) over its committed corpus
 #   5. integration tests (bats) against both binaries, as root and rootless
 #   6. conformance: the OCI runtime-tools validation suite and the Podman
 #      harness from ../shared, compared with tests/conformance/*.expected;
@@ -35,7 +36,7 @@ PKGS="gcc pkg-config meson ninja-build libseccomp-dev libjansson-dev libcmocka-d
       busybox-static jq bats python3 util-linux uidmap procps clang-format cppcheck
       passwd libc6-dev libarchive-dev libzstd-dev liblz4-dev libacl1-dev nettle-dev
       libbz2-dev liblzma-dev zlib1g-dev libxml2-dev libcurl4-openssl-dev podman skopeo
-      docker-registry btrfs-progs strace"
+      docker-registry btrfs-progs strace clang libclang-rt-14-dev"
 missing=
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
@@ -112,6 +113,33 @@ unit() { # builddir label
 say "unit tests"
 unit build release
 [ $ASAN = 1 ] && unit build-asan asan
+
+# ---- 4b. fuzzing smoke run ---------------------------------------------------
+# Each target over its corpus in tests/fuzz/corpus (the crashes found so far
+# are kept there and replayed), then 5 s of new inputs. New inputs go to a
+# scratch directory, never into the committed corpus.
+say "fuzz targets (5 s each)"
+if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
+    -Dtests=false > /tmp/moat-build-fuzz.log 2>&1; then
+    pass build-fuzz
+    for f in build-fuzz/tests/fuzz/fuzz_*; do
+        [ -f "$f" ] && [ -x "$f" ] || continue
+        name=${f##*/fuzz_}
+        work=$(mktemp -d /tmp/moat-fuzz-$name.XXXXXX)
+        mkdir "$work/new"
+        if TMPDIR=$work nice "$f" -max_total_time=5 -timeout=10 -rss_limit_mb=2048 \
+            -artifact_prefix="$work/" "$work/new" "tests/fuzz/corpus/$name" > "$work/log" 2>&1; then
+            pass "fuzz $name"
+            rm -rf "$work"
+        else
+            tail -40 "$work/log"
+            fail "fuzz $name (input and log kept in $work)"
+        fi
+    done
+else
+    tail -40 /tmp/moat-build-fuzz.log
+    fail build-fuzz
+fi
 
 # ---- 5. integration tests ----------------------------------------------------
 ./scripts/setup.sh > /dev/null || fail "scripts/setup.sh"
