@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 static const char *const ns_names[NS_N] = {"pid", "network", "mount",  "ipc",
                                            "uts", "user",    "cgroup", "time"};
@@ -495,8 +496,19 @@ int spec_parse(const char *text, size_t len, const char *file, struct spec **out
 
 int spec_read_file(const char *path, char **text, size_t *len, merr_t *err)
 {
-    /* O_NONBLOCK: a FIFO must not hold up the open */
-    cleanup_close int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    /* looked at before it is opened: opening a device can act (a watchdog
+     * starts, a tape rewinds), and O_NONBLOCK keeps a FIFO from holding
+     * up the open should it be swapped in */
+    cleanup_close int pfd = open(path, O_PATH | O_CLOEXEC);
+    struct stat st;
+    if (pfd < 0 || fstat(pfd, &st) < 0)
+        return err_sys(err, "open %s", path);
+    if (!S_ISREG(st.st_mode))
+        return err_set(err, 0, "%s: not a regular file", path);
+    cleanup_free char *self = xasprintf("/proc/self/fd/%d", pfd);
+    cleanup_close int fd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) /* no /proc */
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
         return err_sys(err, "open %s", path);
     if (read_regular_fd(fd, JLOAD_MAX, text, len) == 0)

@@ -59,6 +59,12 @@ bad_run() {
     ln -s /dev/null "$BUNDLE/config.json"
     run timeout 20 "$MOAT" --root "$ROOT" create --bundle "$BUNDLE" "$ID"
     assert_error "config.json: not a regular file"
+    # a device is not even opened (opening one can act: a watchdog starts);
+    # /dev/tty without a controlling terminal would fail the open itself
+    rm "$BUNDLE/config.json"
+    ln -s /dev/tty "$BUNDLE/config.json"
+    run setsid "$MOAT" --root "$ROOT" create --bundle "$BUNDLE" "$ID"
+    assert_error "config.json: not a regular file"
     assert_clean "$ID"
 }
 
