@@ -127,7 +127,9 @@ if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lund
         name=${f##*/fuzz_}
         work=$(mktemp -d /tmp/moat-fuzz-$name.XXXXXX)
         mkdir "$work/new"
-        if TMPDIR=$work nice "$f" -max_total_time=5 -timeout=10 -rss_limit_mb=2048 \
+        dict=()
+        [ -f "tests/fuzz/$name.dict" ] && dict=("-dict=tests/fuzz/$name.dict")
+        if TMPDIR=$work nice "$f" "${dict[@]}" -max_total_time=5 -timeout=10 -rss_limit_mb=2048 \
             -artifact_prefix="$work/" "$work/new" "tests/fuzz/corpus/$name" > "$work/log" 2>&1; then
             pass "fuzz $name"
             rm -rf "$work"
