@@ -185,7 +185,7 @@ static int load_docker(struct store *s, int root, json_t *list, struct sbuf *out
         strv_free(layers);
         if (r == 0)
             say_loaded(out, m->names[0], id);
-        for (size_t k = 1; r == 0 && m->names[k]; k++)
+        for (size_t k = 1; r == 0 && m->names[0] && m->names[k]; k++)
             if (store_tag(s, m->names[k], id, err) < 0)
                 r = err_wrap(err, "manifest.json[%zu].RepoTags[%zu]", i, k);
     }

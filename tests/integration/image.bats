@@ -135,6 +135,20 @@ store_is_empty() {
     store_is_empty
 }
 
+@test "load: a docker-archive image without RepoTags loads by its id" {
+    m import "$BATS_FILE_TMPDIR/rootfs.tgz" real:1 >/dev/null
+    m save -o "$BATS_TEST_TMPDIR/real.tar" real:1
+    mkdir "$BATS_TEST_TMPDIR/x" && tar -C "$BATS_TEST_TMPDIR/x" -xf "$BATS_TEST_TMPDIR/real.tar"
+    rm "$BATS_TEST_TMPDIR/x/index.json"
+    jq '.[0].RepoTags = []' "$BATS_TEST_TMPDIR/x/manifest.json" > "$BATS_TEST_TMPDIR/m.json"
+    mv "$BATS_TEST_TMPDIR/m.json" "$BATS_TEST_TMPDIR/x/manifest.json"
+    tar -C "$BATS_TEST_TMPDIR/x" -cf "$BATS_TEST_TMPDIR/untagged.tar" .
+    run "$MOAT" --root "$BATS_TEST_TMPDIR/s2" load -i "$BATS_TEST_TMPDIR/untagged.tar"
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ^Loaded\ image\ ID:\ sha256:[0-9a-f]{64}$ ]]
+    [ "$("$MOAT" --root "$BATS_TEST_TMPDIR/s2" images -q | wc -l)" -eq 1 ]
+}
+
 @test "load: a 10 MB name in RepoTags is refused with a short error, nothing stored" {
     m import "$BATS_FILE_TMPDIR/rootfs.tgz" real:1 >/dev/null
     m save -o "$BATS_TEST_TMPDIR/real.tar" real:1
