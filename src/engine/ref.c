@@ -75,7 +75,7 @@ int ref_parse(const char *s, struct ref *r, merr_t *err)
     if (!s || !*s)
         return err_set(err, 0, "image reference: empty");
     if (strlen(s) > REF_NAME_MAX + 1 + REF_TAG_MAX + 1 + 71)
-        return bad(err, s, "too long");
+        return bad(err, s, "the name is longer than 255 characters (or the tag than 128)");
     cleanup_free char *buf = xstrdup(s);
     char *at = strchr(buf, '@');
     if (at) {
@@ -113,9 +113,7 @@ int ref_parse(const char *s, struct ref *r, merr_t *err)
     /* Docker's limit: the repository name, its registry included */
     if (strlen(r->registry) + 1 + strlen(r->path) > REF_NAME_MAX) {
         ref_free(r);
-        return err_set(err, 0,
-                       "image reference \"%.64s...\": the name is longer than %d characters", s,
-                       REF_NAME_MAX);
+        return bad(err, s, "the name is longer than 255 characters");
     }
     if (!r->tag && !r->digest)
         r->tag = xstrdup("latest");
