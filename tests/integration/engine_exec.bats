@@ -30,6 +30,10 @@ wait_log() {
 }
 
 @test "exec into a --userns host container: /proc/self/exe as an interpreter leaves the binary read-only" {
+    # the attack runs moat inside the image: a dynamic build (ASan) cannot
+    # start there at all
+    ! readelf -l "$MOAT" | grep -q 'program interpreter' ||
+        skip "moat is dynamically linked: it cannot run inside the image"
     # a copy of moat runs this test, so that the build is never at risk
     bin="$BATS_TEST_TMPDIR/bin"
     mkdir "$bin"
