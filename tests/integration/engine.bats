@@ -139,7 +139,7 @@ gone() {
     # the image's files are root's inside, the host's layer is untouched
     [ "$(m exec "$id" stat -c %u /bin/busybox)" = 0 ]
     m exec "$id" touch /newfile
-    [ "$(stat -c %u "$STORE/containers/$id/upper/newfile")" = "$base" ]
+    [ "$(stat -c %u "$STORE/containers/$id/layer/upper/newfile")" = "$base" ]
     # a second container gets another range
     id2=$(m run -d bb:1 sleep 100)
     [ "$(m inspect "$id2" | jq .[0].UsernsBase)" != "$base" ]

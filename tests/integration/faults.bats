@@ -253,7 +253,9 @@ CREATE_POINTS="flock:when=1 mkdirat:when=1 flock:when=2 mknodat:when=1 fsetxattr
     chmod 755 "$d"
     chown "$ruser:" "$d"
     cp "$MOAT" "$d/moat"
-    runuser -u "$ruser" -- sh "$REPO/tests/lib/mkrootfs.sh" "$d/bundle/rootfs" >/dev/null
+    # the checkout may be where the user cannot read (a 0700 directory)
+    cp "$REPO/tests/lib/mkrootfs.sh" "$d/mkrootfs.sh"
+    runuser -u "$ruser" -- sh "$d/mkrootfs.sh" "$d/bundle/rootfs" >/dev/null
     runuser -u "$ruser" -- sh -c "cd '$d/bundle' && '$d/moat' spec --rootless &&
         jq 'del(.linux.seccomp) | .process.terminal = false |
             .process.args = [\"sh\",\"-c\",\"sleep 100\",\"$ID\"]' config.json > c &&
