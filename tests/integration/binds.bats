@@ -199,3 +199,22 @@ as_nobody() {
     id=$(m create --mount "type=bind,source=$d,target=/data,readonly" bb:1 true)
     m inspect "$id" | jq -e --arg d "$d" '.[0].Mounts[0] | .Source == $d and .Destination == "/data" and .RW == false'
 }
+
+@test ":U writes the host's tree: a read-only bind is no excuse below /etc, /usr, /root, /var/lib" {
+    # a root-only secret below /var/lib (read-only binds are allowed there)
+    d=$(mktemp -d -p /var/lib moat-test.XXXXXX)
+    echo secret > "$d/key"
+    chmod 0600 "$d/key"
+    run m run --rm -v "$d:/x:ro" bb:1 cat /x/key
+    [ "$status" -ne 0 ] # not readable: it is host root's
+    # ro,U would first give the tree to the container's user
+    run m run --rm -v "$d:/x:ro,U" bb:1 cat /x/key
+    echo "$output"
+    run2=$(m run --rm --mount "type=bind,source=$d,target=/x,readonly,U" bb:1 cat /x/key 2>&1 || true)
+    owner=$(stat -c %u "$d/key")
+    rm -rf "$d"
+    [ "$owner" = 0 ]
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"only read-only binds"* ]]
+    [[ "$output$run2" != *secret* ]]
+}
