@@ -141,7 +141,8 @@ static char *inside(int dir, const struct place *pl, size_t n, bool ro)
                 why = xasprintf("it is inside %s", pl[i].why);
             else if (same(&st, &pl[i].self) && !ro)
                 why =
-                    xasprintf("it is inside %s, where only read-only binds are allowed", pl[i].why);
+                    xasprintf("it is inside %s, where only read-only binds (without U) are allowed",
+                              pl[i].why);
         int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
         bool top =
             up < 0 || fstat(up, &pst) < 0 || (pst.st_dev == st.st_dev && pst.st_ino == st.st_ino);

@@ -36,9 +36,10 @@ int bind_open_pinned(struct store *s, const struct bind_pin *pin, bool ro, bool 
 
 /* Is the object fd refers to one of the host's sensitive places, inside
  * one (below /proc, /sys, /dev, /boot, moat's and other engines' state
- * and stores; or, writable, below /etc, /root, /usr, /var/lib), or above
- * one? NULL if not, else why (caller frees). canon: its canonical path
- * (for the directory of a file). */
+ * and stores; or, unless ro, below /etc, /root, /usr, /var/lib), or above
+ * one? ro: the bind changes nothing on the host (read-only, and no :U,
+ * which gives the tree away). NULL if not, else why (caller frees).
+ * canon: its canonical path (for the directory of a file). */
 char *bind_sensitive(struct store *s, int fd, const char *canon, bool ro);
 
 /* Podman's :U: give the tree at dirfd (not crossing into other

@@ -95,7 +95,8 @@ static json_t *bind_record(struct store *s, const struct mount_req *m, bool allo
                            merr_t *err)
 {
     struct bind_pin pin;
-    if (bind_resolve(s, m->src, m->ro, allow_sensitive, m->what, &pin, err) < 0)
+    /* :U writes the host's tree (its owners), read-only or not */
+    if (bind_resolve(s, m->src, m->ro && !m->chown, allow_sensitive, m->what, &pin, err) < 0)
         return NULL;
     json_t *r = json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:b,s:b,s:{s:I,s:I}}", "Type", "bind", "Source",
                           pin.path, "Destination", m->dst, "Mode", mode_of(m), "RW", !m->ro,
@@ -270,12 +271,12 @@ static int one_oci(struct store *s, json_t *e, bool allow_sensitive, const struc
                        "%s: the container was made by an older moat that did not pin its bind "
                        "sources; remove it and create it again",
                        what);
-    int fd = bind_open_pinned(s, &pin, ro, allow_sensitive, what, err);
+    bool chown = json_is_true(json_object_get(e, "Chown"));
+    int fd = bind_open_pinned(s, &pin, ro && !chown, allow_sensitive, what, err);
     if (fd < 0)
         return -1;
-    if (json_is_true(json_object_get(e, "Chown")) &&
-        bind_chown(fd, (uid_t)(ids->base + ids->uid), (gid_t)(ids->base + ids->gid), what, err) <
-            0) {
+    if (chown && bind_chown(fd, (uid_t)(ids->base + ids->uid), (gid_t)(ids->base + ids->gid), what,
+                            err) < 0) {
         close(fd);
         return -1;
     }
