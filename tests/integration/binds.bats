@@ -218,3 +218,20 @@ as_nobody() {
     [[ "$output" == *"only read-only binds"* ]]
     [[ "$output$run2" != *secret* ]]
 }
+
+@test ":U stops at every mount point in the tree, of the same filesystem too" {
+    d="$BATS_TEST_TMPDIR/u"
+    v="$BATS_TEST_TMPDIR/victim" # stands for /etc, bound there by the host
+    mkdir -p "$d/m" "$v"
+    echo v > "$v/file"
+    echo mine > "$d/own"
+    mount --bind "$v" "$d/m"
+    [ "$(stat -c %d "$d")" = "$(stat -c %d "$d/m")" ] # one filesystem
+    run m run --rm -v "$d:/x:U" bb:1 cat /x/own
+    umount "$d/m"
+    [ "$status" -eq 0 ]
+    base=$(stat -c %u "$d/own")
+    [ "$base" -ge 1000000000 ]
+    [ "$(stat -c %u:%g "$v/file")" = 0:0 ]
+    [ "$(stat -c %u:%g "$v")" = 0:0 ]
+}
