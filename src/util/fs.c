@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 int write_all(int fd, const void *buf, size_t n)
@@ -218,6 +219,27 @@ static int chown_one(const struct chown_walk *w, int dir, const char *name, cons
     return fchownat(dir, name, u, g, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH));
 }
 
+/* An entry of a directory, not followed; -1 (errno EXDEV) for a mount
+ * point: a bind mount of the same filesystem has its device too. */
+static int entry_stat(int dir, const char *name, struct stat *st)
+{
+    struct statx sx;
+    if (statx(dir, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS, &sx) < 0)
+        return fstatat(dir, name, st, AT_SYMLINK_NOFOLLOW); /* no statx: no mounts told */
+    if (sx.stx_attributes_mask & sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) {
+        errno = EXDEV;
+        return -1;
+    }
+    memset(st, 0, sizeof(*st));
+    st->st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+    st->st_ino = (ino_t)sx.stx_ino;
+    st->st_mode = sx.stx_mode;
+    st->st_nlink = sx.stx_nlink;
+    st->st_uid = sx.stx_uid;
+    st->st_gid = sx.stx_gid;
+    return 0;
+}
+
 static int chown_dir(const struct chown_walk *w, int dir, int depth)
 {
     if (depth > 512) {
@@ -236,18 +258,20 @@ static int chown_dir(const struct chown_walk *w, int dir, int depth)
     while (r == 0 && (de = readdir(d))) {
         struct stat st;
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != w->dev)
-            continue; /* gone, or another filesystem: left alone */
+            entry_stat(dirfd(d), de->d_name, &st) < 0 || st.st_dev != w->dev)
+            continue; /* gone, another filesystem, or a mount point: left alone */
         if (w->skip_links && !S_ISDIR(st.st_mode) && st.st_nlink > 1)
             continue;
         r = chown_one(w, dirfd(d), de->d_name, &st);
         if (r < 0 || !S_ISDIR(st.st_mode))
             continue;
         int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (sub >= 0) {
+        struct stat now;
+        if (sub >= 0 && fstat(sub, &now) == 0 && now.st_dev == st.st_dev &&
+            now.st_ino == st.st_ino) /* not swapped since */
             r = chown_dir(w, sub, depth + 1);
+        if (sub >= 0)
             close(sub);
-        }
     }
     closedir(d);
     return r;

@@ -39,8 +39,9 @@ int rm_rf_at(int dirfd, const char *name);
 /* Change the owners of the tree at fd (an fd of the top, O_PATH is fine):
  * map() is called with each entry's stat and sets the new owner (it may
  * leave it). Symlinks are never followed (their own owner changes), other
- * filesystems are not entered, and with skip_links a file with more than
- * one hard link is left alone (it may be a file from elsewhere). */
+ * filesystems and mount points (a bind mount of the same filesystem too)
+ * are not entered, and with skip_links a file with more than one hard
+ * link is left alone (it may be a file from elsewhere). */
 int chown_tree(int fd, bool skip_links,
                void (*map)(const struct stat *st, uid_t *uid, gid_t *gid, void *ctx), void *ctx);
 
