@@ -235,3 +235,56 @@ as_nobody() {
     [ "$(stat -c %u:%g "$v/file")" = 0:0 ]
     [ "$(stat -c %u:%g "$v")" = 0:0 ]
 }
+
+@test "sensitive places reached through a bind mount of a directory inside one are refused" {
+    # the host has bound a directory inside /etc, inside this store and
+    # inside /sys elsewhere; each alias is the object it stands for
+    for t in /etc/ssl "$STORE/containers" /sys/fs; do
+        a="$BATS_TEST_TMPDIR/alias$(echo "$t" | tr / _)"
+        mkdir "$a"
+        mount --bind "$t" "$a"
+    done
+    run m run --rm -v "$BATS_TEST_TMPDIR/alias_etc_ssl:/x" bb:1 true
+    echo "$output"
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"inside /etc"* ]]
+    m run --rm -v "$BATS_TEST_TMPDIR/alias_etc_ssl:/x:ro" bb:1 true # as /etc/ssl:ro
+    run m run --rm -v "$BATS_TEST_TMPDIR/alias$(echo "$STORE" | tr / _)_containers:/x:ro" bb:1 true
+    echo "$output"
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"store"* ]]
+    run m run --rm -v "$BATS_TEST_TMPDIR/alias_sys_fs/cgroup:/x:ro" bb:1 true
+    echo "$output"
+    [ "$status" -eq 125 ]
+    # a file bound elsewhere is where it comes from
+    touch "$BATS_TEST_TMPDIR/hn"
+    mount --bind /etc/hostname "$BATS_TEST_TMPDIR/hn"
+    run m run --rm -v "$BATS_TEST_TMPDIR/hn:/x" bb:1 true
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"inside /etc"* ]]
+    [ -z "$(m ps -aq)" ]
+}
+
+@test "the kernel's filesystems are refused wherever they are mounted" {
+    # a procfs of its own (a superblock of its own) and a second mount of a
+    # cgroup v1 hierarchy (whose release_agent host root may write)
+    p="$BATS_TEST_TMPDIR/proc2"
+    mkdir "$p"
+    mount -t proc proc "$p"
+    run m run --rm --userns host -v "$p:/x" bb:1 true
+    echo "$output"
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"proc"* ]]
+    run m run --rm -v "$p/sys/kernel:/x:ro" bb:1 true
+    [ "$status" -eq 125 ]
+    if [ "$(stat -f -c %T /sys/fs/cgroup/pids 2>/dev/null)" = cgroupfs ]; then
+        c="$BATS_TEST_TMPDIR/cg"
+        mkdir "$c"
+        mount -t cgroup -o pids cgroup "$c"
+        run m run --rm --userns host -v "$c:/x" bb:1 true
+        echo "$output"
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"cgroup"* ]]
+    fi
+    [ -z "$(m ps -aq)" ]
+}
