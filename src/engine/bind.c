@@ -7,11 +7,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 /* Nothing at, above or below these is bound: the kernel's interfaces,
@@ -113,6 +117,128 @@ static void free_places(struct place *pl, size_t n)
     free(pl);
 }
 
+/* The kernel's interfaces, wherever they are mounted: a procfs of its own,
+ * a second mount of a cgroup hierarchy, ... */
+static const struct {
+    long magic;
+    const char *name;
+} kernel_fs[] = {
+    {PROC_SUPER_MAGIC, "proc"},       {SYSFS_MAGIC, "sysfs"},       {CGROUP_SUPER_MAGIC, "cgroup"},
+    {CGROUP2_SUPER_MAGIC, "cgroup2"}, {DEBUGFS_MAGIC, "debugfs"},   {TRACEFS_MAGIC, "tracefs"},
+    {SECURITYFS_MAGIC, "securityfs"}, {BPF_FS_MAGIC, "bpf"},        {BINFMTFS_MAGIC, "binfmt_misc"},
+    {PSTOREFS_MAGIC, "pstore"},       {EFIVARFS_MAGIC, "efivarfs"}, {NSFS_MAGIC, "nsfs"},
+    {DEVPTS_SUPER_MAGIC, "devpts"},   {SELINUX_MAGIC, "selinuxfs"}, {SMACK_MAGIC, "smackfs"},
+    {0x62656570, "configfs"},
+};
+
+static char *kernel_fs_of(int fd)
+{
+    struct statfs sf;
+    if (fstatfs(fd, &sf) < 0)
+        return xstrdup("its filesystem cannot be examined");
+    for (size_t i = 0; i < ARRAY_SIZE(kernel_fs); i++)
+        if ((long)sf.f_type == kernel_fs[i].magic)
+            return xasprintf("it is on a %s filesystem (an interface of the kernel)",
+                             kernel_fs[i].name);
+    return NULL;
+}
+
+/* mountinfo's escapes (\040 for a space, ...) undone, in place */
+static void unescape(char *p)
+{
+    char *o = p;
+    for (; *p; p++) {
+        if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
+            p[3] >= '0' && p[3] <= '7') {
+            *o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+            p += 3;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = 0;
+}
+
+struct mnt_line {
+    unsigned long id;
+    unsigned maj, min;
+    char *root, *point;
+};
+
+/* one line of mountinfo: id, device, root in the filesystem, mount point */
+static bool mnt_parse(char *l, struct mnt_line *m)
+{
+    char *f[5], *save = NULL;
+    for (int i = 0; i < 5; i++)
+        if (!(f[i] = strtok_r(i ? NULL : l, " ", &save)))
+            return false;
+    if (sscanf(f[2], "%u:%u", &m->maj, &m->min) != 2)
+        return false;
+    m->id = strtoul(f[0], NULL, 10);
+    unescape(f[3]);
+    unescape(f[4]);
+    m->root = f[3];
+    m->point = f[4];
+    return true;
+}
+
+static bool path_under(const char *p, const char *top, size_t *rest)
+{
+    size_t n = strcmp(top, "/") == 0 ? 0 : strlen(top);
+    *rest = n;
+    return strncmp(p, top, n) == 0 && (p[n] == '/' || p[n] == 0);
+}
+
+/* dir is the root of a bind mount of a directory inside its filesystem
+ * (mountinfo's root is not "/"): the same directory where its filesystem
+ * is mounted from higher up, so that a walk up from it goes through what
+ * really holds it. -1 if it is not, or if no such mount is visible. */
+static int real_place(int dir)
+{
+    struct statx sx;
+    if (statx(dir, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID | STATX_INO, &sx) < 0 ||
+        !(sx.stx_attributes_mask & sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ||
+        !(sx.stx_mask & STATX_MNT_ID))
+        return -1;
+    cleanup_close int mfd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+    cleanup_free char *text = NULL;
+    if (mfd < 0 || read_fd(mfd, &text, NULL) < 0)
+        return -1;
+    cleanup_free char *copy = xstrdup(text);
+    struct mnt_line self = {0}, m;
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+        if (mnt_parse(l, &m) && m.id == sx.stx_mnt_id)
+            self = m;
+    if (!self.root || strcmp(self.root, "/") == 0)
+        return -1;
+    /* the mount of the same filesystem whose root holds it most widely */
+    cleanup_free char *best = NULL;
+    size_t best_len = 0, rest;
+    save = NULL;
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        if (!mnt_parse(l, &m) || m.maj != self.maj || m.min != self.min ||
+            !path_under(self.root, m.root, &rest) || strlen(m.root) >= strlen(self.root) ||
+            (best && strlen(m.root) >= best_len))
+            continue;
+        free(best);
+        best = xasprintf("%s%s", strcmp(m.point, "/") == 0 ? "" : m.point, self.root + rest);
+        best_len = strlen(m.root);
+    }
+    if (!best)
+        return -1;
+    struct open_how how = {.flags = O_PATH | O_CLOEXEC,
+                           .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+    int fd = (int)syscall(SYS_openat2, AT_FDCWD, best, &how, sizeof(how));
+    struct stat a;
+    if (fd >= 0 && (fstat(fd, &a) < 0 || a.st_ino != sx.stx_ino ||
+                    a.st_dev != makedev(sx.stx_dev_major, sx.stx_dev_minor))) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
 /* Is st one of the places or above one? */
 static char *at_or_above(const struct stat *st, const struct place *pl, size_t n)
 {
@@ -143,6 +269,12 @@ static char *inside(int dir, const struct place *pl, size_t n, bool ro)
                 why =
                     xasprintf("it is inside %s, where only read-only binds (without U) are allowed",
                               pl[i].why);
+        int real = why ? -1 : real_place(cur);
+        if (real >= 0) { /* a bind mount: go on from where it comes from */
+            close(cur);
+            cur = real;
+            continue;
+        }
         int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
         bool top =
             up < 0 || fstat(up, &pst) < 0 || (pst.st_dev == st.st_dev && pst.st_ino == st.st_ino);
@@ -159,6 +291,19 @@ static char *inside(int dir, const struct place *pl, size_t n, bool ro)
 char *bind_sensitive(struct store *s, int fd, const char *canon, bool ro)
 {
     struct stat st, rst;
+    char *kfs = kernel_fs_of(fd);
+    if (kfs)
+        return kfs;
+    /* a bind mount of a file or directory: where it comes from */
+    cleanup_close int real = real_place(fd);
+    char link[64], buf[4096];
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", real);
+    ssize_t l = real >= 0 ? readlink(link, buf, sizeof(buf) - 1) : -1;
+    if (l > 0 && buf[0] == '/') {
+        buf[l] = 0;
+        fd = real;
+        canon = buf;
+    }
     if (fstat(fd, &st) < 0 || stat("/", &rst) < 0)
         return xstrdup("it cannot be examined");
     if (st.st_dev == rst.st_dev && st.st_ino == rst.st_ino)
