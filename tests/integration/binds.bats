@@ -288,3 +288,28 @@ as_nobody() {
     fi
     [ -z "$(m ps -aq)" ]
 }
+
+@test "U and idmap act as root on the host's tree: never through a symbolic link" {
+    # alice's directory, bound for her container; she points it at bob's
+    home="$BATS_TEST_TMPDIR/home"
+    mkdir -p "$home/alice" "$home/bob"
+    echo private > "$home/bob/notes"
+    chown 1234:1234 "$home/bob" "$home/bob/notes"
+    chmod 0700 "$home/bob"
+    ln -s "$home/bob" "$home/alice/data"
+    chown -h 4321:4321 "$home/alice" "$home/alice/data"
+    run m run --rm -v "$home/alice/data:/data:U" bb:1 cat /data/notes
+    echo "$output"
+    [ "$(stat -c %u "$home/bob/notes")" = 1234 ]
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"symbolic link"* ]]
+    [[ "$output" != *private* ]]
+    run m run --rm -v "$home/alice/data:/data:idmap" bb:1 sh -c 'cat /data/notes; touch /data/planted'
+    echo "$output"
+    [ ! -e "$home/bob/planted" ]
+    [ "$status" -eq 125 ]
+    [[ "$output" != *private* ]]
+    # the real path is fine, and a plain bind may still follow the link
+    m run --rm -v "$home/bob:/data:U" bb:1 cat /data/notes
+    m run --rm -v "$home/alice/data:/data:ro" bb:1 cat /data/notes
+}
