@@ -341,13 +341,25 @@ static int refuse(const char *what, const char *path, char *why, merr_t *err)
     return -1;
 }
 
-int bind_resolve(struct store *s, const char *src, bool ro, bool allow_sensitive, const char *what,
-                 struct bind_pin *pin, merr_t *err)
+int bind_resolve(struct store *s, const char *src, bool ro, bool exact, bool allow_sensitive,
+                 const char *what, struct bind_pin *pin, merr_t *err)
 {
     memset(pin, 0, sizeof(*pin));
     if (src[0] != '/')
         return err_set(err, 0, "%s: the source must be an absolute path", what);
-    cleanup_close int fd = open(src, O_PATH | O_CLOEXEC);
+    struct open_how how = {
+        .flags = O_PATH | O_CLOEXEC,
+        .resolve = exact ? RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS : 0,
+    };
+    cleanup_close int fd = -1;
+    do
+        fd = (int)syscall(SYS_openat2, AT_FDCWD, src, &how, sizeof(how));
+    while (fd < 0 && errno == EAGAIN);
+    if (fd < 0 && errno == ELOOP && exact)
+        return err_set(err, 0,
+                       "%s: source \"%s\" has a symbolic link in its path: U and idmap act on "
+                       "the host's files as root, so give the real path",
+                       what, src);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0)
         return err_sys(err, "%s: source \"%s\"", what, src);

@@ -21,11 +21,13 @@ struct bind_pin {
     uint64_t dev, ino;
 };
 
-/* Open `src` (the user's path: symlinks followed, this once), pin it and
- * check it. `what` names it in errors (the -v argument). A sensitive
- * source is refused unless allow_sensitive. */
-int bind_resolve(struct store *s, const char *src, bool ro, bool allow_sensitive, const char *what,
-                 struct bind_pin *pin, merr_t *err);
+/* Open `src` (the user's path: symlinks followed, this once, unless
+ * exact), pin it and check it. `what` names it in errors (the -v
+ * argument). A sensitive source is refused unless allow_sensitive. exact
+ * (for U and idmap, which act on the host's tree as root): no symlink in
+ * the path, whoever owns it, may choose which tree that is. */
+int bind_resolve(struct store *s, const char *src, bool ro, bool exact, bool allow_sensitive,
+                 const char *what, struct bind_pin *pin, merr_t *err);
 void bind_pin_free(struct bind_pin *pin);
 
 /* The pinned object again, as an O_PATH fd: the canonical path walked

@@ -96,7 +96,8 @@ static json_t *bind_record(struct store *s, const struct mount_req *m, bool allo
 {
     struct bind_pin pin;
     /* :U writes the host's tree (its owners), read-only or not */
-    if (bind_resolve(s, m->src, m->ro && !m->chown, allow_sensitive, m->what, &pin, err) < 0)
+    if (bind_resolve(s, m->src, m->ro && !m->chown, m->chown || m->idmap, allow_sensitive, m->what,
+                     &pin, err) < 0)
         return NULL;
     json_t *r = json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:b,s:b,s:{s:I,s:I}}", "Type", "bind", "Source",
                           pin.path, "Destination", m->dst, "Mode", mode_of(m), "RW", !m->ro,
