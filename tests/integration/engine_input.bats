@@ -122,6 +122,20 @@ EOF
     [[ "$output" == *'"cgroupVersion" is not understood'* ]]
 }
 
+@test "seccomp=FILE: a condition of the wrong type is refused, not dropped" {
+    m run --rm bb:1 true > /dev/null 2>&1 # the store's one-time warning, out of the way
+    p="$BATS_TEST_TMPDIR/docker.json"
+    # Docker refuses these; dropping the condition would allow the rule's
+    # syscalls to every container, not only to those holding CAP_SYS_ADMIN
+    for cond in '"caps": "CAP_SYS_ADMIN"' '"arches": "s390x"' '"minKernel": 99' \
+        '"minKernel": "new"' '"caps": [1]'; do
+        printf '%s\n' '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [' \
+            '{"names": ["unshare"], "action": "SCMP_ACT_ALLOW", "includes": {'"$cond"'}}]}' > "$p"
+        refused --security-opt "seccomp=$p" bb:1 true || { echo "$cond: accepted"; false; }
+        [[ "$output" == *"syscalls[0].includes"* ]] || { echo "$cond: $output"; false; }
+    done
+}
+
 @test "a non-root user can use the image: its root is not 0700, its group comes from passwd" {
     run m run --rm -u 1000 bb:1 sh -c 'id; ls / > /dev/null && echo can-list; cat /etc/hostname > /dev/null && echo can-read'
     echo "$output"
