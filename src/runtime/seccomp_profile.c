@@ -50,6 +50,28 @@ static bool kernel_at_least(const char *min, const struct seccomp_host *h)
     return h->kmajor > maj || (h->kmajor == maj && h->kminor >= mnr);
 }
 
+/* A condition of the wrong type would be dropped, and the rule apply to
+ * every container: refused, as Docker does. */
+static int check_types(json_t *f, const char *w, merr_t *err)
+{
+    static const char *const lists[] = {"caps", "arches"};
+    for (size_t k = 0; k < ARRAY_SIZE(lists); k++) {
+        json_t *a = json_object_get(f, lists[k]);
+        if (!a)
+            continue;
+        if (!json_is_array(a))
+            return err_set(err, 0, "%s.%s: must be a list of strings", w, lists[k]);
+        for (size_t i = 0; i < json_array_size(a); i++)
+            if (!json_is_string(json_array_get(a, i)))
+                return err_set(err, 0, "%s.%s[%zu]: must be a string", w, lists[k], i);
+    }
+    json_t *mk = json_object_get(f, "minKernel");
+    unsigned maj, mnr;
+    if (mk && (!json_is_string(mk) || sscanf(json_string_value(mk), "%u.%u", &maj, &mnr) != 2))
+        return err_set(err, 0, "%s.minKernel: must be a kernel version such as \"4.8\"", w);
+    return 0;
+}
+
 static bool str_in(json_t *arr, const char *s)
 {
     for (size_t i = 0; i < json_array_size(arr); i++)
@@ -89,7 +111,7 @@ static int applies(json_t *rule, const char *where, const struct seccomp_host *h
         cleanup_free char *w = xasprintf("%s.%s", where, inc ? "includes" : "excludes");
         if (!json_is_object(f))
             return err_set(err, 0, "%s: must be an object", w);
-        if (known_keys(f, fkeys, ARRAY_SIZE(fkeys), w, err) < 0)
+        if (known_keys(f, fkeys, ARRAY_SIZE(fkeys), w, err) < 0 || check_types(f, w, err) < 0)
             return -1;
         json_t *c = json_object_get(f, "caps"), *a = json_object_get(f, "arches");
         const char *mk = json_string_value(json_object_get(f, "minKernel"));
