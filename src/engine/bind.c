@@ -288,7 +288,7 @@ static char *inside(int dir, const struct place *pl, size_t n, bool ro)
     return why;
 }
 
-char *bind_sensitive(struct store *s, int fd, const char *canon, bool ro)
+static char *sensitive_one(struct store *s, int fd, const char *canon, bool ro)
 {
     struct stat st, rst;
     char *kfs = kernel_fs_of(fd);
@@ -328,6 +328,47 @@ char *bind_sensitive(struct store *s, int fd, const char *canon, bool ro)
             close(dir);
     }
     free_places(pl, n);
+    return why;
+}
+
+/* Binds are recursive: what is mounted below the source comes along. Each
+ * mount point below canon (mountinfo's view) is judged as a source of its
+ * own. */
+static char *below(struct store *s, const char *canon, bool ro)
+{
+    cleanup_close int mfd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+    cleanup_free char *text = NULL;
+    if (mfd < 0 || read_fd(mfd, &text, NULL) < 0)
+        return xstrdup("the mounts below it cannot be examined");
+    char *why = NULL, *save = NULL;
+    struct mnt_line m;
+    size_t rest;
+    for (char *l = strtok_r(text, "\n", &save); l && !why; l = strtok_r(NULL, "\n", &save)) {
+        if (!mnt_parse(l, &m) || !path_under(m.point, canon, &rest) || !m.point[rest])
+            continue;
+        struct open_how how = {.flags = O_PATH | O_CLOEXEC,
+                               .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+        int fd = (int)syscall(SYS_openat2, AT_FDCWD, m.point, &how, sizeof(how));
+        if (fd < 0) {
+            why = xasprintf("the mount below it at \"%.200s\" cannot be examined", m.point);
+            break;
+        }
+        char *w = sensitive_one(s, fd, m.point, ro);
+        close(fd);
+        if (w) {
+            why = xasprintf("a mount below it, \"%.200s\": %s", m.point, w);
+            free(w);
+        }
+    }
+    return why;
+}
+
+char *bind_sensitive(struct store *s, int fd, const char *canon, bool ro)
+{
+    char *why = sensitive_one(s, fd, canon, ro);
+    struct stat st;
+    if (!why && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+        why = below(s, canon, ro);
     return why;
 }
 

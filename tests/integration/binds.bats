@@ -313,3 +313,24 @@ as_nobody() {
     m run --rm -v "$home/bob:/data:U" bb:1 cat /data/notes
     m run --rm -v "$home/alice/data:/data:ro" bb:1 cat /data/notes
 }
+
+@test "binds are recursive: what is mounted below a source is judged as a source too" {
+    d="$BATS_TEST_TMPDIR/tree"
+    mkdir -p "$d/etc" "$d/proc" "$d/data"
+    echo ok > "$d/data/f"
+    mount --bind /etc "$d/etc"
+    run m run --rm -v "$d:/x:ro" bb:1 true
+    echo "$output"
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"a mount below it"*"it is /etc"* ]]
+    umount "$d/etc"
+    mount -t proc proc "$d/proc"
+    run m run --rm -v "$d:/x:ro" bb:1 true
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"a mount below it"*"proc filesystem"* ]]
+    umount "$d/proc"
+    # a harmless mount below is fine
+    mount -t tmpfs tmp "$d/data"
+    echo ok > "$d/data/f"
+    [ "$(m run --rm -v "$d:/x:ro" bb:1 cat /x/data/f)" = ok ]
+}
