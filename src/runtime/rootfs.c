@@ -92,22 +92,24 @@ static int open_source(struct container *c, size_t i, merr_t *err)
 static int source_tree(struct container *c, size_t i, bool rec, bool keep_peer, merr_t *err)
 {
     int src = c->mount_srcs[i];
-    if (!c->child_trees) {
-        int t = mnt_clone_tree(src, "", rec, err);
-        if (t >= 0 && !keep_peer && mnt_setattr(t, 0, 0, true, MS_SLAVE, -1, err) < 0) {
-            close(t);
-            return -1;
-        }
-        return t;
+    cleanup_close int again = -1;
+    if (c->child_trees) {
+        cleanup_free char *hs = host_source(c, c->spec->mounts[i].source);
+        struct stat a, b;
+        again = open(hs, O_PATH | O_CLOEXEC);
+        if (again < 0 || fstat(again, &a) < 0 || fstat(src, &b) < 0)
+            return err_sys(err, "source \"%s\"", hs);
+        if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+            return err_set(err, 0, "source \"%s\" was replaced while the container was created",
+                           hs);
+        src = again; /* cloned through what was checked, never the path again */
     }
-    cleanup_free char *hs = host_source(c, c->spec->mounts[i].source);
-    cleanup_close int again = open(hs, O_PATH | O_CLOEXEC);
-    struct stat a, b;
-    if (again < 0 || fstat(again, &a) < 0 || fstat(src, &b) < 0)
-        return err_sys(err, "source \"%s\"", hs);
-    if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
-        return err_set(err, 0, "source \"%s\" was replaced while the container was created", hs);
-    return host_tree(hs, rec, keep_peer, err);
+    int t = mnt_clone_tree(src, "", rec, err);
+    if (t >= 0 && !keep_peer && mnt_setattr(t, 0, 0, true, MS_SLAVE, -1, err) < 0) {
+        close(t);
+        return -1;
+    }
+    return t;
 }
 
 int rootfs_prepare(struct container *c, merr_t *err)
