@@ -143,23 +143,6 @@ static uint64_t get64(const unsigned char *p)
     return v;
 }
 
-/* n bytes at off, fewer only at the end of the file; -1 on an error */
-static ssize_t pread_all(int fd, void *buf, size_t n, off_t off)
-{
-    size_t done = 0;
-    while (done < n) {
-        ssize_t r = pread(fd, (char *)buf + done, n - done, off + (off_t)done);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            break;
-        done += (size_t)r;
-    }
-    return (ssize_t)done;
-}
-
 /* the file header: 1 present, 0 not (yet) whole, -1 not moat's */
 static int header_ok(int fd)
 {

@@ -46,6 +46,22 @@ ssize_t read_all(int fd, void *buf, size_t n)
     return (ssize_t)got;
 }
 
+ssize_t pread_all(int fd, void *buf, size_t n, off_t off)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t r = pread(fd, (char *)buf + done, n - done, off + (off_t)done);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        done += (size_t)r;
+    }
+    return (ssize_t)done;
+}
+
 int read_fd(int fd, char **out, size_t *len)
 {
     size_t cap = 4096, n = 0;

@@ -11,6 +11,8 @@
 /* write/read the whole buffer, retrying on EINTR and short transfers */
 int write_all(int fd, const void *buf, size_t n);
 ssize_t read_all(int fd, void *buf, size_t n);
+/* n bytes at offset off, fewer only at the end of the file; -1 on an error */
+ssize_t pread_all(int fd, void *buf, size_t n, off_t off);
 
 /* Read a whole file (NUL-terminated). dirfd/path as openat. */
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, merr_t *err);
