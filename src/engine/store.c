@@ -98,48 +98,21 @@ static int journal(struct store *s, const char *rel, merr_t *err)
     return store_journal_add(s, rel, err);
 }
 
-/* rel appeared, made by us: for store_rollback */
-static void note_added(struct store *s, const char *rel)
-{
-    size_t n = strv_len(s->added);
-    s->added = xrealloc(s->added, (n + 2) * sizeof(char *));
-    s->added[n] = xstrdup(rel);
-    s->added[n + 1] = NULL;
-}
-
 void store_commit(struct store *s)
 {
-    strv_free(s->added);
-    s->added = NULL;
     store_journal_clear(s);
 }
 
 void store_rollback(struct store *s)
 {
-    if (!s->added)
-        goto out;
     merr_t e = MERR_INIT;
-    if (store_lock(s, &e) < 0) {
-        err_clear(&e);
-        return; /* the journal stays: the next moat rolls it back */
+    if (store_lock(s, &e) == 0) {
+        store_rollback_journal(s);
+        store_unlock(s);
     }
-    json_t *digests = json_object(), *diffs = json_object();
-    store_refs(s, "", digests, diffs);
-    for (size_t i = 0; s->added[i]; i++) {
-        const char *rel = s->added[i];
-        bool layer = strncmp(rel, "layers/", 7) == 0;
-        cleanup_free char *d = xasprintf("sha256:%s", strrchr(rel, '/') + 1);
-        if (json_object_get(layer ? diffs : digests, d))
-            continue;
-        if (layer)
-            rm_rf_at(s->fd, rel);
-        else
-            unlinkat(s->fd, rel, 0);
-    }
-    json_decref(digests);
-    json_decref(diffs);
-    store_unlock(s);
-out:
+    /* if the lock could not be taken, what was added stays until image
+     * prune sweeps what no image uses */
+    err_clear(&e);
     store_commit(s);
 }
 
@@ -234,20 +207,30 @@ static int stage_file(struct store *s, char **tmp, merr_t *err)
     return w;
 }
 
-int store_write_file(struct store *s, const char *rel, const char *data, size_t len, merr_t *err)
+/* data in a new file of the staging area (its name into *tmp) */
+static int stage_write(struct store *s, const void *data, size_t len, char **tmp, merr_t *err)
 {
-    cleanup_free char *tmp = NULL;
-    int w = stage_file(s, &tmp, err);
+    int w = stage_file(s, tmp, err);
     if (w < 0)
         return -1;
     int r = write_all(w, data, len);
-    if (close(w) < 0 || r < 0)
-        r = err_sys(err, "store: write %s", rel);
-    if (r == 0 && renameat(s->fd, tmp, s->fd, rel) < 0)
-        r = err_sys(err, "store: rename %s", rel);
-    if (r < 0)
+    if (close(w) < 0 || r < 0) {
+        unlinkat(s->fd, *tmp, 0);
+        return err_sys(err, "store: write %s", *tmp);
+    }
+    return 0;
+}
+
+int store_write_file(struct store *s, const char *rel, const char *data, size_t len, merr_t *err)
+{
+    cleanup_free char *tmp = NULL;
+    if (stage_write(s, data, len, &tmp, err) < 0)
+        return -1;
+    if (renameat(s->fd, tmp, s->fd, rel) < 0) {
         unlinkat(s->fd, tmp, 0);
-    return r;
+        return err_sys(err, "store: rename %s", rel);
+    }
+    return 0;
 }
 
 /* Move the staged file tmp into place as the blob `digest`, journaled
@@ -260,8 +243,6 @@ static int blob_install(struct store *s, const char *tmp, const char *digest, me
         return -1;
     if (renameat(s->fd, tmp, s->fd, dst) < 0)
         return err_sys(err, "store: rename blob");
-    if (fresh)
-        note_added(s, dst);
     return 0;
 }
 
@@ -326,14 +307,9 @@ int store_blob_put(struct store *s, const void *data, size_t len, char out[72], 
     if (faccessat(s->fd, dst, F_OK, 0) == 0)
         return 0;
     cleanup_free char *tmp = NULL;
-    int w = stage_file(s, &tmp, err);
-    if (w < 0)
+    if (stage_write(s, data, len, &tmp, err) < 0)
         return -1;
-    int r = write_all(w, data, len);
-    if (close(w) < 0 || r < 0)
-        r = err_sys(err, "store: write blob");
-    if (r == 0)
-        r = blob_install(s, tmp, out, err);
+    int r = blob_install(s, tmp, out, err);
     if (r < 0)
         unlinkat(s->fd, tmp, 0);
     return r;
@@ -422,9 +398,7 @@ int store_layer_add(struct store *s, const char *digest, const char *diff_id, me
     }
     if (journal(s, dst, err) < 0)
         goto out;
-    if (renameat(s->fd, tmp, s->fd, dst) == 0)
-        note_added(s, dst);
-    else if (errno != EEXIST && errno != ENOTEMPTY) {
+    if (renameat(s->fd, tmp, s->fd, dst) < 0 && errno != EEXIST && errno != ENOTEMPTY) {
         err_sys(err, "store: rename layer");
         goto out;
     }

@@ -34,9 +34,8 @@ struct store {
     int idsfd;         /* the host-wide lock of id ranges, held until store_unlock */
     uint64_t *pending; /* ranges taken under this lock, not yet in a record */
     size_t npending;
-    int usefd;    /* "users", held shared while the store is open */
-    char **added; /* blobs ("blobs/sha256/HEX") and layers this process made */
-    char *stage;  /* "tmp/ID", made when first needed */
+    int usefd;   /* "users", held shared while the store is open */
+    char *stage; /* "tmp/ID", made when first needed */
     int journalfd;
     pid_t stagepid; /* the process the staging area belongs to */
 };
@@ -46,8 +45,9 @@ void store_close(struct store *s);
 int store_lock(struct store *s, merr_t *err);
 void store_unlock(struct store *s);
 
-/* After a failed import or load: remove the blobs and layers this process
- * added that no image uses. store_commit forgets them instead. */
+/* After a failed import, load or pull: remove the blobs and layers this
+ * process journaled that no image uses (and no other live moat is making).
+ * store_commit forgets them instead. */
 void store_rollback(struct store *s);
 void store_commit(struct store *s);
 

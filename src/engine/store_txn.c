@@ -36,16 +36,23 @@ int store_stage(struct store *s, merr_t *err)
     s->stage = NULL;
     cleanup_free char *id = store_rand_name();
     cleanup_free char *j = xasprintf("tmp/%s" JOURNAL, id);
-    int fd = openat(s->fd, j, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
-        return err_sys(err, "store: create %s", j);
     cleanup_free char *dir = xasprintf("tmp/%s", id);
-    /* locked before the directory exists: a directory without a journal
-     * is never someone's work in progress */
-    if (flock(fd, LOCK_EX) < 0 || mkdirat(s->fd, dir, 0700) < 0) {
-        err_sys(err, "store: staging %s", dir);
+    /* The journal is locked before it has a name (an unnamed file, linked
+     * in once locked): another moat's recovery never sees it unlocked and
+     * takes it for a dead one's. The directory comes after: a directory
+     * without a journal is never someone's work in progress. */
+    int tfd = openat(s->fd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = tfd < 0 ? -1 : openat(tfd, ".", O_RDWR | O_TMPFILE | O_APPEND | O_CLOEXEC, 0600);
+    int r = fd < 0 || flock(fd, LOCK_EX) < 0 || linkat(fd, "", s->fd, j, AT_EMPTY_PATH) < 0 ||
+                    mkdirat(s->fd, dir, 0700) < 0
+                ? err_sys(err, "store: staging %s", dir)
+                : 0;
+    if (tfd >= 0)
+        close(tfd);
+    if (r < 0) {
         unlinkat(s->fd, j, 0);
-        close(fd);
+        if (fd >= 0)
+            close(fd);
         return -1;
     }
     s->journalfd = fd;
@@ -68,8 +75,8 @@ void store_journal_clear(struct store *s)
 {
     /* if it cannot be emptied, the next moat rolls back what it lists
      * that no image uses: nothing of a committed image */
-    if (s->stage && s->stagepid == getpid() && ftruncate(s->journalfd, 0) < 0)
-        return;
+    if (s->stage && s->stagepid == getpid())
+        (void)!ftruncate(s->journalfd, 0);
 }
 
 void store_stage_close(struct store *s)
@@ -100,21 +107,27 @@ static char *journal_entry_digest(const char *rel, bool *layer)
     return d;
 }
 
-/* Remove what `text` (a journal) lists that no image uses. Under the lock. */
-static void undo(struct store *s, char *text)
+static json_t *in_progress(struct store *s, const char *except);
+
+/* Remove what `text` (the journal of stage `id`) lists that no image uses
+ * and no other live journal lists (two pulls of one layer). Under the
+ * lock. */
+static void undo(struct store *s, const char *id, char *text)
 {
     json_t *digests = json_object(), *diffs = json_object();
     store_refs(s, "", digests, diffs);
+    json_t *busy = in_progress(s, id);
     for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
         bool layer;
         cleanup_free char *d = journal_entry_digest(l, &layer);
-        if (!d || json_object_get(layer ? diffs : digests, d))
+        if (!d || json_object_get(layer ? diffs : digests, d) || json_object_get(busy, l))
             continue;
         if (layer)
             (void)store_remove_tree(s, l);
         else
             unlinkat(s->fd, l, 0);
     }
+    json_decref(busy);
     json_decref(digests);
     json_decref(diffs);
 }
@@ -126,7 +139,7 @@ void store_rollback_journal(struct store *s)
     cleanup_free char *text = NULL;
     if (lseek(s->journalfd, 0, SEEK_SET) < 0 || read_fd(s->journalfd, &text, NULL) < 0)
         return;
-    undo(s, text);
+    undo(s, strchr(s->stage, '/') + 1, text);
 }
 
 static char *keep_journal(const char *name, void *ctx)
@@ -174,7 +187,7 @@ void store_recover(struct store *s)
         cleanup_free char *text = NULL;
         merr_t e = MERR_INIT;
         if (dead && read_fd(fd, &text, NULL) == 0 && store_lock(s, &e) == 0) {
-            undo(s, text);
+            undo(s, ids[i], text);
             cleanup_free char *dir = xasprintf("tmp/%s", ids[i]);
             cleanup_free char *j = xasprintf("%s" JOURNAL, dir);
             rm_rf_at(s->fd, dir);
@@ -189,13 +202,16 @@ void store_recover(struct store *s)
 
 /* ---- sweep (image prune) ---- */
 
-/* What live journals list: their blobs and layers are work in progress. */
-static json_t *in_progress(struct store *s)
+/* What live journals (but that of stage `except`) list: their blobs and
+ * layers are work in progress. */
+static json_t *in_progress(struct store *s, const char *except)
 {
     json_t *busy = json_object();
     char **ids = dir_collect(s->fd, "tmp", keep_journal, NULL);
     for (size_t i = 0; ids[i]; i++) {
         bool dead;
+        if (except && strcmp(ids[i], except) == 0)
+            continue;
         cleanup_close int fd = open_journal(s, ids[i], &dead);
         cleanup_free char *text = NULL;
         if (fd < 0 || dead || read_fd(fd, &text, NULL) < 0)
@@ -255,7 +271,7 @@ void store_sweep(struct store *s, uint64_t *freed)
 {
     json_t *digests = json_object(), *diffs = json_object();
     store_refs(s, "", digests, diffs);
-    json_t *busy = in_progress(s);
+    json_t *busy = in_progress(s, NULL);
     sweep_dir(s, "blobs/sha256", digests, busy, freed);
     sweep_dir(s, "layers", diffs, busy, freed);
     static const char *const temps[] = {".", "images"}; /* records, names, auth */

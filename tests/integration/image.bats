@@ -414,3 +414,39 @@ time.sleep(600)' "$STORE/tmp/0123456789abcdef.journal" &
     [ ! -e "$STORE/tmp/0123456789abcdef.journal" ]
     python3 "$REPO/tests/lib/store-orphans.py" "$STORE"
 }
+
+@test "recovery of a dead journal spares what a live one is making (two pulls of one layer)" {
+    m import "$BATS_FILE_TMPDIR/rootfs.tgz" keep:1 >/dev/null
+    # a layer no image uses yet, being made by a live moat (its journal held)
+    # and listed as well by the journal of a dead one
+    hex=$(printf 'moat-test-%s' "$BATS_TEST_NUMBER" | sha256sum | cut -c1-64)
+    mkdir -p "$STORE/layers/$hex/diff"
+    echo "layers/$hex" > "$STORE/tmp/aaaaaaaaaaaaaaaa.journal"
+    echo "layers/$hex" > "$STORE/tmp/bbbbbbbbbbbbbbbb.journal"
+    python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1])
+fcntl.flock(f, fcntl.LOCK_EX)
+time.sleep(600)' "$STORE/tmp/aaaaaaaaaaaaaaaa.journal" &
+    holder=$!
+    for i in $(seq 100); do flock -n "$STORE/tmp/aaaaaaaaaaaaaaaa.journal" true || break; sleep 0.05; done
+    m images >/dev/null # recovers the dead journal
+    [ ! -e "$STORE/tmp/bbbbbbbbbbbbbbbb.journal" ]
+    [ -d "$STORE/layers/$hex" ]
+    kill "$holder"
+    wait "$holder" || true
+    m images >/dev/null # now nobody is making it: it goes
+    [ ! -e "$STORE/layers/$hex" ]
+}
+
+@test "a staging journal is locked before it has a name: no recovery can take it for a dead one" {
+    strace -f -qq -e trace=openat,linkat,flock -o "$BATS_TEST_TMPDIR/trace" \
+        "$MOAT" --root "$STORE" import "$BATS_FILE_TMPDIR/rootfs.tgz" j:1 >/dev/null
+    # the first time a journal's name appears, it is linked in from a
+    # descriptor that was locked before
+    line=$(grep -n 'journal"' "$BATS_TEST_TMPDIR/trace" | head -1)
+    echo "$line"
+    [[ "$line" == *linkat* ]]
+    fd=$(echo "$line" | sed -n 's/.*linkat(\([0-9]*\),.*/\1/p')
+    n=${line%%:*}
+    head -n "$n" "$BATS_TEST_TMPDIR/trace" | grep -q "flock($fd, LOCK_EX)"
+}
