@@ -29,12 +29,14 @@ int write_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
-ssize_t read_all(int fd, void *buf, size_t n)
+/* n bytes, fewer only at the end: at offset off (pread), or from the
+ * file position when off < 0 */
+static ssize_t read_loop(int fd, void *buf, size_t n, off_t off)
 {
-    char *p = buf;
     size_t got = 0;
     while (got < n) {
-        ssize_t r = read(fd, p + got, n - got);
+        char *p = (char *)buf + got;
+        ssize_t r = off < 0 ? read(fd, p, n - got) : pread(fd, p, n - got, off + (off_t)got);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
@@ -46,20 +48,14 @@ ssize_t read_all(int fd, void *buf, size_t n)
     return (ssize_t)got;
 }
 
+ssize_t read_all(int fd, void *buf, size_t n)
+{
+    return read_loop(fd, buf, n, -1);
+}
+
 ssize_t pread_all(int fd, void *buf, size_t n, off_t off)
 {
-    size_t done = 0;
-    while (done < n) {
-        ssize_t r = pread(fd, (char *)buf + done, n - done, off + (off_t)done);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            break;
-        done += (size_t)r;
-    }
-    return (ssize_t)done;
+    return read_loop(fd, buf, n, off < 0 ? 0 : off);
 }
 
 int read_fd(int fd, char **out, size_t *len)
