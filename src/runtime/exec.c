@@ -158,19 +158,14 @@ static int make_stdio(const struct exec_opts *o, struct container *c, merr_t *er
 {
     if (!o->relay_stdio || c->spec->process.terminal)
         return 0;
-    if (o->detach || !o->stdin_open) {
-        c->stdio[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (c->stdio[0] < 0)
-            return err_sys(err, "open /dev/null");
-    }
-    for (int k = o->detach ? 1 : 0; k < 3 && o->detach; k++) {
-        c->stdio[k] = open("/dev/null", O_WRONLY | O_CLOEXEC);
-        if (c->stdio[k] < 0)
-            return err_sys(err, "open /dev/null");
-    }
-    for (int k = 0; k < 3 && !o->detach; k++) {
-        if (c->stdio[k] >= 0)
+    for (int k = 0; k < 3; k++) {
+        /* detached: nothing to relay; no -i: an empty stdin */
+        if (o->detach || (k == 0 && !o->stdin_open)) {
+            c->stdio[k] = open("/dev/null", (k == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+            if (c->stdio[k] < 0)
+                return err_sys(err, "open /dev/null");
             continue;
+        }
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
             return err_sys(err, "pipe");

@@ -37,23 +37,78 @@ static int status_code(int st)
 
 /* One direction of a relay: from -> to, until from ends. close_to: the
  * write end is ours alone (a pipe to the process' stdin), closed at the
- * end so the process sees it. */
+ * end so the process sees it. A write end that is ours is non-blocking:
+ * what it cannot take waits in buf while the other directions go on, so a
+ * process that writes before it reads never stalls the relay. */
 struct relay {
     int from, to;
     bool open, close_to;
+    size_t off, len;
+    char buf[16384];
 };
 
-static void copy_once(struct relay *r)
+static void relay_end(struct relay *r)
 {
-    char buf[16384];
-    ssize_t n = read(r->from, buf, sizeof(buf));
+    r->open = false;
+    if (r->close_to)
+        close_fd(&r->to);
+}
+
+static void relay_flush(struct relay *r)
+{
+    while (r->off < r->len) {
+        ssize_t n = write(r->to, r->buf + r->off, r->len - r->off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return; /* polled for POLLOUT */
+        if (n <= 0) {
+            relay_end(r);
+            return;
+        }
+        r->off += (size_t)n;
+    }
+    r->off = r->len = 0;
+}
+
+static void relay_step(struct relay *r)
+{
+    if (r->len > 0) {
+        relay_flush(r);
+        return;
+    }
+    ssize_t n = read(r->from, r->buf, sizeof(r->buf));
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return;
-    if (n <= 0 || write_all(r->to, buf, (size_t)n) < 0) {
-        r->open = false;
-        if (r->close_to)
-            close_fd(&r->to);
+    if (n <= 0) {
+        relay_end(r);
+        return;
     }
+    r->len = (size_t)n;
+    relay_flush(r);
+}
+
+/* what to wait for: input, or room for what is held; an ended direction
+ * is not polled at all (its hung-up end would wake poll at once) */
+static struct pollfd relay_poll(const struct relay *r)
+{
+    if (!r->open)
+        return (struct pollfd){-1, 0, 0};
+    if (r->len > 0)
+        return (struct pollfd){r->to, POLLOUT, 0};
+    return (struct pollfd){r->from, POLLIN, 0};
+}
+
+static void set_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static void relay_set(struct relay *r, int from, int to, bool close_to)
+{
+    *r = (struct relay){.from = from, .to = to, .open = true, .close_to = close_to};
 }
 
 /* The directions to relay: a terminal's master both ways, or the pipes of
@@ -62,16 +117,18 @@ static size_t relays(struct container *c, int master, struct relay *r)
 {
     size_t n = 0;
     if (master >= 0) {
-        r[n++] = (struct relay){master, 1, true, false};
-        r[n++] = (struct relay){0, master, true, false};
+        set_nonblock(master);
+        relay_set(&r[n++], master, 1, false);
+        relay_set(&r[n++], 0, master, false);
         return n;
     }
     if (c->relay[1] >= 0)
-        r[n++] = (struct relay){c->relay[1], 1, true, false};
+        relay_set(&r[n++], c->relay[1], 1, false);
     if (c->relay[2] >= 0)
-        r[n++] = (struct relay){c->relay[2], 2, true, false};
+        relay_set(&r[n++], c->relay[2], 2, false);
     if (c->relay[0] >= 0) {
-        r[n++] = (struct relay){0, c->relay[0], true, true};
+        set_nonblock(c->relay[0]);
+        relay_set(&r[n++], 0, c->relay[0], true);
         c->relay[0] = -1; /* closed by the relay */
     }
     return n;
@@ -130,7 +187,7 @@ int run_wait(struct container *c, int *exit_code, merr_t *err)
         struct pollfd p[4] = {{sfd, POLLIN, 0}};
         bool out_open = false;
         for (size_t i = 0; i < nr; i++) {
-            p[i + 1] = (struct pollfd){r[i].from, r[i].open ? POLLIN : 0, 0};
+            p[i + 1] = relay_poll(&r[i]);
             out_open = out_open || (r[i].open && r[i].from != 0); /* output left */
         }
         if (done && !out_open)
@@ -146,8 +203,8 @@ int run_wait(struct container *c, int *exit_code, merr_t *err)
         if (p[0].revents & POLLIN)
             on_signal(c, sfd, master, &done, &st);
         for (size_t i = 0; i < nr; i++)
-            if (r[i].open && (p[i + 1].revents & (POLLIN | POLLHUP | POLLERR)))
-                copy_once(&r[i]);
+            if (p[i + 1].revents)
+                relay_step(&r[i]);
     }
     for (size_t i = 0; i < nr; i++)
         if (r[i].close_to)

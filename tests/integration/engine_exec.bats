@@ -92,6 +92,29 @@ wait_log() {
     [[ "$output" == *xterm* ]]
 }
 
+@test "exec -i: an ended stdin is no longer polled (moat idles while the process runs)" {
+    id=$(m run -d bb:1 sleep 100)
+    # stdin is a pipe whose writer is gone: its hang-up must not wake the
+    # relay again and again for as long as the process runs
+    TIMEFORMAT='%R %U %S'
+    t=$( { time sh -c ': | "$0" --root "$1" exec -i "$2" sleep 3 2>/dev/null' "$MOAT" "$STORE" "$id"; } 2>&1)
+    echo "real user sys: $t"
+    read -r _ user sys <<<"$t"
+    # a busy relay burns the whole 3 s; an idle one a few hundredths
+    [ "$(echo "$user + $sys < 1.0" | bc)" = 1 ]
+}
+
+@test "exec -i: a process that writes before it reads does not stall the relay" {
+    id=$(m run -d bb:1 sleep 100)
+    # 1 MiB out before any of the 1 MiB in is read: both pipes fill up
+    run timeout 30 sh -c "head -c 1048576 /dev/zero | $MOAT --root $STORE exec -i $id \
+        sh -c 'head -c 1048576 /dev/zero; cat | wc -c >&2' | wc -c"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 1048576 ] || [ "${lines[1]}" = 1048576 ]
+    [ "$(echo "$output" | grep -c '^1048576$')" = 2 ]
+}
+
 @test "exec in a --network host container cannot reach the host's abstract sockets" {
     [ -x "$HELPERS/uconnect" ] || skip "no static uconnect (release build only)"
     [ "$("$MOAT" features | jq '.linux.landlock.abi // 0')" -ge 6 ] ||
