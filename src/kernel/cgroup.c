@@ -522,6 +522,11 @@ int cg_join_self(struct cg_join *j, merr_t *err)
         j->fds[i] = -1;
     }
     j->n = 0;
+    /* joined by clone (CLONE_INTO_CGROUP): the child needs no handle on
+     * the host's cgroup tree */
+    if (j->v2dir >= 0)
+        close(j->v2dir);
+    j->v2dir = -1;
     return 0;
 }
 

@@ -91,7 +91,7 @@ struct cg_join {
     int v2dir; /* O_PATH fd of the v2 directory, -1 if none */
 };
 int cg_join_open(const struct cg *cg, struct cg_join *j, merr_t *err);
-/* In the new process: join the v1 hierarchies. */
+/* In the new process: join the v1 hierarchies; drop the v2 handle. */
 int cg_join_self(struct cg_join *j, merr_t *err);
 void cg_join_close(struct cg_join *j);
 int cg_apply(const struct cg *cg, const struct spec_resources *r, merr_t *err);

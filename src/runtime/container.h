@@ -88,6 +88,9 @@ struct container {
 
 /* create.c */
 int container_create(struct container *c, merr_t *err);
+/* closes what the mounts were made from (host objects, pinned): once they
+ * are made, before pivot_root, so the init holds nothing of the host's */
+void container_drop_trees(struct container *c);
 void container_release(struct container *c);
 /* userns_auto.c: annotation lookup, per-container id ranges */
 const char *spec_annotation(const struct spec *s, const char *key);

@@ -573,6 +573,14 @@ static void close_array(int **a, size_t n)
     *a = NULL;
 }
 
+void container_drop_trees(struct container *c)
+{
+    close_array(&c->mount_trees, c->spec ? c->spec->nmounts : 0);
+    close_array(&c->mount_srcs, c->spec ? c->spec->nmounts : 0);
+    close_array(&c->dev_trees, DEFAULT_DEVICES + (c->spec ? c->spec->linux_.ndevices : 0));
+    close_array(&c->cg_trees, c->cg.n);
+}
+
 void container_release(struct container *c)
 {
     close_fd(&c->sync_parent);
@@ -593,10 +601,7 @@ void container_release(struct container *c)
     cg_join_close(&c->cgj);
     for (int k = 0; k < NS_N; k++)
         close_fd(&c->ns_fds[k]);
-    close_array(&c->mount_trees, c->spec ? c->spec->nmounts : 0);
-    close_array(&c->mount_srcs, c->spec ? c->spec->nmounts : 0);
-    close_array(&c->dev_trees, DEFAULT_DEVICES + (c->spec ? c->spec->linux_.ndevices : 0));
-    close_array(&c->cg_trees, c->cg.n);
+    container_drop_trees(c);
     seccomp_prog_free(&c->seccomp);
     cg_free(&c->cg);
     cg_host_free(&c->cghost);

@@ -680,6 +680,7 @@ out:
 
 int rootfs_pivot(struct container *c, merr_t *err)
 {
+    container_drop_trees(c);
     if (fchdir(c->croot) < 0)
         return err_sys(err, "pivot_root: enter the rootfs");
     if (syscall(SYS_pivot_root, ".", ".") < 0)
@@ -696,6 +697,7 @@ int rootfs_pivot(struct container *c, merr_t *err)
 
 int rootfs_chroot(struct container *c, merr_t *err)
 {
+    container_drop_trees(c);
     if (c->croot < 0) {
         c->croot = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (c->croot < 0)

@@ -35,6 +35,20 @@ teardown() { common_teardown; }
     assert_clean "$ID"
 }
 
+@test "a created container's init holds nothing of the host's: bind sources and cgroup handles are closed" {
+    mkdir -p "$BUNDLE/srcdir"
+    cfg '.mounts += [{"destination":"/b","type":"bind","source":"srcdir","options":["bind"]}]'
+    args sleep 100
+    for flag in "" --no-pivot; do
+        moat create $flag --bundle "$BUNDLE" "$ID"
+        pid=$(pid_of "$ID")
+        # waiting for start, after pivot_root: its descriptors
+        ls -l "/proc/$pid/fd" >&2
+        [ -z "$(ls -l "/proc/$pid/fd" | grep -e "$BUNDLE" -e /sys/fs/cgroup)" ]
+        moat delete -f "$ID"
+    done
+}
+
 @test "mount options reach the kernel (tmpfs size, mode, nosuid, noexec)" {
     cfg '.mounts += [{"destination":"/scratch","type":"tmpfs","source":"tmpfs","options":["size=1m","mode=700","nosuid","noexec","nodev"]}]'
     args sh -c 'grep " /scratch " /proc/self/mountinfo; stat -c %a /scratch'
