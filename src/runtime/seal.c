@@ -27,16 +27,17 @@ bool seal_exe_reachable(const struct spec *s)
     return false;
 }
 
+/* selfexe_protect also takes the marker of its own re-exec out of the
+ * environment (hooks and the container would inherit it otherwise): it
+ * is called even when the binary is protected already */
 static int protect(merr_t *err)
 {
-    if (selfexe_is_protected())
-        return 0;
-    if (!restart_argv)
+    if (!restart_argv && !selfexe_is_protected())
         return err_set(err, EPERM,
                        "this container's root could write the moat binary, and this process "
                        "cannot re-execute itself from a read-only view of it (CVE-2019-5736): "
                        "refusing to enter it");
-    return selfexe_protect(restart_argv, err); /* returns only on failure */
+    return selfexe_protect(restart_argv, err); /* a re-exec does not return */
 }
 
 int seal_for_exec(const struct spec *s, merr_t *err)
@@ -65,7 +66,7 @@ int seal_for_create(const struct spec *s, merr_t *err)
      * could see it, which closes /proc/<pid>/exe to everyone without
      * CAP_SYS_PTRACE in the host's user namespace; in a pid namespace of
      * the container's own, nothing else can come next to it. */
-    if (seal_exe_reachable(s) && !(pid->want && !pid->path))
+    if (!(pid->want && !pid->path) && seal_exe_reachable(s))
         return protect(err);
     return 0;
 }

@@ -34,6 +34,21 @@ hook() { # hook KIND NAME -> json
     grep -q '^poststop {"status":"stopped"' "$LOG"
 }
 
+@test "a re-exec to seal the binary leaves no trace in what hooks inherit" {
+    # no pid namespace of its own: create re-executes from a sealed view
+    # of the binary (CVE-2019-5736); the marker of that re-exec must not
+    # reach the hooks (a moat they run would take it for its own)
+    printf '#!/bin/sh\nenv > %s/env.out\n' "$BATS_TEST_TMPDIR" > "$BATS_TEST_TMPDIR/env.sh"
+    chmod +x "$BATS_TEST_TMPDIR/env.sh"
+    args true
+    cfg ".linux.namespaces |= map(select(.type != \"pid\"))
+        | .hooks = {\"createRuntime\":[{\"path\":\"$BATS_TEST_TMPDIR/env.sh\"}]}"
+    moat run --bundle "$BUNDLE" "$ID"
+    grep -i "re-exec\|seal" "$BATS_TEST_TMPDIR/debug" || true
+    cat "$BATS_TEST_TMPDIR/env.out"
+    [ -z "$(grep MOAT_REEXEC "$BATS_TEST_TMPDIR/env.out")" ]
+}
+
 @test "createContainer and startContainer run in the container's namespaces" {
     writable_rootfs
     args true
