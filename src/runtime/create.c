@@ -373,6 +373,21 @@ static int write_pid_file(const char *path, pid_t pid, merr_t *err)
     return 0;
 }
 
+/* The cgroups a killed create leaves are killed and removed: only those
+ * it will make count, never one that exists (another container's, which
+ * this one only joins). */
+static int record_intent(struct container *c, merr_t *err)
+{
+    struct cg fresh = c->cg;
+    fresh.dirs = xzalloc((c->cg.n + 1) * sizeof(char *));
+    for (size_t i = 0; i < c->cg.n; i++)
+        if (c->cg.dirs[i] && access(c->cg.dirs[i], F_OK) < 0)
+            fresh.dirs[i] = c->cg.dirs[i];
+    int r = intent_write(c->statefd, &fresh, c->o.id, err);
+    free(fresh.dirs);
+    return r;
+}
+
 /* The container's cgroups: recorded in the intent first, so that a create
  * killed from here on leaves nothing that `delete` cannot find. */
 static int make_cgroups(struct container *c, merr_t *err)
@@ -390,15 +405,16 @@ static int make_cgroups(struct container *c, merr_t *err)
     cg_needed(&l->resources, l->has_resources, needed, ARRAY_SIZE(needed));
     bool all = l->cgroups_path && *l->cgroups_path;
     cg_resolve(&c->cghost, l->cgroups_path, c->o.id, all ? NULL : needed, &c->cg);
-    if (intent_write(c->statefd, &c->cg, c->o.id, err) < 0) {
+    if (record_intent(c, err) < 0) {
         cg_free(&c->cg);
         return -1;
     }
     if (cg_make(&c->cg, optional, err) < 0)
         return err_wrap(err, "linux.cgroupsPath");
     c->have_cg = true;
+    /* an init in a cgroup of its own is found through the intent */
     for (size_t i = 0; i < c->cg.n; i++)
-        c->tracked = c->tracked || c->cg.dirs[i];
+        c->tracked = c->tracked || (c->cg.dirs[i] && c->cg.created[i]);
     if (l->has_resources && cg_apply_container(&c->cg, &l->resources, err) < 0)
         return -1;
     return 0;
@@ -494,13 +510,21 @@ static void abort_create(struct container *c)
             ;
         c->host_pid = -1;
     }
+    bool cg_left = false;
     if (c->have_cg) {
-        cg_destroy(&c->cg, NULL);
+        merr_t e = MERR_INIT;
+        if (cg_destroy(&c->cg, &e) < 0) {
+            /* the state directory (its intent) is what finds them later */
+            log_warn("%s: %s; `delete --force %s` removes it", c->o.id, e.msg, c->o.id);
+            err_clear(&e);
+            cg_left = true;
+        }
         c->have_cg = false;
     }
     if (c->statefd >= 0) {
         close_fd(&c->statefd);
-        state_remove(c->rootfd, c->o.id);
+        if (!cg_left)
+            state_remove(c->rootfd, c->o.id);
     }
 }
 

@@ -165,6 +165,29 @@ CREATE_POINTS="flock:when=1 mkdirat:when=1 flock:when=2 mknodat:when=1 fsetxattr
     after_fault renameat:when=1 "$ID"
 }
 
+@test "a killed create that joined an existing cgroup: cleanup spares that cgroup and its processes" {
+    # the unified hierarchy's directory exists, with another process in it;
+    # the create only joins it there (and makes its own in the others)
+    local cg=/sys/fs/cgroup/unified/shared-$$ victim
+    mkdir -p "$cg"
+    sleep 100 3>&- &
+    victim=$!
+    echo "$victim" > "$cg/cgroup.procs"
+    cfg ".linux.cgroupsPath = \"/shared-$$\""
+    inject renameat:when=1 "$MOAT" --root "$ROOT" create --bundle "$BUNDLE" "$ID" || true
+    moat delete --force "$ID"
+    local left=0
+    kill -0 "$victim" 2>/dev/null && [ -d "$cg" ] || left=1
+    kill "$victim" 2>/dev/null || true
+    wait "$victim" 2>/dev/null || true
+    # the killed create's own process in it is gone with its namespace
+    for i in $(seq 50); do [ "$(cat "$cg/cgroup.procs")" = "" ] && break; sleep 0.1; done
+    rmdir "$cg" 2>/dev/null || true
+    [ "$left" = 0 ] || { echo "cleanup killed a process of a cgroup it did not make" >&2; return 1; }
+    # the directories it made itself are gone
+    [ -z "$(ls -d /sys/fs/cgroup/*/shared-$$ 2>/dev/null)" ]
+}
+
 @test "a record of what to clean up that moat did not write is not acted on" {
     # a cgroup that a forged record names: it must stay, with its process
     local cg=/sys/fs/cgroup/unified/moat/forged-$$ victim

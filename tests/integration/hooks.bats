@@ -72,6 +72,23 @@ hook() { # hook KIND NAME -> json
     assert_clean "$ID"
 }
 
+@test "a failed create whose cgroup cannot be removed keeps its record: delete --force finishes" {
+    # the hook makes a cgroup below the container's, which blocks its
+    # removal, then fails the create
+    local cg=/sys/fs/cgroup/unified/moat/$ID
+    args true
+    cfg ".hooks = {\"prestart\":[{\"path\":\"/bin/sh\",\"args\":[\"sh\",\"-c\",\"mkdir $cg/sub; exit 3\"]}]}"
+    run moat create --bundle "$BUNDLE" "$ID"
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"delete --force $ID"* ]]
+    [ -d "$cg" ]
+    rmdir "$cg/sub"
+    moat delete --force "$ID"
+    [ ! -e "$cg" ]
+    assert_clean "$ID"
+}
+
 @test "a hook that outlives its timeout is killed and reported" {
     args true
     cfg '.hooks = {"createRuntime":[{"path":"/bin/sleep","args":["sleep","30"],"timeout":1}]}'
