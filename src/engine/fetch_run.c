@@ -154,8 +154,10 @@ static char **clean_env(void)
     return env;
 }
 
-/* a memfd holding text, at offset 0 */
-static int secret_fd(const char *text, merr_t *err)
+/* a memfd holding text, at offset 0: what the helper reads is there
+ * whole before it starts, so nothing of ours waits on it (or dies of
+ * SIGPIPE when it exits without reading) */
+static int text_fd(const char *text, merr_t *err)
 {
     int fd = memfd_create("moat-fetch-auth", MFD_CLOEXEC);
     if (fd < 0)
@@ -227,17 +229,14 @@ static void child(const struct fetch_run *r, struct child *c)
 int fetch_run(const struct fetch_run *r, merr_t *err)
 {
     struct child c = {.exe = -1, .in = -1, .secret = -1, .out = r->out_fd, .parent = getpid()};
-    int in[2] = {-1, -1}, ret = -1;
+    int ret = -1;
     cleanup_free char *path = NULL;
     if (fetch_user(&c.uid, &c.gid, err) < 0 || (c.exe = helper_open(&path, err)) < 0)
         return -1;
-    if (r->secret && (c.secret = secret_fd(r->secret, err)) < 0)
+    if (r->secret && (c.secret = text_fd(r->secret, err)) < 0)
         goto out;
-    if (r->input && pipe2(in, O_CLOEXEC) < 0) {
-        err_sys(err, "pipe");
+    if (r->input && (c.in = text_fd(r->input, err)) < 0)
         goto out;
-    }
-    c.in = in[0];
     size_t n = strv_len(r->args);
     c.argv = xzalloc((n + 2) * sizeof(char *));
     c.argv[0] = path;
@@ -252,10 +251,6 @@ int fetch_run(const struct fetch_run *r, merr_t *err)
         err_sys(err, "fork");
         goto out;
     }
-    close_fd(&in[0]);
-    if (r->input)
-        (void)write_all(in[1], r->input, strlen(r->input));
-    close_fd(&in[1]);
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) {
@@ -269,8 +264,7 @@ int fetch_run(const struct fetch_run *r, merr_t *err)
     else
         err_set(err, 0, "the registry client failed (its message is above)");
 out:
-    close_fd(&in[0]);
-    close_fd(&in[1]);
+    close_fd(&c.in);
     close_fd(&c.exe);
     close_fd(&c.secret);
     free(c.argv);
