@@ -194,8 +194,9 @@ static int load_docker(struct store *s, int root, json_t *list, struct sbuf *out
 }
 
 /* a manifest descriptor of index.json, or the linux/amd64 one of an index */
+/* the image id (its config's digest) goes to idout[72] if not NULL */
 static int load_oci_manifest(struct store *s, int root, const char *digest, const char *name,
-                             struct sbuf *out, int depth, merr_t *err)
+                             struct sbuf *out, char *idout, int depth, merr_t *err)
 {
     if (!digest_valid(digest))
         return err_set(err, 0, "digest \"%s\": not sha256: and 64 hex digits",
@@ -220,7 +221,7 @@ static int load_oci_manifest(struct store *s, int root, const char *digest, cons
         else if (!e)
             err_set(err, 0, "index %s: no image for linux/amd64", digest);
         else
-            ret = load_oci_manifest(s, root, e->digest, name, out, depth + 1, err);
+            ret = load_oci_manifest(s, root, e->digest, name, out, idout, depth + 1, err);
         goto out;
     }
     cpath = xasprintf("blobs/sha256/%s", digest_hex(m.config.digest));
@@ -243,6 +244,8 @@ static int load_oci_manifest(struct store *s, int root, const char *digest, cons
     strv_free(layers);
     if (r == 0) {
         say_loaded(out, name, id);
+        if (idout)
+            memcpy(idout, id, 72);
         ret = 0;
     }
 out:
@@ -284,7 +287,7 @@ static int load_oci(struct store *s, int root, json_t *index, struct sbuf *out, 
         cleanup_free char *full = NULL;
         if (oci_name(e, &full, err) < 0 ||
             load_oci_manifest(s, root, json_string_value(json_object_get(e, "digest")), full, out,
-                              0, err) < 0)
+                              NULL, 0, err) < 0)
             return err_wrap(err, "index.json: manifests[%zu]", i);
     }
     return 0;
@@ -310,7 +313,7 @@ static int load_dir(struct store *s, int root, struct sbuf *out, merr_t *err)
     return ret;
 }
 
-int image_load_pulled(struct store *s, int root, const char *name, merr_t *err)
+int image_load_pulled(struct store *s, int root, const char *name, char id[72], merr_t *err)
 {
     json_t *ix = load_json_in(root, "index.json", err);
     json_t *ms = json_object_get(ix, "manifests");
@@ -321,7 +324,7 @@ int image_load_pulled(struct store *s, int root, const char *name, merr_t *err)
         struct sbuf out = {0};
         ret = load_oci_manifest(s, root,
                                 json_string_value(json_object_get(json_array_get(ms, 0), "digest")),
-                                name, &out, 0, err);
+                                name, &out, id, 0, err);
         free(out.buf);
     }
     json_decref(ix);

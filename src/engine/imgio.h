@@ -18,8 +18,8 @@ int image_import(struct store *s, int fd, const char *name, char id[72], merr_t 
 int image_load(struct store *s, int fd, char **loaded, merr_t *err);
 
 /* The one image of the OCI layout directory moat-fetch wrote, named
- * `name` (full; NULL for none) whatever the layout says. */
-int image_load_pulled(struct store *s, int root, const char *name, merr_t *err);
+ * `name` (full; NULL for none) whatever the layout says; its id to id. */
+int image_load_pulled(struct store *s, int root, const char *name, char id[72], merr_t *err);
 
 /* The images `ids` (with the names in `names`, parallel, may be NULL
  * entries) as a tarball on fd. */

@@ -110,26 +110,6 @@ static char *have_list(struct store *s)
 }
 
 /* the image id: the config of the manifest the helper fetched */
-static int pulled_id(struct store *s, int lfd, char id[72], merr_t *err)
-{
-    json_t *ix = NULL, *man = NULL;
-    cleanup_free char *text = NULL;
-    if (read_file_at(lfd, "index.json", &text, NULL, NULL) == 0)
-        ix = json_loads(text, 0, NULL);
-    const char *md = json_string_value(
-        json_object_get(json_array_get(json_object_get(ix, "manifests"), 0), "digest"));
-    man = md ? store_blob_json(s, md, err) : NULL;
-    const char *cd = json_string_value(json_object_get(json_object_get(man, "config"), "digest"));
-    int ret = 0;
-    if (cd && digest_valid(cd))
-        snprintf(id, 72, "%s", cd);
-    else
-        ret = err_set(err, 0, "pull: the fetched layout has no manifest");
-    json_decref(ix);
-    json_decref(man);
-    return ret;
-}
-
 /* the credentials for registry only, as the helper reads them (or NULL) */
 static char *auth_for(struct store *s, const char *registry)
 {
@@ -198,9 +178,7 @@ int image_pull(struct store *s, const char *name, const struct pull_opts *o, cha
         goto out;
     }
     /* the name is ours, not the helper's: it parses what the network sent */
-    ret = image_load_pulled(s, lfd, r.tag ? full : NULL, err);
-    if (ret == 0)
-        ret = pulled_id(s, lfd, id, err);
+    ret = image_load_pulled(s, lfd, r.tag ? full : NULL, id, err);
 out:
     strv_free(args);
     if (rel)
