@@ -439,6 +439,7 @@ static int tail_start(struct log_reader *r, const uint64_t *seqs, size_t n, int6
         if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || header_ok(fd) < 0) {
             /* gone (rotated away as we looked), or damaged: what follows it */
             if (fd >= 0) {
+                free(r->damage);
                 r->damage = damage_msg(seqs[i], 0);
                 close(fd);
             }
@@ -453,8 +454,12 @@ static int tail_start(struct log_reader *r, const uint64_t *seqs, size_t n, int6
         size_t skip = 0;
         int res =
             need == 0 ? (start = end, 1) : tail_in(fd, end, &need, &start, &skip, &r->buf, &r->cap);
-        if (damaged || res < 0)
+        if (damaged || res < 0) {
+            /* the oldest one looked at is where reading starts; a newer
+             * one is met (and said) again when reading reaches it */
+            free(r->damage);
             r->damage = damage_msg(seqs[i], res < 0 ? start : end);
+        }
         if (res != 0) {
             r->fd = fd;
             r->seq = seqs[i];
