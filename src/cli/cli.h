@@ -31,6 +31,9 @@ struct store;
 int cli_store(const struct global *g, struct store *s);
 /* Exactly `n` positional arguments after the flags. */
 int cli_want_args(const char *cmd, int argc, char **argv, int optind_, int n, const char *what);
+/* --env-file: its K=V lines onto env (blank and # lines skipped); prints
+ * the error */
+int env_file_read(const char *path, char ***env);
 /* Parse "KILL", "SIGKILL", "9" (0 if unknown). */
 int cli_signal(const char *s);
 

@@ -1,6 +1,7 @@
 /* cmd_container.c: the engine's container commands, shaped like Docker's:
  * run, create, start, stop, kill, rm, ps, logs, inspect, wait, exec. */
 #include "cli.h"
+#include "flags.h"
 #include "../engine/ctr.h"
 #include "../engine/ctr_config.h"
 #include "../engine/imgio.h"
@@ -30,9 +31,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-/* Docker's exit codes for the CLI's own failures */
-#define EXIT_ENGINE 125
 
 static int fail(merr_t *err)
 {
@@ -233,20 +231,19 @@ int engine_create(const struct global *g, int argc, char **argv)
 }
 
 /* for each container argument: find it, call fn; report failures */
-static int each(const struct global *g, int argc, char **argv, int first,
+/* fn on each container the arguments name; 1 if any failed (each said) */
+static int each(const struct global *g, const struct flags_it *it,
                 int (*fn)(struct store *, const char *id, const char *arg, void *ctx, merr_t *),
                 void *ctx)
 {
-    if (first >= argc)
-        return cli_usage_error(argv[0], "missing CONTAINER"), EXIT_ENGINE;
     struct store s;
     if (cli_store(g, &s) < 0)
         return EXIT_ENGINE;
     int ret = 0;
-    for (int i = first; i < argc; i++) {
+    for (size_t i = 0; i < it->nargs; i++) {
         merr_t err = MERR_INIT;
         char id[65];
-        if (ctr_find(&s, argv[i], id, &err) < 0 || fn(&s, id, argv[i], ctx, &err) < 0) {
+        if (ctr_find(&s, it->args[i], id, &err) < 0 || fn(&s, id, it->args[i], ctx, &err) < 0) {
             cli_fail(&err);
             ret = 1;
         }
@@ -289,17 +286,56 @@ static int do_start(struct store *s, const char *id, const char *arg, void *ctx,
     return start_one(s, id, arg, c->attach, true, &c->code, err);
 }
 
+enum { F_ATTACH = 1, F_INTERACTIVE, F_SIGNAL, F_TIMEOUT, F_FORCE, F_VOLUMES, F_LINK };
+
+/* parse the flags of it, calling on(id, ctx) for each; 0 when all went
+ * well, else the exit status */
+static int parse(struct flags_it *it, int (*on)(struct flags_it *, int, void *), void *ctx)
+{
+    int f;
+    while ((f = flags_next(it)) > 0)
+        if (on(it, f, ctx) < 0)
+            return EXIT_ENGINE;
+    return f == FLAGS_DONE ? 0 : flags_exit(f);
+}
+
+static const struct cmd_flags start_flags = {
+    "start",
+    "[OPTIONS] CONTAINER [CONTAINER...]",
+    "Start one or more stopped containers",
+    (const struct flag[]){
+        {"attach", 'a', NULL, "Attach STDOUT/STDERR and forward signals", F_ATTACH},
+        {"interactive", 'i', NULL, "Attach container's STDIN", F_INTERACTIVE},
+        {0},
+    },
+    true,
+    1,
+    -1};
+
+static int on_start(struct flags_it *it, int f, void *ctx)
+{
+    struct start_ctx *c = ctx;
+    if (f == F_ATTACH)
+        c->attach = flags_bool(it);
+    return 0;
+}
+
 int engine_start(const struct global *g, int argc, char **argv)
 {
     struct start_ctx c = {false, 0};
-    int first = 1;
-    if (argc > 1 && (strcmp(argv[1], "-a") == 0 || strcmp(argv[1], "--attach") == 0)) {
-        c.attach = true;
-        first = 2;
+    struct flags_it it;
+    flags_begin(&it, &start_flags, argc, argv);
+    int r = parse(&it, on_start, &c);
+    if (r == 0 && c.attach && it.nargs > 1) {
+        flags_error(&it, "you cannot start and attach multiple containers at once");
+        r = EXIT_ENGINE;
+    } else if (r == 0) {
+        r = each(g, &it, do_start, &c);
+        /* attached: the container's exit code, as Docker */
+        r = r == 0 && c.attach ? c.code : r;
     }
-    int r = each(g, argc, argv, first, do_start, &c);
-    /* attached: the container's exit code, as Docker */
-    return r == 0 && c.attach ? c.code : r;
+    flags_end(&it);
+    return r;
 }
 
 static int signal_ctr(struct store *s, const char *id, int sig, merr_t *err)
@@ -312,20 +348,29 @@ static int signal_ctr(struct store *s, const char *id, int sig, merr_t *err)
     return r;
 }
 
-static int stop_one(struct store *s, const char *id, int secs, merr_t *err)
+/* how stop, restart and kill go about it */
+struct stop_ctx {
+    int secs; /* before SIGKILL; -1: wait for ever */
+    int sig;  /* 0: the container's stop signal */
+};
+
+/* the signal, then SIGKILL after secs */
+static int stop_one(struct store *s, const char *id, const struct stop_ctx *c, merr_t *err)
 {
     json_t *r = ctr_refresh(s, id, err);
     if (!r)
         return -1;
     bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
-    int sig = cli_signal(
-        json_string_value(json_object_get(json_object_get(r, "Config"), "StopSignal")) ?: "TERM");
+    int sig = c->sig ? c->sig
+                     : cli_signal(json_string_value(
+                                      json_object_get(json_object_get(r, "Config"), "StopSignal"))
+                                      ?: "TERM");
     json_decref(r);
     if (running) {
         merr_t e = MERR_INIT;
         signal_ctr(s, id, sig ? sig : SIGTERM, &e);
         err_clear(&e);
-        if (!wait_monitor(s, id, secs)) {
+        if (!wait_monitor(s, id, c->secs)) {
             signal_ctr(s, id, SIGKILL, &e);
             err_clear(&e);
             wait_monitor(s, id, -1);
@@ -336,7 +381,7 @@ static int stop_one(struct store *s, const char *id, int secs, merr_t *err)
 
 static int do_stop(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
 {
-    if (stop_one(s, id, *(int *)ctx, err) < 0)
+    if (stop_one(s, id, ctx, err) < 0)
         return -1;
     printf("%s\n", arg);
     return 0;
@@ -345,36 +390,82 @@ static int do_stop(struct store *s, const char *id, const char *arg, void *ctx, 
 static int do_restart(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
 {
     int code = 0;
-    if (stop_one(s, id, *(int *)ctx, err) < 0 ||
-        start_one(s, id, arg, false, false, &code, err) < 0)
+    if (stop_one(s, id, ctx, err) < 0 || start_one(s, id, arg, false, false, &code, err) < 0)
         return -1;
     printf("%s\n", arg);
     return 0;
 }
 
-static int stop_like(const struct global *g, int argc, char **argv,
+static const struct flag stop_table[] = {
+    {"signal", 's', "string", "Signal to send to the container", F_SIGNAL},
+    {"timeout", 't', "int", "Seconds to wait before killing the container", F_TIMEOUT},
+    {"time", 0, "int", "Seconds to wait before killing the container (deprecated: --timeout)",
+     F_TIMEOUT},
+    {0},
+};
+static const struct cmd_flags stop_flags = {"stop",
+                                            "[OPTIONS] CONTAINER [CONTAINER...]",
+                                            "Stop one or more running containers",
+                                            stop_table,
+                                            true,
+                                            1,
+                                            -1};
+static const struct cmd_flags restart_flags = {"restart",
+                                               "[OPTIONS] CONTAINER [CONTAINER...]",
+                                               "Restart one or more containers",
+                                               stop_table,
+                                               true,
+                                               1,
+                                               -1};
+static const struct cmd_flags kill_flags = {
+    "kill",
+    "[OPTIONS] CONTAINER [CONTAINER...]",
+    "Kill one or more running containers",
+    (const struct flag[]){
+        {"signal", 's', "string", "Signal to send to the container (default \"KILL\")", F_SIGNAL},
+        {0},
+    },
+    true,
+    1,
+    -1};
+
+static int on_stop(struct flags_it *it, int f, void *ctx)
+{
+    struct stop_ctx *c = ctx;
+    int64_t v;
+    if (f == F_TIMEOUT) {
+        if (flags_int(it, -1, 86400, &v) < 0)
+            return -1;
+        c->secs = (int)v;
+    } else if (f == F_SIGNAL) {
+        c->sig = cli_signal(it->val);
+        if (!c->sig || c->sig >= 65)
+            return flags_error(it, "invalid signal: %s", it->val), -1;
+    }
+    return 0;
+}
+
+static int stop_like(const struct global *g, const struct cmd_flags *t, int argc, char **argv,
+                     struct stop_ctx c,
                      int (*fn)(struct store *, const char *, const char *, void *, merr_t *))
 {
-    int secs = 10, first = 1;
-    if (argc > 2 && (strcmp(argv[1], "-t") == 0 || strcmp(argv[1], "--time") == 0)) {
-        int64_t v;
-        if (parse_i64(argv[2], &v) < 0 || v < 0 || v > 86400)
-            return cli_usage_error("stop", "--time \"%s\": not a number of seconds", argv[2]),
-                   EXIT_ENGINE;
-        secs = (int)v;
-        first = 3;
-    }
-    return each(g, argc, argv, first, fn, &secs);
+    struct flags_it it;
+    flags_begin(&it, t, argc, argv);
+    int r = parse(&it, on_stop, &c);
+    if (r == 0)
+        r = each(g, &it, fn, &c);
+    flags_end(&it);
+    return r;
 }
 
 int engine_stop(const struct global *g, int argc, char **argv)
 {
-    return stop_like(g, argc, argv, do_stop);
+    return stop_like(g, &stop_flags, argc, argv, (struct stop_ctx){10, 0}, do_stop);
 }
 
 int engine_restart(const struct global *g, int argc, char **argv)
 {
-    return stop_like(g, argc, argv, do_restart);
+    return stop_like(g, &restart_flags, argc, argv, (struct stop_ctx){10, 0}, do_restart);
 }
 
 static int do_kill(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
@@ -386,7 +477,7 @@ static int do_kill(struct store *s, const char *id, const char *arg, void *ctx, 
     json_decref(r);
     if (!running)
         return err_set(err, 0, "container %s is not running", arg);
-    if (signal_ctr(s, id, *(int *)ctx, err) < 0)
+    if (signal_ctr(s, id, ((struct stop_ctx *)ctx)->sig, err) < 0)
         return -1;
     printf("%s\n", arg);
     return 0;
@@ -394,17 +485,7 @@ static int do_kill(struct store *s, const char *id, const char *arg, void *ctx, 
 
 int engine_kill(const struct global *g, int argc, char **argv)
 {
-    int sig = SIGKILL, first = 1;
-    if (argc > 2 && (strcmp(argv[1], "-s") == 0 || strcmp(argv[1], "--signal") == 0)) {
-        sig = cli_signal(argv[2]);
-        first = 3;
-    } else if (argc > 1 && strncmp(argv[1], "--signal=", 9) == 0) {
-        sig = cli_signal(argv[1] + 9);
-        first = 2;
-    }
-    if (!sig)
-        return cli_usage_error("kill", "unknown signal"), EXIT_ENGINE;
-    return each(g, argc, argv, first, do_kill, &sig);
+    return stop_like(g, &kill_flags, argc, argv, (struct stop_ctx){0, SIGKILL}, do_kill);
 }
 
 static int do_rm(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
@@ -437,18 +518,39 @@ static int do_rm(struct store *s, const char *id, const char *arg, void *ctx, me
     return 0;
 }
 
+static const struct cmd_flags rm_flags = {
+    "rm",
+    "[OPTIONS] CONTAINER [CONTAINER...]",
+    "Remove one or more containers",
+    (const struct flag[]){
+        {"force", 'f', NULL, "Force the removal of a running container (uses SIGKILL)", F_FORCE},
+        {"link", 'l', NULL, "Remove the specified link (no links in moat: refused)", F_LINK},
+        {"volumes", 'v', NULL, "Remove anonymous volumes associated with the container", F_VOLUMES},
+        {0},
+    },
+    true,
+    1,
+    -1};
+
+static int on_rm(struct flags_it *it, int f, void *ctx)
+{
+    if (f == F_FORCE)
+        *(bool *)ctx = flags_bool(it);
+    if (f == F_LINK && flags_bool(it))
+        return flags_error(it, "--link: moat has no container links"), -1;
+    return 0;
+}
+
 int engine_rm(const struct global *g, int argc, char **argv)
 {
     bool force = false;
-    int first = 1;
-    while (first < argc && argv[first][0] == '-') {
-        if (strcmp(argv[first], "-f") == 0 || strcmp(argv[first], "--force") == 0)
-            force = true;
-        else if (strcmp(argv[first], "-v") != 0 && strcmp(argv[first], "--volumes") != 0)
-            return cli_usage_error("rm", "unknown flag \"%s\"", argv[first]), EXIT_ENGINE;
-        first++;
-    }
-    return each(g, argc, argv, first, do_rm, &force);
+    struct flags_it it;
+    flags_begin(&it, &rm_flags, argc, argv);
+    int r = parse(&it, on_rm, &force);
+    if (r == 0)
+        r = each(g, &it, do_rm, &force);
+    flags_end(&it);
+    return r;
 }
 
 static int do_wait(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
@@ -475,7 +577,22 @@ static int do_wait(struct store *s, const char *id, const char *arg, void *ctx, 
     return 0;
 }
 
+static const struct cmd_flags wait_flags = {
+    "wait",
+    "CONTAINER [CONTAINER...]",
+    "Block until one or more containers stop, then print their exit codes",
+    (const struct flag[]){{0}},
+    true,
+    1,
+    -1};
+
 int engine_wait(const struct global *g, int argc, char **argv)
 {
-    return each(g, argc, argv, 1, do_wait, NULL);
+    struct flags_it it;
+    flags_begin(&it, &wait_flags, argc, argv);
+    int r = parse(&it, NULL, NULL);
+    if (r == 0)
+        r = each(g, &it, do_wait, NULL);
+    flags_end(&it);
+    return r;
 }

@@ -1,7 +1,10 @@
 /* cmd_ctrinfo.c: the engine's ps, logs, inspect and exec. */
 #include "cli.h"
+#include "flags.h"
+#include "tmpl.h"
 #include "../engine/ctr.h"
 #include "../engine/ctr_config.h"
+#include "../engine/image_info.h"
 #include "../engine/logfile.h"
 #include "../engine/ref.h"
 #include "../engine/store.h"
@@ -18,8 +21,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#define EXIT_ENGINE 125
 
 struct row {
     const char *id, *name, *image, *state;
@@ -108,32 +109,63 @@ static void print_format(const char *fmt, const struct row *w, json_t *r)
     free(b.buf);
 }
 
+enum {
+    F_ALL = 1,
+    F_QUIET,
+    F_NOTRUNC,
+    F_FORMAT,
+    F_FOLLOW,
+    F_TAIL,
+    F_TIMESTAMPS,
+    F_TYPE,
+    F_SIZE,
+    F_INTERACTIVE,
+    F_TTY,
+    F_USER,
+    F_ENV,
+    F_ENVFILE,
+    F_WORKDIR,
+    F_DETACH,
+    F_PRIVILEGED,
+    F_UNSUPPORTED,
+};
+
+static const struct cmd_flags ps_flags = {
+    "ps",
+    "[OPTIONS]",
+    "List containers",
+    (const struct flag[]){
+        {"all", 'a', NULL, "Show all containers (default shows just running)", F_ALL},
+        {"format", 0, "string", "Format output using a template ('table', 'json' or a Go template)",
+         F_FORMAT},
+        {"no-trunc", 0, NULL, "Don't truncate output", F_NOTRUNC},
+        {"quiet", 'q', NULL, "Only display container IDs", F_QUIET},
+        {0},
+    },
+    true,
+    0,
+    0};
+
 int engine_ps(const struct global *g, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"all", no_argument, NULL, 'a'},      {"quiet", no_argument, NULL, 'q'},
-        {"no-trunc", no_argument, NULL, 'T'}, {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},     {0, 0, 0, 0}};
     bool all = false, quiet = false, notrunc = false;
     const char *format = NULL;
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
-        if (c == 'a')
-            all = true;
-        else if (c == 'q')
-            quiet = true;
-        else if (c == 'T')
-            notrunc = true;
-        else if (c == 'f')
-            format = optarg;
-        else if (c == 'h') {
-            printf("usage: moat ps [-a] [-q] [--no-trunc] [--format TEMPLATE]\n");
-            return 0;
-        } else
-            return cli_usage_error("ps", "unknown or incomplete flag \"%s\"", argv[optind - 1]),
-                   EXIT_ENGINE;
+    struct flags_it it;
+    int f;
+    flags_begin(&it, &ps_flags, argc, argv);
+    while ((f = flags_next(&it)) > 0) {
+        if (f == F_ALL)
+            all = flags_bool(&it);
+        else if (f == F_QUIET)
+            quiet = flags_bool(&it);
+        else if (f == F_NOTRUNC)
+            notrunc = flags_bool(&it);
+        else if (f == F_FORMAT)
+            format = it.val;
     }
+    flags_end(&it);
+    if (f != FLAGS_DONE)
+        return flags_exit(f);
     struct store s;
     merr_t err = MERR_INIT;
     if (cli_store(g, &s) < 0)
@@ -224,35 +256,43 @@ static int follow_log(struct store *s, const char *id, struct log_reader *r, boo
     return ret;
 }
 
+static const struct cmd_flags logs_flags = {
+    "logs",
+    "[OPTIONS] CONTAINER",
+    "Fetch the logs of a container",
+    (const struct flag[]){
+        {"follow", 'f', NULL, "Follow log output", F_FOLLOW},
+        {"tail", 'n', "string",
+         "Number of lines to show from the end of the logs (default \"all\")", F_TAIL},
+        {"timestamps", 't', NULL, "Show timestamps", F_TIMESTAMPS},
+        {0},
+    },
+    true,
+    1,
+    1};
+
 int engine_logs(const struct global *g, int argc, char **argv)
 {
-    static const struct option opts[] = {{"follow", no_argument, NULL, 'f'},
-                                         {"tail", required_argument, NULL, 'n'},
-                                         {"timestamps", no_argument, NULL, 't'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0, 0, 0, 0}};
     bool follow = false, ts = false;
     int64_t tail = -1;
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+fn:th", opts, NULL)) != -1) {
-        if (c == 'f')
-            follow = true;
-        else if (c == 't')
-            ts = true;
-        else if (c == 'n') {
-            if (strcmp(optarg, "all") != 0 && (parse_i64(optarg, &tail) < 0 || tail < 0))
-                return cli_usage_error("logs", "--tail \"%s\": a number or all", optarg),
-                       EXIT_ENGINE;
-        } else if (c == 'h') {
-            printf("usage: moat logs [-f] [--tail N] [-t] CONTAINER\n");
-            return 0;
-        } else
-            return cli_usage_error("logs", "unknown or incomplete flag \"%s\"", argv[optind - 1]),
-                   EXIT_ENGINE;
+    struct flags_it it;
+    int f;
+    flags_begin(&it, &logs_flags, argc, argv);
+    while ((f = flags_next(&it)) > 0) {
+        if (f == F_FOLLOW)
+            follow = flags_bool(&it);
+        else if (f == F_TIMESTAMPS)
+            ts = flags_bool(&it);
+        else if (f == F_TAIL && strcmp(it.val, "all") != 0 &&
+                 flags_int(&it, 0, INT64_MAX, &tail) < 0)
+            f = FLAGS_ERROR;
+        if (f == FLAGS_ERROR)
+            break;
     }
-    if (cli_want_args("logs", argc, argv, optind, 1, "CONTAINER"))
-        return EXIT_ENGINE;
+    const char *name = it.nargs ? it.args[0] : NULL;
+    flags_end(&it);
+    if (f != FLAGS_DONE)
+        return flags_exit(f);
     struct store s;
     merr_t err = MERR_INIT;
     if (cli_store(g, &s) < 0)
@@ -263,7 +303,7 @@ int engine_logs(const struct global *g, int argc, char **argv)
     json_t *rec = NULL;
     struct log_limits lim;
     struct log_reader r;
-    if (ctr_find(&s, argv[optind], id, &err) < 0 || (d = ctr_dirfd(&s, id, &err)) < 0 ||
+    if (ctr_find(&s, name, id, &err) < 0 || (d = ctr_dirfd(&s, id, &err)) < 0 ||
         !(rec = ctr_load(&s, id, &err)))
         goto out;
     log_limits_from_json(json_object_get(json_object_get(rec, "HostConfig"), "LogConfig"), &lim);
@@ -283,102 +323,188 @@ out:
     return ret;
 }
 
+static const struct cmd_flags inspect_flags = {
+    "inspect",
+    "[OPTIONS] NAME|ID [NAME|ID...]",
+    "Return low-level information on Docker objects",
+    (const struct flag[]){
+        {"format", 'f', "string", "Format output using a Go template, or 'json'", F_FORMAT},
+        {"type", 0, "string", "Only inspect objects of the given type (container or image)",
+         F_TYPE},
+        {0},
+    },
+    true,
+    1,
+    -1};
+
+/* each as the template says, one line each; or all as a JSON array */
+static int print_inspected(json_t *all, const char *format)
+{
+    if (!format || strcmp(format, "json") == 0) {
+        char *t = json_dumps(all, JSON_INDENT(4));
+        printf("%s\n", t);
+        free(t);
+        return 0;
+    }
+    size_t i;
+    json_t *r;
+    json_array_foreach(all, i, r)
+    {
+        merr_t err = MERR_INIT;
+        char *out = tmpl_render(format, r, &err);
+        if (!out) {
+            log_error("%s", err.msg);
+            err_clear(&err);
+            return EXIT_ENGINE;
+        }
+        printf("%s\n", out);
+        free(out);
+    }
+    return 0;
+}
+
+/* containers first, then images, as Docker looks them up */
+static json_t *inspect_one(struct store *s, const char *name, const char *type, merr_t *err)
+{
+    char id[72];
+    bool any = !type;
+    if ((any || strcmp(type, "container") == 0) && ctr_find(s, name, id, err) == 0)
+        return ctr_refresh(s, id, err);
+    if (!any && strcmp(type, "image") != 0) {
+        err_clear(err);
+        err_set(err, 0, "--type \"%s\": container or image", type);
+        return NULL;
+    }
+    if (any || strcmp(type, "image") == 0) {
+        merr_t e2 = MERR_INIT;
+        if (store_image_find(s, name, id, &e2) == 0) {
+            err_clear(err);
+            return image_inspect_json(s, id, err);
+        }
+        if (!any)
+            err_set(err, 0, "%s", e2.msg);
+        err_clear(&e2);
+    }
+    err_clear(err);
+    return NULL;
+}
+
 int engine_inspect(const struct global *g, int argc, char **argv)
 {
-    int first = 1;
-    if (argc > 2 && (strcmp(argv[1], "--type") == 0)) {
-        if (strcmp(argv[2], "image") == 0) {
-            argv[2] = "inspect";
-            return cmd_image(g, argc - 1, argv + 1);
-        }
-        first = 3;
+    const char *format = NULL, *type = NULL;
+    struct flags_it it;
+    int f;
+    flags_begin(&it, &inspect_flags, argc, argv);
+    while ((f = flags_next(&it)) > 0) {
+        if (f == F_FORMAT)
+            format = it.val;
+        else if (f == F_TYPE)
+            type = it.val;
     }
-    if (first >= argc)
-        return cli_usage_error("inspect", "missing CONTAINER or IMAGE"), EXIT_ENGINE;
     struct store s;
-    merr_t err = MERR_INIT;
-    if (cli_store(g, &s) < 0)
-        return EXIT_ENGINE;
+    int ret = f == FLAGS_DONE ? 0 : flags_exit(f);
+    if (ret != 0 || f == FLAGS_HELP || cli_store(g, &s) < 0) {
+        flags_end(&it);
+        return f == FLAGS_DONE ? EXIT_ENGINE : ret;
+    }
     json_t *out = json_array();
-    int ret = 0;
-    for (int i = first; i < argc; i++) {
-        char id[65];
-        json_t *r = ctr_find(&s, argv[i], id, &err) == 0 ? ctr_refresh(&s, id, &err) : NULL;
+    for (size_t i = 0; i < it.nargs; i++) {
+        merr_t err = MERR_INIT;
+        json_t *r = inspect_one(&s, it.args[i], type, &err);
         if (r) {
             json_array_append_new(out, r);
             continue;
         }
-        /* not a container: an image? */
-        char iid[72];
-        merr_t e2 = MERR_INIT;
-        if (store_image_find(&s, argv[i], iid, &e2) == 0) {
-            err_clear(&err);
-            char *args[] = {"image", "inspect", argv[i], NULL};
-            json_decref(out);
-            store_close(&s);
-            return cmd_image(g, 3, args);
-        }
-        err_clear(&e2);
+        if (!err.msg)
+            err_set(&err, 0, "no such object: %s", it.args[i]);
         cli_fail(&err);
         ret = 1;
     }
-    char *t = json_dumps(out, JSON_INDENT(4));
-    printf("%s\n", t);
-    free(t);
+    int pr = print_inspected(out, format);
     json_decref(out);
     store_close(&s);
-    return ret;
+    flags_end(&it);
+    return pr ? pr : ret;
+}
+
+static const struct cmd_flags exec_flags = {
+    "exec",
+    "[OPTIONS] CONTAINER COMMAND [ARG...]",
+    "Execute a command in a running container",
+    (const struct flag[]){
+        {"detach", 'd', NULL, "Detached mode: run command in the background", F_DETACH},
+        {"env", 'e', "list", "Set environment variables", F_ENV},
+        {"env-file", 0, "list", "Read in a file of environment variables", F_ENVFILE},
+        {"interactive", 'i', NULL, "Keep STDIN open even if not attached", F_INTERACTIVE},
+        {"privileged", 0, NULL,
+         "Give extended privileges to the command (refused: see moat's "
+         "security model)",
+         F_PRIVILEGED},
+        {"tty", 't', NULL, "Allocate a pseudo-TTY", F_TTY},
+        {"user", 'u', "string", "Username or UID (format: \"<name|uid>[:<group|gid>]\")", F_USER},
+        {"workdir", 'w', "string", "Working directory inside the container", F_WORKDIR},
+        {0},
+    },
+    false,
+    2,
+    -1};
+
+static int exec_flag(struct flags_it *it, int f, struct exec_opts *o, char ***env)
+{
+    switch (f) {
+    case F_INTERACTIVE:
+        o->stdin_open = flags_bool(it);
+        break;
+    case F_TTY:
+        o->tty = flags_bool(it);
+        break;
+    case F_DETACH:
+        o->detach = flags_bool(it);
+        break;
+    case F_USER:
+        o->user = it->val;
+        break;
+    case F_ENV:
+        strv_push(env, it->val);
+        break;
+    case F_ENVFILE:
+        if (env_file_read(it->val, env) < 0)
+            return FLAGS_ERROR;
+        break;
+    case F_WORKDIR:
+        if (it->val[0] != '/')
+            return flags_error(it, "--workdir \"%s\": must be an absolute path", it->val);
+        o->cwd = it->val;
+        break;
+    case F_PRIVILEGED:
+        if (flags_bool(it))
+            return flags_error(it, "--privileged: moat does not give an exec more than the "
+                                   "container has; create the container with what it needs");
+        break;
+    }
+    return f;
 }
 
 int engine_exec(const struct global *g, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"interactive", no_argument, NULL, 'i'},   {"tty", no_argument, NULL, 't'},
-        {"user", required_argument, NULL, 'u'},    {"env", required_argument, NULL, 'e'},
-        {"workdir", required_argument, NULL, 'w'}, {"detach", no_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},          {0, 0, 0, 0}};
     struct exec_opts o = {0};
     char **env = NULL;
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+itu:e:w:dh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'i':
-            o.stdin_open = true;
-            break;
-        case 't':
-            o.tty = true;
-            break;
-        case 'u':
-            o.user = optarg;
-            break;
-        case 'e':
-            strv_push(&env, optarg);
-            break;
-        case 'w':
-            o.cwd = optarg;
-            break;
-        case 'd':
-            o.detach = true;
-            break;
-        case 'h':
-            printf("usage: moat exec [-i] [-t] [-u USER[:GROUP]] [-e K=V] [-w DIR] CONTAINER "
-                   "COMMAND [ARG...]\n");
-            strv_free(env);
-            return 0;
-        default:
-            strv_free(env);
-            return cli_usage_error("exec", "unknown or incomplete flag \"%s\"", argv[optind - 1]),
-                   EXIT_ENGINE;
-        }
-    }
-    if (argc - optind < 2) {
+    struct flags_it it;
+    int f;
+    flags_begin(&it, &exec_flags, argc, argv);
+    while ((f = flags_next(&it)) > 0 && (f = exec_flag(&it, f, &o, &env)) > 0)
+        ;
+    if (f != FLAGS_DONE) {
+        flags_end(&it);
         strv_free(env);
-        return cli_usage_error("exec", "missing CONTAINER and COMMAND"), EXIT_ENGINE;
+        return flags_exit(f);
     }
+    const char *name = it.args[0];
+    char **args = it.args + 1;
     struct store s;
     merr_t err = MERR_INIT;
     if (cli_store(g, &s) < 0) {
+        flags_end(&it);
         strv_free(env);
         return EXIT_ENGINE;
     }
@@ -386,10 +512,10 @@ int engine_exec(const struct global *g, int argc, char **argv)
     int code = EXIT_ENGINE;
     json_t *r = NULL;
     cleanup_free char *user = NULL;
-    if (ctr_find(&s, argv[optind], id, &err) < 0 || !(r = ctr_refresh(&s, id, &err)))
+    if (ctr_find(&s, name, id, &err) < 0 || !(r = ctr_refresh(&s, id, &err)))
         goto out;
     if (!json_is_true(json_object_get(json_object_get(r, "State"), "Running"))) {
-        err_set(&err, 0, "container %s is not running", argv[optind]);
+        err_set(&err, 0, "container %s is not running", name);
         goto out;
     }
     /* looked up in the container's own files, as run does (a number too:
@@ -407,7 +533,7 @@ int engine_exec(const struct global *g, int argc, char **argv)
         o.user = user;
     }
     o.id = id;
-    o.args = argv + optind + 1;
+    o.args = args;
     /* never the caller's own descriptors: pipes (or a pty) relayed by moat */
     o.relay_stdio = true;
     bool term = false;
@@ -426,6 +552,7 @@ int engine_exec(const struct global *g, int argc, char **argv)
 out:
     if (err.msg)
         cli_fail(&err);
+    flags_end(&it);
     json_decref(r);
     strv_free(env);
     store_close(&s);

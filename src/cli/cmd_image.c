@@ -1,6 +1,7 @@
 /* cmd_image.c: the engine's image commands, shaped like Docker's: images,
  * image inspect|ls|rm|prune, tag, rmi, load, save, import. */
 #include "cli.h"
+#include "../engine/image_info.h"
 #include "../engine/ctr.h"
 #include "../engine/imgio.h"
 #include "../engine/pull.h"
@@ -19,20 +20,6 @@
 #include <unistd.h>
 
 /* names pointing at id, sorted as in the table */
-static char **names_of(json_t *names, const char *id)
-{
-    size_t n = 0;
-    char **v = xzalloc((json_object_size(names) + 1) * sizeof(char *));
-    const char *k;
-    json_t *val;
-    json_object_foreach(names, k, val)
-    {
-        if (strcmp(json_string_value(val) ?: "", id) == 0)
-            v[n++] = xstrdup(k);
-    }
-    return v;
-}
-
 static void split_name(const char *full, char **repo, char **tag)
 {
     cleanup_free char *f = ref_familiar(full);
@@ -90,7 +77,7 @@ int cmd_images(const struct global *g, int argc, char **argv)
         human_since(json_string_value(json_object_get(img.config, "created")), true, age,
                     sizeof(age));
         human_bytes(img.size, false, size, sizeof(size));
-        char **ns = names_of(names, img.id);
+        char **ns = image_names(names, img.id);
         size_t shown = 0;
         for (size_t k = 0; ns[k] || (!k && !filter); k++) {
             char *repo, *tag;
@@ -165,7 +152,7 @@ static int remove_one(struct store *s, const char *what, bool force, merr_t *err
         return -1;
     int ret = -1;
     json_t *names = store_names(s);
-    char **ns = names_of(names, id);
+    char **ns = image_names(names, id);
     cleanup_free char *full = NULL;
     merr_t e2 = MERR_INIT;
     full = image_name_full(what, &e2);
@@ -238,36 +225,6 @@ int cmd_rmi(const struct global *g, int argc, char **argv)
     return ret;
 }
 
-static json_t *inspect_one(struct store *s, const char *id, merr_t *err)
-{
-    struct image img;
-    if (store_image_load(s, id, &img, err) < 0)
-        return NULL;
-    json_t *names = store_names(s);
-    char **ns = names_of(names, id);
-    json_t *tags = json_array();
-    for (size_t i = 0; ns[i]; i++) {
-        cleanup_free char *f = ref_familiar(ns[i]);
-        json_array_append_new(tags, json_string(f));
-    }
-    json_t *layers = json_array();
-    for (size_t i = 0; i < img.nlayers; i++)
-        json_array_append_new(layers, json_string(img.diff_ids[i]));
-    json_t *c = img.config;
-    json_t *o = json_pack(
-        "{s:s,s:o,s:[],s:s,s:s,s:s,s:s,s:I,s:O,s:{s:s,s:o},s:s}", "Id", img.id, "RepoTags", tags,
-        "RepoDigests", "Created", json_string_value(json_object_get(c, "created")) ?: "",
-        "Architecture", json_string_value(json_object_get(c, "architecture")) ?: "", "Os",
-        json_string_value(json_object_get(c, "os")) ?: "", "Author",
-        json_string_value(json_object_get(c, "author")) ?: "", "Size", (json_int_t)img.size,
-        "Config", json_object_get(c, "config") ?: json_null(), "RootFS", "Type", "layers", "Layers",
-        layers, "Manifest", img.manifest);
-    strv_free(ns);
-    json_decref(names);
-    image_free(&img);
-    return o;
-}
-
 static int image_inspect(const struct global *g, int argc, char **argv)
 {
     if (argc < 2)
@@ -280,7 +237,8 @@ static int image_inspect(const struct global *g, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         merr_t err = MERR_INIT;
         char id[72];
-        json_t *o = store_image_find(&s, argv[i], id, &err) == 0 ? inspect_one(&s, id, &err) : NULL;
+        json_t *o =
+            store_image_find(&s, argv[i], id, &err) == 0 ? image_inspect_json(&s, id, &err) : NULL;
         if (!o)
             ret = cli_fail(&err);
         else
@@ -317,7 +275,7 @@ static int image_prune(const struct global *g, int argc, char **argv)
     int ret = 0;
     printf("Deleted Images:\n");
     for (size_t i = 0; ids[i]; i++) {
-        char **ns = names_of(names, ids[i]);
+        char **ns = image_names(names, ids[i]);
         char cid[80];
         bool keep = (ns[0] && !all) || image_user(&s, ids[i], cid, sizeof(cid));
         struct image img;

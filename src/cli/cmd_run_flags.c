@@ -1,5 +1,6 @@
 /* cmd_run_flags.c: the flags of run and create, into struct run_opts. */
 #include "cli.h"
+#include "flags.h"
 #include "../engine/ctr_config.h"
 #include "../engine/rwlayer.h"
 #include "../engine/volume.h"
@@ -10,13 +11,12 @@
 #include "../util/util.h"
 
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-static int env_file(struct run_opts *o, const char *path)
+int env_file_read(const char *path, char ***env)
 {
     cleanup_free char *text = NULL;
     merr_t err = MERR_INIT;
@@ -30,7 +30,7 @@ static int env_file(struct run_opts *o, const char *path)
         while (*l == ' ' || *l == '\t')
             l++;
         if (*l && *l != '#')
-            strv_push(&o->env, l);
+            strv_push(env, l);
     }
     return 0;
 }
@@ -121,110 +121,128 @@ enum {
     O_STORAGEOPT,
 };
 
+static const struct flag run_table[] = {
+    {"cap-add", 0, "list", "Add Linux capabilities", O_CAPADD},
+    {"cap-drop", 0, "list", "Drop Linux capabilities", O_CAPDROP},
+    {"cpus", 0, "decimal", "Number of CPUs", O_CPUS},
+    {"detach", 'd', NULL, "Run container in background and print container ID", 'd'},
+    {"entrypoint", 0, "string", "Overwrite the default ENTRYPOINT of the image", O_ENTRY},
+    {"env", 'e', "list", "Set environment variables", 'e'},
+    {"env-file", 0, "list", "Read in a file of environment variables", O_ENVFILE},
+    {"hostname", 'h', "string", "Container host name", 'h'},
+    {"init", 0, NULL, "Run an init inside the container that forwards signals and reaps processes",
+     O_INIT},
+    {"interactive", 'i', NULL, "Keep STDIN open even if not attached", 'i'},
+    {"log-driver", 0, "string", "Logging driver for the container (json-file, local or none)",
+     O_LOGDRIVER},
+    {"log-opt", 0, "list", "Log driver options (max-size, max-file)", O_LOGOPT},
+    {"memory", 'm', "bytes", "Memory limit", 'm'},
+    {"mount", 0, "mount", "Attach a filesystem mount to the container", O_MOUNT},
+    {"name", 0, "string", "Assign a name to the container", O_NAME},
+    {"net", 0, "network", "Connect a container to a network (none or host; alias of --network)",
+     O_NETWORK},
+    {"network", 0, "network", "Connect a container to a network (none or host)", O_NETWORK},
+    {"pids-limit", 0, "int", "Tune container pids limit (set -1 for unlimited)", O_PIDS},
+    {"privileged", 0, NULL, "Give extended privileges to this container", O_PRIV},
+    {"read-only", 0, NULL, "Mount the container's root filesystem as read only", O_READONLY},
+    {"rm", 0, NULL,
+     "Automatically remove the container and its associated anonymous volumes when "
+     "it exits",
+     O_RM},
+    {"security-opt", 0, "list", "Security Options", O_SECOPT},
+    {"storage-opt", 0, "list", "Storage driver options for the container (size)", O_STORAGEOPT},
+    {"tmpfs", 0, "list", "Mount a tmpfs directory", O_TMPFS},
+    {"tty", 't', NULL, "Allocate a pseudo-TTY", 't'},
+    {"ulimit", 0, "ulimit", "Ulimit options", O_ULIMIT},
+    {"user", 'u', "string", "Username or UID (format: <name|uid>[:<group|gid>])", 'u'},
+    {"userns", 0, "string", "User namespace to use (private or host)", O_USERNS},
+    {"volume", 'v', "list", "Bind mount a volume", 'v'},
+    {"workdir", 'w', "string", "Working directory inside the container", 'w'},
+    {0},
+};
+
+static const struct cmd_flags run_flags = {"run",
+                                           "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+                                           "Create and run a new container from an image",
+                                           run_table,
+                                           false,
+                                           1,
+                                           -1};
+static const struct cmd_flags create_flags = {
+    "create", "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new container", run_table, false, 1,
+    -1};
+
 /* run and create flags; returns the index of IMAGE, or -1 */
 int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
 {
-    static const struct option opts[] = {
-        {"detach", no_argument, NULL, 'd'},
-        {"interactive", no_argument, NULL, 'i'},
-        {"tty", no_argument, NULL, 't'},
-        {"rm", no_argument, NULL, O_RM},
-        {"name", required_argument, NULL, O_NAME},
-        {"env", required_argument, NULL, 'e'},
-        {"env-file", required_argument, NULL, O_ENVFILE},
-        {"workdir", required_argument, NULL, 'w'},
-        {"user", required_argument, NULL, 'u'},
-        {"volume", required_argument, NULL, 'v'},
-        {"tmpfs", required_argument, NULL, O_TMPFS},
-        {"read-only", no_argument, NULL, O_READONLY},
-        {"cap-add", required_argument, NULL, O_CAPADD},
-        {"cap-drop", required_argument, NULL, O_CAPDROP},
-        {"security-opt", required_argument, NULL, O_SECOPT},
-        {"privileged", no_argument, NULL, O_PRIV},
-        {"memory", required_argument, NULL, 'm'},
-        {"cpus", required_argument, NULL, O_CPUS},
-        {"pids-limit", required_argument, NULL, O_PIDS},
-        {"ulimit", required_argument, NULL, O_ULIMIT},
-        {"hostname", required_argument, NULL, 'h'},
-        {"network", required_argument, NULL, O_NETWORK},
-        {"net", required_argument, NULL, O_NETWORK},
-        {"userns", required_argument, NULL, O_USERNS},
-        {"entrypoint", required_argument, NULL, O_ENTRY},
-        {"init", no_argument, NULL, O_INIT},
-        {"mount", required_argument, NULL, O_MOUNT},
-        {"log-driver", required_argument, NULL, O_LOGDRIVER},
-        {"log-opt", required_argument, NULL, O_LOGOPT},
-        {"storage-opt", required_argument, NULL, O_STORAGEOPT},
-        {"help", no_argument, NULL, 'H'},
-        {0, 0, 0, 0},
-    };
     const char *cmd = run ? "run" : "create";
     int ch, cap;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, "+ditie:w:u:v:m:h:", opts, NULL)) != -1) {
+    struct flags_it it;
+    flags_begin(&it, run ? &run_flags : &create_flags, argc, argv);
+    while ((ch = flags_next(&it)) > 0) {
+        const char *v = it.val;
         switch (ch) {
         case 'd':
-            o->detach = true;
+            o->detach = flags_bool(&it);
             break;
         case 'i':
-            o->interactive = true;
+            o->interactive = flags_bool(&it);
             break;
         case 't':
-            o->tty = true;
+            o->tty = flags_bool(&it);
             break;
         case O_RM:
-            o->rm = true;
+            o->rm = flags_bool(&it);
             break;
         case O_NAME:
-            o->name = optarg;
+            o->name = v;
             break;
         case 'e':
-            strv_push(&o->env, optarg);
+            strv_push(&o->env, v);
             break;
         case O_ENVFILE:
-            if (env_file(o, optarg) < 0)
+            if (env_file_read(v, &o->env) < 0)
                 return -1;
             break;
         case 'w':
-            if (optarg[0] != '/')
-                return cli_usage_error(cmd, "--workdir \"%s\": must be an absolute path", optarg),
-                       -1;
-            o->workdir = optarg;
+            if (v[0] != '/')
+                return cli_usage_error(cmd, "--workdir \"%s\": must be an absolute path", v), -1;
+            o->workdir = v;
             break;
         case 'u':
-            o->user = optarg;
+            o->user = v;
             break;
         case 'v': {
             struct mount_req m;
             merr_t e = MERR_INIT;
-            if (ctr_parse_volume(optarg, &m, &e) < 0) {
+            if (ctr_parse_volume(v, &m, &e) < 0) {
                 mount_req_free(&m);
                 cli_usage_error(cmd, "%s", e.msg);
                 err_clear(&e);
                 return -1;
             }
-            strv_push(&o->binds, optarg);
+            strv_push(&o->binds, v);
             run_opts_add_mount(o, &m);
             break;
         }
         case O_TMPFS:
-            strv_push(&o->tmpfs, optarg);
+            strv_push(&o->tmpfs, v);
             break;
         case O_READONLY:
-            o->read_only = true;
+            o->read_only = flags_bool(&it);
             break;
         case O_CAPADD:
         case O_CAPDROP:
-            if (strcasecmp(optarg, "ALL") == 0) {
+            if (strcasecmp(v, "ALL") == 0) {
                 if (ch == O_CAPDROP)
                     o->po.cap_drop = ~0ULL;
                 else
                     o->po.cap_add = ~0ULL >> (63 - cap_last_cap());
                 break;
             }
-            if ((cap = cap_from_name(optarg, 1)) < 0)
+            if ((cap = cap_from_name(v, 1)) < 0)
                 return cli_usage_error(cmd, "--%s: unknown capability \"%s\"",
-                                       ch == O_CAPADD ? "cap-add" : "cap-drop", optarg),
+                                       ch == O_CAPADD ? "cap-add" : "cap-drop", v),
                        -1;
             if (ch == O_CAPADD)
                 o->po.cap_add |= 1ULL << cap;
@@ -232,29 +250,26 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
                 o->po.cap_drop |= 1ULL << cap;
             break;
         case O_SECOPT:
-            if (strncmp(optarg, "seccomp=", 8) == 0 || strncmp(optarg, "seccomp:", 8) == 0) {
-                o->po.seccomp = optarg + 8; /* read (once) and checked at create */
-            } else if (strcmp(optarg, "no-new-privileges") == 0 ||
-                       strcmp(optarg, "no-new-privileges=true") == 0 ||
-                       strcmp(optarg, "no-new-privileges:true") == 0) {
+            if (strncmp(v, "seccomp=", 8) == 0 || strncmp(v, "seccomp:", 8) == 0) {
+                o->po.seccomp = v + 8; /* read (once) and checked at create */
+            } else if (strcmp(v, "no-new-privileges") == 0 ||
+                       strcmp(v, "no-new-privileges=true") == 0 ||
+                       strcmp(v, "no-new-privileges:true") == 0) {
                 /* always on */
-            } else if (strcmp(optarg, "landlock=unconfined") == 0 ||
-                       strcmp(optarg, "landlock=off") == 0) {
+            } else if (strcmp(v, "landlock=unconfined") == 0 || strcmp(v, "landlock=off") == 0) {
                 o->po.no_landlock = true;
-            } else if (strcmp(optarg, "allow-sensitive-mounts") == 0) {
+            } else if (strcmp(v, "allow-sensitive-mounts") == 0) {
                 o->allow_sensitive = true;
-            } else if (strncmp(optarg, "apparmor=", 9) == 0 ||
-                       strncmp(optarg, "apparmor:", 9) == 0) {
-                const char *prof = optarg + 9;
+            } else if (strncmp(v, "apparmor=", 9) == 0 || strncmp(v, "apparmor:", 9) == 0) {
+                const char *prof = v + 9;
                 if (!*prof || strspn(prof, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                            "0123456789_.-/") != strlen(prof))
-                    return cli_usage_error(cmd, "--security-opt %s: not a profile name", optarg),
-                           -1;
+                    return cli_usage_error(cmd, "--security-opt %s: not a profile name", v), -1;
                 if (strcmp(prof, "unconfined") != 0 && !lsm_apparmor_enabled())
                     return cli_usage_error(cmd,
                                            "--security-opt %s: AppArmor is not enabled on this "
                                            "host",
-                                           optarg),
+                                           v),
                            -1;
                 o->apparmor = prof;
             } else {
@@ -262,69 +277,66 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
                                        "--security-opt \"%s\": expected seccomp=FILE|unconfined, "
                                        "no-new-privileges, landlock=unconfined, "
                                        "apparmor=PROFILE|unconfined or allow-sensitive-mounts",
-                                       optarg),
+                                       v),
                        -1;
             }
             break;
         case O_PRIV:
-            o->privileged = true;
+            o->privileged = flags_bool(&it);
             break;
         case 'm':
-            if (optarg[0] == '-' || parse_size(optarg, &o->po.memory) < 0)
-                return cli_usage_error(cmd, "--memory \"%s\": not a size (like 512m or 2g)",
-                                       optarg),
-                       -1;
+            if (v[0] == '-' || parse_size(v, &o->po.memory) < 0)
+                return cli_usage_error(cmd, "--memory \"%s\": not a size (like 512m or 2g)", v), -1;
             break;
         case O_CPUS: {
             char *end;
-            o->cpus = strtod(optarg, &end);
-            if (*end || end == optarg || o->cpus <= 0 || o->cpus > 4096)
-                return cli_usage_error(cmd, "--cpus \"%s\": not a positive number", optarg), -1;
+            o->cpus = strtod(v, &end);
+            if (*end || end == v || o->cpus <= 0 || o->cpus > 4096)
+                return cli_usage_error(cmd, "--cpus \"%s\": not a positive number", v), -1;
             break;
         }
         case O_PIDS:
-            if (parse_i64(optarg, &o->po.pids) < 0 || o->po.pids == 0 || o->po.pids < -1)
-                return cli_usage_error(cmd, "--pids-limit \"%s\": not a number or -1", optarg), -1;
+            if (parse_i64(v, &o->po.pids) < 0 || o->po.pids == 0 || o->po.pids < -1)
+                return cli_usage_error(cmd, "--pids-limit \"%s\": not a number or -1", v), -1;
             break;
         case O_ULIMIT:
-            strv_push(&o->ulimits, optarg);
+            strv_push(&o->ulimits, v);
             break;
         case 'h':
-            o->hostname = optarg;
+            o->hostname = v;
             break;
         case O_NETWORK:
-            if (strcmp(optarg, "host") == 0)
+            if (strcmp(v, "host") == 0)
                 o->net_host = true;
-            else if (strcmp(optarg, "none") != 0)
+            else if (strcmp(v, "none") != 0)
                 return cli_usage_error(cmd,
                                        "--network \"%s\": only none (the default) and host for "
                                        "now",
-                                       optarg),
+                                       v),
                        -1;
             break;
         case O_USERNS:
-            if (strcmp(optarg, "host") == 0)
+            if (strcmp(v, "host") == 0)
                 o->userns_host = true;
-            else if (strcmp(optarg, "private") != 0 && strcmp(optarg, "auto") != 0)
-                return cli_usage_error(cmd, "--userns \"%s\": private (the default) or host",
-                                       optarg),
+            else if (strcmp(v, "private") != 0 && strcmp(v, "auto") != 0)
+                return cli_usage_error(cmd, "--userns \"%s\": private (the default) or host", v),
                        -1;
             break;
         case O_ENTRY:
-            o->entrypoint = optarg;
+            o->entrypoint = v;
             break;
         case O_INIT:
-            o->init = true;
+            o->init = flags_bool(&it);
             break;
         case O_MOUNT:
-            if (mount_flag(o, optarg) != 0)
+            if (mount_flag(o, v) != 0)
                 return -1;
             break;
         case O_LOGDRIVER:
         case O_LOGOPT: {
             merr_t e = MERR_INIT;
-            if ((ch == O_LOGOPT ? log_parse_opt(optarg, &o->log, &e)
-                                : log_parse_driver(optarg, &o->log, &e)) < 0) {
+            if ((ch == O_LOGOPT ? log_parse_opt(v, &o->log, &e)
+                                : log_parse_driver(v, &o->log, &e)) < 0) {
                 cli_usage_error(cmd, "%s", e.msg);
                 err_clear(&e);
                 return -1;
@@ -333,24 +345,19 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
         }
         case O_STORAGEOPT: {
             merr_t e = MERR_INIT;
-            if (rwl_parse_opt(optarg, &o->storage_size, &e) < 0) {
+            if (rwl_parse_opt(v, &o->storage_size, &e) < 0) {
                 cli_usage_error(cmd, "--storage-opt %s", e.msg);
                 err_clear(&e);
                 return -1;
             }
             break;
         }
-        case 'H':
-            printf("usage: moat %s [flags] IMAGE [COMMAND [ARG...]]\n", cmd);
-            return 0;
-        default:
-            if (optopt && optopt < 256)
-                return cli_usage_error(cmd, "unknown or incomplete flag -%c", optopt), -1;
-            return cli_usage_error(cmd, "unknown or incomplete flag \"%s\"", argv[optind - 1]), -1;
         }
     }
-    if (optind >= argc)
-        return cli_usage_error(cmd, "missing IMAGE"), -1;
+    if (ch != FLAGS_DONE) {
+        flags_end(&it);
+        return ch == FLAGS_HELP ? 0 : -1;
+    }
     if (o->detach && o->rm && !run)
         return cli_usage_error(cmd, "--rm with --detach is for run"), -1;
     if (o->name &&
@@ -360,8 +367,9 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
         return cli_usage_error(
                    cmd, "--name \"%s\": letters, digits, _ . - (not first), at most 128", o->name),
                -1;
-    o->image = argv[optind];
-    for (int i = optind + 1; i < argc; i++)
-        strv_push(&o->cmd, argv[i]);
-    return optind;
+    o->image = it.args[0];
+    for (size_t i = 1; i < it.nargs; i++)
+        strv_push(&o->cmd, it.args[i]);
+    flags_end(&it);
+    return 1;
 }

@@ -1,0 +1,73 @@
+/* flags.h: one table per command: it parses the command line, prints
+ * `moat CMD --help`, and is what the man pages and completion are made
+ * from. Parsing is Docker's (pflag's): exact long names only (never a
+ * prefix), --flag=v and --flag v, bundled short switches (-it), -sVALUE,
+ * a lone "--" ends the flags. A bad flag is exit 125 with Docker's words. */
+#ifndef MOAT_CLI_FLAGS_H
+#define MOAT_CLI_FLAGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Docker's exit codes: the CLI or the engine failed; the command could not
+ * be run; it was not found */
+#define EXIT_ENGINE 125
+#define EXIT_CANNOT_RUN 126
+#define EXIT_NOT_FOUND 127
+
+struct flag {
+    const char *name; /* long name, without "--" */
+    char shrt;        /* short name, 0 for none */
+    const char *arg;  /* what the value is ("string", "int", "list", ...); NULL: a switch */
+    const char *help;
+    int id; /* what flags_next returns for it */
+};
+
+struct cmd_flags {
+    const char *cmd;          /* "stop", "volume prune" */
+    const char *usage;        /* after "moat CMD ": "[OPTIONS] CONTAINER [CONTAINER...]" */
+    const char *summary;      /* one line */
+    const struct flag *flags; /* ends with {0} */
+    bool interspersed;        /* flags may come after arguments (not run, exec) */
+    int min_args, max_args;   /* max -1: any number */
+};
+
+struct flags_it {
+    const struct cmd_flags *c;
+    int argc;
+    char **argv;
+    int i;                  /* next argv index */
+    const char *short_rest; /* what is left of a bundle: -it */
+    const char *val;        /* the value of the flag just returned (a switch: "true"/"false") */
+    const char *seen;       /* how it was written, for messages: "--timeout" */
+    char **args;            /* the arguments (not flags), in order */
+    size_t nargs;
+    bool ended; /* "--" seen, or the first argument of a non-interspersed command */
+};
+
+enum { FLAGS_DONE = -1, FLAGS_HELP = -2, FLAGS_ERROR = -3 };
+
+/* argv[0] is the command's name; parsing starts at argv[1] */
+void flags_begin(struct flags_it *it, const struct cmd_flags *c, int argc, char **argv);
+/* The id of the next flag (its value in it->val); FLAGS_DONE when there
+ * are no more (then the count of arguments has been checked), FLAGS_HELP
+ * when --help was printed, FLAGS_ERROR when a message was printed. */
+int flags_next(struct flags_it *it);
+void flags_end(struct flags_it *it);
+
+/* A switch's value ("--rm=false" is false) */
+bool flags_bool(const struct flags_it *it);
+/* it->val as an integer in [min, max]; prints Docker's message on error */
+int flags_int(const struct flags_it *it, int64_t min, int64_t max, int64_t *out);
+/* Print a usage error of the command (exit 125 follows): "moat CMD: msg" */
+int flags_error(const struct flags_it *it, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* `moat CMD --help` */
+void flags_help(const struct cmd_flags *c);
+
+/* FLAGS_DONE/FLAGS_HELP/FLAGS_ERROR as the command's exit status */
+int flags_exit(int r);
+
+#endif

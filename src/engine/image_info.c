@@ -1,0 +1,50 @@
+/* image_info.c: an image as Docker shows it (image inspect). */
+#include "image_info.h"
+#include "ref.h"
+#include "../util/util.h"
+
+#include <string.h>
+
+char **image_names(json_t *names, const char *id)
+{
+    size_t n = 0;
+    char **v = xzalloc((json_object_size(names) + 1) * sizeof(char *));
+    const char *k;
+    json_t *val;
+    json_object_foreach(names, k, val)
+    {
+        if (strcmp(json_string_value(val) ?: "", id) == 0)
+            v[n++] = xstrdup(k);
+    }
+    return v;
+}
+
+json_t *image_inspect_json(struct store *s, const char *id, merr_t *err)
+{
+    struct image img;
+    if (store_image_load(s, id, &img, err) < 0)
+        return NULL;
+    json_t *names = store_names(s);
+    char **ns = image_names(names, id);
+    json_t *tags = json_array();
+    for (size_t i = 0; ns[i]; i++) {
+        cleanup_free char *f = ref_familiar(ns[i]);
+        json_array_append_new(tags, json_string(f));
+    }
+    json_t *layers = json_array();
+    for (size_t i = 0; i < img.nlayers; i++)
+        json_array_append_new(layers, json_string(img.diff_ids[i]));
+    json_t *c = img.config;
+    json_t *o = json_pack(
+        "{s:s,s:o,s:[],s:s,s:s,s:s,s:s,s:I,s:O,s:{s:s,s:o},s:s}", "Id", img.id, "RepoTags", tags,
+        "RepoDigests", "Created", json_string_value(json_object_get(c, "created")) ?: "",
+        "Architecture", json_string_value(json_object_get(c, "architecture")) ?: "", "Os",
+        json_string_value(json_object_get(c, "os")) ?: "", "Author",
+        json_string_value(json_object_get(c, "author")) ?: "", "Size", (json_int_t)img.size,
+        "Config", json_object_get(c, "config") ?: json_null(), "RootFS", "Type", "layers", "Layers",
+        layers, "Manifest", img.manifest);
+    strv_free(ns);
+    json_decref(names);
+    image_free(&img);
+    return o;
+}

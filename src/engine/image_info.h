@@ -1,0 +1,13 @@
+/* image_info.h: an image as Docker shows it. */
+#ifndef MOAT_ENGINE_IMAGE_INFO_H
+#define MOAT_ENGINE_IMAGE_INFO_H
+
+#include "store.h"
+#include <jansson.h>
+
+/* the names (full references) of image id in the store's names (NULL-ended) */
+char **image_names(json_t *names, const char *id);
+/* `docker image inspect`'s object for image id */
+json_t *image_inspect_json(struct store *s, const char *id, merr_t *err);
+
+#endif

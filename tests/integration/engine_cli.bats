@@ -1,0 +1,164 @@
+#!/usr/bin/env bats
+# The engine's command line as a Docker user's scripts meet it: one flag
+# table per command, exact names only, Docker's exit codes and messages,
+# --help from the table, and --format templates.
+
+load common
+load engine_common
+
+setup_file() {
+    engine_setup_file
+}
+
+teardown() {
+    engine_remove_all
+}
+
+# a container that reports the signal it got, and exits with a code of it
+signal_reporter() {
+    m run -d "$@" bb:1 sh -c 'trap "echo got INT; exit 7" INT; trap "echo got TERM; exit 9" TERM;
+        echo ready; while :; do sleep 0.1; done'
+}
+
+wait_ready() {
+    local i
+    for i in $(seq 50); do m logs "$1" | grep -q ready && return 0; sleep 0.1; done
+    return 1
+}
+
+@test "stop --timeout N CONTAINER: N is the timeout, never a container" {
+    a=$(m run -d bb:1 sleep 100)
+    b=$(m run -d bb:1 sleep 100)
+    run m stop --timeout 1 "$a"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$a" ]
+    [ "$(m inspect -f '{{.State.Status}}' "$a")" = exited ]
+    [ "$(m inspect -f '{{.State.Status}}' "$b")" = running ]
+    # the short form, bundled value, and = forms
+    run m stop -t1 "$b"
+    [ "$status" -eq 0 ]
+    [ "$(m inspect -f '{{.State.Status}}' "$b")" = exited ]
+}
+
+@test "stop -s and kill --signal send the signal they name" {
+    id=$(signal_reporter)
+    wait_ready "$id"
+    m stop -s SIGINT -t 5 "$id"
+    m logs "$id" | grep -qx "got INT"
+    [ "$(m inspect -f '{{.State.ExitCode}}' "$id")" = 7 ]
+    id=$(signal_reporter)
+    wait_ready "$id"
+    m kill --signal TERM "$id"
+    m wait "$id" | grep -qx 9
+    m logs "$id" | grep -qx "got TERM"
+    run m kill -s NOSUCH "$id"
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"invalid signal: NOSUCH"* ]]
+}
+
+@test "a flag is matched by its whole name: a prefix is an unknown flag, exit 125, nothing made" {
+    before=$(m ps -aq | wc -l)
+    for flag in --priv "--pid host" --det --rm=maybe; do
+        run m run $flag bb:1 true
+        echo "$flag: $output"
+        [ "$status" -eq 125 ]
+    done
+    run m run --priv bb:1 true
+    [[ "$output" == *"unknown flag: --priv"* ]]
+    [[ "$output" == *"See 'moat run --help'."* ]]
+    run m stop --timeou 1 x
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"unknown flag: --timeou"* ]]
+    [ "$(m ps -aq | wc -l)" = "$before" ]
+}
+
+@test "every command answers --help with its usage and flags, exit 0, touching nothing" {
+    id=$(m create bb:1 true)
+    for cmd in run create start stop restart kill rm wait logs inspect exec ps; do
+        run m $cmd --help
+        echo "$cmd: $output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Usage:  moat $cmd "* ]]
+        [[ "$output" == *"--help"* ]]
+    done
+    [ "$(m inspect -f '{{.State.Status}}' "$id")" = created ]
+    # each flag of the table is described
+    run m stop --help
+    [[ "$output" == *"-s, --signal string"* ]]
+    [[ "$output" == *"-t, --timeout int"* ]]
+    run m run --help
+    for f in --detach --interactive --tty --rm --name --env --volume --mount --memory --pids-limit \
+        --read-only --cap-add --cap-drop --security-opt --user --workdir --entrypoint --init; do
+        [[ "$output" == *"$f"* ]] || { echo "run --help lacks $f"; return 1; }
+    done
+}
+
+@test "wrong argument counts and flag values: Docker's words, exit 125" {
+    run m stop
+    [ "$status" -eq 125 ]
+    [[ "$output" == *'moat stop: requires at least 1 argument'* ]]
+    run m logs a b
+    [ "$status" -eq 125 ]
+    [[ "$output" == *'requires exactly 1 argument'* ]]
+    run m exec onlyone
+    [ "$status" -eq 125 ]
+    run m logs --tail x whatever
+    [ "$status" -eq 125 ]
+    [[ "$output" == *'invalid argument "x" for "--tail"'* ]]
+    run m stop -t
+    [ "$status" -eq 125 ]
+    [[ "$output" == *'flag needs an argument: -t'* ]]
+    # "--" ends the flags: what follows is a container name
+    run m rm -- --force
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"--force"* ]]
+}
+
+@test "flags after the container name (stop, rm), but not after run's IMAGE or exec's CONTAINER" {
+    a=$(m run -d bb:1 sleep 100)
+    run m stop "$a" -t 1
+    [ "$status" -eq 0 ]
+    run m rm "$a" -f
+    [ "$status" -eq 0 ]
+    # run: what follows IMAGE is the command, flags and all
+    run m run --rm bb:1 echo -t --rm
+    [ "$output" = "-t --rm" ]
+    b=$(m run -d bb:1 sleep 100)
+    run m exec "$b" echo -d -u 5
+    [ "$output" = "-d -u 5" ]
+}
+
+@test "inspect -f: Go templates over Docker's keys" {
+    id=$(m run -d --name tmpl -e A=1 bb:1 sleep 100)
+    [ "$(m inspect -f '{{.State.Status}}' tmpl)" = running ]
+    [ "$(m inspect --format='{{json .State.Running}}' tmpl)" = true ]
+    [ "$(m inspect -f '{{.State.Running}} {{upper .State.Status}}' "$id")" = "true RUNNING" ]
+    [ "$(m inspect -f '{{range .Config.Cmd}}<{{.}}>{{end}}' tmpl)" = "<sleep><100>" ]
+    [ "$(m inspect -f '{{join .Config.Cmd ","}}' tmpl)" = "sleep,100" ]
+    [ "$(m inspect -f '{{.Config.Cmd}}' tmpl)" = "[sleep 100]" ]
+    [ "$(m inspect -f '{{if .State.Running}}up{{else}}down{{end}}' tmpl)" = up ]
+    [ "$(m inspect -f '{{len .Config.Cmd}}' tmpl)" = 2 ]
+    [ "$(m inspect -f '{{index .Config.Labels "nope"}}|' tmpl)" = "|" ]
+    [ "$(m inspect -f '{{.Config.Cmd | json}}' tmpl)" = '["sleep","100"]' ]
+    [ "$(m inspect -f '{{- " x " -}} y' tmpl)" = " x y" ]
+    m inspect -f '{{range .Config.Env}}{{println .}}{{end}}' tmpl | grep -qx A=1
+    # two objects: a line each
+    [ "$(m inspect -f '{{.State.Status}}' tmpl tmpl | wc -l)" = 2 ]
+    # images too
+    [[ "$(m inspect -f '{{.Id}}' bb:1)" == sha256:* ]]
+    [ "$(m inspect --type image -f '{{json .RepoTags}}' bb:1)" = '["bb:1"]' ]
+    # a bad template: a message, exit 125
+    run m inspect -f '{{.State.Status' tmpl
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"unclosed action"* ]]
+    run m inspect -f '{{nosuchfn .State}}' tmpl
+    [ "$status" -eq 125 ]
+    [[ "$output" == *'"nosuchfn" not defined'* ]]
+    run m inspect -f '{{range .Config.Cmd}}' tmpl
+    [ "$status" -eq 125 ]
+    # not found: exit 1, [] as Docker
+    run m inspect nothere
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"no such object: nothere"* ]]
+}
