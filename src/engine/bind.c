@@ -231,8 +231,16 @@ static int real_place(int dir)
                            .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
     int fd = (int)syscall(SYS_openat2, AT_FDCWD, best, &how, sizeof(how));
     struct stat a;
+    struct statx fx;
     if (fd >= 0 && (fstat(fd, &a) < 0 || a.st_ino != sx.stx_ino ||
                     a.st_dev != makedev(sx.stx_dev_major, sx.stx_dev_minor))) {
+        close(fd);
+        fd = -1;
+    }
+    /* a directory bound onto itself (mount --bind X X): its place is where
+     * it is mounted, and the walk goes up from there through ".." */
+    if (fd >= 0 && statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &fx) == 0 &&
+        (fx.stx_mask & STATX_MNT_ID) && fx.stx_mnt_id == sx.stx_mnt_id) {
         close(fd);
         fd = -1;
     }
@@ -365,9 +373,17 @@ static char *below(struct store *s, const char *canon, bool ro)
 
 char *bind_sensitive(struct store *s, int fd, const char *canon, bool ro)
 {
-    char *why = sensitive_one(s, fd, canon, ro);
     struct stat st;
-    if (!why && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+    if (fstat(fd, &st) < 0)
+        return xstrdup("it cannot be examined");
+    /* another name of the same file may be anywhere (/etc/shadow): what
+     * the walk up from this one says is nothing about that */
+    if (!S_ISDIR(st.st_mode) && st.st_nlink > 1 && !ro)
+        return xasprintf("it is a file with %ju names (hard links), which may be anywhere on the "
+                         "host; only a read-only bind without U or idmap may use it",
+                         (uintmax_t)st.st_nlink);
+    char *why = sensitive_one(s, fd, canon, ro);
+    if (!why && S_ISDIR(st.st_mode))
         why = below(s, canon, ro);
     return why;
 }

@@ -25,12 +25,31 @@ void mount_req_free(struct mount_req *m)
 static int check_dst(const char *what, const char *d, merr_t *err)
 {
     size_t l = strlen(d);
-    if (d[0] != '/' || l > PATH_MAX_LEN || strstr(d, "/../") ||
-        (l >= 3 && strcmp(d + l - 3, "/..") == 0))
-        return err_set(err, 0, "%s: the destination must be an absolute path without \"..\"", what);
+    bool dots = false;
+    for (const char *c = d; *c; c++) /* a component "." or ".." */
+        dots = dots || (c[0] == '.' && (c == d || c[-1] == '/') &&
+                        (c[1] == '/' || !c[1] || (c[1] == '.' && (c[2] == '/' || !c[2]))));
+    if (d[0] != '/' || l > PATH_MAX_LEN || dots)
+        return err_set(err, 0,
+                       "%s: the destination must be an absolute path without \".\" or "
+                       "\"..\"",
+                       what);
     if (strspn(d, "/") == l)
         return err_set(err, 0, "%s: the destination cannot be \"/\"", what);
     return 0;
+}
+
+/* d without repeated or trailing slashes: "/a//b/" is "/a/b" */
+static char *dst_clean(const char *d)
+{
+    char *o = xstrdup(d), *w = o;
+    for (const char *c = d; *c; c++)
+        if (*c != '/' || w == o || w[-1] != '/')
+            *w++ = *c;
+    while (w > o + 1 && w[-1] == '/')
+        w--;
+    *w = 0;
+    return o;
 }
 
 static int parse_opts(const char *what, char *opts, struct mount_req *m, merr_t *err)
@@ -95,9 +114,10 @@ static json_t *bind_record(struct store *s, const struct mount_req *m, bool allo
                            merr_t *err)
 {
     struct bind_pin pin;
-    /* :U writes the host's tree (its owners), read-only or not */
-    if (bind_resolve(s, m->src, m->ro && !m->chown, m->chown || m->idmap, allow_sensitive, m->what,
-                     &pin, err) < 0)
+    /* :U writes the host's tree (its owners), read-only or not; :idmap
+     * makes the container's root the files' root, who reads anything */
+    if (bind_resolve(s, m->src, m->ro && !m->chown && !m->idmap, m->chown || m->idmap,
+                     allow_sensitive, m->what, &pin, err) < 0)
         return NULL;
     json_t *r = json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:b,s:b,s:{s:I,s:I}}", "Type", "bind", "Source",
                           pin.path, "Destination", m->dst, "Mode", mode_of(m), "RW", !m->ro,
@@ -123,12 +143,24 @@ json_t *ctr_mounts_record(struct store *s, const struct mount_req *m, size_t n,
 {
     json_t *out = json_array();
     for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(m[k].dst, m[i].dst) == 0) {
-                json_decref(out);
-                err_set(err, 0, "%s: duplicate mount point \"%s\"", m[i].what, m[i].dst);
-                return NULL;
-            }
+        cleanup_free char *di = dst_clean(m[i].dst);
+        bool dup = false;
+        for (size_t k = 0; k < i && !dup; k++) {
+            cleanup_free char *dk = dst_clean(m[k].dst);
+            dup = strcmp(dk, di) == 0;
+        }
+        /* every way in (-v, --mount) is checked here, at create */
+        if (dup || check_dst(m[i].what, m[i].dst, err) < 0 || (m[i].chown && m[i].idmap)) {
+            if (dup)
+                err_set(err, 0, "%s: duplicate mount point \"%s\"", m[i].what, di);
+            else if (!err->msg)
+                err_set(err, 0,
+                        "%s: U and idmap together would leave the tree to nobody: U gives it "
+                        "to the container's user, idmap maps the host's owners",
+                        m[i].what);
+            json_decref(out);
+            return NULL;
+        }
         json_t *r = m[i].volume ? volume_record(s, &m[i], err)
                                 : bind_record(s, &m[i], allow_sensitive, err);
         if (!r) {
@@ -273,7 +305,8 @@ static int one_oci(struct store *s, json_t *e, bool allow_sensitive, const struc
                        "sources; remove it and create it again",
                        what);
     bool chown = json_is_true(json_object_get(e, "Chown"));
-    int fd = bind_open_pinned(s, &pin, ro && !chown, allow_sensitive, what, err);
+    bool idmap = json_is_true(json_object_get(e, "Idmap"));
+    int fd = bind_open_pinned(s, &pin, ro && !chown && !idmap, allow_sensitive, what, err);
     if (fd < 0)
         return -1;
     if (chown && bind_chown(fd, (uid_t)(ids->base + ids->uid), (gid_t)(ids->base + ids->gid), what,
@@ -281,7 +314,7 @@ static int one_oci(struct store *s, json_t *e, bool allow_sensitive, const struc
         close(fd);
         return -1;
     }
-    bool idmap = json_is_true(json_object_get(e, "Idmap")) && ids->base > 0;
+    idmap = idmap && ids->base > 0;
     *mount = json_pack("{s:s,s:s,s:s,s:o}", "destination", dst, "type", "bind", "source", pin.path,
                        "options", options(ro, idmap));
     return fd;

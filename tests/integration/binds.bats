@@ -334,3 +334,50 @@ as_nobody() {
     echo ok > "$d/data/f"
     [ "$(m run --rm -v "$d:/x:ro" bb:1 cat /x/data/f)" = ok ]
 }
+
+@test "a directory bound onto itself does not end the walk up: what holds it is judged" {
+    d=/var/lib/moat-selfbind-$$
+    mkdir -p "$d/x"
+    mount --bind "$d" "$d"
+    run m run --rm -v "$d/x:/x:U" bb:1 true
+    umount "$d"
+    rm -rf "$d"
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"inside /var/lib"* ]]
+}
+
+@test "idmap reads as the files' root: below /etc even read-only it is refused" {
+    run m run --rm -v /etc/apt:/k:ro,idmap bb:1 true
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"inside /etc"* ]]
+    # plain read-only stays allowed
+    m run --rm -v /etc/apt:/k:ro bb:1 true
+}
+
+@test "a file with other hard links: only a plain read-only bind may use it" {
+    f="$BATS_TEST_TMPDIR/f"
+    echo data > "$f"
+    ln "$f" "$BATS_TEST_TMPDIR/elsewhere"
+    run m run --rm -v "$f:/f:U" bb:1 true
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"hard links"* ]]
+    run m run --rm -v "$f:/f" bb:1 true
+    [ "$status" -ne 0 ]
+    [ "$(m run --rm -v "$f:/f:ro" bb:1 cat /f)" = data ]
+    [ "$(stat -c %u "$f")" = 0 ]
+}
+
+@test "mount destinations are checked at create, for -v and --mount alike" {
+    d="$BATS_TEST_TMPDIR/src"
+    mkdir -p "$d"
+    for bad in "--mount type=bind,source=$d,target=/." "--mount type=bind,source=$d,target=/a/../b" \
+        "-v $d:/x/./y" "-v $d:/d -v $d:/d/" "-v $d:/d:U,idmap"; do
+        run m create $bad bb:1 true
+        echo "$bad: $output"
+        [ "$status" -eq 125 ]
+    done
+    [ -z "$(m ps -aq)" ]
+}
