@@ -93,7 +93,9 @@ int idrange_alloc(struct store *s, uint64_t *base, merr_t *err)
     uint64_t start, count;
     if (subid_range("/etc/subuid", &start, &count) < 0)
         start = count = PROFILE_SUBID_FALLBACK;
-    uint64_t slots = count / CTR_USERNS_SIZE;
+    /* ids are 32 bits (and 2^32-1 is no id): a range past that would wrap */
+    uint64_t room = start < 0xFFFFFFFFULL ? 0xFFFFFFFFULL - start : 0;
+    uint64_t slots = (count < room ? count : room) / CTR_USERNS_SIZE;
     if (!slots)
         return err_set(err, 0, "/etc/subuid: moat has fewer than %d subordinate ids",
                        CTR_USERNS_SIZE);
@@ -107,8 +109,10 @@ int idrange_alloc(struct store *s, uint64_t *base, merr_t *err)
     for (uint64_t k = slots; k-- > 0;) {
         uint64_t b = start + k * CTR_USERNS_SIZE;
         bool taken = false;
+        /* overlapping, not only equal: a range recorded when /etc/subuid
+         * said otherwise may sit across two slots */
         for (size_t i = 0; i < u.n && !taken; i++)
-            taken = u.v[i] == b;
+            taken = b < u.v[i] + CTR_USERNS_SIZE && u.v[i] < b + CTR_USERNS_SIZE;
         if (!taken) {
             *base = b;
             s->pending = xrealloc(s->pending, (s->npending + 1) * sizeof(uint64_t));

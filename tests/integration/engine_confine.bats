@@ -60,3 +60,18 @@ $(jq .UsernsBase "$other/volumes/vb/volume.json")"
     [ "$(echo "$bases" | sort -u | wc -l)" -eq 4 ]
     "$MOAT" --root "$other" rm -f "$b" >/dev/null
 }
+
+@test "a range held off the slots (an older /etc/subuid) is avoided wherever it overlaps" {
+    id=$(m create bb:1 true)
+    b=$(m inspect "$id" | jq .[0].UsernsBase)
+    m rm "$id" >/dev/null
+    # a volume recorded with a range across the two slots at b and b+65536
+    mkdir -p "$STORE/volumes/oldrange/_data"
+    echo "{\"Name\":\"oldrange\",\"UsernsBase\":$((b + 32768))}" > "$STORE/volumes/oldrange/volume.json"
+    id=$(m create bb:1 true)
+    n=$(m inspect "$id" | jq .[0].UsernsBase)
+    echo "held $((b + 32768)), given $n"
+    [ $((n + 65536)) -le $((b + 32768)) ] || [ "$n" -ge $((b + 32768 + 65536)) ]
+    m rm "$id" >/dev/null
+    rm -rf "$STORE/volumes/oldrange"
+}
