@@ -103,8 +103,12 @@ static struct place *load_places(struct store *s, size_t *n)
     for (size_t i = 0; i < ARRAY_SIZE(deny_dir); i++)
         k += load_place(deny_dir[i], deny_dir[i], false, &pl[k]);
     k += load_place(s->root, "moat's store", true, &pl[k]);
-    for (size_t i = 0; stores[i]; i++)
-        k += load_place(stores[i], "a moat store", true, &pl[k]);
+    for (size_t i = 0; stores[i]; i++) {
+        cleanup_close int fd = stores_open(stores[i]);
+        char at[64];
+        snprintf(at, sizeof(at), "/proc/self/fd/%d", fd);
+        k += fd >= 0 && load_place(at, "a moat store", true, &pl[k]);
+    }
     strv_free(stores);
     *n = k;
     return pl;

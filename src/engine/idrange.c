@@ -81,7 +81,7 @@ static void host_ranges(struct store *s, struct used *u)
     for (size_t i = 0; stores[i]; i++) {
         if (strcmp(stores[i], self) == 0)
             continue;
-        cleanup_close int fd = open(stores[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        cleanup_close int fd = stores_open(stores[i]);
         if (fd >= 0)
             store_ranges(fd, u);
     }

@@ -68,8 +68,17 @@ int store_open(struct store *s, const char *root, merr_t *err)
     free(s->root);
     s->root = abs;
     s->fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (s->fd < 0) {
+    struct stat st;
+    if (s->fd < 0 || fstat(s->fd, &st) < 0) {
         err_sys(err, "store \"%s\"", s->root);
+        goto fail;
+    }
+    /* its records say what containers may mount and run as */
+    if (!stores_owner_ok(&st)) {
+        err_set(err, 0,
+                "store \"%s\": it must be root's alone (it is uid %u's, mode %04o): whoever "
+                "can write it decides what containers mount",
+                s->root, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
         goto fail;
     }
     for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 #include <unistd.h>
 
 #define LIST_MAX (1 << 20)
@@ -23,6 +25,27 @@ static char **parse(const char *text)
         if (l[0] == '/' && !strv_contains(v, l))
             strv_push(&v, l);
     return v;
+}
+
+bool stores_owner_ok(const struct stat *st)
+{
+    return S_ISDIR(st->st_mode) && st->st_uid == 0 && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+int stores_open(const char *path)
+{
+    struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                           .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+    int fd;
+    do
+        fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+    while (fd < 0 && errno == EAGAIN);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) < 0 || !stores_owner_ok(&st))) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
 }
 
 char **stores_list(void)

@@ -6,6 +6,8 @@
 #define MOAT_STORES_H
 
 #include "../util/err.h"
+#include <stdbool.h>
+#include <sys/stat.h>
 
 /* one path a line, root's only */
 #define STORES_LIST "/var/lib/moat/stores.list"
@@ -18,5 +20,11 @@ void stores_register(const char *root);
 int stores_lock(merr_t *err);
 /* The roots in the list (a NULL-terminated vector, maybe empty). */
 char **stores_list(void);
+/* A listed root as an O_PATH fd, or -1: only a real directory (no symbolic
+ * link on the way) that is root's and written by nobody else counts. The
+ * list outlives its stores; a user may make what a path names now. */
+int stores_open(const char *path);
+/* A store root is root's alone */
+bool stores_owner_ok(const struct stat *st);
 
 #endif

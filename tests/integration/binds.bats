@@ -381,3 +381,26 @@ as_nobody() {
     done
     [ -z "$(m ps -aq)" ]
 }
+
+@test "the host's list of stores counts only stores that are root's alone" {
+    list=/var/lib/moat/stores.list
+    cp "$list" "$BATS_TEST_TMPDIR/list.saved"
+    # a store root once in the list, gone, and made again by another user:
+    # a directory of theirs, and a symbolic link to a directory
+    u="$BATS_TEST_TMPDIR/userstore"
+    mkdir -p "$u/sub" "$BATS_TEST_TMPDIR/data"
+    chown -R 65534 "$u"
+    ln -s "$BATS_TEST_TMPDIR/data" "$BATS_TEST_TMPDIR/linkstore"
+    printf '%s\n%s\n' "$u" "$BATS_TEST_TMPDIR/linkstore" >> "$list"
+    run m run --rm -v "$u/sub:/d" bb:1 true
+    r1=$status
+    run m run --rm -v "$BATS_TEST_TMPDIR/data:/d" bb:1 true
+    r2=$status
+    cp "$BATS_TEST_TMPDIR/list.saved" "$list"
+    echo "$output"
+    [ "$r1" -eq 0 ] && [ "$r2" -eq 0 ]
+    # and such a directory is no store for this engine either
+    run "$MOAT" --root "$u" images
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"must be root's alone"* ]]
+}
