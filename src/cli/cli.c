@@ -1,5 +1,6 @@
 /* cli.c: global flags and command dispatch. */
 #include "cli.h"
+#include "tmpl.h"
 #include "../engine/store.h"
 #include "../runtime/seal.h"
 #include "../runtime/state.h"
@@ -402,4 +403,30 @@ int cli_main(int argc, char **argv)
     free(g.root);
     log_close();
     return ret;
+}
+
+/* each as the template says, one line each; or all as a JSON array */
+int cli_print_objects(json_t *all, const char *format)
+{
+    if (!format || strcmp(format, "json") == 0) {
+        char *t = json_dumps(all, JSON_INDENT(4));
+        printf("%s\n", t);
+        free(t);
+        return 0;
+    }
+    size_t i;
+    json_t *r;
+    json_array_foreach(all, i, r)
+    {
+        merr_t err = MERR_INIT;
+        char *out = tmpl_render(format, r, &err);
+        if (!out) {
+            log_error("%s", err.msg);
+            err_clear(&err);
+            return 125;
+        }
+        printf("%s\n", out);
+        free(out);
+    }
+    return 0;
 }

@@ -34,6 +34,11 @@ int cli_want_args(const char *cmd, int argc, char **argv, int optind_, int n, co
 /* --env-file: its K=V lines onto env (blank and # lines skipped); prints
  * the error */
 int env_file_read(const char *path, char ***env);
+/* inspect's output: each object of the array all as the --format
+ * template says, a line each; or all of it as JSON (no format, "json").
+ * 0, or 125 after a message on a bad template. */
+typedef struct json_t json_t;
+int cli_print_objects(json_t *all, const char *format);
 /* Parse "KILL", "SIGKILL", "9" (0 if unknown). */
 int cli_signal(const char *s);
 

@@ -288,17 +288,6 @@ static int do_start(struct store *s, const char *id, const char *arg, void *ctx,
 
 enum { F_ATTACH = 1, F_INTERACTIVE, F_SIGNAL, F_TIMEOUT, F_FORCE, F_VOLUMES, F_LINK };
 
-/* parse the flags of it, calling on(id, ctx) for each; 0 when all went
- * well, else the exit status */
-static int parse(struct flags_it *it, int (*on)(struct flags_it *, int, void *), void *ctx)
-{
-    int f;
-    while ((f = flags_next(it)) > 0)
-        if (on(it, f, ctx) < 0)
-            return EXIT_ENGINE;
-    return f == FLAGS_DONE ? 0 : flags_exit(f);
-}
-
 static const struct cmd_flags start_flags = {
     "start",
     "[OPTIONS] CONTAINER [CONTAINER...]",
@@ -325,11 +314,11 @@ int engine_start(const struct global *g, int argc, char **argv)
     struct start_ctx c = {false, 0};
     struct flags_it it;
     flags_begin(&it, &start_flags, argc, argv);
-    int r = parse(&it, on_start, &c);
-    if (r == 0 && c.attach && it.nargs > 1) {
+    int r = flags_parse(&it, on_start, &c);
+    if (r == FLAGS_DONE && c.attach && it.nargs > 1) {
         flags_error(&it, "you cannot start and attach multiple containers at once");
         r = EXIT_ENGINE;
-    } else if (r == 0) {
+    } else if (r == FLAGS_DONE) {
         r = each(g, &it, do_start, &c);
         /* attached: the container's exit code, as Docker */
         r = r == 0 && c.attach ? c.code : r;
@@ -451,8 +440,8 @@ static int stop_like(const struct global *g, const struct cmd_flags *t, int argc
 {
     struct flags_it it;
     flags_begin(&it, t, argc, argv);
-    int r = parse(&it, on_stop, &c);
-    if (r == 0)
+    int r = flags_parse(&it, on_stop, &c);
+    if (r == FLAGS_DONE)
         r = each(g, &it, fn, &c);
     flags_end(&it);
     return r;
@@ -546,8 +535,8 @@ int engine_rm(const struct global *g, int argc, char **argv)
     bool force = false;
     struct flags_it it;
     flags_begin(&it, &rm_flags, argc, argv);
-    int r = parse(&it, on_rm, &force);
-    if (r == 0)
+    int r = flags_parse(&it, on_rm, &force);
+    if (r == FLAGS_DONE)
         r = each(g, &it, do_rm, &force);
     flags_end(&it);
     return r;
@@ -590,8 +579,8 @@ int engine_wait(const struct global *g, int argc, char **argv)
 {
     struct flags_it it;
     flags_begin(&it, &wait_flags, argc, argv);
-    int r = parse(&it, NULL, NULL);
-    if (r == 0)
+    int r = flags_parse(&it, NULL, NULL);
+    if (r == FLAGS_DONE)
         r = each(g, &it, do_wait, NULL);
     flags_end(&it);
     return r;

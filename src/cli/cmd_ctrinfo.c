@@ -1,7 +1,6 @@
 /* cmd_ctrinfo.c: the engine's ps, logs, inspect and exec. */
 #include "cli.h"
 #include "flags.h"
-#include "tmpl.h"
 #include "../engine/ctr.h"
 #include "../engine/ctr_config.h"
 #include "../engine/image_info.h"
@@ -337,32 +336,6 @@ static const struct cmd_flags inspect_flags = {
     1,
     -1};
 
-/* each as the template says, one line each; or all as a JSON array */
-static int print_inspected(json_t *all, const char *format)
-{
-    if (!format || strcmp(format, "json") == 0) {
-        char *t = json_dumps(all, JSON_INDENT(4));
-        printf("%s\n", t);
-        free(t);
-        return 0;
-    }
-    size_t i;
-    json_t *r;
-    json_array_foreach(all, i, r)
-    {
-        merr_t err = MERR_INIT;
-        char *out = tmpl_render(format, r, &err);
-        if (!out) {
-            log_error("%s", err.msg);
-            err_clear(&err);
-            return EXIT_ENGINE;
-        }
-        printf("%s\n", out);
-        free(out);
-    }
-    return 0;
-}
-
 /* containers first, then images, as Docker looks them up */
 static json_t *inspect_one(struct store *s, const char *name, const char *type, merr_t *err)
 {
@@ -420,7 +393,7 @@ int engine_inspect(const struct global *g, int argc, char **argv)
         cli_fail(&err);
         ret = 1;
     }
-    int pr = print_inspected(out, format);
+    int pr = cli_print_objects(out, format);
     json_decref(out);
     store_close(&s);
     flags_end(&it);

@@ -1,5 +1,6 @@
 /* cmd_ctrops.c: the engine's restart, top, stats and cp. */
 #include "cli.h"
+#include "flags.h"
 #include "../engine/cp.h"
 #include "../engine/ctr.h"
 #include "../engine/stats.h"
@@ -19,8 +20,6 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-
-#define EXIT_ENGINE 125
 
 /* ---- top ---- */
 
@@ -77,10 +76,21 @@ static void top_line(pid_t pid, long long btime, long hz)
            stime, "?", cpu / 3600, cpu / 60 % 60, cpu % 60, cmd && *cmd ? cmd : "");
 }
 
+static const struct cmd_flags top_flags = {"top",
+                                           "CONTAINER",
+                                           "Display the running processes of a container",
+                                           (const struct flag[]){{0}},
+                                           false,
+                                           1,
+                                           1};
+
 int engine_top(const struct global *g, int argc, char **argv)
 {
-    if (argc != 2)
-        return cli_usage_error("top", "usage: moat top CONTAINER"), EXIT_ENGINE;
+    struct flags_it it;
+    flags_begin(&it, &top_flags, argc, argv);
+    int fr = flags_parse(&it, NULL, NULL);
+    if (fr != FLAGS_DONE)
+        return fr;
     struct store s;
     if (cli_store(g, &s) < 0)
         return EXIT_ENGINE;
@@ -89,7 +99,7 @@ int engine_top(const struct global *g, int argc, char **argv)
     pid_t *pids = NULL;
     size_t n = 0;
     int rootfd = -1, ret = 1;
-    if (ctr_find(&s, argv[1], id, &err) < 0 || (rootfd = ctr_runtime_rootfd(&s, &err)) < 0 ||
+    if (ctr_find(&s, it.args[0], id, &err) < 0 || (rootfd = ctr_runtime_rootfd(&s, &err)) < 0 ||
         op_pids(rootfd, id, &pids, &n, &err) < 0) {
         cli_fail(&err);
         goto out;
@@ -118,18 +128,50 @@ static uint64_t now_ns(void)
     return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
 }
 
+enum { F_ALL = 1, F_NOSTREAM, F_NOTRUNC };
+
+static const struct cmd_flags stats_flags = {
+    "stats",
+    "[OPTIONS] [CONTAINER...]",
+    "Display a live stream of container(s) resource usage "
+    "statistics",
+    (const struct flag[]){
+        {"all", 'a', NULL, "Show all containers (default shows just running)", F_ALL},
+        {"no-stream", 0, NULL, "Disable streaming stats and only pull the first result",
+         F_NOSTREAM},
+        {"no-trunc", 0, NULL, "Do not truncate output", F_NOTRUNC},
+        {0},
+    },
+    true,
+    0,
+    -1};
+
+struct stats_flags_v {
+    bool stream, all;
+};
+
+static int on_stats(struct flags_it *it, int f, void *ctx)
+{
+    struct stats_flags_v *v = ctx;
+    if (f == F_ALL)
+        v->all = flags_bool(it);
+    else if (f == F_NOSTREAM)
+        v->stream = !flags_bool(it);
+    return 0;
+}
+
 int engine_stats(const struct global *g, int argc, char **argv)
 {
-    bool stream = true, all = false;
+    struct stats_flags_v v = {true, false};
+    struct flags_it it;
+    flags_begin(&it, &stats_flags, argc, argv);
+    int fr = flags_parse(&it, on_stats, &v);
+    if (fr != FLAGS_DONE)
+        return fr;
+    bool stream = v.stream, all = v.all;
+    /* the arguments are argv[1..] now */
     int first = 1;
-    for (; first < argc && argv[first][0] == '-'; first++) {
-        if (strcmp(argv[first], "--no-stream") == 0)
-            stream = false;
-        else if (strcmp(argv[first], "-a") == 0 || strcmp(argv[first], "--all") == 0)
-            all = true;
-        else
-            return cli_usage_error("stats", "unknown flag \"%s\"", argv[first]), EXIT_ENGINE;
-    }
+    argc = (int)it.nargs + 1;
     struct store s;
     if (cli_store(g, &s) < 0)
         return EXIT_ENGINE;
@@ -255,11 +297,22 @@ static int running_root(struct store *s, const char *id, merr_t *err)
     return fd;
 }
 
+static const struct cmd_flags cp_flags = {
+    "cp",
+    "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tmoat cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+    "Copy files/folders between a container and the local filesystem",
+    (const struct flag[]){{0}},
+    true,
+    2,
+    2};
+
 int engine_cp(const struct global *g, int argc, char **argv)
 {
-    if (argc != 3)
-        return cli_usage_error("cp", "usage: moat cp CONTAINER:SRC DST | SRC CONTAINER:DST"),
-               EXIT_ENGINE;
+    struct flags_it it;
+    flags_begin(&it, &cp_flags, argc, argv);
+    int fr = flags_parse(&it, NULL, NULL);
+    if (fr != FLAGS_DONE)
+        return fr;
     const char *sp = NULL, *dp = NULL;
     cleanup_free char *sc = split_ctr(argv[1], &sp);
     cleanup_free char *dc = split_ctr(argv[2], &dp);

@@ -1,6 +1,7 @@
 /* cmd_image.c: the engine's image commands, shaped like Docker's: images,
  * image inspect|ls|rm|prune, tag, rmi, load, save, import. */
 #include "cli.h"
+#include "flags.h"
 #include "../engine/image_info.h"
 #include "../engine/ctr.h"
 #include "../engine/imgio.h"
@@ -33,32 +34,65 @@ static void split_name(const char *full, char **repo, char **tag)
     }
 }
 
+enum {
+    F_QUIET = 1,
+    F_ALL,
+    F_NOTRUNC,
+    F_FORCE,
+    F_INPUT,
+    F_OUTPUT,
+    F_TLS,
+    F_USER,
+    F_PASSWORD,
+    F_PASSWORD_STDIN,
+    F_FORMAT,
+    F_NOPRUNE,
+};
+
+/* each flag that only sets a switch or keeps a value: ctx is an array
+ * indexed by the flag's id */
+struct vals {
+    bool on[16];
+    const char *val[16];
+};
+
+static int keep(struct flags_it *it, int f, void *ctx)
+{
+    struct vals *v = ctx;
+    if (f < 16) {
+        v->on[f] = it->val && strcmp(it->val, "false") != 0;
+        v->val[f] = it->val;
+    }
+    return 0;
+}
+
+static const struct cmd_flags images_flags = {
+    "images",
+    "[OPTIONS] [REPOSITORY[:TAG]]",
+    "List images",
+    (const struct flag[]){
+        {"all", 'a', NULL, "Show all images (default hides intermediate images)", F_ALL},
+        {"no-trunc", 0, NULL, "Don't truncate output", F_NOTRUNC},
+        {"quiet", 'q', NULL, "Only show image IDs", F_QUIET},
+        {0},
+    },
+    true,
+    0,
+    1};
+
 int cmd_images(const struct global *g, int argc, char **argv)
 {
-    static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
-                                         {"all", no_argument, NULL, 'a'},
-                                         {"no-trunc", no_argument, NULL, 'T'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0, 0, 0, 0}};
-    bool quiet = false, notrunc = false;
-    int c;
-    while ((c = getopt_long(argc, argv, "+qah", opts, NULL)) != -1) {
-        if (c == 'q')
-            quiet = true;
-        else if (c == 'T')
-            notrunc = true;
-        else if (c == 'a')
-            continue;
-        else if (c == 'h') {
-            printf("usage: moat images [-q] [-a] [--no-trunc] [REPOSITORY[:TAG]]\n");
-            return 0;
-        } else
-            return cli_usage_error("images", "unknown flag \"%s\"", argv[optind - 1]);
-    }
-    const char *filter = optind < argc ? argv[optind] : NULL;
+    struct vals v = {0};
+    struct flags_it it;
+    flags_begin(&it, &images_flags, argc, argv);
+    int r = flags_parse(&it, keep, &v);
+    if (r != FLAGS_DONE)
+        return r;
+    bool quiet = v.on[F_QUIET], notrunc = v.on[F_NOTRUNC];
+    const char *filter = it.nargs ? it.args[0] : NULL;
     struct store s;
     if (cli_store(g, &s) < 0)
-        return 1;
+        return EXIT_ENGINE;
     json_t *names = store_names(&s);
     char **ids = store_image_ids(&s);
     if (!quiet)
@@ -110,23 +144,30 @@ int cmd_images(const struct global *g, int argc, char **argv)
     return 0;
 }
 
+static const struct cmd_flags tag_flags = {"tag",
+                                           "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+                                           "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
+                                           (const struct flag[]){{0}},
+                                           true,
+                                           2,
+                                           2};
+
 int cmd_tag(const struct global *g, int argc, char **argv)
 {
-    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-        printf("usage: moat tag SOURCE_IMAGE TARGET_IMAGE[:TAG]\n");
-        return 0;
-    }
-    if (cli_want_args("tag", argc, argv, 1, 2, "SOURCE_IMAGE and TARGET_IMAGE"))
-        return 1;
+    struct flags_it it;
+    flags_begin(&it, &tag_flags, argc, argv);
+    int r = flags_parse(&it, NULL, NULL);
+    if (r != FLAGS_DONE)
+        return r;
     struct store s;
     if (cli_store(g, &s) < 0)
-        return 1;
+        return EXIT_ENGINE;
     merr_t err = MERR_INIT;
     char id[72];
     cleanup_free char *full = NULL;
     int ret = 0;
-    if (store_image_find(&s, argv[1], id, &err) < 0 || !(full = image_name_full(argv[2], &err)) ||
-        store_tag(&s, full, id, &err) < 0)
+    if (store_image_find(&s, it.args[0], id, &err) < 0 ||
+        !(full = image_name_full(it.args[1], &err)) || store_tag(&s, full, id, &err) < 0)
         ret = cli_fail(&err);
     store_close(&s);
     return ret;
@@ -195,75 +236,114 @@ out:
     return ret;
 }
 
+static const struct cmd_flags rmi_flags = {
+    "rmi",
+    "[OPTIONS] IMAGE [IMAGE...]",
+    "Remove one or more images",
+    (const struct flag[]){
+        {"force", 'f', NULL, "Force removal of the image", F_FORCE},
+        {"no-prune", 0, NULL, "Do not delete untagged parents (moat has none)", F_NOPRUNE},
+        {0},
+    },
+    true,
+    1,
+    -1};
+
 int cmd_rmi(const struct global *g, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"force", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
-    bool force = false;
-    int c;
-    while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
-        if (c == 'f')
-            force = true;
-        else if (c == 'h') {
-            printf("usage: moat rmi [-f] IMAGE...\n");
-            return 0;
-        } else
-            return cli_usage_error("rmi", "unknown flag \"%s\"", argv[optind - 1]);
-    }
-    if (optind >= argc)
-        return cli_usage_error("rmi", "missing IMAGE");
+    struct vals v = {0};
+    struct flags_it it;
+    flags_begin(&it, &rmi_flags, argc, argv);
+    int r = flags_parse(&it, keep, &v);
+    if (r != FLAGS_DONE)
+        return r;
+    bool force = v.on[F_FORCE];
     struct store s;
     if (cli_store(g, &s) < 0)
-        return 1;
+        return EXIT_ENGINE;
     int ret = 0;
-    for (int i = optind; i < argc; i++) {
+    for (size_t i = 0; i < it.nargs; i++) {
         merr_t err = MERR_INIT;
-        if (remove_one(&s, argv[i], force, &err) < 0)
+        if (remove_one(&s, it.args[i], force, &err) < 0)
             ret = cli_fail(&err);
     }
     store_close(&s);
     return ret;
 }
 
+static const struct cmd_flags image_inspect_flags = {
+    "image inspect",
+    "[OPTIONS] IMAGE [IMAGE...]",
+    "Display detailed information on one or more images",
+    (const struct flag[]){
+        {"format", 'f', "string", "Format output using a Go template, or 'json'", F_FORMAT},
+        {0},
+    },
+    true,
+    1,
+    -1};
+
 static int image_inspect(const struct global *g, int argc, char **argv)
 {
-    if (argc < 2)
-        return cli_usage_error("image inspect", "missing IMAGE");
+    struct vals v = {0};
+    struct flags_it it;
+    flags_begin(&it, &image_inspect_flags, argc, argv);
+    int r = flags_parse(&it, keep, &v);
+    if (r != FLAGS_DONE)
+        return r;
     struct store s;
     if (cli_store(g, &s) < 0)
-        return 1;
+        return EXIT_ENGINE;
     json_t *all = json_array();
     int ret = 0;
-    for (int i = 1; i < argc; i++) {
+    for (size_t i = 0; i < it.nargs; i++) {
         merr_t err = MERR_INIT;
         char id[72];
-        json_t *o =
-            store_image_find(&s, argv[i], id, &err) == 0 ? image_inspect_json(&s, id, &err) : NULL;
+        json_t *o = store_image_find(&s, it.args[i], id, &err) == 0
+                        ? image_inspect_json(&s, id, &err)
+                        : NULL;
         if (!o)
             ret = cli_fail(&err);
         else
             json_array_append_new(all, o);
     }
-    char *text = json_dumps(all, JSON_INDENT(4));
-    printf("%s\n", text);
-    free(text);
+    int pr = cli_print_objects(all, v.val[F_FORMAT]);
     json_decref(all);
+    ret = pr ? pr : ret;
     store_close(&s);
     return ret;
 }
 
+static const struct cmd_flags image_prune_flags = {
+    "image prune",
+    "[OPTIONS]",
+    "Remove unused images",
+    (const struct flag[]){
+        {"all", 'a', NULL, "Remove all unused images, not just dangling ones", F_ALL},
+        {"force", 'f', NULL, "Do not prompt for confirmation", F_FORCE},
+        {0},
+    },
+    true,
+    0,
+    0};
+
 static int image_prune(const struct global *g, int argc, char **argv)
 {
-    bool all = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "--all") == 0)
-            all = true;
-        else if (strcmp(argv[i], "-f") != 0 && strcmp(argv[i], "--force") != 0)
-            return cli_usage_error("image prune", "unknown flag \"%s\"", argv[i]);
-    }
+    struct vals v = {0};
+    struct flags_it it;
+    flags_begin(&it, &image_prune_flags, argc, argv);
+    int r = flags_parse(&it, keep, &v);
+    if (r != FLAGS_DONE)
+        return r;
+    bool all = v.on[F_ALL];
+    if (!v.on[F_FORCE] &&
+        !flags_confirm(all ? "WARNING! This will remove all images without at least one container "
+                             "associated to them."
+                           : "WARNING! This will remove all dangling images."))
+        return 0;
     struct store s;
     if (cli_store(g, &s) < 0)
-        return 1;
+        return EXIT_ENGINE;
     merr_t err = MERR_INIT;
     if (store_lock(&s, &err) < 0) {
         store_close(&s);
@@ -308,18 +388,22 @@ static int image_prune(const struct global *g, int argc, char **argv)
 int cmd_image(const struct global *g, int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        printf("usage: moat image COMMAND\n\n  ls       list images\n  inspect  show images as "
-               "JSON\n  rm       remove images\n  prune    remove unused images\n  tag      name "
-               "an image\n  load     load images from a tarball\n  save     write images to a "
-               "tarball\n  import   make an image from a root filesystem tarball\n");
-        return argc < 2;
+        printf("\nUsage:  moat image COMMAND\n\nManage images\n\nCommands:\n  import      Import "
+               "the contents from a tarball to create a filesystem image\n  inspect     Display "
+               "detailed information on one or more images\n  load        Load an image from a "
+               "tar archive or STDIN\n  ls          List images\n  prune       Remove unused "
+               "images\n  pull        Download an image from a registry\n  rm          Remove "
+               "one or more images\n  save        Save one or more images to a tar archive\n  "
+               "tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE\n");
+        return argc < 2 ? EXIT_ENGINE : 0;
     }
     const char *sub = argv[1];
     if (strcmp(sub, "inspect") == 0)
         return image_inspect(g, argc - 1, argv + 1);
     if (strcmp(sub, "prune") == 0)
         return image_prune(g, argc - 1, argv + 1);
-    optind = 1;
+    if (strcmp(sub, "pull") == 0)
+        return cmd_pull(g, argc - 1, argv + 1);
     if (strcmp(sub, "ls") == 0 || strcmp(sub, "list") == 0)
         return cmd_images(g, argc - 1, argv + 1);
     if (strcmp(sub, "rm") == 0)
@@ -332,31 +416,33 @@ int cmd_image(const struct global *g, int argc, char **argv)
         return cmd_save(g, argc - 1, argv + 1);
     if (strcmp(sub, "import") == 0)
         return cmd_import(g, argc - 1, argv + 1);
-    return cli_usage_error("image", "unknown command \"%s\"", sub);
+    cli_usage_error("image", "unknown command \"%s\"", sub);
+    return EXIT_ENGINE;
 }
+
+static const struct cmd_flags load_flags = {
+    "load",
+    "[OPTIONS]",
+    "Load an image from a tar archive or STDIN",
+    (const struct flag[]){
+        {"input", 'i', "string", "Read from tar archive file, instead of STDIN", F_INPUT},
+        {"quiet", 'q', NULL, "Suppress the load output", F_QUIET},
+        {0},
+    },
+    true,
+    0,
+    0};
 
 int cmd_load(const struct global *g, int argc, char **argv)
 {
-    static const struct option opts[] = {{"input", required_argument, NULL, 'i'},
-                                         {"quiet", no_argument, NULL, 'q'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *input = NULL;
-    bool quiet = false;
-    int c;
-    while ((c = getopt_long(argc, argv, "+i:qh", opts, NULL)) != -1) {
-        if (c == 'i')
-            input = optarg;
-        else if (c == 'q')
-            quiet = true;
-        else if (c == 'h') {
-            printf("usage: moat load [-i FILE] [-q]\n");
-            return 0;
-        } else
-            return cli_usage_error("load", "unknown or incomplete flag \"%s\"", argv[optind - 1]);
-    }
-    if (cli_want_args("load", argc, argv, optind, 0, ""))
-        return 1;
+    struct vals v = {0};
+    struct flags_it it;
+    flags_begin(&it, &load_flags, argc, argv);
+    int r = flags_parse(&it, keep, &v);
+    if (r != FLAGS_DONE)
+        return r;
+    const char *input = v.val[F_INPUT];
+    bool quiet = v.on[F_QUIET];
     int fd = input ? open(input, O_RDONLY | O_CLOEXEC) : 0;
     if (fd < 0) {
         log_error("load: --input \"%s\": %s", input, strerror(errno));
@@ -381,29 +467,33 @@ int cmd_load(const struct global *g, int argc, char **argv)
     return ret;
 }
 
+static const struct cmd_flags save_flags = {
+    "save",
+    "[OPTIONS] IMAGE [IMAGE...]",
+    "Save one or more images to a tar archive (streamed to STDOUT by default)",
+    (const struct flag[]){
+        {"output", 'o', "string", "Write to a file, instead of STDOUT", F_OUTPUT},
+        {0},
+    },
+    true,
+    1,
+    -1};
+
 int cmd_save(const struct global *g, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
-    const char *output = NULL;
-    int c;
-    while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
-        if (c == 'o')
-            output = optarg;
-        else if (c == 'h') {
-            printf("usage: moat save [-o FILE] IMAGE...\n");
-            return 0;
-        } else
-            return cli_usage_error("save", "unknown or incomplete flag \"%s\"", argv[optind - 1]);
-    }
-    if (optind >= argc)
-        return cli_usage_error("save", "missing IMAGE");
+    struct vals v = {0};
+    struct flags_it it;
+    flags_begin(&it, &save_flags, argc, argv);
+    int r = flags_parse(&it, keep, &v);
+    if (r != FLAGS_DONE)
+        return r;
+    const char *output = v.val[F_OUTPUT];
     if (!output && isatty(1))
         return cli_usage_error("save", "refusing to write a tarball to a terminal; use -o FILE");
     struct store s;
     if (cli_store(g, &s) < 0)
         return 1;
-    int n = argc - optind, ret = 1;
+    int n = (int)it.nargs, ret = 1;
     char **ids = xzalloc(((size_t)n + 1) * sizeof(char *));
     char **names = xzalloc(((size_t)n + 1) * sizeof(char *));
     merr_t err = MERR_INIT;
@@ -411,13 +501,13 @@ int cmd_save(const struct global *g, int argc, char **argv)
     int fd = -1;
     for (int i = 0; i < n; i++) {
         char id[72];
-        if (store_image_find(&s, argv[optind + i], id, &err) < 0) {
+        if (store_image_find(&s, it.args[i], id, &err) < 0) {
             cli_fail(&err);
             goto out;
         }
         ids[i] = xstrdup(id);
         merr_t e2 = MERR_INIT;
-        char *full = image_name_full(argv[optind + i], &e2);
+        char *full = image_name_full(it.args[i], &e2);
         err_clear(&e2);
         json_t *nm = store_names(&s);
         if (full && json_object_get(nm, full))
@@ -453,16 +543,23 @@ out:
     return ret;
 }
 
+static const struct cmd_flags import_flags = {
+    "import",
+    "[OPTIONS] file|- [REPOSITORY[:TAG]]",
+    "Import the contents from a tarball to create a filesystem image",
+    (const struct flag[]){{0}},
+    true,
+    1,
+    2};
+
 int cmd_import(const struct global *g, int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-        printf("usage: moat import FILE|- [REPOSITORY[:TAG]]\n");
-        return 0;
-    }
-    if (argc < 2)
-        return cli_usage_error("import", "missing FILE (or - for stdin)");
-    if (argc > 3)
-        return cli_usage_error("import", "unexpected argument \"%s\"", argv[3]);
+    struct flags_it it;
+    flags_begin(&it, &import_flags, argc, argv);
+    int r = flags_parse(&it, NULL, NULL);
+    if (r != FLAGS_DONE)
+        return r;
+    argc = (int)it.nargs + 1; /* the arguments are at argv[1..] now */
     bool in = strcmp(argv[1], "-") == 0;
     int fd = in ? 0 : open(argv[1], O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -486,40 +583,42 @@ int cmd_import(const struct global *g, int argc, char **argv)
     return ret;
 }
 
-/* --tls-verify=false (podman's flag) */
-static int tls_flag(const char *a, bool *off)
-{
-    if (strcmp(a, "--tls-verify=false") == 0)
-        *off = true;
-    else if (strcmp(a, "--tls-verify=true") == 0 || strcmp(a, "--tls-verify") == 0)
-        *off = false;
-    else
-        return -1;
-    return 0;
-}
+#define TLS_FLAG                                                                                   \
+    {                                                                                              \
+        "tls-verify", 0, NULL,                                                                     \
+            "Require HTTPS and verify certificates (--tls-verify=false: plain HTTP)", F_TLS        \
+    }
+
+static const struct cmd_flags pull_flags = {
+    "pull",
+    "[OPTIONS] NAME[:TAG|@DIGEST]",
+    "Download an image from a registry",
+    (const struct flag[]){
+        {"all-tags", 'a', NULL, "Download all tagged images in the repository (refused)", F_ALL},
+        {"quiet", 'q', NULL, "Suppress verbose output", F_QUIET},
+        TLS_FLAG,
+        {0},
+    },
+    true,
+    1,
+    1};
 
 int cmd_pull(const struct global *g, int argc, char **argv)
 {
-    struct pull_opts o = {.out_fd = 1};
-    const char *name = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
-            o.quiet = true;
-        else if (strcmp(argv[i], "--help") == 0) {
-            printf("usage: moat pull [-q] [--tls-verify=false] NAME[:TAG|@DIGEST]\n");
-            return 0;
-        } else if (argv[i][0] == '-' && tls_flag(argv[i], &o.tls_verify_off) < 0)
-            return cli_usage_error("pull", "unknown flag \"%s\"", argv[i]);
-        else if (argv[i][0] != '-' && name)
-            return cli_usage_error("pull", "unexpected argument \"%s\"", argv[i]);
-        else if (argv[i][0] != '-')
-            name = argv[i];
-    }
-    if (!name)
-        return cli_usage_error("pull", "missing NAME");
+    struct vals v = {0};
+    struct flags_it it;
+    flags_begin(&it, &pull_flags, argc, argv);
+    int fr = flags_parse(&it, keep, &v);
+    if (fr != FLAGS_DONE)
+        return fr;
+    if (v.on[F_ALL])
+        return flags_error(&it, "--all-tags: moat pulls one image at a time"), EXIT_ENGINE;
+    struct pull_opts o = {.out_fd = 1, .quiet = v.on[F_QUIET]};
+    o.tls_verify_off = v.val[F_TLS] && !v.on[F_TLS];
+    const char *name = it.args[0];
     struct store s;
     if (cli_store(g, &s) < 0)
-        return 1;
+        return EXIT_ENGINE;
     merr_t err = MERR_INIT;
     char id[72], old[72] = "";
     int ret = 0;
@@ -547,29 +646,34 @@ int cmd_pull(const struct global *g, int argc, char **argv)
     return ret;
 }
 
+static const struct cmd_flags login_flags = {
+    "login",
+    "[OPTIONS] SERVER",
+    "Authenticate to a registry",
+    (const struct flag[]){
+        {"password", 'p', "string", "Password or Personal Access Token (PAT)", F_PASSWORD},
+        {"password-stdin", 0, NULL, "Take the Password or Personal Access Token (PAT) from stdin",
+         F_PASSWORD_STDIN},
+        {"username", 'u', "string", "Username", F_USER},
+        TLS_FLAG,
+        {0},
+    },
+    true,
+    1,
+    1};
+
 int cmd_login(const struct global *g, int argc, char **argv)
 {
-    const char *user = NULL, *password = NULL, *registry = NULL;
-    bool stdin_pw = false, tls_off = false;
-    for (int i = 1; i < argc; i++) {
-        if ((strcmp(argv[i], "-u") == 0 || strcmp(argv[i], "--username") == 0) && i + 1 < argc)
-            user = argv[++i];
-        else if ((strcmp(argv[i], "-p") == 0 || strcmp(argv[i], "--password") == 0) && i + 1 < argc)
-            password = argv[++i];
-        else if (strcmp(argv[i], "--password-stdin") == 0)
-            stdin_pw = true;
-        else if (strcmp(argv[i], "--help") == 0) {
-            printf("usage: moat login -u USER (-p PASSWORD | --password-stdin) "
-                   "[--tls-verify=false] REGISTRY\n");
-            return 0;
-        } else if (argv[i][0] == '-' && tls_flag(argv[i], &tls_off) < 0)
-            return cli_usage_error("login", "unknown or incomplete flag \"%s\"", argv[i]);
-        else if (argv[i][0] != '-')
-            registry = argv[i];
-    }
-    if (!registry || !user || (!password && !stdin_pw))
-        return cli_usage_error("login", "needs REGISTRY, -u USER and -p PASSWORD or "
-                                        "--password-stdin");
+    struct vals v = {0};
+    struct flags_it it;
+    flags_begin(&it, &login_flags, argc, argv);
+    int r = flags_parse(&it, keep, &v);
+    if (r != FLAGS_DONE)
+        return r;
+    const char *user = v.val[F_USER], *password = v.val[F_PASSWORD], *registry = it.args[0];
+    bool stdin_pw = v.on[F_PASSWORD_STDIN], tls_off = v.val[F_TLS] && !v.on[F_TLS];
+    if (!user || (!password && !stdin_pw))
+        return flags_error(&it, "needs -u USER and -p PASSWORD or --password-stdin"), EXIT_ENGINE;
     cleanup_free char *pw = NULL;
     if (stdin_pw) {
         if (read_fd(0, &pw, NULL) < 0)
@@ -588,10 +692,16 @@ int cmd_login(const struct global *g, int argc, char **argv)
     return ret;
 }
 
+static const struct cmd_flags logout_flags = {
+    "logout", "[SERVER]", "Log out from a registry", (const struct flag[]){{0}}, true, 1, 1};
+
 int cmd_logout(const struct global *g, int argc, char **argv)
 {
-    if (cli_want_args("logout", argc, argv, 1, 1, "REGISTRY"))
-        return 1;
+    struct flags_it it;
+    flags_begin(&it, &logout_flags, argc, argv);
+    int r = flags_parse(&it, NULL, NULL);
+    if (r != FLAGS_DONE)
+        return r;
     struct store s;
     if (cli_store(g, &s) < 0)
         return 1;

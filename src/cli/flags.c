@@ -217,3 +217,22 @@ int flags_exit(int r)
 {
     return r == FLAGS_HELP ? 0 : EXIT_ENGINE;
 }
+
+int flags_parse(struct flags_it *it, int (*on)(struct flags_it *, int, void *), void *ctx)
+{
+    int f;
+    while ((f = flags_next(it)) > 0)
+        if (on && on(it, f, ctx) < 0)
+            return EXIT_ENGINE;
+    return f == FLAGS_DONE ? FLAGS_DONE : flags_exit(f);
+}
+
+bool flags_confirm(const char *warning)
+{
+    fprintf(stderr, "%s\nAre you sure you want to continue? [y/N] ", warning);
+    fflush(stderr);
+    char line[64];
+    if (!fgets(line, sizeof(line), stdin))
+        return false;
+    return line[0] == 'y' || line[0] == 'Y';
+}

@@ -64,6 +64,13 @@ int flags_int(const struct flags_it *it, int64_t min, int64_t max, int64_t *out)
 int flags_error(const struct flags_it *it, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* All the flags: on(it, id, ctx) for each (NULL: the table has none that
+ * need it; on returns -1 after printing an error). FLAGS_DONE when the
+ * command is to go on; otherwise its exit status (0 after --help). */
+int flags_parse(struct flags_it *it, int (*on)(struct flags_it *, int, void *), void *ctx);
+/* Docker's question before a prune: true for y or Y */
+bool flags_confirm(const char *warning);
+
 /* `moat CMD --help` */
 void flags_help(const struct cmd_flags *c);
 

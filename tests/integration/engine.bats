@@ -357,7 +357,12 @@ gone() {
     m volume rm data1
     [ -z "$(m volume ls -q | grep data1)" ]
     m volume create data2 >/dev/null
-    m volume prune | grep -q '^data2$'
+    # a named volume stays unless --all; prune asks unless -f
+    m volume prune -f
+    m volume ls -q | grep -qx data2
+    run sh -c "echo n | $MOAT --root $STORE volume prune -a"
+    m volume ls -q | grep -qx data2
+    m volume prune -af | grep -q '^data2$'
     run m volume create '../x'
     [ "$status" -ne 0 ]
 }

@@ -75,12 +75,18 @@ wait_ready() {
 
 @test "every command answers --help with its usage and flags, exit 0, touching nothing" {
     id=$(m create bb:1 true)
-    for cmd in run create start stop restart kill rm wait logs inspect exec ps; do
+    for cmd in run create start stop restart kill rm wait logs inspect exec ps top stats cp \
+        images rmi tag load save import pull login logout "image inspect" "image prune" \
+        "volume create" "volume ls" "volume inspect" "volume rm" "volume prune"; do
         run m $cmd --help
         echo "$cmd: $output"
         [ "$status" -eq 0 ]
         [[ "$output" == *"Usage:  moat $cmd "* ]]
         [[ "$output" == *"--help"* ]]
+        # nothing happens after --help: not even a store is made
+        run "$MOAT" --root "$BATS_TEST_TMPDIR/nostore" $cmd --help
+        [ "$status" -eq 0 ]
+        [ ! -e "$BATS_TEST_TMPDIR/nostore" ]
     done
     [ "$(m inspect -f '{{.State.Status}}' "$id")" = created ]
     # each flag of the table is described

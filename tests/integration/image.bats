@@ -114,10 +114,16 @@ store_is_empty() {
     store_is_empty
     m import "$BATS_FILE_TMPDIR/rootfs.tgz" >/dev/null
     m import "$BATS_FILE_TMPDIR/rootfs.tgz" kept:1 >/dev/null
-    run m image prune
+    # it asks: anything but y removes nothing
+    before=$(m images -q | wc -l)
+    run sh -c "echo n | $MOAT --root $STORE image prune -a"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Are you sure you want to continue? [y/N]"* ]]
+    [ "$(m images -q | wc -l)" = "$before" ]
+    run m image prune -f
     [ "$status" -eq 0 ]
     m images | grep -q '^kept '
-    run m image prune -a
+    run sh -c "echo y | $MOAT --root $STORE image prune -a"
     [[ "$output" == *"deleted: sha256:"* ]]
     store_is_empty
 }
