@@ -207,7 +207,9 @@ static int run_or_create(const struct global *g, int argc, char **argv, bool run
     } else if (!run) {
         printf("%s\n", id);
     } else if (start_and_attach(&s, id, !o.detach, o.interactive, o.tty, o.rm, &code, &err) < 0) {
+        int st = ctr_exec_status(&err);
         code = fail(&err);
+        code = st ? st : code;
         if (o.rm) { /* the monitor removed it, or it never started */
             ctr_remove(&s, id, &err);
             err_clear(&err);

@@ -519,8 +519,11 @@ int engine_exec(const struct global *g, int argc, char **argv)
     if (rootfd < 0)
         goto out;
     int st = 0;
-    /* Docker's codes: 126 when the command cannot be run */
+    /* Docker's codes: 126 when the command cannot be run, 127 when it is
+     * not there */
     code = op_exec(rootfd, &o, &st, &err) == 0 ? st : 126;
+    if (code == 126 && err.msg && ctr_exec_status(&err))
+        code = ctr_exec_status(&err);
     close(rootfd);
 out:
     if (err.msg)

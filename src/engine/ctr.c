@@ -476,3 +476,10 @@ int ctr_remove(struct store *s, const char *id, merr_t *err)
         return err_sys(err, "remove container %.12s", id);
     return 0;
 }
+
+int ctr_exec_status(const merr_t *err)
+{
+    if (!err->msg || strncmp(err->msg, "exec \"", 6) != 0)
+        return 0;
+    return err->errnum == ENOENT ? 127 : 126;
+}

@@ -87,4 +87,9 @@ int ctr_remove(struct store *s, const char *id, merr_t *err);
 /* The RFC 3339 time now, seconds precision plus nanoseconds. */
 char *ctr_now(void);
 
+/* Docker's exit status for a process that could not be run (err from the
+ * runtime's exec): 127 not found, 126 found but not runnable; 0 when err
+ * is another failure */
+int ctr_exec_status(const merr_t *err);
+
 #endif

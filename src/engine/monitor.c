@@ -400,13 +400,17 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
     sigset_t old;
     run_block_signals(&old);
     if (!rec || launch(&m, &c, rec, &err) < 0) {
-        cleanup_free char *msg = xasprintf("E%s", err.msg ? err.msg : "cannot start");
+        /* the errno too: it tells a command not found (127) from one that
+         * cannot be run (126) */
+        cleanup_free char *msg =
+            xasprintf("E%d:%s", err.errnum, err.msg ? err.msg : "cannot start");
         report(status, msg);
         /* whatever the runtime made before the failure (a created
          * container whose terminal never arrived) goes too */
         ctr_runtime_delete(s, id);
         ctr_umount_rootfs(s, id);
-        set_state(&m, "exited", false, 0, 127, err.msg);
+        int code = ctr_exec_status(&err);
+        set_state(&m, "exited", false, 0, code ? code : 127, err.msg);
         for (int i = 0; i < MAX_CLIENTS; i++)
             if (m.clients[i] >= 0)
                 frame(m.clients[i], 'x', "127", 3, 0);
@@ -530,7 +534,13 @@ int monitor_started(int status, merr_t *err)
     size_t l = text ? strlen(text) : 0;
     if (l && text[l - 1] == '\n')
         text[l - 1] = 0;
-    return err_set(err, 0, "%s", text && text[0] == 'E' ? text + 1 : "the monitor died");
+    if (!text || text[0] != 'E')
+        return err_set(err, 0, "the monitor died");
+    char *end;
+    long e = strtol(text + 1, &end, 10);
+    err_set(err, 0, "%s", *end == ':' ? end + 1 : text + 1); /* the text says it already */
+    err->errnum = *end == ':' ? (int)e : 0;
+    return -1;
 }
 
 /* ---- the client ---- */

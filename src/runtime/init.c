@@ -37,7 +37,11 @@ void child_fail(struct container *c, merr_t *err)
 {
     const char *msg = err && err->msg ? err->msg : "container init failed";
     if (c->fifo_wfd >= 0) {
-        /* `start` is reading: after the first byte, anything is an error */
+        /* `start` is reading: after the first byte, anything is an error,
+         * "ERRNO:" first (127 or 126 to a Docker user: see wait_exec) */
+        char num[16];
+        int n = snprintf(num, sizeof(num), "%d:", err ? err->errnum : 0);
+        (void)write_all(c->fifo_wfd, num, (size_t)n);
         (void)write_all(c->fifo_wfd, msg, strlen(msg));
     } else if (c->sync_child >= 0) {
         sync_send(c->sync_child, SYNC_ERROR, err ? err->errnum : 0, msg);

@@ -186,8 +186,14 @@ int wait_exec(int fd, int pidfd, merr_t *err)
     buf[got] = 0;
     if (!ok_byte)
         return err_set(err, ESRCH, "the container init exited before it started the process");
-    if (got > 1)
-        return err_set(err, 0, "%s", buf + 1);
+    if (got > 1) { /* "ERRNO:message" */
+        char *end;
+        long e = strtol(buf + 1, &end, 10);
+        bool num = end > buf + 1 && *end == ':';
+        err_set(err, 0, "%s", num ? end + 1 : buf + 1); /* the text says it already */
+        err->errnum = num ? (int)e : 0;
+        return -1;
+    }
     return 0;
 }
 

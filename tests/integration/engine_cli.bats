@@ -6,6 +6,8 @@
 load common
 load engine_common
 
+bats_require_minimum_version 1.5.0
+
 setup_file() {
     engine_setup_file
 }
@@ -167,4 +169,28 @@ wait_ready() {
     run m inspect nothere
     [ "$status" -eq 1 ]
     [[ "$output" == *"no such object: nothere"* ]]
+}
+
+@test "Docker's exit codes: 127 for a command not found, 126 for one that cannot run" {
+    run -127 m run --rm bb:1 nosuchcmd
+    echo "$output"
+    [ "$status" -eq 127 ]
+    [[ "$output" == *'exec "nosuchcmd": executable file not found'* ]]
+    run m run --rm bb:1 /etc/passwd
+    [ "$status" -eq 126 ]
+    run -127 m run -d --name gone bb:1 nosuchcmd
+    [ "$status" -eq 127 ]
+    [ "$(m inspect -f '{{.State.ExitCode}}' gone)" = 127 ]
+    id=$(m run -d bb:1 sleep 100)
+    run -127 m exec "$id" nosuchcmd
+    [ "$status" -eq 127 ]
+    run m exec "$id" /etc/passwd
+    [ "$status" -eq 126 ]
+    run m exec "$id" sh -c 'exit 3'
+    [ "$status" -eq 3 ]
+    # the container's own status otherwise, and 125 for moat's failures
+    run m run --rm bb:1 sh -c 'exit 42'
+    [ "$status" -eq 42 ]
+    run m run --rm nosuchimage:1 true
+    [ "$status" -eq 125 ]
 }
