@@ -39,8 +39,6 @@ int env_file_read(const char *path, char ***env);
  * 0, or 125 after a message on a bad template. */
 typedef struct json_t json_t;
 int cli_print_objects(json_t *all, const char *format);
-/* Parse "KILL", "SIGKILL", "9" (0 if unknown). */
-int cli_signal(const char *s);
 
 struct spec;
 

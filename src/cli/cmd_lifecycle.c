@@ -7,6 +7,7 @@
 #include "../runtime/ops.h"
 #include "../util/fs.h"
 #include "../util/log.h"
+#include "../util/signame.h"
 #include "../util/util.h"
 
 #include <errno.h>
@@ -285,7 +286,7 @@ int cmd_kill(const struct global *g, int argc, char **argv)
         return cli_usage_error("kill", n < 1 ? "missing container id" : "too many arguments");
     const char *id = argv[optind];
     int sig = SIGTERM;
-    if (n == 2 && !(sig = cli_signal(argv[optind + 1])))
+    if (n == 2 && !(sig = signal_parse(argv[optind + 1])))
         return cli_usage_error("kill", "unknown signal \"%s\"", argv[optind + 1]);
     merr_t err = MERR_INIT;
     int rootfd = cli_root_for(g, id, &err);

@@ -174,6 +174,7 @@ int flags_next(struct flags_it *it)
         it->short_rest = a + 1;
         return short_flag(it);
     }
+    it->args[it->nargs] = NULL; /* a vector: argv[argc] at the furthest */
     return check_count(it);
 }
 

@@ -135,6 +135,9 @@ wait_ready() {
     b=$(m run -d bb:1 sleep 100)
     run m exec "$b" echo -d -u 5
     [ "$output" = "-d -u 5" ]
+    # flags before the container: the command is what follows, and only it
+    run m exec -u 0 -e X=1 "$b" echo -d -u 5
+    [ "$output" = "-d -u 5" ]
 }
 
 @test "inspect -f: Go templates over Docker's keys" {

@@ -1,0 +1,278 @@
+/* ctr_verbs.c: the container verbs (see ctr_verbs.h). */
+#include "ctr_verbs.h"
+#include "ctr.h"
+#include "monitor.h"
+#include "pull.h"
+#include "ref.h"
+#include "rwlayer.h"
+#include "store.h"
+#include "../runtime/ops.h"
+#include "../util/log.h"
+#include "../util/signame.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+static char *new_id(void)
+{
+    uint8_t b[32];
+    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+        abort();
+    char *id = xmalloc(65);
+    for (int i = 0; i < 32; i++)
+        snprintf(id + 2 * i, 3, "%02x", b[i]);
+    return id;
+}
+
+/* Create the record and directories of a new container; its id in id. */
+int ctr_create(struct store *s, struct run_opts *o, char id[65], merr_t *err)
+{
+    struct rwl_plan lp;
+    if (rwl_plan(s, o->storage_size, &lp, err) < 0)
+        return -1;
+    char img_id[72];
+    if (store_image_find(s, o->image, img_id, err) < 0) {
+        /* not in the store: pull it, as Docker does */
+        merr_t e2 = MERR_INIT;
+        struct ref r;
+        if (ref_parse(o->image, &r, &e2) < 0) {
+            err_clear(&e2);
+            rwl_plan_free(&lp);
+            return -1;
+        }
+        ref_free(&r);
+        err_clear(err);
+        fprintf(stderr, "Unable to find image '%s' locally\n", o->image);
+        struct pull_opts po = {.out_fd = 2};
+        if (image_pull(s, o->image, &po, img_id, err) < 0) {
+            rwl_plan_free(&lp);
+            return -1;
+        }
+    }
+    struct image img;
+    if (store_image_load(s, img_id, &img, err) < 0) {
+        rwl_plan_free(&lp);
+        return -1;
+    }
+    cleanup_free char *nid = new_id();
+    snprintf(id, 65, "%s", nid);
+    json_t *layers = json_array();
+    for (size_t i = 0; i < img.nlayers; i++)
+        json_array_append_new(layers, json_string(img.diff_ids[i]));
+    int ret = -1;
+    cleanup_free char *name = NULL;
+    if (store_lock(s, err) < 0)
+        goto out;
+    ctr_clean_partial(s);
+    char other[65];
+    if (o->name && ctr_find(s, o->name, other, err) == 0) {
+        err_set(err, 0, "the name \"%s\" is in use by container %.12s; remove or rename it",
+                o->name, other);
+        goto unlock;
+    }
+    err_clear(err);
+    name = o->name ? xstrdup(o->name) : ctr_make_name(s);
+    uint64_t base = 0;
+    if (!o->userns_host && !o->privileged && ctr_alloc_userns(s, &base, err) < 0)
+        goto unlock;
+    json_t *rec = ctr_record(s, o, id, name, img_id, img.config, layers, base, err);
+    if (!rec)
+        goto unlock;
+    ret = ctr_make(s, id, rec, &lp, err);
+    json_decref(rec);
+unlock:
+    store_unlock(s);
+out:
+    if (ret == 0 && lp.warning)
+        log_warn("%s", lp.warning);
+    rwl_plan_free(&lp);
+    json_decref(layers);
+    image_free(&img);
+    return ret;
+}
+
+static volatile sig_atomic_t wait_expired;
+
+static void on_wait_alarm(int sig)
+{
+    (void)sig;
+    wait_expired = 1;
+}
+
+/* wait up to `secs` (negative: for ever) for the monitor to finish: it
+ * holds its lock until then, so block on the lock, with SIGALRM (no
+ * SA_RESTART) to end the wait at the deadline */
+bool ctr_wait_monitor(struct store *s, const char *id, int secs)
+{
+    cleanup_close int fd = ctr_lock_open(s, id, false);
+    if (fd < 0 || flock(fd, LOCK_SH | LOCK_NB) == 0)
+        return true;
+    if (secs == 0)
+        return false;
+    struct sigaction sa = {.sa_handler = on_wait_alarm}, old;
+    sigemptyset(&sa.sa_mask);
+    struct itimerval it = {.it_value = {.tv_sec = secs}}, off = {0};
+    sigset_t alrm, oldmask;
+    sigemptyset(&alrm);
+    sigaddset(&alrm, SIGALRM);
+    wait_expired = 0;
+    if (secs > 0) {
+        sigaction(SIGALRM, &sa, &old);
+        sigprocmask(SIG_UNBLOCK, &alrm, &oldmask);
+        setitimer(ITIMER_REAL, &it, NULL);
+    }
+    int r;
+    while ((r = flock(fd, LOCK_SH)) < 0 && errno == EINTR && !wait_expired)
+        ;
+    if (secs > 0) {
+        setitimer(ITIMER_REAL, &off, NULL);
+        sigprocmask(SIG_SETMASK, &oldmask, NULL);
+        sigaction(SIGALRM, &old, NULL);
+    }
+    return r == 0;
+}
+
+int ctr_start_attach(struct store *s, const char *id, bool attach, bool in, bool tty, bool rm,
+                     int *code, merr_t *err)
+{
+    int status = -1;
+    if (monitor_spawn(s, id, attach, &status, err) < 0)
+        return -1;
+    if (!attach)
+        return 0;
+    int sock = monitor_connect(s, id, err);
+    if (sock >= 0 && tty)
+        monitor_send_winsize(sock);
+    if (monitor_started(status, err) < 0) {
+        if (sock >= 0)
+            close(sock);
+        return -1;
+    }
+    if (sock < 0)
+        return -1;
+    int r = monitor_relay(s, id, sock, in, tty, !tty, code, err);
+    close(sock);
+    /* --rm: the monitor removes the container after it reports the exit
+     * code; like docker run --rm, return only when it is gone (a lock
+     * file already renamed away counts as gone) */
+    if (r == 0 && rm)
+        ctr_wait_monitor(s, id, -1);
+    return r;
+}
+
+int ctr_start(struct store *s, const char *id, bool attach, int *code, merr_t *err)
+{
+    json_t *r = ctr_refresh(s, id, err);
+    if (!r)
+        return -1;
+    bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
+    bool tty = json_is_true(json_object_get(json_object_get(r, "Config"), "Tty"));
+    bool in = json_is_true(json_object_get(json_object_get(r, "Config"), "OpenStdin"));
+    bool rm = json_is_true(json_object_get(json_object_get(r, "HostConfig"), "AutoRemove"));
+    json_decref(r);
+    if (running)
+        return 0;
+    return ctr_start_attach(s, id, attach, in && attach, tty, rm, code, err);
+}
+
+int ctr_signal(struct store *s, const char *id, int sig, merr_t *err)
+{
+    int rootfd = ctr_runtime_rootfd(s, err);
+    if (rootfd < 0)
+        return -1;
+    int r = op_kill(rootfd, id, sig, false, err);
+    close(rootfd);
+    return r;
+}
+
+int ctr_stop(struct store *s, const char *id, int secs, int sig, merr_t *err)
+{
+    json_t *r = ctr_refresh(s, id, err);
+    if (!r)
+        return -1;
+    bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
+    if (!sig)
+        sig = signal_parse(
+            json_string_value(json_object_get(json_object_get(r, "Config"), "StopSignal"))
+                ?: "TERM");
+    json_decref(r);
+    if (running) {
+        merr_t e = MERR_INIT;
+        ctr_signal(s, id, sig ? sig : SIGTERM, &e);
+        err_clear(&e);
+        if (!ctr_wait_monitor(s, id, secs)) {
+            ctr_signal(s, id, SIGKILL, &e);
+            err_clear(&e);
+            ctr_wait_monitor(s, id, -1);
+        }
+    }
+    return 0;
+}
+
+int ctr_rm(struct store *s, const char *id, bool force, merr_t *err)
+{
+    json_t *r = ctr_refresh(s, id, err);
+    if (!r)
+        return -1;
+    bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
+    json_decref(r);
+    if (running && !force)
+        return err_set(err, 0, "container %.12s is running: stop it first, or use rm --force", id);
+    if (running) {
+        merr_t e = MERR_INIT;
+        ctr_signal(s, id, SIGKILL, &e);
+        err_clear(&e);
+        ctr_wait_monitor(s, id, -1);
+    }
+    if (ctr_monitor_alive(s, id)) {
+        /* a monitor still starting the container (or stuck at it, or
+         * finishing): --force stops it, and the removal cleans up */
+        bool killed = force && ctr_monitor_kill(s, id) == 0;
+        if (!killed && ctr_monitor_alive(s, id))
+            return err_set(err, 0, "container %.12s is starting; try again", id);
+        ctr_wait_monitor(s, id, -1);
+    }
+    return ctr_remove(s, id, err);
+}
+
+int ctr_wait(struct store *s, const char *id, int64_t *code, merr_t *err)
+{
+    json_t *r;
+    /* a container that has not run yet: wait for it to run and end, as
+     * Docker does */
+    for (;;) {
+        ctr_wait_monitor(s, id, -1);
+        r = ctr_refresh(s, id, err);
+        if (!r)
+            return -1;
+        const char *st = json_string_value(json_object_get(json_object_get(r, "State"), "Status"));
+        if (!st || strcmp(st, "created") != 0)
+            break;
+        json_decref(r);
+        poll(NULL, 0, 100);
+    }
+    *code = json_integer_value(json_object_get(json_object_get(r, "State"), "ExitCode"));
+    json_decref(r);
+    return 0;
+}
+
+int ctr_kill(struct store *s, const char *id, int sig, merr_t *err)
+{
+    json_t *r = ctr_refresh(s, id, err);
+    if (!r)
+        return -1;
+    bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
+    json_decref(r);
+    if (!running)
+        return err_set(err, 0, "container %.12s is not running", id);
+    return ctr_signal(s, id, sig, err);
+}
