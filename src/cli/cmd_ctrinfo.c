@@ -1,6 +1,7 @@
 /* cmd_ctrinfo.c: the engine's ps, logs, inspect and exec. */
 #include "cli.h"
 #include "flags.h"
+#include "table.h"
 #include "../engine/ctr.h"
 #include "../engine/ctr_config.h"
 #include "../engine/image_info.h"
@@ -21,91 +22,103 @@
 #include <time.h>
 #include <unistd.h>
 
-struct row {
-    const char *id, *name, *image, *state;
-    char command[64], created[48], status[80];
-};
-
-static void fill_row(json_t *r, struct row *w)
+/* a container as `ps` shows it, under Docker's field names */
+static json_t *ps_row(json_t *r, bool notrunc)
 {
     json_t *st = json_object_get(r, "State");
-    w->id = json_string_value(json_object_get(r, "Id")) ?: "";
-    w->name = json_string_value(json_object_get(r, "Name")) ?: "";
-    w->image = json_string_value(json_object_get(r, "ImageName")) ?: "";
-    w->state = json_string_value(json_object_get(st, "Status")) ?: "created";
+    const char *id = json_string_value(json_object_get(r, "Id")) ?: "";
+    const char *state = json_string_value(json_object_get(st, "Status")) ?: "created";
     struct sbuf b = {0};
     json_t *args = json_object_get(r, "Args");
     for (size_t i = 0; i < json_array_size(args); i++)
         sbuf_printf(&b, "%s%s", i ? " " : "", json_string_value(json_array_get(args, i)) ?: "");
-    if (b.len > 20)
-        snprintf(w->command, sizeof(w->command), "\"%.19s…\"", b.buf);
-    else
-        snprintf(w->command, sizeof(w->command), "\"%s\"", b.buf ? b.buf : "");
+    char cmd[64], created[48], status[80], d[48];
+    if (b.len > 20 && !notrunc)
+        snprintf(cmd, sizeof(cmd), "\"%.19s…\"", b.buf);
+    cleanup_free char *full = xasprintf("\"%s\"", b.buf ? b.buf : "");
     free(b.buf);
-    human_since(json_string_value(json_object_get(r, "Created")), true, w->created,
-                sizeof(w->created));
-    char d[48];
-    if (strcmp(w->state, "running") == 0) {
+    human_since(json_string_value(json_object_get(r, "Created")), true, created, sizeof(created));
+    if (strcmp(state, "running") == 0) {
         human_since(json_string_value(json_object_get(st, "StartedAt")), false, d, sizeof(d));
-        snprintf(w->status, sizeof(w->status), "Up %s", d);
-    } else if (strcmp(w->state, "exited") == 0) {
+        snprintf(status, sizeof(status), "Up %s", d);
+    } else if (strcmp(state, "exited") == 0) {
         human_since(json_string_value(json_object_get(st, "FinishedAt")), true, d, sizeof(d));
-        snprintf(w->status, sizeof(w->status), "Exited (%lld) %s",
+        snprintf(status, sizeof(status), "Exited (%lld) %s",
                  (long long)json_integer_value(json_object_get(st, "ExitCode")), d);
     } else {
-        snprintf(w->status, sizeof(w->status), "Created");
+        snprintf(status, sizeof(status), "Created");
     }
+    const char *name = json_string_value(json_object_get(r, "Name")) ?: "";
+    struct sbuf labels = {0};
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(json_object_get(r, "Config"), "Labels"), k, v)
+    {
+        sbuf_printf(&labels, "%s%s=%s", labels.len ? "," : "", k, json_string_value(v) ?: "");
+    }
+    json_t *row = json_pack(
+        "{s:s%,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID", id, notrunc ? strlen(id) : 12,
+        "Image", json_string_value(json_object_get(r, "ImageName")) ?: "", "Command",
+        b.len > 20 && !notrunc ? cmd : full, "CreatedAt",
+        json_string_value(json_object_get(r, "Created")) ?: "", "RunningFor", created, "Ports", "",
+        "State", state, "Status", status, "Names", name[0] == '/' ? name + 1 : name, "Labels",
+        labels.buf ? labels.buf : "", "Networks",
+        json_is_true(json_object_get(json_object_get(r, "HostConfig"), "NetworkHost")) ? "host"
+                                                                                       : "none");
+    free(labels.buf);
+    return row;
 }
 
-/* {{.ID}} {{.Names}} {{.Image}} {{.Command}} {{.Status}} {{.State}}
- * {{.CreatedAt}}, and \t */
-static void print_format(const char *fmt, const struct row *w, json_t *r)
+/* --filter KEY=VALUE, as Docker's ps takes them */
+static bool ps_match(json_t *r, json_t *row, char **filters, merr_t *err)
 {
-    struct sbuf b = {0};
-    for (const char *p = fmt; *p;) {
-        if (p[0] == '\\' && p[1] == 't') {
-            sbuf_add(&b, "\t", 1);
-            p += 2;
-            continue;
-        }
-        if (strncmp(p, "{{", 2) != 0) {
-            sbuf_add(&b, p++, 1);
-            continue;
-        }
-        const char *e = strstr(p, "}}");
-        if (!e) {
-            sbuf_puts(&b, p);
-            break;
-        }
-        cleanup_free char *k = xstrndup(p + 2, (size_t)(e - p - 2));
-        char *t = k;
-        while (*t == ' ')
-            t++;
-        char *end = t + strlen(t);
-        while (end > t && end[-1] == ' ')
-            *--end = 0;
-        if (strcmp(t, ".ID") == 0)
-            sbuf_printf(&b, "%.12s", w->id);
-        else if (strcmp(t, ".Names") == 0)
-            sbuf_puts(&b, w->name);
-        else if (strcmp(t, ".Image") == 0)
-            sbuf_puts(&b, w->image);
-        else if (strcmp(t, ".Command") == 0)
-            sbuf_puts(&b, w->command);
-        else if (strcmp(t, ".Status") == 0)
-            sbuf_puts(&b, w->status);
-        else if (strcmp(t, ".State") == 0)
-            sbuf_puts(&b, w->state);
-        else if (strcmp(t, ".CreatedAt") == 0)
-            sbuf_puts(&b, json_string_value(json_object_get(r, "Created")) ?: "");
-        else if (strcmp(t, "json .") == 0 || strcmp(t, "json.") == 0) {
-            cleanup_free char *j = json_dumps(r, JSON_COMPACT);
-            sbuf_puts(&b, j);
-        }
-        p = e + 2;
+    for (size_t i = 0; filters && filters[i]; i++) {
+        const char *f = filters[i], *eq = strchr(f, '=');
+        if (!eq)
+            return err_set(err, 0, "--filter \"%s\": KEY=VALUE", f), false;
+        size_t kl = (size_t)(eq - f);
+        const char *v = eq + 1;
+        bool ok;
+        if (kl == 6 && !strncmp(f, "status", 6))
+            ok = !strcmp(json_string_value(json_object_get(row, "State")) ?: "", v);
+        else if (kl == 4 && !strncmp(f, "name", 4))
+            ok = strstr(json_string_value(json_object_get(row, "Names")) ?: "", v) != NULL;
+        else if (kl == 2 && !strncmp(f, "id", 2))
+            ok = !strncmp(json_string_value(json_object_get(r, "Id")) ?: "", v, strlen(v));
+        else if (kl == 8 && !strncmp(f, "ancestor", 8))
+            ok = !strcmp(json_string_value(json_object_get(row, "Image")) ?: "", v);
+        else if (kl == 6 && !strncmp(f, "exited", 6)) {
+            char code[24];
+            json_t *st = json_object_get(r, "State");
+            snprintf(code, sizeof(code), "%lld",
+                     (long long)json_integer_value(json_object_get(st, "ExitCode")));
+            ok = !strcmp(json_string_value(json_object_get(st, "Status")) ?: "", "exited") &&
+                 !strcmp(code, v);
+        } else if (kl == 5 && !strncmp(f, "label", 5)) {
+            cleanup_free char *key = xstrdup(v);
+            char *want = strchr(key, '=');
+            if (want)
+                *want++ = 0;
+            json_t *lv =
+                json_object_get(json_object_get(json_object_get(r, "Config"), "Labels"), key);
+            ok = lv && (!want || !strcmp(json_string_value(lv) ?: "", want));
+        } else
+            return err_set(err, 0,
+                           "--filter \"%.*s\": not a filter of ps (status, name, id, "
+                           "ancestor, exited, label)",
+                           (int)kl, f),
+                   false;
+        if (!ok)
+            return false;
     }
-    printf("%s\n", b.buf ? b.buf : "");
-    free(b.buf);
+    return true;
+}
+
+static int by_created_desc(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    return strcmp(json_string_value(json_object_get(y, "Created")) ?: "",
+                  json_string_value(json_object_get(x, "Created")) ?: "");
 }
 
 enum {
@@ -127,6 +140,9 @@ enum {
     F_DETACH,
     F_PRIVILEGED,
     F_UNSUPPORTED,
+    F_FILTER,
+    F_LAST,
+    F_LATEST,
 };
 
 static const struct cmd_flags ps_flags = {
@@ -135,72 +151,133 @@ static const struct cmd_flags ps_flags = {
     "List containers",
     (const struct flag[]){
         {"all", 'a', NULL, "Show all containers (default shows just running)", F_ALL},
+        {"filter", 'f', "filter", "Filter output based on conditions provided", F_FILTER},
         {"format", 0, "string", "Format output using a template ('table', 'json' or a Go template)",
          F_FORMAT},
+        {"last", 'n', "int", "Show n last created containers (includes all states)", F_LAST},
+        {"latest", 'l', NULL, "Show the latest created container (includes all states)", F_LATEST},
         {"no-trunc", 0, NULL, "Don't truncate output", F_NOTRUNC},
         {"quiet", 'q', NULL, "Only display container IDs", F_QUIET},
+        {"size", 's', NULL, "Display total file sizes (not measured: shown as 0B)", F_SIZE},
         {0},
     },
     true,
     0,
     0};
 
-int engine_ps(const struct global *g, int argc, char **argv)
+struct ps_opts {
+    bool all, quiet, notrunc, size;
+    int64_t last;
+    const char *format;
+    char **filters;
+};
+
+static int on_ps(struct flags_it *it, int f, void *ctx)
 {
-    bool all = false, quiet = false, notrunc = false;
-    const char *format = NULL;
-    struct flags_it it;
-    int f;
-    flags_begin(&it, &ps_flags, argc, argv);
-    while ((f = flags_next(&it)) > 0) {
-        if (f == F_ALL)
-            all = flags_bool(&it);
-        else if (f == F_QUIET)
-            quiet = flags_bool(&it);
-        else if (f == F_NOTRUNC)
-            notrunc = flags_bool(&it);
-        else if (f == F_FORMAT)
-            format = it.val;
+    struct ps_opts *o = ctx;
+    if (f == F_ALL)
+        o->all = flags_bool(it);
+    else if (f == F_QUIET)
+        o->quiet = flags_bool(it);
+    else if (f == F_NOTRUNC)
+        o->notrunc = flags_bool(it);
+    else if (f == F_SIZE)
+        o->size = flags_bool(it);
+    else if (f == F_FORMAT)
+        o->format = it->val;
+    else if (f == F_FILTER)
+        strv_push(&o->filters, it->val);
+    else if (f == F_LATEST)
+        o->last = flags_bool(it) ? 1 : o->last;
+    else if (f == F_LAST && flags_int(it, -1, INT32_MAX, &o->last) < 0)
+        return -1;
+    return 0;
+}
+
+/* the records to show, newest first */
+static json_t *ps_records(struct store *s, const struct ps_opts *o, merr_t *err)
+{
+    if (store_lock(s, err) == 0) { /* what a killed `create` left */
+        ctr_clean_partial(s);
+        store_unlock(s);
     }
-    flags_end(&it);
-    if (f != FLAGS_DONE)
-        return flags_exit(f);
-    struct store s;
-    merr_t err = MERR_INIT;
-    if (cli_store(g, &s) < 0)
-        return EXIT_ENGINE;
-    if (format && strncmp(format, "table ", 6) == 0)
-        format += 6;
-    if (!quiet && !format)
-        printf("%-14s %-20s %-22s %-24s %-28s %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
-               "STATUS", "NAMES");
-    if (store_lock(&s, &err) == 0) { /* what a killed `create` left */
-        ctr_clean_partial(&s);
-        store_unlock(&s);
-    }
-    err_clear(&err);
-    char **ids = ctr_list(&s);
+    err_clear(err);
+    /* the filters are checked even when there is nothing to filter */
+    json_t *none = json_object();
+    ps_match(none, none, o->filters, err);
+    json_decref(none);
+    if (err->msg && strstr(err->msg, "--filter"))
+        return json_array();
+    err_clear(err);
+    char **ids = ctr_list(s);
+    size_t n = 0;
+    json_t **recs = xzalloc((strv_len(ids) + 1) * sizeof(json_t *));
     for (size_t i = 0; ids[i]; i++) {
-        json_t *r = ctr_refresh(&s, ids[i], &err);
-        err_clear(&err);
-        if (!r)
-            continue;
-        struct row w;
-        fill_row(r, &w);
-        if (all || strcmp(w.state, "running") == 0) {
-            if (quiet)
-                printf("%.*s\n", notrunc ? 64 : 12, w.id);
-            else if (format)
-                print_format(format, &w, r);
-            else
-                printf("%-14.12s %-20s %-22s %-24s %-28s %s\n", w.id, w.image, w.command, w.created,
-                       w.status, w.name);
-        }
-        json_decref(r);
+        recs[n] = ctr_refresh(s, ids[i], err);
+        err_clear(err);
+        n += recs[n] != NULL;
     }
     strv_free(ids);
+    qsort(recs, n, sizeof(json_t *), by_created_desc);
+    json_t *out = json_array();
+    bool all = o->all || o->last > 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *row = ps_row(recs[i], o->notrunc);
+        bool running = !strcmp(json_string_value(json_object_get(row, "State")), "running");
+        bool want = (all || running) && (o->last <= 0 || json_array_size(out) < (size_t)o->last);
+        if (want && !err->msg && ps_match(recs[i], row, o->filters, err))
+            json_array_append(out, row);
+        json_decref(row);
+        json_decref(recs[i]);
+    }
+    free(recs);
+    return out;
+}
+
+int engine_ps(const struct global *g, int argc, char **argv)
+{
+    struct ps_opts o = {.last = -1};
+    struct flags_it it;
+    flags_begin(&it, &ps_flags, argc, argv);
+    int r = flags_parse(&it, on_ps, &o);
+    struct store s;
+    if (r != FLAGS_DONE || cli_store(g, &s) < 0) {
+        strv_free(o.filters);
+        return r != FLAGS_DONE ? r : EXIT_ENGINE;
+    }
+    merr_t err = MERR_INIT;
+    json_t *rows = ps_records(&s, &o, &err);
+    int ret = 0;
+    if (err.msg) {
+        cli_fail(&err);
+        ret = EXIT_ENGINE;
+    } else {
+        json_t *headers = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID",
+                                    "CONTAINER ID", "Image", "IMAGE", "Command", "COMMAND",
+                                    "CreatedAt", "CREATED AT", "RunningFor", "CREATED", "Ports",
+                                    "PORTS", "State", "STATE", "Status", "STATUS", "Names", "NAMES",
+                                    "Labels", "LABELS", "Networks", "NETWORKS", "Size", "SIZE");
+        const char *fallback =
+            o.quiet  ? "{{.ID}}"
+            : o.size ? "table "
+                       "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}"
+                       "\t{{.Names}}\t{{.Size}}"
+                     : "table "
+                       "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}"
+                       "\t{{.Names}}";
+        size_t i;
+        json_t *row;
+        json_array_foreach(rows, i, row)
+        {
+            json_object_set_new(row, "Size", json_string("0B"));
+        }
+        ret = table_print(rows, o.quiet ? NULL : o.format, headers, fallback);
+        json_decref(headers);
+    }
+    json_decref(rows);
+    strv_free(o.filters);
     store_close(&s);
-    return 0;
+    return ret;
 }
 
 /* one record, to stdout or stderr as it was written; with -t, each line

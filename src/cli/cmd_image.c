@@ -2,6 +2,7 @@
  * image inspect|ls|rm|prune, tag, rmi, load, save, import. */
 #include "cli.h"
 #include "flags.h"
+#include "table.h"
 #include "../engine/image_info.h"
 #include "../engine/ctr.h"
 #include "../engine/imgio.h"
@@ -72,6 +73,8 @@ static const struct cmd_flags images_flags = {
     "List images",
     (const struct flag[]){
         {"all", 'a', NULL, "Show all images (default hides intermediate images)", F_ALL},
+        {"format", 0, "string", "Format output using a template ('table', 'json' or a Go template)",
+         F_FORMAT},
         {"no-trunc", 0, NULL, "Don't truncate output", F_NOTRUNC},
         {"quiet", 'q', NULL, "Only show image IDs", F_QUIET},
         {0},
@@ -79,6 +82,36 @@ static const struct cmd_flags images_flags = {
     true,
     0,
     1};
+
+/* the rows of one image: one a name, or one <none> row if it has none */
+static void image_rows(json_t *rows, const struct image *img, char **ns, const char *filter,
+                       bool notrunc)
+{
+    char shortid[80], age[40], size[24];
+    snprintf(shortid, sizeof(shortid), "%.*s", notrunc ? 71 : 12, notrunc ? img->id : img->id + 7);
+    const char *created = json_string_value(json_object_get(img->config, "created")) ?: "";
+    human_since(created, true, age, sizeof(age));
+    human_bytes(img->size, false, size, sizeof(size));
+    for (size_t k = 0; ns[k] || (!k && !filter); k++) {
+        char *repo, *tag;
+        if (ns[k]) {
+            split_name(ns[k], &repo, &tag);
+        } else {
+            repo = xstrdup("<none>");
+            tag = xstrdup("<none>");
+        }
+        cleanup_free char *rt = xasprintf("%s:%s", repo, tag);
+        if (!filter || strcmp(filter, repo) == 0 || strcmp(filter, rt) == 0)
+            json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Repository",
+                                                  repo, "Tag", tag, "ID", shortid, "CreatedSince",
+                                                  age, "CreatedAt", created, "Size", size, "Digest",
+                                                  "<none>"));
+        free(repo);
+        free(tag);
+        if (!ns[k])
+            break;
+    }
+}
 
 int cmd_images(const struct global *g, int argc, char **argv)
 {
@@ -93,10 +126,8 @@ int cmd_images(const struct global *g, int argc, char **argv)
     struct store s;
     if (cli_store(g, &s) < 0)
         return EXIT_ENGINE;
-    json_t *names = store_names(&s);
+    json_t *names = store_names(&s), *rows = json_array();
     char **ids = store_image_ids(&s);
-    if (!quiet)
-        printf("%-40s %-10s %-14s %-24s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
     for (size_t i = 0; ids[i]; i++) {
         struct image img;
         merr_t err = MERR_INIT;
@@ -105,43 +136,26 @@ int cmd_images(const struct global *g, int argc, char **argv)
             err_clear(&err);
             continue;
         }
-        char shortid[80], age[40], size[24];
-        snprintf(shortid, sizeof(shortid), "%.*s", notrunc ? 71 : 12,
-                 notrunc ? img.id : img.id + 7);
-        human_since(json_string_value(json_object_get(img.config, "created")), true, age,
-                    sizeof(age));
-        human_bytes(img.size, false, size, sizeof(size));
         char **ns = image_names(names, img.id);
-        size_t shown = 0;
-        for (size_t k = 0; ns[k] || (!k && !filter); k++) {
-            char *repo, *tag;
-            if (ns[k]) {
-                split_name(ns[k], &repo, &tag);
-            } else {
-                repo = xstrdup("<none>");
-                tag = xstrdup("<none>");
-            }
-            bool match = true;
-            if (filter) {
-                cleanup_free char *rt = xasprintf("%s:%s", repo, tag);
-                match = strcmp(filter, repo) == 0 || strcmp(filter, rt) == 0;
-            }
-            if (match && quiet && !shown++)
-                printf("%s\n", shortid);
-            else if (match && !quiet)
-                printf("%-40s %-10s %-14s %-24s %s\n", repo, tag, shortid, age, size);
-            free(repo);
-            free(tag);
-            if (!ns[k])
-                break;
-        }
+        size_t before = json_array_size(rows);
+        image_rows(rows, &img, ns, filter, notrunc);
+        /* -q: an image once, whatever its names */
+        while (quiet && json_array_size(rows) > before + 1)
+            json_array_remove(rows, json_array_size(rows) - 1);
         strv_free(ns);
         image_free(&img);
     }
+    json_t *headers = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Repository", "REPOSITORY", "Tag",
+                                "TAG", "ID", "IMAGE ID", "CreatedSince", "CREATED", "CreatedAt",
+                                "CREATED AT", "Size", "SIZE", "Digest", "DIGEST");
+    int ret = table_print(rows, quiet ? "{{.ID}}" : v.val[F_FORMAT], headers,
+                          "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}");
+    json_decref(headers);
+    json_decref(rows);
     strv_free(ids);
     json_decref(names);
     store_close(&s);
-    return 0;
+    return ret;
 }
 
 static const struct cmd_flags tag_flags = {"tag",

@@ -46,7 +46,7 @@ gone() {
     id=$(m run -d --name web bb:1 sh -c 'trap "echo bye; exit 7" TERM; echo hello; while :; do sleep 0.1; done')
     [[ "$id" =~ ^[0-9a-f]{64}$ ]]
     run m ps
-    [[ "${lines[0]}" =~ ^CONTAINER\ ID\ +IMAGE\ +COMMAND\ +CREATED\ +STATUS\ +NAMES ]]
+    [[ "${lines[0]}" =~ ^CONTAINER\ ID\ +IMAGE\ +COMMAND\ +CREATED\ +STATUS\ +PORTS\ +NAMES$ ]]
     [[ "${lines[1]}" =~ ^${id:0:12}\ +bb:1\ .*Up\ .*web$ ]]
     [ "$(m ps --format '{{.Names}} {{.State}}')" = "web running" ]
     for i in $(seq 50); do m logs web | grep -q hello && break; sleep 0.1; done

@@ -197,3 +197,37 @@ wait_ready() {
     run m run --rm nosuchimage:1 true
     [ "$status" -eq 125 ]
 }
+
+@test "ps: newest first, -n/-l, --filter, and tables whose columns follow their content" {
+    m run -d --name first bb:1 sleep 100 >/dev/null
+    m run --name second bb:1 sh -c 'exit 3' || true
+    m run -d --name a-much-longer-container-name bb:1 sleep 100 >/dev/null
+    [ "$(m ps -a --format '{{.Names}}' | tr '\n' ' ')" = "a-much-longer-container-name second first " ]
+    [ "$(m ps --format '{{.Names}}' | tr '\n' ' ')" = "a-much-longer-container-name first " ]
+    [ "$(m ps -l --format '{{.Names}}')" = a-much-longer-container-name ]
+    [ "$(m ps -n 2 --format '{{.Names}}' | tr '\n' ' ')" = "a-much-longer-container-name second " ]
+    [ "$(m ps -a --filter status=exited --format '{{.Names}}')" = second ]
+    [ "$(m ps -a --filter exited=3 -q | wc -l)" = 1 ]
+    [ "$(m ps -a --filter name=first --format '{{.Names}}')" = first ]
+    run m ps --filter nosuch=1
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"not a filter of ps"* ]]
+    # table: a header from the template, each column as wide as its widest cell
+    run m ps -a --format 'table {{.Names}}\t{{.State}}'
+    echo "$output"
+    [ "${lines[0]}" = "NAMES                          STATE" ]
+    [ "${lines[1]}" = "a-much-longer-container-name   running" ]
+    [ "${lines[3]}" = "first                          running" ]
+    # json: an object a line
+    m ps -a --format json | jq -e -s 'length == 3 and .[0].Names == "a-much-longer-container-name"'
+}
+
+@test "images: --format with Docker's fields, table, json, -q once per image" {
+    m tag bb:1 other/name:latest
+    run m images
+    [[ "${lines[0]}" =~ ^REPOSITORY\ +TAG\ +IMAGE\ ID\ +CREATED\ +SIZE$ ]]
+    [ "$(m images --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' ')" = "bb:1 other/name:latest " ]
+    [ "$(m images -q | wc -l)" = 1 ]
+    m images --format json | jq -e -s 'length == 2 and (.[0].ID | length) == 12'
+    m rmi other/name >/dev/null
+}
