@@ -4,6 +4,7 @@
 #include "table.h"
 #include "../engine/ctr.h"
 #include "../engine/ctr_config.h"
+#include "../engine/ctr_inspect.h"
 #include "../engine/image_info.h"
 #include "../engine/logfile.h"
 #include "../engine/ref.h"
@@ -418,8 +419,12 @@ static json_t *inspect_one(struct store *s, const char *name, const char *type, 
 {
     char id[72];
     bool any = !type;
-    if ((any || strcmp(type, "container") == 0) && ctr_find(s, name, id, err) == 0)
-        return ctr_refresh(s, id, err);
+    if ((any || strcmp(type, "container") == 0) && ctr_find(s, name, id, err) == 0) {
+        json_t *rec = ctr_refresh(s, id, err);
+        json_t *o = rec ? ctr_inspect_json(rec) : NULL;
+        json_decref(rec);
+        return o;
+    }
     if (!any && strcmp(type, "image") != 0) {
         err_clear(err);
         err_set(err, 0, "--type \"%s\": container or image", type);

@@ -67,7 +67,7 @@ as_nobody() {
     [ ! -e "$d/g" ]
     # :U gives the source to the container's user first
     id=$(m create -v "$d:/data:U" bb:1 sh -c 'echo ctr > /data/g; ls -ln /data')
-    base=$(m inspect "$id" | jq .[0].UsernsBase)
+    base=$(m inspect "$id" | jq .[0].Moat.UsernsBase)
     out=$(m start -a "$id")
     [ "$(cat "$d/g")" = ctr ]
     [ "$(stat -c %u "$d/g")" = "$base" ]
@@ -89,14 +89,14 @@ as_nobody() {
     [ "$(stat -c %u "$STORE/volumes/shared/_data/b")" = $((vbase + 1000)) ]
     id1=$(m run -d -v shared:/v bb:1 sleep 100)
     id2=$(m run -d -v shared:/v bb:1 sleep 100)
-    [ "$(m inspect "$id1" | jq .[0].UsernsBase)" != "$(m inspect "$id2" | jq .[0].UsernsBase)" ]
+    [ "$(m inspect "$id1" | jq .[0].Moat.UsernsBase)" != "$(m inspect "$id2" | jq .[0].Moat.UsernsBase)" ]
     [ "$(m exec "$id1" stat -c %u:%g /v/a /v/b | tr '\n' ' ')" = "0:0 1000:1000 " ]
     [ "$(m exec "$id2" stat -c %u:%g /v/a /v/b | tr '\n' ' ')" = "0:0 1000:1000 " ]
     m exec "$id2" sh -c 'echo from2 >> /v/a'
     [ "$(m exec "$id1" cat /v/a | tr '\n' ' ')" = "a from2 " ]
     # a volume's range is not given to a container
-    [ "$(m inspect "$id1" | jq .[0].UsernsBase)" != "$vbase" ]
-    [ "$(m inspect "$id2" | jq .[0].UsernsBase)" != "$vbase" ]
+    [ "$(m inspect "$id1" | jq .[0].Moat.UsernsBase)" != "$vbase" ]
+    [ "$(m inspect "$id2" | jq .[0].Moat.UsernsBase)" != "$vbase" ]
 }
 
 @test "a bind source swapped after create is refused at start" {

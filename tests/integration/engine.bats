@@ -124,7 +124,7 @@ gone() {
 
 @test "hardened by default: own user namespace range, few capabilities, seccomp, no mount" {
     id=$(m run -d bb:1 sleep 100)
-    base=$(m inspect "$id" | jq .[0].UsernsBase)
+    base=$(m inspect "$id" | jq .[0].Moat.UsernsBase)
     [ "$base" -ge 1000000000 ]
     pid=$(m inspect "$id" | jq .[0].State.Pid)
     [ "$(stat -c %u /proc/$pid)" = "$base" ]
@@ -142,7 +142,7 @@ gone() {
     [ "$(stat -c %u "$STORE/containers/$id/layer/upper/newfile")" = "$base" ]
     # a second container gets another range
     id2=$(m run -d bb:1 sleep 100)
-    [ "$(m inspect "$id2" | jq .[0].UsernsBase)" != "$base" ]
+    [ "$(m inspect "$id2" | jq .[0].Moat.UsernsBase)" != "$base" ]
 }
 
 @test "volumes: bind mounts rw and ro, named volumes, sensitive sources refused" {
@@ -236,7 +236,7 @@ gone() {
     for i in $(seq 10); do m run -d --name "par$i" bb:1 sleep 100 > /dev/null & done
     wait
     [ "$(m ps -q | wc -l)" = 10 ]
-    [ "$(for i in $(seq 10); do m inspect par$i | jq .[0].UsernsBase; done | sort -u | wc -l)" = 10 ]
+    [ "$(for i in $(seq 10); do m inspect par$i | jq .[0].Moat.UsernsBase; done | sort -u | wc -l)" = 10 ]
     m rm -f $(m ps -q) > /dev/null
     [ -z "$(m ps -aq)" ]
     ! grep -q "$STORE/containers" /proc/self/mountinfo
@@ -257,7 +257,7 @@ gone() {
     [ "$status" -eq 0 ]
     [[ "${lines[0]}" =~ ^UID\ +PID\ +PPID\ +STIME\ +TTY\ +TIME\ +CMD ]]
     [[ "$output" == *"$pid2 "*"sh -c echo start"* ]]
-    base=$(m inspect svc | jq .[0].UsernsBase)
+    base=$(m inspect svc | jq .[0].Moat.UsernsBase)
     [[ "${lines[1]}" == "$base "* ]]
     run m stats --no-stream svc
     [ "$status" -eq 0 ]

@@ -231,3 +231,20 @@ wait_ready() {
     m images --format json | jq -e -s 'length == 2 and (.[0].ID | length) == 12'
     m rmi other/name >/dev/null
 }
+
+@test "inspect: Docker's keys, the ones scripts read" {
+    id=$(m run -d --name shape --cap-add NET_ADMIN --tmpfs /t:size=1m --ulimit nofile=100:200 \
+        bb:1 sleep 100)
+    m inspect shape | jq -e --arg id "$id" '.[0] |
+        .Id == $id and .Name == "/shape" and .Path == "sleep" and .Args == ["100"] and
+        .State.Status == "running" and .State.Running == true and .State.Paused == false and
+        .State.OOMKilled == false and (.State.Pid > 0) and .RestartCount == 0 and
+        (.Image | startswith("sha256:")) and .Config.Image == "bb:1" and .Config.Labels == {} and
+        .HostConfig.CapAdd == ["CAP_NET_ADMIN"] and .HostConfig.Tmpfs == {"/t": "size=1m"} and
+        .HostConfig.Ulimits == [{"Name": "nofile", "Soft": 100, "Hard": 200}] and
+        .HostConfig.RestartPolicy.Name == "no" and (.Moat.UsernsBase > 0)'
+    # nothing internal leaks into Docker's keys
+    m inspect shape | jq -e '.[0] | has("Layers") == false and has("UsernsBase") == false and
+        (.Mounts | all(has("Pin") | not))'
+    [ "$(m inspect -f '{{.Name}}' shape)" = /shape ]
+}

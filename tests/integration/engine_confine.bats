@@ -49,8 +49,8 @@ teardown() {
     "$MOAT" --root "$other" import "$BATS_FILE_TMPDIR/rootfs.tgz" bb:1 >/dev/null
     a=$(m run -d -v va:/v bb:1 sleep 100)
     b=$("$MOAT" --root "$other" run -d -v vb:/v bb:1 sleep 100)
-    ca=$(m inspect "$a" | jq .[0].UsernsBase)
-    cb=$("$MOAT" --root "$other" inspect "$b" | jq .[0].UsernsBase)
+    ca=$(m inspect "$a" | jq .[0].Moat.UsernsBase)
+    cb=$("$MOAT" --root "$other" inspect "$b" | jq .[0].Moat.UsernsBase)
     [ "$ca" != "$cb" ]
     bases="$ca
 $cb
@@ -63,13 +63,13 @@ $(jq .UsernsBase "$other/volumes/vb/volume.json")"
 
 @test "a range held off the slots (an older /etc/subuid) is avoided wherever it overlaps" {
     id=$(m create bb:1 true)
-    b=$(m inspect "$id" | jq .[0].UsernsBase)
+    b=$(m inspect "$id" | jq .[0].Moat.UsernsBase)
     m rm "$id" >/dev/null
     # a volume recorded with a range across the two slots at b and b+65536
     mkdir -p "$STORE/volumes/oldrange/_data"
     echo "{\"Name\":\"oldrange\",\"UsernsBase\":$((b + 32768))}" > "$STORE/volumes/oldrange/volume.json"
     id=$(m create bb:1 true)
-    n=$(m inspect "$id" | jq .[0].UsernsBase)
+    n=$(m inspect "$id" | jq .[0].Moat.UsernsBase)
     echo "held $((b + 32768)), given $n"
     [ $((n + 65536)) -le $((b + 32768)) ] || [ "$n" -ge $((b + 32768 + 65536)) ]
     m rm "$id" >/dev/null

@@ -89,7 +89,7 @@ used() {
     after=$(used)
     [ $((after - before)) -lt $((80 << 20)) ]
     [ "$(m inspect q | jq -c '.[0].HostConfig.StorageOpt')" = '{"size":"67108864"}' ]
-    [ "$(m inspect q | jq -r '.[0].WritableLayer | "\(.Mechanism) \(.Limit)"')" = "btrfs-qgroup 67108864" ]
+    [ "$(m inspect q | jq -r '.[0].Moat.WritableLayer | "\(.Mechanism) \(.Limit)"')" = "btrfs-qgroup 67108864" ]
     # the layer is a subvolume of its own, with its qgroup limited
     local id
     id=$(m inspect q | jq -r '.[0].Id')
@@ -116,7 +116,7 @@ used() {
     run m run --name u bb:1 sh -c 'dd if=/dev/zero of=/big bs=1M count=100 2>/dev/null; wc -c < /big'
     [ "$status" -eq 0 ]
     [ "$output" = $((100 << 20)) ]
-    [ "$(m inspect u | jq -c '.[0].HostConfig.StorageOpt, .[0].WritableLayer.Limit' | tr '\n' ' ')" = "null 0 " ]
+    [ "$(m inspect u | jq -c '.[0].HostConfig.StorageOpt, .[0].Moat.WritableLayer.Limit' | tr '\n' ' ')" = "null 0 " ]
     run m run --rm --storage-opt size=16m bb:1 sh -c 'dd if=/dev/zero of=/big bs=1M count=100'
     [[ "$output" == *"Disk quota exceeded"* ]]
     # a bad default is refused, and nothing is made
@@ -188,7 +188,7 @@ used() {
     [ "${#lines[@]}" -eq 2 ]
     [[ "${lines[0]}" == "moat: warning: the store $fresh is on "*": the writable layers of its containers have no size limit (said once per store)" ]]
     [ "${lines[1]}" = ok ]
-    [ "$("$MOAT" --root "$fresh" inspect one | jq -c '.[0].HostConfig.StorageOpt, .[0].WritableLayer.Mechanism' | tr '\n' ' ')" = 'null "none" ' ]
+    [ "$("$MOAT" --root "$fresh" inspect one | jq -c '.[0].HostConfig.StorageOpt, .[0].Moat.WritableLayer.Mechanism' | tr '\n' ' ')" = 'null "none" ' ]
     # not again, for run or create
     run "$MOAT" --root "$fresh" run --rm bb:1 echo ok
     [ "$output" = ok ]
