@@ -57,8 +57,29 @@ static int run_or_create(const struct global *g, int argc, char **argv, bool run
     merr_t err = MERR_INIT;
     char id[65];
     int code = 0;
-    if (ctr_create(&s, &o, id, &err) < 0) {
+    /* made first, and only if it is not there: a script keys on it */
+    int cid = o.cidfile ? open(o.cidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) : -1;
+    if (o.cidfile && cid < 0) {
+        if (errno == EEXIST)
+            err_set(&err, 0,
+                    "container ID file found, make sure the other container isn't running or "
+                    "delete %s",
+                    o.cidfile);
+        else
+            err_sys(&err, "--cidfile \"%s\"", o.cidfile);
         code = fail(&err);
+    } else if (ctr_create(&s, &o, id, &err) < 0) {
+        code = fail(&err);
+        if (cid >= 0)
+            unlink(o.cidfile);
+    } else if (cid >= 0 && write_all(cid, id, strlen(id)) < 0) {
+        err_sys(&err, "--cidfile \"%s\"", o.cidfile);
+        code = fail(&err);
+    }
+    if (cid >= 0)
+        close(cid);
+    if (code) {
+        /* nothing to start */
     } else if (!run) {
         printf("%s\n", id);
     } else if (ctr_start_attach(&s, id, !o.detach, o.interactive, o.tty, o.rm, &code, &err) < 0) {
@@ -254,12 +275,13 @@ static int stop_like(const struct global *g, const struct cmd_flags *t, int argc
 
 int engine_stop(const struct global *g, int argc, char **argv)
 {
-    return stop_like(g, &stop_flags, argc, argv, (struct stop_ctx){10, 0}, do_stop);
+    return stop_like(g, &stop_flags, argc, argv, (struct stop_ctx){CTR_STOP_DEFAULT, 0}, do_stop);
 }
 
 int engine_restart(const struct global *g, int argc, char **argv)
 {
-    return stop_like(g, &restart_flags, argc, argv, (struct stop_ctx){10, 0}, do_restart);
+    return stop_like(g, &restart_flags, argc, argv, (struct stop_ctx){CTR_STOP_DEFAULT, 0},
+                     do_restart);
 }
 
 static int do_kill(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)

@@ -8,6 +8,7 @@
 #include "../kernel/lsm.h"
 #include "../util/fs.h"
 #include "../util/log.h"
+#include "../util/signame.h"
 #include "../util/util.h"
 
 #include <fcntl.h>
@@ -119,11 +120,19 @@ enum {
     O_LOGDRIVER,
     O_LOGOPT,
     O_STORAGEOPT,
+    O_LABEL,
+    O_LABELFILE,
+    O_CIDFILE,
+    O_STOPSIGNAL,
+    O_STOPTIMEOUT,
+    O_PULL,
+    O_QUIET,
 };
 
 static const struct flag run_table[] = {
     {"cap-add", 0, "list", "Add Linux capabilities", O_CAPADD},
     {"cap-drop", 0, "list", "Drop Linux capabilities", O_CAPDROP},
+    {"cidfile", 0, "string", "Write the container ID to the file", O_CIDFILE},
     {"cpus", 0, "decimal", "Number of CPUs", O_CPUS},
     {"detach", 'd', NULL, "Run container in background and print container ID", 'd'},
     {"entrypoint", 0, "string", "Overwrite the default ENTRYPOINT of the image", O_ENTRY},
@@ -133,6 +142,8 @@ static const struct flag run_table[] = {
     {"init", 0, NULL, "Run an init inside the container that forwards signals and reaps processes",
      O_INIT},
     {"interactive", 'i', NULL, "Keep STDIN open even if not attached", 'i'},
+    {"label", 'l', "list", "Set meta data on a container", O_LABEL},
+    {"label-file", 0, "list", "Read in a line delimited file of labels", O_LABELFILE},
     {"log-driver", 0, "string", "Logging driver for the container (json-file, local or none)",
      O_LOGDRIVER},
     {"log-opt", 0, "list", "Log driver options (max-size, max-file)", O_LOGOPT},
@@ -144,12 +155,16 @@ static const struct flag run_table[] = {
     {"network", 0, "network", "Connect a container to a network (none or host)", O_NETWORK},
     {"pids-limit", 0, "int", "Tune container pids limit (set -1 for unlimited)", O_PIDS},
     {"privileged", 0, NULL, "Give extended privileges to this container", O_PRIV},
+    {"pull", 0, "string", "Pull image before running (\"always\", \"missing\", \"never\")", O_PULL},
+    {"quiet", 'q', NULL, "Suppress the pull output", O_QUIET},
     {"read-only", 0, NULL, "Mount the container's root filesystem as read only", O_READONLY},
     {"rm", 0, NULL,
      "Automatically remove the container and its associated anonymous volumes when "
      "it exits",
      O_RM},
     {"security-opt", 0, "list", "Security Options", O_SECOPT},
+    {"stop-signal", 0, "string", "Signal to stop the container", O_STOPSIGNAL},
+    {"stop-timeout", 0, "int", "Timeout (in seconds) to stop a container", O_STOPTIMEOUT},
     {"storage-opt", 0, "list", "Storage driver options for the container (size)", O_STORAGEOPT},
     {"tmpfs", 0, "list", "Mount a tmpfs directory", O_TMPFS},
     {"tty", 't', NULL, "Allocate a pseudo-TTY", 't'},
@@ -343,6 +358,33 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
             }
             break;
         }
+        case O_LABEL:
+            strv_push(&o->labels, v);
+            break;
+        case O_LABELFILE:
+            if (env_file_read(v, &o->labels) < 0)
+                return -1;
+            break;
+        case O_CIDFILE:
+            o->cidfile = v;
+            break;
+        case O_STOPSIGNAL:
+            if (!signal_parse(v))
+                return cli_usage_error(cmd, "--stop-signal \"%s\": not a signal", v), -1;
+            o->stop_signal = v;
+            break;
+        case O_STOPTIMEOUT:
+            if (flags_int(&it, -1, 86400, &o->stop_timeout) < 0)
+                return -1;
+            break;
+        case O_PULL:
+            if (strcmp(v, "always") && strcmp(v, "missing") && strcmp(v, "never"))
+                return cli_usage_error(cmd, "--pull \"%s\": always, missing or never", v), -1;
+            o->pull = v;
+            break;
+        case O_QUIET:
+            o->quiet = flags_bool(&it);
+            break;
         case O_STORAGEOPT: {
             merr_t e = MERR_INIT;
             if (rwl_parse_opt(v, &o->storage_size, &e) < 0) {

@@ -22,6 +22,7 @@ void run_opts_init(struct run_opts *o)
     memset(o, 0, sizeof(*o));
     profile_defaults(&o->po);
     log_limits_init(&o->log);
+    o->stop_timeout = INT64_MIN;
 }
 
 void run_opts_free(struct run_opts *o)
@@ -34,6 +35,7 @@ void run_opts_free(struct run_opts *o)
     strv_free(o->tmpfs);
     strv_free(o->ulimits);
     strv_free(o->cmd);
+    strv_free(o->labels);
     memset(o, 0, sizeof(*o));
 }
 
@@ -124,6 +126,22 @@ static int validate_opts(const struct run_opts *o, merr_t *err)
     return 0;
 }
 
+/* the image's labels, then --label KEY=VALUE over them */
+static json_t *labels_json(json_t *ic, char **labels)
+{
+    json_t *l = json_is_object(json_object_get(ic, "Labels"))
+                    ? json_deep_copy(json_object_get(ic, "Labels"))
+                    : json_object();
+    for (size_t i = 0; labels && labels[i]; i++) {
+        cleanup_free char *k = xstrdup(labels[i]);
+        char *eq = strchr(k, '=');
+        if (eq)
+            *eq++ = 0;
+        json_object_set_new(l, k, json_string(eq ? eq : ""));
+    }
+    return l;
+}
+
 json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, const char *name,
                    const char *image_id, json_t *image_config, json_t *layers, uint64_t userns,
                    merr_t *err)
@@ -187,7 +205,8 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
     }
     json_t *binds = strv_json(o->binds);
     const char *wd = o->workdir ? o->workdir : json_string_value(json_object_get(ic, "WorkingDir"));
-    const char *stopsig = json_string_value(json_object_get(ic, "StopSignal"));
+    const char *stopsig =
+        o->stop_signal ? o->stop_signal : json_string_value(json_object_get(ic, "StopSignal"));
     cleanup_free char *now = ctr_now();
     json_t *caps = json_pack("{s:I,s:I}", "Add", (json_int_t)o->po.cap_add, "Drop",
                              (json_int_t)o->po.cap_drop);
@@ -217,6 +236,10 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
         return NULL;
     }
     json_object_set_new(json_object_get(rec, "HostConfig"), "LogConfig", log_config_json(&o->log));
+    json_object_set_new(json_object_get(rec, "Config"), "Labels", labels_json(ic, o->labels));
+    if (o->stop_timeout != INT64_MIN)
+        json_object_set_new(json_object_get(rec, "Config"), "StopTimeout",
+                            json_integer((json_int_t)o->stop_timeout));
     if (o->po.seccomp && strcmp(o->po.seccomp, "unconfined") != 0 && !o->privileged) {
         /* read once, here: what runs at every start is this copy */
         uint64_t held = (profile_default_caps() & ~o->po.cap_drop) | o->po.cap_add;

@@ -26,6 +26,12 @@ struct run_opts {
     double cpus;
     struct log_limits log; /* --log-driver, --log-opt */
     int64_t storage_size;  /* --storage-opt size=: bytes, -1 max, 0 not given */
+    char **labels;         /* KEY=VALUE, over the image's */
+    const char *stop_signal;
+    int64_t stop_timeout; /* seconds; INT64_MIN: not given (Docker's 10) */
+    const char *pull;     /* missing (NULL), always, never */
+    const char *cidfile;  /* the CLI writes the id there */
+    bool quiet;           /* no pull progress */
 };
 
 void run_opts_init(struct run_opts *o);

@@ -40,19 +40,31 @@ int ctr_create(struct store *s, struct run_opts *o, char id[65], merr_t *err)
     if (rwl_plan(s, o->storage_size, &lp, err) < 0)
         return -1;
     char img_id[72];
-    if (store_image_find(s, o->image, img_id, err) < 0) {
+    bool always = o->pull && strcmp(o->pull, "always") == 0;
+    if (o->pull && !always && strcmp(o->pull, "missing") != 0 && strcmp(o->pull, "never") != 0) {
+        rwl_plan_free(&lp);
+        return err_set(err, 0, "--pull \"%s\": missing, always or never", o->pull);
+    }
+    if (always || store_image_find(s, o->image, img_id, err) < 0) {
+        if (o->pull && strcmp(o->pull, "never") == 0) {
+            rwl_plan_free(&lp);
+            return err_wrap(err, "--pull never");
+        }
         /* not in the store: pull it, as Docker does */
         merr_t e2 = MERR_INIT;
         struct ref r;
         if (ref_parse(o->image, &r, &e2) < 0) {
+            if (!err->msg)
+                err_set(err, 0, "%s", e2.msg);
             err_clear(&e2);
             rwl_plan_free(&lp);
             return -1;
         }
         ref_free(&r);
         err_clear(err);
-        fprintf(stderr, "Unable to find image '%s' locally\n", o->image);
-        struct pull_opts po = {.out_fd = 2};
+        if (!always && !o->quiet)
+            fprintf(stderr, "Unable to find image '%s' locally\n", o->image);
+        struct pull_opts po = {.out_fd = 2, .quiet = o->quiet};
         if (image_pull(s, o->image, &po, img_id, err) < 0) {
             rwl_plan_free(&lp);
             return -1;
@@ -200,6 +212,9 @@ int ctr_stop(struct store *s, const char *id, int secs, int sig, merr_t *err)
     if (!r)
         return -1;
     bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
+    json_t *st = json_object_get(json_object_get(r, "Config"), "StopTimeout");
+    if (secs == CTR_STOP_DEFAULT) /* the container's own, or Docker's 10 */
+        secs = json_is_integer(st) ? (int)json_integer_value(st) : 10;
     if (!sig)
         sig = signal_parse(
             json_string_value(json_object_get(json_object_get(r, "Config"), "StopSignal"))

@@ -23,7 +23,9 @@ int ctr_start(struct store *s, const char *id, bool attach, int *code, merr_t *e
  * did */
 bool ctr_wait_monitor(struct store *s, const char *id, int secs);
 int ctr_signal(struct store *s, const char *id, int sig, merr_t *err);
-/* sig (0: its stop signal), then SIGKILL after secs (-1: never) */
+/* sig (0: its stop signal), then SIGKILL after secs (-1: never;
+ * CTR_STOP_DEFAULT: its --stop-timeout, else 10) */
+#define CTR_STOP_DEFAULT (-1000)
 int ctr_stop(struct store *s, const char *id, int secs, int sig, merr_t *err);
 /* sig to a running container (an error if it is not running) */
 int ctr_kill(struct store *s, const char *id, int sig, merr_t *err);

@@ -248,3 +248,36 @@ wait_ready() {
         (.Mounts | all(has("Pin") | not))'
     [ "$(m inspect -f '{{.Name}}' shape)" = /shape ]
 }
+
+@test "run: --label, --label-file, --cidfile, --stop-signal, --stop-timeout, --pull never" {
+    printf 'team=db\n# a comment\ntier=back\n' > "$BATS_TEST_TMPDIR/labels"
+    cid="$BATS_TEST_TMPDIR/cid"
+    id=$(m run -d --cidfile "$cid" -l app=web --label=env=prod --label-file "$BATS_TEST_TMPDIR/labels" \
+        --stop-signal SIGINT --stop-timeout 1 bb:1 sh -c 'trap "echo got INT" INT; trap "" TERM;
+        echo ready; while :; do sleep 0.1; done')
+    [ "$(cat "$cid")" = "$id" ]
+    m inspect "$id" | jq -e '.[0].Config | .Labels == {"app": "web", "env": "prod", "team": "db",
+        "tier": "back"} and .StopSignal == "SIGINT" and .StopTimeout == 1'
+    [ "$(m ps --filter label=app=web -q)" = "${id:0:12}" ]
+    [ -z "$(m ps --filter label=app=db -q)" ]
+    for i in $(seq 50); do m logs "$id" | grep -q ready && break; sleep 0.1; done
+    # stop sends the stop signal, then SIGKILL after the container's own timeout
+    SECONDS=0
+    m stop "$id"
+    [ "$SECONDS" -lt 8 ]
+    m logs "$id" | grep -qx "got INT"
+    [ "$(m inspect -f '{{.State.ExitCode}}' "$id")" = 137 ]
+    # the cidfile is there: a second run refuses, and makes nothing
+    before=$(m ps -aq | wc -l)
+    run m run -d --cidfile "$cid" bb:1 true
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"container ID file found"* ]]
+    [ "$(m ps -aq | wc -l)" = "$before" ]
+    # --pull never: a missing image is an error, not a pull
+    run m run --rm --pull never nosuch/image:1 true
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"--pull never"* ]]
+    [[ "$output" != *"Unable to find image"* ]]
+    run m run --pull sometimes bb:1 true
+    [ "$status" -eq 125 ]
+}
