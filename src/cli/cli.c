@@ -326,6 +326,8 @@ int cli_main(int argc, char **argv)
         return 1;
     }
     const char *name = argv[optind];
+    if (strcmp(name, "__docs") == 0) /* man pages and completion, for meson install */
+        return cli_docs(argc - optind, argv + optind);
     if (strcmp(name, "version") == 0) {
         version();
         return 0;

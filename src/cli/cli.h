@@ -17,6 +17,8 @@ struct global {
 };
 
 int cli_main(int argc, char **argv);
+/* docs.c: `moat __docs man DIR | bash | install` */
+int cli_docs(int argc, char **argv);
 
 /* Print "moat: <msg>" (and log it), return exit status 1. */
 int cli_fail(merr_t *err);

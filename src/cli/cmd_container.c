@@ -147,7 +147,7 @@ static int do_start(struct store *s, const char *id, const char *arg, void *ctx,
 
 enum { F_ATTACH = 1, F_INTERACTIVE, F_SIGNAL, F_TIMEOUT, F_FORCE, F_VOLUMES, F_LINK };
 
-static const struct cmd_flags start_flags = {
+const struct cmd_flags start_flags = {
     "start",
     "[OPTIONS] CONTAINER [CONTAINER...]",
     "Start one or more stopped containers",
@@ -218,21 +218,21 @@ static const struct flag stop_table[] = {
      F_TIMEOUT},
     {0},
 };
-static const struct cmd_flags stop_flags = {"stop",
-                                            "[OPTIONS] CONTAINER [CONTAINER...]",
-                                            "Stop one or more running containers",
-                                            stop_table,
-                                            true,
-                                            1,
-                                            -1};
-static const struct cmd_flags restart_flags = {"restart",
-                                               "[OPTIONS] CONTAINER [CONTAINER...]",
-                                               "Restart one or more containers",
-                                               stop_table,
-                                               true,
-                                               1,
-                                               -1};
-static const struct cmd_flags kill_flags = {
+const struct cmd_flags stop_flags = {"stop",
+                                     "[OPTIONS] CONTAINER [CONTAINER...]",
+                                     "Stop one or more running containers",
+                                     stop_table,
+                                     true,
+                                     1,
+                                     -1};
+const struct cmd_flags restart_flags = {"restart",
+                                        "[OPTIONS] CONTAINER [CONTAINER...]",
+                                        "Restart one or more containers",
+                                        stop_table,
+                                        true,
+                                        1,
+                                        -1};
+const struct cmd_flags kill_flags = {
     "kill",
     "[OPTIONS] CONTAINER [CONTAINER...]",
     "Kill one or more running containers",
@@ -305,7 +305,7 @@ static int do_rm(struct store *s, const char *id, const char *arg, void *ctx, me
     return 0;
 }
 
-static const struct cmd_flags rm_flags = {
+const struct cmd_flags rm_flags = {
     "rm",
     "[OPTIONS] CONTAINER [CONTAINER...]",
     "Remove one or more containers",
@@ -351,7 +351,7 @@ static int do_wait(struct store *s, const char *id, const char *arg, void *ctx, 
     return 0;
 }
 
-static const struct cmd_flags wait_flags = {
+const struct cmd_flags wait_flags = {
     "wait",
     "CONTAINER [CONTAINER...]",
     "Block until one or more containers stop, then print their exit codes",

@@ -146,7 +146,7 @@ enum {
     F_LATEST,
 };
 
-static const struct cmd_flags ps_flags = {
+const struct cmd_flags ps_flags = {
     "ps",
     "[OPTIONS]",
     "List containers",
@@ -333,7 +333,7 @@ static int follow_log(struct store *s, const char *id, struct log_reader *r, boo
     return ret;
 }
 
-static const struct cmd_flags logs_flags = {
+const struct cmd_flags logs_flags = {
     "logs",
     "[OPTIONS] CONTAINER",
     "Fetch the logs of a container",
@@ -400,7 +400,7 @@ out:
     return ret;
 }
 
-static const struct cmd_flags inspect_flags = {
+const struct cmd_flags inspect_flags = {
     "inspect",
     "[OPTIONS] NAME|ID [NAME|ID...]",
     "Return low-level information on Docker objects",
@@ -482,7 +482,7 @@ int engine_inspect(const struct global *g, int argc, char **argv)
     return pr ? pr : ret;
 }
 
-static const struct cmd_flags exec_flags = {
+const struct cmd_flags exec_flags = {
     "exec",
     "[OPTIONS] CONTAINER COMMAND [ARG...]",
     "Execute a command in a running container",

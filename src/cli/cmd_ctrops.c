@@ -76,13 +76,13 @@ static void top_line(pid_t pid, long long btime, long hz)
            stime, "?", cpu / 3600, cpu / 60 % 60, cpu % 60, cmd && *cmd ? cmd : "");
 }
 
-static const struct cmd_flags top_flags = {"top",
-                                           "CONTAINER",
-                                           "Display the running processes of a container",
-                                           (const struct flag[]){{0}},
-                                           false,
-                                           1,
-                                           1};
+const struct cmd_flags top_flags = {"top",
+                                    "CONTAINER",
+                                    "Display the running processes of a container",
+                                    (const struct flag[]){{0}},
+                                    false,
+                                    1,
+                                    1};
 
 int engine_top(const struct global *g, int argc, char **argv)
 {
@@ -130,7 +130,7 @@ static uint64_t now_ns(void)
 
 enum { F_ALL = 1, F_NOSTREAM, F_NOTRUNC };
 
-static const struct cmd_flags stats_flags = {
+const struct cmd_flags stats_flags = {
     "stats",
     "[OPTIONS] [CONTAINER...]",
     "Display a live stream of container(s) resource usage "
@@ -297,7 +297,7 @@ static int running_root(struct store *s, const char *id, merr_t *err)
     return fd;
 }
 
-static const struct cmd_flags cp_flags = {
+const struct cmd_flags cp_flags = {
     "cp",
     "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tmoat cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
     "Copy files/folders between a container and the local filesystem",

@@ -67,7 +67,7 @@ static int keep(struct flags_it *it, int f, void *ctx)
     return 0;
 }
 
-static const struct cmd_flags images_flags = {
+const struct cmd_flags images_flags = {
     "images",
     "[OPTIONS] [REPOSITORY[:TAG]]",
     "List images",
@@ -158,13 +158,13 @@ int cmd_images(const struct global *g, int argc, char **argv)
     return ret;
 }
 
-static const struct cmd_flags tag_flags = {"tag",
-                                           "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
-                                           "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
-                                           (const struct flag[]){{0}},
-                                           true,
-                                           2,
-                                           2};
+const struct cmd_flags tag_flags = {"tag",
+                                    "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+                                    "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
+                                    (const struct flag[]){{0}},
+                                    true,
+                                    2,
+                                    2};
 
 int cmd_tag(const struct global *g, int argc, char **argv)
 {
@@ -250,7 +250,7 @@ out:
     return ret;
 }
 
-static const struct cmd_flags rmi_flags = {
+const struct cmd_flags rmi_flags = {
     "rmi",
     "[OPTIONS] IMAGE [IMAGE...]",
     "Remove one or more images",
@@ -285,7 +285,7 @@ int cmd_rmi(const struct global *g, int argc, char **argv)
     return ret;
 }
 
-static const struct cmd_flags image_inspect_flags = {
+const struct cmd_flags image_inspect_flags = {
     "image inspect",
     "[OPTIONS] IMAGE [IMAGE...]",
     "Display detailed information on one or more images",
@@ -328,7 +328,7 @@ static int image_inspect(const struct global *g, int argc, char **argv)
     return ret;
 }
 
-static const struct cmd_flags image_prune_flags = {
+const struct cmd_flags image_prune_flags = {
     "image prune",
     "[OPTIONS]",
     "Remove unused images",
@@ -434,7 +434,7 @@ int cmd_image(const struct global *g, int argc, char **argv)
     return EXIT_ENGINE;
 }
 
-static const struct cmd_flags load_flags = {
+const struct cmd_flags load_flags = {
     "load",
     "[OPTIONS]",
     "Load an image from a tar archive or STDIN",
@@ -481,7 +481,7 @@ int cmd_load(const struct global *g, int argc, char **argv)
     return ret;
 }
 
-static const struct cmd_flags save_flags = {
+const struct cmd_flags save_flags = {
     "save",
     "[OPTIONS] IMAGE [IMAGE...]",
     "Save one or more images to a tar archive (streamed to STDOUT by default)",
@@ -557,7 +557,7 @@ out:
     return ret;
 }
 
-static const struct cmd_flags import_flags = {
+const struct cmd_flags import_flags = {
     "import",
     "[OPTIONS] file|- [REPOSITORY[:TAG]]",
     "Import the contents from a tarball to create a filesystem image",
@@ -603,7 +603,7 @@ int cmd_import(const struct global *g, int argc, char **argv)
             "Require HTTPS and verify certificates (--tls-verify=false: plain HTTP)", F_TLS        \
     }
 
-static const struct cmd_flags pull_flags = {
+const struct cmd_flags pull_flags = {
     "pull",
     "[OPTIONS] NAME[:TAG|@DIGEST]",
     "Download an image from a registry",
@@ -660,7 +660,7 @@ int cmd_pull(const struct global *g, int argc, char **argv)
     return ret;
 }
 
-static const struct cmd_flags login_flags = {
+const struct cmd_flags login_flags = {
     "login",
     "[OPTIONS] SERVER",
     "Authenticate to a registry",
@@ -706,7 +706,7 @@ int cmd_login(const struct global *g, int argc, char **argv)
     return ret;
 }
 
-static const struct cmd_flags logout_flags = {
+const struct cmd_flags logout_flags = {
     "logout", "[SERVER]", "Log out from a registry", (const struct flag[]){{0}}, true, 1, 1};
 
 int cmd_logout(const struct global *g, int argc, char **argv)

@@ -176,14 +176,14 @@ static const struct flag run_table[] = {
     {0},
 };
 
-static const struct cmd_flags run_flags = {"run",
-                                           "[OPTIONS] IMAGE [COMMAND] [ARG...]",
-                                           "Create and run a new container from an image",
-                                           run_table,
-                                           false,
-                                           1,
-                                           -1};
-static const struct cmd_flags create_flags = {
+const struct cmd_flags run_flags = {"run",
+                                    "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+                                    "Create and run a new container from an image",
+                                    run_table,
+                                    false,
+                                    1,
+                                    -1};
+const struct cmd_flags create_flags = {
     "create", "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new container", run_table, false, 1,
     -1};
 

@@ -38,7 +38,7 @@ static int on_flag(struct flags_it *it, int f, void *ctx)
     return 0;
 }
 
-static const struct cmd_flags create_flags = {
+const struct cmd_flags vol_create_flags = {
     "volume create",
     "[OPTIONS] [VOLUME]",
     "Create a volume",
@@ -67,7 +67,7 @@ static int vol_create(struct store *s, struct flags_it *it)
     return ret;
 }
 
-static const struct cmd_flags ls_flags = {
+const struct cmd_flags vol_ls_flags = {
     "volume ls",
     "[OPTIONS]",
     "List volumes",
@@ -101,7 +101,7 @@ static int vol_ls(struct store *s, struct flags_it *it, const struct vflags *v)
     return ret;
 }
 
-static const struct cmd_flags inspect_flags = {
+const struct cmd_flags vol_inspect_flags = {
     "volume inspect",
     "[OPTIONS] VOLUME [VOLUME...]",
     "Display detailed information on one or more volumes",
@@ -130,7 +130,7 @@ static int vol_inspect(struct store *s, struct flags_it *it, const struct vflags
     return pr ? pr : ret;
 }
 
-static const struct cmd_flags rm_flags = {
+const struct cmd_flags vol_rm_flags = {
     "volume rm",
     "[OPTIONS] VOLUME [VOLUME...]",
     "Remove one or more volumes",
@@ -158,7 +158,7 @@ static int vol_rm(struct store *s, struct flags_it *it, const struct vflags *v)
     return ret;
 }
 
-static const struct cmd_flags prune_flags = {
+const struct cmd_flags vol_prune_flags = {
     "volume prune",
     "[OPTIONS]",
     "Remove unused local volumes",
@@ -210,9 +210,9 @@ static int vol_create_any(struct store *s, struct flags_it *it, const struct vfl
 }
 
 static const struct sub subs[] = {
-    {"create", NULL, &create_flags, vol_create_any}, {"ls", "list", &ls_flags, vol_ls},
-    {"inspect", NULL, &inspect_flags, vol_inspect},  {"rm", "remove", &rm_flags, vol_rm},
-    {"prune", NULL, &prune_flags, vol_prune},
+    {"create", NULL, &vol_create_flags, vol_create_any}, {"ls", "list", &vol_ls_flags, vol_ls},
+    {"inspect", NULL, &vol_inspect_flags, vol_inspect},  {"rm", "remove", &vol_rm_flags, vol_rm},
+    {"prune", NULL, &vol_prune_flags, vol_prune},
 };
 
 int engine_volume(const struct global *g, int argc, char **argv)

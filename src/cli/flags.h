@@ -77,4 +77,40 @@ void flags_help(const struct cmd_flags *c);
 /* FLAGS_DONE/FLAGS_HELP/FLAGS_ERROR as the command's exit status */
 int flags_exit(int r);
 
+/* every command's table (commands.c): --help, the man pages and the
+ * bash completion are made from them */
+extern const struct cmd_flags start_flags;
+extern const struct cmd_flags stop_flags;
+extern const struct cmd_flags restart_flags;
+extern const struct cmd_flags kill_flags;
+extern const struct cmd_flags rm_flags;
+extern const struct cmd_flags wait_flags;
+extern const struct cmd_flags ps_flags;
+extern const struct cmd_flags logs_flags;
+extern const struct cmd_flags inspect_flags;
+extern const struct cmd_flags exec_flags;
+extern const struct cmd_flags top_flags;
+extern const struct cmd_flags stats_flags;
+extern const struct cmd_flags cp_flags;
+extern const struct cmd_flags images_flags;
+extern const struct cmd_flags tag_flags;
+extern const struct cmd_flags rmi_flags;
+extern const struct cmd_flags image_inspect_flags;
+extern const struct cmd_flags image_prune_flags;
+extern const struct cmd_flags load_flags;
+extern const struct cmd_flags save_flags;
+extern const struct cmd_flags import_flags;
+extern const struct cmd_flags pull_flags;
+extern const struct cmd_flags login_flags;
+extern const struct cmd_flags logout_flags;
+extern const struct cmd_flags run_flags;
+extern const struct cmd_flags create_flags;
+extern const struct cmd_flags vol_create_flags;
+extern const struct cmd_flags vol_ls_flags;
+extern const struct cmd_flags vol_inspect_flags;
+extern const struct cmd_flags vol_rm_flags;
+extern const struct cmd_flags vol_prune_flags;
+/* the tables above, NULL-terminated */
+extern const struct cmd_flags *const cli_tables[];
+
 #endif

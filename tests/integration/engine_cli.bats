@@ -281,3 +281,32 @@ wait_ready() {
     run m run --pull sometimes bb:1 true
     [ "$status" -eq 125 ]
 }
+
+@test "the flag tables make --help, the man pages and the completion: each lists every flag" {
+    man="$BATS_TEST_TMPDIR/man"
+    "$MOAT" __docs man "$man"
+    [ -s "$man/moat.1" ] && [ -s "$man/moat-run.1" ] && [ -s "$man/moat-volume-prune.1" ]
+    n=0
+    for page in "$man"/moat-*.1; do
+        cmd=$(basename "$page" .1)
+        cmd=${cmd#moat-}
+        case $cmd in image-* | volume-*) cmd=${cmd/-/ } ;; esac
+        help=$("$MOAT" $cmd --help)
+        for flag in $(grep -o '\\fB\\-\\-[a-z\\-]*\\fR' "$page" | sed 's/^\\fB\\-\\-//; s/\\fR$//; s/\\-/-/g'); do
+            [[ "$help" == *"--$flag"* ]] || { echo "moat $cmd --help lacks --$flag"; return 1; }
+            n=$((n + 1))
+        done
+    done
+    echo "$n flags checked"
+    [ "$n" -gt 120 ]
+    # the completion knows the same flags
+    "$MOAT" __docs bash > "$BATS_TEST_TMPDIR/comp"
+    run bash -c "source $BATS_TEST_TMPDIR/comp; COMP_WORDS=(moat stop --ti); COMP_CWORD=2; _moat;
+        echo \${COMPREPLY[*]}"
+    [ "$output" = "--timeout --time" ]
+    # and meson install puts both where man and bash look
+    [ -f "$REPO/build/build.ninja" ] || skip "no build directory to install from"
+    meson install -C "$REPO/build" --no-rebuild --destdir "$BATS_TEST_TMPDIR/inst" >/dev/null
+    find "$BATS_TEST_TMPDIR/inst" -path '*/share/man/man1/moat-run.1' | grep -q .
+    find "$BATS_TEST_TMPDIR/inst" -path '*/share/bash-completion/completions/moat' | grep -q .
+}
