@@ -8,7 +8,7 @@
 #include "../engine/imgio.h"
 #include "../engine/monitor.h"
 #include "../engine/pull.h"
-#include "../engine/ref.h"
+#include "../oci/ref.h"
 #include "../engine/rwlayer.h"
 #include "../engine/store.h"
 #include "../engine/volume.h"

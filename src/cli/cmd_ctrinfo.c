@@ -7,7 +7,7 @@
 #include "../engine/ctr_inspect.h"
 #include "../engine/image_info.h"
 #include "../engine/logfile.h"
-#include "../engine/ref.h"
+#include "../oci/ref.h"
 #include "../engine/store.h"
 #include "../kernel/mount.h"
 #include "../runtime/exec.h"

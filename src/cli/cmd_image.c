@@ -7,7 +7,7 @@
 #include "../engine/ctr.h"
 #include "../engine/imgio.h"
 #include "../engine/pull.h"
-#include "../engine/ref.h"
+#include "../oci/ref.h"
 #include "../engine/store.h"
 #include "../util/fs.h"
 #include "../util/log.h"

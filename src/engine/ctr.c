@@ -2,7 +2,7 @@
  * namespace ranges (see ctr.h). */
 #include "ctr.h"
 #include "idrange.h"
-#include "ref.h"
+#include "../oci/ref.h"
 #include "rwlayer.h"
 #include "volume.h"
 #include "../kernel/caps.h"

@@ -3,7 +3,7 @@
 #include "ctr.h"
 #include "monitor.h"
 #include "pull.h"
-#include "ref.h"
+#include "../oci/ref.h"
 #include "rwlayer.h"
 #include "store.h"
 #include "../runtime/ops.h"

@@ -1,6 +1,6 @@
 /* image_info.c: an image as Docker shows it (image inspect). */
 #include "image_info.h"
-#include "ref.h"
+#include "../oci/ref.h"
 #include "../util/util.h"
 
 #include <string.h>

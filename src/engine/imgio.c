@@ -1,6 +1,6 @@
 /* imgio.c: import, load and save (see imgio.h). */
 #include "imgio.h"
-#include "ref.h"
+#include "../oci/ref.h"
 #include "unpack.h"
 #include "../kernel/mount.h"
 #include "../util/jpath.h"

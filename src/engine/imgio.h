@@ -4,7 +4,7 @@
 #ifndef MOAT_IMGIO_H
 #define MOAT_IMGIO_H
 
-#include "imgjson.h"
+#include "../oci/imgjson.h"
 #include "store.h"
 
 /* A layer blob's media type from its first bytes (tar, gzip or zstd). */

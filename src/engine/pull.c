@@ -2,7 +2,7 @@
 #include "pull.h"
 #include "fetch_run.h"
 #include "imgio.h"
-#include "ref.h"
+#include "../oci/ref.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 

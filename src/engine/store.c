@@ -1,7 +1,7 @@
 /* store.c: the engine's store (see store.h). */
 #include "store.h"
-#include "imgjson.h"
-#include "ref.h"
+#include "../oci/imgjson.h"
+#include "../oci/ref.h"
 #include "stores.h"
 #include "unpack.h"
 #include "../util/jpath.h"

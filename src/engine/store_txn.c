@@ -9,7 +9,7 @@
  * the next moat that opens the store takes its lock, removes what it lists
  * that no image uses, and removes its staging directory. */
 #include "store.h"
-#include "ref.h"
+#include "../oci/ref.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 

@@ -31,8 +31,8 @@
  * HTTP only with --insecure (moat passes it for localhost and the
  * registries the user names insecure). */
 #include "sandbox.h"
-#include "../engine/imgjson.h"
-#include "../engine/ref.h"
+#include "../oci/imgjson.h"
+#include "../oci/ref.h"
 #include "../util/fs.h"
 #include "../util/sha256.h"
 #include "../util/util.h"

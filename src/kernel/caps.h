@@ -2,16 +2,11 @@
 #ifndef MOAT_CAPS_H
 #define MOAT_CAPS_H
 
+#include "../oci/capname.h"
 #include "../util/err.h"
 #include <stdbool.h>
 #include <stdint.h>
 
-#define CAP_COUNT_KNOWN 41 /* CAP_CHOWN (0) .. CAP_CHECKPOINT_RESTORE (40) */
-
-/* "CAP_SYS_ADMIN" -> 21; also accepts "SYS_ADMIN" and lower case when
- * lenient is set (engine flags). -1 if unknown. */
-int cap_from_name(const char *name, int lenient);
-const char *cap_name(int cap);
 /* Highest capability the running kernel knows (/proc/sys/kernel/cap_last_cap). */
 int cap_last_cap(void);
 

@@ -9,7 +9,7 @@
 #ifndef MOAT_CGROUP_H
 #define MOAT_CGROUP_H
 
-#include "../runtime/spec.h"
+#include "../oci/spec.h"
 #include "../util/err.h"
 #include <stdbool.h>
 #include <sys/types.h>

@@ -2,7 +2,7 @@
 #ifndef MOAT_CGROUP_INTERNAL_H
 #define MOAT_CGROUP_INTERNAL_H
 
-#include "../runtime/spec.h"
+#include "../oci/spec.h"
 #include "../util/err.h"
 #include <linux/bpf.h>
 #include <stddef.h>

@@ -3,7 +3,7 @@
 #ifndef MOAT_HOOKS_H
 #define MOAT_HOOKS_H
 
-#include "../runtime/spec.h"
+#include "../oci/spec.h"
 #include "../util/err.h"
 
 /* `what` names the hook in errors ("hooks.prestart[0]"). */

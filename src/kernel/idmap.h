@@ -3,7 +3,7 @@
 #ifndef MOAT_IDMAP_H
 #define MOAT_IDMAP_H
 
-#include "../runtime/spec.h"
+#include "../oci/spec.h"
 #include "../util/err.h"
 #include <stdbool.h>
 #include <sys/types.h>

@@ -2,7 +2,7 @@
 #ifndef MOAT_LANDLOCK_H
 #define MOAT_LANDLOCK_H
 
-#include "../runtime/spec.h"
+#include "../oci/spec.h"
 #include "../util/err.h"
 #include <stdbool.h>
 #include <stdint.h>

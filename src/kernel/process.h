@@ -4,7 +4,7 @@
 #ifndef MOAT_PROCESS_H
 #define MOAT_PROCESS_H
 
-#include "../runtime/spec.h"
+#include "../oci/spec.h"
 #include "../util/err.h"
 #include <sched.h>
 

@@ -4,7 +4,7 @@
 #ifndef MOAT_SECCOMP_H
 #define MOAT_SECCOMP_H
 
-#include "../runtime/spec.h"
+#include "../oci/spec.h"
 #include "../util/err.h"
 #include <linux/filter.h>
 

@@ -7,7 +7,7 @@
 #include "../kernel/cgroup.h"
 #include "../kernel/seccomp.h"
 #include "plan.h"
-#include "spec.h"
+#include "../oci/spec.h"
 #include "state.h"
 #include <signal.h>
 #include <stdbool.h>

@@ -2,7 +2,7 @@
 #ifndef MOAT_OPS_H
 #define MOAT_OPS_H
 
-#include "spec.h"
+#include "../oci/spec.h"
 #include "state.h"
 #include "../kernel/cgroup.h"
 #include "../util/err.h"

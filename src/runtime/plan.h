@@ -7,7 +7,7 @@
 #ifndef MOAT_PLAN_H
 #define MOAT_PLAN_H
 
-#include "spec.h"
+#include "../oci/spec.h"
 #include <stdbool.h>
 #include <stddef.h>
 

@@ -14,7 +14,7 @@
 #ifndef MOAT_SEAL_H
 #define MOAT_SEAL_H
 
-#include "spec.h"
+#include "../oci/spec.h"
 #include <stdbool.h>
 
 /* The arguments to restart this process with (main's argv), or NULL when

@@ -1,7 +1,7 @@
 /* seccomp_profile.c: a seccomp profile a user gives (see
  * seccomp_profile.h). */
 #include "seccomp_profile.h"
-#include "spec.h"
+#include "../oci/spec.h"
 #include "../kernel/caps.h"
 #include "../util/fs.h"
 #include "../util/util.h"

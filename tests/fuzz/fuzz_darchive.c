@@ -1,6 +1,6 @@
 /* fuzz_darchive: a docker-archive's manifest.json (what `moat load`
  * checks before it stores anything). */
-#include "engine/imgjson.h"
+#include "oci/imgjson.h"
 #include "util/util.h"
 
 #include <stdint.h>

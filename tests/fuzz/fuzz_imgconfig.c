@@ -1,7 +1,7 @@
 /* fuzz_imgconfig: an image config (rootfs.diff_ids, and the Entrypoint,
  * Cmd, Env, User, WorkingDir and StopSignal a container record takes). */
 #include "engine/ctr_config.h"
-#include "engine/imgjson.h"
+#include "oci/imgjson.h"
 #include "util/util.h"
 
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /* fuzz_manifest: image manifests and indexes as a registry or an archive
  * sends them (what load, the store and moat-fetch check). */
-#include "engine/imgjson.h"
-#include "engine/ref.h"
+#include "oci/imgjson.h"
+#include "oci/ref.h"
 #include "util/util.h"
 
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /* fuzz_ref: image references as users, archives (RepoTags, index.json
  * annotations) and registries give them. */
-#include "engine/imgjson.h"
-#include "engine/ref.h"
+#include "oci/imgjson.h"
+#include "oci/ref.h"
 #include "util/util.h"
 
 #include <stdint.h>

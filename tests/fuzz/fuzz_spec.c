@@ -2,7 +2,7 @@
  * plan built from it, its seccomp filter, and the same bytes as an exec
  * --process and an update --resources document. */
 #include "runtime/plan.h"
-#include "runtime/spec.h"
+#include "oci/spec.h"
 #include "kernel/seccomp.h"
 #include "util/util.h"
 

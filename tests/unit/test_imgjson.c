@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "engine/imgjson.h"
+#include "oci/imgjson.h"
 #include "util/util.h"
 
 #include <string.h>

@@ -21,7 +21,7 @@
 #include "kernel/idmap.h"
 #include "kernel/mount.h"
 #include "kernel/process.h"
-#include "runtime/spec.h"
+#include "oci/spec.h"
 #include "util/jpath.h"
 #include "util/sha256.h"
 #include "util/util.h"

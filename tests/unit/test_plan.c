@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "runtime/plan.h"
-#include "runtime/spec.h"
+#include "oci/spec.h"
 
 #define BASE                                                                                       \
     "{\"ociVersion\":\"1.1.0\",\"root\":{\"path\":\"rootfs\",\"readonly\":true},"                  \

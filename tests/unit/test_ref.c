@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "engine/ref.h"
+#include "oci/ref.h"
 #include "util/util.h"
 
 #include <stdio.h>

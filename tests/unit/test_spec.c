@@ -14,7 +14,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 
-#include "runtime/spec.h"
+#include "oci/spec.h"
 #include "util/util.h"
 
 #define BASE_PROCESS "\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"]}"

@@ -1,6 +1,6 @@
 /* spec.c: config.json top level, process and hooks. */
 #include "spec_internal.h"
-#include "../kernel/caps.h"
+#include "capname.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 
