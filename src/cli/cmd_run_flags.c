@@ -187,214 +187,245 @@ const struct cmd_flags create_flags = {
     "create", "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new container", run_table, false, 1,
     -1};
 
+/* --cap-add and --cap-drop: a name (CAP_ optional) or ALL */
+static int cap_flag(struct run_opts *o, int ch, const char *v, const char *cmd)
+{
+    int cap;
+    if (strcasecmp(v, "ALL") == 0) {
+        if (ch == O_CAPDROP)
+            o->po.cap_drop = ~0ULL;
+        else
+            o->po.cap_add = ~0ULL >> (63 - cap_last_cap());
+        return 0;
+    }
+    if ((cap = cap_from_name(v, 1)) < 0)
+        return cli_usage_error(cmd, "--%s: unknown capability \"%s\"",
+                               ch == O_CAPADD ? "cap-add" : "cap-drop", v),
+               -1;
+    if (ch == O_CAPADD)
+        o->po.cap_add |= 1ULL << cap;
+    else
+        o->po.cap_drop |= 1ULL << cap;
+    return 0;
+}
+
+/* --security-opt */
+static int security_opt(struct run_opts *o, const char *v, const char *cmd)
+{
+    if (strncmp(v, "seccomp=", 8) == 0 || strncmp(v, "seccomp:", 8) == 0) {
+        o->po.seccomp = v + 8; /* read (once) and checked at create */
+    } else if (strcmp(v, "no-new-privileges") == 0 || strcmp(v, "no-new-privileges=true") == 0 ||
+               strcmp(v, "no-new-privileges:true") == 0) {
+        /* always on */
+    } else if (strcmp(v, "landlock=unconfined") == 0 || strcmp(v, "landlock=off") == 0) {
+        o->po.no_landlock = true;
+    } else if (strcmp(v, "allow-sensitive-mounts") == 0) {
+        o->allow_sensitive = true;
+    } else if (strncmp(v, "apparmor=", 9) == 0 || strncmp(v, "apparmor:", 9) == 0) {
+        const char *prof = v + 9;
+        if (!*prof || strspn(prof, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   "0123456789_.-/") != strlen(prof))
+            return cli_usage_error(cmd, "--security-opt %s: not a profile name", v), -1;
+        if (strcmp(prof, "unconfined") != 0 && !lsm_apparmor_enabled())
+            return cli_usage_error(cmd,
+                                   "--security-opt %s: AppArmor is not enabled on this "
+                                   "host",
+                                   v),
+                   -1;
+        o->apparmor = prof;
+    } else {
+        return cli_usage_error(cmd,
+                               "--security-opt \"%s\": expected seccomp=FILE|unconfined, "
+                               "no-new-privileges, landlock=unconfined, "
+                               "apparmor=PROFILE|unconfined or allow-sensitive-mounts",
+                               v),
+               -1;
+    }
+    return 0;
+}
+
+/* the flags of what happens around the process: its log, labels, how it
+ * stops, where its image comes from */
+static int life_flag(struct run_opts *o, int ch, struct flags_it *it, const char *cmd)
+{
+    const char *v = it->val;
+    switch (ch) {
+    case O_LOGDRIVER:
+    case O_LOGOPT: {
+        merr_t e = MERR_INIT;
+        if ((ch == O_LOGOPT ? log_parse_opt(v, &o->log, &e) : log_parse_driver(v, &o->log, &e)) <
+            0) {
+            cli_usage_error(cmd, "%s", e.msg);
+            err_clear(&e);
+            return -1;
+        }
+        break;
+    }
+    case O_LABEL:
+        strv_push(&o->labels, v);
+        break;
+    case O_LABELFILE:
+        if (env_file_read(v, &o->labels) < 0)
+            return -1;
+        break;
+    case O_CIDFILE:
+        o->cidfile = v;
+        break;
+    case O_STOPSIGNAL:
+        if (!signal_parse(v))
+            return cli_usage_error(cmd, "--stop-signal \"%s\": not a signal", v), -1;
+        o->stop_signal = v;
+        break;
+    case O_STOPTIMEOUT:
+        if (flags_int(it, -1, 86400, &o->stop_timeout) < 0)
+            return -1;
+        break;
+    case O_PULL:
+        if (strcmp(v, "always") && strcmp(v, "missing") && strcmp(v, "never"))
+            return cli_usage_error(cmd, "--pull \"%s\": always, missing or never", v), -1;
+        o->pull = v;
+        break;
+    case O_QUIET:
+        o->quiet = flags_bool(it);
+        break;
+    case O_STORAGEOPT: {
+        merr_t e = MERR_INIT;
+        if (rwl_parse_opt(v, &o->storage_size, &e) < 0) {
+            cli_usage_error(cmd, "--storage-opt %s", e.msg);
+            err_clear(&e);
+            return -1;
+        }
+        break;
+    }
+    }
+    return 0;
+}
+
+/* one flag of run or create into o; -1 after a message */
+static int run_flag(struct run_opts *o, int ch, struct flags_it *it, const char *cmd)
+{
+    const char *v = it->val;
+    switch (ch) {
+    case 'd':
+        o->detach = flags_bool(it);
+        break;
+    case 'i':
+        o->interactive = flags_bool(it);
+        break;
+    case 't':
+        o->tty = flags_bool(it);
+        break;
+    case O_RM:
+        o->rm = flags_bool(it);
+        break;
+    case O_NAME:
+        o->name = v;
+        break;
+    case 'e':
+        strv_push(&o->env, v);
+        break;
+    case O_ENVFILE:
+        if (env_file_read(v, &o->env) < 0)
+            return -1;
+        break;
+    case 'w':
+        if (v[0] != '/')
+            return cli_usage_error(cmd, "--workdir \"%s\": must be an absolute path", v), -1;
+        o->workdir = v;
+        break;
+    case 'u':
+        o->user = v;
+        break;
+    case 'v': {
+        struct mount_req m;
+        merr_t e = MERR_INIT;
+        if (ctr_parse_volume(v, &m, &e) < 0) {
+            mount_req_free(&m);
+            cli_usage_error(cmd, "%s", e.msg);
+            err_clear(&e);
+            return -1;
+        }
+        strv_push(&o->binds, v);
+        run_opts_add_mount(o, &m);
+        break;
+    }
+    case O_TMPFS:
+        strv_push(&o->tmpfs, v);
+        break;
+    case O_READONLY:
+        o->read_only = flags_bool(it);
+        break;
+    case O_CAPADD:
+    case O_CAPDROP:
+        return cap_flag(o, ch, v, cmd);
+    case O_SECOPT:
+        return security_opt(o, v, cmd);
+    case O_PRIV:
+        o->privileged = flags_bool(it);
+        break;
+    case 'm':
+        if (v[0] == '-' || parse_size(v, &o->po.memory) < 0)
+            return cli_usage_error(cmd, "--memory \"%s\": not a size (like 512m or 2g)", v), -1;
+        break;
+    case O_CPUS: {
+        char *end;
+        o->cpus = strtod(v, &end);
+        if (*end || end == v || o->cpus <= 0 || o->cpus > 4096)
+            return cli_usage_error(cmd, "--cpus \"%s\": not a positive number", v), -1;
+        break;
+    }
+    case O_PIDS:
+        if (parse_i64(v, &o->po.pids) < 0 || o->po.pids == 0 || o->po.pids < -1)
+            return cli_usage_error(cmd, "--pids-limit \"%s\": not a number or -1", v), -1;
+        break;
+    case O_ULIMIT:
+        strv_push(&o->ulimits, v);
+        break;
+    case 'h':
+        o->hostname = v;
+        break;
+    case O_NETWORK:
+        if (strcmp(v, "host") == 0)
+            o->net_host = true;
+        else if (strcmp(v, "none") != 0)
+            return cli_usage_error(cmd,
+                                   "--network \"%s\": only none (the default) and host for "
+                                   "now",
+                                   v),
+                   -1;
+        break;
+    case O_USERNS:
+        if (strcmp(v, "host") == 0)
+            o->userns_host = true;
+        else if (strcmp(v, "private") != 0 && strcmp(v, "auto") != 0)
+            return cli_usage_error(cmd, "--userns \"%s\": private (the default) or host", v), -1;
+        break;
+    case O_ENTRY:
+        o->entrypoint = v;
+        break;
+    case O_INIT:
+        o->init = flags_bool(it);
+        break;
+    case O_MOUNT:
+        if (mount_flag(o, v) != 0)
+            return -1;
+        break;
+    default:
+        return life_flag(o, ch, it, cmd);
+    }
+    return 0;
+}
+
 /* run and create flags; returns the index of IMAGE, or -1 */
 int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
 {
     const char *cmd = run ? "run" : "create";
-    int ch, cap;
+    int ch;
     struct flags_it it;
     flags_begin(&it, run ? &run_flags : &create_flags, argc, argv);
     while ((ch = flags_next(&it)) > 0) {
-        const char *v = it.val;
-        switch (ch) {
-        case 'd':
-            o->detach = flags_bool(&it);
-            break;
-        case 'i':
-            o->interactive = flags_bool(&it);
-            break;
-        case 't':
-            o->tty = flags_bool(&it);
-            break;
-        case O_RM:
-            o->rm = flags_bool(&it);
-            break;
-        case O_NAME:
-            o->name = v;
-            break;
-        case 'e':
-            strv_push(&o->env, v);
-            break;
-        case O_ENVFILE:
-            if (env_file_read(v, &o->env) < 0)
-                return -1;
-            break;
-        case 'w':
-            if (v[0] != '/')
-                return cli_usage_error(cmd, "--workdir \"%s\": must be an absolute path", v), -1;
-            o->workdir = v;
-            break;
-        case 'u':
-            o->user = v;
-            break;
-        case 'v': {
-            struct mount_req m;
-            merr_t e = MERR_INIT;
-            if (ctr_parse_volume(v, &m, &e) < 0) {
-                mount_req_free(&m);
-                cli_usage_error(cmd, "%s", e.msg);
-                err_clear(&e);
-                return -1;
-            }
-            strv_push(&o->binds, v);
-            run_opts_add_mount(o, &m);
-            break;
-        }
-        case O_TMPFS:
-            strv_push(&o->tmpfs, v);
-            break;
-        case O_READONLY:
-            o->read_only = flags_bool(&it);
-            break;
-        case O_CAPADD:
-        case O_CAPDROP:
-            if (strcasecmp(v, "ALL") == 0) {
-                if (ch == O_CAPDROP)
-                    o->po.cap_drop = ~0ULL;
-                else
-                    o->po.cap_add = ~0ULL >> (63 - cap_last_cap());
-                break;
-            }
-            if ((cap = cap_from_name(v, 1)) < 0)
-                return cli_usage_error(cmd, "--%s: unknown capability \"%s\"",
-                                       ch == O_CAPADD ? "cap-add" : "cap-drop", v),
-                       -1;
-            if (ch == O_CAPADD)
-                o->po.cap_add |= 1ULL << cap;
-            else
-                o->po.cap_drop |= 1ULL << cap;
-            break;
-        case O_SECOPT:
-            if (strncmp(v, "seccomp=", 8) == 0 || strncmp(v, "seccomp:", 8) == 0) {
-                o->po.seccomp = v + 8; /* read (once) and checked at create */
-            } else if (strcmp(v, "no-new-privileges") == 0 ||
-                       strcmp(v, "no-new-privileges=true") == 0 ||
-                       strcmp(v, "no-new-privileges:true") == 0) {
-                /* always on */
-            } else if (strcmp(v, "landlock=unconfined") == 0 || strcmp(v, "landlock=off") == 0) {
-                o->po.no_landlock = true;
-            } else if (strcmp(v, "allow-sensitive-mounts") == 0) {
-                o->allow_sensitive = true;
-            } else if (strncmp(v, "apparmor=", 9) == 0 || strncmp(v, "apparmor:", 9) == 0) {
-                const char *prof = v + 9;
-                if (!*prof || strspn(prof, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                           "0123456789_.-/") != strlen(prof))
-                    return cli_usage_error(cmd, "--security-opt %s: not a profile name", v), -1;
-                if (strcmp(prof, "unconfined") != 0 && !lsm_apparmor_enabled())
-                    return cli_usage_error(cmd,
-                                           "--security-opt %s: AppArmor is not enabled on this "
-                                           "host",
-                                           v),
-                           -1;
-                o->apparmor = prof;
-            } else {
-                return cli_usage_error(cmd,
-                                       "--security-opt \"%s\": expected seccomp=FILE|unconfined, "
-                                       "no-new-privileges, landlock=unconfined, "
-                                       "apparmor=PROFILE|unconfined or allow-sensitive-mounts",
-                                       v),
-                       -1;
-            }
-            break;
-        case O_PRIV:
-            o->privileged = flags_bool(&it);
-            break;
-        case 'm':
-            if (v[0] == '-' || parse_size(v, &o->po.memory) < 0)
-                return cli_usage_error(cmd, "--memory \"%s\": not a size (like 512m or 2g)", v), -1;
-            break;
-        case O_CPUS: {
-            char *end;
-            o->cpus = strtod(v, &end);
-            if (*end || end == v || o->cpus <= 0 || o->cpus > 4096)
-                return cli_usage_error(cmd, "--cpus \"%s\": not a positive number", v), -1;
-            break;
-        }
-        case O_PIDS:
-            if (parse_i64(v, &o->po.pids) < 0 || o->po.pids == 0 || o->po.pids < -1)
-                return cli_usage_error(cmd, "--pids-limit \"%s\": not a number or -1", v), -1;
-            break;
-        case O_ULIMIT:
-            strv_push(&o->ulimits, v);
-            break;
-        case 'h':
-            o->hostname = v;
-            break;
-        case O_NETWORK:
-            if (strcmp(v, "host") == 0)
-                o->net_host = true;
-            else if (strcmp(v, "none") != 0)
-                return cli_usage_error(cmd,
-                                       "--network \"%s\": only none (the default) and host for "
-                                       "now",
-                                       v),
-                       -1;
-            break;
-        case O_USERNS:
-            if (strcmp(v, "host") == 0)
-                o->userns_host = true;
-            else if (strcmp(v, "private") != 0 && strcmp(v, "auto") != 0)
-                return cli_usage_error(cmd, "--userns \"%s\": private (the default) or host", v),
-                       -1;
-            break;
-        case O_ENTRY:
-            o->entrypoint = v;
-            break;
-        case O_INIT:
-            o->init = flags_bool(&it);
-            break;
-        case O_MOUNT:
-            if (mount_flag(o, v) != 0)
-                return -1;
-            break;
-        case O_LOGDRIVER:
-        case O_LOGOPT: {
-            merr_t e = MERR_INIT;
-            if ((ch == O_LOGOPT ? log_parse_opt(v, &o->log, &e)
-                                : log_parse_driver(v, &o->log, &e)) < 0) {
-                cli_usage_error(cmd, "%s", e.msg);
-                err_clear(&e);
-                return -1;
-            }
-            break;
-        }
-        case O_LABEL:
-            strv_push(&o->labels, v);
-            break;
-        case O_LABELFILE:
-            if (env_file_read(v, &o->labels) < 0)
-                return -1;
-            break;
-        case O_CIDFILE:
-            o->cidfile = v;
-            break;
-        case O_STOPSIGNAL:
-            if (!signal_parse(v))
-                return cli_usage_error(cmd, "--stop-signal \"%s\": not a signal", v), -1;
-            o->stop_signal = v;
-            break;
-        case O_STOPTIMEOUT:
-            if (flags_int(&it, -1, 86400, &o->stop_timeout) < 0)
-                return -1;
-            break;
-        case O_PULL:
-            if (strcmp(v, "always") && strcmp(v, "missing") && strcmp(v, "never"))
-                return cli_usage_error(cmd, "--pull \"%s\": always, missing or never", v), -1;
-            o->pull = v;
-            break;
-        case O_QUIET:
-            o->quiet = flags_bool(&it);
-            break;
-        case O_STORAGEOPT: {
-            merr_t e = MERR_INIT;
-            if (rwl_parse_opt(v, &o->storage_size, &e) < 0) {
-                cli_usage_error(cmd, "--storage-opt %s", e.msg);
-                err_clear(&e);
-                return -1;
-            }
-            break;
-        }
-        }
+        if (run_flag(o, ch, &it, cmd) < 0)
+            return -1;
     }
     if (ch != FLAGS_DONE) {
         flags_end(&it);
