@@ -219,6 +219,133 @@ static void helper_main(struct container *c, int pidfd, int rootfd, int flags)
     _exit(0);
 }
 
+/* A created container's init still runs moat; if from a writable binary,
+ * a process with CAP_SYS_PTRACE next to it could write that
+ * (CVE-2019-5736). */
+static int ptrace_guard(const struct exec_opts *o, const struct handle *h,
+                        const struct spec_process *proc, merr_t *err)
+{
+    if (h->status != CS_CREATED || !spec_host_ptrace(h->spec, proc))
+        return 0;
+    char exe[64];
+    snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)h->st.pid);
+    if (selfexe_path_protected(exe))
+        return 0;
+    return err_set(err, EPERM,
+                   "cannot exec with CAP_SYS_PTRACE in container \"%s\" before it is started: "
+                   "its init still runs the moat binary (CVE-2019-5736)",
+                   o->id);
+}
+
+/* process.terminal: the console socket, or a pair whose far end gets the
+ * master (exec in the foreground) */
+static int make_console(const struct exec_opts *o, struct container *c, merr_t *err)
+{
+    if (o->console_socket) {
+        c->console_fd = unix_connect(o->console_socket, "--console-socket", err);
+        return c->console_fd < 0 ? -1 : 0;
+    }
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return err_sys(err, "socketpair");
+    c->console_fd = sv[0];
+    c->console_peer = sv[1];
+    return 0;
+}
+
+/* EOF: exec'd; an error message: it failed. A seccomp listener fd on the
+ * way is passed on. */
+static int await_exec(struct container *c, pid_t pid, int *exit_code, merr_t *err)
+{
+    for (;;) {
+        enum sync_type t;
+        int64_t v;
+        char *text = NULL;
+        int lfd = -1;
+        int r = sync_recv_any(c->sync_parent, &t, &v, &text, &lfd);
+        if (r > 0 && t == SYNC_SECCOMP && lfd >= 0) {
+            free(text);
+            int fr = seccomp_forward(c, lfd, err);
+            close(lfd);
+            if (fr < 0) {
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+                return -1;
+            }
+            continue;
+        }
+        if (lfd >= 0)
+            close(lfd);
+        if (r > 0 && t == SYNC_ERROR) {
+            err_set(err, 0, "%s", text);
+            err->errnum = (int)v;
+            free(text);
+            waitpid(pid, NULL, 0);
+            *exit_code = 255;
+            return -1;
+        }
+        free(text);
+        return 0;
+    }
+}
+
+/* The helper joins the container and forks the process: its pid (the
+ * helper is gone by then), or -1 */
+static pid_t spawn(struct container *c, struct handle *h, int pidfd, int croot, int flags,
+                   merr_t *err)
+{
+    struct clone_args ca = {.exit_signal = SIGCHLD};
+    pid_t helper = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+    if (helper < 0)
+        return err_sys(err, "fork");
+    if (helper == 0)
+        helper_main(c, pidfd, croot, flags);
+    close_fd(&c->sync_child);
+    close_fd(&c->console_fd);
+    for (int k = 0; k < 3; k++)
+        close_fd(&c->stdio[k]); /* the helper's now */
+    if (handle_cgroup(h, NULL) == 0 && cg_enter(&h->cg, helper, err) < 0) {
+        kill(helper, SIGKILL);
+        waitpid(helper, NULL, 0);
+        return -1;
+    }
+    sync_send(c->sync_parent, SYNC_GO, 0, NULL);
+    enum sync_type t;
+    int64_t v;
+    char *text = NULL;
+    int r = sync_recv(c->sync_parent, &t, &v, &text);
+    int hst;
+    waitpid(helper, &hst, 0);
+    if (r <= 0 || t != SYNC_PID) {
+        if (r > 0 && t == SYNC_ERROR) {
+            err_set(err, 0, "%s", text);
+            err->errnum = (int)v;
+        } else
+            err_set(err, 0, "exec helper failed");
+        free(text);
+        return -1;
+    }
+    free(text);
+    return (pid_t)v;
+}
+
+/* --pid-file: written whole (a rename) */
+static int write_pid(const char *pid_file, pid_t pid, merr_t *err)
+{
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+    cleanup_free char *dir = xstrdup(pid_file);
+    char *slash = strrchr(dir, '/');
+    const char *name = slash ? slash + 1 : pid_file;
+    if (slash)
+        *slash = 0;
+    cleanup_close int dfd =
+        open(slash ? (*dir ? dir : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return err_sys(err, "--pid-file");
+    return atomic_write_at(dfd, name, buf, (size_t)n, 0644, err);
+}
+
 int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
 {
     struct handle h;
@@ -244,19 +371,8 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
     if (handle_load_spec(&h, err) < 0 || seal_for_exec(h.spec, err) < 0 ||
         build_process(o, h.spec, &proc, &keep, err) < 0)
         goto out;
-    if (h.status == CS_CREATED && spec_host_ptrace(h.spec, &proc)) {
-        /* the init still runs moat; if from a writable binary, a process
-         * with CAP_SYS_PTRACE next to it could write that (CVE-2019-5736) */
-        char exe[64];
-        snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)h.st.pid);
-        if (!selfexe_path_protected(exe)) {
-            err_set(err, EPERM,
-                    "cannot exec with CAP_SYS_PTRACE in container \"%s\" before it is started: "
-                    "its init still runs the moat binary (CVE-2019-5736)",
-                    o->id);
-            goto out;
-        }
-    }
+    if (ptrace_guard(o, &h, &proc, err) < 0)
+        goto out;
     es = *h.spec;
     es.process = proc;
     c.spec = &es;
@@ -284,21 +400,7 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
             goto out;
         c.has_seccomp = true;
     }
-    if (proc.terminal) {
-        if (o->console_socket) {
-            if ((c.console_fd = unix_connect(o->console_socket, "--console-socket", err)) < 0)
-                goto out;
-        } else {
-            int sv[2];
-            if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-                err_sys(err, "socketpair");
-                goto out;
-            }
-            c.console_fd = sv[0];
-            c.console_peer = sv[1];
-        }
-    }
-    if (make_stdio(o, &c, err) < 0)
+    if ((proc.terminal && make_console(o, &c, err) < 0) || make_stdio(o, &c, err) < 0)
         goto out;
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -310,88 +412,15 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
     sigset_t oldmask;
     if (!o->detach)
         run_block_signals(&oldmask);
-    struct clone_args ca = {.exit_signal = SIGCHLD};
-    pid_t helper = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
-    if (helper < 0) {
-        err_sys(err, "fork");
+    pid_t pid = spawn(&c, &h, pidfd, croot, flags, err);
+    if (pid < 0)
         goto out;
-    }
-    if (helper == 0)
-        helper_main(&c, pidfd, croot, flags);
-    close_fd(&c.sync_child);
-    close_fd(&c.console_fd);
-    for (int k = 0; k < 3; k++)
-        close_fd(&c.stdio[k]); /* the helper's now */
-    if (handle_cgroup(&h, NULL) == 0 && cg_enter(&h.cg, helper, err) < 0) {
-        kill(helper, SIGKILL);
-        waitpid(helper, NULL, 0);
-        goto out;
-    }
-    sync_send(c.sync_parent, SYNC_GO, 0, NULL);
-    enum sync_type t;
-    int64_t v;
-    char *text = NULL;
-    int r = sync_recv(c.sync_parent, &t, &v, &text);
-    int hst;
-    waitpid(helper, &hst, 0);
-    if (r <= 0 || t != SYNC_PID) {
-        if (r > 0 && t == SYNC_ERROR) {
-            err_set(err, 0, "%s", text);
-            err->errnum = (int)v;
-        } else
-            err_set(err, 0, "exec helper failed");
-        free(text);
-        goto out;
-    }
-    free(text);
-    pid_t pid = (pid_t)v;
     c.host_pid = pid;
-    /* EOF: exec'd; an error message: it failed. A seccomp listener fd
-     * on the way is passed on. */
-    for (;;) {
-        int lfd = -1;
-        text = NULL;
-        r = sync_recv_any(c.sync_parent, &t, &v, &text, &lfd);
-        if (r > 0 && t == SYNC_SECCOMP && lfd >= 0) {
-            free(text);
-            int fr = seccomp_forward(&c, lfd, err);
-            close(lfd);
-            if (fr < 0) {
-                kill(pid, SIGKILL);
-                waitpid(pid, NULL, 0);
-                goto out;
-            }
-            continue;
-        }
-        if (lfd >= 0)
-            close(lfd);
-        if (r > 0 && t == SYNC_ERROR) {
-            err_set(err, 0, "%s", text);
-            err->errnum = (int)v;
-            free(text);
-            waitpid(pid, NULL, 0);
-            *exit_code = 255;
-            goto out;
-        }
-        free(text);
-        break;
-    }
-    if (o->pid_file) {
-        char buf[32];
-        int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-        cleanup_free char *dir = xstrdup(o->pid_file);
-        char *slash = strrchr(dir, '/');
-        const char *name = slash ? slash + 1 : o->pid_file;
-        if (slash)
-            *slash = 0;
-        cleanup_close int dfd =
-            open(slash ? (*dir ? dir : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0 || atomic_write_at(dfd, name, buf, (size_t)n, 0644, err) < 0) {
-            if (dfd < 0)
-                err_sys(err, "--pid-file");
-            kill(pid, SIGKILL);
-            goto out;
-        }
+    if (await_exec(&c, pid, exit_code, err) < 0)
+        goto out;
+    if (o->pid_file && write_pid(o->pid_file, pid, err) < 0) {
+        kill(pid, SIGKILL);
+        goto out;
     }
     if (o->detach) {
         ret = 0;
