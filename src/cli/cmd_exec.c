@@ -8,6 +8,82 @@
 #include <string.h>
 #include <unistd.h>
 
+/* one runc exec flag into o: 0, -1 after a message, 1 after --help, -2
+ * for a flag it does not know */
+static int exec_flag(struct exec_opts *o, int ch, const char *arg)
+{
+    uint64_t n;
+    switch (ch) {
+    case 'C':
+        o->console_socket = arg;
+        break;
+    case 'w':
+        if (arg[0] != '/') {
+            cli_usage_error("exec", "--cwd: \"%s\" is not an absolute path", arg);
+            return -1;
+        }
+        o->cwd = arg;
+        break;
+    case 'e':
+        if (!strchr(arg, '=') || arg[0] == '=') {
+            cli_usage_error("exec", "--env: \"%s\" is not KEY=VALUE", arg);
+            return -1;
+        }
+        strv_push(&o->env, arg);
+        break;
+    case 't':
+        o->tty = true;
+        break;
+    case 'u':
+        o->user = arg;
+        break;
+    case 'g':
+        strv_push(&o->additional_gids, arg);
+        break;
+    case 'p':
+        o->process_file = arg;
+        break;
+    case 'd':
+        o->detach = true;
+        break;
+    case 'P':
+        o->pid_file = arg;
+        break;
+    case 'L':
+        o->process_label = arg;
+        break;
+    case 'A':
+        o->apparmor = arg;
+        break;
+    case 'N':
+        o->no_new_privs = true;
+        break;
+    case 'c':
+        strv_push(&o->caps, arg);
+        break;
+    case 'F':
+        if (parse_u64(arg, &n) < 0 || n > 65536) {
+            cli_usage_error("exec", "--preserve-fds: \"%s\" is not a number", arg);
+            return -1;
+        }
+        o->preserve_fds = (int)n;
+        break;
+    case 'G':
+        cli_usage_error("exec", "--cgroup: sub-cgroups are not supported");
+        return -1;
+    case 'I':
+        o->ignore_paused = true;
+        break;
+    case 'h':
+        printf("usage: moat exec [flags] ID COMMAND [ARG...]\n"
+               "       moat exec [flags] --process process.json ID\n");
+        return 1;
+    default:
+        return -2; /* the caller names it */
+    }
+    return 0;
+}
+
 int cmd_exec(const struct global *g, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -32,80 +108,15 @@ int cmd_exec(const struct global *g, int argc, char **argv)
     };
     struct exec_opts o = {0};
     int ch, ret = 1;
-    uint64_t n;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "+w:e:tu:g:p:dc:h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'C':
-            o.console_socket = optarg;
-            break;
-        case 'w':
-            if (optarg[0] != '/') {
-                cli_usage_error("exec", "--cwd: \"%s\" is not an absolute path", optarg);
-                goto out;
-            }
-            o.cwd = optarg;
-            break;
-        case 'e':
-            if (!strchr(optarg, '=') || optarg[0] == '=') {
-                cli_usage_error("exec", "--env: \"%s\" is not KEY=VALUE", optarg);
-                goto out;
-            }
-            strv_push(&o.env, optarg);
-            break;
-        case 't':
-            o.tty = true;
-            break;
-        case 'u':
-            o.user = optarg;
-            break;
-        case 'g':
-            strv_push(&o.additional_gids, optarg);
-            break;
-        case 'p':
-            o.process_file = optarg;
-            break;
-        case 'd':
-            o.detach = true;
-            break;
-        case 'P':
-            o.pid_file = optarg;
-            break;
-        case 'L':
-            o.process_label = optarg;
-            break;
-        case 'A':
-            o.apparmor = optarg;
-            break;
-        case 'N':
-            o.no_new_privs = true;
-            break;
-        case 'c':
-            strv_push(&o.caps, optarg);
-            break;
-        case 'F':
-            if (parse_u64(optarg, &n) < 0 || n > 65536) {
-                cli_usage_error("exec", "--preserve-fds: \"%s\" is not a number", optarg);
-                goto out;
-            }
-            o.preserve_fds = (int)n;
-            break;
-        case 'G':
-            cli_usage_error("exec", "--cgroup: sub-cgroups are not supported");
-            goto out;
-        case 'I':
-            o.ignore_paused = true;
-            break;
-        case 'h':
-            printf("usage: moat exec [flags] ID COMMAND [ARG...]\n"
-                   "       moat exec [flags] --process process.json ID\n");
-            ret = 0;
-            goto out;
-        default:
-            if (optopt && optopt != '?')
-                cli_usage_error("exec", "unknown flag or missing value: -%c", optopt);
-            else
-                cli_usage_error("exec", "unknown flag or missing value: %s", argv[optind - 1]);
+        int r = exec_flag(&o, ch, optarg);
+        if (r == -2 && optopt && optopt != '?')
+            cli_usage_error("exec", "unknown flag or missing value: -%c", optopt);
+        else if (r == -2)
+            cli_usage_error("exec", "unknown flag or missing value: %s", argv[optind - 1]);
+        if (r != 0) {
+            ret = r > 0 ? 0 : 1;
             goto out;
         }
     }
