@@ -29,6 +29,88 @@ static json_t *strs(const char *const *v, size_t n)
 
 #define STRS(v) strs(v, ARRAY_SIZE(v))
 
+/* what `features` reports (runtime-spec features.md) */
+static const char *const hooks[] = {"prestart",       "createRuntime", "createContainer",
+                                    "startContainer", "poststart",     "poststop"};
+static const char *const mopts[] = {"async",
+                                    "atime",
+                                    "bind",
+                                    "defaults",
+                                    "dev",
+                                    "diratime",
+                                    "dirsync",
+                                    "exec",
+                                    "iversion",
+                                    "lazytime",
+                                    "loud",
+                                    "mand",
+                                    "noatime",
+                                    "nodev",
+                                    "nodiratime",
+                                    "noexec",
+                                    "noiversion",
+                                    "nolazytime",
+                                    "nomand",
+                                    "norelatime",
+                                    "nostrictatime",
+                                    "nosuid",
+                                    "nosymfollow",
+                                    "private",
+                                    "ratime",
+                                    "rbind",
+                                    "rdev",
+                                    "rdiratime",
+                                    "relatime",
+                                    "remount",
+                                    "rexec",
+                                    "rnoatime",
+                                    "rnodev",
+                                    "rnodiratime",
+                                    "rnoexec",
+                                    "rnorelatime",
+                                    "rnostrictatime",
+                                    "rnosuid",
+                                    "rnosymfollow",
+                                    "ro",
+                                    "rprivate",
+                                    "rrelatime",
+                                    "rro",
+                                    "rrw",
+                                    "rshared",
+                                    "rslave",
+                                    "rstrictatime",
+                                    "rsuid",
+                                    "rsymfollow",
+                                    "runbindable",
+                                    "rw",
+                                    "shared",
+                                    "silent",
+                                    "slave",
+                                    "strictatime",
+                                    "suid",
+                                    "symfollow",
+                                    "sync",
+                                    "tmpcopyup",
+                                    "unbindable",
+                                    "idmap",
+                                    "ridmap"};
+static const char *const ns[] = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
+static const char *const actions[] = {
+    "SCMP_ACT_ALLOW",        "SCMP_ACT_ERRNO",       "SCMP_ACT_KILL",
+    "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+    "SCMP_ACT_NOTIFY",       "SCMP_ACT_TRACE",       "SCMP_ACT_TRAP"};
+static const char *const ops[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE",        "SCMP_CMP_GT", "SCMP_CMP_LE",
+                                  "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE"};
+static const char *const archs[] = {
+    "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
+    "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
+    "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+    "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_RISCV64",     "SCMP_ARCH_S390",
+    "SCMP_ARCH_S390X"};
+static const char *const flags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+                                    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+                                    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+
 int cmd_features(const struct global *g, int argc, char **argv)
 {
     (void)g;
@@ -38,88 +120,6 @@ int cmd_features(const struct global *g, int argc, char **argv)
         printf("usage: moat features\n");
         return 0;
     }
-    static const char *const hooks[] = {"prestart",       "createRuntime", "createContainer",
-                                        "startContainer", "poststart",     "poststop"};
-    static const char *const mopts[] = {"async",
-                                        "atime",
-                                        "bind",
-                                        "defaults",
-                                        "dev",
-                                        "diratime",
-                                        "dirsync",
-                                        "exec",
-                                        "iversion",
-                                        "lazytime",
-                                        "loud",
-                                        "mand",
-                                        "noatime",
-                                        "nodev",
-                                        "nodiratime",
-                                        "noexec",
-                                        "noiversion",
-                                        "nolazytime",
-                                        "nomand",
-                                        "norelatime",
-                                        "nostrictatime",
-                                        "nosuid",
-                                        "nosymfollow",
-                                        "private",
-                                        "ratime",
-                                        "rbind",
-                                        "rdev",
-                                        "rdiratime",
-                                        "relatime",
-                                        "remount",
-                                        "rexec",
-                                        "rnoatime",
-                                        "rnodev",
-                                        "rnodiratime",
-                                        "rnoexec",
-                                        "rnorelatime",
-                                        "rnostrictatime",
-                                        "rnosuid",
-                                        "rnosymfollow",
-                                        "ro",
-                                        "rprivate",
-                                        "rrelatime",
-                                        "rro",
-                                        "rrw",
-                                        "rshared",
-                                        "rslave",
-                                        "rstrictatime",
-                                        "rsuid",
-                                        "rsymfollow",
-                                        "runbindable",
-                                        "rw",
-                                        "shared",
-                                        "silent",
-                                        "slave",
-                                        "strictatime",
-                                        "suid",
-                                        "symfollow",
-                                        "sync",
-                                        "tmpcopyup",
-                                        "unbindable",
-                                        "idmap",
-                                        "ridmap"};
-    static const char *const ns[] = {"cgroup", "ipc",  "mount", "network",
-                                     "pid",    "time", "user",  "uts"};
-    static const char *const actions[] = {
-        "SCMP_ACT_ALLOW",        "SCMP_ACT_ERRNO",       "SCMP_ACT_KILL",
-        "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
-        "SCMP_ACT_NOTIFY",       "SCMP_ACT_TRACE",       "SCMP_ACT_TRAP"};
-    static const char *const ops[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
-                                      "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
-                                      "SCMP_CMP_NE"};
-    static const char *const archs[] = {
-        "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
-        "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
-        "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-        "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_RISCV64",     "SCMP_ARCH_S390",
-        "SCMP_ARCH_S390X"};
-    static const char *const flags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
-                                        "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-                                        "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
     const char *capnames[CAP_COUNT_KNOWN];
     size_t ncap = 0;
     for (int i = 0; i <= cap_last_cap() && i < CAP_COUNT_KNOWN; i++)
@@ -150,6 +150,37 @@ int cmd_features(const struct global *g, int argc, char **argv)
     puts(text);
     free(text);
     json_decref(f);
+    return 0;
+}
+
+/* config.json of the profile po, in bundle (never over one) */
+static int write_spec(const char *bundle, const struct profile_opts *po)
+{
+    merr_t err = MERR_INIT;
+    cleanup_close int dfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        err_sys(&err, "--bundle: \"%s\"", bundle);
+        return cli_fail(&err);
+    }
+    if (faccessat(dfd, "config.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+        err_set(&err, EEXIST, "%s/config.json exists: remove it first", bundle);
+        return cli_fail(&err);
+    }
+    json_t *cfg = profile_config(po, &err);
+    if (!cfg)
+        return cli_fail(&err);
+    char *text = json_dumps(cfg, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(cfg);
+    int fd = openat(dfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    int r = fd >= 0 && write_all(fd, text, strlen(text)) == 0 && write_all(fd, "\n", 1) == 0;
+    free(text);
+    if (!r) {
+        err_sys(&err, "write %s/config.json", bundle);
+        if (fd >= 0)
+            close(fd);
+        return cli_fail(&err);
+    }
+    close(fd);
     return 0;
 }
 
@@ -253,32 +284,7 @@ int cmd_spec(const struct global *g, int argc, char **argv)
     }
     if (cli_want_args("spec", argc, argv, optind, 0, ""))
         return 1;
-    merr_t err = MERR_INIT;
-    cleanup_close int dfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) {
-        err_sys(&err, "--bundle: \"%s\"", bundle);
-        return cli_fail(&err);
-    }
-    if (faccessat(dfd, "config.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-        err_set(&err, EEXIST, "%s/config.json exists: remove it first", bundle);
-        return cli_fail(&err);
-    }
-    json_t *cfg = profile_config(&po, &err);
-    if (!cfg)
-        return cli_fail(&err);
-    char *text = json_dumps(cfg, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(cfg);
-    int fd = openat(dfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-    int r = fd >= 0 && write_all(fd, text, strlen(text)) == 0 && write_all(fd, "\n", 1) == 0;
-    free(text);
-    if (!r) {
-        err_sys(&err, "write %s/config.json", bundle);
-        if (fd >= 0)
-            close(fd);
-        return cli_fail(&err);
-    }
-    close(fd);
-    return 0;
+    return write_spec(bundle, &po);
 }
 
 int cmd_checkpoint(const struct global *g, int argc, char **argv)

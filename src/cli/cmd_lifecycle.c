@@ -35,6 +35,30 @@ static int check_id(const char *cmd, const char *id)
     return 0;
 }
 
+/* run in the foreground: relay until it ends, then delete it (unless
+ * --keep); its exit status */
+static int run_foreground(struct container *c)
+{
+    merr_t err = MERR_INIT;
+    int code = 0;
+    if (run_wait(c, &code, &err) < 0) {
+        log_error("%s", err.msg);
+        err_clear(&err);
+        code = 1;
+    }
+    log_debug("phase: container exited");
+    struct handle h;
+    if (!c->o.keep && handle_open(c->rootfd, c->o.id, &h, &err) == 0) {
+        handle_adopt(&h, c);
+        if (container_destroy(c->rootfd, &h, &err) < 0)
+            log_error("%s", err.msg);
+        handle_close(&h);
+    }
+    err_clear(&err);
+    log_debug("phase: container deleted");
+    return code;
+}
+
 static int container_cmd(const struct global *g, int argc, char **argv, enum run_mode mode)
 {
     static const struct option opts[] = {
@@ -140,23 +164,8 @@ static int container_cmd(const struct global *g, int argc, char **argv, enum run
         cleanup_free char *state = container_state_json(&c, CS_RUNNING);
         run_poststart(c.spec, state);
     }
-    if (c.o.mode == RUN_FOREGROUND) {
-        if (run_wait(&c, &code, &err) < 0) {
-            log_error("%s", err.msg);
-            err_clear(&err);
-            code = 1;
-        }
-        log_debug("phase: container exited");
-        struct handle h;
-        if (!c.o.keep && handle_open(c.rootfd, c.o.id, &h, &err) == 0) {
-            handle_adopt(&h, &c);
-            if (container_destroy(c.rootfd, &h, &err) < 0)
-                log_error("%s", err.msg);
-            handle_close(&h);
-        }
-        err_clear(&err);
-        log_debug("phase: container deleted");
-    }
+    if (c.o.mode == RUN_FOREGROUND)
+        code = run_foreground(&c);
     close_fd(&c.rootfd);
     container_release(&c);
     log_debug("phase: resources released");

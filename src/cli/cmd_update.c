@@ -76,6 +76,70 @@ static const char *optname(const struct option *o, int val)
     return "?";
 }
 
+/* one resource flag, as JSON onto its part of linux.resources: 0, -1
+ * after a message, -2 if ch is none of them */
+static int update_value(int ch, const char *arg, const struct option *opts, struct sbuf *mem,
+                        struct sbuf *cpu, struct sbuf *other)
+{
+    int64_t v;
+    const char *name = NULL;
+    switch (ch) {
+    case F_CPUS:
+    case F_MEMS:
+        sbuf_printf(cpu, "%s\"%s\":", cpu->len ? "," : "", ch == F_CPUS ? "cpus" : "mems");
+        sbuf_json_str(cpu, arg);
+        return 0;
+    case F_MEM:
+    case F_MEMRES:
+    case F_SWAP:
+    case F_KMEM:
+    case F_KTCP:
+        name = ch == F_MEM      ? "limit"
+               : ch == F_MEMRES ? "reservation"
+               : ch == F_SWAP   ? "swap"
+               : ch == F_KMEM   ? "kernel"
+                                : "kernelTCP";
+        if (parse_bytes(arg, &v) < 0) {
+            cli_usage_error("update", "--%s: \"%s\" is not a size", optname(opts, ch), arg);
+            return -1;
+        }
+        sbuf_printf(mem, "%s\"%s\":%lld", mem->len ? "," : "", name, (long long)v);
+        return 0;
+    case F_SHARES:
+    case F_PERIOD:
+    case F_QUOTA:
+    case F_RTPERIOD:
+    case F_RTRUNTIME:
+        name = ch == F_SHARES     ? "shares"
+               : ch == F_PERIOD   ? "period"
+               : ch == F_QUOTA    ? "quota"
+               : ch == F_RTPERIOD ? "realtimePeriod"
+                                  : "realtimeRuntime";
+        if (parse_i64(arg, &v) < 0 || (v < 0 && ch != F_QUOTA && ch != F_RTRUNTIME)) {
+            cli_usage_error("update", "--%s: \"%s\" is not a number", optname(opts, ch), arg);
+            return -1;
+        }
+        sbuf_printf(cpu, "%s\"%s\":%lld", cpu->len ? "," : "", name, (long long)v);
+        return 0;
+    case F_PIDS:
+        if (parse_i64(arg, &v) < 0) {
+            cli_usage_error("update", "--pids-limit: \"%s\" is not a number", arg);
+            return -1;
+        }
+        sbuf_printf(other, "%s\"pids\":{\"limit\":%lld}", other->len ? "," : "", (long long)v);
+        return 0;
+    case F_BLKIO:
+        if (parse_i64(arg, &v) < 0 || v < 0 || v > 1000) {
+            cli_usage_error("update", "--blkio-weight: \"%s\" is not 10-1000", arg);
+            return -1;
+        }
+        sbuf_printf(other, "%s\"blockIO\":{\"weight\":%lld}", other->len ? "," : "", (long long)v);
+        return 0;
+    default:
+        return -2; /* not one of them */
+    }
+}
+
 int cmd_update(const struct global *g, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -107,8 +171,6 @@ int cmd_update(const struct global *g, int argc, char **argv)
     int ch, ret = 1;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "r:", opts, NULL)) != -1) {
-        int64_t v;
-        const char *name = NULL;
         switch (ch) {
         case 'r':
         case F_RES:
@@ -122,60 +184,12 @@ int cmd_update(const struct global *g, int argc, char **argv)
         case F_MBW:
             cli_usage_error("update", "Intel RDT is not supported on this host");
             goto out;
-        case F_CPUS:
-        case F_MEMS:
-            sbuf_printf(&cpu, "%s\"%s\":", cpu.len ? "," : "", ch == F_CPUS ? "cpus" : "mems");
-            sbuf_json_str(&cpu, optarg);
-            continue;
-        case F_MEM:
-        case F_MEMRES:
-        case F_SWAP:
-        case F_KMEM:
-        case F_KTCP:
-            name = ch == F_MEM      ? "limit"
-                   : ch == F_MEMRES ? "reservation"
-                   : ch == F_SWAP   ? "swap"
-                   : ch == F_KMEM   ? "kernel"
-                                    : "kernelTCP";
-            if (parse_bytes(optarg, &v) < 0) {
-                cli_usage_error("update", "--%s: \"%s\" is not a size", optname(opts, ch), optarg);
-                goto out;
-            }
-            sbuf_printf(&mem, "%s\"%s\":%lld", mem.len ? "," : "", name, (long long)v);
-            continue;
-        case F_SHARES:
-        case F_PERIOD:
-        case F_QUOTA:
-        case F_RTPERIOD:
-        case F_RTRUNTIME:
-            name = ch == F_SHARES     ? "shares"
-                   : ch == F_PERIOD   ? "period"
-                   : ch == F_QUOTA    ? "quota"
-                   : ch == F_RTPERIOD ? "realtimePeriod"
-                                      : "realtimeRuntime";
-            if (parse_i64(optarg, &v) < 0 || (v < 0 && ch != F_QUOTA && ch != F_RTRUNTIME)) {
-                cli_usage_error("update", "--%s: \"%s\" is not a number", optname(opts, ch),
-                                optarg);
-                goto out;
-            }
-            sbuf_printf(&cpu, "%s\"%s\":%lld", cpu.len ? "," : "", name, (long long)v);
-            continue;
-        case F_PIDS:
-            if (parse_i64(optarg, &v) < 0) {
-                cli_usage_error("update", "--pids-limit: \"%s\" is not a number", optarg);
-                goto out;
-            }
-            sbuf_printf(&other, "%s\"pids\":{\"limit\":%lld}", other.len ? "," : "", (long long)v);
-            continue;
-        case F_BLKIO:
-            if (parse_i64(optarg, &v) < 0 || v < 0 || v > 1000) {
-                cli_usage_error("update", "--blkio-weight: \"%s\" is not 10-1000", optarg);
-                goto out;
-            }
-            sbuf_printf(&other, "%s\"blockIO\":{\"weight\":%lld}", other.len ? "," : "",
-                        (long long)v);
-            continue;
         default:
+            int r = update_value(ch, optarg, opts, &mem, &cpu, &other);
+            if (r == 0)
+                continue;
+            if (r == -1)
+                goto out;
             if (optopt && optopt != '?')
                 cli_usage_error("update", "unknown flag or missing value: -%c", optopt);
             else
