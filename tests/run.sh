@@ -4,7 +4,7 @@
 #   1. installs what it needs with apt-get (only what is missing), then runs
 #      the README's first command (the quick start) in a fresh clone of HEAD
 #   2. builds build/ (release) and build-asan/ (AddressSanitizer + UBSan)
-#   3. lint: clang-format and cppcheck
+#   3. lint: clang-format, cppcheck, and the layout rules (tests/lint/check.sh)
 #   4. unit tests (cmocka) of both builds, and a short run of each fuzzing
 #      target (libFuzzer, clang) over its committed corpus
 #   5. integration tests (bats) against both binaries, as root and rootless
@@ -102,6 +102,8 @@ if cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability 
     --inline-suppr --suppress=missingIncludeSystem -I src src > /tmp/moat-cppcheck.log 2>&1; then
     pass cppcheck
 else cat /tmp/moat-cppcheck.log; fail cppcheck; fi
+if tests/lint/check.sh > /tmp/moat-layout.log 2>&1; then pass "layout (includes, file and function sizes)"
+else cat /tmp/moat-layout.log; fail "layout (tests/lint/check.sh)"; fi
 
 # ---- 4. unit tests -----------------------------------------------------------
 unit() { # builddir label

@@ -315,6 +315,80 @@ static bool static_binary(const char *path)
     return true;
 }
 
+/* --init: moat itself, read-only, as pid 1 in front of the command */
+static int add_init(json_t *c, json_t *proc, json_t *rec, merr_t *err)
+{
+    /* moat itself, read-only, as pid 1 in front of the command */
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n <= 0) {
+        return err_sys(err, "--init: /proc/self/exe");
+    }
+    self[n] = 0;
+    if (!static_binary(self)) {
+        return err_set(err, 0,
+                       "--init: %s is dynamically linked and would not run inside the "
+                       "container; --init needs the static build",
+                       self);
+    }
+    json_t *a = json_pack("[s,s]", TINIT_PATH, "--");
+    json_array_extend(a, json_object_get(rec, "Args"));
+    json_object_set_new(proc, "args", a);
+    json_array_append_new(json_object_get(c, "mounts"),
+                          json_pack("{s:s,s:s,s:s,s:[s,s,s,s]}", "destination", TINIT_PATH, "type",
+                                    "bind", "source", self, "options", "bind", "ro", "nosuid",
+                                    "nodev"));
+    return 0;
+}
+
+/* the user namespace (the range the layers are idmapped with), the
+ * network namespace unless --network host, the cgroup and its cpu quota */
+static void set_isolation(json_t *lin, json_t *hc, json_int_t base, const char *id)
+{
+    json_t *ns = json_object_get(lin, "namespaces");
+    if (base > 0) {
+        json_array_append_new(ns, json_pack("{s:s}", "type", "user"));
+        json_t *m =
+            json_pack("[{s:i,s:I,s:i}]", "containerID", 0, "hostID", base, "size", CTR_USERNS_SIZE);
+        json_object_set(lin, "uidMappings", m);
+        json_object_set_new(lin, "gidMappings", m);
+    }
+    if (strcmp(json_string_value(json_object_get(hc, "NetworkMode")) ?: "", "host") == 0)
+        for (size_t i = 0; i < json_array_size(ns); i++)
+            if (strcmp(json_string_value(json_object_get(json_array_get(ns, i), "type")) ?: "",
+                       "network") == 0) {
+                json_array_remove(ns, i);
+                break;
+            }
+    /* absolute, as Docker's /docker/ID: the same directory in every
+     * hierarchy, wherever moat itself runs (and a short intent record) */
+    json_object_set_new(lin, "cgroupsPath", json_sprintf("/moat/%s", id));
+    double cpus = json_real_value(json_object_get(hc, "Cpus"));
+    json_t *res = json_object_get(lin, "resources");
+    if (cpus > 0 && res)
+        json_object_set_new(res, "cpu",
+                            json_pack("{s:I,s:I}", "quota", (json_int_t)(cpus * 100000), "period",
+                                      (json_int_t)100000));
+}
+
+/* --tmpfs mounts, writable under Landlock too */
+static int add_tmpfs(json_t *mounts, json_t *rw_paths, json_t *tm, merr_t *err)
+{
+    for (size_t i = 0; i < json_array_size(tm); i++) {
+        char *dst = NULL;
+        json_t *opts = ctr_tmpfs_options(json_string_value(json_array_get(tm, i)) ?: "", &dst, err);
+        if (!opts) {
+            return -1;
+        }
+        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:o}", "destination", dst, "type",
+                                                "tmpfs", "source", "tmpfs", "options", opts));
+        if (rw_paths)
+            json_array_append_new(rw_paths, json_string(dst));
+        free(dst);
+    }
+    return 0;
+}
+
 json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd, int **fds,
                        size_t *nfds, merr_t *err)
 {
@@ -357,31 +431,9 @@ json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd,
         json_object_del(proc, "apparmorProfile");
     else if (aa)
         json_object_set_new(proc, "apparmorProfile", json_string(aa));
-    if (json_is_true(json_object_get(hc, "Init"))) {
-        /* moat itself, read-only, as pid 1 in front of the command */
-        char self[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n <= 0) {
-            json_decref(c);
-            err_sys(err, "--init: /proc/self/exe");
-            return NULL;
-        }
-        self[n] = 0;
-        if (!static_binary(self)) {
-            json_decref(c);
-            err_set(err, 0,
-                    "--init: %s is dynamically linked and would not run inside the "
-                    "container; --init needs the static build",
-                    self);
-            return NULL;
-        }
-        json_t *a = json_pack("[s,s]", TINIT_PATH, "--");
-        json_array_extend(a, json_object_get(rec, "Args"));
-        json_object_set_new(proc, "args", a);
-        json_array_append_new(json_object_get(c, "mounts"),
-                              json_pack("{s:s,s:s,s:s,s:[s,s,s,s]}", "destination", TINIT_PATH,
-                                        "type", "bind", "source", self, "options", "bind", "ro",
-                                        "nosuid", "nodev"));
+    if (json_is_true(json_object_get(hc, "Init")) && add_init(c, proc, rec, err) < 0) {
+        json_decref(c);
+        return NULL;
     }
     json_object_set(proc, "env", json_object_get(cc, "Env"));
     json_object_set(proc, "cwd", json_object_get(cc, "WorkingDir"));
@@ -400,32 +452,8 @@ json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd,
                                   json_sprintf("%s/containers/%s/rootfs", s->root, id), "readonly",
                                   !po.writable_root && !po.privileged));
     json_object_set(c, "hostname", json_object_get(cc, "Hostname"));
-    /* user namespace: the range the layers are idmapped with */
     json_int_t base = json_integer_value(json_object_get(rec, "UsernsBase"));
-    json_t *ns = json_object_get(lin, "namespaces");
-    if (base > 0) {
-        json_array_append_new(ns, json_pack("{s:s}", "type", "user"));
-        json_t *m =
-            json_pack("[{s:i,s:I,s:i}]", "containerID", 0, "hostID", base, "size", CTR_USERNS_SIZE);
-        json_object_set(lin, "uidMappings", m);
-        json_object_set_new(lin, "gidMappings", m);
-    }
-    if (strcmp(json_string_value(json_object_get(hc, "NetworkMode")) ?: "", "host") == 0)
-        for (size_t i = 0; i < json_array_size(ns); i++)
-            if (strcmp(json_string_value(json_object_get(json_array_get(ns, i), "type")) ?: "",
-                       "network") == 0) {
-                json_array_remove(ns, i);
-                break;
-            }
-    /* absolute, as Docker's /docker/ID: the same directory in every
-     * hierarchy, wherever moat itself runs (and a short intent record) */
-    json_object_set_new(lin, "cgroupsPath", json_sprintf("/moat/%s", id));
-    double cpus = json_real_value(json_object_get(hc, "Cpus"));
-    json_t *res = json_object_get(lin, "resources");
-    if (cpus > 0 && res)
-        json_object_set_new(res, "cpu",
-                            json_pack("{s:I,s:I}", "quota", (json_int_t)(cpus * 100000), "period",
-                                      (json_int_t)100000));
+    set_isolation(lin, hc, base, id);
     /* mounts: /etc/hosts and /etc/hostname, volumes, tmpfs */
     json_t *mounts = json_object_get(c, "mounts");
     cleanup_free char *hosts = xasprintf("%s/containers/%s/hosts", s->root, id);
@@ -455,22 +483,12 @@ json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd,
         *nfds = 0;
         return NULL;
     }
-    json_t *tm = json_object_get(hc, "Tmpfs");
-    for (size_t i = 0; i < json_array_size(tm); i++) {
-        char *dst = NULL;
-        json_t *opts = ctr_tmpfs_options(json_string_value(json_array_get(tm, i)) ?: "", &dst, err);
-        if (!opts) {
-            json_decref(c);
-            ctr_mounts_close(*fds, *nfds);
-            *fds = NULL;
-            *nfds = 0;
-            return NULL;
-        }
-        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:o}", "destination", dst, "type",
-                                                "tmpfs", "source", "tmpfs", "options", opts));
-        if (rw_paths)
-            json_array_append_new(rw_paths, json_string(dst));
-        free(dst);
+    if (add_tmpfs(mounts, rw_paths, json_object_get(hc, "Tmpfs"), err) < 0) {
+        json_decref(c);
+        ctr_mounts_close(*fds, *nfds);
+        *fds = NULL;
+        *nfds = 0;
+        return NULL;
     }
     json_t *ann = json_object_get(c, "annotations");
     json_object_set_new(ann, "run.moat.engine.name",

@@ -339,6 +339,99 @@ static void report(int status, const char *msg)
     (void)write_all(status, line, strlen(line));
 }
 
+/* attached: wait for the client (a terminal one first says its size) */
+static void first_client(struct mon *m, json_t *rec)
+{
+    struct pollfd p = {m->listenfd, POLLIN, 0};
+    if (poll(&p, 1, 30000) == 1)
+        accept_client(m);
+    /* a terminal client first says its size */
+    bool tty = rec && json_is_true(json_object_get(json_object_get(rec, "Config"), "Tty"));
+    struct pollfd q = {m->clients[0], POLLIN, 0};
+    char type;
+    char *data = NULL;
+    size_t len;
+    if (tty && m->clients[0] >= 0 && poll(&q, 1, 2000) == 1 &&
+        read_frame(m->clients[0], &type, &data, &len) == 0 && type == 'w' && len == 4) {
+        m->rows = (unsigned short)((unsigned char)data[0] << 8 | (unsigned char)data[1]);
+        m->cols = (unsigned short)((unsigned char)data[2] << 8 | (unsigned char)data[3]);
+    }
+    free(data);
+}
+
+/* the container did not start: say why (the errno too: it tells a command
+ * not found, 127, from one that cannot be run, 126), remove what the
+ * runtime made, record it, and go */
+static void launch_failed(struct mon *m, json_t *rec, merr_t *err, int status)
+{
+    /* the errno too: it tells a command not found (127) from one that
+     * cannot be run (126) */
+    cleanup_free char *msg = xasprintf("E%d:%s", err->errnum, err->msg ? err->msg : "cannot start");
+    report(status, msg);
+    /* whatever the runtime made before the failure (a created
+     * container whose terminal never arrived) goes too */
+    ctr_runtime_delete(m->s, m->id);
+    ctr_umount_rootfs(m->s, m->id);
+    int code = ctr_exec_status(err);
+    set_state(m, "exited", false, 0, code ? code : 127, err->msg);
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        if (m->clients[i] >= 0)
+            frame(m->clients[i], 'x', "127", 3, 0);
+    unlinkat(m->dirfd, "attach.sock", 0);
+    if (rec && json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "AutoRemove")))
+        ctr_remove(m->s, m->id, err);
+    _exit(1);
+}
+
+/* relay output to the log and the clients until the process ends and
+ * its output is drained: its exit status */
+static int serve(struct mon *m, struct container *c)
+{
+    sigset_t all;
+    sigfillset(&all);
+    int sfd = signalfd(-1, &all, SFD_CLOEXEC);
+    int code = 255;
+    bool done = false;
+    while (!done || m->out_r >= 0 || m->err_r >= 0) {
+        struct pollfd p[4 + MAX_CLIENTS];
+        int n = 0;
+        p[n++] = (struct pollfd){sfd, POLLIN, 0};
+        p[n++] = (struct pollfd){m->listenfd, POLLIN, 0};
+        p[n++] = (struct pollfd){m->out_r, POLLIN, 0};
+        p[n++] = (struct pollfd){m->err_r, POLLIN, 0};
+        for (int i = 0; i < MAX_CLIENTS; i++)
+            p[n++] = (struct pollfd){m->clients[i], POLLIN, 0};
+        int r = poll(p, (nfds_t)n, done ? 200 : -1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0 && done)
+            break; /* output drained (a process of the container may hold it) */
+        if (p[0].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGCHLD) {
+                int st;
+                pid_t w;
+                while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+                    if (w == c->host_pid) {
+                        code = status_code(st);
+                        done = true;
+                        c->host_pid = -1;
+                    }
+            }
+        }
+        if (p[1].revents & POLLIN)
+            accept_client(m);
+        if (p[2].revents)
+            drain(m, &m->out_r, 0);
+        if (p[3].revents)
+            drain(m, &m->err_r, 1);
+        for (int i = 0; i < MAX_CLIENTS; i++)
+            if (m->clients[i] >= 0 && p[4 + i].revents)
+                client_input(m, i);
+    }
+    return code;
+}
+
 static void monitor_main(struct store *s, const char *id, bool attach, int status)
 {
     struct mon m = {.s = s,
@@ -357,8 +450,7 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
     c.rootfd = -1;
     json_t *rec = NULL;
     m.dirfd = ctr_dirfd(s, id, &err);
-    int lock =
-        m.dirfd < 0 ? -1 : openat(m.dirfd, "monitor.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    int lock = m.dirfd < 0 ? -1 : ctr_lock_open(s, id, true);
     if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
         report(status, lock < 0 ? "Ecannot lock the container" : "Ethe container is running");
         _exit(1);
@@ -380,90 +472,16 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
     merr_t lerr = MERR_INIT;
     logw_open(m.dirfd, &lim, &m.log, &lerr); /* without a log, the container still runs */
     err_clear(&lerr);
-    if (attach) {
-        struct pollfd p = {m.listenfd, POLLIN, 0};
-        if (poll(&p, 1, 30000) == 1)
-            accept_client(&m);
-        /* a terminal client first says its size */
-        bool tty = rec && json_is_true(json_object_get(json_object_get(rec, "Config"), "Tty"));
-        struct pollfd q = {m.clients[0], POLLIN, 0};
-        char type;
-        char *data = NULL;
-        size_t len;
-        if (tty && m.clients[0] >= 0 && poll(&q, 1, 2000) == 1 &&
-            read_frame(m.clients[0], &type, &data, &len) == 0 && type == 'w' && len == 4) {
-            m.rows = (unsigned short)((unsigned char)data[0] << 8 | (unsigned char)data[1]);
-            m.cols = (unsigned short)((unsigned char)data[2] << 8 | (unsigned char)data[3]);
-        }
-        free(data);
-    }
+    if (attach)
+        first_client(&m, rec);
     sigset_t old;
     run_block_signals(&old);
-    if (!rec || launch(&m, &c, rec, &err) < 0) {
-        /* the errno too: it tells a command not found (127) from one that
-         * cannot be run (126) */
-        cleanup_free char *msg =
-            xasprintf("E%d:%s", err.errnum, err.msg ? err.msg : "cannot start");
-        report(status, msg);
-        /* whatever the runtime made before the failure (a created
-         * container whose terminal never arrived) goes too */
-        ctr_runtime_delete(s, id);
-        ctr_umount_rootfs(s, id);
-        int code = ctr_exec_status(&err);
-        set_state(&m, "exited", false, 0, code ? code : 127, err.msg);
-        for (int i = 0; i < MAX_CLIENTS; i++)
-            if (m.clients[i] >= 0)
-                frame(m.clients[i], 'x', "127", 3, 0);
-        unlinkat(m.dirfd, "attach.sock", 0);
-        if (rec && json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "AutoRemove")))
-            ctr_remove(s, id, &err);
-        _exit(1);
-    }
+    if (!rec || launch(&m, &c, rec, &err) < 0)
+        launch_failed(&m, rec, &err, status);
     set_state(&m, "running", true, (int)c.host_pid, 0, NULL);
     report(status, "OK");
     close(status);
-    sigset_t all;
-    sigfillset(&all);
-    int sfd = signalfd(-1, &all, SFD_CLOEXEC);
-    int code = 255;
-    bool done = false;
-    while (!done || m.out_r >= 0 || m.err_r >= 0) {
-        struct pollfd p[4 + MAX_CLIENTS];
-        int n = 0;
-        p[n++] = (struct pollfd){sfd, POLLIN, 0};
-        p[n++] = (struct pollfd){m.listenfd, POLLIN, 0};
-        p[n++] = (struct pollfd){m.out_r, POLLIN, 0};
-        p[n++] = (struct pollfd){m.err_r, POLLIN, 0};
-        for (int i = 0; i < MAX_CLIENTS; i++)
-            p[n++] = (struct pollfd){m.clients[i], POLLIN, 0};
-        int r = poll(p, (nfds_t)n, done ? 200 : -1);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r == 0 && done)
-            break; /* output drained (a process of the container may hold it) */
-        if (p[0].revents & POLLIN) {
-            struct signalfd_siginfo si;
-            if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGCHLD) {
-                int st;
-                pid_t w;
-                while ((w = waitpid(-1, &st, WNOHANG)) > 0)
-                    if (w == c.host_pid) {
-                        code = status_code(st);
-                        done = true;
-                        c.host_pid = -1;
-                    }
-            }
-        }
-        if (p[1].revents & POLLIN)
-            accept_client(&m);
-        if (p[2].revents)
-            drain(&m, &m.out_r, 0);
-        if (p[3].revents)
-            drain(&m, &m.err_r, 1);
-        for (int i = 0; i < MAX_CLIENTS; i++)
-            if (m.clients[i] >= 0 && p[4 + i].revents)
-                client_input(&m, i);
-    }
+    int code = serve(&m, &c);
     output(&m, 0, "", 0, true);
     output(&m, 1, "", 0, true);
     finish(&m, &c, code);
