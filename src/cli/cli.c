@@ -343,6 +343,25 @@ int cli_main(int argc, char **argv)
     }
     int ret = -1, at = optind;
     const struct command *eng = NULL;
+    /* Docker's management group: `container ls` is ps, the rest the verbs */
+    if (strcmp(name, "container") == 0) {
+        if (optind + 1 >= argc || strcmp(argv[optind + 1], "--help") == 0) {
+            printf("\nUsage:  moat container COMMAND\n\nManage containers: cp, create, exec, "
+                   "inspect, kill, logs, ls, prune, restart, rm, run, start, stats, stop, top, "
+                   "wait\n");
+            return optind + 1 >= argc ? 125 : 0;
+        }
+        at = ++optind;
+        name = argv[at];
+        if (!strcmp(name, "ls") || !strcmp(name, "list"))
+            name = argv[at] = "ps";
+        if (!strcmp(name, "prune")) {
+            g.store = root ? root : STORE_DEFAULT_ROOT;
+            ret = engine_container_prune(&g, argc - at, argv + at);
+            log_close();
+            return ret;
+        }
+    }
     for (size_t i = 0; i < ARRAY_SIZE(engine_commands); i++)
         if (strcmp(engine_commands[i].name, name) == 0)
             eng = &engine_commands[i];

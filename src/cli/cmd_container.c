@@ -370,3 +370,46 @@ int engine_wait(const struct global *g, int argc, char **argv)
     flags_end(&it);
     return r;
 }
+
+const struct cmd_flags container_prune_flags = {
+    "container prune",
+    "[OPTIONS]",
+    "Remove all stopped containers",
+    (const struct flag[]){
+        {"force", 'f', NULL, "Do not prompt for confirmation", F_FORCE},
+        {0},
+    },
+    true,
+    0,
+    0};
+
+int engine_container_prune(const struct global *g, int argc, char **argv)
+{
+    bool force = false;
+    struct flags_it it;
+    flags_begin(&it, &container_prune_flags, argc, argv);
+    int r = flags_parse(&it, on_rm, &force);
+    if (r != FLAGS_DONE)
+        return r;
+    if (!force && !flags_confirm("WARNING! This will remove all stopped containers."))
+        return 0;
+    struct store s;
+    if (cli_store(g, &s) < 0)
+        return EXIT_ENGINE;
+    char **ids = ctr_list(&s);
+    printf("Deleted Containers:\n");
+    for (size_t i = 0; ids[i]; i++) {
+        merr_t err = MERR_INIT;
+        json_t *rec = ctr_refresh(&s, ids[i], &err);
+        bool running = json_is_true(json_object_get(json_object_get(rec, "State"), "Running"));
+        json_decref(rec);
+        if (rec && !running && !ctr_monitor_alive(&s, ids[i]) &&
+            ctr_rm(&s, ids[i], false, &err) == 0)
+            printf("%s\n", ids[i]);
+        err_clear(&err);
+    }
+    printf("\nTotal reclaimed space: 0B\n");
+    strv_free(ids);
+    store_close(&s);
+    return 0;
+}

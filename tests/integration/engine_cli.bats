@@ -310,3 +310,19 @@ wait_ready() {
     find "$BATS_TEST_TMPDIR/inst" -path '*/share/man/man1/moat-run.1' | grep -q .
     find "$BATS_TEST_TMPDIR/inst" -path '*/share/bash-completion/completions/moat' | grep -q .
 }
+
+@test "the container group: container ls, inspect, rm, and prune that asks" {
+    m run --name stopped1 bb:1 true
+    m run -d --name running1 bb:1 sleep 100 >/dev/null
+    [ "$(m container ls --format '{{.Names}}')" = running1 ]
+    [ "$(m container inspect -f '{{.Name}}' stopped1)" = /stopped1 ]
+    run sh -c "echo n | $MOAT --root $STORE container prune"
+    [ "$status" -eq 0 ]
+    [ "$(m container ls -aq | wc -l)" = 2 ]
+    run m container prune -f
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Deleted Containers:"* ]]
+    [ "$(m container ls -a --format '{{.Names}}')" = running1 ]
+    m container rm -f running1
+    [ -z "$(m container ls -aq)" ]
+}
