@@ -84,6 +84,41 @@ static void man_index(FILE *f)
     }
 }
 
+static void bash(FILE *f);
+
+/* path written by fn(f, ctx); 1 after a message */
+static int write_with(const char *path, void (*fn)(FILE *, const void *), const void *ctx)
+{
+    FILE *f = fopen(path, "we");
+    if (!f) {
+        log_error("%s: %s", path, strerror(errno));
+        return 1;
+    }
+    fn(f, ctx);
+    if (fclose(f) != 0) {
+        log_error("%s: %s", path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+static void index_to(FILE *f, const void *ctx)
+{
+    (void)ctx;
+    man_index(f);
+}
+
+static void page_to(FILE *f, const void *ctx)
+{
+    man_page(f, ctx);
+}
+
+static void bash_to(FILE *f, const void *ctx)
+{
+    (void)ctx;
+    bash(f);
+}
+
 static int write_man(const char *dir)
 {
     merr_t err = MERR_INIT;
@@ -93,26 +128,13 @@ static int write_man(const char *dir)
         return 1;
     }
     cleanup_free char *index = xasprintf("%s/moat.1", dir);
-    FILE *fi = fopen(index, "we");
-    if (!fi) {
-        log_error("%s: %s", index, strerror(errno));
+    if (write_with(index, index_to, NULL) != 0)
         return 1;
-    }
-    man_index(fi);
-    fclose(fi);
     for (size_t i = 0; cli_tables[i]; i++) {
         cleanup_free char *name = page_name(cli_tables[i]->cmd);
         cleanup_free char *path = xasprintf("%s/%s.1", dir, name);
-        FILE *f = fopen(path, "we");
-        if (!f) {
-            log_error("%s: %s", path, strerror(errno));
+        if (write_with(path, page_to, cli_tables[i]) != 0)
             return 1;
-        }
-        man_page(f, cli_tables[i]);
-        if (fclose(f) != 0) {
-            log_error("%s: %s", path, strerror(errno));
-            return 1;
-        }
     }
     return 0;
 }
@@ -183,13 +205,7 @@ static int install(void)
         return 1;
     }
     cleanup_free char *path = xasprintf("%s/moat", comp);
-    FILE *f = fopen(path, "we");
-    if (!f) {
-        log_error("%s: %s", path, strerror(errno));
-        return 1;
-    }
-    bash(f);
-    return fclose(f) == 0 ? 0 : 1;
+    return write_with(path, bash_to, NULL);
 }
 
 int cli_docs(int argc, char **argv)
