@@ -255,6 +255,26 @@ int cli_root_for(const struct global *g, const char *id, merr_t *err)
     return fd;
 }
 
+/* Docker's management group: `container ls` is ps, `container prune`
+ * its own, the rest the verbs (argv[*at] is then the verb to run); -1 to
+ * go on with it, else the exit status */
+static int container_group(struct global *g, const char *root, int argc, char **argv, int *at)
+{
+    if (optind + 1 >= argc || strcmp(argv[optind + 1], "--help") == 0) {
+        printf("\nUsage:  moat container COMMAND\n\nManage containers: cp, create, exec, "
+               "inspect, kill, logs, ls, prune, restart, rm, run, start, stats, stop, top, "
+               "wait\n");
+        return optind + 1 >= argc ? 125 : 0;
+    }
+    *at = ++optind;
+    if (!strcmp(argv[*at], "ls") || !strcmp(argv[*at], "list"))
+        argv[*at] = "ps";
+    if (strcmp(argv[*at], "prune") != 0)
+        return -1;
+    g->store = root ? root : STORE_DEFAULT_ROOT;
+    return engine_container_prune(g, argc - *at, argv + *at);
+}
+
 int cli_main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -343,24 +363,13 @@ int cli_main(int argc, char **argv)
     }
     int ret = -1, at = optind;
     const struct command *eng = NULL;
-    /* Docker's management group: `container ls` is ps, the rest the verbs */
     if (strcmp(name, "container") == 0) {
-        if (optind + 1 >= argc || strcmp(argv[optind + 1], "--help") == 0) {
-            printf("\nUsage:  moat container COMMAND\n\nManage containers: cp, create, exec, "
-                   "inspect, kill, logs, ls, prune, restart, rm, run, start, stats, stop, top, "
-                   "wait\n");
-            return optind + 1 >= argc ? 125 : 0;
-        }
-        at = ++optind;
-        name = argv[at];
-        if (!strcmp(name, "ls") || !strcmp(name, "list"))
-            name = argv[at] = "ps";
-        if (!strcmp(name, "prune")) {
-            g.store = root ? root : STORE_DEFAULT_ROOT;
-            ret = engine_container_prune(&g, argc - at, argv + at);
+        ret = container_group(&g, root, argc, argv, &at);
+        if (ret != -1) {
             log_close();
             return ret;
         }
+        name = argv[at];
     }
     for (size_t i = 0; i < ARRAY_SIZE(engine_commands); i++)
         if (strcmp(engine_commands[i].name, name) == 0)
