@@ -275,6 +275,27 @@ static int container_group(struct global *g, const char *root, int argc, char **
     return engine_container_prune(g, argc - *at, argv + *at);
 }
 
+/* --log and --log-format: -1 after a message */
+static int open_log(const struct global *g)
+{
+    bool json = false;
+    if (g->log_format) {
+        if (strcmp(g->log_format, "json") == 0)
+            json = true;
+        else if (strcmp(g->log_format, "text") != 0) {
+            log_open(NULL, false, false);
+            cli_usage_error(NULL, "--log-format: \"%s\" is not text or json", g->log_format);
+            return -1;
+        }
+    }
+    if (log_open(g->log, json, g->debug) < 0) {
+        log_open(NULL, false, g->debug);
+        log_error("--log: cannot open \"%s\": %s", g->log, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int cli_main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -327,20 +348,8 @@ int cli_main(int argc, char **argv)
             return cli_usage_error(NULL, "unknown or incomplete flag \"%s\"", argv[optind - 1]);
         }
     }
-    bool json = false;
-    if (g.log_format) {
-        if (strcmp(g.log_format, "json") == 0)
-            json = true;
-        else if (strcmp(g.log_format, "text") != 0) {
-            log_open(NULL, false, false);
-            return cli_usage_error(NULL, "--log-format: \"%s\" is not text or json", g.log_format);
-        }
-    }
-    if (log_open(g.log, json, g.debug) < 0) {
-        log_open(NULL, false, g.debug);
-        log_error("--log: cannot open \"%s\": %s", g.log, strerror(errno));
+    if (open_log(&g) < 0)
         return 1;
-    }
     if (optind >= argc) {
         usage(stderr);
         return 1;
