@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "flags.h"
 #include "../engine/ctr_config.h"
+#include "../engine/ctr_extras.h"
 #include "../engine/rwlayer.h"
 #include "../engine/volume.h"
 #include "../kernel/caps.h"
@@ -127,17 +128,35 @@ enum {
     O_STOPTIMEOUT,
     O_PULL,
     O_QUIET,
+    O_OOMSCORE,
+    O_GROUPADD,
+    O_SYSCTL,
+    O_SHMSIZE,
+    O_ANNOTATION,
+    O_DOMAINNAME,
+    O_CPUSHARES,
+    O_CPUSET,
+    O_MEMSWAP,
+    O_MEMRES,
 };
 
 static const struct flag run_table[] = {
+    {"annotation", 0, "map",
+     "Add an annotation to the container (passed through to the OCI "
+     "runtime)",
+     O_ANNOTATION},
     {"cap-add", 0, "list", "Add Linux capabilities", O_CAPADD},
     {"cap-drop", 0, "list", "Drop Linux capabilities", O_CAPDROP},
     {"cidfile", 0, "string", "Write the container ID to the file", O_CIDFILE},
+    {"cpu-shares", 'c', "int", "CPU shares (relative weight)", O_CPUSHARES},
     {"cpus", 0, "decimal", "Number of CPUs", O_CPUS},
+    {"cpuset-cpus", 0, "string", "CPUs in which to allow execution (0-3, 0,1)", O_CPUSET},
     {"detach", 'd', NULL, "Run container in background and print container ID", 'd'},
+    {"domainname", 0, "string", "Container NIS domain name", O_DOMAINNAME},
     {"entrypoint", 0, "string", "Overwrite the default ENTRYPOINT of the image", O_ENTRY},
     {"env", 'e', "list", "Set environment variables", 'e'},
     {"env-file", 0, "list", "Read in a file of environment variables", O_ENVFILE},
+    {"group-add", 0, "list", "Add additional groups to join", O_GROUPADD},
     {"hostname", 'h', "string", "Container host name", 'h'},
     {"init", 0, NULL, "Run an init inside the container that forwards signals and reaps processes",
      O_INIT},
@@ -148,11 +167,17 @@ static const struct flag run_table[] = {
      O_LOGDRIVER},
     {"log-opt", 0, "list", "Log driver options (max-size, max-file)", O_LOGOPT},
     {"memory", 'm', "bytes", "Memory limit", 'm'},
+    {"memory-reservation", 0, "bytes", "Memory soft limit", O_MEMRES},
+    {"memory-swap", 0, "bytes",
+     "Swap limit equal to memory plus swap: '-1' to enable unlimited "
+     "swap",
+     O_MEMSWAP},
     {"mount", 0, "mount", "Attach a filesystem mount to the container", O_MOUNT},
     {"name", 0, "string", "Assign a name to the container", O_NAME},
     {"net", 0, "network", "Connect a container to a network (none or host; alias of --network)",
      O_NETWORK},
     {"network", 0, "network", "Connect a container to a network (none or host)", O_NETWORK},
+    {"oom-score-adj", 0, "int", "Tune host's OOM preferences (-1000 to 1000)", O_OOMSCORE},
     {"pids-limit", 0, "int", "Tune container pids limit (set -1 for unlimited)", O_PIDS},
     {"privileged", 0, NULL, "Give extended privileges to this container", O_PRIV},
     {"pull", 0, "string", "Pull image before running (\"always\", \"missing\", \"never\")", O_PULL},
@@ -163,9 +188,11 @@ static const struct flag run_table[] = {
      "it exits",
      O_RM},
     {"security-opt", 0, "list", "Security Options", O_SECOPT},
+    {"shm-size", 0, "bytes", "Size of /dev/shm", O_SHMSIZE},
     {"stop-signal", 0, "string", "Signal to stop the container", O_STOPSIGNAL},
     {"stop-timeout", 0, "int", "Timeout (in seconds) to stop a container", O_STOPTIMEOUT},
     {"storage-opt", 0, "list", "Storage driver options for the container (size)", O_STORAGEOPT},
+    {"sysctl", 0, "map", "Sysctl options", O_SYSCTL},
     {"tmpfs", 0, "list", "Mount a tmpfs directory", O_TMPFS},
     {"tty", 't', NULL, "Allocate a pseudo-TTY", 't'},
     {"ulimit", 0, "ulimit", "Ulimit options", O_ULIMIT},
@@ -301,6 +328,64 @@ static int life_flag(struct run_opts *o, int ch, struct flags_it *it, const char
     return 0;
 }
 
+/* a size flag: bytes, at least min (or -1 when minus_one) */
+static int size_flag(const char *cmd, const char *flag, const char *v, int64_t min, bool minus_one,
+                     int64_t *out)
+{
+    if (minus_one && strcmp(v, "-1") == 0) {
+        *out = -1;
+        return 0;
+    }
+    if (v[0] == '-' || parse_size(v, out) < 0 || *out < min)
+        return cli_usage_error(cmd, "%s \"%s\": not a size of at least %lld bytes (like 64m)", flag,
+                               v, (long long)min),
+               -1;
+    return 0;
+}
+
+/* the process and resource flags Docker has beyond moat's profile */
+static int res_flag(struct run_opts *o, int ch, struct flags_it *it, const char *cmd)
+{
+    const char *v = it->val;
+    switch (ch) {
+    case O_OOMSCORE:
+        return flags_int(it, -1000, 1000, &o->oom_score_adj);
+    case O_GROUPADD:
+        strv_push(&o->group_add, v);
+        return 0;
+    case O_SYSCTL: /* checked once --network is known */
+        strv_push(&o->sysctls, v);
+        return 0;
+    case O_ANNOTATION:
+        if (!strchr(v, '=') || v[0] == '=' || strncmp(v, "run.moat.", 9) == 0)
+            return cli_usage_error(cmd,
+                                   "--annotation \"%s\": KEY=VALUE, and run.moat.* keys are "
+                                   "moat's own",
+                                   v),
+                   -1;
+        strv_push(&o->annotations, v);
+        return 0;
+    case O_DOMAINNAME:
+        o->domainname = v;
+        return 0;
+    case O_SHMSIZE:
+        return size_flag(cmd, "--shm-size", v, 4096, false, &o->shm_size);
+    case O_MEMSWAP:
+        return size_flag(cmd, "--memory-swap", v, 6 << 20, true, &o->memory_swap);
+    case O_MEMRES:
+        return size_flag(cmd, "--memory-reservation", v, 6 << 20, false, &o->memory_reservation);
+    case O_CPUSHARES:
+        return flags_int(it, 2, 262144, &o->cpu_shares);
+    case O_CPUSET:
+        if (!*v || strspn(v, "0123456789,-") != strlen(v))
+            return cli_usage_error(cmd, "--cpuset-cpus \"%s\": CPU numbers and ranges (0-3,5)", v),
+                   -1;
+        o->cpuset_cpus = v;
+        return 0;
+    }
+    return life_flag(o, ch, it, cmd);
+}
+
 /* one flag of run or create into o; -1 after a message */
 static int run_flag(struct run_opts *o, int ch, struct flags_it *it, const char *cmd)
 {
@@ -411,7 +496,7 @@ static int run_flag(struct run_opts *o, int ch, struct flags_it *it, const char 
             return -1;
         break;
     default:
-        return life_flag(o, ch, it, cmd);
+        return res_flag(o, ch, it, cmd);
     }
     return 0;
 }
@@ -430,6 +515,11 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
     if (ch != FLAGS_DONE) {
         flags_end(&it);
         return ch == FLAGS_HELP ? 0 : -1;
+    }
+    for (size_t i = 0; o->sysctls && o->sysctls[i]; i++) {
+        const char *why = ctr_sysctl_bad(o->sysctls[i], o->net_host);
+        if (why)
+            return cli_usage_error(cmd, "--sysctl \"%s\": %s", o->sysctls[i], why), -1;
     }
     if (o->detach && o->rm && !run)
         return cli_usage_error(cmd, "--rm with --detach is for run"), -1;

@@ -1,5 +1,6 @@
 /* ctr_config.c: container record and config.json (see ctr_config.h). */
 #include "ctr_config.h"
+#include "ctr_extras.h"
 #include "ctr.h"
 #include "tinit.h"
 #include "../kernel/mount.h"
@@ -23,6 +24,7 @@ void run_opts_init(struct run_opts *o)
     profile_defaults(&o->po);
     log_limits_init(&o->log);
     o->stop_timeout = INT64_MIN;
+    o->oom_score_adj = INT64_MIN;
 }
 
 void run_opts_free(struct run_opts *o)
@@ -36,6 +38,9 @@ void run_opts_free(struct run_opts *o)
     strv_free(o->ulimits);
     strv_free(o->cmd);
     strv_free(o->labels);
+    strv_free(o->group_add);
+    strv_free(o->sysctls);
+    strv_free(o->annotations);
     memset(o, 0, sizeof(*o));
 }
 
@@ -240,6 +245,7 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
     if (o->stop_timeout != INT64_MIN)
         json_object_set_new(json_object_get(rec, "Config"), "StopTimeout",
                             json_integer((json_int_t)o->stop_timeout));
+    ctr_extras_record(rec, o);
     if (o->po.seccomp && strcmp(o->po.seccomp, "unconfined") != 0 && !o->privileged) {
         /* read once, here: what runs at every start is this copy */
         uint64_t held = (profile_default_caps() & ~o->po.cap_drop) | o->po.cap_add;
@@ -484,6 +490,13 @@ json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd,
         return NULL;
     }
     if (add_tmpfs(mounts, rw_paths, json_object_get(hc, "Tmpfs"), err) < 0) {
+        json_decref(c);
+        ctr_mounts_close(*fds, *nfds);
+        *fds = NULL;
+        *nfds = 0;
+        return NULL;
+    }
+    if (ctr_extras_oci(c, rec, rootfd, err) < 0) {
         json_decref(c);
         ctr_mounts_close(*fds, *nfds);
         *fds = NULL;

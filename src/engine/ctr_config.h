@@ -32,6 +32,13 @@ struct run_opts {
     const char *pull;     /* missing (NULL), always, never */
     const char *cidfile;  /* the CLI writes the id there */
     bool quiet;           /* no pull progress */
+    /* Docker's process and resource flags, as given (checked by the CLI) */
+    int64_t oom_score_adj; /* INT64_MIN: not given */
+    char **group_add;      /* names (the image's /etc/group) or numbers */
+    char **sysctls;        /* KEY=VALUE, namespaced ones only */
+    char **annotations;    /* KEY=VALUE */
+    int64_t shm_size, cpu_shares, memory_swap, memory_reservation; /* 0: not given */
+    const char *cpuset_cpus, *domainname;
 };
 
 void run_opts_init(struct run_opts *o);

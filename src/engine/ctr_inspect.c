@@ -91,7 +91,22 @@ static json_t *security_opt(json_t *hc)
     return a;
 }
 
+static json_t *host_config_base(json_t *hc);
+
+/* with the process and resource keys that only some records have */
 static json_t *host_config(json_t *hc)
+{
+    static const char *const keys[] = {"OomScoreAdj", "GroupAdd",   "Sysctls",
+                                       "Annotations", "ShmSize",    "CpuShares",
+                                       "CpusetCpus",  "MemorySwap", "MemoryReservation"};
+    json_t *o = host_config_base(hc);
+    for (size_t i = 0; o && i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (json_object_get(hc, keys[i]))
+            json_object_set(o, keys[i], json_object_get(hc, keys[i]));
+    return o;
+}
+
+static json_t *host_config_base(json_t *hc)
 {
     const char *userns = json_string_value(json_object_get(hc, "UsernsMode")) ?: "";
     json_t *caps = json_object_get(hc, "Capabilities");
@@ -152,6 +167,8 @@ static json_t *config(json_t *c)
                   get_or(c, "StopSignal", json_string("SIGTERM")));
     if (o && json_object_get(c, "StopTimeout"))
         json_object_set(o, "StopTimeout", json_object_get(c, "StopTimeout"));
+    if (o && json_object_get(c, "Domainname"))
+        json_object_set(o, "Domainname", json_object_get(c, "Domainname"));
     return o;
 }
 

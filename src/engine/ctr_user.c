@@ -102,6 +102,18 @@ int ctr_resolve_user(int rootfd, const char *spec, uint64_t *uid, uint64_t *gid,
     return r == -2 ? err_set(err, 0, "user \"%.64s\": cannot read the image's files", spec) : r;
 }
 
+int ctr_resolve_group(int rootfd, const char *group, uint64_t *gid, merr_t *err)
+{
+    if (parse_u64(group, gid) < 0) {
+        int r = lookup(open_in_root, &rootfd, "/etc/group", BY_NAME, group, gid, NULL);
+        if (r < 0)
+            return err_set(err, 0, "group \"%.64s\": not found in the image's /etc/group", group);
+    }
+    if (*gid >= CTR_USERNS_SIZE)
+        return err_set(err, 0, "group \"%.64s\": ids must be below %d", group, CTR_USERNS_SIZE);
+    return 0;
+}
+
 /* ---- in the layers ---- */
 
 struct layers {

@@ -16,6 +16,8 @@
 
 /* In the root at rootfd. */
 int ctr_resolve_user(int rootfd, const char *spec, uint64_t *uid, uint64_t *gid, merr_t *err);
+/* A group, a number or a name of the image's /etc/group, to its gid */
+int ctr_resolve_group(int rootfd, const char *group, uint64_t *gid, merr_t *err);
 /* In the image's layers (diff_ids, bottom first), before a container
  * exists. Where the layers cannot answer without mounting (a link on the
  * way), nothing is refused: the start checks it. */

@@ -326,3 +326,37 @@ wait_ready() {
     m container rm -f running1
     [ -z "$(m container ls -aq)" ]
 }
+
+@test "run: --oom-score-adj, --group-add, --sysctl, --shm-size, --domainname, --annotation, cpu and memory flags" {
+    run --separate-stderr m run --rm --oom-score-adj 500 --group-add 1234 --group-add app --sysctl kernel.msgmax=4096 \
+        --shm-size 8m --domainname example.org --annotation a.b=c bb:1 sh -c \
+        'cat /proc/self/oom_score_adj; id -G; cat /proc/sys/kernel/msgmax; grep " /dev/shm " /proc/mounts; cat /proc/sys/kernel/domainname'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 500 ]
+    [[ " ${lines[1]} " == *" 1234 "* && " ${lines[1]} " == *" 1000 "* ]]
+    [ "${lines[2]}" = 4096 ]
+    [[ "${lines[3]}" == *size=8192k* ]]
+    [ "${lines[4]}" = example.org ]
+    id=$(m run -d --cpu-shares 512 --cpuset-cpus 0 --memory-reservation 64m --annotation a.b=c bb:1 sleep 100)
+    m inspect "$id" | jq -e '.[0].HostConfig | .CpuShares == 512 and .CpusetCpus == "0" and
+        .MemoryReservation == 67108864 and .Annotations == {"a.b": "c"}'
+    if [ -d "/sys/fs/cgroup/cpu/moat/$id" ]; then # v1 (and hybrid)
+        [ "$(cat "/sys/fs/cgroup/cpu/moat/$id/cpu.shares")" = 512 ]
+        [ "$(cat "/sys/fs/cgroup/cpuset/moat/$id/cpuset.cpus")" = 0 ]
+        [ "$(cat "/sys/fs/cgroup/memory/moat/$id/memory.soft_limit_in_bytes")" = 67108864 ]
+    else # v2
+        [ "$(cat "/sys/fs/cgroup/moat/$id/cpuset.cpus")" = 0 ]
+        [ "$(cat "/sys/fs/cgroup/moat/$id/memory.low")" = 67108864 ]
+    fi
+    # refused, with nothing made
+    before=$(m ps -aq | wc -l)
+    for bad in "--sysctl kernel.hostname=x" "--network host --sysctl net.ipv4.ip_forward=1" \
+        "--annotation run.moat.userns=host" "--oom-score-adj 5000" "--cpuset-cpus x" \
+        "--group-add nosuchgroup" "--shm-size 1"; do
+        run m run --rm $bad bb:1 true
+        echo "$bad: $output"
+        [ "$status" -eq 125 ]
+    done
+    [ "$(m ps -aq | wc -l)" = "$before" ]
+}

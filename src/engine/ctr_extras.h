@@ -1,0 +1,18 @@
+/* ctr_extras.h: Docker's process and resource flags of run and create. */
+#ifndef MOAT_ENGINE_CTR_EXTRAS_H
+#define MOAT_ENGINE_CTR_EXTRAS_H
+
+#include "ctr_config.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+/* NULL if --sysctl KEY=VALUE may be set in the container, else why not */
+const char *ctr_sysctl_bad(const char *kv, bool net_host);
+/* The flags of o into the record (HostConfig, Config.Domainname) */
+void ctr_extras_record(json_t *rec, const struct run_opts *o);
+/* The record's into config.json c; groups are looked up in the mounted
+ * root (rootfd) */
+int ctr_extras_oci(json_t *c, json_t *rec, int rootfd, merr_t *err);
+
+#endif
