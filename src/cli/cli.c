@@ -1,6 +1,7 @@
 /* cli.c: global flags and command dispatch. */
 #include "cli.h"
 #include "tmpl.h"
+#include "../engine/restart.h"
 #include "../engine/store.h"
 #include "../runtime/seal.h"
 #include "../runtime/state.h"
@@ -357,6 +358,8 @@ int cli_main(int argc, char **argv)
     const char *name = argv[optind];
     if (strcmp(name, "__docs") == 0) /* man pages and completion, for meson install */
         return cli_docs(argc - optind, argv + optind);
+    if (strcmp(name, "__boot") == 0) /* dist/moat-restart.service, at boot */
+        return restart_at_boot(root);
     if (strcmp(name, "version") == 0) {
         version();
         return 0;

@@ -42,6 +42,10 @@ static json_t *ps_row(json_t *r, bool notrunc)
     if (strcmp(state, "running") == 0) {
         human_since(json_string_value(json_object_get(st, "StartedAt")), false, d, sizeof(d));
         snprintf(status, sizeof(status), "Up %s", d);
+    } else if (strcmp(state, "restarting") == 0) {
+        human_since(json_string_value(json_object_get(st, "FinishedAt")), true, d, sizeof(d));
+        snprintf(status, sizeof(status), "Restarting (%lld) %s",
+                 (long long)json_integer_value(json_object_get(st, "ExitCode")), d);
     } else if (strcmp(state, "exited") == 0) {
         human_since(json_string_value(json_object_get(st, "FinishedAt")), true, d, sizeof(d));
         snprintf(status, sizeof(status), "Exited (%lld) %s",
@@ -224,7 +228,8 @@ static json_t *ps_records(struct store *s, const struct ps_opts *o, merr_t *err)
     bool all = o->all || o->last > 0;
     for (size_t i = 0; i < n; i++) {
         json_t *row = ps_row(recs[i], o->notrunc);
-        bool running = !strcmp(json_string_value(json_object_get(row, "State")), "running");
+        const char *state = json_string_value(json_object_get(row, "State"));
+        bool running = !strcmp(state, "running") || !strcmp(state, "restarting");
         bool want = (all || running) && (o->last <= 0 || json_array_size(out) < (size_t)o->last);
         if (want && !err->msg && ps_match(recs[i], row, o->filters, err))
             json_array_append(out, row);

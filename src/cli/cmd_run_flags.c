@@ -3,6 +3,7 @@
 #include "flags.h"
 #include "../engine/ctr_config.h"
 #include "../engine/ctr_extras.h"
+#include "../engine/restart.h"
 #include "../engine/rwlayer.h"
 #include "../engine/volume.h"
 #include "../kernel/caps.h"
@@ -138,6 +139,7 @@ enum {
     O_CPUSET,
     O_MEMSWAP,
     O_MEMRES,
+    O_RESTART,
 };
 
 static const struct flag run_table[] = {
@@ -183,6 +185,10 @@ static const struct flag run_table[] = {
     {"pull", 0, "string", "Pull image before running (\"always\", \"missing\", \"never\")", O_PULL},
     {"quiet", 'q', NULL, "Suppress the pull output", O_QUIET},
     {"read-only", 0, NULL, "Mount the container's root filesystem as read only", O_READONLY},
+    {"restart", 0, "string",
+     "Restart policy to apply when a container exits (no, always, "
+     "unless-stopped, on-failure[:N])",
+     O_RESTART},
     {"rm", 0, NULL,
      "Automatically remove the container and its associated anonymous volumes when "
      "it exits",
@@ -368,6 +374,18 @@ static int res_flag(struct run_opts *o, int ch, struct flags_it *it, const char 
     case O_DOMAINNAME:
         o->domainname = v;
         return 0;
+    case O_RESTART: {
+        json_t *pol = NULL;
+        merr_t e = MERR_INIT;
+        if (restart_parse(v, &pol, &e) < 0) {
+            cli_usage_error(cmd, "%s", e.msg);
+            err_clear(&e);
+            return -1;
+        }
+        json_decref(pol);
+        o->restart = v;
+        return 0;
+    }
     case O_SHMSIZE:
         return size_flag(cmd, "--shm-size", v, 4096, false, &o->shm_size);
     case O_MEMSWAP:
@@ -521,6 +539,8 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
         if (why)
             return cli_usage_error(cmd, "--sysctl \"%s\": %s", o->sysctls[i], why), -1;
     }
+    if (o->rm && o->restart && strcmp(o->restart, "no") != 0)
+        return cli_usage_error(cmd, "conflicting options: --restart and --rm"), -1;
     if (o->detach && o->rm && !run)
         return cli_usage_error(cmd, "--rm with --detach is for run"), -1;
     if (o->name &&

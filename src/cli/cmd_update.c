@@ -184,7 +184,7 @@ int cmd_update(const struct global *g, int argc, char **argv)
         case F_MBW:
             cli_usage_error("update", "Intel RDT is not supported on this host");
             goto out;
-        default:
+        default: {
             int r = update_value(ch, optarg, opts, &mem, &cpu, &other);
             if (r == 0)
                 continue;
@@ -195,6 +195,7 @@ int cmd_update(const struct global *g, int argc, char **argv)
             else
                 cli_usage_error("update", "unknown flag or missing value: %s", argv[optind - 1]);
             goto out;
+        }
         }
     }
     if (cli_want_args("update", argc, argv, optind, 1, "container id"))

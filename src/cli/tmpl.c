@@ -279,8 +279,62 @@ static json_t *fn_join(json_t *list, json_t *sep)
     return r;
 }
 
+/* -1, 0, 1 as Go's lt/eq compare: numbers by value, strings by bytes;
+ * 2 when they cannot be compared */
+static int compare(json_t *a, json_t *b)
+{
+    if (json_is_number(a) && json_is_number(b)) {
+        double x = json_number_value(a), y = json_number_value(b);
+        return x < y ? -1 : x > y;
+    }
+    if (json_is_string(a) && json_is_string(b)) {
+        int c = strcmp(json_string_value(a), json_string_value(b));
+        return c < 0 ? -1 : c > 0;
+    }
+    if (json_is_boolean(a) && json_is_boolean(b))
+        return json_is_true(a) == json_is_true(b) ? 0 : 2;
+    return 2;
+}
+
+/* eq ne lt le gt ge, not, and, or; NULL if fn is none of them */
+static json_t *logic(struct tp *t, const char *fn, json_t **v, int n)
+{
+    static const char *const cmp[] = {"eq", "ne", "lt", "le", "gt", "ge"};
+    for (int k = 0; k < 6; k++) {
+        if (strcmp(fn, cmp[k]) != 0)
+            continue;
+        if (n < 2 || (k > 0 && n != 2))
+            return fail(t, "template: %s: wrong number of arguments", fn), NULL;
+        int c = compare(v[0], v[1]);
+        for (int i = 2; k == 0 && c != 0 && i < n; i++) /* eq a b c: a equals any */
+            c = compare(v[0], v[i]);
+        if (c == 2 && k > 1)
+            return fail(t, "template: %s: incompatible values", fn), NULL;
+        bool r = k == 0   ? c == 0
+                 : k == 1 ? c != 0
+                 : k == 2 ? c < 0
+                 : k == 3 ? c <= 0
+                 : k == 4 ? c > 0
+                          : c >= 0;
+        return json_boolean(r);
+    }
+    if (!strcmp(fn, "not") && n == 1)
+        return json_boolean(!truthy(v[0]));
+    if ((!strcmp(fn, "and") || !strcmp(fn, "or")) && n >= 1) {
+        int i = 0;
+        for (; i < n - 1; i++)
+            if (truthy(v[i]) == (fn[0] == 'o'))
+                break;
+        return v[i] ? json_incref(v[i]) : json_null();
+    }
+    return NULL;
+}
+
 static json_t *call(struct tp *t, const char *fn, json_t **v, int n)
 {
+    json_t *lg = logic(t, fn, v, n);
+    if (lg || t->failed)
+        return lg;
     if (!strcmp(fn, "json") && n == 1) {
         char *s = v[0] ? json_dumps(v[0], JSON_COMPACT | JSON_ENCODE_ANY) : xstrdup("null");
         json_t *r = json_string(s);

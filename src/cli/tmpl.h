@@ -1,6 +1,7 @@
 /* tmpl.h: the subset of Go's text/template that Docker users write in
  * --format: {{.A.B}}, {{json .}}, {{index .A "k"}}, {{join .A ","}},
- * {{upper .A}}, {{lower .A}}, {{len .A}}, {{range .A}}...{{end}},
+ * {{upper .A}}, {{lower .A}}, {{len .A}}, eq/ne/lt/le/gt/ge, not, and, or,
+ * {{range .A}}...{{end}},
  * {{if .A}}...{{else}}...{{end}}, {{with .A}}...{{end}}, "{{-" and "-}}",
  * and pipes ({{.A | json}}). */
 #ifndef MOAT_CLI_TMPL_H

@@ -251,7 +251,9 @@ json_t *ctr_refresh(struct store *s, const char *id, merr_t *err)
         return NULL;
     json_t *st = json_object_get(r, "State");
     bool running = json_is_true(json_object_get(st, "Running"));
-    if (!running && !started_partly(s, id))
+    /* a monitor waiting to restart it holds it too */
+    bool restarting = !strcmp(json_string_value(json_object_get(st, "Status")) ?: "", "restarting");
+    if (!running && !restarting && !started_partly(s, id))
         return r;
     if (ctr_monitor_alive(s, id))
         return r;

@@ -39,6 +39,7 @@ struct run_opts {
     char **annotations;    /* KEY=VALUE */
     int64_t shm_size, cpu_shares, memory_swap, memory_reservation; /* 0: not given */
     const char *cpuset_cpus, *domainname;
+    const char *restart; /* --restart, checked by the CLI */
 };
 
 void run_opts_init(struct run_opts *o);

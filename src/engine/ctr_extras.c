@@ -4,6 +4,7 @@
  * the record at create, and from it into config.json at every start. */
 #include "ctr_extras.h"
 #include "ctr_user.h"
+#include "restart.h"
 #include "../util/util.h"
 
 #include <string.h>
@@ -66,6 +67,12 @@ void ctr_extras_record(json_t *rec, const struct run_opts *o)
     json_object_set_new(hc, "CpusetCpus", json_string(o->cpuset_cpus ? o->cpuset_cpus : ""));
     json_object_set_new(hc, "MemorySwap", json_integer((json_int_t)o->memory_swap));
     json_object_set_new(hc, "MemoryReservation", json_integer((json_int_t)o->memory_reservation));
+    json_t *policy = NULL;
+    merr_t e = MERR_INIT;
+    if (!o->restart || restart_parse(o->restart, &policy, &e) < 0)
+        policy = json_pack("{s:s,s:i}", "Name", "no", "MaximumRetryCount", 0);
+    err_clear(&e);
+    json_object_set_new(hc, "RestartPolicy", policy);
     json_object_set_new(json_object_get(rec, "Config"), "Domainname",
                         json_string(o->domainname ? o->domainname : ""));
 }

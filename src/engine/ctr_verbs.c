@@ -1,6 +1,7 @@
 /* ctr_verbs.c: the container verbs (see ctr_verbs.h). */
 #include "ctr_verbs.h"
 #include "ctr.h"
+#include "restart.h"
 #include "monitor.h"
 #include "pull.h"
 #include "../oci/ref.h"
@@ -193,6 +194,7 @@ int ctr_start(struct store *s, const char *id, bool attach, int *code, merr_t *e
     json_decref(r);
     if (running)
         return 0;
+    restart_mark_manual(s, id, false); /* its restart policy holds again */
     return ctr_start_attach(s, id, attach, in && attach, tty, rm, code, err);
 }
 
@@ -220,6 +222,7 @@ int ctr_stop(struct store *s, const char *id, int secs, int sig, merr_t *err)
             json_string_value(json_object_get(json_object_get(r, "Config"), "StopSignal"))
                 ?: "TERM");
     json_decref(r);
+    restart_mark_manual(s, id, true); /* not brought back by its policy */
     if (running) {
         merr_t e = MERR_INIT;
         ctr_signal(s, id, sig ? sig : SIGTERM, &e);
@@ -242,6 +245,8 @@ int ctr_rm(struct store *s, const char *id, bool force, merr_t *err)
     json_decref(r);
     if (running && !force)
         return err_set(err, 0, "container %.12s is running: stop it first, or use rm --force", id);
+    if (running)
+        restart_mark_manual(s, id, true); /* not brought back meanwhile */
     if (running) {
         merr_t e = MERR_INIT;
         ctr_signal(s, id, SIGKILL, &e);
@@ -289,5 +294,6 @@ int ctr_kill(struct store *s, const char *id, int sig, merr_t *err)
     json_decref(r);
     if (!running)
         return err_set(err, 0, "container %.12s is not running", id);
+    restart_mark_manual(s, id, true);
     return ctr_signal(s, id, sig, err);
 }

@@ -1,6 +1,7 @@
 /* monitor.c: the per-container monitor and the attach client (see
  * monitor.h). */
 #include "monitor.h"
+#include "restart.h"
 #include "ctr.h"
 #include "ctr_config.h"
 #include "logfile.h"
@@ -15,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <time.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -339,6 +341,64 @@ static void report(int status, const char *msg)
     (void)write_all(status, line, strlen(line));
 }
 
+static void set_restart_count(struct mon *m, int64_t n)
+{
+    merr_t e = MERR_INIT;
+    json_t *r = ctr_load(m->s, m->id, &e);
+    if (r) {
+        json_object_set_new(r, "RestartCount", json_integer((json_int_t)n));
+        ctr_save(m->s, m->id, r, &e);
+        json_decref(r);
+    }
+    err_clear(&e);
+}
+
+/* wait ms, unless the user stops the container meanwhile: false then */
+static bool restart_wait(struct mon *m, unsigned ms)
+{
+    for (unsigned t = 0; t < ms; t += 50) {
+        if (restart_manual(m->s, m->id))
+            return false;
+        poll(NULL, 0, 50);
+    }
+    return !restart_manual(m->s, m->id);
+}
+
+/* After an exit: start it again if its restart policy says so (after a
+ * delay that doubles, unless it had run 10 s), until it runs or the
+ * policy gives up. true when it runs again. */
+static bool again(struct mon *m, struct container *c, json_t *rec, int code, int64_t *count,
+                  bool ran_long)
+{
+    int64_t backoff = ran_long ? 0 : *count;
+    for (;;) {
+        if (!restart_wanted(rec, code, *count, restart_manual(m->s, m->id)))
+            return false;
+        container_release(c);
+        if (m->in_w >= 0 && m->in_w != m->master)
+            close(m->in_w);
+        if (m->master >= 0)
+            close(m->master);
+        m->in_w = m->master = m->out_r = m->err_r = -1;
+        set_restart_count(m, ++*count);
+        set_state(m, "restarting", false, 0, code, NULL);
+        if (!restart_wait(m, restart_delay_ms(backoff++))) {
+            set_state(m, "exited", false, 0, code, NULL);
+            return false;
+        }
+        merr_t err = MERR_INIT;
+        if (launch(m, c, rec, &err) == 0) {
+            set_state(m, "running", true, (int)c->host_pid, 0, NULL);
+            return true;
+        }
+        ctr_runtime_delete(m->s, m->id);
+        ctr_umount_rootfs(m->s, m->id);
+        code = ctr_exec_status(&err) ? ctr_exec_status(&err) : 127;
+        set_state(m, "exited", false, 0, code, err.msg);
+        err_clear(&err);
+    }
+}
+
 /* attached: wait for the client (a terminal one first says its size) */
 static void first_client(struct mon *m, json_t *rec)
 {
@@ -481,10 +541,16 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
     set_state(&m, "running", true, (int)c.host_pid, 0, NULL);
     report(status, "OK");
     close(status);
-    int code = serve(&m, &c);
-    output(&m, 0, "", 0, true);
-    output(&m, 1, "", 0, true);
-    finish(&m, &c, code);
+    int64_t count = json_integer_value(json_object_get(rec, "RestartCount"));
+    for (;;) {
+        time_t started = time(NULL);
+        int code = serve(&m, &c);
+        output(&m, 0, "", 0, true);
+        output(&m, 1, "", 0, true);
+        finish(&m, &c, code);
+        if (!again(&m, &c, rec, code, &count, time(NULL) - started >= 10))
+            break;
+    }
     unlinkat(m.dirfd, "attach.sock", 0);
     bool rm = json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "AutoRemove"));
     if (rm) {
