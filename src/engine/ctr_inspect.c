@@ -112,10 +112,9 @@ static json_t *host_config_base(json_t *hc)
     json_t *caps = json_object_get(hc, "Capabilities");
     double cpus = json_number_value(json_object_get(hc, "Cpus"));
     return json_pack(
-        "{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o}",
-        "Binds", get_or(hc, "Binds", json_null()), "NetworkMode",
-        get_or(hc, "NetworkMode", json_null()), "AutoRemove",
-        get_or(hc, "AutoRemove", json_false()), "Privileged",
+        "{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "Binds",
+        get_or(hc, "Binds", json_null()), "NetworkMode", get_or(hc, "NetworkMode", json_null()),
+        "AutoRemove", get_or(hc, "AutoRemove", json_false()), "Privileged",
         get_or(hc, "Privileged", json_false()), "ReadonlyRootfs",
         get_or(hc, "ReadonlyRootfs", json_false()), "CapAdd",
         caps_names(json_integer_value(json_object_get(caps, "Add"))), "CapDrop",
@@ -127,8 +126,7 @@ static json_t *host_config_base(json_t *hc)
         get_or(hc, "LogConfig", json_null()), "Init", get_or(hc, "Init", json_false()),
         "RestartPolicy",
         get_or(hc, "RestartPolicy", json_pack("{s:s,s:i}", "Name", "no", "MaximumRetryCount", 0)),
-        "StorageOpt",
-        get_or(hc, "StorageOpt", json_null()));
+        "StorageOpt", get_or(hc, "StorageOpt", json_null()));
 }
 
 static json_t *mounts(json_t *list)
@@ -200,10 +198,11 @@ json_t *ctr_inspect_json(json_t *rec)
         "Path", json_incref(json_array_get(args, 0)) ?: json_string(""), "Args", rest, "State",
         state(json_object_get(rec, "State")), "Image", get_or(rec, "Image", json_null()),
         "ResolvConfPath", "", "HostnamePath", "", "HostsPath", "", "LogPath", "", "Name", "/", name,
-        "RestartCount", (int)json_integer_value(json_object_get(rec, "RestartCount")), "Driver", "moat", "Platform", "linux", "MountLabel", "", "ProcessLabel",
-        "", "AppArmorProfile", str_or_null(json_string_value(json_object_get(hc, "AppArmor"))),
-        "ExecIDs", "HostConfig", host_config(hc), "Mounts", mounts(json_object_get(rec, "Mounts")),
-        "Config", config(json_object_get(rec, "Config")), "Moat",
+        "RestartCount", (int)json_integer_value(json_object_get(rec, "RestartCount")), "Driver",
+        "moat", "Platform", "linux", "MountLabel", "", "ProcessLabel", "", "AppArmorProfile",
+        str_or_null(json_string_value(json_object_get(hc, "AppArmor"))), "ExecIDs", "HostConfig",
+        host_config(hc), "Mounts", mounts(json_object_get(rec, "Mounts")), "Config",
+        config(json_object_get(rec, "Config")), "Moat",
         json_pack("{s:o,s:o,s:o,s:o}", "UsernsBase", get_or(rec, "UsernsBase", json_integer(0)),
                   "ImageName", get_or(rec, "ImageName", json_null()), "Layers",
                   get_or(rec, "Layers", json_array()), "WritableLayer",

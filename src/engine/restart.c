@@ -26,9 +26,8 @@ int restart_parse(const char *spec, json_t **policy, merr_t *err)
         *policy = json_pack("{s:s,s:I}", "Name", names[i], "MaximumRetryCount", (json_int_t)max);
         return 0;
     }
-    return err_set(err, 0,
-                   "--restart \"%s\": no, always, unless-stopped or on-failure[:MAX-RETRIES]",
-                   spec);
+    return err_set(
+        err, 0, "--restart \"%s\": no, always, unless-stopped or on-failure[:MAX-RETRIES]", spec);
 }
 
 bool restart_wanted(json_t *rec, int code, int64_t count, bool manual)
