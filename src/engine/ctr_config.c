@@ -279,7 +279,9 @@ static int add_ulimit(json_t *rl, const char *spec, merr_t *err)
     if (hard)
         *hard++ = 0;
     uint64_t s, h;
-    if (!known || parse_u64(eq + 1, &s) < 0 || parse_u64(hard ? hard : eq + 1, &h) < 0 || s > h)
+    /* the runtime takes them as JSON integers: at most INT64_MAX */
+    if (!known || parse_u64(eq + 1, &s) < 0 || parse_u64(hard ? hard : eq + 1, &h) < 0 || s > h ||
+        h > (uint64_t)INT64_MAX)
         return err_set(err, 0, "--ulimit \"%s\": unknown limit or bad values", spec);
     cleanup_free char *type = xasprintf("RLIMIT_%s", b);
     for (char *p = type; *p; p++)

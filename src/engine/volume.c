@@ -74,10 +74,8 @@ int volume_ensure(struct store *s, const char *name, bool *created, merr_t *err)
     cleanup_close int fd = openat(s->fd, data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return err_sys(err, "open volume %s", name);
-    /* new: its root belongs to the range's root; older: shifted into it */
-    if (*created ? fchown(fd, (uid_t)base, (gid_t)base) < 0
-                 : chown_tree(fd, false, shift, &base) < 0)
-        return err_sys(err, "volume %s: give it its own owners", name);
+    /* recorded first: no file is ever given to a range that no record
+     * holds (one that is not held could go to another container) */
     cleanup_free char *now = ctr_now();
     json_t *rec =
         json_pack("{s:s,s:s,s:I}", "Name", name, "CreatedAt", now, "UsernsBase", (json_int_t)base);
@@ -86,6 +84,10 @@ int volume_ensure(struct store *s, const char *name, bool *created, merr_t *err)
     cleanup_close int dfd = openat(s->fd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dfd < 0 || atomic_write_at(dfd, "volume.json", text, strlen(text), 0600, err) < 0)
         return dfd < 0 ? err_sys(err, "open volume %s", name) : -1;
+    /* new: its root belongs to the range's root; older: shifted into it */
+    if (*created ? fchown(fd, (uid_t)base, (gid_t)base) < 0
+                 : chown_tree(fd, false, shift, &base) < 0)
+        return err_sys(err, "volume %s: give it its own owners", name);
     return 0;
 }
 
