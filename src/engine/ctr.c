@@ -255,8 +255,12 @@ json_t *ctr_refresh(struct store *s, const char *id, merr_t *err)
     bool restarting = !strcmp(json_string_value(json_object_get(st, "Status")) ?: "", "restarting");
     if (!running && !restarting && !started_partly(s, id))
         return r;
-    if (ctr_monitor_alive(s, id))
-        return r;
+    /* the monitor's lock, held through the repair: a monitor starting the
+     * container now cannot take it between the check and the repair (and
+     * see its container removed under it); it fails to start instead */
+    cleanup_close int lock = ctr_lock_open(s, id, false);
+    if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) < 0)
+        return r; /* a monitor holds it */
     /* its monitor died without recording the end (or the start): repair */
     ctr_runtime_delete(s, id);
     ctr_umount_rootfs(s, id);
