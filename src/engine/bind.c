@@ -300,6 +300,34 @@ static char *inside(int dir, const struct place *pl, size_t n, bool ro)
     return why;
 }
 
+/* The directory that holds the file at canon (its stat st):
+ * opened without following a symbolic link, and only if it holds that
+ * very file under its name (else a user who owns a directory on the way
+ * could make the walk start somewhere harmless). -1 if not. */
+static int file_dir(const char *canon, const struct stat *st)
+{
+    cleanup_free char *d = xstrdup(canon);
+    char *slash = strrchr(d, '/');
+    if (!slash)
+        return -1;
+    const char *base = slash + 1;
+    cleanup_free char *name = xstrdup(base);
+    *(slash == d ? slash + 1 : slash) = 0;
+    struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                           .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+    int dir;
+    do
+        dir = (int)syscall(SYS_openat2, AT_FDCWD, d, &how, sizeof(how));
+    while (dir < 0 && errno == EAGAIN);
+    struct stat again;
+    if (dir >= 0 && (fstatat(dir, name, &again, AT_SYMLINK_NOFOLLOW) < 0 ||
+                     again.st_dev != st->st_dev || again.st_ino != st->st_ino)) {
+        close(dir);
+        dir = -1;
+    }
+    return dir;
+}
+
 static char *sensitive_one(struct store *s, int fd, const char *canon, bool ro)
 {
     struct stat st, rst;
@@ -329,11 +357,7 @@ static char *sensitive_one(struct store *s, int fd, const char *canon, bool ro)
         if (S_ISDIR(st.st_mode)) {
             dir = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
         } else {
-            cleanup_free char *d = xstrdup(canon);
-            char *slash = strrchr(d, '/');
-            if (slash)
-                *(slash == d ? slash + 1 : slash) = 0;
-            dir = open(d, O_PATH | O_DIRECTORY | O_CLOEXEC);
+            dir = file_dir(canon, &st);
         }
         why = dir < 0 ? xstrdup("its directory cannot be examined") : inside(dir, pl, n, ro);
         if (dir >= 0)
