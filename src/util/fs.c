@@ -180,27 +180,106 @@ int mkdir_p(const char *path, mode_t mode, merr_t *err)
     return 0;
 }
 
+/* Unlink everything in dir but directories; the name of the first
+ * directory left (malloc'd), NULL when dir is empty of them. -1 on a
+ * listing error. */
+static int clear_files(int dir, char **sub)
+{
+    *sub = NULL;
+    int fd = dup(dir);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    rewinddir(d);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        if (unlinkat(dir, de->d_name, 0) == 0 || errno == ENOENT)
+            continue;
+        if (errno == EISDIR && !*sub)
+            *sub = xstrdup(de->d_name); /* a file that stays, stays */
+    }
+    closedir(d);
+    return 0;
+}
+
+struct rm_level {
+    dev_t dev;
+    ino_t ino;
+    char *name; /* of the directory below, in this one */
+};
+
+/* Depth first without recursion: one directory open at a time, however
+ * deep the tree (a container can make it deeper than any fd limit). The
+ * way back up is checked against the directories it came down through. */
 int rm_rf_at(int dfd, const char *name)
 {
     if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
         return 0;
     if (errno != EISDIR && errno != EPERM)
         return -1;
-    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
+    int cur = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (cur < 0)
         return -1;
-    DIR *d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return -1;
-    }
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+    struct rm_level *up = NULL;
+    size_t depth = 0, cap = 0;
+    int ret = 0;
+    for (;;) {
+        char *sub;
+        struct stat st;
+        if (clear_files(cur, &sub) < 0 || fstat(cur, &st) < 0) {
+            free(sub);
+            ret = -1;
+            break;
+        }
+        if (sub) { /* down into it */
+            int child = openat(cur, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (child < 0) {
+                free(sub);
+                ret = -1; /* a file that cannot be removed */
+                break;
+            }
+            if (depth == cap) {
+                cap = cap ? 2 * cap : 64;
+                up = xrealloc(up, cap * sizeof(*up));
+            }
+            up[depth++] = (struct rm_level){st.st_dev, st.st_ino, sub};
+            close(cur);
+            cur = child;
             continue;
-        rm_rf_at(dirfd(d), de->d_name);
+        }
+        if (depth == 0)
+            break;
+        /* empty: up again, to the very directory we came from, and remove it */
+        int parent = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct stat pst;
+        struct rm_level *l = &up[depth - 1];
+        if (parent < 0 || fstat(parent, &pst) < 0 || pst.st_dev != l->dev || pst.st_ino != l->ino) {
+            if (parent >= 0)
+                close(parent);
+            ret = -1;
+            break;
+        }
+        close(cur);
+        cur = parent;
+        int r = unlinkat(cur, l->name, AT_REMOVEDIR);
+        free(l->name);
+        depth--;
+        if (r < 0 && errno != ENOENT) {
+            ret = -1; /* a mount point, say: the rest stays */
+            break;
+        }
     }
-    closedir(d);
+    close(cur);
+    while (depth > 0)
+        free(up[--depth].name);
+    free(up);
+    if (ret < 0)
+        return -1;
     return unlinkat(dfd, name, AT_REMOVEDIR);
 }
 

@@ -6,10 +6,16 @@
 #include <cmocka.h>
 
 #include "util/err.h"
+#include "util/fs.h"
 #include "util/jpath.h"
 #include "util/util.h"
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -129,12 +135,49 @@ static void test_jfail_format(void **state)
     err_clear(&e);
 }
 
+/* a tree deeper than the fd limit (a container can make one): removed
+ * whole, with files, links and sibling directories on the way */
+static void test_rm_rf_deep(void **state)
+{
+    (void)state;
+    char top[] = "/tmp/moat-rmrf-XXXXXX";
+    assert_non_null(mkdtemp(top));
+    int d = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_true(d >= 0);
+    assert_int_equal(mkdirat(d, "t", 0755), 0);
+    int cur = openat(d, "t", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    for (int i = 0; i < 300; i++) {
+        assert_int_equal(mkdirat(cur, "sib", 0755), 0);
+        int f = openat(cur, "file", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        assert_true(f >= 0);
+        close(f);
+        assert_int_equal(symlinkat("/etc", cur, "link"), 0);
+        assert_int_equal(mkdirat(cur, "d", 0755), 0);
+        int next = openat(cur, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(next >= 0);
+        close(cur);
+        cur = next;
+    }
+    close(cur);
+    struct rlimit old, low = {64, 0};
+    getrlimit(RLIMIT_NOFILE, &old);
+    low.rlim_max = old.rlim_max;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0); /* 300 levels, 64 fds */
+    int r = rm_rf_at(d, "t");
+    setrlimit(RLIMIT_NOFILE, &old);
+    assert_int_equal(r, 0);
+    assert_int_equal(faccessat(d, "t", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+    assert_int_equal(access("/etc/passwd", F_OK), 0); /* a link is removed, not followed */
+    close(d);
+    rmdir(top);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc3339_known), cmocka_unit_test(test_rfc3339_matches_gmtime),
         cmocka_unit_test(test_err_cut),       cmocka_unit_test(test_sbuf_add_cut),
-        cmocka_unit_test(test_jfail_format),
+        cmocka_unit_test(test_jfail_format),  cmocka_unit_test(test_rm_rf_deep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
