@@ -312,7 +312,11 @@ int cli_main(int argc, char **argv)
         {0, 0, 0, 0},
     };
     struct global g = {.argv = argv};
-    seal_set_argv(argv); /* the runtime may restart us from a sealed binary */
+    /* the runtime may restart us from a sealed binary, with these
+     * arguments: a copy, as the flag parser reorders argv in place */
+    char **again = xmalloc(((size_t)argc + 1) * sizeof(char *));
+    memcpy(again, argv, ((size_t)argc + 1) * sizeof(char *));
+    seal_set_argv(again);
     const char *root = NULL;
     opterr = 0;
     int c;

@@ -136,3 +136,14 @@ wait_log() {
     run m exec "$id2" /h/uconnect connect inside
     [ "$status" -eq 0 ]
 }
+
+@test "exec into a container without a user namespace: the sealed re-exec keeps every flag" {
+    # no user namespace: moat re-executes itself from a sealed view of its
+    # binary (CVE-2019-5736) with the arguments it was given; the flag
+    # parser must not have reordered them (it ran the command as root)
+    id=$(m run -d --privileged bb:1 sleep 100)
+    run m exec -u nobody -e X=1 -w /tmp "$id" sh -c 'id -u; echo $X; pwd'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | tr '\n' ' ')" = "65534 1 /tmp " ]
+}
