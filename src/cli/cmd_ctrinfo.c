@@ -34,8 +34,13 @@ static json_t *ps_row(json_t *r, bool notrunc)
     for (size_t i = 0; i < json_array_size(args); i++)
         sbuf_printf(&b, "%s%s", i ? " " : "", json_string_value(json_array_get(args, i)) ?: "");
     char cmd[64], created[48], status[80], d[48];
-    if (b.len > 20 && !notrunc)
-        snprintf(cmd, sizeof(cmd), "\"%.19s…\"", b.buf);
+    if (b.len > 20 && !notrunc) {
+        /* 19 bytes, less to end on a whole UTF-8 character */
+        int n = 19;
+        while (n > 0 && ((unsigned char)b.buf[n] & 0xC0) == 0x80)
+            n--;
+        snprintf(cmd, sizeof(cmd), "\"%.*s…\"", n, b.buf);
+    }
     cleanup_free char *full = xasprintf("\"%s\"", b.buf ? b.buf : "");
     free(b.buf);
     human_since(json_string_value(json_object_get(r, "Created")), true, created, sizeof(created));
@@ -61,15 +66,17 @@ static json_t *ps_row(json_t *r, bool notrunc)
     {
         sbuf_printf(&labels, "%s%s=%s", labels.len ? "," : "", k, json_string_value(v) ?: "");
     }
+    const char *net =
+        json_string_value(json_object_get(json_object_get(r, "HostConfig"), "NetworkMode"));
+    if (!net || strcmp(net, "host") != 0)
+        net = "none";
     json_t *row = json_pack(
         "{s:s%,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID", id, notrunc ? strlen(id) : 12,
         "Image", json_string_value(json_object_get(r, "ImageName")) ?: "", "Command",
         b.len > 20 && !notrunc ? cmd : full, "CreatedAt",
         json_string_value(json_object_get(r, "Created")) ?: "", "RunningFor", created, "Ports", "",
         "State", state, "Status", status, "Names", name[0] == '/' ? name + 1 : name, "Labels",
-        labels.buf ? labels.buf : "", "Networks",
-        json_is_true(json_object_get(json_object_get(r, "HostConfig"), "NetworkHost")) ? "host"
-                                                                                       : "none");
+        labels.buf ? labels.buf : "", "Networks", net);
     free(labels.buf);
     return row;
 }
@@ -228,7 +235,11 @@ static json_t *ps_records(struct store *s, const struct ps_opts *o, merr_t *err)
     bool all = o->all || o->last > 0;
     for (size_t i = 0; i < n; i++) {
         json_t *row = ps_row(recs[i], o->notrunc);
-        const char *state = json_string_value(json_object_get(row, "State"));
+        if (!row) { /* a record it cannot show (not UTF-8, say) */
+            json_decref(recs[i]);
+            continue;
+        }
+        const char *state = json_string_value(json_object_get(row, "State")) ?: "";
         bool running = !strcmp(state, "running") || !strcmp(state, "restarting");
         bool want = (all || running) && (o->last <= 0 || json_array_size(out) < (size_t)o->last);
         if (want && !err->msg && ps_match(recs[i], row, o->filters, err))
@@ -430,7 +441,7 @@ static json_t *inspect_one(struct store *s, const char *name, const char *type, 
         json_decref(rec);
         return o;
     }
-    if (!any && strcmp(type, "image") != 0) {
+    if (!any && strcmp(type, "image") != 0 && strcmp(type, "container") != 0) {
         err_clear(err);
         err_set(err, 0, "--type \"%s\": container or image", type);
         return NULL;

@@ -374,3 +374,15 @@ wait_ready() {
     [ "$status" -eq 125 ]
     [ -z "$(m ps -aq)" ]
 }
+
+@test "ps: a command cut in the middle of a UTF-8 character, and --type container" {
+    m run -d --name utf bb:1 sh -c 'echo xéééééééééééé; sleep 100' >/dev/null
+    run m ps
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *'"sh -c echo xééé…"'* ]]
+    [ "$(m ps --format '{{.Networks}}')" = none ]
+    run m inspect --type container nosuch
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"no such object: nosuch"* ]]
+}
