@@ -19,9 +19,11 @@ struct tp {
     merr_t *err;
     bool failed, trim_next;
     json_t *root;
+    struct act *elseif; /* the words of the {{else if}} just met */
 };
 
-enum term { T_EOF, T_END, T_ELSE, T_ERR };
+/* how a block ended; T_ELSEIF: at {{else if COND}}, COND in tp.elseif */
+enum term { T_EOF, T_END, T_ELSE, T_ELSEIF, T_ERR };
 
 /* one action's words: "index", ".A", "\"k\"", "|" */
 struct act {
@@ -415,13 +417,38 @@ static json_t *pipeline(struct tp *t, const struct act *a, int from, json_t *dot
 
 static enum term block(struct tp *t, json_t *dot, bool emit);
 
+/* an {{else if}} where no {{if}} is open: an error */
+static enum term stray_elseif(struct tp *t)
+{
+    if (t->elseif) {
+        act_free(t->elseif);
+        free(t->elseif);
+        t->elseif = NULL;
+    }
+    fail(t, "template: unexpected {{else if}}");
+    return T_ERR;
+}
+
 /* after {{if}} / {{with}}: the branch taken runs, the other is read */
 static enum term do_if(struct tp *t, json_t *v, json_t *dot, bool emit, bool with)
 {
-    bool yes = truthy(v);
+    bool yes = truthy(v), taken = yes;
     enum term e = block(t, with && yes ? v : dot, emit && yes);
+    while (e == T_ELSEIF) { /* its condition counts only if nothing was taken */
+        struct act *a = t->elseif;
+        t->elseif = NULL;
+        json_t *c = emit && !taken ? pipeline(t, a, 2, dot) : NULL;
+        act_free(a);
+        free(a);
+        bool now = !taken && truthy(c);
+        json_decref(c);
+        taken = taken || now;
+        e = t->failed ? T_ERR : block(t, dot, emit && now);
+    }
     if (e == T_ELSE)
-        e = block(t, dot, emit && !yes);
+        e = block(t, dot, emit && !taken);
+    if (e == T_ELSEIF) /* after {{else}} */
+        return stray_elseif(t);
     if (e != T_END)
         return e == T_ERR ? T_ERR : (fail(t, "%s: unexpected EOF", "template"), T_ERR);
     return T_END;
@@ -443,6 +470,8 @@ static enum term do_range(struct tp *t, json_t *v, bool emit)
             el = json_object_iter_value(it);
         }
         e = block(t, el, true);
+        if (e == T_ELSEIF)
+            return stray_elseif(t);
         if (e == T_ELSE)
             e = block(t, el, false);
         if (e != T_END)
@@ -450,6 +479,8 @@ static enum term do_range(struct tp *t, json_t *v, bool emit)
     }
     if (n == 0 || !emit) {
         e = block(t, NULL, false);
+        if (e == T_ELSEIF)
+            return stray_elseif(t);
         if (e == T_ELSE)
             e = block(t, NULL, emit && n == 0);
     }
@@ -465,13 +496,26 @@ static enum term block(struct tp *t, json_t *dot, bool emit)
     while (!t->failed && next_action(t, emit, &a)) {
         const char *k = a.w[0];
         enum term e = T_END;
+        if (!strcmp(k, "else") && a.n > 2 && !strcmp(a.w[1], "if")) {
+            if (t->elseif) /* one not taken up (an error is on its way) */
+                stray_elseif(t);
+            t->elseif = xmalloc(sizeof(a));
+            *t->elseif = a; /* taken over: do_if evaluates it only if it must */
+            return T_ELSEIF;
+        }
+        if (!strcmp(k, "else") && a.n > 1) {
+            fail(t, "template: {{else %s}} is not supported", a.w[1]);
+            act_free(&a);
+            return T_ERR;
+        }
         if (!strcmp(k, "end") || !strcmp(k, "else")) {
             e = k[0] == 'e' && k[1] == 'n' ? T_END : T_ELSE;
             act_free(&a);
             return e;
         }
         bool ctl = !strcmp(k, "if") || !strcmp(k, "with") || !strcmp(k, "range");
-        json_t *v = emit || ctl ? pipeline(t, &a, ctl ? 1 : 0, dot) : NULL;
+        /* a branch not taken is read, never evaluated (as Go does) */
+        json_t *v = emit ? pipeline(t, &a, ctl ? 1 : 0, dot) : NULL;
         if (ctl && !t->failed && !strcmp(k, "range"))
             e = do_range(t, v, emit);
         else if (ctl && !t->failed)
@@ -491,7 +535,9 @@ char *tmpl_render(const char *tmpl, json_t *dot, merr_t *err)
 {
     struct tp t = {.s = tmpl, .err = err, .root = dot};
     enum term e = block(&t, dot, true);
-    if (e == T_END || e == T_ELSE)
+    if (e == T_ELSEIF || t.elseif)
+        stray_elseif(&t);
+    else if (e == T_END || e == T_ELSE)
         fail(&t, "template: unexpected {{%s}}", e == T_END ? "end" : "else");
     if (t.failed) {
         free(t.out.buf);

@@ -261,6 +261,19 @@ json_t *ctr_refresh(struct store *s, const char *id, merr_t *err)
     cleanup_close int lock = ctr_lock_open(s, id, false);
     if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) < 0)
         return r; /* a monitor holds it */
+    /* what a monitor that ended just now wrote (its real exit code) */
+    json_t *again = ctr_load(s, id, err);
+    if (!again) {
+        err_clear(err);
+        return r;
+    }
+    json_decref(r);
+    r = again;
+    st = json_object_get(r, "State");
+    running = json_is_true(json_object_get(st, "Running"));
+    restarting = !strcmp(json_string_value(json_object_get(st, "Status")) ?: "", "restarting");
+    if (!running && !restarting && !started_partly(s, id))
+        return r;
     /* its monitor died without recording the end (or the start): repair */
     ctr_runtime_delete(s, id);
     ctr_umount_rootfs(s, id);

@@ -177,7 +177,7 @@ static json_t *state(json_t *st)
     json_t *o = json_deep_copy(st);
     const char *status = json_string_value(json_object_get(st, "Status")) ?: "created";
     json_object_set_new(o, "Paused", json_boolean(!strcmp(status, "paused")));
-    json_object_set_new(o, "Restarting", json_false());
+    json_object_set_new(o, "Restarting", json_boolean(!strcmp(status, "restarting")));
     json_object_set_new(o, "OOMKilled", json_false());
     json_object_set_new(o, "Dead", json_boolean(!strcmp(status, "dead")));
     return o;

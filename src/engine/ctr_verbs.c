@@ -232,6 +232,10 @@ int ctr_stop(struct store *s, const char *id, int secs, int sig, merr_t *err)
             err_clear(&e);
             ctr_wait_monitor(s, id, -1);
         }
+    } else if (ctr_monitor_alive(s, id)) {
+        /* waiting to restart it, or starting it: it sees the mark and
+         * goes (a start in progress ends in a SIGKILL) */
+        ctr_wait_monitor(s, id, secs < 0 ? -1 : secs + 10);
     }
     return 0;
 }
@@ -294,6 +298,9 @@ int ctr_kill(struct store *s, const char *id, int sig, merr_t *err)
     json_decref(r);
     if (!running)
         return err_set(err, 0, "container %.12s is not running", id);
-    restart_mark_manual(s, id, true);
+    /* a signal that ends it holds its restart policy off, as a stop does;
+     * HUP, USR1 and the like do not */
+    if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT || sig == SIGQUIT)
+        restart_mark_manual(s, id, true);
     return ctr_signal(s, id, sig, err);
 }

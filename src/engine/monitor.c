@@ -233,8 +233,12 @@ static int launch(struct mon *m, struct container *c, json_t *rec, merr_t *err)
     json_decref(cfg);
     cleanup_free char *bundle = xasprintf("%s/containers/%s/bundle", m->s->root, m->id);
     cleanup_close int bfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (bfd < 0 || atomic_write_at(bfd, "config.json", text, strlen(text), 0600, err) < 0)
+    if (bfd < 0 || atomic_write_at(bfd, "config.json", text, strlen(text), 0600, err) < 0) {
+        ctr_mounts_close(m->srcs, m->nsrcs);
+        m->srcs = NULL;
+        m->nsrcs = 0;
         return bfd < 0 ? err_sys(err, "open %s", bundle) : -1;
+    }
     bool tty = json_is_true(json_object_get(json_object_get(rec, "Config"), "Tty"));
     bool in = json_is_true(json_object_get(json_object_get(rec, "Config"), "OpenStdin"));
     /* the init's stdio: ours while it is created */
@@ -290,6 +294,7 @@ static int launch(struct mon *m, struct container *c, json_t *rec, merr_t *err)
     }
     ret = 0;
 out:
+    free(state);
     ctr_mounts_close(m->srcs, m->nsrcs);
     m->srcs = NULL;
     m->nsrcs = 0;
@@ -368,27 +373,35 @@ static bool restart_wait(struct mon *m, unsigned ms)
  * delay that doubles, unless it had run 10 s), until it runs or the
  * policy gives up. true when it runs again. */
 static bool again(struct mon *m, struct container *c, json_t *rec, int code, int64_t *count,
-                  bool ran_long)
+                  int64_t *backoff)
 {
-    int64_t backoff = ran_long ? 0 : *count;
     for (;;) {
         if (!restart_wanted(rec, code, *count, restart_manual(m->s, m->id)))
             return false;
+        close_fd(&c->rootfd);
         container_release(c);
-        if (m->in_w >= 0 && m->in_w != m->master)
-            close(m->in_w);
-        if (m->master >= 0)
-            close(m->master);
+        /* the last run's ends: a pty master is in_w and out_r at once */
+        int fds[] = {m->in_w, m->out_r, m->err_r, m->master};
+        for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
+            bool seen = false;
+            for (size_t k = 0; k < i; k++)
+                seen = seen || fds[k] == fds[i];
+            if (fds[i] >= 0 && !seen)
+                close(fds[i]);
+        }
         m->in_w = m->master = m->out_r = m->err_r = -1;
         set_restart_count(m, ++*count);
         set_state(m, "restarting", false, 0, code, NULL);
-        if (!restart_wait(m, restart_delay_ms(backoff++))) {
+        if (!restart_wait(m, restart_delay_ms((*backoff)++))) {
             set_state(m, "exited", false, 0, code, NULL);
             return false;
         }
         merr_t err = MERR_INIT;
         if (launch(m, c, rec, &err) == 0) {
             set_state(m, "running", true, (int)c->host_pid, 0, NULL);
+            /* stopped while it was being started: it goes at once */
+            if (restart_manual(m->s, m->id))
+                kill(c->host_pid, SIGKILL);
             return true;
         }
         ctr_runtime_delete(m->s, m->id);
@@ -489,6 +502,8 @@ static int serve(struct mon *m, struct container *c)
             if (m->clients[i] >= 0 && p[4 + i].revents)
                 client_input(m, i);
     }
+    if (sfd >= 0)
+        close(sfd);
     return code;
 }
 
@@ -541,14 +556,19 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
     set_state(&m, "running", true, (int)c.host_pid, 0, NULL);
     report(status, "OK");
     close(status);
-    int64_t count = json_integer_value(json_object_get(rec, "RestartCount"));
+    /* counted from this start, as Docker does; the delay from 100 ms again
+     * after a run of 10 s */
+    int64_t count = 0, backoff = 0;
+    set_restart_count(&m, 0);
     for (;;) {
         time_t started = time(NULL);
         int code = serve(&m, &c);
         output(&m, 0, "", 0, true);
         output(&m, 1, "", 0, true);
         finish(&m, &c, code);
-        if (!again(&m, &c, rec, code, &count, time(NULL) - started >= 10))
+        if (time(NULL) - started >= 10)
+            backoff = 0;
+        if (!again(&m, &c, rec, code, &count, &backoff))
             break;
     }
     unlinkat(m.dirfd, "attach.sock", 0);

@@ -151,6 +151,8 @@ static void on_signal(struct container *c, int sfd, int master, bool *done, int 
         struct winsize ws;
         if (ioctl(0, TIOCGWINSZ, &ws) == 0)
             ioctl(master, TIOCSWINSZ, &ws);
+    } else if (si.ssi_signo == SIGPIPE && (pid_t)si.ssi_pid == getpid()) {
+        /* ours: a relay's reader went away (the write said EPIPE) */
     } else if (!*done) {
         kill(c->host_pid, (int)si.ssi_signo);
     }

@@ -386,3 +386,14 @@ wait_ready() {
     [ "$status" -eq 1 ]
     [[ "$output" == *"no such object: nosuch"* ]]
 }
+
+@test "templates: else if chains, and a branch not taken is not evaluated" {
+    id=$(m run -d bb:1 sleep 100)
+    [ "$(m inspect -f '{{if .Nope}}a{{else if .State.Running}}b{{else}}c{{end}}' "$id")" = b ]
+    [ "$(m inspect -f '{{if .Nope}}a{{else if .Nope2}}b{{else}}c{{end}}' "$id")" = c ]
+    [ "$(m inspect -f '{{if eq .State.Status "running"}}up{{end}} {{ne 1 2}} {{not .State.Running}}' "$id")" = "up true false" ]
+    # gt on a missing value would fail, but the branch is not taken
+    [ "$(m inspect -f '{{if .State.Health}}{{if gt .State.Health.FailingStreak 0}}bad{{end}}{{else}}none{{end}}' "$id")" = none ]
+    run m inspect -f '{{else if .X}}' "$id"
+    [ "$status" -eq 125 ]
+}

@@ -97,3 +97,30 @@ crash() {
     grep -q '^ExecStart=.*/moat __boot$' "$unit"
     grep -q '^WantedBy=multi-user.target$' "$unit"
 }
+
+@test "a crash-looping container: stop waits it out, restart starts it afresh, its count starts again" {
+    m run -d --name loop --restart always bb:1 sh -c 'echo up; exit 1' >/dev/null
+    wait_for loop '{{if ge .RestartCount 3}}yes{{end}}' yes
+    # stop while it waits to restart: when stop returns, it is stopped for good
+    m stop -t 2 loop
+    [ "$(m inspect -f '{{.State.Status}} {{.State.Restarting}}' loop)" = "exited false" ]
+    n=$(m logs loop | grep -c '^up$')
+    sleep 1
+    [ "$(m logs loop | grep -c '^up$')" = "$n" ]
+    # a new start counts restarts from 0 again (Docker's), and its monitor is
+    # the only one (rm right after stop does not find it starting)
+    m start loop
+    wait_for loop '{{if ge .RestartCount 1}}yes{{end}}' yes
+    [ "$(m inspect -f '{{.RestartCount}}' loop)" -lt 10 ]
+    m stop -t 2 loop
+    m rm loop
+}
+
+@test "kill with a signal that does not end it leaves the policy on" {
+    m run -d --name hup --restart always bb:1 sh -c 'trap "exit 3" HUP; while :; do sleep 0.1; done' >/dev/null
+    wait_for hup '{{.State.Status}}' running
+    m kill -s HUP hup
+    # it exits 3 on its own, and always brings it back
+    wait_for hup '{{if ge .RestartCount 1}}yes{{end}}' yes
+    m rm -f hup
+}
