@@ -454,6 +454,23 @@ static enum term do_if(struct tp *t, json_t *v, json_t *dot, bool emit, bool wit
     return T_END;
 }
 
+/* the value of the i-th key of object o, keys sorted */
+static json_t *nth_sorted(json_t *o, size_t i)
+{
+    size_t n = json_object_size(o), k = 0;
+    const char **keys = xzalloc((n + 1) * sizeof(char *));
+    const char *key;
+    json_t *x;
+    json_object_foreach(o, key, x)
+    {
+        keys[k++] = key;
+    }
+    qsort(keys, k, sizeof(char *), key_cmp);
+    json_t *v = i < k ? json_object_get(o, keys[i]) : NULL;
+    free(keys);
+    return v;
+}
+
 static enum term do_range(struct tp *t, json_t *v, bool emit)
 {
     size_t body = t->pos, n = json_is_array(v) ? json_array_size(v) : json_object_size(v);
@@ -463,12 +480,8 @@ static enum term do_range(struct tp *t, json_t *v, bool emit)
         t->pos = body;
         t->trim_next = trim;
         json_t *el = json_is_array(v) ? json_array_get(v, i) : NULL;
-        if (!el) { /* an object: its values in key order, as Go */
-            void *it = json_object_iter(v);
-            for (size_t k = 0; k < i; k++)
-                it = json_object_iter_next(v, it);
-            el = json_object_iter_value(it);
-        }
+        if (!el) /* an object: its values in sorted key order, as Go's range */
+            el = nth_sorted(v, i);
         e = block(t, el, true);
         if (e == T_ELSEIF)
             return stray_elseif(t);

@@ -396,4 +396,7 @@ wait_ready() {
     [ "$(m inspect -f '{{if .State.Health}}{{if gt .State.Health.FailingStreak 0}}bad{{end}}{{else}}none{{end}}' "$id")" = none ]
     run m inspect -f '{{else if .X}}' "$id"
     [ "$status" -eq 125 ]
+    # a map ranges in its keys' order, as Go's
+    id2=$(m run -d -l z=1 -l a=2 -l m=3 bb:1 sleep 100)
+    [ "$(m inspect -f '{{range .Config.Labels}}{{.}}{{end}}' "$id2")" = 231 ]
 }
