@@ -310,13 +310,15 @@ static int chown_one(const struct chown_walk *w, int dir, const char *name, cons
     return fchownat(dir, name, u, g, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH));
 }
 
-/* An entry of a directory, not followed; -1 (errno EXDEV) for a mount
- * point: a bind mount of the same filesystem has its device too. */
-static int entry_stat(int dir, const char *name, struct stat *st)
+/* The object of an O_PATH fd (a link itself, not followed); -1 (errno
+ * EXDEV) for a mount point: a bind mount of the same filesystem has its
+ * device too. */
+static int entry_stat(int fd, struct stat *st)
 {
     struct statx sx;
-    if (statx(dir, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS, &sx) < 0)
-        return fstatat(dir, name, st, AT_SYMLINK_NOFOLLOW); /* no statx: no mounts told */
+    if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS,
+              &sx) < 0)
+        return fstat(fd, st); /* no statx: no mounts told */
     if (sx.stx_attributes_mask & sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) {
         errno = EXDEV;
         return -1;
@@ -347,22 +349,25 @@ static int chown_dir(const struct chown_walk *w, int dir, int depth)
     int r = 0;
     struct dirent *de;
     while (r == 0 && (de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        /* named once: what is judged is what is changed and entered */
+        int e = openat(dirfd(d), de->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         struct stat st;
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-            entry_stat(dirfd(d), de->d_name, &st) < 0 || st.st_dev != w->dev)
-            continue; /* gone, another filesystem, or a mount point: left alone */
-        if (w->skip_links && !S_ISDIR(st.st_mode) && st.st_nlink > 1)
+        if (e < 0 || entry_stat(e, &st) < 0 || st.st_dev != w->dev ||
+            (w->skip_links && !S_ISDIR(st.st_mode) && st.st_nlink > 1)) {
+            if (e >= 0) /* gone, another filesystem, a mount point, or linked */
+                close(e);
             continue;
-        r = chown_one(w, dirfd(d), de->d_name, &st);
-        if (r < 0 || !S_ISDIR(st.st_mode))
-            continue;
-        int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        struct stat now;
-        if (sub >= 0 && fstat(sub, &now) == 0 && now.st_dev == st.st_dev &&
-            now.st_ino == st.st_ino) /* not swapped since */
+        }
+        r = chown_one(w, e, "", &st);
+        int sub =
+            r == 0 && S_ISDIR(st.st_mode) ? openat(e, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        close(e);
+        if (sub >= 0) {
             r = chown_dir(w, sub, depth + 1);
-        if (sub >= 0)
             close(sub);
+        }
     }
     closedir(d);
     return r;
