@@ -137,13 +137,9 @@ static json_t *labels_json(json_t *ic, char **labels)
     json_t *l = json_is_object(json_object_get(ic, "Labels"))
                     ? json_deep_copy(json_object_get(ic, "Labels"))
                     : json_object();
-    for (size_t i = 0; labels && labels[i]; i++) {
-        cleanup_free char *k = xstrdup(labels[i]);
-        char *eq = strchr(k, '=');
-        if (eq)
-            *eq++ = 0;
-        json_object_set_new(l, k, json_string(eq ? eq : ""));
-    }
+    json_t *given = ctr_kv_object(labels);
+    json_object_update(l, given);
+    json_decref(given);
     return l;
 }
 

@@ -9,8 +9,7 @@
 
 #include <string.h>
 
-/* KEY=VALUE entries as an object */
-static json_t *kv_object(char *const *v)
+json_t *ctr_kv_object(char *const *v)
 {
     json_t *o = json_object();
     for (size_t i = 0; v && v[i]; i++) {
@@ -60,8 +59,8 @@ void ctr_extras_record(json_t *rec, const struct run_opts *o)
     if (o->oom_score_adj != INT64_MIN)
         json_object_set_new(hc, "OomScoreAdj", json_integer((json_int_t)o->oom_score_adj));
     json_object_set_new(hc, "GroupAdd", strv_array(o->group_add));
-    json_object_set_new(hc, "Sysctls", kv_object(o->sysctls));
-    json_object_set_new(hc, "Annotations", kv_object(o->annotations));
+    json_object_set_new(hc, "Sysctls", ctr_kv_object(o->sysctls));
+    json_object_set_new(hc, "Annotations", ctr_kv_object(o->annotations));
     json_object_set_new(hc, "ShmSize", json_integer((json_int_t)o->shm_size));
     json_object_set_new(hc, "CpuShares", json_integer((json_int_t)o->cpu_shares));
     json_object_set_new(hc, "CpusetCpus", json_string(o->cpuset_cpus ? o->cpuset_cpus : ""));

@@ -7,6 +7,9 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+/* KEY=VALUE entries (a bare KEY: an empty value) as a JSON object, later
+ * ones over earlier ones */
+json_t *ctr_kv_object(char *const *v);
 /* NULL if --sysctl KEY=VALUE may be set in the container, else why not */
 const char *ctr_sysctl_bad(const char *kv, bool net_host);
 /* The flags of o into the record (HostConfig, Config.Domainname) */
