@@ -182,7 +182,6 @@ int engine_start(const struct global *g, int argc, char **argv)
         /* attached: the container's exit code, as Docker */
         r = r == 0 && c.attach ? c.code : r;
     }
-    flags_end(&it);
     return r;
 }
 
@@ -269,7 +268,6 @@ static int stop_like(const struct global *g, const struct cmd_flags *t, int argc
     int r = flags_parse(&it, on_stop, &c);
     if (r == FLAGS_DONE)
         r = each(g, &it, fn, &c);
-    flags_end(&it);
     return r;
 }
 
@@ -336,7 +334,6 @@ int engine_rm(const struct global *g, int argc, char **argv)
     int r = flags_parse(&it, on_rm, &force);
     if (r == FLAGS_DONE)
         r = each(g, &it, do_rm, &force);
-    flags_end(&it);
     return r;
 }
 
@@ -367,7 +364,6 @@ int engine_wait(const struct global *g, int argc, char **argv)
     int r = flags_parse(&it, NULL, NULL);
     if (r == FLAGS_DONE)
         r = each(g, &it, do_wait, NULL);
-    flags_end(&it);
     return r;
 }
 

@@ -383,7 +383,6 @@ int engine_logs(const struct global *g, int argc, char **argv)
             break;
     }
     const char *name = it.nargs ? it.args[0] : NULL;
-    flags_end(&it);
     if (f != FLAGS_DONE)
         return flags_exit(f);
     struct store s;
@@ -475,7 +474,6 @@ int engine_inspect(const struct global *g, int argc, char **argv)
     struct store s;
     int ret = f == FLAGS_DONE ? 0 : flags_exit(f);
     if (ret != 0 || f == FLAGS_HELP || cli_store(g, &s) < 0) {
-        flags_end(&it);
         return f == FLAGS_DONE ? EXIT_ENGINE : ret;
     }
     json_t *out = json_array();
@@ -494,7 +492,6 @@ int engine_inspect(const struct global *g, int argc, char **argv)
     int pr = cli_print_objects(out, format);
     json_decref(out);
     store_close(&s);
-    flags_end(&it);
     return pr ? pr : ret;
 }
 
@@ -566,7 +563,6 @@ int engine_exec(const struct global *g, int argc, char **argv)
     while ((f = flags_next(&it)) > 0 && (f = exec_flag(&it, f, &o, &env)) > 0)
         ;
     if (f != FLAGS_DONE) {
-        flags_end(&it);
         strv_free(env);
         return flags_exit(f);
     }
@@ -575,7 +571,6 @@ int engine_exec(const struct global *g, int argc, char **argv)
     struct store s;
     merr_t err = MERR_INIT;
     if (cli_store(g, &s) < 0) {
-        flags_end(&it);
         strv_free(env);
         return EXIT_ENGINE;
     }
@@ -626,7 +621,6 @@ int engine_exec(const struct global *g, int argc, char **argv)
 out:
     if (err.msg)
         cli_fail(&err);
-    flags_end(&it);
     json_decref(r);
     strv_free(env);
     store_close(&s);

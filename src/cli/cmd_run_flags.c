@@ -531,7 +531,6 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
             return -1;
     }
     if (ch != FLAGS_DONE) {
-        flags_end(&it);
         return ch == FLAGS_HELP ? 0 : -1;
     }
     for (size_t i = 0; o->sysctls && o->sysctls[i]; i++) {
@@ -553,6 +552,5 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
     o->image = it.args[0];
     for (size_t i = 1; i < it.nargs; i++)
         strv_push(&o->cmd, it.args[i]);
-    flags_end(&it);
     return 1;
 }

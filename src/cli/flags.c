@@ -14,11 +14,6 @@ void flags_begin(struct flags_it *it, const struct cmd_flags *c, int argc, char 
     *it = (struct flags_it){.c = c, .argc = argc, .argv = argv, .i = 1, .args = argv + 1};
 }
 
-void flags_end(struct flags_it *it)
-{
-    (void)it;
-}
-
 int flags_error(const struct flags_it *it, const char *fmt, ...)
 {
     va_list ap;

@@ -54,7 +54,6 @@ void flags_begin(struct flags_it *it, const struct cmd_flags *c, int argc, char 
  * are no more (then the count of arguments has been checked), FLAGS_HELP
  * when --help was printed, FLAGS_ERROR when a message was printed. */
 int flags_next(struct flags_it *it);
-void flags_end(struct flags_it *it);
 
 /* A switch's value ("--rm=false" is false) */
 bool flags_bool(const struct flags_it *it);

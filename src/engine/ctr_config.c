@@ -51,7 +51,7 @@ void run_opts_add_mount(struct run_opts *o, struct mount_req *m)
     memset(m, 0, sizeof(*m));
 }
 
-static json_t *strv_json(char *const *v)
+json_t *ctr_strv_json(char *const *v)
 {
     json_t *a = json_array();
     for (size_t i = 0; v && v[i]; i++)
@@ -158,7 +158,7 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
         json_decref(entry);
         entry = json_array();
     }
-    json_t *cmd = o->cmd && o->cmd[0] ? strv_json(o->cmd)
+    json_t *cmd = o->cmd && o->cmd[0] ? ctr_strv_json(o->cmd)
                   : o->entrypoint     ? json_array()
                                       : json_deep_copy(json_object_get(ic, "Cmd"));
     if (!json_is_array(cmd)) {
@@ -204,7 +204,7 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
         json_decref(args);
         return NULL;
     }
-    json_t *binds = strv_json(o->binds);
+    json_t *binds = ctr_strv_json(o->binds);
     const char *wd = o->workdir ? o->workdir : json_string_value(json_object_get(ic, "WorkingDir"));
     const char *stopsig =
         o->stop_signal ? o->stop_signal : json_string_value(json_object_get(ic, "StopSignal"));
@@ -223,10 +223,10 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
         wd && *wd ? wd : "/", "Tty", o->tty, "OpenStdin", o->interactive, "Image", o->image,
         "StopSignal", stopsig ? stopsig : "SIGTERM", "HostConfig", "AutoRemove", o->rm,
         "ReadonlyRootfs", o->read_only, "Privileged", o->privileged, "Binds", binds, "Tmpfs",
-        strv_json(o->tmpfs), "NetworkMode", o->net_host ? "host" : "none", "UsernsMode",
+        ctr_strv_json(o->tmpfs), "NetworkMode", o->net_host ? "host" : "none", "UsernsMode",
         o->userns_host || o->privileged ? "host" : "private", "Memory", (json_int_t)o->po.memory,
         "Cpus", o->cpus, "PidsLimit", (json_int_t)o->po.pids, "Capabilities", caps, "Seccomp",
-        o->po.seccomp, "NoLandlock", o->po.no_landlock, "Ulimits", strv_json(o->ulimits),
+        o->po.seccomp, "NoLandlock", o->po.no_landlock, "Ulimits", ctr_strv_json(o->ulimits),
         "SensitiveMounts", o->allow_sensitive, "Init", o->init, "AppArmor", o->apparmor, "State",
         "Status", "created", "Running", 0, "Pid", 0, "ExitCode", 0, "StartedAt",
         "0001-01-01T00:00:00Z", "FinishedAt", "0001-01-01T00:00:00Z", "Error", "");

@@ -22,14 +22,6 @@ json_t *ctr_kv_object(char *const *v)
     return o;
 }
 
-static json_t *strv_array(char *const *v)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; v && v[i]; i++)
-        json_array_append_new(a, json_string(v[i]));
-    return a;
-}
-
 /* The namespaced sysctls a container may set (Docker's list): IPC ones,
  * the mqueue ones, and net.* in a network namespace of its own. NULL if
  * kv may be set, else why not. */
@@ -58,7 +50,7 @@ void ctr_extras_record(json_t *rec, const struct run_opts *o)
     json_t *hc = json_object_get(rec, "HostConfig");
     if (o->oom_score_adj != INT64_MIN)
         json_object_set_new(hc, "OomScoreAdj", json_integer((json_int_t)o->oom_score_adj));
-    json_object_set_new(hc, "GroupAdd", strv_array(o->group_add));
+    json_object_set_new(hc, "GroupAdd", ctr_strv_json(o->group_add));
     json_object_set_new(hc, "Sysctls", ctr_kv_object(o->sysctls));
     json_object_set_new(hc, "Annotations", ctr_kv_object(o->annotations));
     json_object_set_new(hc, "ShmSize", json_integer((json_int_t)o->shm_size));

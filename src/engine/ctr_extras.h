@@ -10,6 +10,8 @@
 /* KEY=VALUE entries (a bare KEY: an empty value) as a JSON object, later
  * ones over earlier ones */
 json_t *ctr_kv_object(char *const *v);
+/* a NULL-ended vector as a JSON array of strings */
+json_t *ctr_strv_json(char *const *v);
 /* NULL if --sysctl KEY=VALUE may be set in the container, else why not */
 const char *ctr_sysctl_bad(const char *kv, bool net_host);
 /* The flags of o into the record (HostConfig, Config.Domainname) */

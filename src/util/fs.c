@@ -186,7 +186,7 @@ int mkdir_p(const char *path, mode_t mode, merr_t *err)
 static int clear_files(int dir, char **sub)
 {
     *sub = NULL;
-    int fd = dup(dir);
+    int fd = fcntl(dir, F_DUPFD_CLOEXEC, 3);
     DIR *d = fd < 0 ? NULL : fdopendir(fd);
     if (!d) {
         if (fd >= 0)
