@@ -1,6 +1,7 @@
 /* cmd_run_flags.c: the flags of run and create, into struct run_opts. */
 #include "cli.h"
 #include "flags.h"
+#include "run_res.h"
 #include "../engine/ctr_config.h"
 #include "../engine/ctr_extras.h"
 #include "../engine/restart.h"
@@ -147,22 +148,48 @@ static const struct flag run_table[] = {
      "Add an annotation to the container (passed through to the OCI "
      "runtime)",
      O_ANNOTATION},
+    {"blkio-weight", 0, "uint16",
+     "Block IO (relative weight), between 10 and 1000, or 0 to disable", R_BLKIO_WEIGHT},
+    {"blkio-weight-device", 0, "list", "Block IO weight (relative device weight, PATH:WEIGHT)",
+     R_BLKIO_WEIGHT_DEVICE},
     {"cap-add", 0, "list", "Add Linux capabilities", O_CAPADD},
     {"cap-drop", 0, "list", "Drop Linux capabilities", O_CAPDROP},
+    {"cgroup-parent", 0, "string", "Optional parent cgroup for the container", R_CGROUP_PARENT},
+    {"cgroupns", 0, "string", "Cgroup namespace to use (host|private)", R_CGROUPNS},
     {"cidfile", 0, "string", "Write the container ID to the file", O_CIDFILE},
+    {"cpu-period", 0, "int", "Limit CPU CFS (Completely Fair Scheduler) period", R_CPU_PERIOD},
+    {"cpu-quota", 0, "int", "Limit CPU CFS (Completely Fair Scheduler) quota", R_CPU_QUOTA},
+    {"cpu-rt-period", 0, "int", "Limit CPU real-time period in microseconds", R_CPU_RT_PERIOD},
+    {"cpu-rt-runtime", 0, "int", "Limit CPU real-time runtime in microseconds", R_CPU_RT_RUNTIME},
     {"cpu-shares", 'c', "int", "CPU shares (relative weight)", O_CPUSHARES},
     {"cpus", 0, "decimal", "Number of CPUs", O_CPUS},
     {"cpuset-cpus", 0, "string", "CPUs in which to allow execution (0-3, 0,1)", O_CPUSET},
+    {"cpuset-mems", 0, "string", "MEMs in which to allow execution (0-3, 0,1)", R_CPUSET_MEMS},
     {"detach", 'd', NULL, "Run container in background and print container ID", 'd'},
+    {"device", 0, "list", "Add a host device to the container (HOST[:CONTAINER][:rwm])", R_DEVICE},
+    {"device-cgroup-rule", 0, "list", "Add a rule to the cgroup allowed devices list",
+     R_DEVICE_RULE},
+    {"device-read-bps", 0, "list", "Limit read rate (bytes per second) from a device", R_READ_BPS},
+    {"device-read-iops", 0, "list", "Limit read rate (IO per second) from a device", R_READ_IOPS},
+    {"device-write-bps", 0, "list", "Limit write rate (bytes per second) to a device", R_WRITE_BPS},
+    {"device-write-iops", 0, "list", "Limit write rate (IO per second) to a device", R_WRITE_IOPS},
+    {"disable-content-trust", 0, NULL,
+     "Skip image verification (moat always checks digests; no effect)", R_CONTENT_TRUST},
     {"domainname", 0, "string", "Container NIS domain name", O_DOMAINNAME},
     {"entrypoint", 0, "string", "Overwrite the default ENTRYPOINT of the image", O_ENTRY},
     {"env", 'e', "list", "Set environment variables", 'e'},
     {"env-file", 0, "list", "Read in a file of environment variables", O_ENVFILE},
+    {"gpus", 0, "gpu-request", "GPU devices to add to the container (moat has no GPU support)",
+     R_GPUS},
     {"group-add", 0, "list", "Add additional groups to join", O_GROUPADD},
     {"hostname", 'h', "string", "Container host name", 'h'},
     {"init", 0, NULL, "Run an init inside the container that forwards signals and reaps processes",
      O_INIT},
     {"interactive", 'i', NULL, "Keep STDIN open even if not attached", 'i'},
+    {"ipc", 0, "string", "IPC mode to use (private, shareable, none or host)", R_IPC},
+    {"isolation", 0, "string", "Container isolation technology (default only, on Linux)",
+     R_ISOLATION},
+    {"kernel-memory", 0, "bytes", "Kernel memory limit (deprecated, no effect)", R_KERNEL_MEMORY},
     {"label", 'l', "list", "Set meta data on a container", O_LABEL},
     {"label-file", 0, "list", "Read in a line delimited file of labels", O_LABELFILE},
     {"log-driver", 0, "string", "Logging driver for the container (json-file, local or none)",
@@ -174,13 +201,18 @@ static const struct flag run_table[] = {
      "Swap limit equal to memory plus swap: '-1' to enable unlimited "
      "swap",
      O_MEMSWAP},
+    {"memory-swappiness", 0, "int", "Tune container memory swappiness (0 to 100, -1: the host's)",
+     R_SWAPPINESS},
     {"mount", 0, "mount", "Attach a filesystem mount to the container", O_MOUNT},
     {"name", 0, "string", "Assign a name to the container", O_NAME},
     {"net", 0, "network", "Connect a container to a network (none or host; alias of --network)",
      O_NETWORK},
     {"network", 0, "network", "Connect a container to a network (none or host)", O_NETWORK},
+    {"oom-kill-disable", 0, NULL, "Disable OOM Killer", R_OOM_KILL_DISABLE},
     {"oom-score-adj", 0, "int", "Tune host's OOM preferences (-1000 to 1000)", O_OOMSCORE},
+    {"pid", 0, "string", "PID namespace to use (private or host)", R_PID},
     {"pids-limit", 0, "int", "Tune container pids limit (set -1 for unlimited)", O_PIDS},
+    {"platform", 0, "string", "Set platform (this host's only: moat does not emulate)", R_PLATFORM},
     {"privileged", 0, NULL, "Give extended privileges to this container", O_PRIV},
     {"pull", 0, "string", "Pull image before running (\"always\", \"missing\", \"never\")", O_PULL},
     {"quiet", 'q', NULL, "Suppress the pull output", O_QUIET},
@@ -193,6 +225,7 @@ static const struct flag run_table[] = {
      "Automatically remove the container and its associated anonymous volumes when "
      "it exits",
      O_RM},
+    {"runtime", 0, "string", "Runtime to use for this container (moat)", R_RUNTIME},
     {"security-opt", 0, "list", "Security Options", O_SECOPT},
     {"shm-size", 0, "bytes", "Size of /dev/shm", O_SHMSIZE},
     {"stop-signal", 0, "string", "Signal to stop the container", O_STOPSIGNAL},
@@ -204,7 +237,10 @@ static const struct flag run_table[] = {
     {"ulimit", 0, "ulimit", "Ulimit options", O_ULIMIT},
     {"user", 'u', "string", "Username or UID (format: <name|uid>[:<group|gid>])", 'u'},
     {"userns", 0, "string", "User namespace to use (private or host)", O_USERNS},
+    {"uts", 0, "string", "UTS namespace to use (private or host)", R_UTS},
     {"volume", 'v', "list", "Bind mount a volume", 'v'},
+    {"volume-driver", 0, "string", "Optional volume driver for the container (local)",
+     R_VOLUME_DRIVER},
     {"workdir", 'w', "string", "Working directory inside the container", 'w'},
     {0},
 };
@@ -408,6 +444,8 @@ static int res_flag(struct run_opts *o, int ch, struct flags_it *it, const char 
 static int run_flag(struct run_opts *o, int ch, struct flags_it *it, const char *cmd)
 {
     const char *v = it->val;
+    if (ch >= R_FIRST && ch < R_LAST)
+        return run_res_flag(o, ch, it) < 0 ? -1 : 0;
     switch (ch) {
     case 'd':
         o->detach = flags_bool(it);

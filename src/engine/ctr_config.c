@@ -1,6 +1,7 @@
 /* ctr_config.c: container record and config.json (see ctr_config.h). */
 #include "ctr_config.h"
 #include "ctr_extras.h"
+#include "ctr_res.h"
 #include "ctr.h"
 #include "tinit.h"
 #include "../kernel/mount.h"
@@ -40,6 +41,7 @@ void run_opts_free(struct run_opts *o)
     strv_free(o->labels);
     strv_free(o->group_add);
     strv_free(o->sysctls);
+    json_decref(o->hc);
     strv_free(o->annotations);
     memset(o, 0, sizeof(*o));
 }
@@ -494,7 +496,7 @@ json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd,
         *nfds = 0;
         return NULL;
     }
-    if (ctr_extras_oci(c, rec, rootfd, err) < 0) {
+    if (ctr_extras_oci(c, rec, rootfd, err) < 0 || ctr_res_oci(c, hc, id, err) < 0) {
         json_decref(c);
         ctr_mounts_close(*fds, *nfds);
         *fds = NULL;

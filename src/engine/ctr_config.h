@@ -40,6 +40,7 @@ struct run_opts {
     int64_t shm_size, cpu_shares, memory_swap, memory_reservation; /* 0: not given */
     const char *cpuset_cpus, *domainname;
     const char *restart; /* --restart, checked by the CLI */
+    json_t *hc;          /* more of HostConfig, under Docker's names (ctr_res.h) */
 };
 
 void run_opts_init(struct run_opts *o);

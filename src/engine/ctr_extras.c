@@ -48,6 +48,8 @@ const char *ctr_sysctl_bad(const char *kv, bool net_host)
 void ctr_extras_record(json_t *rec, const struct run_opts *o)
 {
     json_t *hc = json_object_get(rec, "HostConfig");
+    if (o->hc)
+        json_object_update(hc, o->hc);
     if (o->oom_score_adj != INT64_MIN)
         json_object_set_new(hc, "OomScoreAdj", json_integer((json_int_t)o->oom_score_adj));
     json_object_set_new(hc, "GroupAdd", ctr_strv_json(o->group_add));

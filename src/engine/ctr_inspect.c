@@ -103,6 +103,23 @@ static json_t *host_config(json_t *hc)
     for (size_t i = 0; o && i < sizeof(keys) / sizeof(keys[0]); i++)
         if (json_object_get(hc, keys[i]))
             json_object_set(o, keys[i], json_object_get(hc, keys[i]));
+    /* ctr_res.h's, over Docker's defaults */
+    json_t *res = json_pack(
+        "{s:i,s:i,s:i,s:i,s:s,s:i,s:[],s:[],s:[],s:[],s:[],s:n,s:b,s:s,s:s,s:[],s:n,s:s,s:s,s:s,"
+        "s:s,s:s,s:s}",
+        "CpuPeriod", 0, "CpuQuota", 0, "CpuRealtimePeriod", 0, "CpuRealtimeRuntime", 0,
+        "CpusetMems", "", "BlkioWeight", 0, "BlkioWeightDevice", "BlkioDeviceReadBps",
+        "BlkioDeviceWriteBps", "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps", "MemorySwappiness",
+        "OomKillDisable", 0, "CgroupParent", "", "CgroupnsMode", "private", "Devices",
+        "DeviceCgroupRules", "PidMode", "", "IpcMode", "private", "UTSMode", "", "Runtime", "moat",
+        "VolumeDriver", "", "Isolation", "");
+    const char *k;
+    json_t *v;
+    json_object_foreach(res, k, v)
+    {
+        json_object_set(o, k, json_object_get(hc, k) ? json_object_get(hc, k) : v);
+    }
+    json_decref(res);
     return o;
 }
 

@@ -1,5 +1,6 @@
 /* ctr_verbs.c: the container verbs (see ctr_verbs.h). */
 #include "ctr_verbs.h"
+#include "ctr_res.h"
 #include "ctr.h"
 #include "restart.h"
 #include "monitor.h"
@@ -8,6 +9,7 @@
 #include "rwlayer.h"
 #include "store.h"
 #include "../runtime/ops.h"
+#include "../runtime/seal.h"
 #include "../util/log.h"
 #include "../util/signame.h"
 #include "../util/util.h"
@@ -37,6 +39,15 @@ static char *new_id(void)
 /* Create the record and directories of a new container; its id in id. */
 int ctr_create(struct store *s, struct run_opts *o, char id[65], merr_t *err)
 {
+    bool userns = !o->userns_host && !o->privileged;
+    if (ctr_res_check(o->hc, userns, o->cpus > 0, err) < 0 ||
+        ctr_ns_check(o->hc, userns, o->hostname != NULL, err) < 0)
+        return -1;
+    /* its init will be in the host's pid namespace, as host root: this
+     * process must run from a read-only view of moat before it makes
+     * anything (a re-exec runs the command again) */
+    if (ctr_ns_host_pid(o->hc, userns) && seal_protect_now(err) < 0)
+        return -1;
     struct rwl_plan lp;
     if (rwl_plan(s, o->storage_size, &lp, err) < 0)
         return -1;
@@ -191,7 +202,11 @@ int ctr_start(struct store *s, const char *id, bool attach, int *code, merr_t *e
     bool tty = json_is_true(json_object_get(json_object_get(r, "Config"), "Tty"));
     bool in = json_is_true(json_object_get(json_object_get(r, "Config"), "OpenStdin"));
     bool rm = json_is_true(json_object_get(json_object_get(r, "HostConfig"), "AutoRemove"));
+    bool seal = ctr_ns_host_pid(json_object_get(r, "HostConfig"),
+                                json_integer_value(json_object_get(r, "UsernsBase")) > 0);
     json_decref(r);
+    if (seal && seal_protect_now(err) < 0)
+        return -1;
     if (running)
         return 0;
     restart_mark_manual(s, id, false); /* its restart policy holds again */

@@ -747,3 +747,23 @@ int cg_ensure(struct cg *cg, const char *ctrl, merr_t *err)
     }
     return err_set(err, ENOTSUP, "the %s cgroup controller is not available on this host", ctrl);
 }
+
+bool cg_host_has_blkio_weight(void)
+{
+    struct cg_host host = {0};
+    merr_t err = MERR_INIT;
+    bool yes = true; /* v2: io.weight is a file of every non-root cgroup */
+    if (cg_detect(&host, &err) < 0) {
+        err_clear(&err);
+        return true; /* the runtime will say what is wrong */
+    }
+    for (size_t i = 0; i < host.n; i++) {
+        if (host.h[i].v2 || !strstr(host.h[i].ctrls, "blkio"))
+            continue;
+        cleanup_free char *w = xasprintf("%s/blkio.weight", host.h[i].mnt);
+        cleanup_free char *b = xasprintf("%s/blkio.bfq.weight", host.h[i].mnt);
+        yes = access(w, F_OK) == 0 || access(b, F_OK) == 0;
+    }
+    cg_host_free(&host);
+    return yes;
+}

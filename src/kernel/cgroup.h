@@ -41,6 +41,8 @@ struct cg {
 int cg_detect(struct cg_host *host, merr_t *err);
 void cg_host_free(struct cg_host *host);
 const char *cg_mode_name(enum cg_mode m);
+/* Can this host weigh block I/O (v1: blkio.weight or BFQ's)? */
+bool cg_host_has_blkio_weight(void);
 
 /* Resolve cgroupsPath (absolute, relative to our own cgroup, or empty for
  * the default /moat/<id>) and create the directories. `optional`: a

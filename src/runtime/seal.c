@@ -40,6 +40,11 @@ static int protect(merr_t *err)
     return selfexe_protect(restart_argv, err); /* a re-exec does not return */
 }
 
+int seal_protect_now(merr_t *err)
+{
+    return protect(err);
+}
+
 int seal_for_exec(const struct spec *s, merr_t *err)
 {
     return seal_exe_reachable(s) ? protect(err) : 0;

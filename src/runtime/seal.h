@@ -29,5 +29,10 @@ int seal_for_exec(const struct spec *s, merr_t *err);
  * with CAP_SYS_PTRACE while an unprotected moat init is in it, and
  * protects this process where the init could be seen by the container. */
 int seal_for_create(const struct spec *s, merr_t *err);
+/* Protect this process now (a re-exec from main that does not return, or
+ * an error where it may not be restarted): for a caller that will start a
+ * container in the host's pid namespace without a user namespace, before
+ * it has changed anything (the engine's create and start). */
+int seal_protect_now(merr_t *err);
 
 #endif
