@@ -38,6 +38,7 @@ static const struct command engine_commands[] = {
     {"load", cmd_load, "load images from a docker-archive or OCI layout tarball"},
     {"save", cmd_save, "write images to a tarball (docker-archive and OCI layout in one)"},
     {"import", cmd_import, "make an image from a root filesystem tarball"},
+    {"attach", engine_attach, "attach to a running container's input and output"},
     {"stop", engine_stop, "stop containers (TERM, then KILL after -t seconds)"},
     {"rm", engine_rm, "remove containers (-f: running ones too)"},
     {"logs", engine_logs, "show a container's output (-f, --tail N, -t)"},
@@ -262,7 +263,7 @@ int cli_root_for(const struct global *g, const char *id, merr_t *err)
 static int container_group(struct global *g, const char *root, int argc, char **argv, int *at)
 {
     if (optind + 1 >= argc || strcmp(argv[optind + 1], "--help") == 0) {
-        printf("\nUsage:  moat container COMMAND\n\nManage containers: cp, create, exec, "
+        printf("\nUsage:  moat container COMMAND\n\nManage containers: attach, cp, create, exec, "
                "inspect, kill, logs, ls, prune, restart, rm, run, start, stats, stop, top, "
                "wait\n");
         return optind + 1 >= argc ? 125 : 0;

@@ -82,6 +82,7 @@ int engine_ps(const struct global *g, int argc, char **argv);
 int engine_logs(const struct global *g, int argc, char **argv);
 int engine_inspect(const struct global *g, int argc, char **argv);
 int engine_exec(const struct global *g, int argc, char **argv);
+int engine_attach(const struct global *g, int argc, char **argv);
 int engine_restart(const struct global *g, int argc, char **argv);
 int engine_top(const struct global *g, int argc, char **argv);
 int engine_stats(const struct global *g, int argc, char **argv);

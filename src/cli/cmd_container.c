@@ -78,11 +78,12 @@ static int run_or_create(const struct global *g, int argc, char **argv, bool run
     }
     if (cid >= 0)
         close(cid);
+    int r = 0;
     if (code) {
         /* nothing to start */
     } else if (!run) {
         printf("%s\n", id);
-    } else if (ctr_start_attach(&s, id, !o.detach, o.interactive, o.tty, o.rm, &code, &err) < 0) {
+    } else if ((r = ctr_start_attach(&s, id, o.detach ? NULL : &o.attach, o.rm, &code, &err)) < 0) {
         int st = ctr_exec_status(&err);
         code = fail(&err);
         code = st ? st : code;
@@ -92,6 +93,8 @@ static int run_or_create(const struct global *g, int argc, char **argv, bool run
         }
     } else if (o.detach) {
         printf("%s\n", id);
+    } else if (r == ATTACH_DETACHED) {
+        code = 0;
     }
     store_close(&s);
     run_opts_free(&o);
@@ -132,20 +135,36 @@ static int each(const struct global *g, const struct flags_it *it,
 
 struct start_ctx {
     bool attach;
+    struct attach_opts ao;
+    const char *keys;
     int code; /* the attached container's exit code */
 };
 
 static int do_start(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
 {
     struct start_ctx *c = ctx;
-    if (ctr_start(s, id, c->attach, &c->code, err) < 0)
+    int r = ctr_start(s, id, c->attach ? &c->ao : NULL, &c->code, err);
+    if (r < 0)
         return -1;
+    if (r == ATTACH_DETACHED)
+        c->code = 0;
     if (!c->attach)
         printf("%s\n", arg);
     return 0;
 }
 
-enum { F_ATTACH = 1, F_INTERACTIVE, F_SIGNAL, F_TIMEOUT, F_FORCE, F_VOLUMES, F_LINK };
+enum {
+    F_ATTACH = 1,
+    F_INTERACTIVE,
+    F_SIGNAL,
+    F_TIMEOUT,
+    F_FORCE,
+    F_VOLUMES,
+    F_LINK,
+    F_KEYS,
+    F_NOSTDIN,
+    F_SIGPROXY
+};
 
 const struct cmd_flags start_flags = {
     "start",
@@ -153,6 +172,7 @@ const struct cmd_flags start_flags = {
     "Start one or more stopped containers",
     (const struct flag[]){
         {"attach", 'a', NULL, "Attach STDOUT/STDERR and forward signals", F_ATTACH},
+        {"detach-keys", 0, "string", "Override the key sequence for detaching a container", F_KEYS},
         {"interactive", 'i', NULL, "Attach container's STDIN", F_INTERACTIVE},
         {0},
     },
@@ -164,16 +184,34 @@ static int on_start(struct flags_it *it, int f, void *ctx)
 {
     struct start_ctx *c = ctx;
     if (f == F_ATTACH)
-        c->attach = flags_bool(it);
+        c->attach = c->attach || flags_bool(it);
+    else if (f == F_INTERACTIVE) /* -i attaches, as Docker's */
+        c->attach = c->ao.in = flags_bool(it);
+    else if (f == F_KEYS)
+        c->keys = it->val;
+    return 0;
+}
+
+/* --detach-keys into ao; -1 after a message */
+static int detach_keys(struct flags_it *it, const char *keys, struct attach_opts *ao)
+{
+    merr_t e = MERR_INIT;
+    if (attach_keys_parse(keys, ao, &e) < 0) {
+        flags_error(it, "%s", e.msg);
+        err_clear(&e);
+        return -1;
+    }
     return 0;
 }
 
 int engine_start(const struct global *g, int argc, char **argv)
 {
-    struct start_ctx c = {false, 0};
+    struct start_ctx c = {.ao = {.out = true, .err = true, .sig_proxy = true}};
     struct flags_it it;
     flags_begin(&it, &start_flags, argc, argv);
     int r = flags_parse(&it, on_start, &c);
+    if (r == FLAGS_DONE && detach_keys(&it, c.keys, &c.ao) < 0)
+        r = EXIT_ENGINE;
     if (r == FLAGS_DONE && c.attach && it.nargs > 1) {
         flags_error(&it, "you cannot start and attach multiple containers at once");
         r = EXIT_ENGINE;
@@ -204,7 +242,7 @@ static int do_restart(struct store *s, const char *id, const char *arg, void *ct
 {
     int code = 0;
     const struct stop_ctx *c = ctx;
-    if (ctr_stop(s, id, c->secs, c->sig, err) < 0 || ctr_start(s, id, false, &code, err) < 0)
+    if (ctr_stop(s, id, c->secs, c->sig, err) < 0 || ctr_start(s, id, NULL, &code, err) < 0)
         return -1;
     printf("%s\n", arg);
     return 0;

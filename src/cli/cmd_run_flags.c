@@ -141,6 +141,9 @@ enum {
     O_MEMSWAP,
     O_MEMRES,
     O_RESTART,
+    O_ATTACH,
+    O_DETACHKEYS,
+    O_SIGPROXY,
 };
 
 static const struct flag run_table[] = {
@@ -148,6 +151,7 @@ static const struct flag run_table[] = {
      "Add an annotation to the container (passed through to the OCI "
      "runtime)",
      O_ANNOTATION},
+    {"attach", 'a', "list", "Attach to STDIN, STDOUT or STDERR", O_ATTACH},
     {"blkio-weight", 0, "uint16",
      "Block IO (relative weight), between 10 and 1000, or 0 to disable", R_BLKIO_WEIGHT},
     {"blkio-weight-device", 0, "list", "Block IO weight (relative device weight, PATH:WEIGHT)",
@@ -166,6 +170,8 @@ static const struct flag run_table[] = {
     {"cpuset-cpus", 0, "string", "CPUs in which to allow execution (0-3, 0,1)", O_CPUSET},
     {"cpuset-mems", 0, "string", "MEMs in which to allow execution (0-3, 0,1)", R_CPUSET_MEMS},
     {"detach", 'd', NULL, "Run container in background and print container ID", 'd'},
+    {"detach-keys", 0, "string", "Override the key sequence for detaching a container",
+     O_DETACHKEYS},
     {"device", 0, "list", "Add a host device to the container (HOST[:CONTAINER][:rwm])", R_DEVICE},
     {"device-cgroup-rule", 0, "list", "Add a rule to the cgroup allowed devices list",
      R_DEVICE_RULE},
@@ -228,6 +234,7 @@ static const struct flag run_table[] = {
     {"runtime", 0, "string", "Runtime to use for this container (moat)", R_RUNTIME},
     {"security-opt", 0, "list", "Security Options", O_SECOPT},
     {"shm-size", 0, "bytes", "Size of /dev/shm", O_SHMSIZE},
+    {"sig-proxy", 0, NULL, "Proxy received signals to the process (default true)", O_SIGPROXY},
     {"stop-signal", 0, "string", "Signal to stop the container", O_STOPSIGNAL},
     {"stop-timeout", 0, "int", "Timeout (in seconds) to stop a container", O_STOPTIMEOUT},
     {"storage-opt", 0, "list", "Storage driver options for the container (size)", O_STORAGEOPT},
@@ -339,6 +346,35 @@ static int life_flag(struct run_opts *o, int ch, struct flags_it *it, const char
         break;
     case O_CIDFILE:
         o->cidfile = v;
+        break;
+    case O_ATTACH:
+        if (!o->attach_given)
+            o->attach.in = o->attach.out = o->attach.err = false;
+        o->attach_given = true;
+        if (strcasecmp(v, "stdin") == 0)
+            o->attach.in = true;
+        else if (strcasecmp(v, "stdout") == 0)
+            o->attach.out = true;
+        else if (strcasecmp(v, "stderr") == 0)
+            o->attach.err = true;
+        else
+            return flags_error(it,
+                               "invalid argument \"%s\" for \"-a, --attach\": valid streams "
+                               "are STDIN, STDOUT and STDERR",
+                               v),
+                   -1;
+        break;
+    case O_DETACHKEYS: {
+        merr_t e = MERR_INIT;
+        if (attach_keys_parse(v, &o->attach, &e) < 0) {
+            flags_error(it, "%s", e.msg);
+            err_clear(&e);
+            return -1;
+        }
+        break;
+    }
+    case O_SIGPROXY:
+        o->attach.sig_proxy = flags_bool(it);
         break;
     case O_STOPSIGNAL:
         if (!signal_parse(v))
@@ -576,6 +612,13 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
         if (why)
             return cli_usage_error(cmd, "--sysctl \"%s\": %s", o->sysctls[i], why), -1;
     }
+    if (o->detach && o->attach_given)
+        return cli_usage_error(cmd, "conflicting options: cannot specify both --attach and "
+                                    "--detach"),
+               -1;
+    /* stdin is relayed with -i, unless -a names other streams only */
+    o->attach.in = o->interactive && (!o->attach_given || o->attach.in);
+    o->attach.tty = o->tty;
     if (o->rm && o->restart && strcmp(o->restart, "no") != 0)
         return cli_usage_error(cmd, "conflicting options: --restart and --rm"), -1;
     if (o->detach && o->rm && !run)

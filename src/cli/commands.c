@@ -5,6 +5,7 @@
 
 const struct cmd_flags *const cli_tables[] = {
     &start_flags,
+    &attach_flags,
     &container_prune_flags,
     &stop_flags,
     &restart_flags,

@@ -79,6 +79,7 @@ int flags_exit(int r);
 /* every command's table (commands.c): --help, the man pages and the
  * bash completion are made from them */
 extern const struct cmd_flags start_flags;
+extern const struct cmd_flags attach_flags;
 extern const struct cmd_flags container_prune_flags;
 extern const struct cmd_flags stop_flags;
 extern const struct cmd_flags restart_flags;

@@ -3,6 +3,7 @@
 #ifndef MOAT_CTR_CONFIG_H
 #define MOAT_CTR_CONFIG_H
 
+#include "attach.h"
 #include "ctr_mounts.h"
 #include "ctr_user.h"
 #include "logfile.h"
@@ -41,6 +42,10 @@ struct run_opts {
     const char *cpuset_cpus, *domainname;
     const char *restart; /* --restart, checked by the CLI */
     json_t *hc;          /* more of HostConfig, under Docker's names (ctr_res.h) */
+    /* run in the foreground: which streams (-a; stdin only with -i), the
+     * signals, the detach keys */
+    struct attach_opts attach;
+    bool attach_given; /* -a: only the streams named */
 };
 
 void run_opts_init(struct run_opts *o);

@@ -165,16 +165,16 @@ bool ctr_wait_monitor(struct store *s, const char *id, int secs)
     return r == 0;
 }
 
-int ctr_start_attach(struct store *s, const char *id, bool attach, bool in, bool tty, bool rm,
+int ctr_start_attach(struct store *s, const char *id, const struct attach_opts *ao, bool rm,
                      int *code, merr_t *err)
 {
     int status = -1;
-    if (monitor_spawn(s, id, attach, &status, err) < 0)
+    if (monitor_spawn(s, id, ao != NULL, &status, err) < 0)
         return -1;
-    if (!attach)
+    if (!ao)
         return 0;
     int sock = monitor_connect(s, id, err);
-    if (sock >= 0 && tty)
+    if (sock >= 0 && ao->tty)
         monitor_send_winsize(sock);
     if (monitor_started(status, err) < 0) {
         if (sock >= 0)
@@ -183,24 +183,63 @@ int ctr_start_attach(struct store *s, const char *id, bool attach, bool in, bool
     }
     if (sock < 0)
         return -1;
-    int r = monitor_relay(s, id, sock, in, tty, !tty, code, err);
+    int r = attach_relay(s, id, sock, ao, code, err);
     close(sock);
     /* --rm: the monitor removes the container after it reports the exit
      * code; like docker run --rm, return only when it is gone (a lock
      * file already renamed away counts as gone) */
-    if (r == 0 && rm)
+    if (r == ATTACH_EXITED && rm)
         ctr_wait_monitor(s, id, -1);
     return r;
 }
 
-int ctr_start(struct store *s, const char *id, bool attach, int *code, merr_t *err)
+/* ao with the stdin and terminal of the record r */
+static struct attach_opts *attach_as(json_t *r, const struct attach_opts *ao,
+                                     struct attach_opts *buf)
+{
+    if (!ao)
+        return NULL;
+    *buf = *ao;
+    json_t *cc = json_object_get(r, "Config");
+    buf->tty = json_is_true(json_object_get(cc, "Tty"));
+    buf->in = ao->in && json_is_true(json_object_get(cc, "OpenStdin"));
+    return buf;
+}
+
+int ctr_attach(struct store *s, const char *id, const struct attach_opts *ao, int *code,
+               merr_t *err)
+{
+    json_t *r = ctr_refresh(s, id, err);
+    if (!r)
+        return -1;
+    json_t *st = json_object_get(r, "State");
+    struct attach_opts a;
+    attach_as(r, ao, &a);
+    bool running = json_is_true(json_object_get(st, "Running"));
+    bool paused = json_is_true(json_object_get(st, "Paused"));
+    json_decref(r);
+    if (!running)
+        return err_set(err, 0, "you cannot attach to a stopped container, start it first");
+    if (paused)
+        return err_set(err, 0, "you cannot attach to a paused container, unpause it first");
+    int sock = monitor_connect(s, id, err);
+    if (sock < 0)
+        return -1;
+    if (a.tty)
+        monitor_send_winsize(sock);
+    int ret = attach_relay(s, id, sock, &a, code, err);
+    close(sock);
+    return ret;
+}
+
+int ctr_start(struct store *s, const char *id, const struct attach_opts *ao, int *code, merr_t *err)
 {
     json_t *r = ctr_refresh(s, id, err);
     if (!r)
         return -1;
     bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
-    bool tty = json_is_true(json_object_get(json_object_get(r, "Config"), "Tty"));
-    bool in = json_is_true(json_object_get(json_object_get(r, "Config"), "OpenStdin"));
+    struct attach_opts a;
+    const struct attach_opts *as = attach_as(r, ao, &a);
     bool rm = json_is_true(json_object_get(json_object_get(r, "HostConfig"), "AutoRemove"));
     bool seal = ctr_ns_host_pid(json_object_get(r, "HostConfig"),
                                 json_integer_value(json_object_get(r, "UsernsBase")) > 0);
@@ -210,7 +249,7 @@ int ctr_start(struct store *s, const char *id, bool attach, int *code, merr_t *e
     if (running)
         return 0;
     restart_mark_manual(s, id, false); /* its restart policy holds again */
-    return ctr_start_attach(s, id, attach, in && attach, tty, rm, code, err);
+    return ctr_start_attach(s, id, as, rm, code, err);
 }
 
 int ctr_signal(struct store *s, const char *id, int sig, merr_t *err)

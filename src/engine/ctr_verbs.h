@@ -11,14 +11,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "attach.h"
+
 /* A new container from o (its image pulled if missing); its id to id */
 int ctr_create(struct store *s, struct run_opts *o, char id[65], merr_t *err);
-/* Start it, and with attach relay its stdio (stdin if in) until it ends:
- * its exit status to code. rm: return once --rm removed it. */
-int ctr_start_attach(struct store *s, const char *id, bool attach, bool in, bool tty, bool rm,
+/* Start it, and when attached (ao not NULL) relay its stdio as ao says
+ * until it ends (its exit status to code; ATTACH_EXITED) or the detach
+ * keys are read (ATTACH_DETACHED). rm: return once --rm removed it. */
+int ctr_start_attach(struct store *s, const char *id, const struct attach_opts *ao, bool rm,
                      int *code, merr_t *err);
-/* Start it as its record says (a running one: nothing to do) */
-int ctr_start(struct store *s, const char *id, bool attach, int *code, merr_t *err);
+/* Start it as its record says (a running one: nothing to do); ao as
+ * above, its stdin and terminal as the record has them */
+int ctr_start(struct store *s, const char *id, const struct attach_opts *ao, int *code,
+              merr_t *err);
+/* Attach to the running container as ao says (its terminal as the record
+ * has it) */
+int ctr_attach(struct store *s, const char *id, const struct attach_opts *ao, int *code,
+               merr_t *err);
 /* Wait up to secs (negative: for ever) for its monitor to end: true if it
  * did */
 bool ctr_wait_monitor(struct store *s, const char *id, int secs);

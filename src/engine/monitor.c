@@ -1,6 +1,7 @@
 /* monitor.c: the per-container monitor and the attach client (see
  * monitor.h). */
 #include "monitor.h"
+#include "monframe.h"
 #include "restart.h"
 #include "ctr.h"
 #include "ctr_config.h"
@@ -33,56 +34,6 @@
 #define MAX_CLIENTS 16
 #define CHUNK 16384
 
-static int sock_path(int dirfd, struct sockaddr_un *a)
-{
-    memset(a, 0, sizeof(*a));
-    a->sun_family = AF_UNIX;
-    /* through the directory fd: store paths can be longer than sun_path */
-    snprintf(a->sun_path, sizeof(a->sun_path), "/proc/self/fd/%d/attach.sock", dirfd);
-    return 0;
-}
-
-static int frame(int fd, char type, const void *data, size_t len, int flags)
-{
-    unsigned char h[5] = {(unsigned char)type, (unsigned char)(len >> 24),
-                          (unsigned char)(len >> 16), (unsigned char)(len >> 8),
-                          (unsigned char)len};
-    struct iovec iov[2] = {{h, 5}, {(void *)data, len}};
-    struct msghdr m = {.msg_iov = iov, .msg_iovlen = len ? 2 : 1};
-    size_t want = 5 + len;
-    ssize_t n = sendmsg(fd, &m, MSG_NOSIGNAL | flags);
-    if (n == (ssize_t)want)
-        return 0;
-    if (n < 0)
-        return -1;
-    /* a partial frame: finish it blocking (rare; a slow client) */
-    size_t done = (size_t)n;
-    if (done < 5) {
-        if (write_all(fd, h + done, 5 - done) < 0)
-            return -1;
-        done = 5;
-    }
-    return write_all(fd, (const char *)data + (done - 5), len - (done - 5));
-}
-
-static int read_frame(int fd, char *type, char **data, size_t *len)
-{
-    unsigned char h[5];
-    if (read_all(fd, h, 5) != 5)
-        return -1;
-    *type = (char)h[0];
-    *len = (size_t)h[1] << 24 | (size_t)h[2] << 16 | (size_t)h[3] << 8 | h[4];
-    if (*len > (1 << 20))
-        return -1;
-    *data = xmalloc(*len + 1);
-    if (*len && read_all(fd, *data, *len) != (ssize_t)*len) {
-        free(*data);
-        return -1;
-    }
-    (*data)[*len] = 0;
-    return 0;
-}
-
 /* ---- the monitor ---- */
 
 struct mon {
@@ -108,7 +59,7 @@ static void output(struct mon *m, int stream, const char *buf, size_t n, bool fl
      * down (its writes block while we wait), as with Docker; only a client
      * that is gone is dropped */
     for (int i = 0; i < MAX_CLIENTS && n; i++)
-        if (m->clients[i] >= 0 && frame(m->clients[i], stream ? 'e' : 'o', buf, n, 0) < 0) {
+        if (m->clients[i] >= 0 && mon_frame(m->clients[i], stream ? 'e' : 'o', buf, n, 0) < 0) {
             close(m->clients[i]);
             m->clients[i] = -1;
         }
@@ -149,7 +100,7 @@ static void client_input(struct mon *m, int i)
     char type;
     char *data;
     size_t len;
-    if (read_frame(m->clients[i], &type, &data, &len) < 0) {
+    if (mon_read_frame(m->clients[i], &type, &data, &len) < 0) {
         close(m->clients[i]);
         m->clients[i] = -1;
         return;
@@ -332,7 +283,7 @@ static void finish(struct mon *m, struct container *c, int code)
     int n = snprintf(b, sizeof(b), "%d", code);
     for (int i = 0; i < MAX_CLIENTS; i++)
         if (m->clients[i] >= 0) {
-            frame(m->clients[i], 'x', b, (size_t)n, 0);
+            mon_frame(m->clients[i], 'x', b, (size_t)n, 0);
             close(m->clients[i]);
             m->clients[i] = -1;
         }
@@ -425,7 +376,7 @@ static void first_client(struct mon *m, json_t *rec)
     char *data = NULL;
     size_t len;
     if (tty && m->clients[0] >= 0 && poll(&q, 1, 2000) == 1 &&
-        read_frame(m->clients[0], &type, &data, &len) == 0 && type == 'w' && len == 4) {
+        mon_read_frame(m->clients[0], &type, &data, &len) == 0 && type == 'w' && len == 4) {
         m->rows = (unsigned short)((unsigned char)data[0] << 8 | (unsigned char)data[1]);
         m->cols = (unsigned short)((unsigned char)data[2] << 8 | (unsigned char)data[3]);
     }
@@ -449,7 +400,7 @@ static void launch_failed(struct mon *m, json_t *rec, merr_t *err, int status)
     set_state(m, "exited", false, 0, code ? code : 127, err->msg);
     for (int i = 0; i < MAX_CLIENTS; i++)
         if (m->clients[i] >= 0)
-            frame(m->clients[i], 'x', "127", 3, 0);
+            mon_frame(m->clients[i], 'x', "127", 3, 0);
     unlinkat(m->dirfd, "attach.sock", 0);
     if (rec && json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "AutoRemove")))
         ctr_remove(m->s, m->id, err);
@@ -532,7 +483,7 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
     }
     ctr_monitor_record_pid(lock);
     struct sockaddr_un a;
-    sock_path(m.dirfd, &a);
+    mon_sock_path(m.dirfd, &a);
     unlink(a.sun_path);
     m.listenfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (m.listenfd < 0 || bind(m.listenfd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
@@ -645,123 +596,4 @@ int monitor_started(int status, merr_t *err)
     err_set(err, 0, "%s", *end == ':' ? end + 1 : text + 1); /* the text says it already */
     err->errnum = *end == ':' ? (int)e : 0;
     return -1;
-}
-
-/* ---- the client ---- */
-
-int monitor_connect(struct store *s, const char *id, merr_t *err)
-{
-    cleanup_close int d = ctr_dirfd(s, id, err);
-    if (d < 0)
-        return -1;
-    struct sockaddr_un a;
-    sock_path(d, &a);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-        if (fd >= 0)
-            close(fd);
-        return err_sys(err, "container %.12s: attach", id);
-    }
-    return fd;
-}
-
-void monitor_send_winsize(int sock)
-{
-    struct winsize ws = {0};
-    if (ioctl(0, TIOCGWINSZ, &ws) < 0)
-        ws.ws_row = ws.ws_col = 0; /* said anyway: the monitor waits for it */
-    unsigned char b[4] = {(unsigned char)(ws.ws_row >> 8), (unsigned char)ws.ws_row,
-                          (unsigned char)(ws.ws_col >> 8), (unsigned char)ws.ws_col};
-    frame(sock, 'w', b, 4, 0);
-}
-
-int monitor_relay(struct store *s, const char *id, int sock, bool in, bool tty, bool sig_proxy,
-                  int *code, merr_t *err)
-{
-    sigset_t all, old;
-    sigemptyset(&all);
-    sigaddset(&all, SIGINT);
-    sigaddset(&all, SIGTERM);
-    sigaddset(&all, SIGHUP);
-    sigaddset(&all, SIGQUIT);
-    sigaddset(&all, SIGWINCH);
-    sigprocmask(SIG_BLOCK, &all, &old);
-    int sfd = signalfd(-1, &all, SFD_CLOEXEC);
-    struct termios saved;
-    bool raw = tty && isatty(0) && tcgetattr(0, &saved) == 0;
-    if (raw) {
-        struct termios t = saved;
-        cfmakeraw(&t);
-        tcsetattr(0, TCSANOW, &t);
-    }
-    if (tty)
-        monitor_send_winsize(sock);
-    *code = -1;
-    bool in_open = in;
-    while (*code < 0) {
-        struct pollfd p[3] = {{sock, POLLIN, 0}, {sfd, POLLIN, 0}, {0, in_open ? POLLIN : 0, 0}};
-        int r = poll(p, in_open ? 3 : 2, -1);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (p[0].revents) {
-            char type;
-            char *data;
-            size_t len;
-            if (read_frame(sock, &type, &data, &len) < 0)
-                break;
-            if (type == 'o')
-                (void)write_all(1, data, len);
-            else if (type == 'e')
-                (void)write_all(2, data, len);
-            else if (type == 'x')
-                *code = atoi(data);
-            free(data);
-        }
-        if (p[1].revents & POLLIN) {
-            struct signalfd_siginfo si;
-            if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-                if (si.ssi_signo == SIGWINCH && tty) {
-                    monitor_send_winsize(sock);
-                } else if (sig_proxy && si.ssi_signo != SIGWINCH) {
-                    merr_t e = MERR_INIT;
-                    int rootfd = ctr_runtime_rootfd(s, &e);
-                    if (rootfd >= 0) {
-                        op_kill(rootfd, id, (int)si.ssi_signo, false, &e);
-                        close(rootfd);
-                    }
-                    err_clear(&e);
-                }
-            }
-        }
-        if (in_open && p[2].revents) {
-            char buf[CHUNK];
-            ssize_t n = read(0, buf, sizeof(buf));
-            if (n > 0) {
-                frame(sock, 'i', buf, (size_t)n, 0);
-            } else if (n == 0 || errno != EINTR) {
-                in_open = false;
-                frame(sock, 'c', NULL, 0, 0);
-            }
-        }
-    }
-    if (raw)
-        tcsetattr(0, TCSANOW, &saved);
-    close(sfd);
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    if (*code < 0) {
-        /* the monitor went away without a word: the record has the end,
-         * once the monitor is done with it (it holds its lock until then) */
-        int lk = ctr_lock_open(s, id, false);
-        if (lk >= 0) {
-            while (flock(lk, LOCK_SH) < 0 && errno == EINTR)
-                ;
-            close(lk);
-        }
-        json_t *r = ctr_refresh(s, id, err);
-        if (!r)
-            return -1;
-        *code = (int)json_integer_value(json_object_get(json_object_get(r, "State"), "ExitCode"));
-        json_decref(r);
-    }
-    return 0;
 }

@@ -27,16 +27,4 @@ int monitor_spawn(struct store *s, const char *id, bool attach, int *status, mer
 /* Wait for the monitor's report on the start of the container. */
 int monitor_started(int status, merr_t *err);
 
-/* Connect to the monitor's attach socket. */
-int monitor_connect(struct store *s, const char *id, merr_t *err);
-/* Send the terminal's size (0x0 if stdin is not one): a terminal client
- * does so first, and the monitor starts the pty at that size. */
-void monitor_send_winsize(int sock);
-/* Relay stdin (when `in`), stdout and stderr until the container exits;
- * its exit code in *code. With tty, the terminal is made raw and its size
- * follows. `sig_proxy` forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT to
- * the container. */
-int monitor_relay(struct store *s, const char *id, int sock, bool in, bool tty, bool sig_proxy,
-                  int *code, merr_t *err);
-
 #endif

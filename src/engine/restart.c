@@ -90,7 +90,7 @@ static void boot_store(const char *root)
                     (!strcmp(name, "unless-stopped") && !restart_manual(&s, ids[i]));
         json_decref(rec);
         int code = 0;
-        if (want && !running && ctr_start(&s, ids[i], false, &code, &err) == 0)
+        if (want && !running && ctr_start(&s, ids[i], NULL, &code, &err) == 0)
             printf("%s\n", ids[i]);
         if (err.msg)
             log_warn("container %.12s: %s", ids[i], err.msg);
