@@ -48,6 +48,8 @@ static const struct command engine_commands[] = {
     {"stats", engine_stats, "live CPU, memory, block I/O and pids of containers (--no-stream)"},
     {"cp", engine_cp, "copy files between a container and the host"},
     {"volume", engine_volume, "named volumes (create, ls, inspect, rm, prune)"},
+    {"rename", engine_rename, "give a container another name"},
+    {"unpause", engine_unpause, "thaw the processes of paused containers"},
 };
 
 /* Verbs both have: the engine's unless the arguments are a runtime's
@@ -59,6 +61,7 @@ static const struct command shared_commands[] = {
     {"kill", engine_kill, "send a signal to containers (-s SIGNAL, default KILL)"},
     {"ps", engine_ps, "list containers (-a, -q, --format)"},
     {"exec", engine_exec, "run a command in a running container (-it, -u, -e, -w)"},
+    {"pause", engine_pause, "freeze every process of containers (unpause thaws them)"},
 };
 
 static bool is_store(const char *dir)
@@ -263,8 +266,8 @@ static int container_group(struct global *g, const char *root, int argc, char **
 {
     if (optind + 1 >= argc || strcmp(argv[optind + 1], "--help") == 0) {
         printf("\nUsage:  moat container COMMAND\n\nManage containers: cp, create, exec, "
-               "inspect, kill, logs, ls, prune, restart, rm, run, start, stats, stop, top, "
-               "wait\n");
+               "inspect, kill, logs, ls, pause, prune, rename, restart, rm, run, start, stats, "
+               "stop, top, unpause, wait\n");
         return optind + 1 >= argc ? 125 : 0;
     }
     *at = ++optind;

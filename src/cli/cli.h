@@ -88,6 +88,9 @@ int engine_stats(const struct global *g, int argc, char **argv);
 int engine_cp(const struct global *g, int argc, char **argv);
 int engine_volume(const struct global *g, int argc, char **argv);
 int engine_container_prune(const struct global *g, int argc, char **argv);
+int engine_rename(const struct global *g, int argc, char **argv);
+int engine_pause(const struct global *g, int argc, char **argv);
+int engine_unpause(const struct global *g, int argc, char **argv);
 
 /* cmd_run_flags.c: run/create flags; the index of IMAGE, 0 after --help,
  * -1 on a usage error (reported) */

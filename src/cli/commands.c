@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+/* one a line (clang-format would pack them): merges stay simple */
+/* clang-format off */
 const struct cmd_flags *const cli_tables[] = {
     &start_flags,
     &container_prune_flags,
@@ -36,5 +38,9 @@ const struct cmd_flags *const cli_tables[] = {
     &vol_inspect_flags,
     &vol_rm_flags,
     &vol_prune_flags,
+    &rename_flags,
+    &pause_flags,
+    &unpause_flags,
     NULL,
 };
+/* clang-format on */
