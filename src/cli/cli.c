@@ -50,6 +50,8 @@ static const struct command engine_commands[] = {
     {"volume", engine_volume, "named volumes (create, ls, inspect, rm, prune)"},
     {"rename", engine_rename, "give a container another name"},
     {"unpause", engine_unpause, "thaw the processes of paused containers"},
+    {"info", engine_info, "show the engine's facts (--format)"},
+    {"system", engine_system, "system info, df (disk use), prune (everything unused)"},
 };
 
 /* Verbs both have: the engine's unless the arguments are a runtime's
@@ -203,6 +205,20 @@ static void usage(FILE *f)
 static void version(void)
 {
     printf("moat version %s\nspec: 1.1.0\n", MOAT_VERSION);
+}
+
+/* `moat version`: runc's lines; with flags Docker's (--format) */
+static int version_cmd(struct global *g, int argc, char **argv)
+{
+    if (optind + 1 >= argc) {
+        version();
+        return 0;
+    }
+    int at = optind;
+    optind = 1;
+    int ret = engine_version(g, argc - at, argv + at);
+    log_close();
+    return ret;
 }
 
 int cli_fail(merr_t *err)
@@ -367,10 +383,9 @@ int cli_main(int argc, char **argv)
         return cli_docs(argc - optind, argv + optind);
     if (strcmp(name, "__boot") == 0) /* dist/moat-restart.service, at boot */
         return restart_at_boot(root);
-    if (strcmp(name, "version") == 0) {
-        version();
-        return 0;
-    }
+    if (strcmp(name, "version") == 0)
+        return version_cmd(&g, argc, argv);
+    int ret = -1, at = optind;
     if (strcmp(name, "help") == 0) {
         usage(stdout);
         return 0;
@@ -380,7 +395,6 @@ int cli_main(int argc, char **argv)
                   "cgroup_manager = \"cgroupfs\")");
         return 1;
     }
-    int ret = -1, at = optind;
     const struct command *eng = NULL;
     if (strcmp(name, "container") == 0) {
         ret = container_group(&g, root, argc, argv, &at);

@@ -41,6 +41,8 @@ const struct cmd_flags *const cli_tables[] = {
     &rename_flags,
     &pause_flags,
     &unpause_flags,
+    &version_flags,
+    &info_flags,
     NULL,
 };
 /* clang-format on */

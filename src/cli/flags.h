@@ -113,6 +113,8 @@ extern const struct cmd_flags vol_prune_flags;
 extern const struct cmd_flags rename_flags;
 extern const struct cmd_flags pause_flags;
 extern const struct cmd_flags unpause_flags;
+extern const struct cmd_flags version_flags;
+extern const struct cmd_flags info_flags;
 /* the tables above, NULL-terminated */
 extern const struct cmd_flags *const cli_tables[];
 

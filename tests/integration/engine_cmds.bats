@@ -144,3 +144,59 @@ teardown() {
     run m rename --help
     [[ "$output" == *"Usage:  moat rename CONTAINER NEW_NAME"* ]]
 }
+
+# ---- version, info ----
+
+@test "version: runc's lines plain; Docker's shape with --format" {
+    run m version
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" == "moat version "* ]]
+    [ "${lines[1]}" = "spec: 1.1.0" ]
+    run "$MOAT" --version
+    [[ "${lines[0]}" == "moat version "* ]]
+    v=${lines[0]#moat version }
+    [ "$(m version --format '{{.Server.Version}}')" = "$v" ]
+    [ "$(m version -f '{{.Client.Version}} {{.Client.Os}}')" = "$v linux" ]
+    [ "$(m version --format '{{.Server.ApiVersion}}')" = 1.44 ]
+    [ "$(m version --format '{{.Server.KernelVersion}}')" = "$(uname -r)" ]
+    m version --format json | jq -e '.Client.Arch and .Server.MinAPIVersion == "1.24" and
+        (.Server.Components[0].Name == "Engine")'
+    run -125 m version --format '{{.Nope'
+    run -125 m version extra
+    run -125 m version --bogus
+    run m version --help
+    [[ "$output" == *"-f, --format string"* ]]
+}
+
+@test "info and system info: Docker's keys with the store's counts and the host's facts" {
+    r=$(m run -d bb:1 sleep 100)
+    p=$(m run -d bb:1 sleep 100)
+    m pause "$p"
+    m create bb:1 true >/dev/null
+    run m info --format '{{.Containers}} {{.ContainersRunning}} {{.ContainersPaused}} {{.ContainersStopped}} {{.Images}}'
+    [ "$status" -eq 0 ]
+    [ "$output" = "3 1 1 1 1" ]
+    [ "$(m info -f '{{.DockerRootDir}}')" = "$STORE" ]
+    [ "$(m info -f '{{.KernelVersion}} {{.OSType}} {{.Architecture}} {{.NCPU}}')" = \
+        "$(uname -r) linux $(uname -m) $(nproc)" ]
+    [ "$(m info -f '{{.Name}}')" = "$(hostname)" ]
+    m info --format json | jq -e '.MemTotal > 0 and .CgroupDriver == "cgroupfs" and
+        (.CgroupVersion == "1" or .CgroupVersion == "2") and .Driver and .OperatingSystem and
+        (.SecurityOptions | index("name=seccomp,profile=builtin")) and
+        (.SecurityOptions | index("name=userns")) and .ServerVersion and .Moat.RuntimeRoot'
+    if grep -qw apparmor /sys/kernel/security/lsm 2>/dev/null; then
+        m info -f json | jq -e '.SecurityOptions | index("name=apparmor")'
+    else
+        m info -f json | jq -e '.SecurityOptions | index("name=apparmor") | not'
+    fi
+    [ "$(m system info -f '{{.Containers}}')" = 3 ]
+    run m info
+    [[ "$output" == *" Containers: 3"* ]]
+    [[ "$output" == *"  Paused: 1"* ]]
+    [[ "$output" == *"Docker Root Dir: $STORE"* ]]
+    run -125 m info --format '{{.X'
+    run -125 m info x
+    run -125 m system nosuch
+    run m system --help
+    [[ "$output" == *"df, info, prune"* ]]
+}
