@@ -166,6 +166,10 @@ int engine_system(const struct global *g, int argc, char **argv)
     }
     if (strcmp(argv[1], "info") == 0)
         return engine_info(g, argc - 1, argv + 1);
+    if (strcmp(argv[1], "df") == 0)
+        return engine_system_df(g, argc - 1, argv + 1);
+    if (strcmp(argv[1], "prune") == 0)
+        return engine_system_prune(g, argc - 1, argv + 1);
     log_error("system: unknown command \"%s\" (df, info, prune)", argv[1]);
     return EXIT_ENGINE;
 }

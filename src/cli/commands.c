@@ -43,6 +43,8 @@ const struct cmd_flags *const cli_tables[] = {
     &unpause_flags,
     &version_flags,
     &info_flags,
+    &system_df_flags,
+    &system_prune_flags,
     NULL,
 };
 /* clang-format on */

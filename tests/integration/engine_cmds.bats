@@ -200,3 +200,86 @@ teardown() {
     run m system --help
     [[ "$output" == *"df, info, prune"* ]]
 }
+
+# ---- system df, system prune ----
+
+@test "system df: Docker's rows and columns, sizes of layers, writable layers and volumes" {
+    r=$(m run -d -v dfvol:/data bb:1 sh -c 'head -c 300000 /dev/zero > /data/f; sleep 100')
+    s=$(m run bb:1 sh -c 'head -c 200000 /dev/zero > /big')
+    m volume create lonely >/dev/null
+    sleep 0.5
+    run m system df
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" == "TYPE"*"TOTAL"*"ACTIVE"*"SIZE"*"RECLAIMABLE" ]]
+    [[ "${lines[1]}" == "Images "*" 1 "*" 1 "* ]]
+    [[ "${lines[2]}" == "Containers "*" 2 "*" 1 "* ]]
+    [[ "${lines[3]}" == "Local Volumes "*" 2 "*" 1 "* ]]
+    [[ "${lines[4]}" == "Build Cache "* ]]
+    # the stopped container's 200kB are reclaimable
+    [ "$(m system df --format '{{if eq .Type "Containers"}}{{.Reclaimable}}{{end}}' | grep .)" = \
+        "200kB (100%)" ]
+    [ "$(m system df --format '{{if eq .Type "Local Volumes"}}{{.Size}}{{end}}' | grep .)" = 300kB ]
+    m system df --format json | head -1 | jq -e '.Type == "Images" and .TotalCount == "1"'
+    run m system df -v
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Images space usage:"* ]]
+    [[ "$output" == *"${r:0:12}"* ]]
+    [[ "$output" == *"${s:0:12}"*"200kB"* ]]
+    [[ "$output" == *"dfvol"*"1"*"300kB"* ]]
+    [[ "$output" == *"lonely"*"0"*"0B"* ]]
+    run -125 m system df --format '{{.X'
+    run -125 m system df extra
+}
+
+@test "system df: a container's symlinks, fifos and deep trees are not followed nor opened" {
+    id=$(m run bb:1 sh -c 'ln -s / /escape; ln -s /etc/passwd /pw; mkfifo /fifo;
+        d=/deep; for i in $(seq 300); do d=$d/d; done; mkdir -p $d 2>/dev/null; true')
+    run timeout 20 "$MOAT" --root "$STORE" system df
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Containers"* ]]
+    # the links count as links (a few bytes), not as what they point at
+    size=$(m system df --format '{{if eq .Type "Containers"}}{{.Size}}{{end}}' | grep .)
+    echo "$size"
+    [[ "$size" =~ ^[0-9.]+k?B$ ]]
+}
+
+@test "system prune: asks, then removes stopped containers and dangling images; -a, --volumes" {
+    keep=$(m run -d bb:1 sleep 100)
+    gone=$(m create bb:1 true)
+    m tag bb:1 bb:extra
+    m rmi bb:extra >/dev/null
+    m volume create named1 >/dev/null
+    # no: nothing changes
+    run sh -c "echo n | $MOAT --root $STORE system prune"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"WARNING! This will remove:"* ]]
+    [[ "$output" == *"all stopped containers"* ]]
+    [[ "$output" == *"all dangling images"* ]]
+    m inspect "$gone" >/dev/null
+    run sh -c "echo y | $MOAT --root $STORE system prune --volumes"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Deleted Containers:"*"$gone"* ]]
+    [[ "$output" == *"Total reclaimed space:"* ]]
+    run -1 m inspect "$gone"
+    [ "$(m inspect -f '{{.State.Status}}' "$keep")" = running ]
+    # a named volume is not anonymous: kept; the image in use stays
+    m volume inspect named1 >/dev/null
+    m image inspect bb:1 >/dev/null
+    # -a: images no container uses go too (this one is used)
+    run m system prune -a -f
+    [ "$status" -eq 0 ]
+    m image inspect bb:1 >/dev/null
+    m rm -f "$keep" >/dev/null
+    m save -o "$BATS_TEST_TMPDIR/bb.tar" bb:1
+    run m system prune -af
+    echo "$output"
+    [[ "$output" == *"Deleted Images:"*"deleted: sha256:"* ]]
+    run -1 m image inspect bb:1
+    m load -i "$BATS_TEST_TMPDIR/bb.tar" >/dev/null
+    m image inspect bb:1 >/dev/null
+    run -125 m system prune --bogus
+    run -125 m system prune extra
+}
