@@ -45,6 +45,7 @@ const struct cmd_flags *const cli_tables[] = {
     &info_flags,
     &system_df_flags,
     &system_prune_flags,
+    &history_flags,
     NULL,
 };
 /* clang-format on */

@@ -283,3 +283,64 @@ teardown() {
     run -125 m system prune --bogus
     run -125 m system prune extra
 }
+
+# ---- history ----
+
+# a docker-archive of ROOTFS as one layer, with a history of three steps
+# (two without a layer) in $BATS_TEST_TMPDIR/hist.tar, named hist:1
+make_hist_image() {
+    local work=$BATS_TEST_TMPDIR/himg
+    mkdir -p "$work"
+    tar -C "$ROOTFS" --numeric-owner -cf "$work/layer.tar" .
+    local diff cid
+    diff=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
+    mkdir "$work/$diff"
+    mv "$work/layer.tar" "$work/$diff/layer.tar"
+    jq -n --arg d "sha256:$diff" '{architecture: "amd64", os: "linux",
+      created: "2020-01-02T03:04:05Z", config: {Cmd: ["/bin/sh"]},
+      rootfs: {type: "layers", diff_ids: [$d]},
+      history: [
+        {created: "2020-01-01T00:00:00Z", created_by: "/bin/sh -c #(nop) ADD file:abc in / "},
+        {created: "2020-01-02T00:00:00Z", created_by: "/bin/sh -c #(nop)  ENV A=1 B=2 C=3 D=4 E=5 F=6 G=7 H=8 I=9", empty_layer: true, comment: "a comment"},
+        {created: "2020-01-02T03:04:05Z", created_by: "/bin/sh -c #(nop)  CMD [\"/bin/sh\"]", empty_layer: true}]}' \
+        > "$work/config.json"
+    cid=$(sha256sum "$work/config.json" | cut -d' ' -f1)
+    mv "$work/config.json" "$work/$cid.json"
+    jq -n --arg c "$cid.json" --arg l "$diff/layer.tar" \
+        '[{Config: $c, RepoTags: ["hist:1"], Layers: [$l]}]' > "$work/manifest.json"
+    tar -C "$work" -cf "$BATS_TEST_TMPDIR/hist.tar" manifest.json "$cid.json" "$diff"
+    m load -i "$BATS_TEST_TMPDIR/hist.tar" >/dev/null
+    HIST_ID=sha256:$cid
+}
+
+@test "history: Docker's columns, newest first, the image's id on top, -q, --no-trunc, -H, --format" {
+    make_hist_image
+    run m history hist:1
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" == "IMAGE"*"CREATED"*"CREATED BY"*"SIZE"*"COMMENT" ]]
+    [ "${#lines[@]}" -eq 4 ]
+    [[ "${lines[1]}" == "${HIST_ID:7:12} "*"CMD"*" 0B "* ]]
+    [[ "${lines[2]}" == "<missing> "*"ENV A=1"*"…"*"a comment" ]]
+    [[ "${lines[3]}" == "<missing> "*"ADD file:abc"*"B"* ]]
+    [[ "${lines[3]}" != *" 0B"* ]]
+    run m history -q hist:1
+    [ "${lines[0]}" = "${HIST_ID:7:12}" ]
+    [ "${lines[1]}" = "<missing>" ]
+    run m history --no-trunc hist:1
+    [[ "$output" == *"$HIST_ID"* ]]
+    [[ "$output" == *"I=9"* ]]
+    run m history --human=false --format '{{.CreatedSince}} {{.Size}}' hist:1
+    echo "$output"
+    [ "${lines[0]}" = "2020-01-02T03:04:05Z 0" ]
+    [[ "${lines[2]}" =~ ^2020-01-01T00:00:00Z\ [0-9]+$ ]]
+    [ "$(m history --format '{{.Comment}}' hist:1 | sed -n 2p)" = "a comment" ]
+    m history --format json hist:1 | head -1 | jq -e '.CreatedBy'
+    # an image without a history: a row a layer
+    run m history bb:1
+    [ "$status" -eq 0 ]
+    run -125 m history nosuch:1
+    [[ "$output" == *"nosuch"* ]]
+    run -125 m history
+    run -125 m history --format '{{.X' hist:1
+}
