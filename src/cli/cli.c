@@ -50,6 +50,7 @@ static const struct command engine_commands[] = {
     {"volume", engine_volume, "named volumes (create, ls, inspect, rm, prune)"},
     {"rename", engine_rename, "give a container another name"},
     {"unpause", engine_unpause, "thaw the processes of paused containers"},
+    {"diff", engine_diff, "list what a container changed in its files (A, C, D)"},
     {"history", engine_history, "show the steps an image was made of"},
     {"info", engine_info, "show the engine's facts (--format)"},
     {"system", engine_system, "system info, df (disk use), prune (everything unused)"},

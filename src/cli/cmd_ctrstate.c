@@ -1,7 +1,8 @@
-/* cmd_ctrstate.c: the engine's rename, pause and unpause. */
+/* cmd_ctrstate.c: the engine's rename, pause, unpause and diff. */
 #include "cli.h"
 #include "flags.h"
 #include "../engine/ctr.h"
+#include "../engine/ctr_diff.h"
 #include "../engine/ctr_state.h"
 #include "../engine/store.h"
 
@@ -82,4 +83,40 @@ int engine_pause(const struct global *g, int argc, char **argv)
 int engine_unpause(const struct global *g, int argc, char **argv)
 {
     return pause_all(g, &unpause_flags, false, argc, argv);
+}
+
+const struct cmd_flags diff_flags = {
+    "diff",
+    "CONTAINER",
+    "Inspect changes to files or directories on a container's filesystem",
+    (const struct flag[]){{0}},
+    true,
+    1,
+    1};
+
+static void print_change(int kind, const char *path, void *ctx)
+{
+    (void)ctx;
+    printf("%c %s\n", "CAD"[kind], path);
+}
+
+int engine_diff(const struct global *g, int argc, char **argv)
+{
+    struct flags_it it;
+    flags_begin(&it, &diff_flags, argc, argv);
+    int r = flags_parse(&it, NULL, NULL);
+    if (r != FLAGS_DONE)
+        return r;
+    struct store s;
+    if (cli_store(g, &s) < 0)
+        return EXIT_ENGINE;
+    merr_t err = MERR_INIT;
+    char id[65];
+    r = 0;
+    if (ctr_find(&s, it.args[0], id, &err) < 0 || ctr_diff(&s, id, print_change, NULL, &err) < 0) {
+        cli_fail(&err);
+        r = EXIT_ENGINE;
+    }
+    store_close(&s);
+    return r;
 }

@@ -46,6 +46,7 @@ const struct cmd_flags *const cli_tables[] = {
     &system_df_flags,
     &system_prune_flags,
     &history_flags,
+    &diff_flags,
     NULL,
 };
 /* clang-format on */

@@ -344,3 +344,37 @@ make_hist_image() {
     run -125 m history
     run -125 m history --format '{{.X' hist:1
 }
+
+# ---- diff ----
+
+@test "diff: A, C and D of the writable layer against the image, running or stopped" {
+    id=$(m run -d bb:1 sh -c 'echo new > /added; mkdir -p /newdir/sub; echo x > /newdir/sub/f;
+        echo changed >> /etc/passwd; rm /etc/group; rm -rf /home 2>/dev/null; mkdir -p /home;
+        echo y > /home/z; ln -s / /escape; mkfifo /fifo; sleep 100')
+    sleep 0.5
+    run m diff "$id"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"A /added"* ]]
+    [[ "$output" == *"A /newdir"* ]]
+    [[ "$output" == *"A /newdir/sub/f"* ]]
+    [[ "$output" == *"C /etc"* ]]
+    [[ "$output" == *"C /etc/passwd"* ]]
+    [[ "$output" == *"D /etc/group"* ]]
+    [[ "$output" == *"A /escape"* ]]
+    [[ "$output" == *"A /fifo"* ]]
+    # a container's symlink is listed, never followed
+    [[ "$output" != *"/escape/"* ]]
+    m stop -t 1 "$id" >/dev/null
+    run m diff "$id"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"D /etc/group"* ]]
+    # a fresh container changed nothing
+    f=$(m create bb:1 true)
+    run m diff "$f"
+    [ "$status" -eq 0 ]
+    [ "$output" = "" ]
+    run -125 m diff nosuch
+    [[ "$output" == *"no such container: nosuch"* ]]
+    run -125 m diff
+}
