@@ -49,6 +49,12 @@ static const struct command engine_commands[] = {
     {"stats", engine_stats, "live CPU, memory, block I/O and pids of containers (--no-stream)"},
     {"cp", engine_cp, "copy files between a container and the host"},
     {"volume", engine_volume, "named volumes (create, ls, inspect, rm, prune)"},
+    {"rename", engine_rename, "give a container another name"},
+    {"unpause", engine_unpause, "thaw the processes of paused containers"},
+    {"diff", engine_diff, "list what a container changed in its files (A, C, D)"},
+    {"history", engine_history, "show the steps an image was made of"},
+    {"info", engine_info, "show the engine's facts (--format)"},
+    {"system", engine_system, "system info, df (disk use), prune (everything unused)"},
 };
 
 /* Verbs both have: the engine's unless the arguments are a runtime's
@@ -60,6 +66,7 @@ static const struct command shared_commands[] = {
     {"kill", engine_kill, "send a signal to containers (-s SIGNAL, default KILL)"},
     {"ps", engine_ps, "list containers (-a, -q, --format)"},
     {"exec", engine_exec, "run a command in a running container (-it, -u, -e, -w)"},
+    {"pause", engine_pause, "freeze every process of containers (unpause thaws them)"},
 };
 
 static bool is_store(const char *dir)
@@ -203,6 +210,20 @@ static void version(void)
     printf("moat version %s\nspec: 1.1.0\n", MOAT_VERSION);
 }
 
+/* `moat version`: runc's lines; with flags Docker's (--format) */
+static int version_cmd(struct global *g, int argc, char **argv)
+{
+    if (optind + 1 >= argc) {
+        version();
+        return 0;
+    }
+    int at = optind;
+    optind = 1;
+    int ret = engine_version(g, argc - at, argv + at);
+    log_close();
+    return ret;
+}
+
 int cli_fail(merr_t *err)
 {
     log_error("%s", err && err->msg ? err->msg : "failed");
@@ -263,9 +284,9 @@ int cli_root_for(const struct global *g, const char *id, merr_t *err)
 static int container_group(struct global *g, const char *root, int argc, char **argv, int *at)
 {
     if (optind + 1 >= argc || strcmp(argv[optind + 1], "--help") == 0) {
-        printf("\nUsage:  moat container COMMAND\n\nManage containers: attach, cp, create, exec, "
-               "inspect, kill, logs, ls, prune, restart, rm, run, start, stats, stop, top, "
-               "wait\n");
+        printf("\nUsage:  moat container COMMAND\n\nManage containers: attach, cp, create, diff, "
+               "exec, inspect, kill, logs, ls, pause, prune, rename, restart, rm, run, start, "
+               "stats, stop, top, unpause, wait\n");
         return optind + 1 >= argc ? 125 : 0;
     }
     *at = ++optind;
@@ -365,10 +386,9 @@ int cli_main(int argc, char **argv)
         return cli_docs(argc - optind, argv + optind);
     if (strcmp(name, "__boot") == 0) /* dist/moat-restart.service, at boot */
         return restart_at_boot(root);
-    if (strcmp(name, "version") == 0) {
-        version();
-        return 0;
-    }
+    if (strcmp(name, "version") == 0)
+        return version_cmd(&g, argc, argv);
+    int ret = -1, at = optind;
     if (strcmp(name, "help") == 0) {
         usage(stdout);
         return 0;
@@ -378,7 +398,6 @@ int cli_main(int argc, char **argv)
                   "cgroup_manager = \"cgroupfs\")");
         return 1;
     }
-    int ret = -1, at = optind;
     const struct command *eng = NULL;
     if (strcmp(name, "container") == 0) {
         ret = container_group(&g, root, argc, argv, &at);

@@ -89,6 +89,16 @@ int engine_stats(const struct global *g, int argc, char **argv);
 int engine_cp(const struct global *g, int argc, char **argv);
 int engine_volume(const struct global *g, int argc, char **argv);
 int engine_container_prune(const struct global *g, int argc, char **argv);
+int engine_rename(const struct global *g, int argc, char **argv);
+int engine_pause(const struct global *g, int argc, char **argv);
+int engine_unpause(const struct global *g, int argc, char **argv);
+int engine_version(const struct global *g, int argc, char **argv);
+int engine_info(const struct global *g, int argc, char **argv);
+int engine_system(const struct global *g, int argc, char **argv);
+int engine_system_df(const struct global *g, int argc, char **argv);
+int engine_system_prune(const struct global *g, int argc, char **argv);
+int engine_history(const struct global *g, int argc, char **argv);
+int engine_diff(const struct global *g, int argc, char **argv);
 
 /* cmd_run_flags.c: run/create flags; the index of IMAGE, 0 after --help,
  * -1 on a usage error (reported) */

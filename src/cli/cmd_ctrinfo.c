@@ -44,9 +44,9 @@ static json_t *ps_row(json_t *r, bool notrunc)
     cleanup_free char *full = xasprintf("\"%s\"", b.buf ? b.buf : "");
     free(b.buf);
     human_since(json_string_value(json_object_get(r, "Created")), true, created, sizeof(created));
-    if (strcmp(state, "running") == 0) {
+    if (strcmp(state, "running") == 0 || strcmp(state, "paused") == 0) {
         human_since(json_string_value(json_object_get(st, "StartedAt")), false, d, sizeof(d));
-        snprintf(status, sizeof(status), "Up %s", d);
+        snprintf(status, sizeof(status), "Up %s%s", d, state[0] == 'p' ? " (Paused)" : "");
     } else if (strcmp(state, "restarting") == 0) {
         human_since(json_string_value(json_object_get(st, "FinishedAt")), true, d, sizeof(d));
         snprintf(status, sizeof(status), "Restarting (%lld) %s",
@@ -240,7 +240,8 @@ static json_t *ps_records(struct store *s, const struct ps_opts *o, merr_t *err)
             continue;
         }
         const char *state = json_string_value(json_object_get(row, "State")) ?: "";
-        bool running = !strcmp(state, "running") || !strcmp(state, "restarting");
+        bool running =
+            !strcmp(state, "running") || !strcmp(state, "restarting") || !strcmp(state, "paused");
         bool want = (all || running) && (o->last <= 0 || json_array_size(out) < (size_t)o->last);
         if (want && !err->msg && ps_match(recs[i], row, o->filters, err))
             json_array_append(out, row);
@@ -582,6 +583,11 @@ int engine_exec(const struct global *g, int argc, char **argv)
         goto out;
     if (!json_is_true(json_object_get(json_object_get(r, "State"), "Running"))) {
         err_set(&err, 0, "container %s is not running", name);
+        goto out;
+    }
+    if (!strcmp(json_string_value(json_object_get(json_object_get(r, "State"), "Status")) ?: "",
+                "paused")) {
+        err_set(&err, 0, "container %s is paused, unpause the container before exec", id);
         goto out;
     }
     /* looked up in the container's own files, as run does (a number too:

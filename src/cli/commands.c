@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+/* one a line (clang-format would pack them): merges stay simple */
+/* clang-format off */
 const struct cmd_flags *const cli_tables[] = {
     &start_flags,
     &attach_flags,
@@ -37,5 +39,15 @@ const struct cmd_flags *const cli_tables[] = {
     &vol_inspect_flags,
     &vol_rm_flags,
     &vol_prune_flags,
+    &rename_flags,
+    &pause_flags,
+    &unpause_flags,
+    &version_flags,
+    &info_flags,
+    &system_df_flags,
+    &system_prune_flags,
+    &history_flags,
+    &diff_flags,
     NULL,
 };
+/* clang-format on */

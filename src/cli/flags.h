@@ -111,6 +111,15 @@ extern const struct cmd_flags vol_ls_flags;
 extern const struct cmd_flags vol_inspect_flags;
 extern const struct cmd_flags vol_rm_flags;
 extern const struct cmd_flags vol_prune_flags;
+extern const struct cmd_flags rename_flags;
+extern const struct cmd_flags pause_flags;
+extern const struct cmd_flags unpause_flags;
+extern const struct cmd_flags version_flags;
+extern const struct cmd_flags info_flags;
+extern const struct cmd_flags system_df_flags;
+extern const struct cmd_flags system_prune_flags;
+extern const struct cmd_flags history_flags;
+extern const struct cmd_flags diff_flags;
 /* the tables above, NULL-terminated */
 extern const struct cmd_flags *const cli_tables[];
 

@@ -1,6 +1,7 @@
 /* ctr.c: the engine's container records, root filesystems and user
  * namespace ranges (see ctr.h). */
 #include "ctr.h"
+#include "ctr_state.h"
 #include "idrange.h"
 #include "../oci/ref.h"
 #include "rwlayer.h"
@@ -101,6 +102,18 @@ json_t *ctr_load(struct store *s, const char *id, merr_t *err)
         return NULL;
     }
     return j;
+}
+
+int ctr_record_lock(struct store *s, const char *id)
+{
+    merr_t e = MERR_INIT;
+    int d = ctr_dirfd(s, id, &e);
+    err_clear(&e);
+    if (d >= 0 && flock(d, LOCK_EX) < 0) {
+        close(d);
+        return -1;
+    }
+    return d;
 }
 
 int ctr_save(struct store *s, const char *id, json_t *rec, merr_t *err)
@@ -244,7 +257,7 @@ static bool started_partly(struct store *s, const char *id)
     return faccessat(s->fd, rt, F_OK, AT_SYMLINK_NOFOLLOW) == 0 || mounted(root);
 }
 
-json_t *ctr_refresh(struct store *s, const char *id, merr_t *err)
+static json_t *refresh(struct store *s, const char *id, merr_t *err)
 {
     json_t *r = ctr_load(s, id, err);
     if (!r)
@@ -262,6 +275,7 @@ json_t *ctr_refresh(struct store *s, const char *id, merr_t *err)
     if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) < 0)
         return r; /* a monitor holds it */
     /* what a monitor that ended just now wrote (its real exit code) */
+    cleanup_close int rl = ctr_record_lock(s, id);
     json_t *again = ctr_load(s, id, err);
     if (!again) {
         err_clear(err);
@@ -290,6 +304,14 @@ json_t *ctr_refresh(struct store *s, const char *id, merr_t *err)
     merr_t e = MERR_INIT;
     ctr_save(s, id, r, &e);
     err_clear(&e);
+    return r;
+}
+
+json_t *ctr_refresh(struct store *s, const char *id, merr_t *err)
+{
+    json_t *r = refresh(s, id, err);
+    if (r)
+        ctr_mark_paused(s, id, r);
     return r;
 }
 

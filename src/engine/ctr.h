@@ -41,6 +41,11 @@ int ctr_find(struct store *s, const char *what, char id[65], merr_t *err);
 /* containers/ID as a directory fd */
 int ctr_dirfd(struct store *s, const char *id, merr_t *err);
 json_t *ctr_load(struct store *s, const char *id, merr_t *err);
+/* Whoever changes a record (load, edit, save) holds this lock through it
+ * (flock of containers/ID; close the fd to let go; -1 if no such
+ * container): no change is lost to a concurrent one. Take no other lock
+ * while holding it. */
+int ctr_record_lock(struct store *s, const char *id);
 int ctr_save(struct store *s, const char *id, json_t *rec, merr_t *err);
 
 /* The first container whose record matches, as a short id in buf; NULL

@@ -2,6 +2,7 @@
 #include "ctr_verbs.h"
 #include "ctr_res.h"
 #include "ctr.h"
+#include "ctr_state.h"
 #include "restart.h"
 #include "monitor.h"
 #include "pull.h"
@@ -281,6 +282,7 @@ int ctr_stop(struct store *s, const char *id, int secs, int sig, merr_t *err)
         merr_t e = MERR_INIT;
         ctr_signal(s, id, sig ? sig : SIGTERM, &e);
         err_clear(&e);
+        ctr_thaw(s, id); /* a paused one gets it now, as in Docker */
         if (!ctr_wait_monitor(s, id, secs)) {
             ctr_signal(s, id, SIGKILL, &e);
             err_clear(&e);
@@ -349,6 +351,8 @@ int ctr_kill(struct store *s, const char *id, int sig, merr_t *err)
     if (!r)
         return -1;
     bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
+    int stopsig = signal_parse(
+        json_string_value(json_object_get(json_object_get(r, "Config"), "StopSignal")) ?: "TERM");
     json_decref(r);
     if (!running)
         return err_set(err, 0, "container %.12s is not running", id);
@@ -356,5 +360,10 @@ int ctr_kill(struct store *s, const char *id, int sig, merr_t *err)
      * HUP, USR1 and the like do not */
     if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT || sig == SIGQUIT)
         restart_mark_manual(s, id, true);
-    return ctr_signal(s, id, sig, err);
+    if (ctr_signal(s, id, sig, err) < 0)
+        return -1;
+    /* its stop signal (KILL: the runtime) thaws a paused one, as Docker */
+    if (sig == stopsig)
+        ctr_thaw(s, id);
+    return 0;
 }

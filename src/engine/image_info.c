@@ -48,3 +48,50 @@ json_t *image_inspect_json(struct store *s, const char *id, merr_t *err)
     image_free(&img);
     return o;
 }
+
+json_t *image_history(struct store *s, const char *id, merr_t *err)
+{
+    struct image img;
+    if (store_image_load(s, id, &img, err) < 0)
+        return NULL;
+    json_t *names = store_names(s);
+    char **ns = image_names(names, id);
+    json_t *tags = json_array();
+    for (size_t i = 0; ns[i]; i++) {
+        cleanup_free char *f = ref_familiar(ns[i]);
+        json_array_append_new(tags, json_string(f));
+    }
+    strv_free(ns);
+    json_decref(names);
+    json_t *hist = json_object_get(img.config, "history");
+    json_t *layers = json_object_get(img.manifest_json, "layers");
+    json_t *out = json_array();
+    size_t nl = 0, nh = json_array_size(hist);
+    /* no history: one step per layer, as Docker shows it */
+    size_t steps = nh ? nh : img.nlayers;
+    for (size_t i = 0; i < steps; i++) {
+        json_t *h = json_array_get(hist, i);
+        bool empty = h && json_is_true(json_object_get(h, "empty_layer"));
+        json_int_t size = 0;
+        if (!empty && nl < img.nlayers)
+            size = json_integer_value(json_object_get(json_array_get(layers, nl++), "size"));
+        const char *created = json_string_value(json_object_get(h, "created"));
+        json_array_insert_new(
+            out, 0,
+            json_pack("{s:s,s:s,s:s,s:o,s:I,s:s}", "Id", "<missing>", "Created",
+                      created ? created
+                              : json_string_value(json_object_get(img.config, "created")) ?: "",
+                      "CreatedBy", json_string_value(json_object_get(h, "created_by")) ?: "",
+                      "Tags", json_null(), "Size", size, "Comment",
+                      json_string_value(json_object_get(h, "comment")) ?: ""));
+    }
+    json_t *top = json_array_get(out, 0);
+    if (top) {
+        json_object_set_new(top, "Id", json_string(id));
+        json_object_set_new(top, "Tags", tags);
+    } else {
+        json_decref(tags);
+    }
+    image_free(&img);
+    return out;
+}

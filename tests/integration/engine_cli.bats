@@ -290,7 +290,7 @@ wait_ready() {
     for page in "$man"/moat-*.1; do
         cmd=$(basename "$page" .1)
         cmd=${cmd#moat-}
-        case $cmd in image-* | volume-* | container-*) cmd=${cmd/-/ } ;; esac
+        case $cmd in image-* | volume-* | container-* | system-*) cmd=${cmd/-/ } ;; esac
         help=$("$MOAT" $cmd --help)
         for flag in $(grep -o '\\fB\\-\\-[a-z\\-]*\\fR' "$page" | sed 's/^\\fB\\-\\-//; s/\\fR$//; s/\\-/-/g'); do
             [[ "$help" == *"--$flag"* ]] || { echo "moat $cmd --help lacks --$flag"; return 1; }

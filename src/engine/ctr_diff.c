@@ -1,0 +1,148 @@
+/* ctr_diff.c: see ctr_diff.h. */
+#include "ctr_diff.h"
+#include "ctr.h"
+#include "rwlayer.h"
+#include "treewalk.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+struct diff {
+    int *lower; /* the image's layers, top first */
+    size_t nlower;
+    json_t *changed; /* directories reported as changed (or added, deleted) */
+    void (*emit)(int, const char *, void *);
+    void *ctx;
+};
+
+/* lstat of path in the image's layers (the top one that has it); no
+ * symlink is followed on the way */
+static bool in_image(const struct diff *d, const char *path, struct stat *st)
+{
+    const char *slash = strrchr(path, '/');
+    cleanup_free char *dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
+    const char *base = slash ? slash + 1 : path;
+    struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                           .resolve =
+                               RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+    for (size_t i = 0; i < d->nlower; i++) {
+        int fd;
+        do
+            fd = (int)syscall(SYS_openat2, d->lower[i], dir, &how, sizeof(how));
+        while (fd < 0 && errno == EAGAIN);
+        if (fd < 0)
+            continue;
+        int r = fstatat(fd, base, st, AT_SYMLINK_NOFOLLOW);
+        close(fd);
+        if (r == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool opaque(const struct tw_entry *e)
+{
+    cleanup_close int fd =
+        openat(e->dirfd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    char v[2];
+    if (fd < 0)
+        return false;
+    ssize_t n = fgetxattr(fd, "trusted.overlay.opaque", v, sizeof(v));
+    if (n < 0)
+        n = fgetxattr(fd, "user.overlay.opaque", v, sizeof(v));
+    return n == 1 && v[0] == 'y';
+}
+
+static void report(struct diff *d, int kind, const char *path, bool dir)
+{
+    cleanup_free char *abs = xasprintf("/%s", path);
+    if (kind != CTR_CHANGE_MODIFY) {
+        /* its directory changed too, whatever its times say */
+        const char *slash = strrchr(path, '/');
+        if (slash) {
+            cleanup_free char *parent = xasprintf("/%.*s", (int)(slash - path), path);
+            if (!json_object_get(d->changed, parent)) {
+                json_object_set_new(d->changed, parent, json_true());
+                d->emit(CTR_CHANGE_MODIFY, parent, d->ctx);
+            }
+        }
+    }
+    if (dir)
+        json_object_set_new(d->changed, abs, json_true());
+    d->emit(kind, abs, d->ctx);
+}
+
+static int one(const struct tw_entry *e, void *ctx, merr_t *err)
+{
+    (void)err;
+    struct diff *d = ctx;
+    const struct stat *st = e->st;
+    bool dir = S_ISDIR(st->st_mode);
+    struct stat lo;
+    bool had = in_image(d, e->path, &lo);
+    if (S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0)) {
+        report(d, CTR_CHANGE_DELETE, e->path, false);
+        return TW_SKIP;
+    }
+    if (dir && had && opaque(e)) {
+        report(d, CTR_CHANGE_DELETE, e->path, true);
+        return TW_ENTER;
+    }
+    if (!had) {
+        report(d, CTR_CHANGE_ADD, e->path, dir);
+        return TW_ENTER;
+    }
+    /* a directory copied up only because something in it changed */
+    if (dir && S_ISDIR(lo.st_mode) && lo.st_mode == st->st_mode &&
+        lo.st_mtim.tv_sec == st->st_mtim.tv_sec)
+        return TW_ENTER;
+    report(d, CTR_CHANGE_MODIFY, e->path, dir);
+    return TW_ENTER;
+}
+
+int ctr_diff(struct store *s, const char *id, void (*emit)(int kind, const char *path, void *ctx),
+             void *ctx, merr_t *err)
+{
+    json_t *rec = ctr_load(s, id, err);
+    if (!rec)
+        return -1;
+    json_t *layers = json_object_get(rec, "Layers");
+    struct diff d = {.lower = xzalloc((json_array_size(layers) + 1) * sizeof(int)),
+                     .changed = json_object(),
+                     .emit = emit,
+                     .ctx = ctx};
+    int ret = -1, ufd = -1;
+    cleanup_free char *up = xasprintf("containers/%s/%supper", id, rwl_prefix(rec));
+    for (size_t i = json_array_size(layers); i-- > 0;) {
+        cleanup_free char *p =
+            store_layer_path(s, json_string_value(json_array_get(layers, i)) ?: "");
+        int fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+            err_sys(err, "layer %s", p);
+            goto out;
+        }
+        d.lower[d.nlower++] = fd;
+    }
+    ufd = openat(s->fd, up, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (ufd < 0) {
+        err_sys(err, "container %.12s: its writable layer", id);
+        goto out;
+    }
+    ret = tree_walk(ufd, one, &d, err);
+out:
+    if (ufd >= 0)
+        close(ufd);
+    for (size_t i = 0; i < d.nlower; i++)
+        close(d.lower[i]);
+    free(d.lower);
+    json_decref(d.changed);
+    json_decref(rec);
+    return ret;
+}
