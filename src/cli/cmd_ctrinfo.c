@@ -4,13 +4,13 @@
 #include "table.h"
 #include "../engine/ctr.h"
 #include "../engine/ctr_config.h"
+#include "../engine/ctr_exec.h"
 #include "../engine/ctr_inspect.h"
 #include "../engine/image_info.h"
 #include "../engine/logfile.h"
 #include "../oci/ref.h"
 #include "../engine/store.h"
 #include "../kernel/mount.h"
-#include "../runtime/exec.h"
 #include "../util/fs.h"
 #include "../util/log.h"
 #include "../util/util.h"
@@ -517,11 +517,11 @@ const struct cmd_flags exec_flags = {
     2,
     -1};
 
-static int exec_flag(struct flags_it *it, int f, struct exec_opts *o, char ***env)
+static int exec_flag(struct flags_it *it, int f, struct ctr_exec_opts *o, char ***env)
 {
     switch (f) {
     case F_INTERACTIVE:
-        o->stdin_open = flags_bool(it);
+        o->interactive = flags_bool(it);
         break;
     case F_TTY:
         o->tty = flags_bool(it);
@@ -542,7 +542,7 @@ static int exec_flag(struct flags_it *it, int f, struct exec_opts *o, char ***en
     case F_WORKDIR:
         if (it->val[0] != '/')
             return flags_error(it, "--workdir \"%s\": must be an absolute path", it->val);
-        o->cwd = it->val;
+        o->workdir = it->val;
         break;
     case F_PRIVILEGED:
         if (flags_bool(it))
@@ -555,7 +555,7 @@ static int exec_flag(struct flags_it *it, int f, struct exec_opts *o, char ***en
 
 int engine_exec(const struct global *g, int argc, char **argv)
 {
-    struct exec_opts o = {0};
+    struct ctr_exec_opts o = {0};
     char **env = NULL;
     struct flags_it it;
     int f;
@@ -566,62 +566,17 @@ int engine_exec(const struct global *g, int argc, char **argv)
         strv_free(env);
         return flags_exit(f);
     }
-    const char *name = it.args[0];
-    char **args = it.args + 1;
     struct store s;
     merr_t err = MERR_INIT;
     if (cli_store(g, &s) < 0) {
         strv_free(env);
         return EXIT_ENGINE;
     }
-    char id[65];
-    int code = EXIT_ENGINE;
-    json_t *r = NULL;
-    cleanup_free char *user = NULL;
-    if (ctr_find(&s, name, id, &err) < 0 || !(r = ctr_refresh(&s, id, &err)))
-        goto out;
-    if (!json_is_true(json_object_get(json_object_get(r, "State"), "Running"))) {
-        err_set(&err, 0, "container %s is not running", name);
-        goto out;
-    }
-    /* looked up in the container's own files, as run does (a number too:
-     * its group comes from /etc/passwd) */
-    if (o.user) {
-        cleanup_free char *rootfs = xasprintf("%s/containers/%s/rootfs", s.root, id);
-        cleanup_close int rfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        uint64_t uid, gid;
-        if (rfd < 0 || ctr_resolve_user(rfd, o.user, &uid, &gid, &err) < 0) {
-            if (rfd < 0)
-                err_sys(&err, "open %s", rootfs);
-            goto out;
-        }
-        user = xasprintf("%llu:%llu", (unsigned long long)uid, (unsigned long long)gid);
-        o.user = user;
-    }
-    o.id = id;
-    o.args = args;
-    /* never the caller's own descriptors: pipes (or a pty) relayed by moat */
-    o.relay_stdio = true;
-    bool term = false;
-    for (size_t i = 0; env && env[i]; i++)
-        term = term || strncmp(env[i], "TERM=", 5) == 0;
-    if (o.tty && !term)
-        strv_push(&env, "TERM=xterm");
+    o.args = it.args + 1;
     o.env = env;
-    int rootfd = ctr_runtime_rootfd(&s, &err);
-    if (rootfd < 0)
-        goto out;
-    int st = 0;
-    /* Docker's codes: 126 when the command cannot be run, 127 when it is
-     * not there */
-    code = op_exec(rootfd, &o, &st, &err) == 0 ? st : 126;
-    if (code == 126 && err.msg && ctr_exec_status(&err))
-        code = ctr_exec_status(&err);
-    close(rootfd);
-out:
-    if (err.msg)
+    int code;
+    if (ctr_exec(&s, it.args[0], &o, &code, &err) < 0)
         cli_fail(&err);
-    json_decref(r);
     strv_free(env);
     store_close(&s);
     return code;
