@@ -40,6 +40,12 @@ struct run_opts {
     int64_t shm_size, cpu_shares, memory_swap, memory_reservation; /* 0: not given */
     const char *cpuset_cpus, *domainname;
     const char *restart; /* --restart, checked by the CLI */
+    /* --health-*: Docker's HealthConfig from the command line, over the
+     * image's field by field (0 or NULL: not given; checked by the CLI) */
+    const char *health_cmd;
+    int64_t health_interval, health_timeout, health_start_period, health_start_interval; /* ns */
+    int64_t health_retries;
+    bool no_healthcheck;
 };
 
 void run_opts_init(struct run_opts *o);
