@@ -46,7 +46,10 @@ static json_t *ps_row(json_t *r, bool notrunc)
     human_since(json_string_value(json_object_get(r, "Created")), true, created, sizeof(created));
     if (strcmp(state, "running") == 0) {
         human_since(json_string_value(json_object_get(st, "StartedAt")), false, d, sizeof(d));
-        snprintf(status, sizeof(status), "Up %s", d);
+        /* Docker's suffix of a container with a health check */
+        const char *h = json_string_value(json_object_get(json_object_get(st, "Health"), "Status"));
+        snprintf(status, sizeof(status), "Up %s%s%s%s", d, h ? " (" : "",
+                 h ? (strcmp(h, "starting") == 0 ? "health: starting" : h) : "", h ? ")" : "");
     } else if (strcmp(state, "restarting") == 0) {
         human_since(json_string_value(json_object_get(st, "FinishedAt")), true, d, sizeof(d));
         snprintf(status, sizeof(status), "Restarting (%lld) %s",
@@ -106,6 +109,16 @@ static bool ps_match(json_t *r, json_t *row, char **filters, merr_t *err)
                      (long long)json_integer_value(json_object_get(st, "ExitCode")));
             ok = !strcmp(json_string_value(json_object_get(st, "Status")) ?: "", "exited") &&
                  !strcmp(code, v);
+        } else if (kl == 6 && !strncmp(f, "health", 6)) {
+            if (strcmp(v, "starting") && strcmp(v, "healthy") && strcmp(v, "unhealthy") &&
+                strcmp(v, "none"))
+                return err_set(err, 0,
+                               "--filter \"%s\": health is starting, healthy, unhealthy or none",
+                               f),
+                       false;
+            const char *h = json_string_value(
+                json_object_get(json_object_get(json_object_get(r, "State"), "Health"), "Status"));
+            ok = !strcmp(h ? h : "none", v);
         } else if (kl == 5 && !strncmp(f, "label", 5)) {
             cleanup_free char *key = xstrdup(v);
             char *want = strchr(key, '=');
@@ -117,7 +130,7 @@ static bool ps_match(json_t *r, json_t *row, char **filters, merr_t *err)
         } else
             return err_set(err, 0,
                            "--filter \"%.*s\": not a filter of ps (status, name, id, "
-                           "ancestor, exited, label)",
+                           "ancestor, exited, label, health)",
                            (int)kl, f),
                    false;
         if (!ok)
