@@ -4,13 +4,13 @@
 #include "table.h"
 #include "../engine/ctr.h"
 #include "../engine/ctr_config.h"
+#include "../engine/ctr_exec.h"
 #include "../engine/ctr_inspect.h"
 #include "../engine/image_info.h"
 #include "../engine/logfile.h"
 #include "../oci/ref.h"
 #include "../engine/store.h"
 #include "../kernel/mount.h"
-#include "../runtime/exec.h"
 #include "../util/fs.h"
 #include "../util/log.h"
 #include "../util/util.h"
@@ -46,7 +46,12 @@ static json_t *ps_row(json_t *r, bool notrunc)
     human_since(json_string_value(json_object_get(r, "Created")), true, created, sizeof(created));
     if (strcmp(state, "running") == 0 || strcmp(state, "paused") == 0) {
         human_since(json_string_value(json_object_get(st, "StartedAt")), false, d, sizeof(d));
-        snprintf(status, sizeof(status), "Up %s%s", d, state[0] == 'p' ? " (Paused)" : "");
+        /* Docker's suffix: paused, or the health check's */
+        const char *h = json_string_value(json_object_get(json_object_get(st, "Health"), "Status"));
+        if (state[0] == 'p')
+            h = "Paused";
+        snprintf(status, sizeof(status), "Up %s%s%s%s", d, h ? " (" : "",
+                 h ? (strcmp(h, "starting") == 0 ? "health: starting" : h) : "", h ? ")" : "");
     } else if (strcmp(state, "restarting") == 0) {
         human_since(json_string_value(json_object_get(st, "FinishedAt")), true, d, sizeof(d));
         snprintf(status, sizeof(status), "Restarting (%lld) %s",
@@ -106,6 +111,16 @@ static bool ps_match(json_t *r, json_t *row, char **filters, merr_t *err)
                      (long long)json_integer_value(json_object_get(st, "ExitCode")));
             ok = !strcmp(json_string_value(json_object_get(st, "Status")) ?: "", "exited") &&
                  !strcmp(code, v);
+        } else if (kl == 6 && !strncmp(f, "health", 6)) {
+            if (strcmp(v, "starting") && strcmp(v, "healthy") && strcmp(v, "unhealthy") &&
+                strcmp(v, "none"))
+                return err_set(err, 0,
+                               "--filter \"%s\": health is starting, healthy, unhealthy or none",
+                               f),
+                       false;
+            const char *h = json_string_value(
+                json_object_get(json_object_get(json_object_get(r, "State"), "Health"), "Status"));
+            ok = !strcmp(h ? h : "none", v);
         } else if (kl == 5 && !strncmp(f, "label", 5)) {
             cleanup_free char *key = xstrdup(v);
             char *want = strchr(key, '=');
@@ -117,7 +132,7 @@ static bool ps_match(json_t *r, json_t *row, char **filters, merr_t *err)
         } else
             return err_set(err, 0,
                            "--filter \"%.*s\": not a filter of ps (status, name, id, "
-                           "ancestor, exited, label)",
+                           "ancestor, exited, label, health)",
                            (int)kl, f),
                    false;
         if (!ok)
@@ -518,11 +533,11 @@ const struct cmd_flags exec_flags = {
     2,
     -1};
 
-static int exec_flag(struct flags_it *it, int f, struct exec_opts *o, char ***env)
+static int exec_flag(struct flags_it *it, int f, struct ctr_exec_opts *o, char ***env)
 {
     switch (f) {
     case F_INTERACTIVE:
-        o->stdin_open = flags_bool(it);
+        o->interactive = flags_bool(it);
         break;
     case F_TTY:
         o->tty = flags_bool(it);
@@ -543,7 +558,7 @@ static int exec_flag(struct flags_it *it, int f, struct exec_opts *o, char ***en
     case F_WORKDIR:
         if (it->val[0] != '/')
             return flags_error(it, "--workdir \"%s\": must be an absolute path", it->val);
-        o->cwd = it->val;
+        o->workdir = it->val;
         break;
     case F_PRIVILEGED:
         if (flags_bool(it))
@@ -556,7 +571,7 @@ static int exec_flag(struct flags_it *it, int f, struct exec_opts *o, char ***en
 
 int engine_exec(const struct global *g, int argc, char **argv)
 {
-    struct exec_opts o = {0};
+    struct ctr_exec_opts o = {0};
     char **env = NULL;
     struct flags_it it;
     int f;
@@ -567,67 +582,17 @@ int engine_exec(const struct global *g, int argc, char **argv)
         strv_free(env);
         return flags_exit(f);
     }
-    const char *name = it.args[0];
-    char **args = it.args + 1;
     struct store s;
     merr_t err = MERR_INIT;
     if (cli_store(g, &s) < 0) {
         strv_free(env);
         return EXIT_ENGINE;
     }
-    char id[65];
-    int code = EXIT_ENGINE;
-    json_t *r = NULL;
-    cleanup_free char *user = NULL;
-    if (ctr_find(&s, name, id, &err) < 0 || !(r = ctr_refresh(&s, id, &err)))
-        goto out;
-    if (!json_is_true(json_object_get(json_object_get(r, "State"), "Running"))) {
-        err_set(&err, 0, "container %s is not running", name);
-        goto out;
-    }
-    if (!strcmp(json_string_value(json_object_get(json_object_get(r, "State"), "Status")) ?: "",
-                "paused")) {
-        err_set(&err, 0, "container %s is paused, unpause the container before exec", id);
-        goto out;
-    }
-    /* looked up in the container's own files, as run does (a number too:
-     * its group comes from /etc/passwd) */
-    if (o.user) {
-        cleanup_free char *rootfs = xasprintf("%s/containers/%s/rootfs", s.root, id);
-        cleanup_close int rfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        uint64_t uid, gid;
-        if (rfd < 0 || ctr_resolve_user(rfd, o.user, &uid, &gid, &err) < 0) {
-            if (rfd < 0)
-                err_sys(&err, "open %s", rootfs);
-            goto out;
-        }
-        user = xasprintf("%llu:%llu", (unsigned long long)uid, (unsigned long long)gid);
-        o.user = user;
-    }
-    o.id = id;
-    o.args = args;
-    /* never the caller's own descriptors: pipes (or a pty) relayed by moat */
-    o.relay_stdio = true;
-    bool term = false;
-    for (size_t i = 0; env && env[i]; i++)
-        term = term || strncmp(env[i], "TERM=", 5) == 0;
-    if (o.tty && !term)
-        strv_push(&env, "TERM=xterm");
+    o.args = it.args + 1;
     o.env = env;
-    int rootfd = ctr_runtime_rootfd(&s, &err);
-    if (rootfd < 0)
-        goto out;
-    int st = 0;
-    /* Docker's codes: 126 when the command cannot be run, 127 when it is
-     * not there */
-    code = op_exec(rootfd, &o, &st, &err) == 0 ? st : 126;
-    if (code == 126 && err.msg && ctr_exec_status(&err))
-        code = ctr_exec_status(&err);
-    close(rootfd);
-out:
-    if (err.msg)
+    int code;
+    if (ctr_exec(&s, it.args[0], &o, &code, &err) < 0)
         cli_fail(&err);
-    json_decref(r);
     strv_free(env);
     store_close(&s);
     return code;

@@ -11,6 +11,7 @@
 #include "../kernel/lsm.h"
 #include "../util/fs.h"
 #include "../util/log.h"
+#include "../util/duration.h"
 #include "../util/signame.h"
 #include "../util/util.h"
 
@@ -144,6 +145,13 @@ enum {
     O_ATTACH,
     O_DETACHKEYS,
     O_SIGPROXY,
+    O_HEALTHCMD,
+    O_HEALTHINTERVAL,
+    O_HEALTHTIMEOUT,
+    O_HEALTHSTARTPERIOD,
+    O_HEALTHSTARTINTERVAL,
+    O_HEALTHRETRIES,
+    O_NOHEALTHCHECK,
 };
 
 static const struct flag run_table[] = {
@@ -188,6 +196,20 @@ static const struct flag run_table[] = {
     {"gpus", 0, "gpu-request", "GPU devices to add to the container (moat has no GPU support)",
      R_GPUS},
     {"group-add", 0, "list", "Add additional groups to join", O_GROUPADD},
+    {"health-cmd", 0, "string", "Command to run to check health", O_HEALTHCMD},
+    {"health-interval", 0, "duration", "Time between running the check (ms|s|m|h) (default 0s)",
+     O_HEALTHINTERVAL},
+    {"health-retries", 0, "int", "Consecutive failures needed to report unhealthy",
+     O_HEALTHRETRIES},
+    {"health-start-interval", 0, "duration",
+     "Time between running the check during the start period (ms|s|m|h) (default 0s)",
+     O_HEALTHSTARTINTERVAL},
+    {"health-start-period", 0, "duration",
+     "Start period for the container to initialize before starting health-retries countdown "
+     "(ms|s|m|h) (default 0s)",
+     O_HEALTHSTARTPERIOD},
+    {"health-timeout", 0, "duration",
+     "Maximum time to allow one check to run (ms|s|m|h) (default 0s)", O_HEALTHTIMEOUT},
     {"hostname", 'h', "string", "Container host name", 'h'},
     {"init", 0, NULL, "Run an init inside the container that forwards signals and reaps processes",
      O_INIT},
@@ -211,6 +233,7 @@ static const struct flag run_table[] = {
      R_SWAPPINESS},
     {"mount", 0, "mount", "Attach a filesystem mount to the container", O_MOUNT},
     {"name", 0, "string", "Assign a name to the container", O_NAME},
+    {"no-healthcheck", 0, NULL, "Disable any container-specified HEALTHCHECK", O_NOHEALTHCHECK},
     {"net", 0, "network", "Connect a container to a network (none or host; alias of --network)",
      O_NETWORK},
     {"network", 0, "network", "Connect a container to a network (none or host)", O_NETWORK},
@@ -421,6 +444,54 @@ static int size_flag(const char *cmd, const char *flag, const char *v, int64_t m
     return 0;
 }
 
+/* --health-*: Docker's (pflag's) words for a value that is not a duration */
+static int health_flag(struct run_opts *o, int ch, struct flags_it *it, const char *cmd)
+{
+    const char *v = it->val;
+    int64_t *d = ch == O_HEALTHINTERVAL      ? &o->health_interval
+                 : ch == O_HEALTHTIMEOUT     ? &o->health_timeout
+                 : ch == O_HEALTHSTARTPERIOD ? &o->health_start_period
+                                             : &o->health_start_interval;
+    switch (ch) {
+    case O_HEALTHCMD:
+        o->health_cmd = *v ? v : NULL; /* Docker: empty is not given */
+        return 0;
+    case O_NOHEALTHCHECK:
+        o->no_healthcheck = flags_bool(it);
+        return 0;
+    case O_HEALTHRETRIES:
+        return flags_int(it, INT32_MIN, INT32_MAX, &o->health_retries);
+    default:
+        if (duration_parse(v, d) < 0)
+            return cli_usage_error(cmd,
+                                   "invalid argument \"%s\" for \"%s\" flag: time: invalid "
+                                   "duration \"%s\"",
+                                   v, it->seen, v),
+                   -1;
+        return 0;
+    }
+}
+
+/* Docker's checks of the --health-* flags together */
+static int health_flags_check(const struct run_opts *o, const char *cmd)
+{
+    bool any = o->health_cmd || o->health_interval || o->health_timeout || o->health_start_period ||
+               o->health_retries || o->health_start_interval;
+    if (!any)
+        return 0;
+    const char *neg = o->health_interval < 0         ? "interval"
+                      : o->health_timeout < 0        ? "timeout"
+                      : o->health_retries < 0        ? "retries"
+                      : o->health_start_period < 0   ? "start-period"
+                      : o->health_start_interval < 0 ? "start-interval"
+                                                     : NULL;
+    if (o->no_healthcheck)
+        return cli_usage_error(cmd, "--no-healthcheck conflicts with --health-* options"), -1;
+    if (neg)
+        return cli_usage_error(cmd, "--health-%s cannot be negative", neg), -1;
+    return 0;
+}
+
 /* the process and resource flags Docker has beyond moat's profile */
 static int res_flag(struct run_opts *o, int ch, struct flags_it *it, const char *cmd)
 {
@@ -466,6 +537,14 @@ static int res_flag(struct run_opts *o, int ch, struct flags_it *it, const char 
         return size_flag(cmd, "--memory-reservation", v, 6 << 20, false, &o->memory_reservation);
     case O_CPUSHARES:
         return flags_int(it, 2, 262144, &o->cpu_shares);
+    case O_HEALTHCMD:
+    case O_HEALTHINTERVAL:
+    case O_HEALTHTIMEOUT:
+    case O_HEALTHSTARTPERIOD:
+    case O_HEALTHSTARTINTERVAL:
+    case O_HEALTHRETRIES:
+    case O_NOHEALTHCHECK:
+        return health_flag(o, ch, it, cmd);
     case O_CPUSET:
         if (!*v || strspn(v, "0123456789,-") != strlen(v))
             return cli_usage_error(cmd, "--cpuset-cpus \"%s\": CPU numbers and ranges (0-3,5)", v),
@@ -619,6 +698,8 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
     /* stdin is relayed with -i, unless -a names other streams only */
     o->attach.in = o->interactive && (!o->attach_given || o->attach.in);
     o->attach.tty = o->tty;
+    if (health_flags_check(o, cmd) < 0)
+        return -1;
     if (o->rm && o->restart && strcmp(o->restart, "no") != 0)
         return cli_usage_error(cmd, "conflicting options: --restart and --rm"), -1;
     if (o->detach && o->rm && !run)

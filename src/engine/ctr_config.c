@@ -246,6 +246,10 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
         json_object_set_new(json_object_get(rec, "Config"), "StopTimeout",
                             json_integer((json_int_t)o->stop_timeout));
     ctr_extras_record(rec, o);
+    if (ctr_health_record(rec, ic, o, err) < 0) {
+        json_decref(rec);
+        return NULL;
+    }
     if (o->po.seccomp && strcmp(o->po.seccomp, "unconfined") != 0 && !o->privileged) {
         /* read once, here: what runs at every start is this copy */
         uint64_t held = (profile_default_caps() & ~o->po.cap_drop) | o->po.cap_add;

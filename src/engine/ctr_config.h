@@ -46,6 +46,12 @@ struct run_opts {
      * signals, the detach keys */
     struct attach_opts attach;
     bool attach_given; /* -a: only the streams named */
+    /* --health-*: Docker's HealthConfig from the command line, over the
+     * image's field by field (0 or NULL: not given; checked by the CLI) */
+    const char *health_cmd;
+    int64_t health_interval, health_timeout, health_start_period, health_start_interval; /* ns */
+    int64_t health_retries;
+    bool no_healthcheck;
 };
 
 void run_opts_init(struct run_opts *o);

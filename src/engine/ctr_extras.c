@@ -5,6 +5,7 @@
 #include "ctr_extras.h"
 #include "ctr_user.h"
 #include "restart.h"
+#include "../oci/healthcfg.h"
 #include "../util/util.h"
 
 #include <string.h>
@@ -68,6 +69,46 @@ void ctr_extras_record(json_t *rec, const struct run_opts *o)
     json_object_set_new(hc, "RestartPolicy", policy);
     json_object_set_new(json_object_get(rec, "Config"), "Domainname",
                         json_string(o->domainname ? o->domainname : ""));
+}
+
+int ctr_health_record(json_t *rec, json_t *ic, const struct run_opts *o, merr_t *err)
+{
+    struct health_cfg img, user = {
+                               .interval = o->health_interval,
+                               .timeout = o->health_timeout,
+                               .start_period = o->health_start_period,
+                               .start_interval = o->health_start_interval,
+                               .retries = o->health_retries,
+                           };
+    /* --no-healthcheck: nothing of the image's is used, so nothing of it
+     * (however broken) stands in the way */
+    if (o->no_healthcheck)
+        memset(&img, 0, sizeof(img));
+    else if (health_cfg_from_json(json_object_get(ic, "Healthcheck"), "image config: Healthcheck",
+                                  &img, err) < 0)
+        return -1;
+    if (o->no_healthcheck) {
+        user.test = xzalloc(2 * sizeof(char *));
+        user.test[0] = xstrdup("NONE");
+    } else if (o->health_cmd) {
+        user.test = xzalloc(3 * sizeof(char *));
+        user.test[0] = xstrdup("CMD-SHELL");
+        user.test[1] = xstrdup(o->health_cmd);
+    }
+    health_cfg_merge(&user, &img);
+    health_cfg_free(&img);
+    int r = 0;
+    if (user.test && !health_cfg_enabled(&user)) {
+        /* NONE: nothing of the image's to check or keep */
+        struct health_cfg none = {.test = user.test};
+        json_object_set_new(json_object_get(rec, "Config"), "Healthcheck", health_cfg_json(&none));
+    } else if ((r = health_cfg_check(&user, err)) == 0) {
+        json_t *j = health_cfg_json(&user);
+        if (j)
+            json_object_set_new(json_object_get(rec, "Config"), "Healthcheck", j);
+    }
+    health_cfg_free(&user);
+    return r;
 }
 
 /* --group-add: each a number or a group of the image's /etc/group */

@@ -16,6 +16,9 @@ json_t *ctr_strv_json(char *const *v);
 const char *ctr_sysctl_bad(const char *kv, bool net_host);
 /* The flags of o into the record (HostConfig, Config.Domainname) */
 void ctr_extras_record(json_t *rec, const struct run_opts *o);
+/* Config.Healthcheck: the image's (ic's, checked: it is untrusted) with
+ * the --health-* flags of o over it, as Docker merges them */
+int ctr_health_record(json_t *rec, json_t *ic, const struct run_opts *o, merr_t *err);
 /* The record's into config.json c; groups are looked up in the mounted
  * root (rootfd) */
 int ctr_extras_oci(json_t *c, json_t *rec, int rootfd, merr_t *err);

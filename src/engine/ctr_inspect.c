@@ -186,6 +186,8 @@ static json_t *config(json_t *c)
         json_object_set(o, "StopTimeout", json_object_get(c, "StopTimeout"));
     if (o && json_object_get(c, "Domainname"))
         json_object_set(o, "Domainname", json_object_get(c, "Domainname"));
+    if (o && json_is_object(json_object_get(c, "Healthcheck")))
+        json_object_set(o, "Healthcheck", json_object_get(c, "Healthcheck"));
     return o;
 }
 

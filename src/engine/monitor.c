@@ -5,6 +5,7 @@
 #include "restart.h"
 #include "ctr.h"
 #include "ctr_config.h"
+#include "health.h"
 #include "logfile.h"
 #include "../runtime/container.h"
 #include "../runtime/ops.h"
@@ -49,6 +50,7 @@ struct mon {
     int *srcs;                 /* the sources of binds and volumes, per mount */
     size_t nsrcs;
     struct sbuf partial[2];
+    struct health *health; /* its health check, or NULL */
 };
 
 /* output of one stream: to every client, and by whole lines to the log
@@ -419,7 +421,7 @@ static int serve(struct mon *m, struct container *c)
     int code = 255;
     bool done = false;
     while (!done || m->out_r >= 0 || m->err_r >= 0) {
-        struct pollfd p[4 + MAX_CLIENTS];
+        struct pollfd p[5 + MAX_CLIENTS];
         int n = 0;
         p[n++] = (struct pollfd){sfd, POLLIN, 0};
         p[n++] = (struct pollfd){m->listenfd, POLLIN, 0};
@@ -427,7 +429,8 @@ static int serve(struct mon *m, struct container *c)
         p[n++] = (struct pollfd){m->err_r, POLLIN, 0};
         for (int i = 0; i < MAX_CLIENTS; i++)
             p[n++] = (struct pollfd){m->clients[i], POLLIN, 0};
-        int r = poll(p, (nfds_t)n, done ? 200 : -1);
+        p[n++] = (struct pollfd){health_fd(m->health), POLLIN, 0};
+        int r = poll(p, (nfds_t)n, done ? 200 : health_poll_ms(m->health));
         if (r < 0 && errno == EINTR)
             continue;
         if (r == 0 && done)
@@ -437,11 +440,15 @@ static int serve(struct mon *m, struct container *c)
             if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGCHLD) {
                 int st;
                 pid_t w;
+                /* the container's init, or a health check (health.h) */
                 while ((w = waitpid(-1, &st, WNOHANG)) > 0)
                     if (w == c->host_pid) {
                         code = status_code(st);
                         done = true;
                         c->host_pid = -1;
+                        health_stop(m->health);
+                    } else {
+                        health_reaped(m->health, w, st);
                     }
             }
         }
@@ -454,6 +461,8 @@ static int serve(struct mon *m, struct container *c)
         for (int i = 0; i < MAX_CLIENTS; i++)
             if (m->clients[i] >= 0 && p[4 + i].revents)
                 client_input(m, i);
+        if (!done)
+            health_tick(m->health, p[4 + MAX_CLIENTS].revents != 0);
     }
     if (sfd >= 0)
         close(sfd);
@@ -513,8 +522,10 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
      * after a run of 10 s */
     int64_t count = 0, backoff = 0;
     set_restart_count(&m, 0);
+    m.health = health_new(s, id, rec);
     for (;;) {
         time_t started = time(NULL);
+        health_start(m.health);
         int code = serve(&m, &c);
         output(&m, 0, "", 0, true);
         output(&m, 1, "", 0, true);
@@ -524,6 +535,7 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
         if (!again(&m, &c, rec, code, &count, &backoff))
             break;
     }
+    health_free(m.health);
     unlinkat(m.dirfd, "attach.sock", 0);
     bool rm = json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "AutoRemove"));
     if (rm) {

@@ -1,6 +1,8 @@
 /* fuzz_imgconfig: an image config (rootfs.diff_ids, and the Entrypoint,
- * Cmd, Env, User, WorkingDir and StopSignal a container record takes). */
+ * Cmd, Env, User, WorkingDir, StopSignal and Healthcheck a container
+ * record takes; the Healthcheck also with --health-* flags over it). */
 #include "engine/ctr_config.h"
+#include "oci/healthcfg.h"
 #include "oci/imgjson.h"
 #include "util/util.h"
 
@@ -25,6 +27,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ctr_record(NULL, &o, "0123456789abcdef0123456789abcdef", "name",
                    "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", c,
                    layers, 0, &err);
+    json_decref(rec);
+    /* the merge with flags, and the monitor's reading of the result */
+    o.health_cmd = "true";
+    o.health_interval = (int64_t)size * 1000;
+    rec = ctr_record(NULL, &o, "0123456789abcdef0123456789abcdef", "name",
+                     "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", c,
+                     layers, 0, &err);
+    err_clear(&err);
+    struct health_cfg hc;
+    if (health_cfg_from_json(json_object_get(json_object_get(c, "config"), "Healthcheck"), "hc",
+                             &hc, &err) == 0)
+        health_cfg_free(&hc);
+    err_clear(&err);
     json_decref(rec);
     json_decref(layers);
     err_clear(&err);

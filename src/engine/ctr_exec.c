@@ -1,0 +1,94 @@
+/* ctr_exec.c: a process in a running container (see ctr_exec.h). */
+#include "ctr_exec.h"
+#include "ctr.h"
+#include "ctr_user.h"
+#include "../runtime/exec.h"
+#include "../util/util.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EXEC_ENGINE_FAILED 125
+#define EXEC_CANNOT_RUN 126
+
+/* "uid:gid" for user, looked up in the container's own files as run does
+ * (a number too: its group comes from /etc/passwd) */
+static char *resolve_user(struct store *s, const char *id, const char *user, merr_t *err)
+{
+    cleanup_free char *rootfs = xasprintf("%s/containers/%s/rootfs", s->root, id);
+    cleanup_close int rfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    uint64_t uid, gid;
+    if (rfd < 0)
+        return err_sys(err, "open %s", rootfs), NULL;
+    if (ctr_resolve_user(rfd, user, &uid, &gid, err) < 0)
+        return NULL;
+    return xasprintf("%llu:%llu", (unsigned long long)uid, (unsigned long long)gid);
+}
+
+int ctr_exec_id(struct store *s, const char *id, const struct ctr_exec_opts *o, int *code,
+                merr_t *err)
+{
+    *code = EXEC_ENGINE_FAILED;
+    json_t *r = ctr_refresh(s, id, err);
+    if (!r)
+        return -1;
+    bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
+    bool paused = !strcmp(
+        json_string_value(json_object_get(json_object_get(r, "State"), "Status")) ?: "", "paused");
+    json_decref(r);
+    if (!running)
+        return err_set(err, 0, "container %.12s is not running", id);
+    if (paused)
+        return err_set(err, 0, "container %s is paused, unpause the container before exec", id);
+    cleanup_free char *user = NULL;
+    if (o->user && !(user = resolve_user(s, id, o->user, err)))
+        return -1;
+    char **env = NULL;
+    bool term = false;
+    for (size_t i = 0; o->env && o->env[i]; i++) {
+        strv_push(&env, o->env[i]);
+        term = term || strncmp(o->env[i], "TERM=", 5) == 0;
+    }
+    if (o->tty && !term)
+        strv_push(&env, "TERM=xterm");
+    struct exec_opts eo = {
+        .id = id,
+        .args = o->args,
+        .env = env,
+        .user = user,
+        .cwd = o->workdir,
+        .tty = o->tty,
+        .detach = o->detach,
+        .stdin_open = o->interactive,
+        /* never the caller's own descriptors: pipes (or a pty) relayed */
+        .relay_stdio = true,
+    };
+    int rootfd = ctr_runtime_rootfd(s, err);
+    if (rootfd < 0) {
+        strv_free(env);
+        return -1;
+    }
+    int st = 0, ret = op_exec(rootfd, &eo, &st, err);
+    close(rootfd);
+    strv_free(env);
+    if (ret < 0) {
+        /* Docker's codes: 126 when the command cannot be run, 127 when it
+         * is not there */
+        *code = ctr_exec_status(err) ? ctr_exec_status(err) : EXEC_CANNOT_RUN;
+        return -1;
+    }
+    *code = st;
+    return 0;
+}
+
+int ctr_exec(struct store *s, const char *name, const struct ctr_exec_opts *o, int *code,
+             merr_t *err)
+{
+    char id[65];
+    *code = EXEC_ENGINE_FAILED;
+    if (ctr_find(s, name, id, err) < 0)
+        return -1;
+    return ctr_exec_id(s, id, o, code, err);
+}
