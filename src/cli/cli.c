@@ -153,8 +153,8 @@ static bool engine_wanted(const char *root, bool runtime_globals, int argc, char
     }
     if (!pos)
         return true;
-    if (build)
-        return !(npos == 1 && access("config.json", F_OK) == 0);
+    if (build) /* never the runtime because of a config.json here: moat-runtime is */
+        return true;
     cleanup_free char *def = state_default_root();
     cleanup_free char *p = xasprintf("%s/%s", def, pos);
     return access(p, F_OK) != 0;
@@ -319,7 +319,7 @@ static int open_log(const struct global *g)
     return 0;
 }
 
-int cli_main(int argc, char **argv)
+int cli_main(int argc, char **argv, bool runtime_only)
 {
     static const struct option opts[] = {
         {"root", required_argument, NULL, 'r'},
@@ -382,13 +382,15 @@ int cli_main(int argc, char **argv)
         return 1;
     }
     const char *name = argv[optind];
+    int ret = -1, at = optind;
+    if (runtime_only)
+        goto runtime;
     if (strcmp(name, "__docs") == 0) /* man pages and completion, for meson install */
         return cli_docs(argc - optind, argv + optind);
     if (strcmp(name, "__boot") == 0) /* dist/moat-restart.service, at boot */
         return restart_at_boot(root);
     if (strcmp(name, "version") == 0)
         return version_cmd(&g, argc, argv);
-    int ret = -1, at = optind;
     if (strcmp(name, "help") == 0) {
         usage(stdout);
         return 0;
@@ -421,6 +423,7 @@ int cli_main(int argc, char **argv)
         log_close();
         return ret;
     }
+runtime:
     g.root = root ? xstrdup(root) : state_default_root();
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
         if (strcmp(commands[i].name, name) == 0) {
