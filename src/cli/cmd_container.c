@@ -333,9 +333,14 @@ int engine_kill(const struct global *g, int argc, char **argv)
     return stop_like(g, &kill_flags, argc, argv, (struct stop_ctx){0, SIGKILL}, do_kill);
 }
 
+struct rm_ctx {
+    bool force, volumes;
+};
+
 static int do_rm(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
 {
-    if (ctr_rm(s, id, *(bool *)ctx, err) < 0)
+    const struct rm_ctx *c = ctx;
+    if (ctr_rm(s, id, c->force, c->volumes, err) < 0)
         return -1;
     printf("%s\n", arg);
     return 0;
@@ -357,8 +362,11 @@ const struct cmd_flags rm_flags = {
 
 static int on_rm(struct flags_it *it, int f, void *ctx)
 {
+    struct rm_ctx *c = ctx;
     if (f == F_FORCE)
-        *(bool *)ctx = flags_bool(it);
+        c->force = flags_bool(it);
+    if (f == F_VOLUMES)
+        c->volumes = flags_bool(it);
     if (f == F_LINK && flags_bool(it))
         return flags_error(it, "--link: moat has no container links"), -1;
     return 0;
@@ -366,12 +374,12 @@ static int on_rm(struct flags_it *it, int f, void *ctx)
 
 int engine_rm(const struct global *g, int argc, char **argv)
 {
-    bool force = false;
+    struct rm_ctx c = {false, false};
     struct flags_it it;
     flags_begin(&it, &rm_flags, argc, argv);
-    int r = flags_parse(&it, on_rm, &force);
+    int r = flags_parse(&it, on_rm, &c);
     if (r == FLAGS_DONE)
-        r = each(g, &it, do_rm, &force);
+        r = each(g, &it, do_rm, &c);
     return r;
 }
 
@@ -438,7 +446,7 @@ int engine_container_prune(const struct global *g, int argc, char **argv)
         bool running = json_is_true(json_object_get(json_object_get(rec, "State"), "Running"));
         json_decref(rec);
         if (rec && !running && !ctr_monitor_alive(&s, ids[i]) &&
-            ctr_rm(&s, ids[i], false, &err) == 0)
+            ctr_rm(&s, ids[i], false, false, &err) == 0)
             printf("%s\n", ids[i]);
         err_clear(&err);
     }

@@ -9,6 +9,7 @@
 #include "../oci/ref.h"
 #include "rwlayer.h"
 #include "store.h"
+#include "volume.h"
 #include "../runtime/ops.h"
 #include "../runtime/seal.h"
 #include "../util/log.h"
@@ -28,16 +29,12 @@
 
 static char *new_id(void)
 {
-    uint8_t b[32];
-    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-        abort();
-    char *id = xmalloc(65);
-    for (int i = 0; i < 32; i++)
-        snprintf(id + 2 * i, 3, "%02x", b[i]);
-    return id;
+    return volume_random_name();
 }
 
 /* Create the record and directories of a new container; its id in id. */
+static int ctr_rm_record(struct store *s, const char *id, bool force, bool running, merr_t *err);
+
 int ctr_create(struct store *s, struct run_opts *o, char id[65], merr_t *err)
 {
     bool userns = !o->userns_host && !o->privileged;
@@ -296,13 +293,23 @@ int ctr_stop(struct store *s, const char *id, int secs, int sig, merr_t *err)
     return 0;
 }
 
-int ctr_rm(struct store *s, const char *id, bool force, merr_t *err)
+int ctr_rm(struct store *s, const char *id, bool force, bool volumes, merr_t *err)
 {
     json_t *r = ctr_refresh(s, id, err);
     if (!r)
         return -1;
     bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
+    json_t *mounts = json_incref(json_object_get(r, "Mounts"));
     json_decref(r);
+    int ret = ctr_rm_record(s, id, force, running, err);
+    if (ret == 0 && volumes)
+        volume_remove_anonymous(s, mounts);
+    json_decref(mounts);
+    return ret;
+}
+
+static int ctr_rm_record(struct store *s, const char *id, bool force, bool running, merr_t *err)
+{
     if (running && !force)
         return err_set(err, 0, "container %.12s is running: stop it first, or use rm --force", id);
     if (running)
