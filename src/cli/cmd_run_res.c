@@ -76,18 +76,19 @@ static int device(struct run_opts *o, struct flags_it *it)
     return 0;
 }
 
-/* --pid, --ipc, --uts: host, or the private default */
+/* --pid, --ipc, --uts: host, another container's (pid, ipc), or the private default */
 static int ns_mode(struct run_opts *o, int id, struct flags_it *it)
 {
     static const char *const keys[] = {"PidMode", "IpcMode", "UTSMode"};
     const char *v = it->val;
     bool ok = !strcmp(v, "host") || !strcmp(v, "private") || !*v ||
-              (id == R_IPC && (!strcmp(v, "shareable") || !strcmp(v, "none")));
+              (id == R_IPC && (!strcmp(v, "shareable") || !strcmp(v, "none"))) ||
+              (id != R_UTS && !strncmp(v, "container:", 10) && v[10]);
     if (!ok)
-        return flags_error(it,
-                           "%s \"%s\": host or private%s (sharing another container's is "
-                           "not supported yet)",
-                           it->seen, v, id == R_IPC ? ", shareable or none" : "");
+        return flags_error(it, "%s \"%s\": host or private%s", it->seen, v,
+                           id == R_IPC   ? ", shareable, none or container:NAME"
+                           : id == R_PID ? " or container:NAME"
+                                         : "");
     json_object_set_new(hc(o), keys[id - R_PID], json_string(v));
     return 0;
 }

@@ -1,6 +1,7 @@
 /* ctr_config.c: container record and config.json (see ctr_config.h). */
 #include "ctr_config.h"
 #include "ctr_extras.h"
+#include "ctr_ns.h"
 #include "ctr_res.h"
 #include "ctr.h"
 #include "tinit.h"
@@ -521,7 +522,8 @@ json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd,
         *nfds = 0;
         return NULL;
     }
-    if (ctr_extras_oci(c, rec, rootfd, err) < 0 || ctr_res_oci(c, hc, id, err) < 0) {
+    if (ctr_extras_oci(c, rec, rootfd, err) < 0 || ctr_res_oci(c, hc, id, err) < 0 ||
+        ctr_ns_oci(s, c, hc, err) < 0) {
         json_decref(c);
         ctr_mounts_close(*fds, *nfds);
         *fds = NULL;

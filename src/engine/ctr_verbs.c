@@ -1,5 +1,7 @@
 /* ctr_verbs.c: the container verbs (see ctr_verbs.h). */
 #include "ctr_verbs.h"
+#include "ctr_ns.h"
+#include "ctr_ns.h"
 #include "ctr_res.h"
 #include "ctr.h"
 #include "ctr_state.h"
@@ -44,7 +46,7 @@ int ctr_create(struct store *s, struct run_opts *o, char id[65], merr_t *err)
     /* its init will be in the host's pid namespace, as host root: this
      * process must run from a read-only view of moat before it makes
      * anything (a re-exec runs the command again) */
-    if (ctr_ns_host_pid(o->hc, userns) && seal_protect_now(err) < 0)
+    if (ctr_ns_needs_seal(o->hc, userns) && seal_protect_now(err) < 0)
         return -1;
     struct rwl_plan lp;
     if (rwl_plan(s, o->storage_size, &lp, err) < 0)
@@ -104,7 +106,10 @@ int ctr_create(struct store *s, struct run_opts *o, char id[65], merr_t *err)
     err_clear(err);
     name = o->name ? xstrdup(o->name) : ctr_make_name(s);
     uint64_t base = 0;
-    if (!o->userns_host && !o->privileged && ctr_alloc_userns(s, &base, err) < 0)
+    bool joined = false;
+    if (o->hc && ctr_ns_join(s, o->hc, userns, &joined, &base, err) < 0)
+        goto unlock;
+    if (!joined && userns && ctr_alloc_userns(s, &base, err) < 0)
         goto unlock;
     json_t *rec = ctr_record(s, o, id, name, img_id, img.config, layers, base, err);
     if (!rec)
@@ -239,8 +244,8 @@ int ctr_start(struct store *s, const char *id, const struct attach_opts *ao, int
     struct attach_opts a;
     const struct attach_opts *as = attach_as(r, ao, &a);
     bool rm = json_is_true(json_object_get(json_object_get(r, "HostConfig"), "AutoRemove"));
-    bool seal = ctr_ns_host_pid(json_object_get(r, "HostConfig"),
-                                json_integer_value(json_object_get(r, "UsernsBase")) > 0);
+    bool seal = ctr_ns_needs_seal(json_object_get(r, "HostConfig"),
+                                  json_integer_value(json_object_get(r, "UsernsBase")) > 0);
     json_decref(r);
     if (seal && seal_protect_now(err) < 0)
         return -1;
