@@ -181,8 +181,18 @@ static const struct command commands[] = {
     {"restore", cmd_checkpoint, "not supported on this host"},
 };
 
-static void usage(FILE *f)
+static void usage(FILE *f, bool runtime_only)
 {
+    if (runtime_only) {
+        fprintf(f, "usage: moat-runtime [global flags] COMMAND [flags] [args]\n\n"
+                   "moat's OCI runtime (runc's command line), locked down by default.\n\n"
+                   "Commands (--root: the state directory, default /run/moat):\n");
+        for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+            fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].help);
+        fprintf(f, "\nGlobal flags: --root DIR, --log FILE, --log-format text|json, --debug, "
+                   "--version\n");
+        return;
+    }
     fprintf(f, "usage: moat [global flags] COMMAND [flags] [args]\n\n"
                "moat is a container engine and an OCI runtime (runc's command line), locked\n"
                "down by default.\n\n"
@@ -366,7 +376,7 @@ int cli_main(int argc, char **argv, bool runtime_only)
             version();
             return 0;
         case 'h':
-            usage(stdout);
+            usage(stdout, runtime_only);
             return 0;
         default:
             log_open(NULL, false, false);
@@ -378,7 +388,7 @@ int cli_main(int argc, char **argv, bool runtime_only)
     if (open_log(&g) < 0)
         return 1;
     if (optind >= argc) {
-        usage(stderr);
+        usage(stderr, runtime_only);
         return 1;
     }
     const char *name = argv[optind];
@@ -392,7 +402,7 @@ int cli_main(int argc, char **argv, bool runtime_only)
     if (strcmp(name, "version") == 0)
         return version_cmd(&g, argc, argv);
     if (strcmp(name, "help") == 0) {
-        usage(stdout);
+        usage(stdout, runtime_only);
         return 0;
     }
     if (g.systemd_cgroup) {

@@ -64,7 +64,10 @@ setup() { common_setup; }
     [ "$status" -eq 125 ]
     [[ $output == *"rt2"* ]]
     [[ $output != *"from the runtime"* ]]
-    # the engine's commands are not moat-runtime's
+    # the engine's commands are not moat-runtime's, nor in its help
+    run -0 "$rt" --help
+    [[ $output == *"usage: moat-runtime"* ]]
+    [[ $output != *images* ]]
     run "$rt" --root "$ROOT" images
     [ "$status" -ne 0 ]
     [[ $output == *'unknown command "images"'* ]]
