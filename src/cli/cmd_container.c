@@ -163,7 +163,8 @@ enum {
     F_LINK,
     F_KEYS,
     F_NOSTDIN,
-    F_SIGPROXY
+    F_SIGPROXY,
+    F_CHECKPOINT
 };
 
 const struct cmd_flags start_flags = {
@@ -172,6 +173,10 @@ const struct cmd_flags start_flags = {
     "Start one or more stopped containers",
     (const struct flag[]){
         {"attach", 'a', NULL, "Attach STDOUT/STDERR and forward signals", F_ATTACH},
+        {"checkpoint", 0, "string", "Restore from this checkpoint (refused: no CRIU here)",
+         F_CHECKPOINT},
+        {"checkpoint-dir", 0, "string", "Use a custom checkpoint storage directory (refused)",
+         F_CHECKPOINT},
         {"detach-keys", 0, "string", "Override the key sequence for detaching a container", F_KEYS},
         {"interactive", 'i', NULL, "Attach container's STDIN", F_INTERACTIVE},
         {0},
@@ -189,6 +194,11 @@ static int on_start(struct flags_it *it, int f, void *ctx)
         c->attach = c->ao.in = flags_bool(it);
     else if (f == F_KEYS)
         c->keys = it->val;
+    else if (f == F_CHECKPOINT)
+        return flags_error(it,
+                           "%s: moat does not checkpoint or restore containers (no CRIU support)",
+                           it->seen),
+               -1;
     return 0;
 }
 
