@@ -101,7 +101,7 @@ int engine_history(const struct global *g, int argc, char **argv);
 int engine_diff(const struct global *g, int argc, char **argv);
 
 /* cmd_run_flags.c: run/create flags; the index of IMAGE, 0 after --help,
- * -1 on a usage error (reported) */
+ * -1 on a usage error, -2 on a wrong count of arguments (reported) */
 struct run_opts;
 int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run);
 

@@ -47,7 +47,7 @@ static int run_or_create(const struct global *g, int argc, char **argv, bool run
     int at = cli_parse_run(argc, argv, &o, run);
     if (at <= 0) {
         run_opts_free(&o);
-        return at < 0 ? EXIT_ENGINE : 0;
+        return at == -2 ? 1 : at < 0 ? EXIT_ENGINE : 0;
     }
     struct store s;
     if (cli_store(g, &s) < 0) {

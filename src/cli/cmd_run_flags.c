@@ -694,7 +694,7 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
             return -1;
     }
     if (ch != FLAGS_DONE) {
-        return ch == FLAGS_HELP ? 0 : -1;
+        return ch == FLAGS_HELP ? 0 : ch == FLAGS_ARGS ? -2 : -1;
     }
     for (size_t i = 0; o->sysctls && o->sysctls[i]; i++) {
         const char *why = ctr_sysctl_bad(o->sysctls[i], o->net_host);

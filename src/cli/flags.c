@@ -119,6 +119,10 @@ static int short_flag(struct flags_it *it)
         it->short_rest = NULL;
         return take_value(it, f, rest[0] == '=' ? rest + 1 : rest);
     }
+    if (*rest == '=') { /* -d=false: a switch's value, as pflag takes it */
+        it->short_rest = NULL;
+        return take_value(it, f, rest + 1);
+    }
     if (!*rest)
         it->short_rest = NULL;
     return take_value(it, f, NULL);
@@ -134,7 +138,7 @@ static int count_error(const struct flags_it *it, const char *how, int n)
         fprintf(stderr, "moat %s: requires %s %d argument%s", c->cmd, how, n, n == 1 ? "" : "s");
     fprintf(stderr, "\nSee 'moat %s --help'.\n\nUsage:  moat %s %s\n\n%s\n", c->cmd, c->cmd,
             c->usage, c->summary);
-    return FLAGS_ERROR;
+    return FLAGS_ARGS;
 }
 
 static int check_count(struct flags_it *it)
@@ -211,7 +215,7 @@ void flags_help(const struct cmd_flags *c)
 
 int flags_exit(int r)
 {
-    return r == FLAGS_HELP ? 0 : EXIT_ENGINE;
+    return r == FLAGS_HELP ? 0 : r == FLAGS_ARGS ? 1 : EXIT_ENGINE;
 }
 
 int flags_parse(struct flags_it *it, int (*on)(struct flags_it *, int, void *), void *ctx)

@@ -46,13 +46,15 @@ struct flags_it {
     bool ended; /* "--" seen, or the first argument of a non-interspersed command */
 };
 
-enum { FLAGS_DONE = -1, FLAGS_HELP = -2, FLAGS_ERROR = -3 };
+enum { FLAGS_DONE = -1, FLAGS_HELP = -2, FLAGS_ERROR = -3, FLAGS_ARGS = -4 };
 
 /* argv[0] is the command's name; parsing starts at argv[1] */
 void flags_begin(struct flags_it *it, const struct cmd_flags *c, int argc, char **argv);
 /* The id of the next flag (its value in it->val); FLAGS_DONE when there
  * are no more (then the count of arguments has been checked), FLAGS_HELP
- * when --help was printed, FLAGS_ERROR when a message was printed. */
+ * when --help was printed, FLAGS_ERROR when a message was printed,
+ * FLAGS_ARGS when the count of arguments was wrong (Docker exits 1 then,
+ * 125 for a bad flag). */
 int flags_next(struct flags_it *it);
 
 /* A switch's value ("--rm=false" is false) */

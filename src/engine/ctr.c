@@ -275,7 +275,7 @@ static json_t *refresh(struct store *s, const char *id, merr_t *err)
     if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) < 0)
         return r; /* a monitor holds it */
     /* what a monitor that ended just now wrote (its real exit code) */
-    cleanup_close int rl = ctr_record_lock(s, id);
+    cleanup_close_held int rl = ctr_record_lock(s, id);
     json_t *again = ctr_load(s, id, err);
     if (!again) {
         err_clear(err);

@@ -51,7 +51,7 @@ static int64_t add_sat(int64_t a, int64_t b)
 static void save(struct health *h)
 {
     merr_t e = MERR_INIT;
-    cleanup_close int rl = ctr_record_lock(h->s, h->id);
+    cleanup_close_held int rl = ctr_record_lock(h->s, h->id);
     json_t *r = ctr_load(h->s, h->id, &e);
     if (r) {
         json_t *st = json_object_get(r, "State");

@@ -143,7 +143,7 @@ static void set_state(struct mon *m, const char *status, bool running, int pid, 
                       const char *error)
 {
     merr_t e = MERR_INIT;
-    cleanup_close int rl = ctr_record_lock(m->s, m->id);
+    cleanup_close_held int rl = ctr_record_lock(m->s, m->id);
     json_t *r = ctr_load(m->s, m->id, &e);
     if (!r) {
         err_clear(&e);
@@ -304,7 +304,7 @@ static void report(int status, const char *msg)
 static void set_restart_count(struct mon *m, int64_t n)
 {
     merr_t e = MERR_INIT;
-    cleanup_close int rl = ctr_record_lock(m->s, m->id);
+    cleanup_close_held int rl = ctr_record_lock(m->s, m->id);
     json_t *r = ctr_load(m->s, m->id, &e);
     if (r) {
         json_object_set_new(r, "RestartCount", json_integer((json_int_t)n));

@@ -23,6 +23,8 @@ static inline void cleanup_closep(const int *fd)
 }
 #define cleanup_free __attribute__((cleanup(cleanup_freep)))
 #define cleanup_close __attribute__((cleanup(cleanup_closep)))
+/* an fd held only for what it holds (a lock) until the scope ends */
+#define cleanup_close_held __attribute__((cleanup(cleanup_closep), unused))
 
 /* Memory exhaustion aborts: there is no sensible recovery in a runtime. */
 void *xmalloc(size_t n);

@@ -102,15 +102,21 @@ wait_ready() {
     done
 }
 
-@test "wrong argument counts and flag values: Docker's words, exit 125" {
+@test "wrong argument counts (exit 1) and flag values (exit 125): Docker's words and codes" {
     run m stop
-    [ "$status" -eq 125 ]
+    [ "$status" -eq 1 ]
     [[ "$output" == *'moat stop: requires at least 1 argument'* ]]
     run m logs a b
-    [ "$status" -eq 125 ]
+    [ "$status" -eq 1 ]
     [[ "$output" == *'requires exactly 1 argument'* ]]
     run m exec onlyone
-    [ "$status" -eq 125 ]
+    [ "$status" -eq 1 ]
+    run m run
+    [ "$status" -eq 1 ]
+    # a switch's value after its short name, as pflag takes it
+    run m run --rm -d=false bb:1 echo fg
+    [ "$status" -eq 0 ]
+    [ "$output" = fg ]
     run m logs --tail x whatever
     [ "$status" -eq 125 ]
     [[ "$output" == *'invalid argument "x" for "--tail"'* ]]

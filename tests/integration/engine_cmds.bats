@@ -53,7 +53,7 @@ teardown() {
     [[ "$output" == *"same name"* ]]
     run -125 m rename nosuch cc
     [[ "$output" == *"no such container: nosuch"* ]]
-    run -125 m rename aa
+    run -1 m rename aa
     [[ "$output" == *"requires exactly 2 arguments"* ]]
     [ "$(m inspect -f '{{.Name}}' "$a")" = /aa ]
     [ "$(m inspect -f '{{.Name}}' "$b")" = /bb ]
@@ -162,7 +162,7 @@ teardown() {
     m version --format json | jq -e '.Client.Arch and .Server.MinAPIVersion == "1.24" and
         (.Server.Components[0].Name == "Engine")'
     run -125 m version --format '{{.Nope'
-    run -125 m version extra
+    run -1 m version extra
     run -125 m version --bogus
     run m version --help
     [[ "$output" == *"-f, --format string"* ]]
@@ -195,7 +195,7 @@ teardown() {
     [[ "$output" == *"  Paused: 1"* ]]
     [[ "$output" == *"Docker Root Dir: $STORE"* ]]
     run -125 m info --format '{{.X'
-    run -125 m info x
+    run -1 m info x
     run -125 m system nosuch
     run m system --help
     [[ "$output" == *"df, info, prune"* ]]
@@ -230,7 +230,7 @@ teardown() {
     [[ "$output" == *"dfvol"*"1"*"300kB"* ]]
     [[ "$output" == *"lonely"*"0"*"0B"* ]]
     run -125 m system df --format '{{.X'
-    run -125 m system df extra
+    run -1 m system df extra
 }
 
 @test "system df: a container's symlinks, fifos and deep trees are not followed nor opened" {
@@ -281,7 +281,7 @@ teardown() {
     m load -i "$BATS_TEST_TMPDIR/bb.tar" >/dev/null
     m image inspect bb:1 >/dev/null
     run -125 m system prune --bogus
-    run -125 m system prune extra
+    run -1 m system prune extra
 }
 
 # ---- history ----
@@ -341,7 +341,7 @@ make_hist_image() {
     [ "$status" -eq 0 ]
     run -125 m history nosuch:1
     [[ "$output" == *"nosuch"* ]]
-    run -125 m history
+    run -1 m history
     run -125 m history --format '{{.X' hist:1
 }
 
@@ -376,5 +376,5 @@ make_hist_image() {
     [ "$output" = "" ]
     run -125 m diff nosuch
     [[ "$output" == *"no such container: nosuch"* ]]
-    run -125 m diff
+    run -1 m diff
 }
