@@ -70,3 +70,113 @@ no_mounts() {
     run -125 m export
     no_mounts
 }
+
+# ---- cp with "-", -a, -L ----
+
+@test "cp CTR:PATH -: a tar of a directory and a file; ids as seen inside; -L follows in the root" {
+    id=$(m create --cap-add CHOWN bb:1 sh -c 'mkdir -p /src/sub; echo a > /src/sub/f; chown -R 7:8 /src; mkfifo /src/p; ln -s /etc /src/etc; ln -s /src/sub/f /flink; ln -s / /rootlink')
+    m start -a "$id"
+    m cp "$id:/src" - > "$BATS_TEST_TMPDIR/s.tar"
+    tar -tvf "$BATS_TEST_TMPDIR/s.tar" > "$BATS_TEST_TMPDIR/list"
+    grep -E '^d.* 7/8 .* src/$' "$BATS_TEST_TMPDIR/list"
+    grep -E '^-.* 7/8 .* src/sub/f$' "$BATS_TEST_TMPDIR/list"
+    grep -E '^p.* src/p$' "$BATS_TEST_TMPDIR/list"
+    grep -E '^l.* src/etc -> /etc$' "$BATS_TEST_TMPDIR/list"
+    run -1 grep -E 'src/etc/' "$BATS_TEST_TMPDIR/list"
+    # a symlink source: the link itself, or with -L its target under its name
+    [ "$(m cp "$id:/flink" - | tar -tvf - | cut -c1)" = l ]
+    [ "$(m cp -L "$id:/flink" - | tar -xOf - flink)" = a ]
+    # -L through a link to /: the container's root, never the host's
+    m cp -L "$id:/rootlink" - | tar -tf - > "$BATS_TEST_TMPDIR/r"
+    grep -qx 'rootlink/src/sub/f' "$BATS_TEST_TMPDIR/r"
+    run -1 grep -q 'rootlink/work/' "$BATS_TEST_TMPDIR/r"
+    # a file
+    [ "$(m cp "$id:/src/sub/f" - | tar -xOf - f)" = a ]
+    run -125 m cp "$id:/nosuch" -
+    [[ "$output" == *nosuch* ]]
+    no_mounts
+}
+
+@test "cp - CTR:DIR: extracts a tar into the container, owned by its root, -a keeps ids (mapped)" {
+    id=$(m run -d bb:1 sleep 100)
+    src="$BATS_TEST_TMPDIR/t"
+    mkdir -p "$src/d"
+    echo hello > "$src/d/f"
+    chown -R 1234:2345 "$src/d"
+    tar -C "$src" -cf "$BATS_TEST_TMPDIR/in.tar" d
+    m cp - "$id:/tmp" < "$BATS_TEST_TMPDIR/in.tar"
+    [ "$(m exec "$id" cat /tmp/d/f)" = hello ]
+    [ "$(m exec "$id" stat -c %u:%g /tmp/d/f)" = 0:0 ]
+    m exec "$id" mkdir /tmp/a
+    m cp -a - "$id:/tmp/a" < "$BATS_TEST_TMPDIR/in.tar"
+    [ "$(m exec "$id" stat -c %u:%g /tmp/a/d/f)" = 1234:2345 ]
+    # host -> container and back with -a, a stopped container too
+    m stop -t 1 "$id" >/dev/null
+    m cp -a "$src/d" "$id:/d2"
+    m cp -a "$id:/d2" "$BATS_TEST_TMPDIR/back"
+    [ "$(stat -c %u:%g "$BATS_TEST_TMPDIR/back/f")" = 1234:2345 ]
+    m cp - "$id:/" < "$BATS_TEST_TMPDIR/in.tar"
+    no_mounts
+    m start "$id" >/dev/null
+    [ "$(m exec "$id" cat /d/f)" = hello ]
+    # the destination of a stream must be a directory
+    run -125 m cp - "$id:/d/f" < "$BATS_TEST_TMPDIR/in.tar"
+    [[ "$output" == *"must be a directory"* ]]
+    # ids outside the container's range are refused with -a
+    tar -C "$src" --owner=70000 -cf "$BATS_TEST_TMPDIR/big.tar" d
+    run -125 m cp -a - "$id:/tmp" < "$BATS_TEST_TMPDIR/big.tar"
+    [[ "$output" == *"outside the container's ids"* ]]
+}
+
+@test "cp - CTR:DIR: a hostile tar (../, absolute, symlink then file, planted link) stays in the target" {
+    id=$(m run -d bb:1 sh -c 'mkdir -p /tmp/t/tmp; ln -s / /tmp/t/planted; sleep 100')
+    for _ in $(seq 50); do m exec "$id" test -L /tmp/t/planted && break; sleep 0.1; done
+    w="$BATS_TEST_TMPDIR/w"
+    mkdir -p "$w"
+    marker="moat-tar-escape-$$"
+    rm -f "/tmp/$marker" "/$marker"
+    # "../" names and absolute names: refused with the entry's name
+    python3 - "$w" "$marker" <<'PY'
+import io, sys, tarfile
+w, marker = sys.argv[1], sys.argv[2]
+def add(t, name, data=b"x", kind=tarfile.REGTYPE, link=""):
+    i = tarfile.TarInfo(name); i.type = kind; i.linkname = link
+    if kind == tarfile.REGTYPE:
+        i.size = len(data); t.addfile(i, io.BytesIO(data))
+    else:
+        t.addfile(i)
+with tarfile.open(w + "/dotdot.tar", "w") as t:
+    add(t, "ok"); add(t, "../../../../tmp/" + marker)
+with tarfile.open(w + "/abs.tar", "w") as t:
+    add(t, "/tmp/" + marker)
+with tarfile.open(w + "/link.tar", "w") as t:
+    add(t, "l", kind=tarfile.SYMTYPE, link="/tmp")
+    add(t, "l/" + marker, b"through the link")
+    add(t, "planted/" + marker + ".p", b"through the planted link")
+    add(t, "up", kind=tarfile.SYMTYPE, link="../../../..")
+    add(t, "up/" + marker + ".u", b"up")
+with tarfile.open(w + "/nodir.tar", "w") as t:
+    add(t, "n", kind=tarfile.SYMTYPE, link="/nosuchdir")
+    add(t, "n/" + marker, b"x")
+PY
+    run -125 m cp - "$id:/tmp/t" < "$w/dotdot.tar"
+    [[ "$output" == *'"../../../../tmp/'*'"'* ]]
+    run -125 m cp - "$id:/tmp/t" < "$w/abs.tar"
+    [[ "$output" == *"/tmp/$marker"* ]]
+    # links (planted or from the archive) resolve inside the target
+    m cp - "$id:/tmp/t" < "$w/link.tar"
+    [ ! -e "/tmp/$marker" ] && [ ! -e "/$marker.p" ] && [ ! -e "/$marker.u" ]
+    run -1 m exec "$id" test -e "/tmp/$marker"
+    run -1 m exec "$id" test -e "/$marker.p"
+    [ "$(m exec "$id" cat "/tmp/t/tmp/$marker")" = "through the link" ]
+    [ "$(m exec "$id" cat "/tmp/t/$marker.p")" = "through the planted link" ]
+    [ "$(m exec "$id" cat "/tmp/t/$marker.u")" = up ]
+    # a link to where nothing is: the entry behind it is refused
+    run -125 m cp - "$id:/tmp/t" < "$w/nodir.tar"
+    [[ "$output" == *"n/$marker"* ]]
+    [ ! -e "/nosuchdir" ]
+    # a corrupt stream: a clear error
+    head -c 700 "$w/link.tar" > "$w/cut.tar"
+    run -125 m cp - "$id:/tmp/t" < "$w/cut.tar"
+    [[ "$output" == *"/tmp/t"* ]]
+}
