@@ -53,6 +53,7 @@ static const struct command engine_commands[] = {
     {"unpause", engine_unpause, "thaw the processes of paused containers"},
     {"diff", engine_diff, "list what a container changed in its files (A, C, D)"},
     {"export", engine_export, "write a container's files as a tar archive"},
+    {"commit", engine_commit, "make an image of a container's files and settings (-c, -m)"},
     {"history", engine_history, "show the steps an image was made of"},
     {"info", engine_info, "show the engine's facts (--format)"},
     {"system", engine_system, "system info, df (disk use), prune (everything unused)"},

@@ -1,6 +1,7 @@
 /* cmd_tar.c: export and commit: a container's files as a tar or an image. */
 #include "cli.h"
 #include "flags.h"
+#include "../engine/ctr_commit.h"
 #include "../engine/ctr_export.h"
 #include "../engine/store.h"
 #include "../util/util.h"
@@ -100,4 +101,73 @@ int engine_export(const struct global *g, int argc, char **argv)
         return EXIT_ENGINE;
     }
     return 0;
+}
+
+const struct cmd_flags commit_flags = {
+    "commit",
+    "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
+    "Create a new image from a container's changes",
+    (const struct flag[]){
+        {"author", 'a', "string", "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")",
+         F_AUTHOR},
+        {"change", 'c', "list", "Apply Dockerfile instruction to the created image", F_CHANGE},
+        {"message", 'm', "string", "Commit message", F_MESSAGE},
+        {"pause", 'p', NULL, "Pause container during commit (default true)", F_PAUSE},
+        {0},
+    },
+    true,
+    1,
+    2};
+
+struct commit_v {
+    struct commit_opts o;
+    char **changes;
+};
+
+static int on_commit(struct flags_it *it, int f, void *ctx)
+{
+    struct commit_v *v = ctx;
+    if (f == F_AUTHOR)
+        v->o.author = it->val;
+    else if (f == F_MESSAGE)
+        v->o.message = it->val;
+    else if (f == F_PAUSE)
+        v->o.pause = flags_bool(it);
+    else if (f == F_CHANGE) {
+        v->changes = xrealloc(v->changes, (v->o.nchanges + 2) * sizeof(char *));
+        v->changes[v->o.nchanges++] = xstrdup(it->val);
+        v->changes[v->o.nchanges] = NULL;
+    }
+    return 0;
+}
+
+int engine_commit(const struct global *g, int argc, char **argv)
+{
+    struct commit_v v = {.o = {.pause = true}};
+    struct flags_it it;
+    flags_begin(&it, &commit_flags, argc, argv);
+    int r = flags_parse(&it, on_commit, &v);
+    if (r != FLAGS_DONE) {
+        strv_free(v.changes);
+        return r;
+    }
+    v.o.changes = v.changes;
+    v.o.ref = it.nargs > 1 ? it.args[1] : NULL;
+    struct store s;
+    if (cli_store(g, &s) < 0) {
+        strv_free(v.changes);
+        return EXIT_ENGINE;
+    }
+    merr_t err = MERR_INIT;
+    char id[72];
+    int ret = 0;
+    if (ctr_commit(&s, it.args[0], &v.o, id, &err) < 0) {
+        cli_fail(&err);
+        ret = EXIT_ENGINE;
+    } else {
+        printf("%s\n", id);
+    }
+    store_close(&s);
+    strv_free(v.changes);
+    return ret;
 }

@@ -169,6 +169,9 @@ struct walk_ctx {
 static int one(const struct tw_entry *e, void *ctx, merr_t *err)
 {
     struct walk_ctx *c = ctx;
+    for (const char *const *p = c->w->skip_empty; p && *p; p++)
+        if (S_ISREG(e->st->st_mode) && e->st->st_size == 0 && !strcmp(e->path, *p))
+            return TW_SKIP;
     cleanup_free char *path = *c->prefix ? xasprintf("%s/%s", c->prefix, e->path) : NULL;
     if (tarw_add(c->w, e->dirfd, e->name, path ? path : e->path, e->st, err) < 0)
         return -1;

@@ -21,7 +21,10 @@ struct tarw {
     int fd;
     uint32_t base; /* the container's userns base: subtracted from ids */
     bool layer;    /* an overlay upper dir: whiteouts as OCI .wh. entries */
-    char *buf;     /* 64 KiB */
+    /* paths (from the top of tarw_tree) left out when they are empty
+     * regular files: the mount points moat made for its own binds */
+    const char *const *skip_empty;
+    char *buf; /* 64 KiB */
 };
 
 /* A tar (tarfmt.h) on fd. */

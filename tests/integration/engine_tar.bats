@@ -180,3 +180,80 @@ PY
     run -125 m cp - "$id:/tmp/t" < "$w/cut.tar"
     [[ "$output" == *"/tmp/t"* ]]
 }
+
+# ---- commit ----
+
+@test "commit: the container's changes as a new layer; deletions, opaque dirs, ids; run and history" {
+    id=$(m create --cap-add CHOWN -e A=1 -w /tmp --label x=y bb:1 sh -c 'echo hi > /hello; chown 1000:1001 /hello; rm /bin/true; rm -rf /usr; mkdir -p /usr/new; mkfifo /fifo; ln -s / /up')
+    m start -a "$id"
+    n=$(m images -q | wc -l)
+    img=$(m commit -m "a message" -a "Me <me@x>" -c 'ENV B="two words"' -c 'EXPOSE 80 90/udp' \
+        -c 'LABEL y=z' -c 'WORKDIR sub' "$id" cm:1)
+    [[ "$img" == sha256:* ]]
+    [ "$(m images -q | wc -l)" -eq $((n + 1)) ]
+    run m run --rm cm:1 sh -c 'cat /hello; stat -c %u:%g /hello; test -e /bin/true || echo gone; ls /usr; echo "$A|$B"; pwd; test -p /fifo && echo fifo; readlink /up; test -s /etc/hosts && echo hosts'
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = hi ]
+    [ "${lines[1]}" = 1000:1001 ]
+    [ "${lines[2]}" = gone ]
+    [ "${lines[3]}" = new ]
+    [ "${lines[4]}" = "1|two words" ]
+    [ "${lines[5]}" = /tmp/sub ]
+    [ "${lines[6]}" = fifo ]
+    [ "${lines[7]}" = / ]
+    [ "${lines[8]}" = hosts ]
+    [ "$(m inspect -f '{{json .Config.ExposedPorts}}' cm:1)" = '{"80/tcp":{},"90/udp":{}}' ]
+    [ "$(m inspect -f '{{.Config.Labels.x}} {{.Config.Labels.y}}' cm:1)" = "y z" ]
+    [ "$(m inspect -f '{{.Author}}' cm:1)" = "Me <me@x>" ]
+    m history --format '{{.Comment}}|{{.CreatedBy}}' --no-trunc cm:1 | head -1 | grep -q '^a message|sh -c echo hi'
+    [ "$(m history -q cm:1 | wc -l)" -eq 2 ]
+    # the layer itself: OCI whiteouts, ids as seen inside
+    m save cm:1 -o "$BATS_TEST_TMPDIR/cm.tar"
+    mkdir "$BATS_TEST_TMPDIR/x"
+    tar -C "$BATS_TEST_TMPDIR/x" -xf "$BATS_TEST_TMPDIR/cm.tar"
+    layer=$(jq -r '.[0].Layers[-1]' "$BATS_TEST_TMPDIR/x/manifest.json")
+    tar -tvf "$BATS_TEST_TMPDIR/x/$layer" > "$BATS_TEST_TMPDIR/list"
+    grep -E ' bin/\.wh\.true$' "$BATS_TEST_TMPDIR/list"
+    grep -E ' usr/\.wh\.\.wh\.\.opq$' "$BATS_TEST_TMPDIR/list"
+    grep -E '1000/1001 .* hello$' "$BATS_TEST_TMPDIR/list"
+    run -1 grep -E 'etc/host' "$BATS_TEST_TMPDIR/list"
+    no_mounts
+}
+
+@test "commit: a running container is paused meanwhile and runs on; -p=false; CMD and ENTRYPOINT" {
+    id=$(m run -d bb:1 sh -c 'echo up > /state; sleep 100')
+    for _ in $(seq 50); do m exec "$id" test -e /state && break; sleep 0.1; done
+    m commit -c 'CMD ["cat", "/state"]' "$id" run:1 >/dev/null
+    [ "$(m inspect -f '{{.State.Status}}' "$id")" = running ]
+    [ "$(m run --rm run:1)" = up ]
+    m commit --pause=false -c 'ENTRYPOINT echo from entrypoint' "$id" run:2 >/dev/null
+    [ "$(m run --rm run:2)" = "from entrypoint" ]
+    [ "$(m inspect -f '{{json .Config.Cmd}}' run:2)" = null ]
+    # a paused container stays paused
+    m pause "$id" >/dev/null
+    m commit "$id" run:3 >/dev/null
+    [ "$(m inspect -f '{{.State.Status}}' "$id")" = paused ]
+    m unpause "$id" >/dev/null
+    # without a name: an image with only its id
+    img=$(m commit "$id")
+    m images -q --no-trunc | grep -q "${img#sha256:}"
+}
+
+@test "commit: bad changes and containers: exit 125, Docker's words, no image, nothing left" {
+    id=$(m create bb:1 true)
+    n=$(m images -q | wc -l)
+    run -125 m commit -c 'RUN rm -rf /' "$id" bad:1
+    [[ "$output" == *"RUN is not a valid change command"* ]]
+    run -125 m commit -c 'ONBUILD RUN x' "$id" bad:1
+    [[ "$output" == *ONBUILD* ]]
+    run -125 m commit -c 'EXPOSE 99999' "$id" bad:1
+    [[ "$output" == *99999* ]]
+    run -125 m commit -c 'STOPSIGNAL NOPE' "$id" bad:1
+    run -125 m commit -c 'ENV "unterminated' "$id" bad:1
+    run -125 m commit "$id" 'Bad Name'
+    run -125 m commit nosuch bad:1
+    [ "$(m images -q | wc -l)" -eq "$n" ]
+    run -1 m inspect bad:1
+    [ -z "$(ls -A "$STORE/tmp")" ]
+    no_mounts
+}
