@@ -48,6 +48,9 @@ enum {
     F_PASSWORD_STDIN,
     F_FORMAT,
     F_NOPRUNE,
+    F_CHANGE,
+    F_MESSAGE,
+    F_PLATFORM,
 };
 
 /* each flag that only sets a switch or keeps a value: ctx is an array
@@ -561,39 +564,77 @@ const struct cmd_flags import_flags = {
     "import",
     "[OPTIONS] file|- [REPOSITORY[:TAG]]",
     "Import the contents from a tarball to create a filesystem image",
-    (const struct flag[]){{0}},
+    (const struct flag[]){
+        {"change", 'c', "list", "Apply Dockerfile instruction to the created image", F_CHANGE},
+        {"message", 'm', "string", "Set commit message for imported image", F_MESSAGE},
+        {"platform", 0, "string",
+         "Set platform if server is multi-platform capable (linux/amd64 only)", F_PLATFORM},
+        {0},
+    },
     true,
     1,
     2};
 
+struct import_v {
+    char **changes;
+    size_t n;
+    const char *message, *platform;
+};
+
+static int on_import(struct flags_it *it, int f, void *ctx)
+{
+    struct import_v *v = ctx;
+    if (f == F_MESSAGE) {
+        v->message = it->val;
+    } else if (f == F_PLATFORM) {
+        v->platform = it->val;
+    } else if (f == F_CHANGE) {
+        v->changes = xrealloc(v->changes, (v->n + 2) * sizeof(char *));
+        v->changes[v->n++] = xstrdup(it->val);
+        v->changes[v->n] = NULL;
+    }
+    return 0;
+}
+
 int cmd_import(const struct global *g, int argc, char **argv)
 {
+    struct import_v v = {0};
     struct flags_it it;
     flags_begin(&it, &import_flags, argc, argv);
-    int r = flags_parse(&it, NULL, NULL);
-    if (r != FLAGS_DONE)
+    int r = flags_parse(&it, on_import, &v);
+    if (r != FLAGS_DONE) {
+        strv_free(v.changes);
         return r;
-    argc = (int)it.nargs + 1; /* the arguments are at argv[1..] now */
-    bool in = strcmp(argv[1], "-") == 0;
-    int fd = in ? 0 : open(argv[1], O_RDONLY | O_CLOEXEC);
+    }
+    if (v.platform && strcmp(v.platform, "linux/amd64") != 0 && strcmp(v.platform, "linux") != 0) {
+        strv_free(v.changes);
+        return flags_error(&it, "--platform: moat makes linux/amd64 images only"), EXIT_ENGINE;
+    }
+    const char *src = it.args[0], *name = it.nargs == 2 ? it.args[1] : NULL;
+    bool in = strcmp(src, "-") == 0;
+    int fd = in ? 0 : open(src, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        log_error("import: \"%s\": %s", argv[1], strerror(errno));
-        return 1;
+        log_error("import: \"%s\": %s", src, strerror(errno));
+        strv_free(v.changes);
+        return EXIT_ENGINE;
     }
     struct store s;
-    if (cli_store(g, &s) < 0)
-        return 1;
-    merr_t err = MERR_INIT;
-    char id[72];
-    int ret = 0;
-    if (image_import(&s, fd, argc == 3 ? argv[2] : NULL, id, &err) < 0) {
-        ret = cli_fail(&err);
-        store_rollback(&s);
-    } else
-        printf("%s\n", id);
+    int ret = EXIT_ENGINE;
+    if (cli_store(g, &s) == 0) {
+        merr_t err = MERR_INIT;
+        char id[72];
+        if (image_import(&s, fd, name, v.changes, v.n, v.message, id, &err) < 0) {
+            cli_fail(&err);
+            store_rollback(&s);
+        } else {
+            printf("%s\n", id);
+            ret = 0;
+        }
+        store_close(&s);
+    }
     if (!in)
         close(fd);
-    store_close(&s);
+    strv_free(v.changes);
     return ret;
 }
 

@@ -257,3 +257,26 @@ PY
     [ -z "$(ls -A "$STORE/tmp")" ]
     no_mounts
 }
+
+# ---- import -c/-m ----
+
+@test "import -c/-m: the changes in the image's config, the message in its history; export | import" {
+    id=$(m create bb:1 sh -c 'echo exported > /mark')
+    m start -a "$id"
+    m export "$id" | m import -c 'CMD ["cat", "/mark"]' -c 'ENV X=1 Y="a b"' -c 'USER 1000:1000' \
+        -c 'VOLUME /data' -c 'STOPSIGNAL SIGINT' -c 'workdir /w' -m "from export" - imp:1 >/dev/null
+    [ "$(m inspect -f '{{json .Config.Cmd}}' imp:1)" = '["cat","/mark"]' ]
+    [ "$(m inspect -f '{{json .Config.Env}}' imp:1)" = '["X=1","Y=a b"]' ]
+    [ "$(m inspect -f '{{.Config.User}} {{.Config.StopSignal}} {{.Config.WorkingDir}}' imp:1)" = "1000:1000 SIGINT /w" ]
+    [ "$(m inspect -f '{{json .Config.Volumes}}' imp:1)" = '{"/data":{}}' ]
+    [ "$(m history --format '{{.Comment}}' imp:1)" = "from export" ]
+    [ "$(m run --rm -u 0 imp:1)" = exported ]
+    # a bad change: exit 125, nothing read, no image
+    n=$(m images -q | wc -l)
+    run -125 m import -c 'FROM scratch' - bad:2 < /dev/null
+    [[ "$output" == *"FROM is not a valid change command"* ]]
+    run -125 m import -c 'HEALTHCHECK NONE' - bad:2 < /dev/null
+    run -125 m import --platform linux/arm64 - bad:2 < /dev/null
+    [ "$(m images -q | wc -l)" -eq "$n" ]
+    [ -z "$(ls -A "$STORE/tmp")" ]
+}
