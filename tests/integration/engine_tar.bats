@@ -90,6 +90,11 @@ no_mounts() {
     m cp -L "$id:/rootlink" - | tar -tf - > "$BATS_TEST_TMPDIR/r"
     grep -qx 'rootlink/src/sub/f' "$BATS_TEST_TMPDIR/r"
     run -1 grep -q 'rootlink/work/' "$BATS_TEST_TMPDIR/r"
+    # a link to / on the way: resolved in the container's root, not the host's
+    [ "$(m cp "$id:/rootlink/src/sub/f" - | tar -xOf - f)" = a ]
+    [ -e /etc/shadow ] && [ ! -e "$ROOTFS/etc/shadow" ]
+    run -125 m cp "$id:/rootlink/etc/shadow" -
+    run -125 m cp -L "$id:/rootlink/../../etc/shadow" -
     # a file
     [ "$(m cp "$id:/src/sub/f" - | tar -xOf - f)" = a ]
     run -125 m cp "$id:/nosuch" -
