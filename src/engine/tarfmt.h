@@ -11,6 +11,7 @@
 
 enum {
     TAR_REG = '0',
+    TAR_HARDLINK = '1',
     TAR_SYMLINK = '2',
     TAR_CHR = '3',
     TAR_BLK = '4',
@@ -20,7 +21,7 @@ enum {
 
 struct tar_hdr {
     const char *name; /* a directory's gets a trailing '/' */
-    const char *link; /* a symlink's target, else NULL */
+    const char *link; /* a symlink's target, a hard link's first name, else NULL */
     char type;        /* TAR_* */
     uint32_t mode;    /* permission bits (07777) */
     uint64_t uid, gid, size;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -24,6 +25,7 @@ int tarw_open(struct tarw *w, int fd, uint32_t base, bool layer, merr_t *err)
     w->base = base;
     w->layer = layer;
     w->buf = xmalloc(TARW_CHUNK);
+    w->links = json_object();
     return 0;
 }
 
@@ -45,7 +47,7 @@ static int header(struct tarw *w, const char *path, const struct stat *st, char 
         .mode = st->st_mode & 07777,
         .uid = ctr_id_in(w->base, st->st_uid),
         .gid = ctr_id_in(w->base, st->st_gid),
-        .size = type == TAR_REG ? (uint64_t)st->st_size : 0,
+        .size = type == TAR_REG ? (uint64_t)st->st_size : 0, /* a hard link: none */
         .mtime = st->st_mtim.tv_sec,
         .devmajor = major(st->st_rdev),
         .devminor = minor(st->st_rdev),
@@ -96,6 +98,16 @@ static int add_file(struct tarw *w, int dirfd, const char *name, const char *pat
         return errno == ENOENT ? 0 : err_sys(err, "open \"%s\"", path);
     if (!S_ISREG(cur.st_mode) || cur.st_ino != st->st_ino || cur.st_dev != st->st_dev)
         return 0; /* swapped meanwhile: not what was walked */
+    if (cur.st_nlink > 1) {
+        char key[48];
+        snprintf(key, sizeof(key), "%llu:%llu", (unsigned long long)cur.st_dev,
+                 (unsigned long long)cur.st_ino);
+        const char *first = json_string_value(json_object_get(w->links, key));
+        if (first)
+            return header(w, path, &cur, TAR_HARDLINK, first, err);
+        if (json_object_size(w->links) < TARW_MAX_LINKS)
+            json_object_set_new(w->links, key, json_string(path));
+    }
     if (header(w, path, &cur, TAR_REG, NULL, err) < 0)
         return -1;
     uint64_t left = (uint64_t)cur.st_size;
@@ -193,6 +205,7 @@ int tarw_close(struct tarw *w, bool ok, merr_t *err)
         ret = put(w, w->buf, TAR_END_LEN, "the end", err);
     }
     free(w->buf);
+    json_decref(w->links);
     memset(w, 0, sizeof(*w));
     return ret;
 }

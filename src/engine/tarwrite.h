@@ -7,12 +7,17 @@
  * and fifos are archived as nodes, sockets are skipped; a file that
  * shrinks meanwhile is padded with zeros, one that grows is cut at the
  * size in its header. Host ids are written as the container sees them
- * (ctr_id_in). Memory stays bounded: no table of inodes (hard links are
- * archived as separate files) and data is copied in 64 KiB pieces. */
+ * (ctr_id_in). A file with several links is archived once, then as hard
+ * links to its first name. Memory stays bounded: that table holds at most
+ * TARW_MAX_LINKS files (more are archived as copies) and data is copied
+ * in 64 KiB pieces. */
 #ifndef MOAT_ENGINE_TARWRITE_H
 #define MOAT_ENGINE_TARWRITE_H
 
+#define TARW_MAX_LINKS 100000
+
 #include "../util/err.h"
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -24,7 +29,8 @@ struct tarw {
     /* paths (from the top of tarw_tree) left out when they are empty
      * regular files: the mount points moat made for its own binds */
     const char *const *skip_empty;
-    char *buf; /* 64 KiB */
+    char *buf;     /* 64 KiB */
+    json_t *links; /* "dev:ino" -> the first name of a file with links */
 };
 
 /* A tar (tarfmt.h) on fd. */

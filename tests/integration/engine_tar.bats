@@ -25,12 +25,13 @@ no_mounts() {
 # ---- export ----
 
 @test "export: a stopped container's files, ids as seen inside, its changes, -o" {
-    id=$(m create --cap-add CHOWN bb:1 sh -c 'echo hi > /new; chown 1000:1001 /new; mkfifo /fifo; rm /bin/true; ln -s /etc/passwd /link; mkdir -p /d/e')
+    id=$(m create --cap-add CHOWN bb:1 sh -c 'echo hi > /new; chown 1000:1001 /new; ln /new /new2; mkfifo /fifo; rm /bin/true; ln -s /etc/passwd /link; mkdir -p /d/e')
     m start -a "$id"
     m export "$id" > "$BATS_TEST_TMPDIR/out.tar"
     tar -tvf "$BATS_TEST_TMPDIR/out.tar" > "$BATS_TEST_TMPDIR/list"
     grep -E '^-rw-r--r-- 1000/1001 +3 .* new$' "$BATS_TEST_TMPDIR/list"
     grep -E '^p.* fifo$' "$BATS_TEST_TMPDIR/list"
+    grep -E '^h.* new2 link to new$' "$BATS_TEST_TMPDIR/list"
     grep -E '^l.* link -> /etc/passwd$' "$BATS_TEST_TMPDIR/list"
     grep -E '^d.* 0/0 .* d/e/$' "$BATS_TEST_TMPDIR/list"
     grep -E ' bin/sh -> busybox$' "$BATS_TEST_TMPDIR/list"
