@@ -10,12 +10,61 @@
 #include <string.h>
 #include <strings.h>
 
-/* the words of s, with the shell's quotes and backslashes; NULL with err
- * on an open quote or too many words */
-static char **words(const char *s, merr_t *err)
+/* the value of NAME (len bytes) in env ("NAME=value" strings), or NULL */
+static const char *env_get(json_t *env, const char *name, size_t len)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(env, i, e)
+    {
+        const char *kv = json_string_value(e);
+        if (kv && !strncmp(kv, name, len) && kv[len] == '=')
+            return kv + len + 1;
+    }
+    return NULL;
+}
+
+/* $NAME, ${NAME}, ${NAME:-word}, ${NAME:+word} at s (after the '$') onto
+ * w; how many bytes of s it took (0: a plain '$') */
+static size_t expand(const char *s, json_t *env, struct sbuf *w)
+{
+    bool brace = *s == '{';
+    const char *name = s + brace;
+    size_t len = 0;
+    while (isalnum((unsigned char)name[len]) || name[len] == '_')
+        len++;
+    if (!len || isdigit((unsigned char)name[0]))
+        return 0;
+    const char *val = env_get(env, name, len);
+    if (!brace) {
+        sbuf_puts(w, val ? val : "");
+        return len;
+    }
+    const char *p = name + len, *word = NULL;
+    char op = 0;
+    if (p[0] == ':' && (p[1] == '-' || p[1] == '+')) {
+        op = p[1];
+        word = p + 2;
+        p = strchr(word, '}');
+    }
+    if (!p || *p != '}')
+        return 0;
+    if (op == '-' && (!val || !*val))
+        sbuf_add(w, word, (size_t)(p - word));
+    else if (op == '+' && val && *val)
+        sbuf_add(w, word, (size_t)(p - word));
+    else if (!op)
+        sbuf_puts(w, val ? val : "");
+    return (size_t)(p - s) + 1;
+}
+
+/* the words of s, with the shell's quotes and backslashes, and variables
+ * of env expanded (not in single quotes); NULL with err on an open quote,
+ * too many words or too long an expansion */
+static char **words(const char *s, json_t *env, merr_t *err)
 {
     char **v = xzalloc(sizeof(char *));
-    size_t n = 0;
+    size_t n = 0, total = 0;
     while (*s) {
         while (isspace((unsigned char)*s))
             s++;
@@ -29,6 +78,7 @@ static char **words(const char *s, merr_t *err)
         struct sbuf w = {0};
         sbuf_puts(&w, "");
         char q = 0;
+        size_t took;
         for (; *s && (q || !isspace((unsigned char)*s)); s++) {
             if (q == '\'' && *s == '\'') {
                 q = 0;
@@ -38,14 +88,22 @@ static char **words(const char *s, merr_t *err)
                 q = *s;
             } else if (*s == '\\' && q != '\'' && s[1]) {
                 sbuf_add(&w, ++s, 1);
+            } else if (*s == '$' && q != '\'' && (took = expand(s + 1, env, &w)) > 0) {
+                s += took;
             } else {
                 sbuf_add(&w, s, 1);
             }
+            if (total + w.len > DFC_MAX_EXPANDED)
+                break;
         }
-        if (q) {
+        total += w.len;
+        if (q || total > DFC_MAX_EXPANDED) {
             free(w.buf);
             strv_free(v);
-            err_set(err, 0, "unterminated quote");
+            if (q)
+                err_set(err, 0, "unterminated quote");
+            else
+                err_set(err, 0, "expands to more than %d bytes", DFC_MAX_EXPANDED);
             return NULL;
         }
         v = xrealloc(v, (n + 2) * sizeof(char *));
@@ -89,7 +147,7 @@ static json_t *command(const char *rest)
  * the Env list (env) */
 static int pairs(json_t *cfg, const char *rest, bool env, merr_t *err)
 {
-    char **w = words(rest, err);
+    char **w = words(rest, json_object_get(cfg, "Env"), err);
     if (!w)
         return -1;
     int ret = 0;
@@ -168,7 +226,7 @@ static int port(const char *s, unsigned long *out)
 /* EXPOSE PORT[-PORT][/PROTO]... */
 static int expose(json_t *cfg, const char *rest, merr_t *err)
 {
-    char **w = words(rest, err);
+    char **w = words(rest, json_object_get(cfg, "Env"), err);
     if (!w)
         return -1;
     json_t *add = json_object();
@@ -220,7 +278,7 @@ static int volume(json_t *cfg, const char *rest, merr_t *err)
 {
     json_t *list = exec_form(rest);
     if (!list) {
-        char **w = words(rest, err);
+        char **w = words(rest, json_object_get(cfg, "Env"), err);
         if (!w)
             return -1;
         list = json_array();
@@ -308,8 +366,17 @@ static int apply_one(json_t *cfg, const char *change, bool *cmd_set, merr_t *err
     if (!strcmp(kw, "VOLUME"))
         return volume(cfg, r, err);
     if (!strcmp(kw, "USER") || !strcmp(kw, "WORKDIR") || !strcmp(kw, "STOPSIGNAL")) {
-        if (!*r || strpbrk(r, " \t\n\r\v\f"))
+        char **w = words(r, json_object_get(cfg, "Env"), err);
+        if (!w)
+            return -1;
+        if (!w[0] || w[1] || !*w[0]) {
+            strv_free(w);
             return err_set(err, 0, "%s takes exactly one argument", kw);
+        }
+        /* the one word, quotes and variables done */
+        free(rest);
+        rest = r = w[0];
+        free(w);
         if (kw[0] == 'U') {
             json_object_set_new(cfg, "User", json_string(r));
         } else if (kw[0] == 'S') {

@@ -11,9 +11,10 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#define DFC_MAX_LEN (64 * 1024) /* of one instruction */
-#define DFC_MAX_WORDS 4096      /* of one instruction */
-#define DFC_MAX_PORTS 65536     /* EXPOSE, ranges expanded */
+#define DFC_MAX_LEN (64 * 1024)    /* of one instruction */
+#define DFC_MAX_WORDS 4096         /* of one instruction */
+#define DFC_MAX_PORTS 65536        /* EXPOSE, ranges expanded */
+#define DFC_MAX_EXPANDED (1 << 20) /* the words of one instruction, variables expanded */
 
 /* Apply the n instructions to cfg (the "config" object of an image config:
  * Cmd, Entrypoint, Env, ExposedPorts, Labels, StopSignal, User, Volumes,
@@ -21,8 +22,11 @@
  * TEXT]) for CMD and ENTRYPOINT; an ENTRYPOINT resets a Cmd that no CMD
  * of the same list set; ENV and LABEL take KEY=VALUE words (quotes and
  * backslashes as the shell has them) or the old "KEY VALUE"; WORKDIR is
- * relative to the one before. ONBUILD, HEALTHCHECK and everything else
- * are refused. */
+ * relative to the one before. $NAME, ${NAME}, ${NAME:-word} and
+ * ${NAME:+word} are the config's Env (as it was before the instruction)
+ * in ENV, LABEL, EXPOSE, VOLUME (not its JSON form), USER, WORKDIR and
+ * STOPSIGNAL, as in a Dockerfile; never in CMD or ENTRYPOINT. ONBUILD, HEALTHCHECK and everything
+ * else are refused. */
 int dfc_apply(json_t *cfg, char *const *changes, size_t n, merr_t *err);
 
 #endif

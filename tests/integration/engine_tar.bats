@@ -269,10 +269,10 @@ PY
 @test "import -c/-m: the changes in the image's config, the message in its history; export | import" {
     id=$(m create bb:1 sh -c 'echo exported > /mark')
     m start -a "$id"
-    m export "$id" | m import -c 'CMD ["cat", "/mark"]' -c 'ENV X=1 Y="a b"' -c 'USER 1000:1000' \
+    m export "$id" | m import -c 'CMD ["cat", "/mark"]' -c 'ENV X=1 Y="a b"' -c 'ENV X=$X:2' -c 'USER 1000:1000' \
         -c 'VOLUME /data' -c 'STOPSIGNAL SIGINT' -c 'workdir /w' -m "from export" - imp:1 >/dev/null
     [ "$(m inspect -f '{{json .Config.Cmd}}' imp:1)" = '["cat","/mark"]' ]
-    [ "$(m inspect -f '{{json .Config.Env}}' imp:1)" = '["X=1","Y=a b"]' ]
+    [ "$(m inspect -f '{{json .Config.Env}}' imp:1)" = '["X=1:2","Y=a b"]' ]
     [ "$(m inspect -f '{{.Config.User}} {{.Config.StopSignal}} {{.Config.WorkingDir}}' imp:1)" = "1000:1000 SIGINT /w" ]
     [ "$(m inspect -f '{{json .Config.Volumes}}' imp:1)" = '{"/data":{}}' ]
     [ "$(m history --format '{{.Comment}}' imp:1)" = "from export" ]

@@ -79,6 +79,43 @@ static void test_forms(void **state)
     ok("{}", "WORKDIR rel", "{\"WorkingDir\":\"/rel\"}");
 }
 
+static void test_variables(void **state)
+{
+    (void)state;
+    const char *cfg = "{\"Env\":[\"PATH=/bin\",\"E=\"]}";
+    ok(cfg, "ENV PATH=$PATH:/x", "{\"Env\":[\"PATH=/bin:/x\",\"E=\"]}");
+    /* single quotes and backslashes keep a '$'; defaults and alternatives */
+    ok(cfg, "LABEL a=${PATH}b c='$PATH' d=\\$PATH e=${NO:-def} f=${PATH:+set} g=${E:-empty} h=$",
+       "{\"Env\":[\"PATH=/bin\",\"E=\"],\"Labels\":{\"a\":\"/binb\",\"c\":\"$PATH\","
+       "\"d\":\"$PATH\",\"e\":\"def\",\"f\":\"set\",\"g\":\"empty\",\"h\":\"$\"}}");
+    /* the Env before the instruction, as Docker does */
+    ok(cfg, "ENV PATH=/new Q=$PATH", "{\"Env\":[\"PATH=/new\",\"E=\",\"Q=/bin\"]}");
+    ok(cfg, "USER ${U:-nobody}", "{\"Env\":[\"PATH=/bin\",\"E=\"],\"User\":\"nobody\"}");
+    ok(cfg, "WORKDIR \"$PATH/a b\"",
+       "{\"Env\":[\"PATH=/bin\",\"E=\"],\"WorkingDir\":\"/bin/a b\"}");
+    /* never in CMD */
+    ok("{}", "CMD echo $HOME", "{\"Cmd\":[\"/bin/sh\",\"-c\",\"echo $HOME\"]}");
+    /* an unset variable leaves no argument */
+    char *msg = NULL;
+    char *ch[] = {"WORKDIR $NOPE"};
+    assert_null(apply(cfg, ch, 1, &msg));
+    assert_non_null(strstr(msg, "exactly one argument"));
+    free(msg);
+    /* bounded: a large value used many times */
+    struct sbuf b = {0};
+    sbuf_puts(&b, "{\"Env\":[\"BIG=");
+    for (int i = 0; i < 60000; i++)
+        sbuf_puts(&b, "x");
+    sbuf_puts(&b, "\"]}");
+    char *bomb[] = {
+        "LABEL a=$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG"
+        "$BIG$BIG b=$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG$BIG"};
+    assert_null(apply(b.buf, bomb, 1, &msg));
+    assert_non_null(strstr(msg, "expands to more than"));
+    free(msg);
+    free(b.buf);
+}
+
 static void test_order(void **state)
 {
     (void)state;
@@ -142,6 +179,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_forms),
+        cmocka_unit_test(test_variables),
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_refused),
     };
