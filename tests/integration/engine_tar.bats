@@ -61,6 +61,22 @@ no_mounts() {
     m rm -f exp1 >/dev/null
 }
 
+@test "export: a moat killed in the middle leaves no mount; the container starts as before" {
+    id=$(m create bb:1 sh -c 'exit 3')
+    mkfifo "$BATS_TEST_TMPDIR/f"
+    "$MOAT" --root "$STORE" export "$id" > "$BATS_TEST_TMPDIR/f" &
+    pid=$!
+    exec {rd}< "$BATS_TEST_TMPDIR/f"
+    head -c 4096 <&"$rd" > /dev/null # it is writing: its overlay is up
+    kill -9 "$pid"
+    wait "$pid" || true
+    exec {rd}<&-
+    no_mounts
+    [ "$(m inspect -f '{{.State.Status}}' "$id")" = created ]
+    run -3 m start -a "$id"
+    [ "$(m inspect -f '{{.State.ExitCode}}' "$id")" = 3 ]
+}
+
 @test "export: refuses a terminal, an unknown container; a failed -o leaves nothing" {
     run -125 script -qec "$MOAT --root $STORE export x" /dev/null
     [[ "$output" == *"cowardly refusing to save to a terminal. Use the -o flag or redirect"* ]]
