@@ -52,6 +52,8 @@ static const struct command engine_commands[] = {
     {"rename", engine_rename, "give a container another name"},
     {"unpause", engine_unpause, "thaw the processes of paused containers"},
     {"diff", engine_diff, "list what a container changed in its files (A, C, D)"},
+    {"export", engine_export, "write a container's files as a tar archive"},
+    {"commit", engine_commit, "make an image of a container's files and settings (-c, -m)"},
     {"history", engine_history, "show the steps an image was made of"},
     {"info", engine_info, "show the engine's facts (--format)"},
     {"system", engine_system, "system info, df (disk use), prune (everything unused)"},
@@ -294,9 +296,9 @@ int cli_root_for(const struct global *g, const char *id, merr_t *err)
 static int container_group(struct global *g, const char *root, int argc, char **argv, int *at)
 {
     if (optind + 1 >= argc || strcmp(argv[optind + 1], "--help") == 0) {
-        printf("\nUsage:  moat container COMMAND\n\nManage containers: attach, cp, create, diff, "
-               "exec, inspect, kill, logs, ls, pause, prune, rename, restart, rm, run, start, "
-               "stats, stop, top, unpause, wait\n");
+        printf("\nUsage:  moat container COMMAND\n\nManage containers: attach, commit, cp, create, "
+               "diff, exec, export, inspect, kill, logs, ls, pause, prune, rename, restart, rm, "
+               "run, start, stats, stop, top, unpause, wait\n");
         return optind + 1 >= argc ? 125 : 0;
     }
     *at = ++optind;

@@ -2,7 +2,7 @@
 #include "cli.h"
 #include "flags.h"
 #include "table.h"
-#include "../engine/cp.h"
+#include "../engine/cp_tar.h"
 #include "../engine/ctr.h"
 #include "../engine/stats.h"
 #include "../engine/store.h"
@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -290,103 +291,62 @@ static char *split_ctr(const char *arg, const char **path)
     return xstrndup(arg, (size_t)(c - arg));
 }
 
-/* The root of a running container as its processes see it, with its
- * mounts (volumes, tmpfs): /proc/PID/root of its init, whose identity is
- * checked with a pidfd against the runtime's record before and after. */
-static int running_root(struct store *s, const char *id, merr_t *err)
-{
-    struct handle h;
-    if (ctr_runtime_peek(s, id, &h, err) < 0)
-        return -1;
-    int pfd = handle_pidfd(&h, err);
-    int fd = -1;
-    if (pfd >= 0) {
-        char p[64];
-        snprintf(p, sizeof(p), "/proc/%d/root", (int)h.st.pid);
-        fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-            err_sys(err, "open %s", p);
-        else if (syscall(SYS_pidfd_send_signal, pfd, 0, NULL, 0) < 0) {
-            close(fd);
-            fd = err_set(err, 0, "container %.12s stopped during the copy", id);
-        }
-        close(pfd);
-    }
-    handle_close(&h);
-    return fd;
-}
+enum { F_CP_ARCHIVE = 1, F_CP_FOLLOW, F_CP_QUIET };
 
 const struct cmd_flags cp_flags = {
     "cp",
     "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tmoat cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
     "Copy files/folders between a container and the local filesystem",
-    (const struct flag[]){{0}},
+    (const struct flag[]){
+        {"archive", 'a', NULL, "Archive mode (copy all uid/gid information)", F_CP_ARCHIVE},
+        {"follow-link", 'L', NULL, "Always follow symbol link in SRC_PATH", F_CP_FOLLOW},
+        {"quiet", 'q', NULL, "Suppress progress output during copy (moat prints none)", F_CP_QUIET},
+        {0},
+    },
     true,
     2,
     2};
 
+static int on_cp(struct flags_it *it, int f, void *ctx)
+{
+    struct cp_req *q = ctx;
+    if (f == F_CP_ARCHIVE)
+        q->archive = flags_bool(it);
+    else if (f == F_CP_FOLLOW)
+        q->follow = flags_bool(it);
+    return 0;
+}
+
 int engine_cp(const struct global *g, int argc, char **argv)
 {
+    struct cp_req q = {0};
     struct flags_it it;
     flags_begin(&it, &cp_flags, argc, argv);
-    int fr = flags_parse(&it, NULL, NULL);
+    int fr = flags_parse(&it, on_cp, &q);
     if (fr != FLAGS_DONE)
         return fr;
     const char *sp = NULL, *dp = NULL;
-    cleanup_free char *sc = split_ctr(argv[1], &sp);
-    cleanup_free char *dc = split_ctr(argv[2], &dp);
+    cleanup_free char *sc = split_ctr(it.args[0], &sp);
+    cleanup_free char *dc = split_ctr(it.args[1], &dp);
     if ((sc == NULL) == (dc == NULL))
         return cli_usage_error("cp", "exactly one of SRC and DST must be CONTAINER:PATH"),
                EXIT_ENGINE;
-    const char *cpath = sc ? sp : dp;
-    if (!*cpath)
-        return cli_usage_error("cp", "the container path is empty"), EXIT_ENGINE;
+    q.to_ctr = dc != NULL;
+    q.ctr = sc ? sc : dc;
+    q.ctr_path = sc ? sp : dp;
+    q.host_path = sc ? it.args[1] : it.args[0];
+    q.tar_fd = q.to_ctr ? 0 : 1;
     struct store s;
     if (cli_store(g, &s) < 0)
         return EXIT_ENGINE;
+    /* a reader that goes away is an error of the write, not a kill */
+    signal(SIGPIPE, SIG_IGN);
     merr_t err = MERR_INIT;
-    char id[65];
-    json_t *r = NULL;
-    int ret = 1, lock = -1, rfd = -1;
-    bool mounted_here = false;
-    cleanup_free char *root = NULL;
-    if (ctr_find(&s, sc ? sc : dc, id, &err) < 0 || !(r = ctr_refresh(&s, id, &err)))
-        goto out;
-    /* a stopped container's root is mounted for the copy, with its
-     * monitor lock held so that it cannot start meanwhile */
-    if (!json_is_true(json_object_get(json_object_get(r, "State"), "Running"))) {
-        lock = ctr_lock_open(&s, id, true);
-        if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
-            err_set(&err, 0, "container %s is starting; try again", sc ? sc : dc);
-            goto out;
-        }
-        if (ctr_mount_rootfs(&s, id, r, &err) < 0)
-            goto out;
-        mounted_here = true;
-    }
-    if (mounted_here) {
-        root = xasprintf("%s/containers/%s/rootfs", s.root, id);
-        rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (rfd < 0) {
-            err_sys(&err, "open %s", root);
-            goto out;
-        }
-    } else if ((rfd = running_root(&s, id, &err)) < 0) {
-        goto out;
-    }
-    uint32_t base = (uint32_t)json_integer_value(json_object_get(r, "UsernsBase"));
-    if ((sc ? cp_out(rfd, sp, argv[2], &err) : cp_in(argv[1], rfd, dp, base, base, &err)) == 0)
-        ret = 0;
-out:
-    if (rfd >= 0)
-        close(rfd);
-    if (mounted_here)
-        ctr_umount_rootfs(&s, id);
-    if (lock >= 0)
-        close(lock);
-    if (ret)
+    int ret = 0;
+    if (ctr_cp(&s, &q, &err) < 0) {
         cli_fail(&err);
-    json_decref(r);
+        ret = EXIT_ENGINE;
+    }
     store_close(&s);
     return ret;
 }

@@ -1,8 +1,10 @@
 /* cmd_image.c: the engine's image commands, shaped like Docker's: images,
- * image inspect|ls|rm|prune, tag, rmi, load, save, import. */
+ * image inspect|ls|rm|prune, tag, rmi, pull, login, logout (load, save and
+ * import: cmd_imgfile.c). */
 #include "cli.h"
 #include "flags.h"
 #include "table.h"
+#include "cmd_image.h"
 #include "../engine/image_filter.h"
 #include "../engine/image_info.h"
 #include "../engine/ctr.h"
@@ -37,34 +39,7 @@ static void split_name(const char *full, char **repo, char **tag)
     }
 }
 
-enum {
-    F_QUIET = 1,
-    F_ALL,
-    F_NOTRUNC,
-    F_FORCE,
-    F_INPUT,
-    F_OUTPUT,
-    F_TLS,
-    F_USER,
-    F_PASSWORD,
-    F_PASSWORD_STDIN,
-    F_FORMAT,
-    F_NOPRUNE,
-    F_DIGESTS,
-    F_FILTER,
-    F_PLATFORM,
-    F_TRUST,
-};
-
-/* each flag that only sets a switch or keeps a value: ctx is an array
- * indexed by the flag's id */
-struct vals {
-    bool on[32];
-    const char *val[32];
-    char **filters; /* --filter, each */
-};
-
-static int keep(struct flags_it *it, int f, void *ctx)
+int image_keep(struct flags_it *it, int f, void *ctx)
 {
     struct vals *v = ctx;
     if (f == F_FILTER) {
@@ -135,7 +110,7 @@ int cmd_images(const struct global *g, int argc, char **argv)
     struct vals v = {0};
     struct flags_it it;
     flags_begin(&it, &images_flags, argc, argv);
-    int r = flags_parse(&it, keep, &v);
+    int r = flags_parse(&it, image_keep, &v);
     if (r != FLAGS_DONE)
         return r;
     bool quiet = v.on[F_QUIET], notrunc = v.on[F_NOTRUNC];
@@ -302,7 +277,7 @@ int cmd_rmi(const struct global *g, int argc, char **argv)
     struct vals v = {0};
     struct flags_it it;
     flags_begin(&it, &rmi_flags, argc, argv);
-    int r = flags_parse(&it, keep, &v);
+    int r = flags_parse(&it, image_keep, &v);
     if (r != FLAGS_DONE)
         return r;
     bool force = v.on[F_FORCE];
@@ -336,7 +311,7 @@ static int image_inspect(const struct global *g, int argc, char **argv)
     struct vals v = {0};
     struct flags_it it;
     flags_begin(&it, &image_inspect_flags, argc, argv);
-    int r = flags_parse(&it, keep, &v);
+    int r = flags_parse(&it, image_keep, &v);
     if (r != FLAGS_DONE)
         return r;
     struct store s;
@@ -380,7 +355,7 @@ static int image_prune(const struct global *g, int argc, char **argv)
     struct vals v = {0};
     struct flags_it it;
     flags_begin(&it, &image_prune_flags, argc, argv);
-    int r = flags_parse(&it, keep, &v);
+    int r = flags_parse(&it, image_keep, &v);
     if (r != FLAGS_DONE)
         return r;
     bool all = v.on[F_ALL];
@@ -468,169 +443,6 @@ int cmd_image(const struct global *g, int argc, char **argv)
     return EXIT_ENGINE;
 }
 
-const struct cmd_flags load_flags = {
-    "load",
-    "[OPTIONS]",
-    "Load an image from a tar archive or STDIN",
-    (const struct flag[]){
-        {"input", 'i', "string", "Read from tar archive file, instead of STDIN", F_INPUT},
-        {"quiet", 'q', NULL, "Suppress the load output", F_QUIET},
-        {0},
-    },
-    true,
-    0,
-    0};
-
-int cmd_load(const struct global *g, int argc, char **argv)
-{
-    struct vals v = {0};
-    struct flags_it it;
-    flags_begin(&it, &load_flags, argc, argv);
-    int r = flags_parse(&it, keep, &v);
-    if (r != FLAGS_DONE)
-        return r;
-    const char *input = v.val[F_INPUT];
-    bool quiet = v.on[F_QUIET];
-    int fd = input ? open(input, O_RDONLY | O_CLOEXEC) : 0;
-    if (fd < 0) {
-        log_error("load: --input \"%s\": %s", input, strerror(errno));
-        return 1;
-    }
-    if (!input && isatty(0))
-        return cli_usage_error("load", "the input is a terminal; use -i FILE or a pipe");
-    struct store s;
-    if (cli_store(g, &s) < 0)
-        return 1;
-    merr_t err = MERR_INIT;
-    char *out = NULL;
-    int ret = image_load(&s, fd, &out, &err) < 0 ? cli_fail(&err) : 0;
-    if (ret)
-        store_rollback(&s);
-    if (!quiet || ret)
-        fputs(out, stdout);
-    free(out);
-    if (input)
-        close(fd);
-    store_close(&s);
-    return ret;
-}
-
-const struct cmd_flags save_flags = {
-    "save",
-    "[OPTIONS] IMAGE [IMAGE...]",
-    "Save one or more images to a tar archive (streamed to STDOUT by default)",
-    (const struct flag[]){
-        {"output", 'o', "string", "Write to a file, instead of STDOUT", F_OUTPUT},
-        {0},
-    },
-    true,
-    1,
-    -1};
-
-int cmd_save(const struct global *g, int argc, char **argv)
-{
-    struct vals v = {0};
-    struct flags_it it;
-    flags_begin(&it, &save_flags, argc, argv);
-    int r = flags_parse(&it, keep, &v);
-    if (r != FLAGS_DONE)
-        return r;
-    const char *output = v.val[F_OUTPUT];
-    if (!output && isatty(1))
-        return cli_usage_error("save", "refusing to write a tarball to a terminal; use -o FILE");
-    struct store s;
-    if (cli_store(g, &s) < 0)
-        return 1;
-    int n = (int)it.nargs, ret = 1;
-    char **ids = xzalloc(((size_t)n + 1) * sizeof(char *));
-    char **names = xzalloc(((size_t)n + 1) * sizeof(char *));
-    merr_t err = MERR_INIT;
-    cleanup_free char *tmp = output ? xasprintf("%s.tmp", output) : NULL;
-    int fd = -1;
-    for (int i = 0; i < n; i++) {
-        char id[72];
-        if (store_image_find(&s, it.args[i], id, &err) < 0) {
-            cli_fail(&err);
-            goto out;
-        }
-        ids[i] = xstrdup(id);
-        merr_t e2 = MERR_INIT;
-        char *full = image_name_full(it.args[i], &e2);
-        err_clear(&e2);
-        json_t *nm = store_names(&s);
-        if (full && json_object_get(nm, full))
-            names[i] = full;
-        else
-            free(full);
-        json_decref(nm);
-    }
-    fd = output ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : 1;
-    if (fd < 0) {
-        log_error("save: --output \"%s\": %s", output, strerror(errno));
-        goto out;
-    }
-    if (image_save(&s, ids, names, fd, &err) < 0) {
-        cli_fail(&err);
-        goto out;
-    }
-    if (output && rename(tmp, output) < 0) {
-        log_error("save: --output \"%s\": %s", output, strerror(errno));
-        goto out;
-    }
-    ret = 0;
-out:
-    if (output && fd >= 0)
-        close(fd);
-    if (ret && output)
-        unlink(tmp);
-    strv_free(ids);
-    for (int i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    store_close(&s);
-    return ret;
-}
-
-const struct cmd_flags import_flags = {
-    "import",
-    "[OPTIONS] file|- [REPOSITORY[:TAG]]",
-    "Import the contents from a tarball to create a filesystem image",
-    (const struct flag[]){{0}},
-    true,
-    1,
-    2};
-
-int cmd_import(const struct global *g, int argc, char **argv)
-{
-    struct flags_it it;
-    flags_begin(&it, &import_flags, argc, argv);
-    int r = flags_parse(&it, NULL, NULL);
-    if (r != FLAGS_DONE)
-        return r;
-    argc = (int)it.nargs + 1; /* the arguments are at argv[1..] now */
-    bool in = strcmp(argv[1], "-") == 0;
-    int fd = in ? 0 : open(argv[1], O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        log_error("import: \"%s\": %s", argv[1], strerror(errno));
-        return 1;
-    }
-    struct store s;
-    if (cli_store(g, &s) < 0)
-        return 1;
-    merr_t err = MERR_INIT;
-    char id[72];
-    int ret = 0;
-    if (image_import(&s, fd, argc == 3 ? argv[2] : NULL, id, &err) < 0) {
-        ret = cli_fail(&err);
-        store_rollback(&s);
-    } else
-        printf("%s\n", id);
-    if (!in)
-        close(fd);
-    store_close(&s);
-    return ret;
-}
-
 #define TLS_FLAG                                                                                   \
     {                                                                                              \
         "tls-verify", 0, NULL,                                                                     \
@@ -660,7 +472,7 @@ int cmd_pull(const struct global *g, int argc, char **argv)
     struct vals v = {0};
     struct flags_it it;
     flags_begin(&it, &pull_flags, argc, argv);
-    int fr = flags_parse(&it, keep, &v);
+    int fr = flags_parse(&it, image_keep, &v);
     if (fr != FLAGS_DONE)
         return fr;
     if (v.on[F_ALL])
@@ -725,7 +537,7 @@ int cmd_login(const struct global *g, int argc, char **argv)
     struct vals v = {0};
     struct flags_it it;
     flags_begin(&it, &login_flags, argc, argv);
-    int r = flags_parse(&it, keep, &v);
+    int r = flags_parse(&it, image_keep, &v);
     if (r != FLAGS_DONE)
         return r;
     const char *user = v.val[F_USER], *password = v.val[F_PASSWORD], *registry = it.args[0];

@@ -48,6 +48,8 @@ const struct cmd_flags *const cli_tables[] = {
     &system_prune_flags,
     &history_flags,
     &diff_flags,
+    &export_flags,
+    &commit_flags,
     NULL,
 };
 /* clang-format on */

@@ -122,6 +122,8 @@ extern const struct cmd_flags system_df_flags;
 extern const struct cmd_flags system_prune_flags;
 extern const struct cmd_flags history_flags;
 extern const struct cmd_flags diff_flags;
+extern const struct cmd_flags export_flags;
+extern const struct cmd_flags commit_flags;
 /* the tables above, NULL-terminated */
 extern const struct cmd_flags *const cli_tables[];
 

@@ -1,5 +1,7 @@
 /* cp.c: copies between a container's root and the host (see cp.h). */
 #include "cp.h"
+#include "ctr.h"
+#include "ctr_root.h"
 #include "../kernel/caps.h"
 #include "../kernel/mount.h"
 #include "../util/fs.h"
@@ -22,7 +24,30 @@ struct owner {
     bool set; /* chown new files to uid:gid (copy in) */
     uint32_t uid, gid;
     bool strip_setid; /* copy out */
+    /* -a: the source's ids, shifted: into the container (plus base,
+     * refused past its range) or out of it (as the container sees them) */
+    enum { OWN_FIXED, OWN_SHIFT_IN, OWN_SHIFT_OUT } how;
+    uint32_t base;
 };
+
+/* the owner of the copy of a file that st describes */
+static int owner_of(const struct owner *o, const struct stat *st, uid_t *uid, gid_t *gid,
+                    merr_t *err)
+{
+    *uid = o->uid;
+    *gid = o->gid;
+    if (o->how == OWN_SHIFT_OUT) {
+        *uid = ctr_id_in(o->base, st->st_uid);
+        *gid = ctr_id_in(o->base, st->st_gid);
+    } else if (o->how == OWN_SHIFT_IN) {
+        if (st->st_uid >= CTR_USERNS_SIZE || st->st_gid >= CTR_USERNS_SIZE)
+            return err_set(err, 0, "owner %u:%u is outside the container's ids (0-%u)",
+                           (unsigned)st->st_uid, (unsigned)st->st_gid, CTR_USERNS_SIZE - 1);
+        *uid = o->base + st->st_uid;
+        *gid = o->base + st->st_gid;
+    }
+    return 0;
+}
 
 static int copy_data(int from, int to, merr_t *err)
 {
@@ -46,8 +71,12 @@ static int finish_node(int fd, const char *name, const struct stat *st, const st
     mode_t mode = st->st_mode & 07777;
     if (o->strip_setid)
         mode &= ~(mode_t)(S_ISUID | S_ISGID);
-    if (o->set && fchownat(fd, name ? name : "", o->uid, o->gid,
-                           name ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH) < 0)
+    uid_t uid;
+    gid_t gid;
+    if (owner_of(o, st, &uid, &gid, err) < 0)
+        return -1;
+    if ((o->set || o->how != OWN_FIXED) &&
+        fchownat(fd, name ? name : "", uid, gid, name ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH) < 0)
         return err_sys(err, "chown");
     if (!link && fchmod(fd, mode) < 0)
         return err_sys(err, "chmod");
@@ -134,23 +163,66 @@ static void split(const char *path, char **dir, char **base)
     *base = xstrdup(strcmp(bn, "/") == 0 ? "." : bn);
 }
 
-int cp_out(int rootfd, const char *src, const char *dst, merr_t *err)
+int cp_resolve(int rootfd, const char *path, bool follow, int *dirfd, char **base, merr_t *err)
 {
-    struct owner o = {.strip_setid = true};
-    cleanup_free char *sdir = NULL;
+    cleanup_free char *p = xstrdup(path);
+    for (int hops = 0;; hops++) {
+        cleanup_free char *dir = NULL;
+        split(p, &dir, base);
+        *dirfd = mnt_openat_in_root(rootfd, dir, O_RDONLY | O_DIRECTORY);
+        struct stat st;
+        if (*dirfd < 0 || fstatat(*dirfd, *base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            break;
+        if (!follow || !S_ISLNK(st.st_mode))
+            return 0;
+        if (hops >= 40) {
+            errno = ELOOP;
+            break;
+        }
+        /* the link's target, read and resolved in the root again */
+        cleanup_free char *t = xmalloc(PATH_MAX);
+        ssize_t n = readlinkat(*dirfd, *base, t, PATH_MAX - 1);
+        if (n < 0)
+            break;
+        t[n] = 0;
+        char *next = t[0] == '/' ? xstrdup(t) : xasprintf("%s/%s", dir, t);
+        free(p);
+        p = next;
+        close(*dirfd);
+        *dirfd = -1;
+        free(*base);
+        *base = NULL;
+    }
+    int e = errno;
+    if (*dirfd >= 0)
+        close(*dirfd);
+    *dirfd = -1;
+    free(*base);
+    *base = NULL;
+    return err_set(err, e, "container path \"%s\"", path);
+}
+
+int cp_out(int rootfd, const char *src, const char *dst, uint32_t base, bool follow, bool archive,
+           merr_t *err)
+{
+    struct owner o = {
+        .strip_setid = true, .how = archive ? OWN_SHIFT_OUT : OWN_FIXED, .base = base};
     cleanup_free char *sbase = NULL;
-    split(src, &sdir, &sbase);
-    cleanup_close int sfd = mnt_openat_in_root(rootfd, sdir, O_RDONLY | O_DIRECTORY);
-    struct stat st;
-    if (sfd < 0 || fstatat(sfd, sbase, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        return err_sys(err, "container path \"%s\"", src);
+    int sfd0;
+    if (cp_resolve(rootfd, src, follow, &sfd0, &sbase, err) < 0)
+        return -1;
+    cleanup_close int sfd = sfd0;
+    /* the name it gets: the source's, not the link target's */
+    cleanup_free char *sdir_ = NULL;
+    cleanup_free char *sname = NULL;
+    split(src, &sdir_, &sname);
     /* an existing host directory receives it under its own name */
     struct stat dst_st;
     cleanup_free char *ddir = NULL;
     cleanup_free char *dbase = NULL;
     if (stat(dst, &dst_st) == 0 && S_ISDIR(dst_st.st_mode)) {
         ddir = xstrdup(dst);
-        dbase = xstrdup(strcmp(sbase, ".") == 0 ? "root" : sbase);
+        dbase = xstrdup(strcmp(sname, ".") == 0 ? "root" : sname);
     } else {
         split(dst, &ddir, &dbase);
     }
@@ -165,12 +237,25 @@ int cp_out(int rootfd, const char *src, const char *dst, merr_t *err)
     return copy_entry(sfd, sbase, dfd, dbase, &o, 0, err);
 }
 
-int cp_in(const char *src, int rootfd, const char *dst, uint32_t uid, uint32_t gid, merr_t *err)
+int cp_in(const char *src, int rootfd, const char *dst, uint32_t base, bool follow, bool archive,
+          merr_t *err)
 {
-    struct owner o = {.set = true, .uid = uid, .gid = gid};
+    uint32_t uid = base, gid = base;
+    struct owner o = {.set = true,
+                      .uid = uid,
+                      .gid = gid,
+                      .how = archive ? OWN_SHIFT_IN : OWN_FIXED,
+                      .base = base};
+    cleanup_free char *real = follow ? realpath(src, NULL) : NULL;
+    if (follow && !real)
+        return err_sys(err, "host path \"%s\"", src);
+    /* -L: the link's target, under the link's name */
+    cleanup_free char *ndir = NULL;
+    cleanup_free char *name = NULL;
     cleanup_free char *sdir = NULL;
     cleanup_free char *sbase = NULL;
-    split(src, &sdir, &sbase);
+    split(src, &ndir, &name);
+    split(real ? real : src, &sdir, &sbase);
     cleanup_close int sfd = open(sdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     struct stat st;
     if (sfd < 0 || fstatat(sfd, sbase, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -181,7 +266,7 @@ int cp_in(const char *src, int rootfd, const char *dst, uint32_t uid, uint32_t g
     cleanup_close int probe = mnt_openat_in_root(rootfd, dst, O_RDONLY | O_DIRECTORY);
     if (probe >= 0) {
         ddir = xstrdup(dst);
-        dbase = xstrdup(sbase);
+        dbase = xstrdup(name);
     } else {
         split(dst, &ddir, &dbase);
     }
@@ -190,11 +275,14 @@ int cp_in(const char *src, int rootfd, const char *dst, uint32_t uid, uint32_t g
     cleanup_close int dfd = mnt_openat_in_root(rootfd, ddir, O_RDONLY | O_DIRECTORY);
     if (dfd < 0)
         return err_sys(err, "container directory \"%s\"", ddir);
-    /* Files are created as the container's root: the container's own
-     * mounts (a tmpfs owned by its user namespace, an idmapped volume)
-     * cannot hold a file of the host's root. The filesystem capabilities
-     * that a non-zero fsuid clears are raised again from the permitted
-     * set, so permissions stay root's. */
+    cp_become(uid, gid);
+    int r = copy_entry(sfd, sbase, dfd, dbase, &o, 0, err);
+    cp_become(0, 0);
+    return r;
+}
+
+void cp_become(uint32_t uid, uint32_t gid)
+{
     setfsgid(gid);
     setfsuid(uid);
     struct cap_state cs;
@@ -204,8 +292,4 @@ int cp_in(const char *src, int rootfd, const char *dst, uint32_t uid, uint32_t g
         caps_apply_sets(&cs, &e);
         err_clear(&e);
     }
-    int r = copy_entry(sfd, sbase, dfd, dbase, &o, 0, err);
-    setfsuid(0);
-    setfsgid(0);
-    return r;
 }

@@ -317,7 +317,9 @@ json_t *ctr_refresh(struct store *s, const char *id, merr_t *err)
 
 /* ---- root filesystem ---- */
 
-int ctr_mount_rootfs(struct store *s, const char *id, json_t *rec, merr_t *err)
+/* The overlay of the container: attached at containers/ID/rootfs, or
+ * (detached) as a mount fd in *mfd that goes away with its last fd. */
+static int rootfs(struct store *s, const char *id, json_t *rec, int *mfd, merr_t *err)
 {
     json_t *layers = json_object_get(rec, "Layers");
     json_int_t base = json_integer_value(json_object_get(rec, "UsernsBase"));
@@ -327,7 +329,8 @@ int ctr_mount_rootfs(struct store *s, const char *id, json_t *rec, merr_t *err)
     cleanup_close int d = ctr_dirfd(s, id, err);
     if (d < 0)
         return -1;
-    ctr_umount_rootfs(s, id);
+    if (!mfd)
+        ctr_umount_rootfs(s, id);
     int ufd = -1, ret = -1;
     cleanup_free char *target = xasprintf("%s/containers/%s/rootfs", s->root, id);
     cleanup_free char *upper = NULL;
@@ -380,10 +383,23 @@ int ctr_mount_rootfs(struct store *s, const char *id, json_t *rec, merr_t *err)
      * reserve of the store's filesystem */
     if (caps_set_effective(CAP_SYS_RESOURCE, false, err) < 0)
         goto out;
-    int mr = mount("overlay", target, "overlay", MS_NODEV, opts.buf), saved = errno;
+    int mr, saved = 0;
+    merr_t me = MERR_INIT;
+    if (mfd) {
+        mr = *mfd = mnt_new_fs("overlay", "overlay", opts.buf, MS_NODEV, &me);
+    } else {
+        mr = mount("overlay", target, "overlay", MS_NODEV, opts.buf);
+        saved = errno;
+    }
     merr_t ce = MERR_INIT;
     caps_set_effective(CAP_SYS_RESOURCE, true, &ce);
     err_clear(&ce);
+    if (mr < 0 && mfd) {
+        err_clear(err);
+        *err = me;
+        err_wrap(err, "container %.12s: mount the overlay root", id);
+        goto out;
+    }
     if (mr < 0) {
         err_set(err, saved, "container %.12s: mount the overlay root", id);
         goto out;
@@ -398,6 +414,17 @@ out:
     if (ufd >= 0)
         close(ufd);
     return ret;
+}
+
+int ctr_mount_rootfs(struct store *s, const char *id, json_t *rec, merr_t *err)
+{
+    return rootfs(s, id, rec, NULL, err);
+}
+
+int ctr_rootfs_detached(struct store *s, const char *id, json_t *rec, merr_t *err)
+{
+    int fd = -1;
+    return rootfs(s, id, rec, &fd, err) < 0 ? -1 : fd;
 }
 
 /* ---- user namespace ranges ---- */

@@ -73,6 +73,10 @@ json_t *ctr_refresh(struct store *s, const char *id, merr_t *err);
  * record) at containers/ID/rootfs. */
 int ctr_mount_rootfs(struct store *s, const char *id, json_t *rec, merr_t *err);
 void ctr_umount_rootfs(struct store *s, const char *id);
+/* The same overlay, detached: a mount fd attached nowhere, gone with its
+ * last fd (a killed moat leaves no mount behind). Only for a container
+ * that is not running, with its monitor lock held. */
+int ctr_rootfs_detached(struct store *s, const char *id, json_t *rec, merr_t *err);
 
 /* A free user-namespace base for a new container (call under the lock). */
 int ctr_alloc_userns(struct store *s, uint64_t *base, merr_t *err);

@@ -1,6 +1,7 @@
 /* imgio.c: import, load and save (see imgio.h). */
 #include "imgio.h"
 #include "../oci/ref.h"
+#include "dockerfile_change.h"
 #include "unpack.h"
 #include "../kernel/mount.h"
 #include "../util/jpath.h"
@@ -78,29 +79,39 @@ static int add_layers(struct store *s, const char *config, char **layers, merr_t
     return ret;
 }
 
-int image_import(struct store *s, int fd, const char *name, char id[72], merr_t *err)
+int image_import(struct store *s, int fd, const char *name, char *const *changes, size_t nchanges,
+                 const char *message, char id[72], merr_t *err)
 {
     cleanup_free char *full = name ? image_name_full(name, err) : NULL;
     if (name && !full)
         return -1;
+    /* the changes first: a bad one reads nothing */
+    json_t *run = json_object();
+    if (dfc_apply(run, changes, nchanges, err) < 0) {
+        json_decref(run);
+        return err_wrap(err, "import");
+    }
     char layer[72], diff[72];
-    if (store_blob_put_fd(s, fd, NULL, layer, NULL, err) < 0)
-        return -1;
-    cleanup_close int lfd = store_blob_open(s, layer, err);
-    if (lfd < 0)
-        return -1;
+    cleanup_close int lfd = -1;
     struct unpack_opts o;
     unpack_defaults(&o);
-    if (unpack_stream_digest(lfd, o.max_bytes + o.max_entries * 1024 + (1 << 20), diff, err) < 0)
+    if (store_blob_put_fd(s, fd, NULL, layer, NULL, err) < 0 ||
+        (lfd = store_blob_open(s, layer, err)) < 0 ||
+        unpack_stream_digest(lfd, o.max_bytes + o.max_entries * 1024 + (1 << 20), diff, err) < 0) {
+        json_decref(run);
         return err_wrap(err, "import");
+    }
     char now[40];
     utc_now_rfc3339(now, sizeof(now));
     now[19] = 'Z'; /* seconds are enough */
     now[20] = 0;
     json_t *cfg =
-        json_pack("{s:s,s:s,s:s,s:{},s:{s:s,s:[s]},s:[{s:s,s:s}]}", "architecture", "amd64", "os",
-                  "linux", "created", now, "config", "rootfs", "type", "layers", "diff_ids", diff,
-                  "history", "created", now, "created_by", "moat import");
+        json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:[s]},s:[{s:s,s:s}]}", "architecture", "amd64", "os",
+                  "linux", "created", now, "config", run, "rootfs", "type", "layers", "diff_ids",
+                  diff, "history", "created", now, "created_by", "moat import");
+    if (message)
+        json_object_set_new(json_array_get(json_object_get(cfg, "history"), 0), "comment",
+                            json_string(message));
     cleanup_free char *text = json_dumps(cfg, JSON_COMPACT);
     json_decref(cfg);
     char cd[72];

@@ -10,8 +10,11 @@
 /* A layer blob's media type from its first bytes (tar, gzip or zstd). */
 const char *layer_media_type(int fd);
 
-/* The tarball in fd as one layer; named `name` when not NULL. */
-int image_import(struct store *s, int fd, const char *name, char id[72], merr_t *err);
+/* The tarball in fd as one layer; named `name` when not NULL; the
+ * Dockerfile instructions `changes` (dockerfile_change.h) applied to its
+ * config, `message` (or NULL) its history's comment. */
+int image_import(struct store *s, int fd, const char *name, char *const *changes, size_t nchanges,
+                 const char *message, char id[72], merr_t *err);
 
 /* Every image in the tarball in fd; `loaded` receives a line per image
  * ("Loaded image: NAME" or "Loaded image ID: sha256:..."). */

@@ -213,6 +213,15 @@ static int set_owner_mode(int fd, const char *name, struct archive_entry *e,
         archive_entry_gid(e) > 0xfffffffe)
         return err_set(err, 0, "owner %lld:%lld out of range", (long long)archive_entry_uid(e),
                        (long long)archive_entry_gid(e));
+    if (o->owner_base) {
+        uid = gid = o->id_base;
+    } else if (o->id_count) {
+        if (uid >= o->id_count || gid >= o->id_count)
+            return err_set(err, 0, "owner %u:%u is outside the container's ids (0-%u)",
+                           (unsigned)uid, (unsigned)gid, o->id_count - 1);
+        uid += o->id_base;
+        gid += o->id_base;
+    }
     int flags = name ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH;
     if (fchownat(fd, name ? name : "", uid, gid, flags) < 0)
         return err_sys(err, "chown");

@@ -21,6 +21,11 @@ struct unpack_opts {
     bool whiteouts;       /* turn .wh. entries into overlayfs whiteouts */
     bool strip_setid;     /* clear setuid/setgid bits */
     bool keep_devices;    /* create device nodes instead of dropping them */
+    /* ids (cp into a container): the archive's ids plus id_base, refused
+     * at id_count and past it (0: any id, unshifted); owner_base: every
+     * entry owned by id_base:id_base instead */
+    uint32_t id_base, id_count;
+    bool owner_base;
 };
 
 struct unpack_stats {

@@ -18,9 +18,9 @@ teardown() {
 }
 
 @test "images --filter: dangling, label, reference, before, since; --digests" {
+    sleep 1 # a later "created" (whole seconds) than bb:1's
     MKIMAGE_CONFIG='{"Labels": {"tier": "web"}}' \
         sh "$BATS_TEST_DIRNAME/../lib/mkimage.sh" "$ROOTFS" "$BATS_TEST_TMPDIR/w.tar" web:2
-    sleep 1 # a later "created" than bb:1's
     m load -i "$BATS_TEST_TMPDIR/w.tar" > /dev/null
     run -0 m images --filter label=tier=web --format '{{.Repository}}:{{.Tag}}'
     [ "$output" = web:2 ]
