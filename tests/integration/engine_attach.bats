@@ -15,6 +15,16 @@ teardown() {
     engine_remove_all
 }
 
+# until the foreground run's container has said "up" (and its relay runs)
+wait_up() {
+    local i
+    for i in $(seq 100); do
+        grep -q up "$BATS_TEST_TMPDIR/$1" 2> /dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # a container that echoes its input until it ends
 echoer() {
     m run -d -i "$@" bb:1 sh -c 'echo ready; while read l; do echo "got $l"; done; echo end'
@@ -44,7 +54,7 @@ echoer() {
     id=$(echoer)
     run -0 bash -c "printf 'hello\n' | $MOAT --root $STORE attach $id"
     [[ $output == *"got hello"*end* ]]
-    id=$(m run -d bb:1 sh -c 'sleep 0.5; exit 3')
+    id=$(m run -d bb:1 sh -c 'sleep 2; exit 3')
     run -3 m attach --no-stdin "$id"
     run -125 m attach "$id"
     [[ $output == *"stopped container"* ]]
@@ -83,18 +93,18 @@ echoer() {
     run -0 bash -c "echo input | $MOAT --root $STORE start -a -i $id"
     [ "$output" = "got input" ]
     # the signal reaches the container by default, not with --sig-proxy=false
-    "$MOAT" --root "$STORE" run --name sp1 --sig-proxy=false bb:1 sh -c 'trap "echo TERM; exit 5" TERM; sleep 2; echo slept' > "$BATS_TEST_TMPDIR/sp1" &
+    "$MOAT" --root "$STORE" run --name sp1 --sig-proxy=false bb:1 sh -c 'echo up; trap "echo TERM; exit 5" TERM; sleep 2; echo slept' > "$BATS_TEST_TMPDIR/sp1" &
     pid=$!
-    sleep 0.7
+    wait_up sp1
     kill -TERM $pid
     wait $pid || true
     sleep 2
     run -0 m logs sp1
     [[ $output == *slept* ]]
     [[ $output != *TERM* ]]
-    "$MOAT" --root "$STORE" run --name sp2 bb:1 sh -c 'trap "echo TERM; exit 5" TERM; sleep 2; echo slept' > "$BATS_TEST_TMPDIR/sp2" &
+    "$MOAT" --root "$STORE" run --name sp2 bb:1 sh -c 'echo up; trap "echo TERM; exit 5" TERM; sleep 2; echo slept' > "$BATS_TEST_TMPDIR/sp2" &
     pid=$!
-    sleep 0.7
+    wait_up sp2
     kill -TERM $pid
     wait $pid || true
     run -0 m logs sp2

@@ -13,9 +13,12 @@ setup_file() {
     m run --rm bb:1 true > /dev/null 2>&1 # the store's warnings, said once
 }
 
+# a device node of this run's own (runs may overlap on one host)
+TDEV=/dev/moat-test-$BATS_ROOT_PID
+
 teardown() {
     engine_remove_all
-    rm -f /dev/moat-test-null
+    rm -f $TDEV
     [ -d /sys/fs/cgroup/memory/moat-test-parent ] && rmdir /sys/fs/cgroup/*/moat-test-parent 2>/dev/null
     true
 }
@@ -85,19 +88,19 @@ cgfile() {
 
 @test "--device binds the host's node with a cgroup rule; other paths and bad modes are refused" {
     # fuse's numbers, which no default device has
-    mknod -m 666 /dev/moat-test-null c 10 229
-    run -0 m run --rm --device /dev/moat-test-null bb:1 sh -c \
-        'exec 3<> /dev/moat-test-null && stat -c "%t:%T" /dev/moat-test-null'
+    mknod -m 666 $TDEV c 10 229
+    run -0 m run --rm -e TDEV=$TDEV --device $TDEV bb:1 sh -c \
+        'exec 3<> $TDEV && stat -c "%t:%T" $TDEV'
     [ "$output" = "a:e5" ]
     # read-only in the cgroup: opening it to write is refused
-    run -0 m run --rm --device /dev/moat-test-null:/dev/moat-test-null:r bb:1 sh -c \
-        'exec 3< /dev/moat-test-null && echo read; (exec 4> /dev/moat-test-null) || echo refused'
+    run -0 m run --rm -e TDEV=$TDEV --device $TDEV:$TDEV:r bb:1 sh -c \
+        'exec 3< $TDEV && echo read; (exec 4> $TDEV) || echo refused'
     [[ $output == *read*refused* ]]
     # without the flag it is not there
-    run -1 m run --rm bb:1 ls /dev/moat-test-null
-    run -125 m run --rm --device /dev/moat-test-null:/dev/other bb:1 true
+    run -1 m run --rm bb:1 ls $TDEV
+    run -125 m run --rm --device $TDEV:/dev/other bb:1 true
     [[ $output == *"same path"* ]]
-    run -125 m run --rm --device /dev/moat-test-null:/dev/moat-test-null:rwx bb:1 true
+    run -125 m run --rm --device $TDEV:$TDEV:rwx bb:1 true
     run -125 m run --rm --device /etc/passwd bb:1 true
     [[ $output == *"not a device"* ]]
     run -125 m run --rm --device-cgroup-rule 'c 1:3 rwx' bb:1 true
@@ -107,7 +110,7 @@ cgfile() {
     run -0 m ps -aq
     [ -z "$output" ]
     run -0 m inspect -f '{{range .HostConfig.Devices}}{{.CgroupPermissions}}{{end}}' \
-        "$(m create --device /dev/moat-test-null:/dev/moat-test-null:rw bb:1 true)"
+        "$(m create --device $TDEV:$TDEV:rw bb:1 true)"
     [ "$output" = rw ]
 }
 
