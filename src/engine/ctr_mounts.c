@@ -177,11 +177,12 @@ static int mounts_of(struct store *s, const char *name, bool ro, json_t *mounts,
             continue;
         /* :U gives the tree to one container's ids at its every start */
         if (json_is_true(json_object_get(m, "Chown"))) {
-            json_decref(rec);
-            return err_set(err, 0,
-                           "--volumes-from %s: its bind at %s is owned by that container (:U); "
-                           "bind the directory with :idmap instead",
-                           name, dst);
+            err_set(err, 0,
+                    "--volumes-from %s: its bind at %s is owned by that container (:U); bind "
+                    "the directory with :idmap instead",
+                    name, dst);
+            json_decref(rec); /* dst is the record's */
+            return -1;
         }
         json_t *c = json_deep_copy(m);
         if (ro) {
