@@ -55,6 +55,7 @@ static const struct command engine_commands[] = {
     {"history", engine_history, "show the steps an image was made of"},
     {"info", engine_info, "show the engine's facts (--format)"},
     {"system", engine_system, "system info, df (disk use), prune (everything unused)"},
+    {"events", engine_events, "show what happens in the engine (--since, --until, --filter)"},
 };
 
 /* Verbs both have: the engine's unless the arguments are a runtime's

@@ -48,6 +48,7 @@ const struct cmd_flags *const cli_tables[] = {
     &system_prune_flags,
     &history_flags,
     &diff_flags,
+    &events_flags,
     NULL,
 };
 /* clang-format on */

@@ -120,6 +120,7 @@ extern const struct cmd_flags system_df_flags;
 extern const struct cmd_flags system_prune_flags;
 extern const struct cmd_flags history_flags;
 extern const struct cmd_flags diff_flags;
+extern const struct cmd_flags events_flags;
 /* the tables above, NULL-terminated */
 extern const struct cmd_flags *const cli_tables[];
 

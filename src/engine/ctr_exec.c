@@ -2,12 +2,14 @@
 #include "ctr_exec.h"
 #include "ctr.h"
 #include "ctr_user.h"
+#include "events.h"
 #include "../runtime/exec.h"
 #include "../util/util.h"
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #define EXEC_ENGINE_FAILED 125
@@ -25,6 +27,33 @@ static char *resolve_user(struct store *s, const char *id, const char *user, mer
     if (ctr_resolve_user(rfd, user, &uid, &gid, err) < 0)
         return NULL;
     return xasprintf("%llu:%llu", (unsigned long long)uid, (unsigned long long)gid);
+}
+
+/* Docker's exec events: "exec_create: CMD ARGS" and the like, with the
+ * exec's id (and, at its end, its exit code) */
+static void exec_event(struct store *s, const char *id, const char *what, char *const *args,
+                       const char *exec_id, int code)
+{
+    struct sbuf b = {0};
+    sbuf_puts(&b, what);
+    if (args && args[0])
+        sbuf_puts(&b, ":");
+    for (size_t i = 0; args && args[i]; i++)
+        sbuf_printf(&b, " %s", args[i]);
+    json_t *extra = json_pack("{s:s}", "execID", exec_id);
+    if (code >= 0)
+        json_object_set_new(extra, "exitCode", json_sprintf("%d", code));
+    events_container(s, id, NULL, code >= 0 ? what : b.buf, extra);
+    free(b.buf);
+}
+
+static void exec_id_new(char out[65])
+{
+    uint8_t b[32];
+    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+        memset(b, 0, sizeof(b));
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
 
 int ctr_exec_id(struct store *s, const char *id, const struct ctr_exec_opts *o, int *code,
@@ -70,9 +99,15 @@ int ctr_exec_id(struct store *s, const char *id, const struct ctr_exec_opts *o, 
         strv_free(env);
         return -1;
     }
+    char xid[65];
+    exec_id_new(xid);
+    exec_event(s, id, "exec_create", o->args, xid, -1);
+    exec_event(s, id, "exec_start", o->args, xid, -1);
     int st = 0, ret = op_exec(rootfd, &eo, &st, err);
     close(rootfd);
     strv_free(env);
+    if (ret == 0 && !o->detach)
+        exec_event(s, id, "exec_die", NULL, xid, st);
     if (ret < 0) {
         /* Docker's codes: 126 when the command cannot be run, 127 when it
          * is not there */
