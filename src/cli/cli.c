@@ -68,6 +68,7 @@ static const struct command shared_commands[] = {
     {"ps", engine_ps, "list containers (-a, -q, --format)"},
     {"exec", engine_exec, "run a command in a running container (-it, -u, -e, -w)"},
     {"pause", engine_pause, "freeze every process of containers (unpause thaws them)"},
+    {"update", engine_update, "change the resource limits and restart policy of containers"},
 };
 
 static bool is_store(const char *dir)
@@ -101,6 +102,22 @@ static bool flag_takes_arg(const char *a)
         "--signal",
         "--format",
         "-f",
+        /* update's */
+        "-m",
+        "--memory",
+        "--memory-reservation",
+        "--memory-swap",
+        "--cpus",
+        "--cpu-shares",
+        "--cpu-period",
+        "--cpu-quota",
+        "--cpu-rt-period",
+        "--cpu-rt-runtime",
+        "--cpuset-cpus",
+        "--cpuset-mems",
+        "--pids-limit",
+        "--blkio-weight",
+        "--restart",
     };
     for (size_t i = 0; i < ARRAY_SIZE(with_arg); i++)
         if (strcmp(a, with_arg[i]) == 0)
@@ -124,11 +141,14 @@ static bool engine_wanted(const char *root, bool runtime_globals, int argc, char
     bool build = strcmp(argv[0], "run") == 0 || strcmp(argv[0], "create") == 0;
     if (runtime_globals)
         return false;
-    static const char *const rt[] = {"--bundle",         "-b",
-                                     "--pid-file",       "--console-socket",
-                                     "--preserve-fds",   "--no-pivot",
-                                     "--no-new-keyring", "--keep",
-                                     "--process",        "--no-subreaper"};
+    static const char *const rt[] = {"--bundle",          "-b",
+                                     "--pid-file",        "--console-socket",
+                                     "--preserve-fds",    "--no-pivot",
+                                     "--no-new-keyring",  "--keep",
+                                     "--process",         "--no-subreaper",
+                                     "--resources",       "-r",
+                                     "--kernel-memory",   "--kernel-memory-tcp",
+                                     "--l3-cache-schema", "--mem-bw-schema"};
     bool exec = strcmp(argv[0], "exec") == 0;
     const char *pos = NULL;
     int npos = 0;

@@ -100,6 +100,7 @@ int engine_system_prune(const struct global *g, int argc, char **argv);
 int engine_history(const struct global *g, int argc, char **argv);
 int engine_diff(const struct global *g, int argc, char **argv);
 int engine_events(const struct global *g, int argc, char **argv);
+int engine_update(const struct global *g, int argc, char **argv);
 
 /* cmd_run_flags.c: run/create flags; the index of IMAGE, 0 after --help,
  * -1 on a usage error (reported) */

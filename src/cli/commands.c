@@ -49,6 +49,7 @@ const struct cmd_flags *const cli_tables[] = {
     &history_flags,
     &diff_flags,
     &events_flags,
+    &update_flags,
     NULL,
 };
 /* clang-format on */

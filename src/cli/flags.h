@@ -121,6 +121,7 @@ extern const struct cmd_flags system_prune_flags;
 extern const struct cmd_flags history_flags;
 extern const struct cmd_flags diff_flags;
 extern const struct cmd_flags events_flags;
+extern const struct cmd_flags update_flags;
 /* the tables above, NULL-terminated */
 extern const struct cmd_flags *const cli_tables[];
 
