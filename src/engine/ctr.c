@@ -277,6 +277,7 @@ static json_t *refresh(struct store *s, const char *id, merr_t *err)
         return r; /* a monitor holds it */
     /* what a monitor that ended just now wrote (its real exit code) */
     cleanup_close int rl = ctr_record_lock(s, id);
+    (void)rl; /* held to the end: clang would call it unused */
     json_t *again = ctr_load(s, id, err);
     if (!again) {
         err_clear(err);

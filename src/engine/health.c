@@ -53,6 +53,7 @@ static void save(struct health *h)
 {
     merr_t e = MERR_INIT;
     cleanup_close int rl = ctr_record_lock(h->s, h->id);
+    (void)rl; /* held to the end: clang would call it unused */
     json_t *r = ctr_load(h->s, h->id, &e);
     if (r) {
         json_t *st = json_object_get(r, "State");

@@ -314,6 +314,7 @@ static void set_restart_count(struct mon *m, int64_t n)
 {
     merr_t e = MERR_INIT;
     cleanup_close int rl = ctr_record_lock(m->s, m->id);
+    (void)rl; /* held to the end: clang would call it unused */
     json_t *r = ctr_load(m->s, m->id, &e);
     if (r) {
         json_object_set_new(r, "RestartCount", json_integer((json_int_t)n));
