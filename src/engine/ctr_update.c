@@ -87,6 +87,10 @@ static int check(json_t *hc, bool userns, merr_t *err)
                        (long long)pids);
     if (shares && (shares < 2 || shares > 262144))
         return err_set(err, 0, "--cpu-shares %lld: from 2 to 262144", (long long)shares);
+    json_int_t w = ival(hc, "BlkioWeight");
+    if (w && (w < 10 || w > 1000)) /* before ctr_res_check drops it on hosts without */
+        return err_set(err, 0, "--blkio-weight %lld: range of blkio weight is from 10 to 1000",
+                       (long long)w);
     double cpus = json_number_value(json_object_get(hc, "Cpus"));
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     if (cpus < 0 || (cpus > 0 && (cpus < 0.01 || cpus > (double)ncpu)))
