@@ -33,6 +33,7 @@ int ctr_rename(struct store *s, const char *id, const char *name, merr_t *err)
         return -1;
     int ret = -1;
     json_t *rec = NULL;
+    char *was = NULL;
     char other[16];
     /* under the store lock: a create (which checks names under it too)
      * cannot take the name meanwhile */
@@ -60,17 +61,18 @@ int ctr_rename(struct store *s, const char *id, const char *name, merr_t *err)
                 name, full);
         goto out;
     }
-    char *was = xasprintf("/%s", old);
+    was = xasprintf("/%s", old);
     json_object_set_new(rec, "Name", json_string(name));
     ret = ctr_save(s, id, rec, err);
-    if (ret == 0)
-        events_container(s, id, rec, "rename", json_pack("{s:s}", "oldName", was));
-    free(was);
 out:
-    json_decref(rec);
     if (rl >= 0)
         close(rl);
     store_unlock(s);
+    /* after the locks: the record's is held with no other */
+    if (ret == 0)
+        events_container(s, id, rec, "rename", json_pack("{s:s}", "oldName", was));
+    free(was);
+    json_decref(rec);
     return ret;
 }
 
