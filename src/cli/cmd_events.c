@@ -109,6 +109,11 @@ int engine_events(const struct global *g, int argc, char **argv)
         json_decref(v.q.filters);
         return r;
     }
+    if (v.q.has_since && v.q.has_until && v.q.since > v.q.until) {
+        log_error("events: --since must not be after --until");
+        json_decref(v.q.filters);
+        return EXIT_ENGINE;
+    }
     if (v.format && strcmp(v.format, "json") == 0)
         v.format = "{{json .}}";
     if (v.format) { /* a bad template is an error before any event */

@@ -96,6 +96,8 @@ cgfile() {
     run -125 m events --since 0 --until 0s --filter colour=red
     [[ "$output" == *"invalid filter 'colour'"* ]]
     run -125 m events --since 0 --until 0s --format '{{.Nope'
+    run -125 m events --since 0s --until 1h
+    [[ "$output" == *"--since must not be after --until"* ]]
     m volume rm evvol1 evvol2 > /dev/null
 }
 
