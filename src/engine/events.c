@@ -101,6 +101,16 @@ void events_container(struct store *s, const char *id, json_t *rec, const char *
         rec = loaded = ctr_load(s, id, &e);
         err_clear(&e);
     }
+    json_t *attrs = events_ctr_attrs(rec);
+    if (extra)
+        json_object_update(attrs, extra);
+    json_decref(extra);
+    json_decref(loaded);
+    events_emit(s, "container", action, id, attrs);
+}
+
+json_t *events_ctr_attrs(json_t *rec)
+{
     json_t *attrs = json_object();
     json_t *cfg = json_object_get(rec, "Config");
     const char *k;
@@ -116,11 +126,7 @@ void events_container(struct store *s, const char *id, json_t *rec, const char *
         json_object_set_new(attrs, "image", json_string(image));
     if (name)
         json_object_set_new(attrs, "name", json_string(name[0] == '/' ? name + 1 : name));
-    if (extra)
-        json_object_update(attrs, extra);
-    json_decref(extra);
-    json_decref(loaded);
-    events_emit(s, "container", action, id, attrs);
+    return attrs;
 }
 
 void events_image(struct store *s, const char *id, const char *name, const char *action)

@@ -34,6 +34,9 @@ void events_emit(struct store *s, const char *type, const char *action, const ch
  * or loaded when NULL), plus extra (taken; may be NULL). */
 void events_container(struct store *s, const char *id, json_t *rec, const char *action,
                       json_t *extra);
+/* The attributes of a container's events from its record: name, image
+ * and its labels */
+json_t *events_ctr_attrs(json_t *rec);
 /* An image's event: id is its id (or the name deleted), name its name
  * (may be NULL). */
 void events_image(struct store *s, const char *id, const char *name, const char *action);
