@@ -218,6 +218,8 @@ static bool match_any(json_t *filters, const char *key, const char *v, bool pref
 /* "name:tag" without its tag ("host:5000/name" keeps its port) */
 static char *strip_tag(const char *ref)
 {
+    if (strncmp(ref, "sha256:", 7) == 0) /* an id: no tag to strip */
+        return xstrdup(ref);
     const char *at = strchr(ref, '@');
     if (at)
         return xstrndup(ref, (size_t)(at - ref));
