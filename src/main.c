@@ -17,5 +17,7 @@ int main(int argc, char **argv)
     size_t seed = 0;
     if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed) && seed)
         json_object_seed(seed);
-    return cli_main(argc, argv);
+    /* moat-runtime is always the OCI runtime (what engines are configured
+     * with); moat is the engine, and the runtime for runc's command lines */
+    return cli_main(argc, argv, strcmp(base, "moat-runtime") == 0);
 }

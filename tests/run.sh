@@ -174,7 +174,7 @@ elif [ ! -d "$SHARED/peers" ]; then
     say "conformance: skipped ($SHARED/peers not present)"
 else
     say "OCI runtime-tools validation suite"
-    "$SHARED/peers/oci-validation/run.sh" "$REPO/build/moat" > /tmp/moat-oci.txt 2>&1
+    "$SHARED/peers/oci-validation/run.sh" "$REPO/build/moat-runtime" > /tmp/moat-oci.txt 2>&1
     tail -4 /tmp/moat-oci.txt
     if ! grep -q '^test binaries:' /tmp/moat-oci.txt; then
         cat /tmp/moat-oci.txt | tail -30
@@ -192,7 +192,7 @@ else
         done < <(awk '/^(PASS|FAIL) / {print $1, $2, $3 " " $4}' /tmp/moat-oci.txt)
     fi
     say "Podman harness"
-    PEER_WORKDIR=/var/tmp "$SHARED/peers/podman/run.sh" "$REPO/build/moat" > /tmp/moat-podman.txt 2>&1
+    PEER_WORKDIR=/var/tmp "$SHARED/peers/podman/run.sh" "$REPO/build/moat-runtime" > /tmp/moat-podman.txt 2>&1
     grep -E '^(PASS|FAIL) ' /tmp/moat-podman.txt | grep FAIL
     tail -1 /tmp/moat-podman.txt
     pok=$(grep -c '^PASS ' /tmp/moat-podman.txt)
@@ -212,7 +212,7 @@ fi
 
 if [ "${SKIP_CONFORMANCE:-0}" != 1 ]; then
     say "containerd and dockerd"
-    tests/peers/engines.sh "$REPO/build/moat" > /tmp/moat-engines.txt 2>&1
+    tests/peers/engines.sh "$REPO/build/moat-runtime" > /tmp/moat-engines.txt 2>&1
     grep -E '^(PASS|FAIL) ' /tmp/moat-engines.txt | grep FAIL
     tail -1 /tmp/moat-engines.txt
     eok=$(grep -c '^PASS ' /tmp/moat-engines.txt)

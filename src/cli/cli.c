@@ -174,8 +174,8 @@ static bool engine_wanted(const char *root, bool runtime_globals, int argc, char
     }
     if (!pos)
         return true;
-    if (build)
-        return !(npos == 1 && access("config.json", F_OK) == 0);
+    if (build) /* never the runtime because of a config.json here: moat-runtime is */
+        return true;
     cleanup_free char *def = state_default_root();
     cleanup_free char *p = xasprintf("%s/%s", def, pos);
     return access(p, F_OK) != 0;
@@ -202,8 +202,18 @@ static const struct command commands[] = {
     {"restore", cmd_checkpoint, "not supported on this host"},
 };
 
-static void usage(FILE *f)
+static void usage(FILE *f, bool runtime_only)
 {
+    if (runtime_only) {
+        fprintf(f, "usage: moat-runtime [global flags] COMMAND [flags] [args]\n\n"
+                   "moat's OCI runtime (runc's command line), locked down by default.\n\n"
+                   "Commands (--root: the state directory, default /run/moat):\n");
+        for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+            fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].help);
+        fprintf(f, "\nGlobal flags: --root DIR, --log FILE, --log-format text|json, --debug, "
+                   "--version\n");
+        return;
+    }
     fprintf(f, "usage: moat [global flags] COMMAND [flags] [args]\n\n"
                "moat is a container engine and an OCI runtime (runc's command line), locked\n"
                "down by default.\n\n"
@@ -340,7 +350,7 @@ static int open_log(const struct global *g)
     return 0;
 }
 
-int cli_main(int argc, char **argv)
+int cli_main(int argc, char **argv, bool runtime_only)
 {
     static const struct option opts[] = {
         {"root", required_argument, NULL, 'r'},
@@ -387,7 +397,7 @@ int cli_main(int argc, char **argv)
             version();
             return 0;
         case 'h':
-            usage(stdout);
+            usage(stdout, runtime_only);
             return 0;
         default:
             log_open(NULL, false, false);
@@ -399,19 +409,21 @@ int cli_main(int argc, char **argv)
     if (open_log(&g) < 0)
         return 1;
     if (optind >= argc) {
-        usage(stderr);
+        usage(stderr, runtime_only);
         return 1;
     }
     const char *name = argv[optind];
+    int ret = -1, at = optind;
+    if (runtime_only)
+        goto runtime;
     if (strcmp(name, "__docs") == 0) /* man pages and completion, for meson install */
         return cli_docs(argc - optind, argv + optind);
     if (strcmp(name, "__boot") == 0) /* dist/moat-restart.service, at boot */
         return restart_at_boot(root);
     if (strcmp(name, "version") == 0)
         return version_cmd(&g, argc, argv);
-    int ret = -1, at = optind;
     if (strcmp(name, "help") == 0) {
-        usage(stdout);
+        usage(stdout, runtime_only);
         return 0;
     }
     if (g.systemd_cgroup) {
@@ -442,6 +454,7 @@ int cli_main(int argc, char **argv)
         log_close();
         return ret;
     }
+runtime:
     g.root = root ? xstrdup(root) : state_default_root();
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
         if (strcmp(commands[i].name, name) == 0) {

@@ -16,7 +16,7 @@ struct global {
     char **argv; /* the original argv (for a protective re-exec) */
 };
 
-int cli_main(int argc, char **argv);
+int cli_main(int argc, char **argv, bool runtime_only);
 /* docs.c: `moat __docs man DIR | bash | install` */
 int cli_docs(int argc, char **argv);
 

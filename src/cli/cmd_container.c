@@ -164,7 +164,8 @@ enum {
     F_LINK,
     F_KEYS,
     F_NOSTDIN,
-    F_SIGPROXY
+    F_SIGPROXY,
+    F_CHECKPOINT
 };
 
 const struct cmd_flags start_flags = {
@@ -173,6 +174,10 @@ const struct cmd_flags start_flags = {
     "Start one or more stopped containers",
     (const struct flag[]){
         {"attach", 'a', NULL, "Attach STDOUT/STDERR and forward signals", F_ATTACH},
+        {"checkpoint", 0, "string", "Restore from this checkpoint (refused: no CRIU here)",
+         F_CHECKPOINT},
+        {"checkpoint-dir", 0, "string", "Use a custom checkpoint storage directory (refused)",
+         F_CHECKPOINT},
         {"detach-keys", 0, "string", "Override the key sequence for detaching a container", F_KEYS},
         {"interactive", 'i', NULL, "Attach container's STDIN", F_INTERACTIVE},
         {0},
@@ -190,6 +195,11 @@ static int on_start(struct flags_it *it, int f, void *ctx)
         c->attach = c->ao.in = flags_bool(it);
     else if (f == F_KEYS)
         c->keys = it->val;
+    else if (f == F_CHECKPOINT)
+        return flags_error(it,
+                           "%s: moat does not checkpoint or restore containers (no CRIU support)",
+                           it->seen),
+               -1;
     return 0;
 }
 
@@ -335,9 +345,14 @@ int engine_kill(const struct global *g, int argc, char **argv)
     return stop_like(g, &kill_flags, argc, argv, (struct stop_ctx){0, SIGKILL}, do_kill);
 }
 
+struct rm_ctx {
+    bool force, volumes;
+};
+
 static int do_rm(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
 {
-    if (ctr_rm(s, id, *(bool *)ctx, err) < 0)
+    const struct rm_ctx *c = ctx;
+    if (ctr_rm(s, id, c->force, c->volumes, err) < 0)
         return -1;
     printf("%s\n", arg);
     return 0;
@@ -359,8 +374,11 @@ const struct cmd_flags rm_flags = {
 
 static int on_rm(struct flags_it *it, int f, void *ctx)
 {
+    struct rm_ctx *c = ctx;
     if (f == F_FORCE)
-        *(bool *)ctx = flags_bool(it);
+        c->force = flags_bool(it);
+    if (f == F_VOLUMES)
+        c->volumes = flags_bool(it);
     if (f == F_LINK && flags_bool(it))
         return flags_error(it, "--link: moat has no container links"), -1;
     return 0;
@@ -368,12 +386,12 @@ static int on_rm(struct flags_it *it, int f, void *ctx)
 
 int engine_rm(const struct global *g, int argc, char **argv)
 {
-    bool force = false;
+    struct rm_ctx c = {false, false};
     struct flags_it it;
     flags_begin(&it, &rm_flags, argc, argv);
-    int r = flags_parse(&it, on_rm, &force);
+    int r = flags_parse(&it, on_rm, &c);
     if (r == FLAGS_DONE)
-        r = each(g, &it, do_rm, &force);
+        r = each(g, &it, do_rm, &c);
     return r;
 }
 
@@ -440,7 +458,7 @@ int engine_container_prune(const struct global *g, int argc, char **argv)
         bool running = json_is_true(json_object_get(json_object_get(rec, "State"), "Running"));
         json_decref(rec);
         if (rec && !running && !ctr_monitor_alive(&s, ids[i]) &&
-            ctr_rm(&s, ids[i], false, &err) == 0)
+            ctr_rm(&s, ids[i], false, false, &err) == 0)
             printf("%s\n", ids[i]);
         err_clear(&err);
     }

@@ -3,6 +3,7 @@
 #include "flags.h"
 #include "table.h"
 #include "../engine/ctr.h"
+#include "../engine/sysdf.h"
 #include "../engine/ctr_config.h"
 #include "../engine/ctr_exec.h"
 #include "../engine/ctr_inspect.h"
@@ -158,6 +159,7 @@ enum {
     F_TIMESTAMPS,
     F_TYPE,
     F_SIZE,
+    F_DETAILS,
     F_INTERACTIVE,
     F_TTY,
     F_USER,
@@ -185,7 +187,7 @@ const struct cmd_flags ps_flags = {
         {"latest", 'l', NULL, "Show the latest created container (includes all states)", F_LATEST},
         {"no-trunc", 0, NULL, "Don't truncate output", F_NOTRUNC},
         {"quiet", 'q', NULL, "Only display container IDs", F_QUIET},
-        {"size", 's', NULL, "Display total file sizes (not measured: shown as 0B)", F_SIZE},
+        {"size", 's', NULL, "Display total file sizes", F_SIZE},
         {0},
     },
     true,
@@ -254,6 +256,12 @@ static json_t *ps_records(struct store *s, const struct ps_opts *o, merr_t *err)
             json_decref(recs[i]);
             continue;
         }
+        char *size = NULL;
+        if (o->size)
+            ctr_sizes(s, json_string_value(json_object_get(recs[i], "Id")) ?: "", recs[i], NULL,
+                      &size);
+        json_object_set_new(row, "Size", json_string(size ? size : "0B"));
+        free(size);
         const char *state = json_string_value(json_object_get(row, "State")) ?: "";
         bool running =
             !strcmp(state, "running") || !strcmp(state, "restarting") || !strcmp(state, "paused");
@@ -298,12 +306,6 @@ int engine_ps(const struct global *g, int argc, char **argv)
                      : "table "
                        "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}"
                        "\t{{.Names}}";
-        size_t i;
-        json_t *row;
-        json_array_foreach(rows, i, row)
-        {
-            json_object_set_new(row, "Size", json_string("0B"));
-        }
         ret = table_print(rows, o.quiet ? NULL : o.format, headers, fallback);
         json_decref(headers);
     }
@@ -370,6 +372,8 @@ const struct cmd_flags logs_flags = {
     "[OPTIONS] CONTAINER",
     "Fetch the logs of a container",
     (const struct flag[]){
+        {"details", 0, NULL,
+         "Show extra details provided to logs (moat's logs carry none: no effect)", F_DETAILS},
         {"follow", 'f', NULL, "Follow log output", F_FOLLOW},
         {"tail", 'n', "string",
          "Number of lines to show from the end of the logs (default \"all\")", F_TAIL},
@@ -437,6 +441,7 @@ const struct cmd_flags inspect_flags = {
     "Return low-level information on Docker objects",
     (const struct flag[]){
         {"format", 'f', "string", "Format output using a Go template, or 'json'", F_FORMAT},
+        {"size", 's', NULL, "Display total file sizes if the type is container", F_SIZE},
         {"type", 0, "string", "Only inspect objects of the given type (container or image)",
          F_TYPE},
         {0},
@@ -446,13 +451,16 @@ const struct cmd_flags inspect_flags = {
     -1};
 
 /* containers first, then images, as Docker looks them up */
-static json_t *inspect_one(struct store *s, const char *name, const char *type, merr_t *err)
+static json_t *inspect_one(struct store *s, const char *name, const char *type, bool size,
+                           merr_t *err)
 {
     char id[72];
     bool any = !type;
     if ((any || strcmp(type, "container") == 0) && ctr_find(s, name, id, err) == 0) {
         json_t *rec = ctr_refresh(s, id, err);
         json_t *o = rec ? ctr_inspect_json(rec) : NULL;
+        if (o && size) /* Docker's keys, measured only when asked for */
+            ctr_sizes(s, id, rec, o, NULL);
         json_decref(rec);
         return o;
     }
@@ -478,6 +486,7 @@ static json_t *inspect_one(struct store *s, const char *name, const char *type, 
 int engine_inspect(const struct global *g, int argc, char **argv)
 {
     const char *format = NULL, *type = NULL;
+    bool size = false;
     struct flags_it it;
     int f;
     flags_begin(&it, &inspect_flags, argc, argv);
@@ -486,6 +495,8 @@ int engine_inspect(const struct global *g, int argc, char **argv)
             format = it.val;
         else if (f == F_TYPE)
             type = it.val;
+        else if (f == F_SIZE)
+            size = flags_bool(&it);
     }
     struct store s;
     int ret = f == FLAGS_DONE ? 0 : flags_exit(f);
@@ -495,7 +506,7 @@ int engine_inspect(const struct global *g, int argc, char **argv)
     json_t *out = json_array();
     for (size_t i = 0; i < it.nargs; i++) {
         merr_t err = MERR_INIT;
-        json_t *r = inspect_one(&s, it.args[i], type, &err);
+        json_t *r = inspect_one(&s, it.args[i], type, size, &err);
         if (r) {
             json_array_append_new(out, r);
             continue;

@@ -1,6 +1,7 @@
 /* cmd_ctrops.c: the engine's restart, top, stats and cp. */
 #include "cli.h"
 #include "flags.h"
+#include "table.h"
 #include "../engine/cp.h"
 #include "../engine/ctr.h"
 #include "../engine/stats.h"
@@ -128,7 +129,7 @@ static uint64_t now_ns(void)
     return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
 }
 
-enum { F_ALL = 1, F_NOSTREAM, F_NOTRUNC };
+enum { F_ALL = 1, F_NOSTREAM, F_NOTRUNC, F_FORMAT };
 
 const struct cmd_flags stats_flags = {
     "stats",
@@ -137,6 +138,8 @@ const struct cmd_flags stats_flags = {
     "statistics",
     (const struct flag[]){
         {"all", 'a', NULL, "Show all containers (default shows just running)", F_ALL},
+        {"format", 0, "string", "Format output using a template ('table', 'json' or a Go template)",
+         F_FORMAT},
         {"no-stream", 0, NULL, "Disable streaming stats and only pull the first result",
          F_NOSTREAM},
         {"no-trunc", 0, NULL, "Do not truncate output", F_NOTRUNC},
@@ -148,7 +151,33 @@ const struct cmd_flags stats_flags = {
 
 struct stats_flags_v {
     bool stream, all;
+    const char *format;
 };
+
+/* one container's row, Docker's fields (docker stats --format) */
+static json_t *stats_row(const char *id, json_t *r, bool running, const struct ctr_stats *prev,
+                         const struct ctr_stats *cur, uint64_t dt, long ncpu)
+{
+    double cpu = dt && cur->cpu_ns >= prev->cpu_ns
+                     ? (double)(cur->cpu_ns - prev->cpu_ns) * 100.0 / (double)dt
+                     : 0;
+    char mu[24], ml[24] = "no limit", br[24], bw[24];
+    human_bytes(cur->mem, true, mu, sizeof(mu));
+    if (cur->mem_limit)
+        human_bytes(cur->mem_limit, true, ml, sizeof(ml));
+    human_bytes(cur->blk_read, false, br, sizeof(br));
+    human_bytes(cur->blk_write, false, bw, sizeof(bw));
+    return json_pack("{s:s#,s:s,s:s,s:o,s:o,s:o,s:s,s:o,s:o}", "Container", id, (size_t)12, "ID",
+                     id, "Name", json_string_value(json_object_get(r, "Name")) ?: "", "CPUPerc",
+                     running ? json_sprintf("%.2f%%", cpu > 100.0 * (double)ncpu ? 0 : cpu)
+                             : json_string("--"),
+                     "MemUsage", json_sprintf("%s / %s", mu, ml), "MemPerc",
+                     cur->mem_limit && running
+                         ? json_sprintf("%.2f%%", (double)cur->mem * 100.0 / (double)cur->mem_limit)
+                         : json_string("--"),
+                     "NetIO", "--", "BlockIO", json_sprintf("%s / %s", br, bw), "PIDs",
+                     json_sprintf("%llu", (unsigned long long)cur->pids));
+}
 
 static int on_stats(struct flags_it *it, int f, void *ctx)
 {
@@ -157,12 +186,14 @@ static int on_stats(struct flags_it *it, int f, void *ctx)
         v->all = flags_bool(it);
     else if (f == F_NOSTREAM)
         v->stream = !flags_bool(it);
+    else if (f == F_FORMAT)
+        v->format = it->val;
     return 0;
 }
 
 int engine_stats(const struct global *g, int argc, char **argv)
 {
-    struct stats_flags_v v = {true, false};
+    struct stats_flags_v v = {true, false, NULL};
     struct flags_it it;
     flags_begin(&it, &stats_flags, argc, argv);
     int fr = flags_parse(&it, on_stats, &v);
@@ -205,8 +236,7 @@ int engine_stats(const struct global *g, int argc, char **argv)
         uint64_t t1 = now_ns();
         if (tty && stream)
             printf("\033[2J\033[H");
-        printf("%-14s %-22s %-8s %-24s %-8s %-22s %s\n", "CONTAINER ID", "NAME", "CPU %",
-               "MEM USAGE / LIMIT", "MEM %", "BLOCK I/O", "PIDS");
+        json_t *rows = json_array();
         for (size_t i = 0; i < n; i++) {
             json_t *r = ctr_refresh(&s, ids[i], &err);
             err_clear(&err);
@@ -216,37 +246,26 @@ int engine_stats(const struct global *g, int argc, char **argv)
             struct ctr_stats cur = {0};
             if (running && ctr_stats_read(&s, ids[i], &cur, &err) < 0)
                 err_clear(&err);
-            if (running || all) {
-                double cpu = t1 > t0 && cur.cpu_ns >= prev[i].cpu_ns
-                                 ? (double)(cur.cpu_ns - prev[i].cpu_ns) * 100.0 / (double)(t1 - t0)
-                                 : 0;
-                uint64_t lim = cur.mem_limit ? cur.mem_limit : 0;
-                char mu[24], ml[24], br[24], bw[24];
-                human_bytes(cur.mem, true, mu, sizeof(mu));
-                if (lim)
-                    human_bytes(lim, true, ml, sizeof(ml));
-                else
-                    snprintf(ml, sizeof(ml), "no limit");
-                human_bytes(cur.blk_read, true, br, sizeof(br));
-                human_bytes(cur.blk_write, true, bw, sizeof(bw));
-                char memio[64], blk[64];
-                snprintf(memio, sizeof(memio), "%s / %s", mu, ml);
-                snprintf(blk, sizeof(blk), "%s / %s", br, bw);
-                printf("%-14.12s %-22s %-8s %-24s %-8s %-22s %llu\n", ids[i],
-                       json_string_value(json_object_get(r, "Name")) ?: "",
-                       running ? (snprintf(mu, sizeof(mu), "%.2f%%",
-                                           cpu > 100.0 * (double)ncpu ? 0 : cpu),
-                                  mu)
-                               : "--",
-                       memio,
-                       lim ? (snprintf(ml, sizeof(ml), "%.2f%%",
-                                       (double)cur.mem * 100.0 / (double)lim),
-                              ml)
-                           : "--",
-                       blk, (unsigned long long)cur.pids);
-            }
+            if (running || all)
+                json_array_append_new(rows, stats_row(ids[i], r, running, &prev[i], &cur,
+                                                      t1 > t0 ? t1 - t0 : 0, ncpu));
             prev[i] = cur;
             json_decref(r);
+        }
+        json_t *headers = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Container",
+                                    "CONTAINER ID", "ID", "CONTAINER ID", "Name", "NAME", "CPUPerc",
+                                    "CPU %", "MemUsage", "MEM USAGE / LIMIT", "MemPerc", "MEM %",
+                                    "NetIO", "NET I/O", "BlockIO", "BLOCK I/O", "PIDs", "PIDS");
+        int tr = table_print(rows, v.format, headers,
+                             "table {{.Container}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t"
+                             "{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}");
+        json_decref(headers);
+        json_decref(rows);
+        if (tr != 0) {
+            free(prev);
+            strv_free(ids);
+            store_close(&s);
+            return tr;
         }
         fflush(stdout);
         t0 = t1;

@@ -3,11 +3,13 @@
 #include "cli.h"
 #include "flags.h"
 #include "table.h"
+#include "../engine/image_filter.h"
 #include "../engine/image_info.h"
 #include "../engine/ctr.h"
 #include "../engine/events.h"
 #include "../engine/imgio.h"
 #include "../engine/pull.h"
+#include "../oci/platform.h"
 #include "../oci/ref.h"
 #include "../engine/store.h"
 #include "../util/fs.h"
@@ -49,19 +51,28 @@ enum {
     F_PASSWORD_STDIN,
     F_FORMAT,
     F_NOPRUNE,
+    F_DIGESTS,
+    F_FILTER,
+    F_PLATFORM,
+    F_TRUST,
 };
 
 /* each flag that only sets a switch or keeps a value: ctx is an array
  * indexed by the flag's id */
 struct vals {
-    bool on[16];
-    const char *val[16];
+    bool on[32];
+    const char *val[32];
+    char **filters; /* --filter, each */
 };
 
 static int keep(struct flags_it *it, int f, void *ctx)
 {
     struct vals *v = ctx;
-    if (f < 16) {
+    if (f == F_FILTER) {
+        strv_push(&v->filters, it->val);
+        return 0;
+    }
+    if (f < 32) {
         v->on[f] = it->val && strcmp(it->val, "false") != 0;
         v->val[f] = it->val;
     }
@@ -74,6 +85,11 @@ const struct cmd_flags images_flags = {
     "List images",
     (const struct flag[]){
         {"all", 'a', NULL, "Show all images (default hides intermediate images)", F_ALL},
+        {"digests", 0, NULL, "Show digests (moat records no registry digests: <none>)", F_DIGESTS},
+        {"filter", 'f', "filter",
+         "Filter output based on conditions provided (dangling, label, before, since, "
+         "reference)",
+         F_FILTER},
         {"format", 0, "string", "Format output using a template ('table', 'json' or a Go template)",
          F_FORMAT},
         {"no-trunc", 0, NULL, "Don't truncate output", F_NOTRUNC},
@@ -86,7 +102,7 @@ const struct cmd_flags images_flags = {
 
 /* the rows of one image: one a name, or one <none> row if it has none */
 static void image_rows(json_t *rows, const struct image *img, char **ns, const char *filter,
-                       bool notrunc)
+                       bool notrunc, const struct image_filter *f)
 {
     char shortid[80], age[40], size[24];
     snprintf(shortid, sizeof(shortid), "%.*s", notrunc ? 71 : 12, notrunc ? img->id : img->id + 7);
@@ -102,7 +118,8 @@ static void image_rows(json_t *rows, const struct image *img, char **ns, const c
             tag = xstrdup("<none>");
         }
         cleanup_free char *rt = xasprintf("%s:%s", repo, tag);
-        if (!filter || strcmp(filter, repo) == 0 || strcmp(filter, rt) == 0)
+        if ((!filter || strcmp(filter, repo) == 0 || strcmp(filter, rt) == 0) &&
+            image_filter_match(f, img, ns[k] ? rt : NULL))
             json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Repository",
                                                   repo, "Tag", tag, "ID", shortid, "CreatedSince",
                                                   age, "CreatedAt", created, "Size", size, "Digest",
@@ -125,8 +142,20 @@ int cmd_images(const struct global *g, int argc, char **argv)
     bool quiet = v.on[F_QUIET], notrunc = v.on[F_NOTRUNC];
     const char *filter = it.nargs ? it.args[0] : NULL;
     struct store s;
-    if (cli_store(g, &s) < 0)
+    if (cli_store(g, &s) < 0) {
+        strv_free(v.filters);
         return EXIT_ENGINE;
+    }
+    struct image_filter f;
+    merr_t ferr = MERR_INIT;
+    int fr = image_filter_parse(&s, v.filters, &f, &ferr);
+    strv_free(v.filters);
+    if (fr < 0) {
+        image_filter_free(&f);
+        store_close(&s);
+        cli_fail(&ferr);
+        return EXIT_ENGINE;
+    }
     json_t *names = store_names(&s), *rows = json_array();
     char **ids = store_image_ids(&s);
     for (size_t i = 0; ids[i]; i++) {
@@ -139,7 +168,7 @@ int cmd_images(const struct global *g, int argc, char **argv)
         }
         char **ns = image_names(names, img.id);
         size_t before = json_array_size(rows);
-        image_rows(rows, &img, ns, filter, notrunc);
+        image_rows(rows, &img, ns, filter, notrunc, &f);
         /* -q: an image once, whatever its names */
         while (quiet && json_array_size(rows) > before + 1)
             json_array_remove(rows, json_array_size(rows) - 1);
@@ -149,8 +178,13 @@ int cmd_images(const struct global *g, int argc, char **argv)
     json_t *headers = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Repository", "REPOSITORY", "Tag",
                                 "TAG", "ID", "IMAGE ID", "CreatedSince", "CREATED", "CreatedAt",
                                 "CREATED AT", "Size", "SIZE", "Digest", "DIGEST");
-    int ret = table_print(rows, quiet ? "{{.ID}}" : v.val[F_FORMAT], headers,
-                          "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}");
+    int ret =
+        table_print(rows, quiet ? "{{.ID}}" : v.val[F_FORMAT], headers,
+                    v.on[F_DIGESTS] ? "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t"
+                                      "{{.CreatedSince}}\t{{.Size}}"
+                                    : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t"
+                                      "{{.CreatedSince}}\t{{.Size}}");
+    image_filter_free(&f);
     json_decref(headers);
     json_decref(rows);
     strv_free(ids);
@@ -617,6 +651,10 @@ const struct cmd_flags pull_flags = {
     "Download an image from a registry",
     (const struct flag[]){
         {"all-tags", 'a', NULL, "Download all tagged images in the repository (refused)", F_ALL},
+        {"disable-content-trust", 0, NULL,
+         "Skip image verification (moat always checks digests; no effect)", F_TRUST},
+        {"platform", 0, "string", "Set platform (this host's only: moat does not emulate)",
+         F_PLATFORM},
         {"quiet", 'q', NULL, "Suppress verbose output", F_QUIET},
         TLS_FLAG,
         {0},
@@ -635,6 +673,12 @@ int cmd_pull(const struct global *g, int argc, char **argv)
         return fr;
     if (v.on[F_ALL])
         return flags_error(&it, "--all-tags: moat pulls one image at a time"), EXIT_ENGINE;
+    merr_t perr = MERR_INIT;
+    if (v.val[F_PLATFORM] && platform_check(v.val[F_PLATFORM], &perr) < 0) {
+        flags_error(&it, "%s", perr.msg);
+        err_clear(&perr);
+        return EXIT_ENGINE;
+    }
     struct pull_opts o = {.out_fd = 1, .quiet = v.on[F_QUIET]};
     o.tls_verify_off = v.val[F_TLS] && !v.on[F_TLS];
     const char *name = it.args[0];

@@ -87,6 +87,10 @@ static int mount_flag(struct run_opts *o, const char *spec)
     if (strcmp(type, "bind") != 0 && strcmp(type, "volume") != 0)
         return cli_usage_error("run", "--mount \"%s\": type must be bind, volume or tmpfs", spec);
     m.volume = !strcmp(type, "volume");
+    if (m.volume && !src) { /* a volume of its own, as -v /path */
+        m.anonymous = true;
+        src = m.src = volume_random_name();
+    }
     if (!src || (!m.volume && src[0] != '/') || (m.volume && !volume_name_ok(src)))
         return cli_usage_error("run",
                                "--mount \"%s\": a bind needs an absolute source, a volume a "
@@ -94,7 +98,8 @@ static int mount_flag(struct run_opts *o, const char *spec)
                                spec);
     if (m.volume && (m.chown || m.idmap))
         return cli_usage_error("run", "--mount \"%s\": U and idmap are for binds", spec);
-    m.src = xstrdup(src);
+    if (!m.src)
+        m.src = xstrdup(src);
     m.dst = xstrdup(dst);
     m.what = xasprintf("--mount \"%.256s\"", spec);
     run_opts_add_mount(o, &m);
@@ -145,6 +150,7 @@ enum {
     O_ATTACH,
     O_DETACHKEYS,
     O_SIGPROXY,
+    O_VOLUMESFROM,
     O_HEALTHCMD,
     O_HEALTHINTERVAL,
     O_HEALTHTIMEOUT,
@@ -271,6 +277,7 @@ static const struct flag run_table[] = {
     {"volume", 'v', "list", "Bind mount a volume", 'v'},
     {"volume-driver", 0, "string", "Optional volume driver for the container (local)",
      R_VOLUME_DRIVER},
+    {"volumes-from", 0, "list", "Mount volumes from the specified container(s)", O_VOLUMESFROM},
     {"workdir", 'w', "string", "Working directory inside the container", 'w'},
     {0},
 };
@@ -398,6 +405,9 @@ static int life_flag(struct run_opts *o, int ch, struct flags_it *it, const char
     }
     case O_SIGPROXY:
         o->attach.sig_proxy = flags_bool(it);
+        break;
+    case O_VOLUMESFROM:
+        strv_push(&o->volumes_from, v);
         break;
     case O_STOPSIGNAL:
         if (!signal_parse(v))

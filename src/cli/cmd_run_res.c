@@ -7,11 +7,11 @@
 #include "cli.h"
 #include "run_res.h"
 #include "../engine/ctr_config.h"
+#include "../oci/platform.h"
 #include "../util/util.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/utsname.h>
 
 static json_t *hc(struct run_opts *o)
 {
@@ -76,18 +76,19 @@ static int device(struct run_opts *o, struct flags_it *it)
     return 0;
 }
 
-/* --pid, --ipc, --uts: host, or the private default */
+/* --pid, --ipc, --uts: host, another container's (pid, ipc), or the private default */
 static int ns_mode(struct run_opts *o, int id, struct flags_it *it)
 {
     static const char *const keys[] = {"PidMode", "IpcMode", "UTSMode"};
     const char *v = it->val;
     bool ok = !strcmp(v, "host") || !strcmp(v, "private") || !*v ||
-              (id == R_IPC && (!strcmp(v, "shareable") || !strcmp(v, "none")));
+              (id == R_IPC && (!strcmp(v, "shareable") || !strcmp(v, "none"))) ||
+              (id != R_UTS && !strncmp(v, "container:", 10) && v[10]);
     if (!ok)
-        return flags_error(it,
-                           "%s \"%s\": host or private%s (sharing another container's is "
-                           "not supported yet)",
-                           it->seen, v, id == R_IPC ? ", shareable or none" : "");
+        return flags_error(it, "%s \"%s\": host or private%s", it->seen, v,
+                           id == R_IPC   ? ", shareable, none or container:NAME"
+                           : id == R_PID ? " or container:NAME"
+                                         : "");
     json_object_set_new(hc(o), keys[id - R_PID], json_string(v));
     return 0;
 }
@@ -96,19 +97,14 @@ static int ns_mode(struct run_opts *o, int id, struct flags_it *it)
 static int single_choice(struct run_opts *o, int id, struct flags_it *it)
 {
     const char *v = it->val;
-    struct utsname u;
     switch (id) {
     case R_PLATFORM: {
-        uname(&u);
-        const char *arch = strcmp(u.machine, "x86_64") == 0    ? "amd64"
-                           : strcmp(u.machine, "aarch64") == 0 ? "arm64"
-                                                               : u.machine;
-        cleanup_free char *mine = xasprintf("linux/%s", arch);
-        if (strcmp(v, mine) != 0 && strcmp(v, "linux") != 0 && strcmp(v, arch) != 0)
-            return flags_error(it,
-                               "--platform \"%s\": this host runs %s containers (moat does not "
-                               "emulate other platforms)",
-                               v, mine);
+        merr_t e = MERR_INIT;
+        if (platform_check(v, &e) < 0) {
+            flags_error(it, "%s", e.msg);
+            err_clear(&e);
+            return -1;
+        }
         return 0;
     }
     case R_RUNTIME:

@@ -4,6 +4,7 @@
 #include "flags.h"
 #include "../engine/ctr.h"
 #include "../engine/store.h"
+#include "../engine/prune.h"
 #include "../engine/volume.h"
 #include "../util/fs.h"
 #include "../util/util.h"
@@ -59,7 +60,7 @@ static int vol_create(struct store *s, struct flags_it *it)
                EXIT_ENGINE;
     bool created;
     int ret = 0;
-    if (store_lock(s, &err) < 0 || volume_ensure(s, name, &created, &err) < 0)
+    if (store_lock(s, &err) < 0 || volume_ensure(s, name, false, &created, &err) < 0)
         ret = cli_fail(&err);
     else
         printf("%s\n", name);
@@ -171,8 +172,8 @@ const struct cmd_flags vol_prune_flags = {
     0,
     0};
 
-/* Docker's: anonymous volumes only, unless --all; moat's volumes are all
- * named (anonymous ones come with `run -v /path`) */
+/* Docker's: anonymous volumes only (run -v /path, an image's VOLUME),
+ * unless --all */
 static int vol_prune(struct store *s, struct flags_it *it, const struct vflags *v)
 {
     (void)it;
@@ -182,18 +183,20 @@ static int vol_prune(struct store *s, struct flags_it *it, const struct vflags *
                               : "WARNING! This will remove anonymous local volumes not used by at "
                                 "least one container."))
         return 0;
-    char **names = volume_names(s);
+    json_t *deleted = json_array();
+    uint64_t freed = 0;
+    prune_volumes(s, v->all, deleted, &freed);
     printf("Deleted Volumes:\n");
-    for (size_t i = 0; names[i] && v->all; i++) {
-        char c[16];
-        merr_t err = MERR_INIT;
-        if (volume_user(s, names[i], c, sizeof(c)))
-            continue;
-        if (volume_remove(s, names[i], false, &err) == 0)
-            printf("%s\n", names[i]);
-        err_clear(&err);
+    size_t i;
+    json_t *n;
+    json_array_foreach(deleted, i, n)
+    {
+        printf("%s\n", json_string_value(n));
     }
-    strv_free(names);
+    json_decref(deleted);
+    char sz[24];
+    human_bytes(freed, false, sz, sizeof(sz));
+    printf("\nTotal reclaimed space: %s\n", sz);
     return 0;
 }
 

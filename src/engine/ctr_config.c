@@ -1,6 +1,7 @@
 /* ctr_config.c: container record and config.json (see ctr_config.h). */
 #include "ctr_config.h"
 #include "ctr_extras.h"
+#include "ctr_ns.h"
 #include "ctr_res.h"
 #include "ctr.h"
 #include "tinit.h"
@@ -44,6 +45,7 @@ void run_opts_free(struct run_opts *o)
     strv_free(o->group_add);
     strv_free(o->sysctls);
     json_decref(o->hc);
+    strv_free(o->volumes_from);
     strv_free(o->annotations);
     memset(o, 0, sizeof(*o));
 }
@@ -147,6 +149,26 @@ static json_t *labels_json(json_t *ic, char **labels)
     return l;
 }
 
+/* the record's Mounts: -v and --mount, the image's VOLUMEs, --volumes-from */
+static json_t *record_mounts(struct store *s, const struct run_opts *o, json_t *ic, json_t *layers,
+                             const char *user, merr_t *err)
+{
+    size_t nall = 0;
+    struct mount_req *all =
+        ctr_image_volumes(json_object_get(ic, "Volumes"), o->mounts, o->nmounts, &nall, err);
+    json_t *mounts = !all || ctr_check_user_layers(s, layers, user, err) < 0
+                         ? NULL
+                         : ctr_mounts_record(s, all, nall, o->allow_sensitive, err);
+    for (size_t i = o->nmounts; all && i < nall; i++)
+        mount_req_free(&all[i]);
+    free(all);
+    if (mounts && ctr_volumes_from(s, o->volumes_from, mounts, err) < 0) {
+        json_decref(mounts);
+        mounts = NULL;
+    }
+    return mounts;
+}
+
 json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, const char *name,
                    const char *image_id, json_t *image_config, json_t *layers, uint64_t userns,
                    merr_t *err)
@@ -198,9 +220,7 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
     for (size_t i = 0; o->env && o->env[i]; i++)
         env_set(env, o->env[i], true);
     const char *user = o->user ? o->user : json_string_value(json_object_get(ic, "User"));
-    json_t *mounts = ctr_check_user_layers(s, layers, user, err) < 0
-                         ? NULL
-                         : ctr_mounts_record(s, o->mounts, o->nmounts, o->allow_sensitive, err);
+    json_t *mounts = record_mounts(s, o, ic, layers, user, err);
     if (!mounts) {
         json_decref(env);
         json_decref(entry);
@@ -502,7 +522,8 @@ json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd,
         *nfds = 0;
         return NULL;
     }
-    if (ctr_extras_oci(c, rec, rootfd, err) < 0 || ctr_res_oci(c, hc, id, err) < 0) {
+    if (ctr_extras_oci(c, rec, rootfd, err) < 0 || ctr_res_oci(c, hc, id, err) < 0 ||
+        ctr_ns_oci(s, c, hc, err) < 0) {
         json_decref(c);
         ctr_mounts_close(*fds, *nfds);
         *fds = NULL;

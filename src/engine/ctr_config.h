@@ -45,7 +45,8 @@ struct run_opts {
     /* run in the foreground: which streams (-a; stdin only with -i), the
      * signals, the detach keys */
     struct attach_opts attach;
-    bool attach_given; /* -a: only the streams named */
+    bool attach_given;   /* -a: only the streams named */
+    char **volumes_from; /* CONTAINER[:ro|rw] */
     /* --health-*: Docker's HealthConfig from the command line, over the
      * image's field by field (0 or NULL: not given; checked by the CLI) */
     const char *health_cmd;

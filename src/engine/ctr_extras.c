@@ -54,6 +54,8 @@ void ctr_extras_record(json_t *rec, const struct run_opts *o)
     if (o->oom_score_adj != INT64_MIN)
         json_object_set_new(hc, "OomScoreAdj", json_integer((json_int_t)o->oom_score_adj));
     json_object_set_new(hc, "GroupAdd", ctr_strv_json(o->group_add));
+    if (o->volumes_from)
+        json_object_set_new(hc, "VolumesFrom", ctr_strv_json(o->volumes_from));
     json_object_set_new(hc, "Sysctls", ctr_kv_object(o->sysctls));
     json_object_set_new(hc, "Annotations", ctr_kv_object(o->annotations));
     json_object_set_new(hc, "ShmSize", json_integer((json_int_t)o->shm_size));

@@ -96,9 +96,9 @@ static json_t *host_config_base(json_t *hc);
 /* with the process and resource keys that only some records have */
 static json_t *host_config(json_t *hc)
 {
-    static const char *const keys[] = {"OomScoreAdj", "GroupAdd",   "Sysctls",
-                                       "Annotations", "ShmSize",    "CpuShares",
-                                       "CpusetCpus",  "MemorySwap", "MemoryReservation"};
+    static const char *const keys[] = {
+        "OomScoreAdj", "GroupAdd",   "Sysctls",    "Annotations",       "ShmSize",
+        "CpuShares",   "CpusetCpus", "MemorySwap", "MemoryReservation", "VolumesFrom"};
     json_t *o = host_config_base(hc);
     for (size_t i = 0; o && i < sizeof(keys) / sizeof(keys[0]); i++)
         if (json_object_get(hc, keys[i]))

@@ -81,6 +81,14 @@ int ctr_parse_volume(const char *spec, struct mount_req *m, merr_t *err)
     m->what = xasprintf("-v \"%.256s%s\"", spec, strlen(spec) > 256 ? "..." : "");
     cleanup_free char *buf = xstrdup(spec);
     char *c1 = strchr(buf, ':');
+    if (!c1 && buf[0] == '/') { /* -v /path: an anonymous volume */
+        if (check_dst(m->what, buf, err) < 0)
+            return -1;
+        m->volume = m->anonymous = true;
+        m->src = volume_random_name();
+        m->dst = xstrdup(buf);
+        return 0;
+    }
     if (!c1 || c1 == buf)
         return err_set(err, 0, "%s: expected SOURCE:DESTINATION[:OPTIONS]", m->what);
     *c1 = 0;
@@ -99,6 +107,113 @@ int ctr_parse_volume(const char *spec, struct mount_req *m, merr_t *err)
         return err_set(err, 0, "%s: U and idmap are for host directories, not volumes", m->what);
     m->src = xstrdup(buf);
     m->dst = xstrdup(d);
+    return 0;
+}
+
+#define MAX_IMAGE_VOLUMES 64
+
+struct mount_req *ctr_image_volumes(json_t *volumes, const struct mount_req *m, size_t n,
+                                    size_t *nall, merr_t *err)
+{
+    size_t nv = json_is_object(volumes) ? json_object_size(volumes) : 0;
+    if (nv > MAX_IMAGE_VOLUMES)
+        return err_set(err, 0, "the image declares %zu volumes; moat makes at most %d", nv,
+                       MAX_IMAGE_VOLUMES),
+               NULL;
+    struct mount_req *all = xzalloc((n + nv + 1) * sizeof(*all));
+    if (n)
+        memcpy(all, m, n * sizeof(*m));
+    *nall = n;
+    const char *path;
+    json_t *v;
+    json_object_foreach(volumes, path, v)
+    {
+        bool mounted = false;
+        for (size_t i = 0; i < n && !mounted; i++)
+            mounted = strcmp(m[i].dst, path) == 0;
+        if (mounted)
+            continue;
+        struct mount_req *a = &all[(*nall)++];
+        a->volume = a->anonymous = true;
+        a->src = volume_random_name();
+        a->dst = xstrdup(path);
+        a->what = xasprintf("the image's VOLUME \"%.256s\"", path);
+        /* all checked before any is made: a bad one leaves nothing */
+        if (check_dst(a->what, a->dst, err) < 0) {
+            for (size_t i = n; i < *nall; i++)
+                mount_req_free(&all[i]);
+            free(all);
+            return NULL;
+        }
+    }
+    return all;
+}
+
+static bool has_dst(json_t *mounts, const char *dst)
+{
+    size_t i;
+    json_t *m;
+    json_array_foreach(mounts, i, m)
+    {
+        if (strcmp(json_string_value(json_object_get(m, "Destination")) ?: "", dst) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* the mounts of one container into mounts; ro: all read-only */
+static int mounts_of(struct store *s, const char *name, bool ro, json_t *mounts, merr_t *err)
+{
+    char id[65];
+    json_t *rec;
+    if (ctr_find(s, name, id, err) < 0 || !(rec = ctr_load(s, id, err)))
+        return err_wrap(err, "--volumes-from %s", name);
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(rec, "Mounts"), i, m)
+    {
+        const char *dst = json_string_value(json_object_get(m, "Destination")) ?: "";
+        if (has_dst(mounts, dst))
+            continue;
+        /* :U gives the tree to one container's ids at its every start */
+        if (json_is_true(json_object_get(m, "Chown"))) {
+            json_decref(rec);
+            return err_set(err, 0,
+                           "--volumes-from %s: its bind at %s is owned by that container (:U); "
+                           "bind the directory with :idmap instead",
+                           name, dst);
+        }
+        json_t *c = json_deep_copy(m);
+        if (ro) {
+            json_object_set_new(c, "RW", json_false());
+            const char *mode = json_string_value(json_object_get(m, "Mode")) ?: "rw";
+            json_object_set_new(
+                c, "Mode",
+                json_sprintf("ro%s", strncmp(mode, "rw", 2) == 0 || strncmp(mode, "ro", 2) == 0
+                                         ? mode + 2
+                                         : ""));
+        }
+        json_array_append_new(mounts, c);
+    }
+    json_decref(rec);
+    return 0;
+}
+
+int ctr_volumes_from(struct store *s, char **from, json_t *mounts, merr_t *err)
+{
+    for (size_t i = 0; from && from[i]; i++) {
+        cleanup_free char *name = xstrdup(from[i]);
+        char *mode = strrchr(name, ':');
+        bool ro = false;
+        if (mode) {
+            *mode++ = 0;
+            if (strcmp(mode, "ro") != 0 && strcmp(mode, "rw") != 0)
+                return err_set(err, 0, "--volumes-from %s: the mode is ro or rw", from[i]);
+            ro = strcmp(mode, "ro") == 0;
+        }
+        if (mounts_of(s, name, ro, mounts, err) < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -130,12 +245,12 @@ static json_t *bind_record(struct store *s, const struct mount_req *m, bool allo
 static json_t *volume_record(struct store *s, const struct mount_req *m, merr_t *err)
 {
     bool created;
-    if (volume_ensure(s, m->src, &created, err) < 0)
+    if (volume_ensure(s, m->src, m->anonymous, &created, err) < 0)
         return NULL;
-    return json_pack("{s:s,s:s,s:o,s:s,s:s,s:s,s:b,s:s}", "Type", "volume", "Name", m->src,
+    return json_pack("{s:s,s:s,s:o,s:s,s:s,s:s,s:b,s:s,s:b}", "Type", "volume", "Name", m->src,
                      "Source", json_sprintf("%s/volumes/%s/_data", s->root, m->src), "Destination",
-                     m->dst, "Driver", "local", "Mode", mode_of(m), "RW", !m->ro, "Propagation",
-                     "");
+                     m->dst, "Driver", "local", "Mode", mode_of(m), "RW", !m->ro, "Propagation", "",
+                     "Anonymous", m->anonymous && created);
 }
 
 json_t *ctr_mounts_record(struct store *s, const struct mount_req *m, size_t n,

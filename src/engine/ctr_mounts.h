@@ -29,6 +29,7 @@
 
 struct mount_req {
     bool volume;     /* a named volume, else a bind */
+    bool anonymous;  /* a volume of its own (-v /path): named at random */
     char *src, *dst; /* bind: host path; volume: its name */
     bool ro, chown, idmap;
     char *what; /* the flag as given, for errors: -v "..." */
@@ -37,6 +38,17 @@ struct mount_req {
 /* -v SRC:DST[:OPTS] (OPTS: ro, rw, U, idmap, z, Z, nocopy) */
 int ctr_parse_volume(const char *spec, struct mount_req *m, merr_t *err);
 void mount_req_free(struct mount_req *m);
+
+/* The requests m (n of them, shared, not copied) and an anonymous volume
+ * for each path of the image's Volumes (VOLUME) that none of them mounts:
+ * *nall in all; the ones past n are the caller's to free. NULL if the
+ * image declares too many. */
+struct mount_req *ctr_image_volumes(json_t *volumes, const struct mount_req *m, size_t n,
+                                    size_t *nall, merr_t *err);
+
+/* --volumes-from: the mounts of each container of from (CONTAINER[:ro|rw])
+ * added to mounts, where mounts has none at their destination */
+int ctr_volumes_from(struct store *s, char **from, json_t *mounts, merr_t *err);
 
 /* The record's "Mounts" for the requests: binds resolved and pinned,
  * volumes made (call under the store lock). */

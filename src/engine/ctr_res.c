@@ -308,6 +308,5 @@ int ctr_res_oci(json_t *c, json_t *hc, const char *id, merr_t *err)
         json_object_set_new(lin, "cgroupsPath", json_sprintf("/%.*s/%s", (int)n, parent, id));
     if (strcmp(sval(hc, "CgroupnsMode"), "host") == 0)
         drop_namespace(lin, "cgroup");
-    ctr_ns_oci(c, hc);
     return 0;
 }

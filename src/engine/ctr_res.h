@@ -26,12 +26,6 @@ int ctr_res_check(json_t *hc, bool userns, bool nano_cpus, merr_t *err);
  * cgroup under CgroupParent). */
 int ctr_res_oci(json_t *c, json_t *hc, const char *id, merr_t *err);
 
-/* ctr_ns.c: PidMode, IpcMode and UTSMode; hostname: --hostname was given */
-int ctr_ns_check(json_t *hc, bool userns, bool hostname, merr_t *err);
-void ctr_ns_oci(json_t *c, json_t *hc);
-/* in the host's pid namespace without a user namespace of its own */
-bool ctr_ns_host_pid(json_t *hc, bool userns);
-
 /* "c 1:3 rwm" (a --device-cgroup-rule) as the cgroup rule of config.json;
  * NULL if it is not one */
 json_t *ctr_res_device_rule(const char *rule);

@@ -1,5 +1,7 @@
 /* ctr_verbs.c: the container verbs (see ctr_verbs.h). */
 #include "ctr_verbs.h"
+#include "ctr_ns.h"
+#include "ctr_ns.h"
 #include "ctr_res.h"
 #include "ctr.h"
 #include "ctr_state.h"
@@ -10,6 +12,7 @@
 #include "../oci/ref.h"
 #include "rwlayer.h"
 #include "store.h"
+#include "volume.h"
 #include "../runtime/ops.h"
 #include "../runtime/seal.h"
 #include "../util/log.h"
@@ -29,16 +32,12 @@
 
 static char *new_id(void)
 {
-    uint8_t b[32];
-    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-        abort();
-    char *id = xmalloc(65);
-    for (int i = 0; i < 32; i++)
-        snprintf(id + 2 * i, 3, "%02x", b[i]);
-    return id;
+    return volume_random_name();
 }
 
 /* Create the record and directories of a new container; its id in id. */
+static int ctr_rm_record(struct store *s, const char *id, bool force, bool running, merr_t *err);
+
 int ctr_create(struct store *s, struct run_opts *o, char id[65], merr_t *err)
 {
     bool userns = !o->userns_host && !o->privileged;
@@ -48,7 +47,7 @@ int ctr_create(struct store *s, struct run_opts *o, char id[65], merr_t *err)
     /* its init will be in the host's pid namespace, as host root: this
      * process must run from a read-only view of moat before it makes
      * anything (a re-exec runs the command again) */
-    if (ctr_ns_host_pid(o->hc, userns) && seal_protect_now(err) < 0)
+    if (ctr_ns_needs_seal(o->hc, userns) && seal_protect_now(err) < 0)
         return -1;
     struct rwl_plan lp;
     if (rwl_plan(s, o->storage_size, &lp, err) < 0)
@@ -108,7 +107,10 @@ int ctr_create(struct store *s, struct run_opts *o, char id[65], merr_t *err)
     err_clear(err);
     name = o->name ? xstrdup(o->name) : ctr_make_name(s);
     uint64_t base = 0;
-    if (!o->userns_host && !o->privileged && ctr_alloc_userns(s, &base, err) < 0)
+    bool joined = false;
+    if (o->hc && ctr_ns_join(s, o->hc, userns, &joined, &base, err) < 0)
+        goto unlock;
+    if (!joined && userns && ctr_alloc_userns(s, &base, err) < 0)
         goto unlock;
     json_t *rec = ctr_record(s, o, id, name, img_id, img.config, layers, base, err);
     if (!rec)
@@ -248,8 +250,8 @@ int ctr_start(struct store *s, const char *id, const struct attach_opts *ao, int
     struct attach_opts a;
     const struct attach_opts *as = attach_as(r, ao, &a);
     bool rm = json_is_true(json_object_get(json_object_get(r, "HostConfig"), "AutoRemove"));
-    bool seal = ctr_ns_host_pid(json_object_get(r, "HostConfig"),
-                                json_integer_value(json_object_get(r, "UsernsBase")) > 0);
+    bool seal = ctr_ns_needs_seal(json_object_get(r, "HostConfig"),
+                                  json_integer_value(json_object_get(r, "UsernsBase")) > 0);
     json_decref(r);
     if (seal && seal_protect_now(err) < 0)
         return -1;
@@ -314,13 +316,23 @@ int ctr_stop(struct store *s, const char *id, int secs, int sig, merr_t *err)
     return 0;
 }
 
-int ctr_rm(struct store *s, const char *id, bool force, merr_t *err)
+int ctr_rm(struct store *s, const char *id, bool force, bool volumes, merr_t *err)
 {
     json_t *r = ctr_refresh(s, id, err);
     if (!r)
         return -1;
     bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
+    json_t *mounts = json_incref(json_object_get(r, "Mounts"));
     json_decref(r);
+    int ret = ctr_rm_record(s, id, force, running, err);
+    if (ret == 0 && volumes)
+        volume_remove_anonymous(s, mounts);
+    json_decref(mounts);
+    return ret;
+}
+
+static int ctr_rm_record(struct store *s, const char *id, bool force, bool running, merr_t *err)
+{
     if (running && !force)
         return err_set(err, 0, "container %.12s is running: stop it first, or use rm --force", id);
     if (running)

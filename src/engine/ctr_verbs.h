@@ -39,7 +39,7 @@ int ctr_stop(struct store *s, const char *id, int secs, int sig, merr_t *err);
 /* sig to a running container (an error if it is not running) */
 int ctr_kill(struct store *s, const char *id, int sig, merr_t *err);
 /* Remove it; force: a running one too (SIGKILL first) */
-int ctr_rm(struct store *s, const char *id, bool force, merr_t *err);
+int ctr_rm(struct store *s, const char *id, bool force, bool volumes, merr_t *err);
 /* Wait until it has run and stopped: its exit code */
 int ctr_wait(struct store *s, const char *id, int64_t *code, merr_t *err);
 

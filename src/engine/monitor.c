@@ -8,6 +8,7 @@
 #include "ctr_config.h"
 #include "health.h"
 #include "logfile.h"
+#include "volume.h"
 #include "../runtime/container.h"
 #include "../runtime/ops.h"
 #include "../runtime/seal.h"
@@ -417,8 +418,9 @@ static void launch_failed(struct mon *m, json_t *rec, merr_t *err, int status)
         if (m->clients[i] >= 0)
             mon_frame(m->clients[i], 'x', "127", 3, 0);
     unlinkat(m->dirfd, "attach.sock", 0);
-    if (rec && json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "AutoRemove")))
-        ctr_remove(m->s, m->id, err);
+    if (rec && json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "AutoRemove")) &&
+        ctr_remove(m->s, m->id, err) == 0)
+        volume_remove_anonymous(m->s, json_object_get(rec, "Mounts"));
     _exit(1);
 }
 
@@ -549,9 +551,10 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
     health_free(m.health);
     unlinkat(m.dirfd, "attach.sock", 0);
     bool rm = json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "AutoRemove"));
-    if (rm) {
+    if (rm) { /* with its anonymous volumes, as Docker's --rm */
         merr_t e = MERR_INIT;
-        ctr_remove(s, id, &e);
+        if (ctr_remove(s, id, &e) == 0)
+            volume_remove_anonymous(s, json_object_get(rec, "Mounts"));
         err_clear(&e);
     }
     _exit(0);

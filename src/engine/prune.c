@@ -28,7 +28,7 @@ void prune_containers(struct store *s, json_t *deleted, uint64_t *freed)
         }
         json_decref(rec);
         if (rec && !running && !ctr_monitor_alive(s, ids[i]) &&
-            ctr_rm(s, ids[i], false, &err) == 0) {
+            ctr_rm(s, ids[i], false, false, &err) == 0) {
             json_array_append_new(deleted, json_string(ids[i]));
             *freed += size;
         }

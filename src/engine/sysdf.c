@@ -13,11 +13,33 @@
 #include <unistd.h>
 
 /* the bytes of a container's writable layer (its upper directory) */
-static uint64_t rw_size(struct store *s, const char *id, json_t *rec)
+uint64_t ctr_size_rw(struct store *s, const char *id, json_t *rec)
 {
     cleanup_free char *p = xasprintf("containers/%s/%supper", id, rwl_prefix(rec));
     cleanup_close int fd = openat(s->fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     return fd < 0 ? 0 : tree_size(fd);
+}
+
+void ctr_sizes(struct store *s, const char *id, json_t *rec, json_t *o, char **ps)
+{
+    uint64_t rw = ctr_size_rw(s, id, rec), img = 0;
+    struct image im;
+    merr_t e = MERR_INIT;
+    if (store_image_load(s, json_string_value(json_object_get(rec, "Image")) ?: "", &im, &e) == 0) {
+        img = im.size;
+        image_free(&im);
+    }
+    err_clear(&e);
+    if (o) {
+        json_object_set_new(o, "SizeRw", json_integer((json_int_t)rw));
+        json_object_set_new(o, "SizeRootFs", json_integer((json_int_t)(rw + img)));
+    }
+    if (ps) {
+        char a[24], b[24];
+        human_bytes(rw, false, a, sizeof(a));
+        human_bytes(rw + img, false, b, sizeof(b));
+        *ps = xasprintf("%s (virtual %s)", a, b);
+    }
 }
 
 static uint64_t volume_size(struct store *s, const char *name)
@@ -48,7 +70,7 @@ static json_t *containers_df(struct store *s)
                            json_string_value(json_object_get(r, "Name")) ?: "", "Image",
                            json_string_value(json_object_get(r, "ImageName")) ?: "", "ImageID",
                            json_string_value(json_object_get(r, "Image")) ?: "", "Command",
-                           cmd.buf ? cmd.buf : "", "SizeRw", (json_int_t)rw_size(s, ids[i], r),
+                           cmd.buf ? cmd.buf : "", "SizeRw", (json_int_t)ctr_size_rw(s, ids[i], r),
                            "State", json_string_value(json_object_get(st, "Status")) ?: "",
                            "Running", json_is_true(json_object_get(st, "Running")), "Created",
                            json_string_value(json_object_get(r, "Created")) ?: ""));

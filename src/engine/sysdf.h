@@ -14,4 +14,10 @@
  * their writable layer; volumes: their files) */
 json_t *sys_df(struct store *s);
 
+/* The bytes of a container's writable layer (rec: its record) */
+uint64_t ctr_size_rw(struct store *s, const char *id, json_t *rec);
+/* ... and of its image's layers: Docker's SizeRw and SizeRootFs into o
+ * (inspect --size), "RW (virtual TOTAL)" as ps -s shows it into ps */
+void ctr_sizes(struct store *s, const char *id, json_t *rec, json_t *o, char **ps);
+
 #endif

@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/random.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -48,9 +50,35 @@ static void shift(const struct stat *st, uid_t *uid, gid_t *gid, void *ctx)
         *gid = (gid_t)(base + st->st_gid);
 }
 
-static int make_volume(struct store *s, const char *name, bool *created, merr_t *err);
+char *volume_random_name(void)
+{
+    uint8_t b[32];
+    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+        abort();
+    char *id = xmalloc(65);
+    for (int i = 0; i < 32; i++)
+        snprintf(id + 2 * i, 3, "%02x", b[i]);
+    return id;
+}
 
-int volume_ensure(struct store *s, const char *name, bool *created, merr_t *err)
+void volume_remove_anonymous(struct store *s, json_t *mounts)
+{
+    size_t i;
+    json_t *m;
+    json_array_foreach(mounts, i, m)
+    {
+        if (!json_is_true(json_object_get(m, "Anonymous")))
+            continue;
+        merr_t e = MERR_INIT;
+        volume_remove(s, json_string_value(json_object_get(m, "Name")) ?: "", false, &e);
+        err_clear(&e);
+    }
+}
+
+static int make_volume(struct store *s, const char *name, bool anonymous, bool *created,
+                       merr_t *err);
+
+int volume_ensure(struct store *s, const char *name, bool anonymous, bool *created, merr_t *err)
 {
     *created = false;
     if (!volume_name_ok(name))
@@ -61,13 +89,14 @@ int volume_ensure(struct store *s, const char *name, bool *created, merr_t *err)
         json_decref(have);
         return 0;
     }
-    if (make_volume(s, name, created, err) < 0)
+    if (make_volume(s, name, anonymous, created, err) < 0)
         return -1;
     events_emit(s, "volume", "create", name, json_pack("{s:s}", "driver", "local"));
     return 0;
 }
 
-static int make_volume(struct store *s, const char *name, bool *created, merr_t *err)
+static int make_volume(struct store *s, const char *name, bool anonymous, bool *created,
+                       merr_t *err)
 {
     uint64_t base;
     if (ctr_alloc_userns(s, &base, err) < 0)
@@ -88,8 +117,8 @@ static int make_volume(struct store *s, const char *name, bool *created, merr_t 
     /* recorded first: no file is ever given to a range that no record
      * holds (one that is not held could go to another container) */
     cleanup_free char *now = ctr_now();
-    json_t *rec =
-        json_pack("{s:s,s:s,s:I}", "Name", name, "CreatedAt", now, "UsernsBase", (json_int_t)base);
+    json_t *rec = json_pack("{s:s,s:s,s:I,s:b}", "Name", name, "CreatedAt", now, "UsernsBase",
+                            (json_int_t)base, "Anonymous", anonymous);
     cleanup_free char *text = json_dumps(rec, JSON_INDENT(2));
     json_decref(rec);
     cleanup_close int dfd = openat(s->fd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -133,6 +162,10 @@ json_t *volume_inspect(struct store *s, const char *name, merr_t *err)
                             json_object_get(rec, "CreatedAt"), "Driver", "local", "Mountpoint",
                             json_sprintf("%s/volumes/%s/_data", s->root, name), "Scope", "local",
                             "Labels", "Options", "UsernsBase", json_object_get(rec, "UsernsBase"));
+    /* Docker's mark of the volumes it makes for -v /path */
+    if (out && json_is_true(json_object_get(rec, "Anonymous")))
+        json_object_set_new(json_object_get(out, "Labels"), "com.docker.volume.anonymous",
+                            json_string(""));
     json_decref(rec);
     return out;
 }

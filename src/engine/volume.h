@@ -18,10 +18,12 @@
 #include <stdint.h>
 
 bool volume_name_ok(const char *name);
+/* 64 random hex digits: the name of an anonymous volume (or an id) */
+char *volume_random_name(void);
 /* Make the volume if it is missing (under the store lock: it takes an id
  * range); *created says whether it did. A volume of an older moat (no
  * range) gets one now, its files shifted into it. */
-int volume_ensure(struct store *s, const char *name, bool *created, merr_t *err);
+int volume_ensure(struct store *s, const char *name, bool anonymous, bool *created, merr_t *err);
 /* The volume's files as an O_PATH fd (no symlink followed) and its range. */
 int volume_open(struct store *s, const char *name, uint64_t *base, merr_t *err);
 /* The volume's record (Docker's `volume inspect` shape). */
@@ -32,5 +34,8 @@ uint64_t *volume_bases(struct store *s, size_t *n);
 /* The first container (short id in buf) that mounts the volume, or NULL. */
 const char *volume_user(struct store *s, const char *name, char *buf, size_t n);
 int volume_remove(struct store *s, const char *name, bool force, merr_t *err);
+/* The anonymous volumes among a container's Mounts that no other
+ * container uses: removed (rm -v, run --rm), quietly. */
+void volume_remove_anonymous(struct store *s, json_t *mounts);
 
 #endif

@@ -76,6 +76,13 @@ static bool uid_mapped(const struct container *c, uint32_t id, bool gid)
 
 static int step_setuid_root(struct container *c, merr_t *err)
 {
+    if (!c->plan.userns_new) { /* joined: its mapping is the kernel's to say */
+        if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+            return err_sys(err, "setgid 0 in the joined user namespace");
+        if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+            return err_sys(err, "setuid 0 in the joined user namespace");
+        return 0;
+    }
     if (uid_mapped(c, 0, true) && setresgid(0, 0, 0) < 0)
         return err_sys(err, "setgid 0 in the user namespace");
     if (uid_mapped(c, 0, false) && setresuid(0, 0, 0) < 0)

@@ -93,6 +93,7 @@ int plan_build(const struct spec *s, const struct plan_opts *o, struct plan *p, 
     memset(p, 0, sizeof(*p));
     (void)err;
     p->userns_new = l->ns[NS_USER].want && !l->ns[NS_USER].path;
+    p->userns = l->ns[NS_USER].want;
     /* a joined mount namespace is used as it is */
     p->mountns = l->ns[NS_MNT].want && !l->ns[NS_MNT].path;
     for (int k = 0; k < NS_N; k++) {
@@ -117,15 +118,17 @@ int plan_build(const struct spec *s, const struct plan_opts *o, struct plan *p, 
                  !(l->ns[NS_NET].want && !l->ns[NS_NET].path))
             k = MK_HOSTBIND; /* sysfs needs a network namespace we own */
         else if (l->ns[NS_USER].want && is_type(m, "mqueue") &&
-                 !(l->ns[NS_IPC].want && !l->ns[NS_IPC].path))
-            k = MK_HOSTBIND; /* mqueue needs an IPC namespace we own */
+                 !(l->ns[NS_IPC].want && (!l->ns[NS_IPC].path || l->ns[NS_USER].path)))
+            k = MK_HOSTBIND; /* mqueue needs an IPC namespace we own (or one of the
+                              * user namespace joined with it) */
         p->mount_kinds[i] = k;
         if (strcmp(m->destination, "/dev") == 0 && k == MK_BIND)
             dev_bound = true;
     }
     p->setup_dev = p->mountns && !dev_bound;
 
-    if (p->userns_new)
+    /* a joined one too: setns leaves the host's ids, which it does not map */
+    if (p->userns)
         add(p, STEP_SETUID_ROOT, 0);
     if (l->ns[NS_CGROUP].want && !l->ns[NS_CGROUP].path)
         add(p, STEP_UNSHARE_CGROUPNS, 0);

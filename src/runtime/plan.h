@@ -80,6 +80,7 @@ struct plan {
     size_t n;
     enum mount_kind *mount_kinds; /* one per spec mount */
     bool userns_new;
+    bool userns; /* in a user namespace: a new one, or one joined by path */
     bool mountns;
     bool setup_dev;   /* /dev is not bind mounted: create devices and links */
     int clone_flags;  /* namespaces created by clone/unshare (not cgroup) */

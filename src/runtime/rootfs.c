@@ -181,7 +181,7 @@ static int host_trees(struct container *c, merr_t *err)
     if (c->devnull_tree < 0)
         return -1;
     /* in a user namespace device nodes cannot be created: bind the host's */
-    if (p->userns_new && p->setup_dev) {
+    if (p->userns && p->setup_dev) {
         size_t n = DEFAULT_DEVICES + s->linux_.ndevices;
         c->dev_trees = xmalloc(n * sizeof(int));
         for (size_t i = 0; i < n; i++) {
@@ -457,7 +457,7 @@ int rootfs_mount(struct container *c, size_t i, merr_t *err)
         cleanup_free char *data = fs_data(c, m);
         mfd = mnt_new_fs(m->type, m->source, data, m->flags, err);
         if (mfd < 0 && strcmp(m->type, "devpts") == 0 && data && strstr(data, "gid=") &&
-            c->plan.userns_new) {
+            c->plan.userns) {
             /* the tty group may be unmapped in a user namespace */
             cleanup_free char *nogid = drop_option(data, "gid");
             err_clear(err);

@@ -3,6 +3,8 @@
 
 load common
 
+bats_require_minimum_version 1.5.0
+
 setup_file() { setup_rootfs; }
 setup() { common_setup; }
 
@@ -46,4 +48,27 @@ setup() { common_setup; }
     assert_error "config.json exists"
     run "$MOAT" spec --bundle /no/such/dir
     assert_error '--bundle: "/no/such/dir"'
+}
+
+@test "moat-runtime is always the runtime; moat never picks it because of a config.json here" {
+    local rt
+    rt=$(dirname "$MOAT")/moat-runtime
+    [ -L "$rt" ] || [ -x "$rt" ]
+    cfg '.process.terminal = false | .process.args = ["echo", "from the runtime"]'
+    # runc's way: the bundle is the current directory, no --root
+    run -0 bash -c "cd '$BUNDLE' && '$rt' --root '$ROOT' run rt1"
+    [ "$output" = "from the runtime" ]
+    # moat without --root in a bundle: the engine (an image named rt2 is
+    # looked for in the default store, and never pulled), not the runtime
+    run bash -c "cd '$BUNDLE' && '$MOAT' run --pull=never rt2"
+    [ "$status" -eq 125 ]
+    [[ $output == *"rt2"* ]]
+    [[ $output != *"from the runtime"* ]]
+    # the engine's commands are not moat-runtime's, nor in its help
+    run -0 "$rt" --help
+    [[ $output == *"usage: moat-runtime"* ]]
+    [[ $output != *images* ]]
+    run "$rt" --root "$ROOT" images
+    [ "$status" -ne 0 ]
+    [[ $output == *'unknown command "images"'* ]]
 }

@@ -135,6 +135,7 @@ cgfile() {
     run -0 m run --rm --ipc none bb:1 sh -c 'grep -c " /dev/shm " /proc/mounts || true'
     [ "$output" = 0 ]
     run -125 m run --rm --ipc container:x bb:1 true
+    [[ $output == *"no such container"* ]]
     run -125 m run --rm --pid bogus bb:1 true
 }
 
@@ -163,4 +164,29 @@ cgfile() {
     [ "$output" = "20000 private host" ]
     run -0 m inspect -f '{{.HostConfig.Runtime}}' "$(m create --runtime runc bb:1 true)"
     [ "$output" = moat ]
+}
+
+@test "--pid and --ipc container:NAME join that container's namespaces (and its user namespace)" {
+    m run -d --name tgt bb:1 sh -c 'echo shm > /dev/shm/mark; sleep 300' > /dev/null
+    sleep 0.3
+    local want
+    want=$(m exec tgt sh -c 'for f in pid ipc user; do readlink /proc/self/ns/$f; done')
+    run -0 m run --rm --pid container:tgt --ipc container:tgt bb:1 sh -c \
+        'for f in pid ipc user; do readlink /proc/self/ns/$f; done; ps -o comm | grep -c "^sleep"'
+    [ "${lines[0]}" = "$(sed -n 1p <<< "$want")" ]
+    [ "${lines[1]}" = "$(sed -n 2p <<< "$want")" ]
+    [ "${lines[2]}" = "$(sed -n 3p <<< "$want")" ]
+    [ "${lines[3]}" = 1 ]
+    # the same id range: its root is the target's, never the host's
+    run -0 m inspect -f '{{.Moat.UsernsBase}} {{.HostConfig.PidMode}}' \
+        "$(m create --pid container:tgt bb:1 true)"
+    [[ $output == "$(m inspect -f '{{.Moat.UsernsBase}}' tgt) container:"* ]]
+    [ "${output##*container:}" = "$(m inspect -f '{{.Id}}' tgt)" ]
+    # a container with no user namespace of its own cannot be joined privately
+    run -125 m run --rm --userns host --pid container:tgt bb:1 true
+    [[ $output == *"--userns host"* ]]
+    # the target must run
+    m stop -t 0 tgt > /dev/null
+    run -125 m run --rm --pid container:tgt bb:1 true
+    [[ $output == *"not running"* ]]
 }

@@ -5,7 +5,7 @@
 # Prints "PASS|FAIL name: detail" per scenario, then "N passed, N failed".
 # Needs root and Debian's docker.io (installed here if missing).
 set -u
-MOAT=$(readlink -f "${1:?usage: engines.sh MOAT}")
+MOAT=$(realpath -s "${1:?usage: engines.sh MOAT}") # not resolved: moat-runtime is a link
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 W=$(mktemp -d /var/tmp/moat-engines.XXXXXX)

@@ -142,6 +142,23 @@ static void test_userns(void **state)
     spec_free(s);
 }
 
+/* a user namespace joined by path: the init still becomes its root (setns
+ * keeps the host's ids, which it does not map) */
+static void test_joined_userns(void **state)
+{
+    (void)state;
+    struct spec *s =
+        parse("", ",\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"},"
+                  "{\"type\":\"mount\"},{\"type\":\"ipc\",\"path\":\"/proc/1/ns/ipc\"}]");
+    struct plan p;
+    build(s, &p);
+    assert_false(p.userns_new);
+    assert_true(p.userns);
+    assert_int_equal(p.steps[0].kind, STEP_SETUID_ROOT);
+    plan_free(&p);
+    spec_free(s);
+}
+
 static void test_joins_and_cgroupns(void **state)
 {
     (void)state;
@@ -212,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_seccomp_without_nnp_is_early),
         cmocka_unit_test(test_userns),
+        cmocka_unit_test(test_joined_userns),
         cmocka_unit_test(test_joins_and_cgroupns),
         cmocka_unit_test(test_no_mount_namespace),
         cmocka_unit_test(test_exec_plan),

@@ -1,0 +1,108 @@
+/* image_filter.c: `images --filter` (see image_filter.h). */
+#include "image_filter.h"
+#include "../util/util.h"
+
+#include <fnmatch.h>
+#include <string.h>
+
+static const char *created(const struct image *img)
+{
+    return json_string_value(json_object_get(img->config, "created")) ?: "";
+}
+
+/* the created time of the image named by what */
+static int created_of(struct store *s, const char *what, char **out, merr_t *err)
+{
+    char id[72];
+    struct image img;
+    if (store_image_find(s, what, id, err) < 0 || store_image_load(s, id, &img, err) < 0)
+        return -1;
+    *out = xstrdup(created(&img));
+    image_free(&img);
+    return 0;
+}
+
+int image_filter_parse(struct store *s, char **filters, struct image_filter *f, merr_t *err)
+{
+    memset(f, 0, sizeof(*f));
+    f->dangling = -1;
+    for (size_t i = 0; filters && filters[i]; i++) {
+        const char *kv = filters[i], *eq = strchr(kv, '=');
+        if (!eq)
+            return err_set(err, 0, "bad format of filter (expected name=value): %s", kv);
+        size_t kl = (size_t)(eq - kv);
+        const char *v = eq + 1;
+        if (kl == 8 && !strncmp(kv, "dangling", 8)) {
+            if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "1") && strcmp(v, "0"))
+                return err_set(err, 0, "invalid filter 'dangling=%s': true or false", v);
+            f->dangling = !strcmp(v, "true") || !strcmp(v, "1");
+        } else if (kl == 5 && !strncmp(kv, "label", 5)) {
+            strv_push(&f->labels, v);
+        } else if (kl == 9 && !strncmp(kv, "reference", 9)) {
+            strv_push(&f->references, v);
+        } else if ((kl == 6 && !strncmp(kv, "before", 6)) ||
+                   (kl == 5 && !strncmp(kv, "since", 5))) {
+            char **slot = kv[0] == 'b' ? &f->before : &f->since;
+            free(*slot);
+            *slot = NULL;
+            if (created_of(s, v, slot, err) < 0)
+                return err_wrap(err, "filter %.*s", (int)kl, kv);
+        } else {
+            return err_set(err, 0, "invalid filter '%.*s'", (int)kl, kv);
+        }
+    }
+    return 0;
+}
+
+void image_filter_free(struct image_filter *f)
+{
+    strv_free(f->labels);
+    strv_free(f->references);
+    free(f->before);
+    free(f->since);
+}
+
+static bool label_ok(const struct image *img, const char *want)
+{
+    json_t *labels = json_object_get(json_object_get(img->config, "config"), "Labels");
+    cleanup_free char *k = xstrdup(want);
+    char *eq = strchr(k, '=');
+    if (eq)
+        *eq++ = 0;
+    json_t *v = json_object_get(labels, k);
+    return v && (!eq || strcmp(json_string_value(v) ?: "", eq) == 0);
+}
+
+/* Docker's reference filter: a glob on the name, with or without its tag */
+static bool reference_ok(char **refs, const char *name)
+{
+    if (!refs)
+        return true;
+    if (!name)
+        return false;
+    cleanup_free char *repo = xstrdup(name);
+    char *c = strrchr(repo, ':');
+    if (c && !strchr(c, '/'))
+        *c = 0;
+    for (size_t i = 0; refs[i]; i++)
+        if (fnmatch(refs[i], name, 0) == 0 || fnmatch(refs[i], repo, 0) == 0)
+            return true;
+    return false;
+}
+
+bool image_filter_match(const struct image_filter *f, const struct image *img, const char *name)
+{
+    if (f->dangling >= 0 && (name == NULL) != (f->dangling == 1))
+        return false;
+    for (size_t i = 0; f->labels && f->labels[i]; i++)
+        if (!label_ok(img, f->labels[i]))
+            return false;
+    if (!reference_ok(f->references, name))
+        return false;
+    /* RFC 3339 times of one writer compare as text */
+    if (f->before && strcmp(created(img), f->before) >= 0)
+        return false;
+    if (f->since && strcmp(created(img), f->since) <= 0)
+        return false;
+    return true;
+}

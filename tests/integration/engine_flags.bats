@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# Docker flags of the listing and image commands: images --filter and
+# --digests, pull --platform, stats --format, ps -s, inspect --size,
+# start --checkpoint, logs --details.
+
+load common
+load engine_common
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+    engine_setup_file
+    m run --rm bb:1 true > /dev/null 2>&1 # the store's warnings, said once
+}
+
+teardown() {
+    engine_remove_all
+}
+
+@test "images --filter: dangling, label, reference, before, since; --digests" {
+    MKIMAGE_CONFIG='{"Labels": {"tier": "web"}}' \
+        sh "$BATS_TEST_DIRNAME/../lib/mkimage.sh" "$ROOTFS" "$BATS_TEST_TMPDIR/w.tar" web:2
+    sleep 1 # a later "created" than bb:1's
+    m load -i "$BATS_TEST_TMPDIR/w.tar" > /dev/null
+    run -0 m images --filter label=tier=web --format '{{.Repository}}:{{.Tag}}'
+    [ "$output" = web:2 ]
+    run -0 m images --filter label=tier --filter reference='b*' --format '{{.Repository}}'
+    [ -z "$output" ]
+    run -0 m images -f reference='b*' --format '{{.Repository}}:{{.Tag}}'
+    [ "$output" = bb:1 ]
+    run -0 m images -f since=bb:1 --format '{{.Repository}}'
+    [ "$output" = web ]
+    run -0 m images -f before=web:2 --format '{{.Repository}}'
+    [ "$output" = bb ]
+    run -0 m images -f dangling=true -q
+    [ -z "$output" ]
+    run -0 m images -f dangling=false -q
+    [ "$(echo "$output" | wc -l)" = 2 ]
+    run -125 m images -f colour=red
+    [[ $output == *"invalid filter 'colour'"* ]]
+    run -125 m images -f before=nosuch:1
+    run -125 m images -f dangling=maybe
+    run -0 m images --digests
+    [[ ${lines[0]} == *DIGEST* ]]
+    m rmi web:2 > /dev/null
+}
+
+@test "pull and run take this host's --platform only" {
+    run -125 m pull --platform linux/riscv64 localhost:1/x:1
+    [[ $output == *"does not emulate"* ]]
+    run -125 m run --platform windows/amd64 bb:1 true
+    run -0 m run --rm --platform linux bb:1 true
+}
+
+@test "stats --format, ps -s and inspect --size" {
+    m run -d --name st -m 64m bb:1 sh -c 'head -c 100000 /dev/zero > /big; sleep 100' > /dev/null
+    sleep 0.5
+    run -0 m stats --no-stream --format '{{.Name}} {{.MemUsage}} {{.PIDs}}'
+    [[ $output == "st "*" / 64.00MiB "* ]]
+    run -0 m stats --no-stream --format json
+    [ "$(jq -r .Name <<< "$output")" = st ]
+    run -125 m stats --no-stream --format '{{.Name'
+    run -0 m ps -s --format '{{.Size}}'
+    [[ $output == "100kB (virtual "* ]]
+    run -0 m inspect --size -f '{{.SizeRw}}' st
+    [ "$output" = 100000 ]
+    run -0 m inspect -f '{{json .SizeRw}}' st
+    [ "$output" = null ]
+}
+
+@test "start --checkpoint is refused; logs --details is accepted" {
+    local id
+    id=$(m create bb:1 echo hi)
+    run -125 m start --checkpoint c1 "$id"
+    [[ $output == *"checkpoint"* ]]
+    [ "$(m inspect -f '{{.State.Status}}' "$id")" = created ]
+    m start -a "$id" > /dev/null
+    run -0 m logs --details "$id"
+    [ "$output" = hi ]
+}
