@@ -71,13 +71,14 @@ static int check(json_t *hc, bool userns, merr_t *err)
     json_int_t mem = ival(hc, "Memory"), res = ival(hc, "MemoryReservation");
     json_int_t swap = ival(hc, "MemorySwap"), pids = ival(hc, "PidsLimit");
     json_int_t shares = ival(hc, "CpuShares");
-    if (mem < MIN_MEMORY)
+    /* -1: no limit (-m max) */
+    if (mem != -1 && mem < MIN_MEMORY)
         return err_set(err, 0, "--memory: the minimum is 6MB");
-    if (res && (res < MIN_MEMORY || res > mem))
+    if (res && (res < MIN_MEMORY || (mem != -1 && res > mem)))
         return err_set(err, 0,
                        "--memory-reservation: at least 6MB and at most the memory limit (%lld)",
                        (long long)mem);
-    if (swap && swap != -1 && swap < mem)
+    if (swap && swap != -1 && mem != -1 && swap < mem)
         return err_set(err, 0,
                        "--memory-swap: the memory+swap limit (%lld) must be at least the memory "
                        "limit (%lld); -1 for unlimited swap",

@@ -220,6 +220,16 @@ cgfile() {
     m start evu > /dev/null
     run -0 m exec evu cat "$f"
     [ "$output" = 83886080 ]
+    # -m max: no limit, and a container without one can be updated
+    run -0 m update -m max evu
+    run -0 m inspect -f '{{.HostConfig.Memory}}' evu
+    [ "$output" = -1 ]
+    run -0 m exec evu cat "$f"
+    [ "$output" -gt 1000000000000 ] || [ "$output" = max ]
+    run -0 m update --pids-limit 50 evu
+    run -0 m update -m 64m evu
+    run -0 m exec evu cat "$f"
+    [ "$output" = 67108864 ]
 }
 
 @test "update refuses bad values with 125 and changes nothing" {
