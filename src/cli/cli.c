@@ -57,6 +57,7 @@ static const struct command engine_commands[] = {
     {"history", engine_history, "show the steps an image was made of"},
     {"info", engine_info, "show the engine's facts (--format)"},
     {"system", engine_system, "system info, df (disk use), prune (everything unused)"},
+    {"events", engine_events, "show what happens in the engine (--since, --until, --filter)"},
 };
 
 /* Verbs both have: the engine's unless the arguments are a runtime's
@@ -69,6 +70,7 @@ static const struct command shared_commands[] = {
     {"ps", engine_ps, "list containers (-a, -q, --format)"},
     {"exec", engine_exec, "run a command in a running container (-it, -u, -e, -w)"},
     {"pause", engine_pause, "freeze every process of containers (unpause thaws them)"},
+    {"update", engine_update, "change the resource limits and restart policy of containers"},
 };
 
 static bool is_store(const char *dir)
@@ -102,6 +104,22 @@ static bool flag_takes_arg(const char *a)
         "--signal",
         "--format",
         "-f",
+        /* update's */
+        "-m",
+        "--memory",
+        "--memory-reservation",
+        "--memory-swap",
+        "--cpus",
+        "--cpu-shares",
+        "--cpu-period",
+        "--cpu-quota",
+        "--cpu-rt-period",
+        "--cpu-rt-runtime",
+        "--cpuset-cpus",
+        "--cpuset-mems",
+        "--pids-limit",
+        "--blkio-weight",
+        "--restart",
     };
     for (size_t i = 0; i < ARRAY_SIZE(with_arg); i++)
         if (strcmp(a, with_arg[i]) == 0)
@@ -125,11 +143,14 @@ static bool engine_wanted(const char *root, bool runtime_globals, int argc, char
     bool build = strcmp(argv[0], "run") == 0 || strcmp(argv[0], "create") == 0;
     if (runtime_globals)
         return false;
-    static const char *const rt[] = {"--bundle",         "-b",
-                                     "--pid-file",       "--console-socket",
-                                     "--preserve-fds",   "--no-pivot",
-                                     "--no-new-keyring", "--keep",
-                                     "--process",        "--no-subreaper"};
+    static const char *const rt[] = {"--bundle",          "-b",
+                                     "--pid-file",        "--console-socket",
+                                     "--preserve-fds",    "--no-pivot",
+                                     "--no-new-keyring",  "--keep",
+                                     "--process",         "--no-subreaper",
+                                     "--resources",       "-r",
+                                     "--kernel-memory",   "--kernel-memory-tcp",
+                                     "--l3-cache-schema", "--mem-bw-schema"};
     bool exec = strcmp(argv[0], "exec") == 0;
     const char *pos = NULL;
     int npos = 0;
@@ -298,7 +319,7 @@ static int container_group(struct global *g, const char *root, int argc, char **
     if (optind + 1 >= argc || strcmp(argv[optind + 1], "--help") == 0) {
         printf("\nUsage:  moat container COMMAND\n\nManage containers: attach, commit, cp, create, "
                "diff, exec, export, inspect, kill, logs, ls, pause, prune, rename, restart, rm, "
-               "run, start, stats, stop, top, unpause, wait\n");
+               "run, start, stats, stop, top, unpause, update, wait\n");
         return optind + 1 >= argc ? 125 : 0;
     }
     *at = ++optind;

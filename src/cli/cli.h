@@ -101,6 +101,8 @@ int engine_history(const struct global *g, int argc, char **argv);
 int engine_diff(const struct global *g, int argc, char **argv);
 int engine_export(const struct global *g, int argc, char **argv);
 int engine_commit(const struct global *g, int argc, char **argv);
+int engine_events(const struct global *g, int argc, char **argv);
+int engine_update(const struct global *g, int argc, char **argv);
 
 /* cmd_run_flags.c: run/create flags; the index of IMAGE, 0 after --help,
  * -1 on a usage error, -2 on a wrong count of arguments (reported) */

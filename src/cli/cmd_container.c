@@ -5,6 +5,7 @@
 #include "../engine/ctr.h"
 #include "../engine/ctr_config.h"
 #include "../engine/ctr_verbs.h"
+#include "../engine/events.h"
 #include "../engine/imgio.h"
 #include "../engine/monitor.h"
 #include "../engine/pull.h"
@@ -254,6 +255,7 @@ static int do_restart(struct store *s, const char *id, const char *arg, void *ct
     const struct stop_ctx *c = ctx;
     if (ctr_stop(s, id, c->secs, c->sig, err) < 0 || ctr_start(s, id, NULL, &code, err) < 0)
         return -1;
+    events_container(s, id, NULL, "restart", NULL);
     printf("%s\n", arg);
     return 0;
 }

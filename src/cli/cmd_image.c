@@ -8,6 +8,7 @@
 #include "../engine/image_filter.h"
 #include "../engine/image_info.h"
 #include "../engine/ctr.h"
+#include "../engine/events.h"
 #include "../engine/imgio.h"
 #include "../engine/pull.h"
 #include "../oci/platform.h"
@@ -190,8 +191,12 @@ int cmd_tag(const struct global *g, int argc, char **argv)
     cleanup_free char *full = NULL;
     int ret = 0;
     if (store_image_find(&s, it.args[0], id, &err) < 0 ||
-        !(full = image_name_full(it.args[1], &err)) || store_tag(&s, full, id, &err) < 0)
+        !(full = image_name_full(it.args[1], &err)) || store_tag(&s, full, id, &err) < 0) {
         ret = cli_fail(&err);
+    } else {
+        cleanup_free char *fam = ref_familiar(full);
+        events_image(&s, id, fam, "tag");
+    }
     store_close(&s);
     return ret;
 }
@@ -227,6 +232,7 @@ static int remove_one(struct store *s, const char *what, bool force, merr_t *err
         if (store_names_save(s, names, err) == 0) {
             cleanup_free char *f = ref_familiar(full);
             printf("Untagged: %s\n", f);
+            events_image(s, id, id, "untag");
             ret = 0;
         }
         goto out;
@@ -249,8 +255,10 @@ static int remove_one(struct store *s, const char *what, bool force, merr_t *err
     for (size_t i = 0; ns[i]; i++) {
         cleanup_free char *f = ref_familiar(ns[i]);
         printf("Untagged: %s\n", f);
+        events_image(s, id, id, "untag");
     }
     printf("Deleted: %s\n", id);
+    events_image(s, id, id, "delete");
     ret = 0;
 out:
     strv_free(ns);

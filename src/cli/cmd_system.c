@@ -161,7 +161,7 @@ int engine_info(const struct global *g, int argc, char **argv)
 int engine_system(const struct global *g, int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        printf("\nUsage:  moat system COMMAND\n\nManage moat: df, info, prune\n");
+        printf("\nUsage:  moat system COMMAND\n\nManage moat: df, events, info, prune\n");
         return argc < 2 ? EXIT_ENGINE : 0;
     }
     if (strcmp(argv[1], "info") == 0)
@@ -170,6 +170,8 @@ int engine_system(const struct global *g, int argc, char **argv)
         return engine_system_df(g, argc - 1, argv + 1);
     if (strcmp(argv[1], "prune") == 0)
         return engine_system_prune(g, argc - 1, argv + 1);
-    log_error("system: unknown command \"%s\" (df, info, prune)", argv[1]);
+    if (strcmp(argv[1], "events") == 0)
+        return engine_events(g, argc - 1, argv + 1);
+    log_error("system: unknown command \"%s\" (df, events, info, prune)", argv[1]);
     return EXIT_ENGINE;
 }

@@ -50,6 +50,8 @@ const struct cmd_flags *const cli_tables[] = {
     &diff_flags,
     &export_flags,
     &commit_flags,
+    &events_flags,
+    &update_flags,
     NULL,
 };
 /* clang-format on */

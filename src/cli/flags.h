@@ -124,6 +124,8 @@ extern const struct cmd_flags history_flags;
 extern const struct cmd_flags diff_flags;
 extern const struct cmd_flags export_flags;
 extern const struct cmd_flags commit_flags;
+extern const struct cmd_flags events_flags;
+extern const struct cmd_flags update_flags;
 /* the tables above, NULL-terminated */
 extern const struct cmd_flags *const cli_tables[];
 

@@ -5,6 +5,7 @@
 #include "idrange.h"
 #include "../oci/ref.h"
 #include "rwlayer.h"
+#include "events.h"
 #include "volume.h"
 #include "../kernel/caps.h"
 #include "../kernel/idmap.h"
@@ -525,7 +526,21 @@ void ctr_runtime_delete(struct store *s, const char *id)
     err_clear(&e);
 }
 
+static int remove_dir(struct store *s, const char *id, merr_t *err);
+
 int ctr_remove(struct store *s, const char *id, merr_t *err)
+{
+    merr_t le = MERR_INIT;
+    json_t *rec = ctr_load(s, id, &le); /* for its event */
+    err_clear(&le);
+    int ret = remove_dir(s, id, err);
+    if (ret == 0)
+        events_container(s, id, rec, "destroy", NULL);
+    json_decref(rec);
+    return ret;
+}
+
+static int remove_dir(struct store *s, const char *id, merr_t *err)
 {
     ctr_runtime_delete(s, id);
     ctr_umount_rootfs(s, id);

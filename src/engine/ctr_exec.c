@@ -2,12 +2,14 @@
 #include "ctr_exec.h"
 #include "ctr.h"
 #include "ctr_user.h"
+#include "events.h"
 #include "../runtime/exec.h"
 #include "../util/util.h"
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #define EXEC_ENGINE_FAILED 125
@@ -27,21 +29,38 @@ static char *resolve_user(struct store *s, const char *id, const char *user, mer
     return xasprintf("%llu:%llu", (unsigned long long)uid, (unsigned long long)gid);
 }
 
-int ctr_exec_id(struct store *s, const char *id, const struct ctr_exec_opts *o, int *code,
-                merr_t *err)
+/* Docker's exec events: "exec_create: CMD ARGS" and the like, with the
+ * exec's id (and, at its end, its exit code) */
+static void exec_event(struct store *s, const char *id, json_t *attrs, const char *what,
+                       char *const *args, const char *exec_id, int code)
 {
-    *code = EXEC_ENGINE_FAILED;
-    json_t *r = ctr_refresh(s, id, err);
-    if (!r)
-        return -1;
-    bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
-    bool paused = !strcmp(
-        json_string_value(json_object_get(json_object_get(r, "State"), "Status")) ?: "", "paused");
-    json_decref(r);
-    if (!running)
-        return err_set(err, 0, "container %.12s is not running", id);
-    if (paused)
-        return err_set(err, 0, "container %s is paused, unpause the container before exec", id);
+    struct sbuf b = {0};
+    sbuf_puts(&b, what);
+    if (args && args[0])
+        sbuf_puts(&b, ":");
+    for (size_t i = 0; args && args[i]; i++)
+        sbuf_printf(&b, " %s", args[i]);
+    json_t *a = json_copy(attrs);
+    json_object_set_new(a, "execID", json_string(exec_id));
+    if (code >= 0)
+        json_object_set_new(a, "exitCode", json_sprintf("%d", code));
+    events_emit(s, "container", code >= 0 ? what : b.buf, id, a);
+    free(b.buf);
+}
+
+static void exec_id_new(char out[65])
+{
+    uint8_t b[32];
+    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+        memset(b, 0, sizeof(b));
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* o->args in the running container id; attrs: those of its events */
+static int exec_in(struct store *s, const char *id, const struct ctr_exec_opts *o, json_t *attrs,
+                   int *code, merr_t *err)
+{
     cleanup_free char *user = NULL;
     if (o->user && !(user = resolve_user(s, id, o->user, err)))
         return -1;
@@ -70,9 +89,15 @@ int ctr_exec_id(struct store *s, const char *id, const struct ctr_exec_opts *o, 
         strv_free(env);
         return -1;
     }
+    char xid[65];
+    exec_id_new(xid);
+    exec_event(s, id, attrs, "exec_create", o->args, xid, -1);
+    exec_event(s, id, attrs, "exec_start", o->args, xid, -1);
     int st = 0, ret = op_exec(rootfd, &eo, &st, err);
     close(rootfd);
     strv_free(env);
+    if (ret == 0 && !o->detach)
+        exec_event(s, id, attrs, "exec_die", NULL, xid, st);
     if (ret < 0) {
         /* Docker's codes: 126 when the command cannot be run, 127 when it
          * is not there */
@@ -81,6 +106,29 @@ int ctr_exec_id(struct store *s, const char *id, const struct ctr_exec_opts *o, 
     }
     *code = st;
     return 0;
+}
+
+int ctr_exec_id(struct store *s, const char *id, const struct ctr_exec_opts *o, int *code,
+                merr_t *err)
+{
+    *code = EXEC_ENGINE_FAILED;
+    json_t *r = ctr_refresh(s, id, err);
+    if (!r)
+        return -1;
+    bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
+    bool paused = !strcmp(
+        json_string_value(json_object_get(json_object_get(r, "State"), "Status")) ?: "", "paused");
+    json_t *attrs = events_ctr_attrs(r);
+    json_decref(r);
+    int ret;
+    if (!running)
+        ret = err_set(err, 0, "container %.12s is not running", id);
+    else if (paused)
+        ret = err_set(err, 0, "container %s is paused, unpause the container before exec", id);
+    else
+        ret = exec_in(s, id, o, attrs, code, err);
+    json_decref(attrs);
+    return ret;
 }
 
 int ctr_exec(struct store *s, const char *name, const struct ctr_exec_opts *o, int *code,

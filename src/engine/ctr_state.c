@@ -1,6 +1,7 @@
 /* ctr_state.c: rename, pause and unpause (see ctr_state.h). */
 #include "ctr_state.h"
 #include "ctr.h"
+#include "events.h"
 #include "../runtime/ops.h"
 #include "../util/util.h"
 
@@ -32,6 +33,7 @@ int ctr_rename(struct store *s, const char *id, const char *name, merr_t *err)
         return -1;
     int ret = -1;
     json_t *rec = NULL;
+    char *was = NULL;
     char other[16];
     /* under the store lock: a create (which checks names under it too)
      * cannot take the name meanwhile */
@@ -59,13 +61,18 @@ int ctr_rename(struct store *s, const char *id, const char *name, merr_t *err)
                 name, full);
         goto out;
     }
+    was = xasprintf("/%s", old);
     json_object_set_new(rec, "Name", json_string(name));
     ret = ctr_save(s, id, rec, err);
 out:
-    json_decref(rec);
     if (rl >= 0)
         close(rl);
     store_unlock(s);
+    /* after the locks: the record's is held with no other */
+    if (ret == 0)
+        events_container(s, id, rec, "rename", json_pack("{s:s}", "oldName", was));
+    free(was);
+    json_decref(rec);
     return ret;
 }
 
@@ -110,6 +117,8 @@ int ctr_pause(struct store *s, const char *id, bool pause, merr_t *err)
         return -1;
     int ret = op_pause(rootfd, id, pause, err);
     close(rootfd);
+    if (ret == 0)
+        events_container(s, id, NULL, pause ? "pause" : "unpause", NULL);
     return ret;
 }
 

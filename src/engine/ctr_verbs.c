@@ -5,6 +5,7 @@
 #include "ctr_res.h"
 #include "ctr.h"
 #include "ctr_state.h"
+#include "events.h"
 #include "restart.h"
 #include "monitor.h"
 #include "pull.h"
@@ -121,6 +122,8 @@ unlock:
 out:
     if (ret == 0 && lp.warning)
         log_warn("%s", lp.warning);
+    if (ret == 0)
+        events_container(s, id, NULL, "create", NULL);
     rwl_plan_free(&lp);
     json_decref(layers);
     image_free(&img);
@@ -172,6 +175,8 @@ int ctr_start_attach(struct store *s, const char *id, const struct attach_opts *
                      int *code, merr_t *err)
 {
     int status = -1;
+    if (ao) /* Docker's order: attach, then start */
+        events_container(s, id, NULL, "attach", NULL);
     if (monitor_spawn(s, id, ao != NULL, &status, err) < 0)
         return -1;
     if (!ao)
@@ -230,6 +235,7 @@ int ctr_attach(struct store *s, const char *id, const struct attach_opts *ao, in
         return -1;
     if (a.tty)
         monitor_send_winsize(sock);
+    events_container(s, id, NULL, "attach", NULL);
     int ret = attach_relay(s, id, sock, &a, code, err);
     close(sock);
     return ret;
@@ -265,6 +271,14 @@ int ctr_signal(struct store *s, const char *id, int sig, merr_t *err)
     return r;
 }
 
+/* Docker's kill event: the signal as its number */
+static void kill_event(struct store *s, const char *id, int sig)
+{
+    char num[16];
+    snprintf(num, sizeof(num), "%d", sig);
+    events_container(s, id, NULL, "kill", json_pack("{s:s}", "signal", num));
+}
+
 int ctr_stop(struct store *s, const char *id, int secs, int sig, merr_t *err)
 {
     json_t *r = ctr_refresh(s, id, err);
@@ -282,14 +296,18 @@ int ctr_stop(struct store *s, const char *id, int secs, int sig, merr_t *err)
     restart_mark_manual(s, id, true); /* not brought back by its policy */
     if (running) {
         merr_t e = MERR_INIT;
-        ctr_signal(s, id, sig ? sig : SIGTERM, &e);
+        sig = sig ? sig : SIGTERM;
+        if (ctr_signal(s, id, sig, &e) == 0)
+            kill_event(s, id, sig);
         err_clear(&e);
         ctr_thaw(s, id); /* a paused one gets it now, as in Docker */
         if (!ctr_wait_monitor(s, id, secs)) {
-            ctr_signal(s, id, SIGKILL, &e);
+            if (ctr_signal(s, id, SIGKILL, &e) == 0)
+                kill_event(s, id, SIGKILL);
             err_clear(&e);
             ctr_wait_monitor(s, id, -1);
         }
+        events_container(s, id, NULL, "stop", NULL);
     } else if (ctr_monitor_alive(s, id)) {
         /* waiting to restart it, or starting it: it sees the mark and
          * goes (a start in progress ends in a SIGKILL) */
@@ -374,6 +392,7 @@ int ctr_kill(struct store *s, const char *id, int sig, merr_t *err)
         restart_mark_manual(s, id, true);
     if (ctr_signal(s, id, sig, err) < 0)
         return -1;
+    kill_event(s, id, sig);
     /* its stop signal (KILL: the runtime) thaws a paused one, as Docker */
     if (sig == stopsig)
         ctr_thaw(s, id);

@@ -2,6 +2,7 @@
 #include "health.h"
 #include "ctr.h"
 #include "ctr_exec.h"
+#include "events.h"
 #include "../oci/healthcfg.h"
 #include "../util/duration.h"
 #include "../util/fs.h"
@@ -333,8 +334,13 @@ static void result(struct health *h, int st)
         json_array_append_new(log, entry);
     while (json_array_size(log) > HEALTH_MAX_LOG)
         json_array_remove(log, 0);
+    cleanup_free char *was = xstrdup(status(h));
     judge(h, code);
     save(h);
+    if (strcmp(was, status(h)) != 0) { /* Docker's event: on a change */
+        cleanup_free char *action = xasprintf("health_status: %s", status(h));
+        events_container(h->s, h->id, NULL, action, NULL);
+    }
     int64_t now = now_ns();
     h->next = add_sat(now, interval(h, now));
 }

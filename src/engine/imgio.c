@@ -3,6 +3,7 @@
 #include "../oci/ref.h"
 #include "dockerfile_change.h"
 #include "unpack.h"
+#include "events.h"
 #include "../kernel/mount.h"
 #include "../util/jpath.h"
 #include "../util/fs.h"
@@ -118,7 +119,10 @@ int image_import(struct store *s, int fd, const char *name, char *const *changes
     char *layers[] = {layer, NULL};
     if (store_blob_put(s, text, strlen(text), cd, err) < 0 || add_layers(s, cd, layers, err) < 0)
         return -1;
-    return add_manifest(s, cd, layers, full, id, err);
+    if (add_manifest(s, cd, layers, full, id, err) < 0)
+        return -1;
+    events_image(s, id, id, "import");
+    return 0;
 }
 
 /* ---- load ---- */
@@ -342,6 +346,28 @@ int image_load_pulled(struct store *s, int root, const char *name, char id[72], 
     return ret;
 }
 
+/* Docker's load events, one per image said loaded ("Loaded image: NAME",
+ * "Loaded image ID: ID") */
+static void load_events(struct store *s, const char *said)
+{
+    for (const char *p = said; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        cleanup_free char *line = xstrndup(p, n);
+        p += n + (nl ? 1 : 0);
+        const char *name = NULL;
+        if (strncmp(line, "Loaded image ID: ", 17) == 0)
+            name = line + 17;
+        else if (strncmp(line, "Loaded image: ", 14) == 0)
+            name = line + 14;
+        char id[72];
+        merr_t e = MERR_INIT;
+        if (name && store_image_find(s, name, id, &e) == 0)
+            events_image(s, id, name, "load");
+        err_clear(&e);
+    }
+}
+
 int image_load(struct store *s, int fd, char **loaded, merr_t *err)
 {
     *loaded = NULL;
@@ -364,6 +390,8 @@ int image_load(struct store *s, int fd, char **loaded, merr_t *err)
         goto out;
     }
     ret = load_dir(s, root, &out, err);
+    if (ret == 0)
+        load_events(s, out.buf);
 out:
     rm_rf_at(s->fd, tmp);
     *loaded = out.buf ? sbuf_steal(&out) : xstrdup("");
@@ -522,6 +550,8 @@ int image_save(struct store *s, char **ids, char **names, int fd, merr_t *err)
         goto out;
     }
     ret = 0;
+    for (size_t i = 0; ids[i]; i++)
+        events_image(s, ids[i], ids[i], "save");
 out:
     json_decref(done);
     json_decref(dm);

@@ -3,6 +3,7 @@
 #include "monitor.h"
 #include "monframe.h"
 #include "restart.h"
+#include "events.h"
 #include "ctr.h"
 #include "ctr_config.h"
 #include "health.h"
@@ -143,13 +144,15 @@ static void set_state(struct mon *m, const char *status, bool running, int pid, 
                       const char *error)
 {
     merr_t e = MERR_INIT;
-    cleanup_close_held int rl = ctr_record_lock(m->s, m->id);
+    int rl = ctr_record_lock(m->s, m->id);
     json_t *r = ctr_load(m->s, m->id, &e);
     if (!r) {
+        close_fd(&rl);
         err_clear(&e);
         return;
     }
     json_t *st = json_object_get(r, "State");
+    bool was = json_is_true(json_object_get(st, "Running"));
     cleanup_free char *now = ctr_now();
     json_object_set_new(st, "Status", json_string(status));
     json_object_set_new(st, "Running", json_boolean(running));
@@ -166,6 +169,13 @@ static void set_state(struct mon *m, const char *status, bool running, int pid, 
     }
     ctr_save(m->s, m->id, r, &e);
     err_clear(&e);
+    close_fd(&rl);
+    /* Docker's events: start, and die (with its exit code) once it ran */
+    if (running)
+        events_container(m->s, m->id, r, "start", NULL);
+    else if (was)
+        events_container(m->s, m->id, r, "die",
+                         json_pack("{s:o}", "exitCode", json_sprintf("%d", code)));
     json_decref(r);
 }
 

@@ -2,6 +2,7 @@
 #include "pull.h"
 #include "fetch_run.h"
 #include "imgio.h"
+#include "events.h"
 #include "../oci/ref.h"
 #include "../util/fs.h"
 #include "../util/util.h"
@@ -179,6 +180,16 @@ int image_pull(struct store *s, const char *name, const struct pull_opts *o, cha
     }
     /* the name is ours, not the helper's: it parses what the network sent */
     ret = image_load_pulled(s, lfd, r.tag ? full : NULL, id, err);
+    if (ret == 0) { /* Docker's event: the reference pulled, its name */
+        cleanup_free char *fam = ref_familiar(full);
+        cleanup_free char *repo = xstrdup(fam);
+        char *at = strchr(repo, '@'), *colon = strrchr(repo, ':');
+        if (at)
+            *at = 0;
+        else if (colon && !strchr(colon, '/'))
+            *colon = 0;
+        events_image(s, fam, repo, "pull");
+    }
 out:
     strv_free(args);
     if (rel)

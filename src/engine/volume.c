@@ -1,6 +1,7 @@
 /* volume.c: named volumes with an id range of their own (see volume.h). */
 #include "volume.h"
 #include "ctr.h"
+#include "events.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 
@@ -74,6 +75,9 @@ void volume_remove_anonymous(struct store *s, json_t *mounts)
     }
 }
 
+static int make_volume(struct store *s, const char *name, bool anonymous, bool *created,
+                       merr_t *err);
+
 int volume_ensure(struct store *s, const char *name, bool anonymous, bool *created, merr_t *err)
 {
     *created = false;
@@ -85,6 +89,15 @@ int volume_ensure(struct store *s, const char *name, bool anonymous, bool *creat
         json_decref(have);
         return 0;
     }
+    if (make_volume(s, name, anonymous, created, err) < 0)
+        return -1;
+    events_emit(s, "volume", "create", name, json_pack("{s:s}", "driver", "local"));
+    return 0;
+}
+
+static int make_volume(struct store *s, const char *name, bool anonymous, bool *created,
+                       merr_t *err)
+{
     uint64_t base;
     if (ctr_alloc_userns(s, &base, err) < 0)
         return err_wrap(err, "volume %s", name);
@@ -213,5 +226,6 @@ int volume_remove(struct store *s, const char *name, bool force, merr_t *err)
         return err_set(err, 0, "no such volume: %s", name);
     if (store_remove_tree(s, rel) < 0)
         return err_sys(err, "remove volume %s", name);
+    events_emit(s, "volume", "destroy", name, json_pack("{s:s}", "driver", "local"));
     return 0;
 }

@@ -198,7 +198,7 @@ teardown() {
     run -1 m info x
     run -125 m system nosuch
     run m system --help
-    [[ "$output" == *"df, info, prune"* ]]
+    [[ "$output" == *"df, events, info, prune"* ]]
 }
 
 # ---- system df, system prune ----
