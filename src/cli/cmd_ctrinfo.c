@@ -14,6 +14,7 @@
 #include "../kernel/mount.h"
 #include "../util/fs.h"
 #include "../util/log.h"
+#include "../util/timearg.h"
 #include "../util/util.h"
 
 #include <errno.h>
@@ -160,6 +161,8 @@ enum {
     F_TYPE,
     F_SIZE,
     F_DETAILS,
+    F_SINCE,
+    F_UNTIL,
     F_INTERACTIVE,
     F_TTY,
     F_USER,
@@ -341,22 +344,31 @@ static void show_log(const struct log_rec *r, bool ts)
 
 /* print what the container's log has from r on; with follow, until its
  * monitor is gone */
-static int follow_log(struct store *s, const char *id, struct log_reader *r, bool follow, bool ts)
+/* --since and --until: ns since the epoch, 0 for none */
+struct log_window {
+    int64_t since, until;
+};
+
+static int follow_log(struct store *s, const char *id, struct log_reader *r, bool follow, bool ts,
+                      const struct log_window *w)
 {
     int ret = 0;
     merr_t err = MERR_INIT;
     for (;;) {
         struct log_rec rec;
         int n = logr_next(r, &rec, &err);
+        if (n > 0 && w->until && rec.ns > w->until)
+            break; /* written after --until: nothing later is wanted */
         if (n > 0) {
-            show_log(&rec, ts);
+            if (rec.ns >= w->since)
+                show_log(&rec, ts);
             continue;
         }
         if (n < 0) {
             ret = cli_fail(&err); /* a damaged file: the next one */
             continue;
         }
-        if (!follow)
+        if (!follow || (w->until && timearg_now() > w->until))
             break;
         if (!ctr_monitor_alive(s, id)) {
             follow = false; /* one more pass: all it wrote is there now */
@@ -375,9 +387,17 @@ const struct cmd_flags logs_flags = {
         {"details", 0, NULL,
          "Show extra details provided to logs (moat's logs carry none: no effect)", F_DETAILS},
         {"follow", 'f', NULL, "Follow log output", F_FOLLOW},
+        {"since", 0, "string",
+         "Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for "
+         "42 minutes)",
+         F_SINCE},
         {"tail", 'n', "string",
          "Number of lines to show from the end of the logs (default \"all\")", F_TAIL},
         {"timestamps", 't', NULL, "Show timestamps", F_TIMESTAMPS},
+        {"until", 0, "string",
+         "Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" "
+         "for 42 minutes)",
+         F_UNTIL},
         {0},
     },
     true,
@@ -388,11 +408,18 @@ int engine_logs(const struct global *g, int argc, char **argv)
 {
     bool follow = false, ts = false;
     int64_t tail = -1;
+    struct log_window w = {0, 0};
     struct flags_it it;
     int f;
     flags_begin(&it, &logs_flags, argc, argv);
     while ((f = flags_next(&it)) > 0) {
-        if (f == F_FOLLOW)
+        if ((f == F_SINCE || f == F_UNTIL) &&
+            timearg_parse(it.val, timearg_now(), f == F_SINCE ? &w.since : &w.until) < 0)
+            f = flags_error(&it,
+                            "%s \"%s\": not a time (RFC 3339, Unix seconds or a duration "
+                            "like 10m)",
+                            it.seen, it.val);
+        else if (f == F_FOLLOW)
             follow = flags_bool(&it);
         else if (f == F_TIMESTAMPS)
             ts = flags_bool(&it);
@@ -425,7 +452,7 @@ int engine_logs(const struct global *g, int argc, char **argv)
     }
     if (logr_open(d, tail, &r, &err) < 0)
         goto out;
-    ret = follow_log(&s, id, &r, follow, ts);
+    ret = follow_log(&s, id, &r, follow, ts, &w);
     logr_close(&r);
 out:
     if (err.msg)

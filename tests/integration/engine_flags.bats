@@ -78,3 +78,24 @@ teardown() {
     run -0 m logs --details "$id"
     [ "$output" = hi ]
 }
+
+@test "logs --since and --until pick the lines written in between" {
+    local id t0 t1
+    id=$(m run -d bb:1 sh -c 'echo one; sleep 1.2; echo two; sleep 1.2; echo three')
+    m wait "$id" > /dev/null
+    run -0 m logs -t "$id"
+    t0=$(sed -n 2p <<< "$output" | cut -d' ' -f1)
+    t1=$(sed -n 3p <<< "$output" | cut -d' ' -f1)
+    run -0 m logs --since "$t0" "$id"
+    [ "$output" = "$(printf 'two\nthree')" ]
+    run -0 m logs --until "$t0" "$id"
+    [ "$output" = "$(printf 'one\ntwo')" ]
+    run -0 m logs --since "$t0" --until "$t1" "$id"
+    [ "$output" = "$(printf 'two\nthree')" ]
+    run -0 m logs --since 1h "$id"
+    [ "$(wc -l <<< "$output")" = 3 ]
+    run -0 m logs --since "$(date -d '+1 hour' +%s)" "$id"
+    [ -z "$output" ]
+    run -125 m logs --since yesterday "$id"
+    [[ $output == *"not a time"* ]]
+}
