@@ -1,8 +1,7 @@
 /* cli.c: global flags and command dispatch. */
 #include "cli.h"
 #include "tmpl.h"
-#include "../engine/restart.h"
-#include "../engine/store.h"
+#include "../engine/engine.h"
 #include "../runtime/seal.h"
 #include "../runtime/state.h"
 #include "../util/log.h"

@@ -1,9 +1,7 @@
 /* cmd_attach.c: moat attach. */
 #include "cli.h"
 #include "flags.h"
-#include "../engine/attach.h"
-#include "../engine/ctr.h"
-#include "../engine/ctr_verbs.h"
+#include "../engine/engine.h"
 
 #include <stdlib.h>
 

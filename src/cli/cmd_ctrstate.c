@@ -1,10 +1,7 @@
 /* cmd_ctrstate.c: the engine's rename, pause, unpause and diff. */
 #include "cli.h"
 #include "flags.h"
-#include "../engine/ctr.h"
-#include "../engine/ctr_diff.h"
-#include "../engine/ctr_state.h"
-#include "../engine/store.h"
+#include "../engine/engine.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -2,10 +2,7 @@
  * runtime's update is cmd_update.c). */
 #include "cli.h"
 #include "flags.h"
-#include "../engine/ctr.h"
-#include "../engine/ctr_update.h"
-#include "../engine/restart.h"
-#include "../engine/store.h"
+#include "../engine/engine.h"
 #include "../util/util.h"
 
 #include <stdio.h>

@@ -2,8 +2,7 @@
 #include "cli.h"
 #include "flags.h"
 #include "table.h"
-#include "../engine/image_info.h"
-#include "../engine/store.h"
+#include "../engine/engine.h"
 #include "../util/util.h"
 
 #include <stdio.h>

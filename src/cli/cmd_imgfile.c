@@ -1,9 +1,7 @@
 /* cmd_imgfile.c: images as files: load, save, import. */
 #include "cli.h"
 #include "cmd_image.h"
-#include "../engine/image_info.h"
-#include "../engine/imgio.h"
-#include "../engine/store.h"
+#include "../engine/engine.h"
 #include "../oci/platform.h"
 #include "../oci/ref.h"
 #include "../util/fs.h"

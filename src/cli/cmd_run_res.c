@@ -6,7 +6,7 @@
  * they are only parsed. */
 #include "cli.h"
 #include "run_res.h"
-#include "../engine/ctr_config.h"
+#include "../engine/engine.h"
 #include "../oci/platform.h"
 #include "../util/util.h"
 

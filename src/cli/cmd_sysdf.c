@@ -2,9 +2,7 @@
 #include "cli.h"
 #include "flags.h"
 #include "table.h"
-#include "../engine/prune.h"
-#include "../engine/store.h"
-#include "../engine/sysdf.h"
+#include "../engine/engine.h"
 #include "../util/log.h"
 #include "../util/util.h"
 

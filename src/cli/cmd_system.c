@@ -3,8 +3,7 @@
 #include "cli.h"
 #include "flags.h"
 #include "tmpl.h"
-#include "../engine/store.h"
-#include "../engine/sysinfo.h"
+#include "../engine/engine.h"
 #include "../util/log.h"
 #include "../util/util.h"
 

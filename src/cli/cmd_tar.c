@@ -1,9 +1,7 @@
 /* cmd_tar.c: export and commit: a container's files as a tar or an image. */
 #include "cli.h"
 #include "flags.h"
-#include "../engine/ctr_commit.h"
-#include "../engine/ctr_export.h"
-#include "../engine/store.h"
+#include "../engine/engine.h"
 #include "../util/util.h"
 
 #include <errno.h>

@@ -2,10 +2,7 @@
  * create, ls, inspect, rm, prune. `run -v NAME:/path` creates one too. */
 #include "cli.h"
 #include "flags.h"
-#include "../engine/ctr.h"
-#include "../engine/store.h"
-#include "../engine/prune.h"
-#include "../engine/volume.h"
+#include "../engine/engine.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 

@@ -4,6 +4,8 @@
 #   - an #include that points up: util <- oci <- kernel <- runtime <- engine
 #     <- cli (each folder may include its own and those to its left; the
 #     fetch helper: util, oci and kernel);
+#   - cli/ including an engine header other than engine/engine.h (the
+#     engine's one public header);
 #   - a source file over 800 lines;
 #   - a function over 120 lines (from a line "{" at column 0 to "}").
 cd "$(dirname "$0")/../.." || exit 2
@@ -24,6 +26,11 @@ for f in $(git ls-files 'src/*/*.c' 'src/*/*.h'); do
             bad=1
         fi
     done
+    if [ "$dir" = cli ] && grep -q '^#include "\.\./engine/' "$f" &&
+        grep '^#include "\.\./engine/' "$f" | grep -qv '"\.\./engine/engine\.h"'; then
+        echo "$f: includes an engine header other than engine/engine.h"
+        bad=1
+    fi
     n=$(wc -l < "$f")
     if [ "$n" -gt 800 ]; then
         echo "$f: $n lines (at most 800)"
