@@ -430,31 +430,31 @@ const struct cmd_flags container_prune_flags = {
 
 int engine_container_prune(const struct global *g, int argc, char **argv)
 {
-    bool force = false;
+    struct rm_ctx c = {false, false};
     struct flags_it it;
     flags_begin(&it, &container_prune_flags, argc, argv);
-    int r = flags_parse(&it, on_rm, &force);
+    int r = flags_parse(&it, on_rm, &c);
     if (r != FLAGS_DONE)
         return r;
-    if (!force && !flags_confirm("WARNING! This will remove all stopped containers."))
+    if (!c.force && !flags_confirm("WARNING! This will remove all stopped containers."))
         return 0;
     struct store s;
     if (cli_store(g, &s) < 0)
         return EXIT_ENGINE;
-    char **ids = ctr_list(&s);
+    json_t *deleted = json_array();
+    uint64_t freed = 0;
+    prune_containers(&s, deleted, &freed);
     printf("Deleted Containers:\n");
-    for (size_t i = 0; ids[i]; i++) {
-        merr_t err = MERR_INIT;
-        json_t *rec = ctr_refresh(&s, ids[i], &err);
-        bool running = json_is_true(json_object_get(json_object_get(rec, "State"), "Running"));
-        json_decref(rec);
-        if (rec && !running && !ctr_monitor_alive(&s, ids[i]) &&
-            ctr_rm(&s, ids[i], false, false, &err) == 0)
-            printf("%s\n", ids[i]);
-        err_clear(&err);
+    size_t i;
+    json_t *id;
+    json_array_foreach(deleted, i, id)
+    {
+        printf("%s\n", json_string_value(id));
     }
-    printf("\nTotal reclaimed space: 0B\n");
-    strv_free(ids);
+    char sz[24];
+    human_bytes(freed, false, sz, sizeof(sz));
+    printf("\nTotal reclaimed space: %s\n", sz);
+    json_decref(deleted);
     store_close(&s);
     return 0;
 }

@@ -18,14 +18,13 @@
 #include <time.h>
 #include <unistd.h>
 
-/* a container as `ps` shows it, under Docker's field names */
-static json_t *ps_row(json_t *r, bool notrunc)
+/* the row of c under Docker's field names */
+static json_t *ps_row_of(const struct ctr_rec *c, bool notrunc)
 {
-    json_t *st = json_object_get(r, "State");
-    const char *id = json_string_value(json_object_get(r, "Id")) ?: "";
-    const char *state = json_string_value(json_object_get(st, "Status")) ?: "created";
+    const char *id = c->id ?: "";
+    const char *state = *c->state.status ? c->state.status : "created";
     struct sbuf b = {0};
-    json_t *args = json_object_get(r, "Args");
+    json_t *args = json_object_get(c->json, "Args");
     for (size_t i = 0; i < json_array_size(args); i++)
         sbuf_printf(&b, "%s%s", i ? " " : "", json_string_value(json_array_get(args, i)) ?: "");
     char cmd[64], created[48], status[80], d[48];
@@ -38,51 +37,66 @@ static json_t *ps_row(json_t *r, bool notrunc)
     }
     cleanup_free char *full = xasprintf("\"%s\"", b.buf ? b.buf : "");
     free(b.buf);
-    human_since(json_string_value(json_object_get(r, "Created")), true, created, sizeof(created));
+    human_since(c->created, true, created, sizeof(created));
     if (strcmp(state, "running") == 0 || strcmp(state, "paused") == 0) {
-        human_since(json_string_value(json_object_get(st, "StartedAt")), false, d, sizeof(d));
+        human_since(c->state.started_at, false, d, sizeof(d));
         /* Docker's suffix: paused, or the health check's */
-        const char *h = json_string_value(json_object_get(json_object_get(st, "Health"), "Status"));
+        const char *h = c->state.health;
         if (state[0] == 'p')
             h = "Paused";
         snprintf(status, sizeof(status), "Up %s%s%s%s", d, h ? " (" : "",
                  h ? (strcmp(h, "starting") == 0 ? "health: starting" : h) : "", h ? ")" : "");
     } else if (strcmp(state, "restarting") == 0) {
-        human_since(json_string_value(json_object_get(st, "FinishedAt")), true, d, sizeof(d));
-        snprintf(status, sizeof(status), "Restarting (%lld) %s",
-                 (long long)json_integer_value(json_object_get(st, "ExitCode")), d);
+        human_since(c->state.finished_at, true, d, sizeof(d));
+        snprintf(status, sizeof(status), "Restarting (%lld) %s", (long long)c->state.exit_code, d);
     } else if (strcmp(state, "exited") == 0) {
-        human_since(json_string_value(json_object_get(st, "FinishedAt")), true, d, sizeof(d));
-        snprintf(status, sizeof(status), "Exited (%lld) %s",
-                 (long long)json_integer_value(json_object_get(st, "ExitCode")), d);
+        human_since(c->state.finished_at, true, d, sizeof(d));
+        snprintf(status, sizeof(status), "Exited (%lld) %s", (long long)c->state.exit_code, d);
     } else {
         snprintf(status, sizeof(status), "Created");
     }
-    const char *name = json_string_value(json_object_get(r, "Name")) ?: "";
+    const char *name = c->name ?: "";
     struct sbuf labels = {0};
     const char *k;
     json_t *v;
-    json_object_foreach(json_object_get(json_object_get(r, "Config"), "Labels"), k, v)
+    json_object_foreach(c->config.labels, k, v)
     {
         sbuf_printf(&labels, "%s%s=%s", labels.len ? "," : "", k, json_string_value(v) ?: "");
     }
-    const char *net =
-        json_string_value(json_object_get(json_object_get(r, "HostConfig"), "NetworkMode"));
-    if (!net || strcmp(net, "host") != 0)
-        net = "none";
-    json_t *row = json_pack(
-        "{s:s%,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID", id, notrunc ? strlen(id) : 12,
-        "Image", json_string_value(json_object_get(r, "ImageName")) ?: "", "Command",
-        b.len > 20 && !notrunc ? cmd : full, "CreatedAt",
-        json_string_value(json_object_get(r, "Created")) ?: "", "RunningFor", created, "Ports", "",
-        "State", state, "Status", status, "Names", name[0] == '/' ? name + 1 : name, "Labels",
-        labels.buf ? labels.buf : "", "Networks", net);
+    const char *net = strcmp(c->host.network_mode, "host") == 0 ? "host" : "none";
+    json_t *row = json_pack("{s:s%,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID", id,
+                            notrunc ? strlen(id) : 12, "Image", c->image_name ?: "", "Command",
+                            b.len > 20 && !notrunc ? cmd : full, "CreatedAt", c->created ?: "",
+                            "RunningFor", created, "Ports", "", "State", state, "Status", status,
+                            "Names", name[0] == '/' ? name + 1 : name, "Labels",
+                            labels.buf ? labels.buf : "", "Networks", net);
     free(labels.buf);
     return row;
 }
 
+/* a container as `ps` shows it, under Docker's field names */
+static json_t *ps_row(json_t *r, bool notrunc)
+{
+    struct ctr_rec c;
+    ctr_rec_view(r, &c);
+    json_t *row = ps_row_of(&c, notrunc);
+    ctr_rec_free(&c);
+    return row;
+}
+
 /* --filter KEY=VALUE, as Docker's ps takes them */
+static bool ps_match_rec(const struct ctr_rec *c, json_t *row, char **filters, merr_t *err);
+
 static bool ps_match(json_t *r, json_t *row, char **filters, merr_t *err)
+{
+    struct ctr_rec c;
+    ctr_rec_view(r, &c);
+    bool ok = ps_match_rec(&c, row, filters, err);
+    ctr_rec_free(&c);
+    return ok;
+}
+
+static bool ps_match_rec(const struct ctr_rec *c, json_t *row, char **filters, merr_t *err)
 {
     for (size_t i = 0; filters && filters[i]; i++) {
         const char *f = filters[i], *eq = strchr(f, '=');
@@ -96,16 +110,13 @@ static bool ps_match(json_t *r, json_t *row, char **filters, merr_t *err)
         else if (kl == 4 && !strncmp(f, "name", 4))
             ok = strstr(json_string_value(json_object_get(row, "Names")) ?: "", v) != NULL;
         else if (kl == 2 && !strncmp(f, "id", 2))
-            ok = !strncmp(json_string_value(json_object_get(r, "Id")) ?: "", v, strlen(v));
+            ok = !strncmp(c->id ?: "", v, strlen(v));
         else if (kl == 8 && !strncmp(f, "ancestor", 8))
             ok = !strcmp(json_string_value(json_object_get(row, "Image")) ?: "", v);
         else if (kl == 6 && !strncmp(f, "exited", 6)) {
             char code[24];
-            json_t *st = json_object_get(r, "State");
-            snprintf(code, sizeof(code), "%lld",
-                     (long long)json_integer_value(json_object_get(st, "ExitCode")));
-            ok = !strcmp(json_string_value(json_object_get(st, "Status")) ?: "", "exited") &&
-                 !strcmp(code, v);
+            snprintf(code, sizeof(code), "%lld", (long long)c->state.exit_code);
+            ok = !strcmp(c->state.status, "exited") && !strcmp(code, v);
         } else if (kl == 6 && !strncmp(f, "health", 6)) {
             if (strcmp(v, "starting") && strcmp(v, "healthy") && strcmp(v, "unhealthy") &&
                 strcmp(v, "none"))
@@ -113,16 +124,13 @@ static bool ps_match(json_t *r, json_t *row, char **filters, merr_t *err)
                                "--filter \"%s\": health is starting, healthy, unhealthy or none",
                                f),
                        false;
-            const char *h = json_string_value(
-                json_object_get(json_object_get(json_object_get(r, "State"), "Health"), "Status"));
-            ok = !strcmp(h ? h : "none", v);
+            ok = !strcmp(c->state.health ? c->state.health : "none", v);
         } else if (kl == 5 && !strncmp(f, "label", 5)) {
             cleanup_free char *key = xstrdup(v);
             char *want = strchr(key, '=');
             if (want)
                 *want++ = 0;
-            json_t *lv =
-                json_object_get(json_object_get(json_object_get(r, "Config"), "Labels"), key);
+            json_t *lv = json_object_get(c->config.labels, key);
             ok = lv && (!want || !strcmp(json_string_value(lv) ?: "", want));
         } else
             return err_set(err, 0,
@@ -438,7 +446,10 @@ int engine_logs(const struct global *g, int argc, char **argv)
     if (ctr_find(&s, name, id, &err) < 0 || (d = ctr_dirfd(&s, id, &err)) < 0 ||
         !(rec = ctr_load(&s, id, &err)))
         goto out;
-    log_limits_from_json(json_object_get(json_object_get(rec, "HostConfig"), "LogConfig"), &lim);
+    struct ctr_rec cr;
+    ctr_rec_view(rec, &cr);
+    log_limits_from_json(cr.host.log_config, &lim);
+    ctr_rec_free(&cr);
     if (lim.none) {
         err_set(&err, 0, "container %.12s: its log driver is none: nothing was kept", id);
         goto out;

@@ -240,7 +240,10 @@ int engine_stats(const struct global *g, int argc, char **argv)
             err_clear(&err);
             if (!r)
                 continue;
-            bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
+            struct ctr_rec cr;
+            ctr_rec_view(r, &cr);
+            bool running = cr.state.running;
+            ctr_rec_free(&cr);
             struct ctr_stats cur = {0};
             if (running && ctr_stats_read(&s, ids[i], &cur, &err) < 0)
                 err_clear(&err);

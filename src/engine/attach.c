@@ -1,6 +1,7 @@
 /* attach.c: the client side of the monitor's attach socket. */
 #include "attach.h"
 #include "ctr.h"
+#include "ctr_rec.h"
 #include "monframe.h"
 #include "../runtime/ops.h"
 #include "../util/fs.h"
@@ -190,11 +191,11 @@ int attach_relay(struct store *s, const char *id, int sock, const struct attach_
                 ;
             close(lk);
         }
-        json_t *r = ctr_refresh(s, id, err);
-        if (!r)
+        struct ctr_rec r;
+        if (ctr_rec_load(s, id, true, &r, err) < 0)
             return -1;
-        *code = (int)json_integer_value(json_object_get(json_object_get(r, "State"), "ExitCode"));
-        json_decref(r);
+        *code = (int)r.state.exit_code;
+        ctr_rec_free(&r);
     }
     return ATTACH_EXITED;
 }

@@ -1,6 +1,7 @@
 /* ctr_exec.c: a process in a running container (see ctr_exec.h). */
 #include "ctr_exec.h"
 #include "ctr.h"
+#include "ctr_rec.h"
 #include "ctr_user.h"
 #include "events.h"
 #include "../runtime/exec.h"
@@ -112,14 +113,12 @@ int ctr_exec_id(struct store *s, const char *id, const struct ctr_exec_opts *o, 
                 merr_t *err)
 {
     *code = EXEC_ENGINE_FAILED;
-    json_t *r = ctr_refresh(s, id, err);
-    if (!r)
+    struct ctr_rec r;
+    if (ctr_rec_load(s, id, true, &r, err) < 0)
         return -1;
-    bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
-    bool paused = !strcmp(
-        json_string_value(json_object_get(json_object_get(r, "State"), "Status")) ?: "", "paused");
-    json_t *attrs = events_ctr_attrs(r);
-    json_decref(r);
+    bool running = r.state.running, paused = r.state.paused;
+    json_t *attrs = events_ctr_attrs(r.json);
+    ctr_rec_free(&r);
     int ret;
     if (!running)
         ret = err_set(err, 0, "container %.12s is not running", id);

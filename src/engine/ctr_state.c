@@ -1,5 +1,6 @@
 /* ctr_state.c: rename, pause and unpause (see ctr_state.h). */
 #include "ctr_state.h"
+#include "ctr_rec.h"
 #include "ctr.h"
 #include "events.h"
 #include "../runtime/ops.h"
@@ -98,13 +99,11 @@ void ctr_mark_paused(struct store *s, const char *id, json_t *rec)
 
 int ctr_pause(struct store *s, const char *id, bool pause, merr_t *err)
 {
-    json_t *r = ctr_refresh(s, id, err);
-    if (!r)
+    struct ctr_rec r;
+    if (ctr_rec_load(s, id, true, &r, err) < 0)
         return -1;
-    bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
-    bool paused = !strcmp(
-        json_string_value(json_object_get(json_object_get(r, "State"), "Status")) ?: "", "paused");
-    json_decref(r);
+    bool running = r.state.running, paused = r.state.paused;
+    ctr_rec_free(&r);
     /* Docker's words */
     if (!running)
         return err_set(err, 0, "container %s is not running", id);

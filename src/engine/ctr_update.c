@@ -1,5 +1,6 @@
 /* ctr_update.c: update of an engine container (see ctr_update.h). */
 #include "ctr_update.h"
+#include "ctr_rec.h"
 #include "ctr.h"
 #include "ctr_res.h"
 #include "events.h"
@@ -200,7 +201,10 @@ int ctr_update(struct store *s, const char *id, json_t *body, merr_t *err)
     if (!rec)
         return -1;
     json_t *hc = new_host_config(rec, body, err);
-    bool running = json_is_true(json_object_get(json_object_get(rec, "State"), "Running"));
+    struct ctr_rec r;
+    ctr_rec_view(rec, &r);
+    bool running = r.state.running;
+    ctr_rec_free(&r);
     json_decref(rec);
     if (!hc)
         return err_wrap(err, "Cannot update container %.12s", id);

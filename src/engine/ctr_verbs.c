@@ -1,6 +1,7 @@
 /* ctr_verbs.c: the container verbs (see ctr_verbs.h). */
 #include "ctr_verbs.h"
 #include "ctr_ns.h"
+#include "ctr_rec.h"
 #include "ctr_ns.h"
 #include "ctr_res.h"
 #include "ctr.h"
@@ -202,30 +203,27 @@ int ctr_start_attach(struct store *s, const char *id, const struct attach_opts *
 }
 
 /* ao with the stdin and terminal of the record r */
-static struct attach_opts *attach_as(json_t *r, const struct attach_opts *ao,
+static struct attach_opts *attach_as(const struct ctr_rec *r, const struct attach_opts *ao,
                                      struct attach_opts *buf)
 {
     if (!ao)
         return NULL;
     *buf = *ao;
-    json_t *cc = json_object_get(r, "Config");
-    buf->tty = json_is_true(json_object_get(cc, "Tty"));
-    buf->in = ao->in && json_is_true(json_object_get(cc, "OpenStdin"));
+    buf->tty = r->config.tty;
+    buf->in = ao->in && r->config.open_stdin;
     return buf;
 }
 
 int ctr_attach(struct store *s, const char *id, const struct attach_opts *ao, int *code,
                merr_t *err)
 {
-    json_t *r = ctr_refresh(s, id, err);
-    if (!r)
+    struct ctr_rec r;
+    if (ctr_rec_load(s, id, true, &r, err) < 0)
         return -1;
-    json_t *st = json_object_get(r, "State");
     struct attach_opts a;
-    attach_as(r, ao, &a);
-    bool running = json_is_true(json_object_get(st, "Running"));
-    bool paused = json_is_true(json_object_get(st, "Paused"));
-    json_decref(r);
+    attach_as(&r, ao, &a);
+    bool running = r.state.running, paused = r.state.paused;
+    ctr_rec_free(&r);
     if (!running)
         return err_set(err, 0, "you cannot attach to a stopped container, start it first");
     if (paused)
@@ -243,16 +241,14 @@ int ctr_attach(struct store *s, const char *id, const struct attach_opts *ao, in
 
 int ctr_start(struct store *s, const char *id, const struct attach_opts *ao, int *code, merr_t *err)
 {
-    json_t *r = ctr_refresh(s, id, err);
-    if (!r)
+    struct ctr_rec r;
+    if (ctr_rec_load(s, id, true, &r, err) < 0)
         return -1;
-    bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
+    bool running = r.state.running, rm = r.host.auto_remove;
     struct attach_opts a;
-    const struct attach_opts *as = attach_as(r, ao, &a);
-    bool rm = json_is_true(json_object_get(json_object_get(r, "HostConfig"), "AutoRemove"));
-    bool seal = ctr_ns_needs_seal(json_object_get(r, "HostConfig"),
-                                  json_integer_value(json_object_get(r, "UsernsBase")) > 0);
-    json_decref(r);
+    const struct attach_opts *as = attach_as(&r, ao, &a);
+    bool seal = ctr_ns_needs_seal(r.host.json, r.userns_base > 0);
+    ctr_rec_free(&r);
     if (seal && seal_protect_now(err) < 0)
         return -1;
     if (running)
@@ -281,18 +277,15 @@ static void kill_event(struct store *s, const char *id, int sig)
 
 int ctr_stop(struct store *s, const char *id, int secs, int sig, merr_t *err)
 {
-    json_t *r = ctr_refresh(s, id, err);
-    if (!r)
+    struct ctr_rec r;
+    if (ctr_rec_load(s, id, true, &r, err) < 0)
         return -1;
-    bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
-    json_t *st = json_object_get(json_object_get(r, "Config"), "StopTimeout");
+    bool running = r.state.running;
     if (secs == CTR_STOP_DEFAULT) /* the container's own, or Docker's 10 */
-        secs = json_is_integer(st) ? (int)json_integer_value(st) : 10;
+        secs = r.config.stop_timeout != INT64_MIN ? (int)r.config.stop_timeout : 10;
     if (!sig)
-        sig = signal_parse(
-            json_string_value(json_object_get(json_object_get(r, "Config"), "StopSignal"))
-                ?: "TERM");
-    json_decref(r);
+        sig = signal_parse(r.config.stop_signal ?: "TERM");
+    ctr_rec_free(&r);
     restart_mark_manual(s, id, true); /* not brought back by its policy */
     if (running) {
         merr_t e = MERR_INIT;
@@ -318,12 +311,12 @@ int ctr_stop(struct store *s, const char *id, int secs, int sig, merr_t *err)
 
 int ctr_rm(struct store *s, const char *id, bool force, bool volumes, merr_t *err)
 {
-    json_t *r = ctr_refresh(s, id, err);
-    if (!r)
+    struct ctr_rec r;
+    if (ctr_rec_load(s, id, true, &r, err) < 0)
         return -1;
-    bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
-    json_t *mounts = json_incref(json_object_get(r, "Mounts"));
-    json_decref(r);
+    bool running = r.state.running;
+    json_t *mounts = json_incref(r.mounts);
+    ctr_rec_free(&r);
     int ret = ctr_rm_record(s, id, force, running, err);
     if (ret == 0 && volumes)
         volume_remove_anonymous(s, mounts);
@@ -356,34 +349,31 @@ static int ctr_rm_record(struct store *s, const char *id, bool force, bool runni
 
 int ctr_wait(struct store *s, const char *id, int64_t *code, merr_t *err)
 {
-    json_t *r;
+    struct ctr_rec r;
     /* a container that has not run yet: wait for it to run and end, as
      * Docker does */
     for (;;) {
         ctr_wait_monitor(s, id, -1);
-        r = ctr_refresh(s, id, err);
-        if (!r)
+        if (ctr_rec_load(s, id, true, &r, err) < 0)
             return -1;
-        const char *st = json_string_value(json_object_get(json_object_get(r, "State"), "Status"));
-        if (!st || strcmp(st, "created") != 0)
+        if (strcmp(r.state.status, "created") != 0)
             break;
-        json_decref(r);
+        ctr_rec_free(&r);
         poll(NULL, 0, 100);
     }
-    *code = json_integer_value(json_object_get(json_object_get(r, "State"), "ExitCode"));
-    json_decref(r);
+    *code = r.state.exit_code;
+    ctr_rec_free(&r);
     return 0;
 }
 
 int ctr_kill(struct store *s, const char *id, int sig, merr_t *err)
 {
-    json_t *r = ctr_refresh(s, id, err);
-    if (!r)
+    struct ctr_rec r;
+    if (ctr_rec_load(s, id, true, &r, err) < 0)
         return -1;
-    bool running = json_is_true(json_object_get(json_object_get(r, "State"), "Running"));
-    int stopsig = signal_parse(
-        json_string_value(json_object_get(json_object_get(r, "Config"), "StopSignal")) ?: "TERM");
-    json_decref(r);
+    bool running = r.state.running;
+    int stopsig = signal_parse(r.config.stop_signal ?: "TERM");
+    ctr_rec_free(&r);
     if (!running)
         return err_set(err, 0, "container %.12s is not running", id);
     /* a signal that ends it holds its restart policy off, as a stop does;

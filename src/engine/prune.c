@@ -1,5 +1,7 @@
 /* prune.c: see prune.h. */
 #include "prune.h"
+#include "ctr_rec.h"
+#include "sysdf.h"
 #include "ctr.h"
 #include "ctr_verbs.h"
 #include "image_info.h"
@@ -17,17 +19,12 @@ void prune_containers(struct store *s, json_t *deleted, uint64_t *freed)
     char **ids = ctr_list(s);
     for (size_t i = 0; ids[i]; i++) {
         merr_t err = MERR_INIT;
-        json_t *rec = ctr_refresh(s, ids[i], &err);
-        bool running = json_is_true(json_object_get(json_object_get(rec, "State"), "Running"));
-        uint64_t size = 0;
-        if (rec && !running) {
-            cleanup_free char *p = xasprintf("containers/%s/%supper", ids[i], rwl_prefix(rec));
-            cleanup_close int fd =
-                openat(s->fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            size = fd < 0 ? 0 : tree_size(fd);
-        }
-        json_decref(rec);
-        if (rec && !running && !ctr_monitor_alive(s, ids[i]) &&
+        struct ctr_rec r;
+        bool have = ctr_rec_load(s, ids[i], true, &r, &err) == 0;
+        bool running = have && r.state.running;
+        uint64_t size = have && !running ? ctr_size_rw(s, ids[i], r.json) : 0;
+        ctr_rec_free(&r);
+        if (have && !running && !ctr_monitor_alive(s, ids[i]) &&
             ctr_rm(s, ids[i], false, false, &err) == 0) {
             json_array_append_new(deleted, json_string(ids[i]));
             *freed += size;

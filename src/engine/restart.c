@@ -1,6 +1,7 @@
 /* restart.c: restart policies (see restart.h). */
 #include "restart.h"
 #include "ctr.h"
+#include "ctr_rec.h"
 #include "ctr_verbs.h"
 #include "stores.h"
 #include "../util/log.h"
@@ -32,9 +33,12 @@ int restart_parse(const char *spec, json_t **policy, merr_t *err)
 
 bool restart_wanted(json_t *rec, int code, int64_t count, bool manual)
 {
-    json_t *p = json_object_get(json_object_get(rec, "HostConfig"), "RestartPolicy");
+    struct ctr_rec r;
+    ctr_rec_view(rec, &r);
+    json_t *p = r.host.restart_policy;
     const char *name = json_string_value(json_object_get(p, "Name")) ?: "no";
     int64_t max = json_integer_value(json_object_get(p, "MaximumRetryCount"));
+    ctr_rec_free(&r); /* p: rec's, which the caller holds */
     if (manual || strcmp(name, "no") == 0)
         return false;
     if (strcmp(name, "on-failure") == 0)
@@ -82,13 +86,18 @@ static void boot_store(const char *root)
     }
     char **ids = ctr_list(&s);
     for (size_t i = 0; ids[i]; i++) {
-        json_t *rec = ctr_refresh(&s, ids[i], &err);
-        json_t *p = json_object_get(json_object_get(rec, "HostConfig"), "RestartPolicy");
-        const char *name = json_string_value(json_object_get(p, "Name")) ?: "no";
-        bool running = json_is_true(json_object_get(json_object_get(rec, "State"), "Running"));
+        struct ctr_rec r;
+        if (ctr_rec_load(&s, ids[i], true, &r, &err) < 0) {
+            log_warn("container %.12s: %s", ids[i], err.msg);
+            err_clear(&err);
+            continue;
+        }
+        const char *name =
+            json_string_value(json_object_get(r.host.restart_policy, "Name")) ?: "no";
+        bool running = r.state.running;
         bool want = !strcmp(name, "always") ||
                     (!strcmp(name, "unless-stopped") && !restart_manual(&s, ids[i]));
-        json_decref(rec);
+        ctr_rec_free(&r);
         int code = 0;
         if (want && !running && ctr_start(&s, ids[i], NULL, &code, &err) == 0)
             printf("%s\n", ids[i]);
