@@ -28,7 +28,36 @@ struct owner {
      * refused past its range) or out of it (as the container sees them) */
     enum { OWN_FIXED, OWN_SHIFT_IN, OWN_SHIFT_OUT } how;
     uint32_t base;
+    /* copy in: only where the container's root could write (an object
+     * of its ids, on the destination's filesystem dev: no bind mount or
+     * volume below it); as unpack_opts.guard */
+    bool guard;
+    dev_t dev;
 };
+
+/* o->guard: may the copy write in directory dfd, and over dname there? */
+static int guard_dst(const struct owner *o, int dfd, const char *dname, merr_t *err)
+{
+    struct stat st;
+    for (int i = 0; o->guard && i < 2; i++) {
+        if ((i ? fstatat(dfd, dname, &st, AT_SYMLINK_NOFOLLOW) : fstat(dfd, &st)) < 0) {
+            if (i && errno == ENOENT)
+                return 0;
+            return err_sys(err, "\"%s\"", dname);
+        }
+        if (st.st_dev != o->dev)
+            return err_set(err, 0,
+                           "\"%s\"%s is a mount point in the container (a bind mount or "
+                           "volume): moat does not copy over it",
+                           dname, i ? "" : "'s directory");
+        if (st.st_uid < o->base || st.st_uid - o->base >= CTR_USERNS_SIZE)
+            return err_set(err, 0,
+                           "\"%s\"%s belongs to uid %u, which is not the container's: moat does "
+                           "not change it for the container",
+                           dname, i ? "" : "'s directory", (unsigned)st.st_uid);
+    }
+    return 0;
+}
 
 /* the owner of the copy of a file that st describes */
 static int owner_of(const struct owner *o, const struct stat *st, uid_t *uid, gid_t *gid,
@@ -93,6 +122,8 @@ static int copy_entry(int sfd, const char *name, int dfd, const char *dname, con
 {
     if (depth > MAX_DEPTH)
         return err_set(err, 0, "\"%s\": directories nested too deep", name);
+    if (guard_dst(o, dfd, dname, err) < 0)
+        return -1;
     struct stat st;
     if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
         return err_sys(err, "\"%s\"", name);
@@ -273,8 +304,11 @@ int cp_in(const char *src, int rootfd, const char *dst, uint32_t base, bool foll
     if (strcmp(dbase, ".") == 0 || strcmp(dbase, "..") == 0)
         return err_set(err, 0, "container path \"%s\": not a name", dst);
     cleanup_close int dfd = mnt_openat_in_root(rootfd, ddir, O_RDONLY | O_DIRECTORY);
-    if (dfd < 0)
+    struct stat dirst;
+    if (dfd < 0 || fstat(dfd, &dirst) < 0)
         return err_sys(err, "container directory \"%s\"", ddir);
+    o.guard = true;
+    o.dev = dirst.st_dev;
     cp_become(uid, gid);
     int r = copy_entry(sfd, sbase, dfd, dbase, &o, 0, err);
     cp_become(0, 0);

@@ -79,6 +79,7 @@ int cp_tar_in(int fd, int rootfd, const char *dst, uint32_t base, bool archive, 
     o.id_base = base;
     o.id_count = CTR_USERNS_SIZE;
     o.owner_base = !archive;
+    o.guard = true; /* only where the container's root could write */
     cp_become(base, base);
     int r = unpack_tar(fd, dfd, &o, NULL, err);
     cp_become(0, 0);

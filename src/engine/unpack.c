@@ -185,17 +185,43 @@ static int open_parent(int root, const char *path, const char **base, merr_t *er
     }
 }
 
-/* Make room for a new entry called `name` in pfd (a later entry replaces
- * an earlier one, as tar does); a directory stays when dir is true. */
-static int make_room(int pfd, const char *name, bool dir, merr_t *err)
+/* o->guard: is st an object the container's root may change? */
+static int guard_ok(const struct unpack_opts *o, const struct stat *st, dev_t dev, const char *what,
+                    merr_t *err)
 {
-    struct stat st;
+    if (!o->guard)
+        return 0;
+    uint64_t n = o->id_count ? o->id_count : 65536;
+    if (st->st_dev != dev)
+        return err_set(err, 0,
+                       "%s is a mount point in the container (a bind mount or volume): "
+                       "moat does not copy over it",
+                       what);
+    if (st->st_uid < o->id_base || st->st_uid - o->id_base >= n)
+        return err_set(err, 0,
+                       "%s belongs to uid %u, which is not the container's: moat does not change "
+                       "it for the container",
+                       what, (unsigned)st->st_uid);
+    return 0;
+}
+
+/* Make room for a new entry called `name` in pfd (a later entry replaces
+ * an earlier one, as tar does); a directory stays when dir is true. With
+ * o->guard, pfd and what it holds must be the container's (guard_ok). */
+static int make_room(const struct unpack_opts *o, int pfd, const char *name, bool dir, merr_t *err)
+{
+    struct stat st, pst;
+    if (o->guard &&
+        (fstat(pfd, &pst) < 0 || guard_ok(o, &pst, pst.st_dev, "its directory", err) < 0))
+        return err->msg ? -1 : err_sys(err, "stat");
     if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
         return errno == ENOENT ? 0 : err_sys(err, "stat");
+    if (o->guard && guard_ok(o, &st, pst.st_dev, "what is there", err) < 0)
+        return -1;
     if (S_ISDIR(st.st_mode)) {
         if (dir)
             return 1;
-        if (rm_rf_at(pfd, name) < 0)
+        if ((o->guard ? rm_rf_at_onefs(pfd, name) : rm_rf_at(pfd, name)) < 0)
             return err_sys(err, "replace directory");
         return 0;
     }
@@ -271,7 +297,8 @@ static int whiteout(int pfd, const char *base, merr_t *err)
         return 0; /* aufs bookkeeping (.wh..wh.plnk and the like) */
     if (!*target || strcmp(target, ".") == 0 || strcmp(target, "..") == 0)
         return err_set(err, 0, "whiteout without a name");
-    if (make_room(pfd, target, false, err) < 0)
+    static const struct unpack_opts layer = {0}; /* a layer: no guard */
+    if (make_room(&layer, pfd, target, false, err) < 0)
         return -1;
     if (mknodat(pfd, target, S_IFCHR | 0, makedev(0, 0)) < 0)
         return err_sys(err, "create whiteout");
@@ -292,6 +319,13 @@ static int entry(struct archive *a, struct archive_entry *e, int root, const cha
     cleanup_close int pfd = open_parent(root, path, &base, err);
     if (pfd < 0)
         return -1;
+    struct stat pst;
+    if (o->guard && (fstat(pfd, &pst) < 0 || pst.st_dev != o->guard_dev ||
+                     guard_ok(o, &pst, o->guard_dev, "its directory", err) < 0))
+        return err->msg ? -1
+                        : err_set(err, 0,
+                                  "its directory is in a bind mount or volume of the "
+                                  "container: moat does not copy into it");
     if (o->whiteouts && strncmp(base, ".wh.", 4) == 0)
         return whiteout(pfd, base, err);
     if (hl) {
@@ -305,7 +339,7 @@ static int entry(struct archive *a, struct archive_entry *e, int root, const cha
         struct stat ts;
         if (fstat(tfd, &ts) < 0 || S_ISDIR(ts.st_mode))
             return err_set(err, 0, "hard link target \"%s\" is a directory", hl);
-        if (make_room(pfd, base, false, err) < 0)
+        if (make_room(o, pfd, base, false, err) < 0)
             return -1;
         if (linkat(tfd, "", pfd, base, AT_EMPTY_PATH) < 0)
             return err_sys(err, "hard link to \"%s\"", hl);
@@ -313,7 +347,7 @@ static int entry(struct archive *a, struct archive_entry *e, int root, const cha
     }
     switch (type) {
     case AE_IFDIR: {
-        int r = make_room(pfd, base, true, err);
+        int r = make_room(o, pfd, base, true, err);
         if (r < 0)
             return -1;
         if (!r && mkdirat(pfd, base, 0700) < 0)
@@ -324,7 +358,7 @@ static int entry(struct archive *a, struct archive_entry *e, int root, const cha
         return set_owner_mode(fd, NULL, e, o, false, err);
     }
     case AE_IFREG: {
-        if (make_room(pfd, base, false, err) < 0)
+        if (make_room(o, pfd, base, false, err) < 0)
             return -1;
         cleanup_close int fd =
             openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -338,14 +372,14 @@ static int entry(struct archive *a, struct archive_entry *e, int root, const cha
         const char *target = archive_entry_symlink(e);
         if (!target || !*target || strlen(target) >= 4096)
             return err_set(err, 0, "symbolic link without a valid target");
-        if (make_room(pfd, base, false, err) < 0)
+        if (make_room(o, pfd, base, false, err) < 0)
             return -1;
         if (symlinkat(target, pfd, base) < 0)
             return err_sys(err, "symlink");
         return set_owner_mode(pfd, base, e, o, true, err);
     }
     case AE_IFIFO:
-        if (make_room(pfd, base, false, err) < 0)
+        if (make_room(o, pfd, base, false, err) < 0)
             return -1;
         if (mknodat(pfd, base, S_IFIFO | 0600, 0) < 0)
             return err_sys(err, "mkfifo");
@@ -360,7 +394,7 @@ static int entry(struct archive *a, struct archive_entry *e, int root, const cha
             st->devices_dropped++;
             return 0;
         }
-        if (make_room(pfd, base, false, err) < 0)
+        if (make_room(o, pfd, base, false, err) < 0)
             return -1;
         if (mknodat(pfd, base, type | (archive_entry_perm(e) & 0777), archive_entry_rdev(e)) < 0)
             return err_sys(err, "mknod");
@@ -370,8 +404,19 @@ static int entry(struct archive *a, struct archive_entry *e, int root, const cha
     }
 }
 
-int unpack_tar(int fd, int dirfd, const struct unpack_opts *o, struct unpack_stats *st, merr_t *err)
+int unpack_tar(int fd, int dirfd, const struct unpack_opts *opts, struct unpack_stats *st,
+               merr_t *err)
 {
+    struct unpack_opts guarded = *opts;
+    const struct unpack_opts *o = &guarded;
+    struct stat dst;
+    if (opts->guard) {
+        if (fstat(dirfd, &dst) < 0)
+            return err_sys(err, "the destination");
+        guarded.guard_dev = dst.st_dev;
+        if (guard_ok(o, &dst, dst.st_dev, "the destination", err) < 0)
+            return -1;
+    }
     struct unpack_stats local = {0};
     if (!st)
         st = &local;

@@ -14,6 +14,7 @@
 #include "../util/err.h"
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct unpack_opts {
     uint64_t max_bytes;   /* sum of the entries' sizes */
@@ -26,6 +27,13 @@ struct unpack_opts {
      * entry owned by id_base:id_base instead */
     uint32_t id_base, id_count;
     bool owner_base;
+    /* cp into a container: an existing object is touched (written in,
+     * replaced, removed, its owner or mode set) only if the container's
+     * root could: it belongs to the container's ids (id_base, id_count)
+     * and lies on the destination's own filesystem, never in a bind mount
+     * or volume below it; removal does not cross into another mount */
+    bool guard;
+    dev_t guard_dev; /* set by unpack_tar: the destination's filesystem */
 };
 
 struct unpack_stats {

@@ -216,7 +216,19 @@ struct rm_level {
 /* Depth first without recursion: one directory open at a time, however
  * deep the tree (a container can make it deeper than any fd limit). The
  * way back up is checked against the directories it came down through. */
+static int rm_rf(int dfd, const char *name, bool onefs);
+
 int rm_rf_at(int dfd, const char *name)
+{
+    return rm_rf(dfd, name, false);
+}
+
+int rm_rf_at_onefs(int dfd, const char *name)
+{
+    return rm_rf(dfd, name, true);
+}
+
+static int rm_rf(int dfd, const char *name, bool onefs)
 {
     if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
         return 0;
@@ -225,6 +237,12 @@ int rm_rf_at(int dfd, const char *name)
     int cur = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (cur < 0)
         return -1;
+    struct stat top, here;
+    if (onefs && (fstat(dfd, &top) < 0 || fstat(cur, &here) < 0 || here.st_dev != top.st_dev)) {
+        close(cur);
+        errno = EXDEV; /* a mount point: what is in it is not ours to remove */
+        return -1;
+    }
     struct rm_level *up = NULL;
     size_t depth = 0, cap = 0;
     int ret = 0;
@@ -238,9 +256,15 @@ int rm_rf_at(int dfd, const char *name)
         }
         if (sub) { /* down into it */
             int child = openat(cur, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            struct stat cst;
+            if (child >= 0 && onefs && (fstat(child, &cst) < 0 || cst.st_dev != st.st_dev)) {
+                close(child);
+                child = -1;
+                errno = EXDEV;
+            }
             if (child < 0) {
                 free(sub);
-                ret = -1; /* a file that cannot be removed */
+                ret = -1; /* a file that cannot be removed, or a mount point */
                 break;
             }
             if (depth == cap) {

@@ -37,6 +37,9 @@ char **dir_collect(int dirfd, const char *rel, char *(*keep)(const char *name, v
 int mkdir_p(const char *path, mode_t mode, merr_t *err);
 /* Remove a directory tree below dirfd/name (no symlink following). */
 int rm_rf_at(int dirfd, const char *name);
+/* The same, never into another filesystem (a mount point below is an
+ * error, EXDEV, and what is in it stays) */
+int rm_rf_at_onefs(int dirfd, const char *name);
 
 /* Change the owners of the tree at fd (an fd of the top, O_PATH is fine):
  * map() is called with each entry's stat and sets the new owner (it may

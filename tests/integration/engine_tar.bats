@@ -302,3 +302,32 @@ PY
     [ "$(m images -q | wc -l)" -eq "$n" ]
     [ -z "$(ls -A "$STORE/tmp")" ]
 }
+
+@test "cp into a container never writes through its bind mounts as the host's root" {
+    local h="$BATS_TEST_TMPDIR/h" t="$BATS_TEST_TMPDIR/t"
+    mkdir -p "$h/sub" "$t/one/sub" "$t/two/data"
+    echo keep > "$h/sub/keep"
+    echo top > "$h/top"
+    m run -d --name bm -v "$h:/data" bb:1 sleep 300 > /dev/null
+    # a file where the container has its bind: the host's tree stays
+    echo x > "$t/one/data"
+    run -125 bash -c "tar -C '$t/one' -cf - data | $MOAT --root $STORE cp - bm:/"
+    [[ $output == *"mount point"* ]]
+    [ "$(cat "$h/sub/keep")" = keep ]
+    # through a link the container planted onto its bind: refused, no chown
+    m exec bm ln -s /data /app
+    echo t > "$t/one/sub/top"
+    run -125 bash -c "tar -C '$t/one/sub' -cf - . | $MOAT --root $STORE cp - bm:/app"
+    [ "$(stat -c %u "$h/sub")" = 0 ]
+    [ "$(cat "$h/top")" = top ]
+    # a host directory named like the bind: its mode and owner stay
+    chmod 777 "$t/two/data"
+    local before
+    before=$(stat -c '%a %u' "$h")
+    run -125 m cp "$t/two/data" bm:/
+    [ "$(stat -c '%a %u' "$h")" = "$before" ]
+    # the container's own files are copied to as before
+    run -0 bash -c "tar -C '$t/one/sub' -cf - . | $MOAT --root $STORE cp - bm:/tmp"
+    run -0 m exec bm cat /tmp/top
+    [ "$output" = t ]
+}
