@@ -637,8 +637,11 @@ static int run_flag(struct run_opts *o, int ch, struct flags_it *it, const char 
         break;
     }
     case O_PIDS:
-        if (parse_i64(v, &o->po.pids) < 0 || o->po.pids == 0 || o->po.pids < -1)
-            return cli_usage_error(cmd, "--pids-limit \"%s\": not a number or -1", v), -1;
+        if (parse_i64(v, &o->po.pids) < 0 || o->po.pids == 0 || o->po.pids < -1 ||
+            o->po.pids > 4194304)
+            return cli_usage_error(cmd, "--pids-limit \"%s\": a number from 1 to 4194304, or -1",
+                                   v),
+                   -1;
         break;
     case O_ULIMIT:
         strv_push(&o->ulimits, v);

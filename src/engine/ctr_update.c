@@ -84,8 +84,10 @@ static int check(json_t *hc, bool userns, merr_t *err)
                        "--memory-swap: the memory+swap limit (%lld) must be at least the memory "
                        "limit (%lld); -1 for unlimited swap",
                        (long long)swap, (long long)mem);
-    if (pids == 0 || pids < -1)
-        return err_set(err, 0, "--pids-limit %lld: a positive number, or -1 for unlimited",
+    /* the kernel's PID_MAX_LIMIT: the cgroup refuses more, after the
+     * other limits were written */
+    if (pids == 0 || pids < -1 || pids > 4194304)
+        return err_set(err, 0, "--pids-limit %lld: a number from 1 to 4194304, or -1 for unlimited",
                        (long long)pids);
     if (shares && (shares < 2 || shares > 262144))
         return err_set(err, 0, "--cpu-shares %lld: from 2 to 262144", (long long)shares);

@@ -241,6 +241,10 @@ cgfile() {
     run -125 m update --memory-swap 10m evb
     run -125 m update -m 128m --memory-reservation 200m evb
     run -125 m update --pids-limit 0 evb
+    # past the kernel's limit: refused before any limit is written
+    run -125 m update -m 100m --pids-limit 99999999999 evb
+    run -0 m exec evb cat "$(cgfile memory memory.limit_in_bytes memory.max)"
+    [ "$output" = 67108864 ]
     run -125 m update --cpus 0.5 --cpu-quota 20000 evb
     run -125 m update --cpu-period 10 evb
     run -125 m update --blkio-weight 5 evb
