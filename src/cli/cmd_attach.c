@@ -48,7 +48,7 @@ int engine_attach(const struct global *g, int argc, char **argv)
     if (r != FLAGS_DONE)
         return r;
     merr_t err = MERR_INIT;
-    if (attach_keys_parse(c.keys, &c.ao, &err) < 0) {
+    if (keyseq_parse(c.keys, &c.ao.keys, &err) < 0) {
         flags_error(&it, "%s", err.msg);
         err_clear(&err);
         return EXIT_ENGINE;

@@ -198,7 +198,7 @@ static int on_start(struct flags_it *it, int f, void *ctx)
 static int detach_keys(struct flags_it *it, const char *keys, struct attach_opts *ao)
 {
     merr_t e = MERR_INIT;
-    if (attach_keys_parse(keys, ao, &e) < 0) {
+    if (keyseq_parse(keys, &ao->keys, &e) < 0) {
         flags_error(it, "%s", e.msg);
         err_clear(&e);
         return -1;

@@ -172,6 +172,7 @@ enum {
     F_WORKDIR,
     F_DETACH,
     F_PRIVILEGED,
+    F_KEYS,
     F_UNSUPPORTED,
     F_FILTER,
     F_LAST,
@@ -559,6 +560,7 @@ const struct cmd_flags exec_flags = {
     "Execute a command in a running container",
     (const struct flag[]){
         {"detach", 'd', NULL, "Detached mode: run command in the background", F_DETACH},
+        {"detach-keys", 0, "string", "Override the key sequence for detaching a container", F_KEYS},
         {"env", 'e', "list", "Set environment variables", F_ENV},
         {"env-file", 0, "list", "Read in a file of environment variables", F_ENVFILE},
         {"interactive", 'i', NULL, "Keep STDIN open even if not attached", F_INTERACTIVE},
@@ -590,6 +592,16 @@ static int exec_flag(struct flags_it *it, int f, struct ctr_exec_opts *o, char *
     case F_USER:
         o->user = it->val;
         break;
+    case F_KEYS: {
+        merr_t e = MERR_INIT;
+        int r = keyseq_parse(it->val, &o->detach_keys, &e);
+        if (r < 0) {
+            flags_error(it, "%s", e.msg);
+            err_clear(&e);
+            return FLAGS_ERROR;
+        }
+        break;
+    }
     case F_ENV:
         strv_push(env, it->val);
         break;
@@ -616,6 +628,7 @@ int engine_exec(const struct global *g, int argc, char **argv)
     struct ctr_exec_opts o = {0};
     char **env = NULL;
     struct flags_it it;
+    keyseq_parse(NULL, &o.detach_keys, NULL);
     int f;
     flags_begin(&it, &exec_flags, argc, argv);
     while ((f = flags_next(&it)) > 0 && (f = exec_flag(&it, f, &o, &env)) > 0)

@@ -392,7 +392,7 @@ static int life_flag(struct run_opts *o, int ch, struct flags_it *it, const char
         break;
     case O_DETACHKEYS: {
         merr_t e = MERR_INIT;
-        if (attach_keys_parse(v, &o->attach, &e) < 0) {
+        if (keyseq_parse(v, &o->attach.keys, &e) < 0) {
             flags_error(it, "%s", e.msg);
             err_clear(&e);
             return -1;

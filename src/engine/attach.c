@@ -22,62 +22,6 @@
 
 #define CHUNK 16384
 
-int attach_keys_parse(const char *spec, struct attach_opts *o, merr_t *err)
-{
-    if (!spec)
-        spec = "ctrl-p,ctrl-q";
-    o->nkeys = 0;
-    cleanup_free char *b = xstrdup(spec);
-    char *save = NULL;
-    for (char *k = strtok_r(b, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
-        int v = -1;
-        if (strlen(k) == 1) {
-            v = (unsigned char)k[0];
-        } else if (strncmp(k, "ctrl-", 5) == 0 && strlen(k) == 6) {
-            char x = k[5];
-            if (x >= 'a' && x <= 'z')
-                v = x - 'a' + 1;
-            else if (strchr("@[\\]^_", x))
-                v = x == '@' ? 0 : x - '[' + 27;
-        } else if (strcmp(k, "ctrl-\\\\") == 0) {
-            v = 28;
-        }
-        if (v < 0 || o->nkeys == ATTACH_MAX_KEYS)
-            return err_set(err, 0,
-                           "--detach-keys \"%s\": invalid detach keys (a letter, or ctrl- and a-z, "
-                           "@, [, \\, ], ^ or _; separated by commas)",
-                           spec);
-        o->keys[o->nkeys++] = (unsigned char)v;
-    }
-    return 0;
-}
-
-/* stdin's bytes to the container, but for the detach keys: bytes that may
- * begin them wait; true when all of them were read */
-static bool keys_filter(int sock, const struct attach_opts *o, size_t *matched, const char *buf,
-                        size_t n)
-{
-    size_t from = 0;
-    for (size_t i = 0; i < n && o->nkeys; i++) {
-        if ((unsigned char)buf[i] == o->keys[*matched]) {
-            if (i > from)
-                mon_frame(sock, 'i', buf + from, i - from, 0);
-            from = i + 1;
-            if (++*matched == o->nkeys)
-                return true;
-            continue;
-        }
-        if (*matched) { /* not the keys after all: what waited goes on */
-            mon_frame(sock, 'i', o->keys, *matched, 0);
-            *matched = 0;
-            i--; /* this byte may begin them again */
-        }
-    }
-    if (n > from)
-        mon_frame(sock, 'i', buf + from, n - from, 0);
-    return false;
-}
-
 int monitor_connect(struct store *s, const char *id, merr_t *err)
 {
     cleanup_close int d = ctr_dirfd(s, id, err);
@@ -108,7 +52,7 @@ int attach_relay(struct store *s, const char *id, int sock, const struct attach_
                  merr_t *err)
 {
     bool tty = o->tty, in = o->in, sig_proxy = o->sig_proxy && !o->tty;
-    size_t matched = 0; /* how much of the detach keys stdin has shown */
+    struct keyseq keys = o->keys;
     bool detached = false;
     sigset_t all, old;
     sigemptyset(&all);
@@ -166,10 +110,12 @@ int attach_relay(struct store *s, const char *id, int sock, const struct attach_
             }
         }
         if (in_open && p[2].revents) {
-            char buf[CHUNK];
+            unsigned char buf[CHUNK], pass[CHUNK + KEYSEQ_MAX];
             ssize_t n = read(0, buf, sizeof(buf));
             if (n > 0) {
-                detached = keys_filter(sock, o, &matched, buf, (size_t)n);
+                size_t len = keyseq_filter(&keys, buf, (size_t)n, pass, &detached);
+                if (len)
+                    mon_frame(sock, 'i', pass, len, 0);
             } else if (n == 0 || errno != EINTR) {
                 in_open = false;
                 mon_frame(sock, 'c', NULL, 0, 0);

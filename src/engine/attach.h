@@ -4,23 +4,17 @@
 #define MOAT_ENGINE_ATTACH_H
 
 #include "store.h"
+#include "../util/keyseq.h"
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ATTACH_MAX_KEYS 16
-
 struct attach_opts {
-    bool in;        /* relay stdin */
-    bool tty;       /* the container has a terminal: ours is made raw, its size follows */
-    bool sig_proxy; /* forward SIGINT, SIGTERM, SIGHUP and SIGQUIT to the container */
-    bool out, err;  /* print the container's stdout, stderr (-a) */
-    unsigned char keys[ATTACH_MAX_KEYS]; /* the detach sequence read on stdin */
-    size_t nkeys;                        /* 0: none */
+    bool in;            /* relay stdin */
+    bool tty;           /* the container has a terminal: ours is made raw, its size follows */
+    bool sig_proxy;     /* forward SIGINT, SIGTERM, SIGHUP and SIGQUIT to the container */
+    bool out, err;      /* print the container's stdout, stderr (-a) */
+    struct keyseq keys; /* the detach sequence read on stdin (keyseq_parse) */
 };
-
-/* Docker's detach keys: "ctrl-p,ctrl-q" (the default, for NULL), each a
- * ctrl-X (X a-z, @, [, \, ], ^, _) or a single character; "" none. */
-int attach_keys_parse(const char *spec, struct attach_opts *o, merr_t *err);
 
 /* Connect to the monitor's attach socket. */
 int monitor_connect(struct store *s, const char *id, merr_t *err);

@@ -28,7 +28,7 @@ void run_opts_init(struct run_opts *o)
     o->stop_timeout = INT64_MIN;
     o->oom_score_adj = INT64_MIN;
     o->attach = (struct attach_opts){.out = true, .err = true, .sig_proxy = true};
-    attach_keys_parse(NULL, &o->attach, NULL);
+    keyseq_parse(NULL, &o->attach.keys, NULL);
 }
 
 void run_opts_free(struct run_opts *o)

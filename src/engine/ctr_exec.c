@@ -82,6 +82,7 @@ static int exec_in(struct store *s, const char *id, const struct ctr_exec_opts *
         .tty = o->tty,
         .detach = o->detach,
         .stdin_open = o->interactive,
+        .detach_keys = &o->detach_keys,
         /* never the caller's own descriptors: pipes (or a pty) relayed */
         .relay_stdio = true,
     };
@@ -97,7 +98,7 @@ static int exec_in(struct store *s, const char *id, const struct ctr_exec_opts *
     int st = 0, ret = op_exec(rootfd, &eo, &st, err);
     close(rootfd);
     strv_free(env);
-    if (ret == 0 && !o->detach)
+    if (ret == 0 && !o->detach) /* not when the caller detached (1): it runs on */
         exec_event(s, id, attrs, "exec_die", NULL, xid, st);
     if (ret < 0) {
         /* Docker's codes: 126 when the command cannot be run, 127 when it
@@ -106,7 +107,7 @@ static int exec_in(struct store *s, const char *id, const struct ctr_exec_opts *
         return -1;
     }
     *code = st;
-    return 0;
+    return ret;
 }
 
 int ctr_exec_id(struct store *s, const char *id, const struct ctr_exec_opts *o, int *code,

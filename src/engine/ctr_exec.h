@@ -7,6 +7,7 @@
 #define MOAT_CTR_EXEC_H
 
 #include "store.h"
+#include "../util/keyseq.h"
 #include <stdbool.h>
 
 struct ctr_exec_opts {
@@ -17,12 +18,15 @@ struct ctr_exec_opts {
     bool tty;            /* a terminal (TERM=xterm unless env says otherwise) */
     bool interactive;    /* stdin relayed (else /dev/null) */
     bool detach;         /* stdio /dev/null, not waited for */
+    struct keyseq detach_keys; /* with interactive: read on stdin, the caller
+                                  detaches and the process runs on */
 };
 
 /* Run o->args in container `name` (a name, an id or a unique id prefix).
  * The process never gets the caller's descriptors: its stdio are pipes
  * (or a terminal) that this process relays to its own 0, 1 and 2. 0 and
- * the process' exit status in *code; or -1, err set, and Docker's status
+ * the process' exit status in *code; 1 (and 0 in *code) when the caller
+ * detached with the detach keys and the process runs on; or -1, err set, and Docker's status
  * in *code: 125 the engine failed (no such container, not running), 126
  * the command cannot be run, 127 it was not found. */
 int ctr_exec(struct store *s, const char *name, const struct ctr_exec_opts *o, int *code,

@@ -8,6 +8,7 @@
 #include "../kernel/seccomp.h"
 #include "plan.h"
 #include "../oci/spec.h"
+#include "../util/keyseq.h"
 #include "state.h"
 #include <signal.h>
 #include <stdbool.h>
@@ -79,6 +80,7 @@ struct container {
     bool is_exec;          /* a process started by exec (Landlock: no scopes) */
     int stdio[3];          /* exec: the process' stdin, stdout, stderr (-1: ours) */
     int relay[3];          /* exec: our ends of those pipes, relayed by run_wait */
+    struct keyseq detach;  /* exec: keys on stdin that end run_wait (n 0: none) */
     int cwd_fd;            /* process.cwd, resolved before seccomp is loaded */
     bool child_trees;      /* the runtime may not clone host mounts (rootless):
                               the init clones them, before pivot_root */
@@ -107,6 +109,8 @@ void init_main(struct container *c) __attribute__((noreturn));
 void init_run_steps(struct container *c) __attribute__((noreturn));
 /* run.c */
 int run_block_signals(sigset_t *old);
+/* relay and wait for the init (or an exec'd process); 1 when the caller
+ * detached (c->detach) and it runs on */
 int run_wait(struct container *c, int *exit_code, merr_t *err);
 void container_init_fds(struct container *c);
 /* stage1.c: joins namespaces, unshares, forks the init; never returns */

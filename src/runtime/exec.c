@@ -382,6 +382,8 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
     c.st = h.st; /* borrowed for state JSON */
     c.host_pid = h.st.pid;
     c.is_exec = true;
+    if (o->detach_keys && o->relay_stdio && o->stdin_open)
+        c.detach = *o->detach_keys;
     plan_build_exec(&es, &c.plan);
     if ((pidfd = handle_pidfd(&h, err)) < 0)
         goto out;
@@ -426,9 +428,7 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
         ret = 0;
         goto out;
     }
-    if (run_wait(&c, exit_code, err) < 0)
-        goto out;
-    ret = 0;
+    ret = run_wait(&c, exit_code, err);
 out:
     if (pidfd >= 0)
         close(pidfd);

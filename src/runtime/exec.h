@@ -3,6 +3,7 @@
 #define MOAT_EXEC_H
 
 #include "../util/err.h"
+#include "../util/keyseq.h"
 #include <stdbool.h>
 
 struct exec_opts {
@@ -20,10 +21,15 @@ struct exec_opts {
      * with stdin_open, else it reads /dev/null); detached, all three are
      * /dev/null. (runc's CLI passes its own stdio on, as engines expect.) */
     bool relay_stdio, stdin_open;
+    /* With relay_stdio and stdin_open: read on stdin, these keys detach
+     * the caller; the process runs on (NULL or none: never). */
+    const struct keyseq *detach_keys;
     int preserve_fds;
 };
 
-/* Foreground: *exit_code is the process' status. */
+/* Foreground: *exit_code is the process' status. 1 (and *exit_code 0)
+ * when the caller detached with the detach keys and the process runs on,
+ * its output drained by a process of its own until it ends. */
 int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err);
 
 #endif

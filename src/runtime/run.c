@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -43,6 +44,8 @@ static int status_code(int st)
 struct relay {
     int from, to;
     bool open, close_to;
+    struct keyseq *keys; /* stdin: the detach keys, kept back */
+    bool detached;       /* they were read */
     size_t off, len;
     char buf[16384];
 };
@@ -77,7 +80,9 @@ static void relay_step(struct relay *r)
         relay_flush(r);
         return;
     }
-    ssize_t n = read(r->from, r->buf, sizeof(r->buf));
+    unsigned char in[sizeof(r->buf) - KEYSEQ_MAX];
+    ssize_t n = read(r->from, r->keys ? in : (unsigned char *)r->buf,
+                     r->keys ? sizeof(in) : sizeof(r->buf));
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return;
     if (n <= 0) {
@@ -85,6 +90,8 @@ static void relay_step(struct relay *r)
         return;
     }
     r->len = (size_t)n;
+    if (r->keys)
+        r->len = keyseq_filter(r->keys, in, (size_t)n, (unsigned char *)r->buf, &r->detached);
     relay_flush(r);
 }
 
@@ -120,6 +127,7 @@ static size_t relays(struct container *c, int master, struct relay *r)
         set_nonblock(master);
         relay_set(&r[n++], master, 1, false);
         relay_set(&r[n++], 0, master, false);
+        r[n - 1].keys = c->detach.n ? &c->detach : NULL;
         return n;
     }
     if (c->relay[1] >= 0)
@@ -129,6 +137,7 @@ static size_t relays(struct container *c, int master, struct relay *r)
     if (c->relay[0] >= 0) {
         set_nonblock(c->relay[0]);
         relay_set(&r[n++], 0, c->relay[0], true);
+        r[n - 1].keys = c->detach.n ? &c->detach : NULL;
         c->relay[0] = -1; /* closed by the relay */
     }
     return n;
@@ -156,6 +165,61 @@ static void on_signal(struct container *c, int sfd, int master, bool *done, int 
     } else if (!*done) {
         kill(c->host_pid, (int)si.ssi_signo);
     }
+}
+
+static bool detached(const struct relay *r, size_t nr)
+{
+    for (size_t i = 0; i < nr; i++)
+        if (r[i].detached)
+            return true;
+    return false;
+}
+
+/* The caller detached: a process of its own keeps our ends of the
+ * process' stdio (it reads and drops the output, and never writes to its
+ * stdin) until the output ends, so that the process runs on as if still
+ * attached (as Docker's daemon does for an exec one detaches from). */
+static void drain(const struct relay *r, size_t nr)
+{
+    int fds[6], n = 0;
+    for (size_t i = 0; i < nr; i++) /* stdin's end: held, never written */
+        fds[n++] = fcntl(r[i].from == 0 ? r[i].to : r[i].from, F_DUPFD_CLOEXEC, 64);
+    pid_t pid = fork();
+    if (pid != 0) {
+        for (int i = 0; i < n; i++)
+            if (fds[i] >= 0)
+                close(fds[i]);
+        return;
+    }
+    /* nothing else of ours: no lock, no terminal, no signal mask */
+    setsid();
+    int null = open("/dev/null", O_RDWR);
+    for (int k = 0; k < 3 && null >= 0; k++)
+        dup2(null, k);
+    int keep[6];
+    for (int i = 0; i < n; i++)
+        keep[i] = fds[i] < 0 ? -1 : dup2(fds[i], 3 + i);
+    syscall(SYS_close_range, 3 + n, ~0U, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (;;) {
+        struct pollfd p[6];
+        int np = 0;
+        for (size_t i = 0; i < nr; i++)
+            if (r[i].from != 0 && r[i].open && keep[i] >= 0)
+                p[np++] = (struct pollfd){keep[i], POLLIN, 0};
+        if (np == 0 || (poll(p, (nfds_t)np, -1) < 0 && errno != EINTR))
+            break;
+        for (int i = 0; i < np; i++) {
+            char buf[4096];
+            ssize_t got = p[i].revents ? read(p[i].fd, buf, sizeof(buf)) : 1;
+            if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN))
+                for (size_t k = 0; k < nr; k++)
+                    keep[k] = keep[k] == p[i].fd ? -1 : keep[k];
+        }
+    }
+    _exit(0);
 }
 
 int run_wait(struct container *c, int *exit_code, merr_t *err)
@@ -207,6 +271,10 @@ int run_wait(struct container *c, int *exit_code, merr_t *err)
         for (size_t i = 0; i < nr; i++)
             if (p[i + 1].revents)
                 relay_step(&r[i]);
+        if (!done && detached(r, nr)) {
+            drain(r, nr);
+            break;
+        }
     }
     for (size_t i = 0; i < nr; i++)
         if (r[i].close_to)
@@ -216,7 +284,8 @@ int run_wait(struct container *c, int *exit_code, merr_t *err)
     if (master >= 0)
         close(master);
     close(sfd);
-    *exit_code = status_code(st);
+    bool left = !done && detached(r, nr);
+    *exit_code = left ? 0 : status_code(st);
     c->host_pid = -1;
-    return 0;
+    return left ? 1 : 0;
 }

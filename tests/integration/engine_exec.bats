@@ -6,6 +6,8 @@
 load common
 load engine_common
 
+bats_require_minimum_version 1.5.0
+
 HELPERS=${HELPERS:-$REPO/build/tests}
 
 setup_file() {
@@ -146,4 +148,36 @@ wait_log() {
     echo "$output"
     [ "$status" -eq 0 ]
     [ "$(echo "$output" | tr '\n' ' ')" = "65534 1 /tmp " ]
+}
+
+@test "exec -i: the detach keys leave the process running, its output drained" {
+    local id i
+    id=$(m run -d bb:1 sleep 600)
+    # ctrl-p,ctrl-q by default, as Docker: exec returns; the process reads
+    # its line, and after the detach writes more than a pipe holds
+    run -0 bash -c "{ printf 'one\n'; sleep 1; printf '\020\021'; } | $MOAT --root $STORE exec -i $id \
+        sh -c 'read l; echo \"got \$l\"; sleep 2; yes out | head -c 300000; echo \$l > /tmp/done'"
+    [ "$output" = "got one" ]
+    run -0 m exec "$id" ps -o args
+    [[ $output == *"read l"* ]]
+    for i in $(seq 100); do
+        m exec "$id" test -e /tmp/done && break
+        sleep 0.1
+    done
+    run -0 m exec "$id" cat /tmp/done
+    [ "$output" = one ]
+    # what drained its output ends with it
+    for i in $(seq 50); do
+        pgrep -f "exec -i $id" >/dev/null || break
+        sleep 0.1
+    done
+    ! pgrep -f "exec -i $id"
+    # other keys; a ctrl-x not followed by ctrl-y is input
+    run -0 bash -c "{ printf 'a\030b\n'; sleep 1; printf '\030\031'; } | $MOAT --root $STORE exec -i \
+        --detach-keys ctrl-x,ctrl-y $id sh -c 'read l; echo \"got \$l\"; sleep 30'"
+    [ "$output" = $'got a\030b' ]
+    run -0 m exec "$id" ps -o args
+    [[ $output == *"sleep 30"* ]]
+    run -125 m exec --detach-keys ctrl-0 "$id" true
+    [[ $output == *"invalid detach keys"* ]]
 }

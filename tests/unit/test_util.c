@@ -2,12 +2,14 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <cmocka.h>
 
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/jpath.h"
+#include "util/keyseq.h"
 #include "util/util.h"
 
 #include <fcntl.h>
@@ -172,12 +174,59 @@ static void test_rm_rf_deep(void **state)
     rmdir(top);
 }
 
+/* feed in's chunks; what passes, and whether the keys were read */
+static bool keys_feed(struct keyseq *k, const char *const *in, char *out)
+{
+    size_t len = 0;
+    bool done = false;
+    for (size_t i = 0; in[i] && !done; i++)
+        len += keyseq_filter(k, (const unsigned char *)in[i], strlen(in[i]),
+                             (unsigned char *)out + len, &done);
+    out[len] = 0;
+    return done;
+}
+
+static void test_keyseq(void **state)
+{
+    (void)state;
+    struct keyseq k;
+    char out[64];
+    merr_t err = MERR_INIT;
+    assert_int_equal(keyseq_parse(NULL, &k, NULL), 0);
+    assert_int_equal(k.n, 2);
+    assert_int_equal(k.keys[0], 16);
+    assert_int_equal(k.keys[1], 17);
+    /* the keys across two reads; what came after them is dropped */
+    assert_true(keys_feed(&k, (const char *const[]){"ab\020", "\021cd", NULL}, out));
+    assert_string_equal(out, "ab");
+    /* a beginning that was not the keys goes on, and may begin them again */
+    assert_int_equal(keyseq_parse("ctrl-x,y", &k, NULL), 0);
+    assert_false(keys_feed(&k, (const char *const[]){"a\030", "b\030\030", NULL}, out));
+    assert_string_equal(out, "a\030b\030");
+    assert_true(keys_feed(&k, (const char *const[]){"y!", NULL}, out));
+    assert_string_equal(out, "");
+    /* none: everything passes */
+    assert_int_equal(keyseq_parse("", &k, NULL), 0);
+    assert_false(keys_feed(&k, (const char *const[]){"\020\021", NULL}, out));
+    assert_string_equal(out, "\020\021");
+    assert_int_equal(keyseq_parse("ctrl-@,ctrl-_,ctrl-\\\\", &k, NULL), 0);
+    assert_int_equal(k.n, 3);
+    assert_int_equal(k.keys[1], 31);
+    assert_int_equal(k.keys[2], 28);
+    assert_int_equal(keyseq_parse("ctrl-0", &k, &err), -1);
+    assert_non_null(strstr(err.msg, "invalid detach keys"));
+    err_clear(&err);
+    assert_int_equal(keyseq_parse("a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q", &k, &err), -1);
+    err_clear(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc3339_known), cmocka_unit_test(test_rfc3339_matches_gmtime),
         cmocka_unit_test(test_err_cut),       cmocka_unit_test(test_sbuf_add_cut),
         cmocka_unit_test(test_jfail_format),  cmocka_unit_test(test_rm_rf_deep),
+        cmocka_unit_test(test_keyseq),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
