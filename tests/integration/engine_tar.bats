@@ -10,7 +10,6 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
     engine_setup_file
-    m run --rm bb:1 true >/dev/null 2>&1 || true
 }
 
 teardown() {
