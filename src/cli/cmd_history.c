@@ -22,6 +22,7 @@ const struct cmd_flags history_flags = {
         {"human", 'H', NULL, "Print sizes and dates in human readable format (default true)",
          F_HUMAN},
         {"no-trunc", 0, NULL, "Don't truncate output", F_NOTRUNC},
+        PLATFORM_FLAG,
         {"quiet", 'q', NULL, "Only show image IDs", F_QUIET},
         {0},
     },

@@ -6,7 +6,6 @@
 #include "table.h"
 #include "cmd_image.h"
 #include "../engine/engine.h"
-#include "../oci/platform.h"
 #include "../oci/ref.h"
 #include "../util/fs.h"
 #include "../util/log.h"
@@ -268,6 +267,7 @@ const struct cmd_flags rmi_flags = {
     (const struct flag[]){
         {"force", 'f', NULL, "Force removal of the image", F_FORCE},
         {"no-prune", 0, NULL, "Do not delete untagged parents (moat has none)", F_NOPRUNE},
+        PLATFORM_FLAG,
         {0},
     },
     true,
@@ -302,6 +302,7 @@ const struct cmd_flags image_inspect_flags = {
     "Display detailed information on one or more images",
     (const struct flag[]){
         {"format", 'f', "string", "Format output using a Go template, or 'json'", F_FORMAT},
+        PLATFORM_FLAG,
         {0},
     },
     true,
@@ -459,8 +460,7 @@ const struct cmd_flags pull_flags = {
         {"all-tags", 'a', NULL, "Download all tagged images in the repository (refused)", F_ALL},
         {"disable-content-trust", 0, NULL,
          "Skip image verification (moat always checks digests; no effect)", F_TRUST},
-        {"platform", 0, "string", "Set platform (this host's only: moat does not emulate)",
-         F_PLATFORM},
+        PLATFORM_FLAG,
         {"quiet", 'q', NULL, "Suppress verbose output", F_QUIET},
         TLS_FLAG,
         {0},
@@ -479,12 +479,6 @@ int cmd_pull(const struct global *g, int argc, char **argv)
         return fr;
     if (v.on[F_ALL])
         return flags_error(&it, "--all-tags: moat pulls one image at a time"), EXIT_ENGINE;
-    merr_t perr = MERR_INIT;
-    if (v.val[F_PLATFORM] && platform_check(v.val[F_PLATFORM], &perr) < 0) {
-        flags_error(&it, "%s", perr.msg);
-        err_clear(&perr);
-        return EXIT_ENGINE;
-    }
     struct pull_opts o = {.out_fd = 1, .quiet = v.on[F_QUIET]};
     o.tls_verify_off = v.val[F_TLS] && !v.on[F_TLS];
     const char *name = it.args[0];

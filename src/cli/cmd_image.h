@@ -21,7 +21,6 @@ enum {
     F_NOPRUNE,
     F_DIGESTS,
     F_FILTER,
-    F_PLATFORM,
     F_TRUST,
     F_CHANGE,
     F_MESSAGE,

@@ -2,7 +2,6 @@
 #include "cli.h"
 #include "cmd_image.h"
 #include "../engine/engine.h"
-#include "../oci/platform.h"
 #include "../oci/ref.h"
 #include "../util/fs.h"
 #include "../util/log.h"
@@ -20,6 +19,7 @@ const struct cmd_flags load_flags = {
     "Load an image from a tar archive or STDIN",
     (const struct flag[]){
         {"input", 'i', "string", "Read from tar archive file, instead of STDIN", F_INPUT},
+        PLATFORM_FLAG,
         {"quiet", 'q', NULL, "Suppress the load output", F_QUIET},
         {0},
     },
@@ -67,6 +67,7 @@ const struct cmd_flags save_flags = {
     "Save one or more images to a tar archive (streamed to STDOUT by default)",
     (const struct flag[]){
         {"output", 'o', "string", "Write to a file, instead of STDOUT", F_OUTPUT},
+        PLATFORM_FLAG,
         {0},
     },
     true,
@@ -144,8 +145,7 @@ const struct cmd_flags import_flags = {
     (const struct flag[]){
         {"change", 'c', "list", "Apply Dockerfile instruction to the created image", F_CHANGE},
         {"message", 'm', "string", "Set commit message for imported image", F_MESSAGE},
-        {"platform", 0, "string", "Set platform (this host's only: moat does not emulate)",
-         F_PLATFORM},
+        PLATFORM_FLAG,
         {0},
     },
     true,
@@ -155,7 +155,7 @@ const struct cmd_flags import_flags = {
 struct import_v {
     char **changes;
     size_t n;
-    const char *message, *platform;
+    const char *message;
 };
 
 static int on_import(struct flags_it *it, int f, void *ctx)
@@ -163,8 +163,6 @@ static int on_import(struct flags_it *it, int f, void *ctx)
     struct import_v *v = ctx;
     if (f == F_MESSAGE) {
         v->message = it->val;
-    } else if (f == F_PLATFORM) {
-        v->platform = it->val;
     } else if (f == F_CHANGE) {
         v->changes = xrealloc(v->changes, (v->n + 2) * sizeof(char *));
         v->changes[v->n++] = xstrdup(it->val);
@@ -182,13 +180,6 @@ int cmd_import(const struct global *g, int argc, char **argv)
     if (r != FLAGS_DONE) {
         strv_free(v.changes);
         return r;
-    }
-    merr_t perr = MERR_INIT;
-    if (v.platform && platform_check(v.platform, &perr) < 0) {
-        strv_free(v.changes);
-        flags_error(&it, "%s", perr.msg);
-        err_clear(&perr);
-        return EXIT_ENGINE;
     }
     const char *src = it.args[0], *name = it.nargs == 2 ? it.args[1] : NULL;
     bool in = strcmp(src, "-") == 0;

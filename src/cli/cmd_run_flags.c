@@ -243,7 +243,7 @@ static const struct flag run_table[] = {
     {"oom-score-adj", 0, "int", "Tune host's OOM preferences (-1000 to 1000)", O_OOMSCORE},
     {"pid", 0, "string", "PID namespace to use (private or host)", R_PID},
     {"pids-limit", 0, "int", "Tune container pids limit (set -1 for unlimited)", O_PIDS},
-    {"platform", 0, "string", "Set platform (this host's only: moat does not emulate)", R_PLATFORM},
+    PLATFORM_FLAG,
     {"privileged", 0, NULL, "Give extended privileges to this container", O_PRIV},
     {"pull", 0, "string", "Pull image before running (\"always\", \"missing\", \"never\")", O_PULL},
     {"quiet", 'q', NULL, "Suppress the pull output", O_QUIET},

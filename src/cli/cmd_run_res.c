@@ -7,7 +7,6 @@
 #include "cli.h"
 #include "run_res.h"
 #include "../engine/engine.h"
-#include "../oci/platform.h"
 #include "../util/util.h"
 
 #include <stdio.h>
@@ -98,15 +97,6 @@ static int single_choice(struct run_opts *o, int id, struct flags_it *it)
 {
     const char *v = it->val;
     switch (id) {
-    case R_PLATFORM: {
-        merr_t e = MERR_INIT;
-        if (platform_check(v, &e) < 0) {
-            flags_error(it, "%s", e.msg);
-            err_clear(&e);
-            return -1;
-        }
-        return 0;
-    }
     case R_RUNTIME:
         if (strcmp(v, "moat") != 0 && strcmp(v, "runc") != 0)
             return flags_error(it, "--runtime \"%s\": unknown or invalid runtime name (moat)", v);

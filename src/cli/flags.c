@@ -1,5 +1,6 @@
 /* flags.c: the command-line parser of flags.h. */
 #include "flags.h"
+#include "../oci/platform.h"
 #include "../util/util.h"
 
 #include <stdarg.h>
@@ -153,7 +154,7 @@ static int check_count(struct flags_it *it)
     return FLAGS_DONE;
 }
 
-int flags_next(struct flags_it *it)
+static int next_flag(struct flags_it *it)
 {
     if (it->short_rest)
         return short_flag(it);
@@ -175,6 +176,20 @@ int flags_next(struct flags_it *it)
     }
     it->args[it->nargs] = NULL; /* a vector: argv[argc] at the furthest */
     return check_count(it);
+}
+
+int flags_next(struct flags_it *it)
+{
+    int f;
+    while ((f = next_flag(it)) == FLAG_PLATFORM_ID) {
+        merr_t e = MERR_INIT;
+        if (platform_check(it->val, &e) < 0) {
+            flags_error(it, "%s", e.msg);
+            err_clear(&e);
+            return FLAGS_ERROR;
+        }
+    }
+    return f;
 }
 
 bool flags_bool(const struct flags_it *it)

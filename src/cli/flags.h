@@ -46,6 +46,16 @@ struct flags_it {
     bool ended; /* "--" seen, or the first argument of a non-interspersed command */
 };
 
+/* --platform, one flag for every command that has Docker's: the parser
+ * itself takes this host's platform (moat runs no other, so there is
+ * nothing more to do) and refuses any other; a command never sees it. */
+#define FLAG_PLATFORM_ID 0x7fff
+#define PLATFORM_FLAG                                                                              \
+    {                                                                                              \
+        "platform", 0, "string", "Set platform (this host's only: moat does not emulate)",         \
+            FLAG_PLATFORM_ID                                                                       \
+    }
+
 enum { FLAGS_DONE = -1, FLAGS_HELP = -2, FLAGS_ERROR = -3, FLAGS_ARGS = -4 };
 
 /* argv[0] is the command's name; parsing starts at argv[1] */

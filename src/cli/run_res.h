@@ -30,7 +30,6 @@ enum {
     R_PID,
     R_IPC,
     R_UTS,
-    R_PLATFORM,
     R_RUNTIME,
     R_VOLUME_DRIVER,
     R_ISOLATION,

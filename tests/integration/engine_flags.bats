@@ -44,11 +44,30 @@ teardown() {
     m rmi web:2 > /dev/null
 }
 
-@test "pull and run take this host's --platform only" {
+@test "pull, run and the image commands take this host's --platform only" {
     run -125 m pull --platform linux/riscv64 localhost:1/x:1
     [[ $output == *"does not emulate"* ]]
     run -125 m run --platform windows/amd64 bb:1 true
     run -0 m run --rm --platform linux bb:1 true
+    # Docker's --platform of history, image inspect, save, load and rmi
+    local host arch
+    arch=$(m image inspect -f '{{.Architecture}}' bb:1)
+    host="linux/$arch"
+    run -0 m history --platform "$host" -q bb:1
+    run -0 m image inspect --platform "$host" -f '{{.Os}}' bb:1
+    [ "$output" = linux ]
+    m save --platform "$host" -o "$BATS_TEST_TMPDIR/bb.tar" bb:1
+    run -0 m load --platform "$host" -i "$BATS_TEST_TMPDIR/bb.tar"
+    m tag bb:1 plat:1
+    for cmd in "history" "image inspect" "save -o $BATS_TEST_TMPDIR/x.tar" "rmi"; do
+        run -125 m $cmd --platform linux/s390x plat:1
+        [[ $output == *"does not emulate"* ]]
+    done
+    run -125 m load --platform linux/s390x -i "$BATS_TEST_TMPDIR/bb.tar"
+    [ ! -e "$BATS_TEST_TMPDIR/x.tar" ]
+    m image inspect plat:1 > /dev/null # not removed
+    run -0 m rmi --platform "$host" plat:1
+    run -1 m image inspect plat:1
 }
 
 @test "stats --format, ps -s and inspect --size" {
