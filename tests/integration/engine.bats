@@ -6,15 +6,6 @@
 load common
 load engine_common
 
-setup_file() {
-    engine_setup_file
-}
-
-teardown() {
-    engine_remove_all
-}
-
-
 # nothing of container $1 anywhere: record, mount, runtime state, cgroup
 gone() {
     [ ! -e "$STORE/containers/$1" ]

@@ -6,14 +6,6 @@ load engine_common
 
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-    engine_setup_file
-}
-
-teardown() {
-    engine_remove_all
-}
-
 # until the foreground run's container has said "up" (and its relay runs)
 wait_up() {
     local i

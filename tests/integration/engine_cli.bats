@@ -8,14 +8,6 @@ load engine_common
 
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-    engine_setup_file
-}
-
-teardown() {
-    engine_remove_all
-}
-
 # a container that reports the signal it got, and exits with a code of it
 signal_reporter() {
     m run -d "$@" bb:1 sh -c 'trap "echo got INT; exit 7" INT; trap "echo got TERM; exit 9" TERM;

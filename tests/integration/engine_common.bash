@@ -11,6 +11,15 @@ engine_setup_file() {
     "$MOAT" --root "$STORE" run --rm bb:1 true >/dev/null 2>&1 || true
 }
 
+# An engine test file's defaults; a file defines its own to do more.
+setup_file() {
+    engine_setup_file
+}
+
+teardown() {
+    engine_remove_all
+}
+
 # remove every container of the store
 engine_remove_all() {
     local id
@@ -21,4 +30,15 @@ engine_remove_all() {
 
 m() {
     "$MOAT" --root "$STORE" "$@"
+}
+
+# wait_for ID TEMPLATE VALUE: inspect's TEMPLATE of ID shows VALUE (up to 10 s)
+wait_for() {
+    local i
+    for i in $(seq 100); do
+        [ "$(m inspect -f "$2" "$1")" = "$3" ] && return 0
+        sleep 0.1
+    done
+    m inspect -f "$2" "$1" >&2
+    return 1
 }

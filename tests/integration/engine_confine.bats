@@ -8,15 +8,6 @@ load engine_common
 
 HELPERS=${HELPERS:-$REPO/build/tests}
 
-setup_file() {
-    engine_setup_file
-}
-
-teardown() {
-    engine_remove_all
-}
-
-
 @test "an engine container with defaults blocks every in-container check of the runtime's probe" {
     [ -x "$HELPERS/escape" ] || skip "no static escape helper (release build only)"
     # the default capabilities: DAC_OVERRIDE FOWNER KILL NET_BIND_SERVICE SETGID SETUID

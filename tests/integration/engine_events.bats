@@ -7,14 +7,6 @@ load engine_common
 
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-    engine_setup_file
-}
-
-teardown() {
-    engine_remove_all
-}
-
 now() {
     date +%s.%N
 }

@@ -10,15 +10,10 @@ bats_require_minimum_version 1.5.0
 
 HELPERS=${HELPERS:-$REPO/build/tests}
 
-setup_file() {
-    engine_setup_file
-}
-
 teardown() {
     engine_remove_all
     [ -z "${LISTENER:-}" ] || kill "$LISTENER" 2>/dev/null || true
 }
-
 
 # wait_log ID TEXT: the container's output shows TEXT (up to 10 s)
 wait_log() {

@@ -8,14 +8,6 @@ load engine_common
 
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-    engine_setup_file
-}
-
-teardown() {
-    engine_remove_all
-}
-
 @test "images --filter: dangling, label, reference, before, since; --digests" {
     sleep 1 # a later "created" (whole seconds) than bb:1's
     MKIMAGE_CONFIG='{"Labels": {"tier": "web"}}' \

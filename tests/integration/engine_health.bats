@@ -9,25 +9,6 @@ bats_require_minimum_version 1.5.0
 load common
 load engine_common
 
-setup_file() {
-    engine_setup_file
-}
-
-teardown() {
-    engine_remove_all
-}
-
-# wait_for ID TEMPLATE VALUE: up to 10 s
-wait_for() {
-    local i
-    for i in $(seq 100); do
-        [ "$(m inspect -f "$2" "$1")" = "$3" ] && return 0
-        sleep 0.1
-    done
-    m inspect -f "$2" "$1" >&2
-    return 1
-}
-
 health() {
     m inspect -f '{{json .State.Health}}' "$1"
 }

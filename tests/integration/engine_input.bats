@@ -7,15 +7,6 @@
 load common
 load engine_common
 
-setup_file() {
-    engine_setup_file
-}
-
-teardown() {
-    engine_remove_all
-}
-
-
 # refused ARGS...: run and create both exit 125 with one error line and
 # leave no container, record, volume or mount
 refused() {

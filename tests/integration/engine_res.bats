@@ -8,10 +8,6 @@ load engine_common
 
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-    engine_setup_file
-}
-
 # a device node of this run's own (runs may overlap on one host)
 TDEV=/dev/moat-test-$BATS_ROOT_PID
 

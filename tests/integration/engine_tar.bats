@@ -8,14 +8,6 @@ load engine_common
 
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-    engine_setup_file
-}
-
-teardown() {
-    engine_remove_all
-}
-
 # no overlay of the store is mounted (a detached one is gone with moat)
 no_mounts() {
     ! grep -q "$STORE" /proc/self/mountinfo
