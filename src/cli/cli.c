@@ -1,5 +1,6 @@
 /* cli.c: global flags and command dispatch. */
 #include "cli.h"
+#include "flags.h"
 #include "tmpl.h"
 #include "../engine/engine.h"
 #include "../runtime/seal.h"
@@ -300,6 +301,25 @@ int cli_store(const struct global *g, struct store *s)
         return -1;
     }
     return 0;
+}
+
+int cli_each_ctr(const struct global *g, char *const *args, size_t n, cli_ctr_fn fn, void *ctx,
+                 int fail)
+{
+    struct store s;
+    if (cli_store(g, &s) < 0)
+        return EXIT_ENGINE;
+    int ret = 0;
+    for (size_t i = 0; i < n; i++) {
+        merr_t err = MERR_INIT;
+        char id[65];
+        if (ctr_find(&s, args[i], id, &err) < 0 || fn(&s, id, args[i], ctx, &err) < 0) {
+            cli_fail(&err);
+            ret = fail;
+        }
+    }
+    store_close(&s);
+    return ret;
 }
 
 int cli_root_for(const struct global *g, const char *id, merr_t *err)

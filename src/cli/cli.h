@@ -5,6 +5,7 @@
 #include "../util/err.h"
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct global {
     char *root;
@@ -31,6 +32,12 @@ int cli_root_for(const struct global *g, const char *id, merr_t *err);
 /* Open the engine's store (--root); prints the error and returns -1. */
 struct store;
 int cli_store(const struct global *g, struct store *s);
+/* fn on each container that args[0..n) name (a name, an id or a unique
+ * id prefix), in order, with its full id; a failure is said and the rest
+ * go on. 0, or `fail` (the command's exit status) if any failed. */
+typedef int (*cli_ctr_fn)(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err);
+int cli_each_ctr(const struct global *g, char *const *args, size_t n, cli_ctr_fn fn, void *ctx,
+                 int fail);
 /* Exactly `n` positional arguments after the flags. */
 int cli_want_args(const char *cmd, int argc, char **argv, int optind_, int n, const char *what);
 /* --env-file: its K=V lines onto env (blank and # lines skipped); prints

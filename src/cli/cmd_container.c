@@ -103,28 +103,6 @@ int engine_create(const struct global *g, int argc, char **argv)
     return run_or_create(g, argc, argv, false);
 }
 
-/* for each container argument: find it, call fn; report failures */
-/* fn on each container the arguments name; 1 if any failed (each said) */
-static int each(const struct global *g, const struct flags_it *it,
-                int (*fn)(struct store *, const char *id, const char *arg, void *ctx, merr_t *),
-                void *ctx)
-{
-    struct store s;
-    if (cli_store(g, &s) < 0)
-        return EXIT_ENGINE;
-    int ret = 0;
-    for (size_t i = 0; i < it->nargs; i++) {
-        merr_t err = MERR_INIT;
-        char id[65];
-        if (ctr_find(&s, it->args[i], id, &err) < 0 || fn(&s, id, it->args[i], ctx, &err) < 0) {
-            cli_fail(&err);
-            ret = 1;
-        }
-    }
-    store_close(&s);
-    return ret;
-}
-
 struct start_ctx {
     bool attach;
     struct attach_opts ao;
@@ -218,7 +196,7 @@ int engine_start(const struct global *g, int argc, char **argv)
         flags_error(&it, "you cannot start and attach multiple containers at once");
         r = EXIT_ENGINE;
     } else if (r == FLAGS_DONE) {
-        r = each(g, &it, do_start, &c);
+        r = cli_each_ctr(g, it.args, it.nargs, do_start, &c, 1);
         /* attached: the container's exit code, as Docker */
         r = r == 0 && c.attach ? c.code : r;
     }
@@ -308,7 +286,7 @@ static int stop_like(const struct global *g, const struct cmd_flags *t, int argc
     flags_begin(&it, t, argc, argv);
     int r = flags_parse(&it, on_stop, &c);
     if (r == FLAGS_DONE)
-        r = each(g, &it, fn, &c);
+        r = cli_each_ctr(g, it.args, it.nargs, fn, &c, 1);
     return r;
 }
 
@@ -382,7 +360,7 @@ int engine_rm(const struct global *g, int argc, char **argv)
     flags_begin(&it, &rm_flags, argc, argv);
     int r = flags_parse(&it, on_rm, &c);
     if (r == FLAGS_DONE)
-        r = each(g, &it, do_rm, &c);
+        r = cli_each_ctr(g, it.args, it.nargs, do_rm, &c, 1);
     return r;
 }
 
@@ -412,7 +390,7 @@ int engine_wait(const struct global *g, int argc, char **argv)
     flags_begin(&it, &wait_flags, argc, argv);
     int r = flags_parse(&it, NULL, NULL);
     if (r == FLAGS_DONE)
-        r = each(g, &it, do_wait, NULL);
+        r = cli_each_ctr(g, it.args, it.nargs, do_wait, NULL, 1);
     return r;
 }
 

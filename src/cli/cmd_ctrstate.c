@@ -9,25 +9,25 @@
 const struct cmd_flags rename_flags = {
     "rename", "CONTAINER NEW_NAME", "Rename a container", (const struct flag[]){{0}}, true, 2, 2};
 
+/* the arguments of a command whose table takes no flags (as parsed:
+ * it->args), or FLAGS_DONE's alternative, the exit status */
+static int no_flags(struct flags_it *it, const struct cmd_flags *t, int argc, char **argv)
+{
+    flags_begin(it, t, argc, argv);
+    return flags_parse(it, NULL, NULL);
+}
+
+static int do_rename(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
+{
+    (void)arg;
+    return ctr_rename(s, id, ctx, err);
+}
+
 int engine_rename(const struct global *g, int argc, char **argv)
 {
     struct flags_it it;
-    flags_begin(&it, &rename_flags, argc, argv);
-    int r = flags_parse(&it, NULL, NULL);
-    if (r != FLAGS_DONE)
-        return r;
-    struct store s;
-    if (cli_store(g, &s) < 0)
-        return EXIT_ENGINE;
-    merr_t err = MERR_INIT;
-    char id[65];
-    r = 0;
-    if (ctr_find(&s, it.args[0], id, &err) < 0 || ctr_rename(&s, id, it.args[1], &err) < 0) {
-        cli_fail(&err);
-        r = EXIT_ENGINE;
-    }
-    store_close(&s);
-    return r;
+    int r = no_flags(&it, &rename_flags, argc, argv);
+    return r != FLAGS_DONE ? r : cli_each_ctr(g, it.args, 1, do_rename, it.args[1], EXIT_ENGINE);
 }
 
 const struct cmd_flags pause_flags = {"pause",
@@ -45,31 +45,21 @@ const struct cmd_flags unpause_flags = {"unpause",
                                         1,
                                         -1};
 
+static int do_pause(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
+{
+    if (ctr_pause(s, id, *(bool *)ctx, err) < 0)
+        return -1;
+    printf("%s\n", arg);
+    return 0;
+}
+
 /* each container named, in order; a failure is said and the rest go on */
 static int pause_all(const struct global *g, const struct cmd_flags *t, bool pause, int argc,
                      char **argv)
 {
     struct flags_it it;
-    flags_begin(&it, t, argc, argv);
-    int r = flags_parse(&it, NULL, NULL);
-    if (r != FLAGS_DONE)
-        return r;
-    struct store s;
-    if (cli_store(g, &s) < 0)
-        return EXIT_ENGINE;
-    r = 0;
-    for (size_t i = 0; i < it.nargs; i++) {
-        merr_t err = MERR_INIT;
-        char id[65];
-        if (ctr_find(&s, it.args[i], id, &err) < 0 || ctr_pause(&s, id, pause, &err) < 0) {
-            cli_fail(&err);
-            r = EXIT_ENGINE;
-        } else {
-            printf("%s\n", it.args[i]);
-        }
-    }
-    store_close(&s);
-    return r;
+    int r = no_flags(&it, t, argc, argv);
+    return r != FLAGS_DONE ? r : cli_each_ctr(g, it.args, it.nargs, do_pause, &pause, EXIT_ENGINE);
 }
 
 int engine_pause(const struct global *g, int argc, char **argv)
@@ -97,23 +87,16 @@ static void print_change(int kind, const char *path, void *ctx)
     printf("%c %s\n", "CAD"[kind], path);
 }
 
+static int do_diff(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
+{
+    (void)arg;
+    (void)ctx;
+    return ctr_diff(s, id, print_change, NULL, err);
+}
+
 int engine_diff(const struct global *g, int argc, char **argv)
 {
     struct flags_it it;
-    flags_begin(&it, &diff_flags, argc, argv);
-    int r = flags_parse(&it, NULL, NULL);
-    if (r != FLAGS_DONE)
-        return r;
-    struct store s;
-    if (cli_store(g, &s) < 0)
-        return EXIT_ENGINE;
-    merr_t err = MERR_INIT;
-    char id[65];
-    r = 0;
-    if (ctr_find(&s, it.args[0], id, &err) < 0 || ctr_diff(&s, id, print_change, NULL, &err) < 0) {
-        cli_fail(&err);
-        r = EXIT_ENGINE;
-    }
-    store_close(&s);
-    return r;
+    int r = no_flags(&it, &diff_flags, argc, argv);
+    return r != FLAGS_DONE ? r : cli_each_ctr(g, it.args, 1, do_diff, NULL, EXIT_ENGINE);
 }

@@ -218,6 +218,9 @@ PY
     [ "$(m inspect -f '{{json .Config.ExposedPorts}}' cm:1)" = '{"80/tcp":{},"90/udp":{}}' ]
     [ "$(m inspect -f '{{.Config.Labels.x}} {{.Config.Labels.y}}' cm:1)" = "y z" ]
     [ "$(m inspect -f '{{.Author}}' cm:1)" = "Me <me@x>" ]
+    # Docker's (API 1.44) keys of image inspect
+    [ "$(m image inspect -f '{{.Comment}}|{{.Parent}}|{{json .ContainerConfig.Cmd}}|{{.ContainerConfig.Tty}}|{{.Metadata.LastTagTime}}' cm:1)" = \
+        "a message||null|false|0001-01-01T00:00:00Z" ]
     m history --format '{{.Comment}}|{{.CreatedBy}}' --no-trunc cm:1 | head -1 | grep -q '^a message|sh -c echo hi'
     [ "$(m history -q cm:1 | wc -l)" -eq 2 ]
     # the layer itself: OCI whiteouts, ids as seen inside
