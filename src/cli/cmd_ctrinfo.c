@@ -22,7 +22,7 @@
 static json_t *ps_row_of(const struct ctr_rec *c, bool notrunc)
 {
     const char *id = c->id ?: "";
-    const char *state = *c->state.status ? c->state.status : "created";
+    const char *state = ctr_rec_state(c);
     struct sbuf b = {0};
     json_t *args = json_object_get(c->json, "Args");
     for (size_t i = 0; i < json_array_size(args); i++)
@@ -82,73 +82,6 @@ static json_t *ps_row(json_t *r, bool notrunc)
     json_t *row = ps_row_of(&c, notrunc);
     ctr_rec_free(&c);
     return row;
-}
-
-/* --filter KEY=VALUE, as Docker's ps takes them */
-static bool ps_match_rec(const struct ctr_rec *c, json_t *row, char **filters, merr_t *err);
-
-static bool ps_match(json_t *r, json_t *row, char **filters, merr_t *err)
-{
-    struct ctr_rec c;
-    ctr_rec_view(r, &c);
-    bool ok = ps_match_rec(&c, row, filters, err);
-    ctr_rec_free(&c);
-    return ok;
-}
-
-static bool ps_match_rec(const struct ctr_rec *c, json_t *row, char **filters, merr_t *err)
-{
-    for (size_t i = 0; filters && filters[i]; i++) {
-        const char *f = filters[i], *eq = strchr(f, '=');
-        if (!eq)
-            return err_set(err, 0, "--filter \"%s\": KEY=VALUE", f), false;
-        size_t kl = (size_t)(eq - f);
-        const char *v = eq + 1;
-        bool ok;
-        if (kl == 6 && !strncmp(f, "status", 6))
-            ok = !strcmp(json_string_value(json_object_get(row, "State")) ?: "", v);
-        else if (kl == 4 && !strncmp(f, "name", 4))
-            ok = strstr(json_string_value(json_object_get(row, "Names")) ?: "", v) != NULL;
-        else if (kl == 2 && !strncmp(f, "id", 2))
-            ok = !strncmp(c->id ?: "", v, strlen(v));
-        else if (kl == 8 && !strncmp(f, "ancestor", 8))
-            ok = !strcmp(json_string_value(json_object_get(row, "Image")) ?: "", v);
-        else if (kl == 6 && !strncmp(f, "exited", 6)) {
-            char code[24];
-            snprintf(code, sizeof(code), "%lld", (long long)c->state.exit_code);
-            ok = !strcmp(c->state.status, "exited") && !strcmp(code, v);
-        } else if (kl == 6 && !strncmp(f, "health", 6)) {
-            if (strcmp(v, "starting") && strcmp(v, "healthy") && strcmp(v, "unhealthy") &&
-                strcmp(v, "none"))
-                return err_set(err, 0,
-                               "--filter \"%s\": health is starting, healthy, unhealthy or none",
-                               f),
-                       false;
-            ok = !strcmp(c->state.health ? c->state.health : "none", v);
-        } else if (kl == 5 && !strncmp(f, "label", 5)) {
-            cleanup_free char *key = xstrdup(v);
-            char *want = strchr(key, '=');
-            if (want)
-                *want++ = 0;
-            json_t *lv = json_object_get(c->config.labels, key);
-            ok = lv && (!want || !strcmp(json_string_value(lv) ?: "", want));
-        } else
-            return err_set(err, 0,
-                           "--filter \"%.*s\": not a filter of ps (status, name, id, "
-                           "ancestor, exited, label, health)",
-                           (int)kl, f),
-                   false;
-        if (!ok)
-            return false;
-    }
-    return true;
-}
-
-static int by_created_desc(const void *a, const void *b)
-{
-    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    return strcmp(json_string_value(json_object_get(y, "Created")) ?: "",
-                  json_string_value(json_object_get(x, "Created")) ?: "");
 }
 
 enum {
@@ -228,55 +161,28 @@ static int on_ps(struct flags_it *it, int f, void *ctx)
     return 0;
 }
 
-/* the records to show, newest first */
+/* the rows to show, newest first */
 static json_t *ps_records(struct store *s, const struct ps_opts *o, merr_t *err)
 {
-    if (store_lock(s, err) == 0) { /* what a killed `create` left */
-        ctr_clean_partial(s);
-        store_unlock(s);
-    }
-    err_clear(err);
-    /* the filters are checked even when there is nothing to filter */
-    json_t *none = json_object();
-    ps_match(none, none, o->filters, err);
-    json_decref(none);
-    if (err->msg && strstr(err->msg, "--filter"))
+    struct ctr_list_opts lo = {.all = o->all, .last = o->last, .filters = o->filters};
+    json_t *recs = ctr_list_records(s, &lo, err);
+    if (!recs)
         return json_array();
-    err_clear(err);
-    char **ids = ctr_list(s);
-    size_t n = 0;
-    json_t **recs = xzalloc((strv_len(ids) + 1) * sizeof(json_t *));
-    for (size_t i = 0; ids[i]; i++) {
-        recs[n] = ctr_refresh(s, ids[i], err);
-        err_clear(err);
-        n += recs[n] != NULL;
-    }
-    strv_free(ids);
-    qsort(recs, n, sizeof(json_t *), by_created_desc);
-    json_t *out = json_array();
-    bool all = o->all || o->last > 0;
-    for (size_t i = 0; i < n; i++) {
-        json_t *row = ps_row(recs[i], o->notrunc);
-        if (!row) { /* a record it cannot show (not UTF-8, say) */
-            json_decref(recs[i]);
+    json_t *out = json_array(), *r;
+    size_t i;
+    json_array_foreach(recs, i, r)
+    {
+        json_t *row = ps_row(r, o->notrunc);
+        if (!row) /* a record it cannot show (not UTF-8, say) */
             continue;
-        }
         char *size = NULL;
         if (o->size)
-            ctr_sizes(s, json_string_value(json_object_get(recs[i], "Id")) ?: "", recs[i], NULL,
-                      &size);
+            ctr_sizes(s, json_string_value(json_object_get(r, "Id")) ?: "", r, NULL, &size);
         json_object_set_new(row, "Size", json_string(size ? size : "0B"));
         free(size);
-        const char *state = json_string_value(json_object_get(row, "State")) ?: "";
-        bool running =
-            !strcmp(state, "running") || !strcmp(state, "restarting") || !strcmp(state, "paused");
-        bool want = (all || running) && (o->last <= 0 || json_array_size(out) < (size_t)o->last);
-        if (want && !err->msg && ps_match(recs[i], row, o->filters, err))
-            json_array_append(out, row);
-        json_decref(row);
-        json_decref(recs[i]);
+        json_array_append_new(out, row);
     }
-    free(recs);
+    json_decref(recs);
     return out;
 }
 

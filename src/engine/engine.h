@@ -17,6 +17,7 @@
 #include "ctr_export.h"
 #include "ctr_extras.h"
 #include "ctr_inspect.h"
+#include "ctr_list.h"
 #include "ctr_rec.h"
 #include "ctr_state.h"
 #include "ctr_update.h"
