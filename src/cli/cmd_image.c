@@ -194,72 +194,6 @@ int cmd_tag(const struct global *g, int argc, char **argv)
     return ret;
 }
 
-static bool runs_image(json_t *rec, const void *id)
-{
-    return strcmp(json_string_value(json_object_get(rec, "Image")) ?: "", id) == 0;
-}
-
-/* Is image id used by an engine container? Its short id into buf. */
-static const char *image_user(struct store *s, const char *id, char *buf, size_t n)
-{
-    return ctr_first(s, runs_image, id, buf, n);
-}
-
-static int remove_one(struct store *s, const char *what, bool force, merr_t *err)
-{
-    char id[72];
-    if (store_image_find(s, what, id, err) < 0)
-        return -1;
-    if (store_lock(s, err) < 0)
-        return -1;
-    int ret = -1;
-    json_t *names = store_names(s);
-    char **ns = image_names(names, id);
-    cleanup_free char *full = NULL;
-    merr_t e2 = MERR_INIT;
-    full = image_name_full(what, &e2);
-    err_clear(&e2);
-    bool by_name = full && json_object_get(names, full);
-    if (by_name && strv_len(ns) > 1) { /* just the name */
-        json_object_del(names, full);
-        if (store_names_save(s, names, err) == 0) {
-            cleanup_free char *f = ref_familiar(full);
-            printf("Untagged: %s\n", f);
-            events_image(s, id, id, "untag");
-            ret = 0;
-        }
-        goto out;
-    }
-    if (!by_name && strv_len(ns) > 1 && !force) {
-        err_set(err, 0,
-                "image %.19s is referenced by %zu names; remove them by name or use --force", id,
-                strv_len(ns));
-        goto out;
-    }
-    char cid[80];
-    if (image_user(s, id, cid, sizeof(cid))) {
-        err_set(err, 0, "image %.19s is used by container %s; remove the container first", id, cid);
-        goto out;
-    }
-    for (size_t i = 0; ns[i]; i++)
-        json_object_del(names, ns[i]);
-    if (store_names_save(s, names, err) < 0 || store_image_remove(s, id, err) < 0)
-        goto out;
-    for (size_t i = 0; ns[i]; i++) {
-        cleanup_free char *f = ref_familiar(ns[i]);
-        printf("Untagged: %s\n", f);
-        events_image(s, id, id, "untag");
-    }
-    printf("Deleted: %s\n", id);
-    events_image(s, id, id, "delete");
-    ret = 0;
-out:
-    strv_free(ns);
-    json_decref(names);
-    store_unlock(s);
-    return ret;
-}
-
 const struct cmd_flags rmi_flags = {
     "rmi",
     "[OPTIONS] IMAGE [IMAGE...]",
@@ -289,8 +223,19 @@ int cmd_rmi(const struct global *g, int argc, char **argv)
     int ret = 0;
     for (size_t i = 0; i < it.nargs; i++) {
         merr_t err = MERR_INIT;
-        if (remove_one(&s, it.args[i], force, &err) < 0)
+        json_t *done = json_array(), *d;
+        size_t k;
+        if (image_remove(&s, it.args[i], force, done, &err) < 0)
             ret = cli_fail(&err);
+        json_array_foreach(done, k, d)
+        {
+            const char *u = json_string_value(json_object_get(d, "Untagged"));
+            if (u)
+                printf("Untagged: %s\n", u);
+            else
+                printf("Deleted: %s\n", json_string_value(json_object_get(d, "Deleted")) ?: "");
+        }
+        json_decref(done);
     }
     store_close(&s);
     return ret;
