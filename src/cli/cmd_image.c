@@ -359,7 +359,8 @@ static int image_prune(const struct global *g, int argc, char **argv)
 int cmd_image(const struct global *g, int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        printf("\nUsage:  moat image COMMAND\n\nManage images\n\nCommands:\n  import      Import "
+        printf("\nUsage:  moat image COMMAND\n\nManage images\n\nCommands:\n  history     Show the "
+               "history of an image\n  import      Import "
                "the contents from a tarball to create a filesystem image\n  inspect     Display "
                "detailed information on one or more images\n  load        Load an image from a "
                "tar archive or STDIN\n  ls          List images\n  prune       Remove unused "
@@ -387,6 +388,8 @@ int cmd_image(const struct global *g, int argc, char **argv)
         return cmd_save(g, argc - 1, argv + 1);
     if (strcmp(sub, "import") == 0)
         return cmd_import(g, argc - 1, argv + 1);
+    if (strcmp(sub, "history") == 0)
+        return engine_history(g, argc - 1, argv + 1);
     cli_usage_error("image", "unknown command \"%s\"", sub);
     return EXIT_ENGINE;
 }

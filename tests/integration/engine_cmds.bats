@@ -318,6 +318,7 @@ make_hist_image() {
     [[ "${lines[3]}" != *" 0B"* ]]
     run m history -q hist:1
     [ "${lines[0]}" = "${HIST_ID:7:12}" ]
+    [ "$(m image history -q hist:1)" = "$output" ] # Docker's image group has it too
     [ "${lines[1]}" = "<missing>" ]
     run m history --no-trunc hist:1
     [[ "$output" == *"$HIST_ID"* ]]
