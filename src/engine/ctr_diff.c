@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 struct diff {
@@ -47,19 +46,6 @@ static bool in_image(const struct diff *d, const char *path, struct stat *st)
     return false;
 }
 
-static bool opaque(const struct tw_entry *e)
-{
-    cleanup_close int fd =
-        openat(e->dirfd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    char v[2];
-    if (fd < 0)
-        return false;
-    ssize_t n = fgetxattr(fd, "trusted.overlay.opaque", v, sizeof(v));
-    if (n < 0)
-        n = fgetxattr(fd, "user.overlay.opaque", v, sizeof(v));
-    return n == 1 && v[0] == 'y';
-}
-
 static void report(struct diff *d, int kind, const char *path, bool dir)
 {
     cleanup_free char *abs = xasprintf("/%s", path);
@@ -91,7 +77,7 @@ static int one(const struct tw_entry *e, void *ctx, merr_t *err)
         report(d, CTR_CHANGE_DELETE, e->path, false);
         return TW_SKIP;
     }
-    if (dir && had && opaque(e)) {
+    if (dir && had && rwl_opaque(e->dirfd, e->name)) {
         report(d, CTR_CHANGE_DELETE, e->path, true);
         return TW_ENTER;
     }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #define LAYER "layer"
@@ -243,4 +244,16 @@ void rwl_remove(int dirfd)
 const char *rwl_prefix(json_t *rec)
 {
     return json_object_get(rec, "WritableLayer") ? LAYER "/" : "";
+}
+
+bool rwl_opaque(int dirfd, const char *name)
+{
+    cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    char v[2];
+    if (fd < 0)
+        return false;
+    ssize_t n = fgetxattr(fd, "trusted.overlay.opaque", v, sizeof(v));
+    if (n < 0)
+        n = fgetxattr(fd, "user.overlay.opaque", v, sizeof(v));
+    return n == 1 && v[0] == 'y';
 }

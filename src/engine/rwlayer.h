@@ -27,6 +27,11 @@
 #define RWL_PROJID_FIRST 0x40000000u /* moat's project ids: 2^30 .. 2^31 - 1 */
 #define RWL_PROJID_COUNT 0x40000000u
 
+/* Is dirfd/name a directory that the overlay's upper dir marks opaque (it
+ * hides the lower layers' entries: trusted. or user.overlay.opaque "y")?
+ * Opened without following a symlink. */
+bool rwl_opaque(int dirfd, const char *name);
+
 enum rwl_mech { RWL_NONE, RWL_BTRFS, RWL_PROJECT };
 
 struct rwl_plan {

@@ -1,6 +1,7 @@
 /* sysdf.c: disk use and prunes (see sysdf.h). */
 #include "sysdf.h"
 #include "ctr.h"
+#include "ctr_list.h"
 #include "image_info.h"
 #include "rwlayer.h"
 #include "treewalk.h"
@@ -52,32 +53,30 @@ static uint64_t volume_size(struct store *s, const char *name)
 static json_t *containers_df(struct store *s)
 {
     json_t *out = json_array();
-    char **ids = ctr_list(s);
-    for (size_t i = 0; ids[i]; i++) {
-        merr_t e = MERR_INIT;
-        json_t *r = ctr_refresh(s, ids[i], &e);
-        err_clear(&e);
-        if (!r)
-            continue;
+    merr_t e = MERR_INIT;
+    json_t *recs = ctr_list_records(s, &(struct ctr_list_opts){.all = true}, &e), *r;
+    err_clear(&e);
+    size_t i;
+    json_array_foreach(recs, i, r)
+    {
+        struct ctr_rec c;
+        ctr_rec_view(r, &c);
         json_t *args = json_object_get(r, "Args");
         struct sbuf cmd = {0};
         for (size_t k = 0; k < json_array_size(args); k++)
             sbuf_printf(&cmd, "%s%s", k ? " " : "",
                         json_string_value(json_array_get(args, k)) ?: "");
-        json_t *st = json_object_get(r, "State");
+        const char *name = c.name ?: "";
         json_array_append_new(
-            out, json_pack("{s:s,s:[s+],s:s,s:s,s:s,s:I,s:s,s:b,s:s}", "Id", ids[i], "Names", "/",
-                           json_string_value(json_object_get(r, "Name")) ?: "", "Image",
-                           json_string_value(json_object_get(r, "ImageName")) ?: "", "ImageID",
-                           json_string_value(json_object_get(r, "Image")) ?: "", "Command",
-                           cmd.buf ? cmd.buf : "", "SizeRw", (json_int_t)ctr_size_rw(s, ids[i], r),
-                           "State", json_string_value(json_object_get(st, "Status")) ?: "",
-                           "Running", json_is_true(json_object_get(st, "Running")), "Created",
-                           json_string_value(json_object_get(r, "Created")) ?: ""));
+            out, json_pack("{s:s,s:[s+],s:s,s:s,s:s,s:I,s:s,s:b,s:s}", "Id", c.id ?: "", "Names",
+                           "/", name[0] == '/' ? name + 1 : name, "Image", c.image_name ?: "",
+                           "ImageID", c.image ?: "", "Command", cmd.buf ? cmd.buf : "", "SizeRw",
+                           (json_int_t)ctr_size_rw(s, c.id ?: "", r), "State", c.state.status,
+                           "Running", c.state.running, "Created", c.created ?: ""));
         free(cmd.buf);
-        json_decref(r);
+        ctr_rec_free(&c);
     }
-    strv_free(ids);
+    json_decref(recs);
     return out;
 }
 

@@ -1,6 +1,7 @@
 /* sysinfo.c: version and info (see sysinfo.h). */
 #include "sysinfo.h"
 #include "ctr.h"
+#include "ctr_list.h"
 #include "rwlayer.h"
 #include "../kernel/cgroup.h"
 #include "../kernel/lsm.h"
@@ -85,23 +86,23 @@ static json_t *security_options(void)
 /* the counts of containers by state */
 static void count_containers(struct store *s, json_t *o)
 {
-    char **ids = ctr_list(s);
+    merr_t e = MERR_INIT;
+    json_t *recs = ctr_list_records(s, &(struct ctr_list_opts){.all = true}, &e), *r;
+    err_clear(&e);
     json_int_t n = 0, running = 0, paused = 0;
-    for (size_t i = 0; ids[i]; i++) {
-        merr_t e = MERR_INIT;
-        json_t *r = ctr_refresh(s, ids[i], &e);
-        err_clear(&e);
-        if (!r)
-            continue;
+    size_t i;
+    json_array_foreach(recs, i, r)
+    {
+        struct ctr_rec c;
+        ctr_rec_view(r, &c);
         n++;
-        const char *st = json_string_value(json_object_get(json_object_get(r, "State"), "Status"));
-        if (st && strcmp(st, "paused") == 0)
+        if (strcmp(ctr_rec_state(&c), "paused") == 0)
             paused++;
-        else if (json_is_true(json_object_get(json_object_get(r, "State"), "Running")))
+        else if (c.state.running)
             running++;
-        json_decref(r);
+        ctr_rec_free(&c);
     }
-    strv_free(ids);
+    json_decref(recs);
     json_object_set_new(o, "Containers", json_integer(n));
     json_object_set_new(o, "ContainersRunning", json_integer(running));
     json_object_set_new(o, "ContainersPaused", json_integer(paused));

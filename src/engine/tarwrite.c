@@ -1,6 +1,7 @@
 /* tarwrite.c: see tarwrite.h. */
 #include "tarwrite.h"
 #include "ctr_root.h"
+#include "rwlayer.h"
 #include "tarfmt.h"
 #include "treewalk.h"
 #include "../util/fs.h"
@@ -12,7 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/sysmacros.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #define TARW_CHUNK 65536
@@ -65,18 +65,6 @@ static int add_marker(struct tarw *w, const char *path, const struct stat *like,
     st.st_mode = S_IFREG | 0;
     st.st_size = 0;
     return header(w, path, &st, TAR_REG, NULL, err);
-}
-
-static bool opaque(int dirfd, const char *name)
-{
-    cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    char v[2];
-    if (fd < 0)
-        return false;
-    ssize_t n = fgetxattr(fd, "trusted.overlay.opaque", v, sizeof(v));
-    if (n < 0)
-        n = fgetxattr(fd, "user.overlay.opaque", v, sizeof(v));
-    return n == 1 && v[0] == 'y';
 }
 
 /* a whiteout of the upper dir: ".wh.NAME" beside it */
@@ -166,7 +154,7 @@ int tarw_add(struct tarw *w, int dirfd, const char *name, const char *path, cons
     }
     if (header(w, path, st, type, target, err) < 0)
         return -1;
-    if (w->layer && t == S_IFDIR && opaque(dirfd, name)) {
+    if (w->layer && t == S_IFDIR && rwl_opaque(dirfd, name)) {
         cleanup_free char *opq = xasprintf("%s/.wh..wh..opq", path);
         return add_marker(w, opq, st, err);
     }
