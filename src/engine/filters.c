@@ -89,18 +89,28 @@ bool filters_match_labels(json_t *filters, json_t *labels)
     return !filters_has(filters, "label!") || !filters_match_kv(filters, "label!", labels);
 }
 
-bool filters_match_re(json_t *filters, const char *key, const char *s)
+bool filters_match_exact(json_t *filters, const char *key, const char *s)
 {
     json_t *vals = json_object_get(filters, key);
-    if (!json_array_size(vals))
-        return true;
     size_t i;
     json_t *f;
     json_array_foreach(vals, i, f)
     {
-        const char *want = json_string_value(f);
-        if (strcmp(want, s) == 0)
+        if (strcmp(json_string_value(f), s) == 0)
             return true;
+    }
+    return !json_array_size(vals);
+}
+
+bool filters_match_re(json_t *filters, const char *key, const char *s)
+{
+    if (filters_match_exact(filters, key, s))
+        return true;
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(filters, key), i, f)
+    {
+        const char *want = json_string_value(f);
         regex_t re;
         if (regcomp(&re, want, REG_EXTENDED | REG_NOSUB) != 0)
             continue;

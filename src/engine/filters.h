@@ -29,6 +29,8 @@ bool filters_match_kv(json_t *filters, const char *key, json_t *labels);
  * one does (Docker's: with two label! values, only an object that has
  * both is kept). */
 bool filters_match_labels(json_t *filters, json_t *labels);
+/* Docker's ExactMatch: some value of key is s; true when key has none */
+bool filters_match_exact(json_t *filters, const char *key, const char *s);
 /* Docker's Match: some value of key is s, or as a regular expression
  * (POSIX extended here, RE2 in Docker) matches somewhere in s; a value
  * that is not a valid expression matches only itself. True when key has
