@@ -215,6 +215,7 @@ const struct cmd_flags vol_prune_flags = {
     "Remove unused local volumes",
     (const struct flag[]){
         {"all", 'a', NULL, "Remove all unused volumes, not just anonymous ones", F_ALL},
+        {"filter", 0, "filter", "Provide filter values (e.g. \"label=<label>\")", F_FILTER},
         {"force", 'f', NULL, "Do not prompt for confirmation", F_FORCE},
         {0},
     },
@@ -224,18 +225,36 @@ const struct cmd_flags vol_prune_flags = {
 
 /* Docker's: anonymous volumes only (run -v /path, an image's VOLUME),
  * unless --all */
+static int vol_prune_check(struct flags_it *it, const struct vflags *v)
+{
+    (void)it;
+    struct prune_filter pf;
+    merr_t err = MERR_INIT;
+    if (prune_filter_parse(v->filters, PRUNE_VOLUMES, v->all, &pf, &err) < 0)
+        return cli_fail(&err), EXIT_ENGINE;
+    bool all = v->all || pf.all;
+    prune_filter_free(&pf);
+    /* asked before the store is opened */
+    if (!v->force &&
+        !flags_confirm(all ? "WARNING! This will remove all local volumes not used by at least "
+                             "one container."
+                           : "WARNING! This will remove anonymous local volumes not used by at "
+                             "least one container."))
+        return 0;
+    return FLAGS_DONE;
+}
+
 static int vol_prune(struct store *s, struct flags_it *it, const struct vflags *v)
 {
     (void)it;
-    if (!v->force &&
-        !flags_confirm(v->all ? "WARNING! This will remove all local volumes not used by at least "
-                                "one container."
-                              : "WARNING! This will remove anonymous local volumes not used by at "
-                                "least one container."))
-        return 0;
+    struct prune_filter pf;
+    merr_t err = MERR_INIT;
+    if (prune_filter_parse(v->filters, PRUNE_VOLUMES, v->all, &pf, &err) < 0)
+        return cli_fail(&err), EXIT_ENGINE;
     json_t *deleted = json_array();
     uint64_t freed = 0;
-    prune_volumes(s, v->all, deleted, &freed);
+    prune_volumes(s, v->all, &pf, deleted, &freed);
+    prune_filter_free(&pf);
     printf("Deleted Volumes:\n");
     size_t i;
     json_t *n;
@@ -263,7 +282,7 @@ static const struct sub subs[] = {
     {"ls", "list", &vol_ls_flags, vol_ls, vol_ls_check},
     {"inspect", NULL, &vol_inspect_flags, vol_inspect},
     {"rm", "remove", &vol_rm_flags, vol_rm},
-    {"prune", NULL, &vol_prune_flags, vol_prune},
+    {"prune", NULL, &vol_prune_flags, vol_prune, vol_prune_check},
 };
 
 int engine_volume(const struct global *g, int argc, char **argv)

@@ -150,9 +150,11 @@ teardown() {
     [[ $output == *"bytes of labels, at most 32768"* ]]
     # nothing was made: no volume, no directory, no event
     [ "$(m volume ls -q | sort)" = "$before" ]
-    [ ! -e "$STORE/volumes/optvol" ] && [ ! -e "$STORE/volumes/badvol" ]
+    [ ! -e "$STORE/volumes/optvol" ]
+    [ ! -e "$STORE/volumes/badvol" ]
     run -0 m events --since 1m --until 0s --filter type=volume --filter event=create --format '{{.Actor.ID}}'
-    [[ $output != *optvol* ]] && [[ $output != *badvol* ]]
+    [[ $output != *optvol* ]]
+    [[ $output != *badvol* ]]
     # nor on a store that does not exist yet
     run -125 "$MOAT" --root "$BATS_TEST_TMPDIR/nostore" volume create -o type=tmpfs v
     [ ! -e "$BATS_TEST_TMPDIR/nostore" ]
@@ -194,4 +196,48 @@ teardown() {
     [[ $output == *"bad format of filter (expected name=value)"* ]]
     run -125 m volume ls --filter label!=env
     [[ $output == *"invalid filter 'label!'"* ]]
+}
+
+@test "volume prune --filter: label, label!, all as Docker's; until and a second all refused" {
+    m volume create --label env=dev named-dev > /dev/null
+    m volume create --label env=prod named-prod > /dev/null
+    m volume create plain > /dev/null
+    m rm "$(m create -v /data bb:1 true)" > /dev/null
+    local anon
+    anon=$(m volume ls -q -f label=com.docker.volume.anonymous)
+    [ ${#anon} -eq 64 ]
+    ls_q() { m volume ls -q | sort | tr '\n' ' '; }
+    local all4
+    all4=$(ls_q)
+    # refused before the question, nothing removed
+    run -125 m volume prune -f --filter until=1h
+    [[ $output == *"invalid filter 'until'"* ]]
+    run -125 m volume prune -af --filter all=true
+    [[ $output == *"conflicting options: cannot specify both --all and --filter all=1"* ]]
+    run -125 m volume prune -f --filter all=maybe
+    [[ $output == *"invalid filter 'all=maybe'"* ]]
+    run -125 sh -c "echo y | $MOAT --root $STORE volume prune --filter colour=red"
+    [[ $output != *"Are you sure"* ]]
+    [ "$(ls_q)" = "$all4" ]
+    # without all: anonymous ones only, and those must match too
+    run -0 m volume prune -f --filter label=env
+    [ "$(ls_q)" = "$all4" ]
+    run -0 m volume prune -f --filter label!=com.docker.volume.anonymous
+    [ "$(ls_q)" = "$all4" ]
+    # all=true asks as --all does
+    run -0 sh -c "echo n | $MOAT --root $STORE volume prune --filter all=1"
+    [[ $output == *"remove all local volumes not used"* ]]
+    [ "$(ls_q)" = "$all4" ]
+    run -0 m volume prune -f --filter all=true --filter label=env=dev
+    [[ $output == *named-dev* ]]
+    [ "$(ls_q)" = "$(printf '%s\n' "$anon" named-prod plain | sort | tr '\n' ' ')" ]
+    # label!: those without the label (the anonymous one and plain)
+    run -0 m volume prune -af --filter 'label!=env'
+    [[ $output == *plain* ]]
+    [[ $output == *"$anon"* ]]
+    [ "$(ls_q)" = "named-prod " ]
+    # a volume in use is never pruned
+    m create -v named-prod:/d bb:1 true > /dev/null
+    run -0 m volume prune -af --filter label=env=prod
+    [ "$(ls_q)" = "named-prod " ]
 }

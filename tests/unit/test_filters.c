@@ -108,6 +108,15 @@ static void test_name(void **state)
     char *msg;
     json_t *f = parse((const char *[]){"label=x", NULL}, &msg);
     assert_true(filters_match_re(f, "name", "anything"));
+    assert_true(filters_match_exact(f, "name", "anything"));
+    json_decref(f);
+    /* exact: no expression, no part */
+    f = parse((const char *[]){"name=loc", "name=l.cal", NULL}, &msg);
+    assert_false(filters_match_exact(f, "name", "local"));
+    assert_true(filters_match_re(f, "name", "local"));
+    json_decref(f);
+    f = parse((const char *[]){"name=local", NULL}, &msg);
+    assert_true(filters_match_exact(f, "name", "local"));
     json_decref(f);
 }
 
