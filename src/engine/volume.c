@@ -124,8 +124,9 @@ json_t *volume_create_args(char *const *labels, char *const *opts, merr_t *err)
         size_t sp = 0;
         while (k[sp] && isspace((unsigned char)k[sp]))
             sp++;
-        json_t *v = json_string(eq ? eq + 1 : "");
-        if (!k[sp] || !v || json_object_set_new(l, k, v) < 0) {
+        /* set_new takes v, and drops it on a bad key */
+        json_t *v = k[sp] ? json_string(eq ? eq + 1 : "") : NULL;
+        if (!v || json_object_set_new(l, k, v) < 0) {
             err_set(err, 0, "--label: invalid label '%.128s': %s", labels[i],
                     !k[sp] ? "empty name" : "not UTF-8");
             json_decref(l);
