@@ -134,7 +134,8 @@ enum {
     F_KEYS,
     F_NOSTDIN,
     F_SIGPROXY,
-    F_CHECKPOINT
+    F_CHECKPOINT,
+    F_FILTER
 };
 
 const struct cmd_flags start_flags = {
@@ -316,6 +317,7 @@ int engine_kill(const struct global *g, int argc, char **argv)
 
 struct rm_ctx {
     bool force, volumes;
+    char **filters; /* container prune's */
 };
 
 static int do_rm(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err)
@@ -348,6 +350,8 @@ static int on_rm(struct flags_it *it, int f, void *ctx)
         c->force = flags_bool(it);
     if (f == F_VOLUMES)
         c->volumes = flags_bool(it);
+    if (f == F_FILTER)
+        strv_push(&c->filters, it->val);
     if (f == F_LINK && flags_bool(it))
         return flags_error(it, "--link: moat has no container links"), -1;
     return 0;
@@ -355,7 +359,7 @@ static int on_rm(struct flags_it *it, int f, void *ctx)
 
 int engine_rm(const struct global *g, int argc, char **argv)
 {
-    struct rm_ctx c = {false, false};
+    struct rm_ctx c = {false, false, NULL};
     struct flags_it it;
     flags_begin(&it, &rm_flags, argc, argv);
     int r = flags_parse(&it, on_rm, &c);
@@ -399,6 +403,7 @@ const struct cmd_flags container_prune_flags = {
     "[OPTIONS]",
     "Remove all stopped containers",
     (const struct flag[]){
+        {"filter", 0, "filter", "Provide filter values (e.g. \"until=<timestamp>\")", F_FILTER},
         {"force", 'f', NULL, "Do not prompt for confirmation", F_FORCE},
         {0},
     },
@@ -408,20 +413,31 @@ const struct cmd_flags container_prune_flags = {
 
 int engine_container_prune(const struct global *g, int argc, char **argv)
 {
-    struct rm_ctx c = {false, false};
+    struct rm_ctx c = {false, false, NULL};
     struct flags_it it;
     flags_begin(&it, &container_prune_flags, argc, argv);
     int r = flags_parse(&it, on_rm, &c);
+    struct prune_filter pf;
+    merr_t err = MERR_INIT;
+    /* a bad filter is refused before the question */
+    if (r == FLAGS_DONE && prune_filter_parse(c.filters, PRUNE_CONTAINERS, false, &pf, &err) < 0)
+        r = (cli_fail(&err), EXIT_ENGINE);
+    strv_free(c.filters);
     if (r != FLAGS_DONE)
         return r;
-    if (!c.force && !flags_confirm("WARNING! This will remove all stopped containers."))
-        return 0;
     struct store s;
-    if (cli_store(g, &s) < 0)
+    if (!c.force && !flags_confirm("WARNING! This will remove all stopped containers.")) {
+        prune_filter_free(&pf);
+        return 0;
+    }
+    if (cli_store(g, &s) < 0) {
+        prune_filter_free(&pf);
         return EXIT_ENGINE;
+    }
     json_t *deleted = json_array();
     uint64_t freed = 0;
-    prune_containers(&s, deleted, &freed);
+    prune_containers(&s, &pf, deleted, &freed);
+    prune_filter_free(&pf);
     printf("Deleted Containers:\n");
     size_t i;
     json_t *id;

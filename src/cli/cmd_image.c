@@ -291,6 +291,7 @@ const struct cmd_flags image_prune_flags = {
     "Remove unused images",
     (const struct flag[]){
         {"all", 'a', NULL, "Remove all unused images, not just dangling ones", F_ALL},
+        {"filter", 0, "filter", "Provide filter values (e.g. \"until=<timestamp>\")", F_FILTER},
         {"force", 'f', NULL, "Do not prompt for confirmation", F_FORCE},
         {0},
     },
@@ -304,55 +305,46 @@ static int image_prune(const struct global *g, int argc, char **argv)
     struct flags_it it;
     flags_begin(&it, &image_prune_flags, argc, argv);
     int r = flags_parse(&it, image_keep, &v);
+    struct prune_filter pf;
+    merr_t err = MERR_INIT;
+    /* a bad filter is refused before the question */
+    if (r == FLAGS_DONE && prune_filter_parse(v.filters, PRUNE_IMAGES, false, &pf, &err) < 0)
+        r = (cli_fail(&err), EXIT_ENGINE);
+    strv_free(v.filters);
     if (r != FLAGS_DONE)
         return r;
     bool all = v.on[F_ALL];
+    struct store s;
     if (!v.on[F_FORCE] &&
         !flags_confirm(all ? "WARNING! This will remove all images without at least one container "
                              "associated to them."
-                           : "WARNING! This will remove all dangling images."))
+                           : "WARNING! This will remove all dangling images.")) {
+        prune_filter_free(&pf);
         return 0;
-    struct store s;
-    if (cli_store(g, &s) < 0)
+    }
+    if (cli_store(g, &s) < 0) {
+        prune_filter_free(&pf);
         return EXIT_ENGINE;
-    merr_t err = MERR_INIT;
-    if (store_lock(&s, &err) < 0) {
-        store_close(&s);
-        return cli_fail(&err);
     }
-    json_t *names = store_names(&s);
-    char **ids = store_image_ids(&s);
+    json_t *deleted = json_array();
     uint64_t freed = 0;
-    int ret = 0;
+    int ret = prune_images(&s, all, &pf, deleted, &freed, &err) < 0 ? cli_fail(&err) : 0;
+    prune_filter_free(&pf);
+    store_close(&s);
+    if (ret)
+        goto out;
     printf("Deleted Images:\n");
-    for (size_t i = 0; ids[i]; i++) {
-        char **ns = image_names(names, ids[i]);
-        char cid[80];
-        bool keep = (ns[0] && !all) || image_user(&s, ids[i], cid, sizeof(cid));
-        struct image img;
-        if (!keep && store_image_load(&s, ids[i], &img, &err) == 0) {
-            for (size_t k = 0; ns[k]; k++)
-                json_object_del(names, ns[k]);
-            if (store_names_save(&s, names, &err) < 0 || store_image_remove(&s, ids[i], &err) < 0)
-                ret = cli_fail(&err);
-            else {
-                printf("deleted: %s\n", ids[i]);
-                freed += img.size;
-            }
-            image_free(&img);
-        }
-        err_clear(&err);
-        strv_free(ns);
+    size_t i;
+    json_t *id;
+    json_array_foreach(deleted, i, id)
+    {
+        printf("deleted: %s\n", json_string_value(id));
     }
-    /* and what killed imports, loads and pulls of older moats left */
-    store_sweep(&s, &freed);
     char sz[24];
     human_bytes(freed, false, sz, sizeof(sz));
     printf("\nTotal reclaimed space: %s\n", sz);
-    strv_free(ids);
-    json_decref(names);
-    store_unlock(&s);
-    store_close(&s);
+out:
+    json_decref(deleted);
     return ret;
 }
 

@@ -224,6 +224,7 @@ const struct cmd_flags system_prune_flags = {
     "Remove unused data",
     (const struct flag[]){
         {"all", 'a', NULL, "Remove all unused images not just dangling ones", F_ALL},
+        {"filter", 0, "filter", "Provide filter values (e.g. \"label=<key>=<value>\")", F_FILTER},
         {"force", 'f', NULL, "Do not prompt for confirmation", F_FORCE},
         {"volumes", 0, NULL, "Prune anonymous volumes", F_VOLUMES},
         {0},
@@ -232,10 +233,37 @@ const struct cmd_flags system_prune_flags = {
     0,
     0};
 
+struct sysprune {
+    bool on[F_FILTER + 1];
+    char **filters;
+};
+
 static int on_prune(struct flags_it *it, int f, void *ctx)
 {
-    ((bool *)ctx)[f] = flags_bool(it);
+    struct sysprune *p = ctx;
+    if (f == F_FILTER)
+        strv_push(&p->filters, it->val);
+    else
+        p->on[f] = flags_bool(it);
     return 0;
+}
+
+/* Docker's question, with the filters it will apply */
+static bool sysprune_confirm(const bool *on, const struct prune_filter *pf)
+{
+    struct sbuf w = {0};
+    sbuf_printf(
+        &w, "WARNING! This will remove:\n  - all stopped containers\n%s  - all %s\n",
+        on[F_VOLUMES] ? "  - all anonymous volumes not used by at least one container\n" : "",
+        on[F_ALL] ? "images without at least one container associated to them" : "dangling images");
+    char **fl = prune_filter_list(pf);
+    for (size_t i = 0; fl && fl[i]; i++)
+        sbuf_printf(&w, "%s  - %s\n", i ? "" : "\n  Items to be pruned will be filtered with:\n",
+                    fl[i]);
+    strv_free(fl);
+    bool yes = flags_confirm(w.buf);
+    free(w.buf);
+    return yes;
 }
 
 static void print_list(const char *title, json_t *a, const char *prefix)
@@ -254,34 +282,39 @@ static void print_list(const char *title, json_t *a, const char *prefix)
 
 int engine_system_prune(const struct global *g, int argc, char **argv)
 {
-    bool on[F_FILTER + 1] = {0};
+    struct sysprune p = {0};
+    bool *on = p.on;
     struct flags_it it;
     flags_begin(&it, &system_prune_flags, argc, argv);
-    int r = flags_parse(&it, on_prune, on);
+    int r = flags_parse(&it, on_prune, &p);
+    struct prune_filter pf;
+    merr_t err = MERR_INIT;
+    unsigned what = PRUNE_CONTAINERS | PRUNE_IMAGES | (on[F_VOLUMES] ? PRUNE_VOLUMES : 0);
+    /* a bad filter is refused before the question */
+    if (r == FLAGS_DONE && prune_filter_parse(p.filters, what, false, &pf, &err) < 0)
+        r = (cli_fail(&err), EXIT_ENGINE);
+    strv_free(p.filters);
     if (r != FLAGS_DONE)
         return r;
-    if (!on[F_FORCE]) {
-        cleanup_free char *w = xasprintf(
-            "WARNING! This will remove:\n  - all stopped containers\n%s  - all %s\n",
-            on[F_VOLUMES] ? "  - all anonymous volumes not used by at least one container\n" : "",
-            on[F_ALL] ? "images without at least one container associated to them"
-                      : "dangling images");
-        if (!flags_confirm(w))
-            return 0;
+    if (!on[F_FORCE] && !sysprune_confirm(on, &pf)) {
+        prune_filter_free(&pf);
+        return 0;
     }
     struct store s;
-    if (cli_store(g, &s) < 0)
+    if (cli_store(g, &s) < 0) {
+        prune_filter_free(&pf);
         return EXIT_ENGINE;
+    }
     json_t *ctrs = json_array(), *vols = json_array(), *imgs = json_array();
     uint64_t freed = 0;
-    merr_t err = MERR_INIT;
-    prune_containers(&s, ctrs, &freed);
+    prune_containers(&s, &pf, ctrs, &freed);
     if (on[F_VOLUMES])
-        prune_volumes(&s, false, vols, &freed);
-    if (prune_images(&s, on[F_ALL], imgs, &freed, &err) < 0)
+        prune_volumes(&s, false, &pf, vols, &freed);
+    if (prune_images(&s, on[F_ALL], &pf, imgs, &freed, &err) < 0)
         r = cli_fail(&err), r = EXIT_ENGINE;
     else
         r = 0;
+    prune_filter_free(&pf);
     store_close(&s);
     print_list("Deleted Containers", ctrs, "");
     print_list("Deleted Volumes", vols, "");

@@ -2,6 +2,7 @@
  * create, ls, inspect, rm, prune. `run -v NAME:/path` creates one too. */
 #include "cli.h"
 #include "flags.h"
+#include "table.h"
 #include "../engine/engine.h"
 #include "../util/fs.h"
 #include "../util/util.h"
@@ -13,11 +14,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { F_QUIET = 1, F_FORCE, F_ALL, F_FORMAT, F_DRIVER };
+enum { F_QUIET = 1, F_FORCE, F_ALL, F_FORMAT, F_DRIVER, F_LABEL, F_OPT, F_FILTER };
 
 struct vflags {
     bool quiet, force, all;
     const char *format;
+    char **labels, **opts, **filters;
 };
 
 static int on_flag(struct flags_it *it, int f, void *ctx)
@@ -31,6 +33,12 @@ static int on_flag(struct flags_it *it, int f, void *ctx)
         v->all = flags_bool(it);
     else if (f == F_FORMAT)
         v->format = it->val;
+    else if (f == F_LABEL)
+        strv_push(&v->labels, it->val);
+    else if (f == F_OPT)
+        strv_push(&v->opts, it->val);
+    else if (f == F_FILTER)
+        strv_push(&v->filters, it->val);
     else if (f == F_DRIVER && strcmp(it->val, "local") != 0)
         return flags_error(it, "--driver \"%s\": moat has the local driver only", it->val), -1;
     return 0;
@@ -42,27 +50,36 @@ const struct cmd_flags vol_create_flags = {
     "Create a volume",
     (const struct flag[]){
         {"driver", 'd', "string", "Specify volume driver name (local)", F_DRIVER},
+        {"label", 0, "list", "Set metadata for a volume", F_LABEL},
+        {"opt", 'o', "map", "Set driver specific options (the local driver takes none yet)", F_OPT},
         {0},
     },
     true,
     1,
     1};
 
-static int vol_create(struct store *s, struct flags_it *it)
+static int vol_create_check(struct flags_it *it, const struct vflags *v)
 {
     merr_t err = MERR_INIT;
-    const char *name = it->args[0];
-    if (!volume_name_ok(name))
-        return flags_error(it, "\"%s\": letters, digits, _ . - (not first), at most 128", name),
+    if (!volume_name_ok(it->args[0]))
+        return flags_error(it, "\"%s\": letters, digits, _ . - (not first), at most 128",
+                           it->args[0]),
                EXIT_ENGINE;
+    json_t *labels = volume_create_args(v->labels, v->opts, &err);
+    if (!labels)
+        return cli_fail(&err), EXIT_ENGINE;
+    json_decref(labels);
+    return FLAGS_DONE;
+}
+
+static int vol_create(struct store *s, struct flags_it *it, const struct vflags *v)
+{
+    merr_t err = MERR_INIT;
     bool created;
-    int ret = 0;
-    if (store_lock(s, &err) < 0 || volume_ensure(s, name, false, &created, &err) < 0)
-        ret = cli_fail(&err);
-    else
-        printf("%s\n", name);
-    store_unlock(s);
-    return ret;
+    if (volume_create(s, it->args[0], v->labels, v->opts, &created, &err) < 0)
+        return cli_fail(&err);
+    printf("%s\n", it->args[0]);
+    return 0;
 }
 
 const struct cmd_flags vol_ls_flags = {
@@ -70,7 +87,10 @@ const struct cmd_flags vol_ls_flags = {
     "[OPTIONS]",
     "List volumes",
     (const struct flag[]){
-        {"format", 0, "string", "Format output using a Go template, or 'json'", F_FORMAT},
+        {"filter", 'f', "filter",
+         "Filter output based on conditions provided (dangling, driver, label, name)", F_FILTER},
+        {"format", 0, "string", "Format output using a template ('table', 'json' or a Go template)",
+         F_FORMAT},
         {"quiet", 'q', NULL, "Only display volume names", F_QUIET},
         {0},
     },
@@ -78,24 +98,57 @@ const struct cmd_flags vol_ls_flags = {
     0,
     0};
 
+static int vol_ls_check(struct flags_it *it, const struct vflags *v)
+{
+    (void)it;
+    merr_t err = MERR_INIT;
+    json_t *f = volume_list_filters(v->filters, &err);
+    if (!f)
+        return cli_fail(&err), EXIT_ENGINE;
+    json_decref(f);
+    return FLAGS_DONE;
+}
+
+/* a row of Docker's `volume ls`: its labels "k=v,k2=v2" */
+static json_t *ls_row(json_t *vol)
+{
+    struct sbuf labels = {0};
+    const char *k;
+    json_t *val;
+    json_object_foreach(json_object_get(vol, "Labels"), k, val)
+    {
+        sbuf_printf(&labels, "%s%s=%s", labels.len ? "," : "", k, json_string_value(val) ?: "");
+    }
+    json_t *row =
+        json_pack("{s:O,s:O,s:O,s:O,s:s,s:s,s:s}", "Name", json_object_get(vol, "Name"), "Driver",
+                  json_object_get(vol, "Driver"), "Scope", json_object_get(vol, "Scope"),
+                  "Mountpoint", json_object_get(vol, "Mountpoint"), "Labels",
+                  labels.buf ? labels.buf : "", "Links", "N/A", "Size", "N/A");
+    free(labels.buf);
+    return row;
+}
+
 static int vol_ls(struct store *s, struct flags_it *it, const struct vflags *v)
 {
     (void)it;
-    char **names = volume_names(s);
-    int ret = 0;
-    if (v->format) {
-        json_t *all = json_array();
-        for (size_t i = 0; names[i]; i++)
-            json_array_append_new(all, json_pack("{s:s,s:s}", "Driver", "local", "Name", names[i]));
-        ret = cli_print_objects(all, v->format);
-        json_decref(all);
-    } else {
-        if (!v->quiet)
-            printf("%-10s %s\n", "DRIVER", "VOLUME NAME");
-        for (size_t i = 0; names[i]; i++)
-            printf(v->quiet ? "%s%s\n" : "%-10s %s\n", v->quiet ? "" : "local", names[i]);
+    merr_t err = MERR_INIT;
+    json_t *vols = volume_list(s, v->filters, &err);
+    if (!vols)
+        return cli_fail(&err), EXIT_ENGINE;
+    json_t *rows = json_array(), *vol;
+    size_t i;
+    json_array_foreach(vols, i, vol)
+    {
+        json_array_append_new(rows, ls_row(vol));
     }
-    strv_free(names);
+    json_t *headers = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Name", "VOLUME NAME", "Driver",
+                                "DRIVER", "Scope", "SCOPE", "Mountpoint", "MOUNTPOINT", "Labels",
+                                "LABELS", "Links", "LINKS", "Size", "SIZE");
+    int ret = table_print(rows, v->quiet ? NULL : v->format, headers,
+                          v->quiet ? "{{.Name}}" : "table {{.Driver}}\t{{.Name}}");
+    json_decref(headers);
+    json_decref(rows);
+    json_decref(vols);
     return ret;
 }
 
@@ -162,6 +215,7 @@ const struct cmd_flags vol_prune_flags = {
     "Remove unused local volumes",
     (const struct flag[]){
         {"all", 'a', NULL, "Remove all unused volumes, not just anonymous ones", F_ALL},
+        {"filter", 0, "filter", "Provide filter values (e.g. \"label=<label>\")", F_FILTER},
         {"force", 'f', NULL, "Do not prompt for confirmation", F_FORCE},
         {0},
     },
@@ -171,18 +225,36 @@ const struct cmd_flags vol_prune_flags = {
 
 /* Docker's: anonymous volumes only (run -v /path, an image's VOLUME),
  * unless --all */
+static int vol_prune_check(struct flags_it *it, const struct vflags *v)
+{
+    (void)it;
+    struct prune_filter pf;
+    merr_t err = MERR_INIT;
+    if (prune_filter_parse(v->filters, PRUNE_VOLUMES, v->all, &pf, &err) < 0)
+        return cli_fail(&err), EXIT_ENGINE;
+    bool all = v->all || pf.all;
+    prune_filter_free(&pf);
+    /* asked before the store is opened */
+    if (!v->force &&
+        !flags_confirm(all ? "WARNING! This will remove all local volumes not used by at least "
+                             "one container."
+                           : "WARNING! This will remove anonymous local volumes not used by at "
+                             "least one container."))
+        return 0;
+    return FLAGS_DONE;
+}
+
 static int vol_prune(struct store *s, struct flags_it *it, const struct vflags *v)
 {
     (void)it;
-    if (!v->force &&
-        !flags_confirm(v->all ? "WARNING! This will remove all local volumes not used by at least "
-                                "one container."
-                              : "WARNING! This will remove anonymous local volumes not used by at "
-                                "least one container."))
-        return 0;
+    struct prune_filter pf;
+    merr_t err = MERR_INIT;
+    if (prune_filter_parse(v->filters, PRUNE_VOLUMES, v->all, &pf, &err) < 0)
+        return cli_fail(&err), EXIT_ENGINE;
     json_t *deleted = json_array();
     uint64_t freed = 0;
-    prune_volumes(s, v->all, deleted, &freed);
+    prune_volumes(s, v->all, &pf, deleted, &freed);
+    prune_filter_free(&pf);
     printf("Deleted Volumes:\n");
     size_t i;
     json_t *n;
@@ -201,18 +273,16 @@ struct sub {
     const char *name, *alias;
     const struct cmd_flags *flags;
     int (*fn)(struct store *, struct flags_it *, const struct vflags *);
+    /* before the store is opened: FLAGS_DONE, or the exit status */
+    int (*check)(struct flags_it *, const struct vflags *);
 };
 
-static int vol_create_any(struct store *s, struct flags_it *it, const struct vflags *v)
-{
-    (void)v;
-    return vol_create(s, it);
-}
-
 static const struct sub subs[] = {
-    {"create", NULL, &vol_create_flags, vol_create_any}, {"ls", "list", &vol_ls_flags, vol_ls},
-    {"inspect", NULL, &vol_inspect_flags, vol_inspect},  {"rm", "remove", &vol_rm_flags, vol_rm},
-    {"prune", NULL, &vol_prune_flags, vol_prune},
+    {"create", NULL, &vol_create_flags, vol_create, vol_create_check},
+    {"ls", "list", &vol_ls_flags, vol_ls, vol_ls_check},
+    {"inspect", NULL, &vol_inspect_flags, vol_inspect},
+    {"rm", "remove", &vol_rm_flags, vol_rm},
+    {"prune", NULL, &vol_prune_flags, vol_prune, vol_prune_check},
 };
 
 int engine_volume(const struct global *g, int argc, char **argv)
@@ -236,12 +306,18 @@ int engine_volume(const struct global *g, int argc, char **argv)
     struct flags_it it;
     flags_begin(&it, sc->flags, argc - 1, argv + 1);
     int r = flags_parse(&it, on_flag, &v);
-    if (r != FLAGS_DONE)
-        return r;
+    /* bad input is refused before the store is opened: nothing is made */
+    if (r == FLAGS_DONE && sc->check)
+        r = sc->check(&it, &v);
     struct store s;
-    if (cli_store(g, &s) < 0)
-        return EXIT_ENGINE;
-    int ret = sc->fn(&s, &it, &v);
-    store_close(&s);
-    return ret;
+    if (r == FLAGS_DONE && cli_store(g, &s) < 0)
+        r = EXIT_ENGINE;
+    else if (r == FLAGS_DONE) {
+        r = sc->fn(&s, &it, &v);
+        store_close(&s);
+    }
+    strv_free(v.labels);
+    strv_free(v.opts);
+    strv_free(v.filters);
+    return r;
 }

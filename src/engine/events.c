@@ -1,5 +1,6 @@
 /* events.c: the engine's event log (see events.h). */
 #include "events.h"
+#include "filters.h"
 #include "ctr.h"
 #include "../util/log.h"
 #include "../util/timearg.h"
@@ -139,24 +140,12 @@ void events_image(struct store *s, const char *id, const char *name, const char 
 
 /* --- reading ---------------------------------------------------------- */
 
-static const char *const filter_keys[] = {"container", "event", "image", "label", "type", "volume"};
+static const char *const filter_keys[] = {"container", "event",  "image", "label",
+                                          "type",      "volume", NULL};
 
 int events_filter_add(json_t *filters, const char *kv, merr_t *err)
 {
-    const char *eq = strchr(kv, '=');
-    if (!eq || eq == kv)
-        return err_set(err, 0, "bad format of filter (expected name=value): \"%s\"", kv);
-    cleanup_free char *key = xstrndup(kv, (size_t)(eq - kv));
-    bool known = false;
-    for (size_t i = 0; i < ARRAY_SIZE(filter_keys); i++)
-        known = known || strcmp(key, filter_keys[i]) == 0;
-    if (!known)
-        return err_set(err, 0, "invalid filter '%s'", key);
-    json_t *vals = json_object_get(filters, key);
-    if (!vals)
-        json_object_set_new(filters, key, vals = json_array());
-    json_array_append_new(vals, json_string(eq + 1));
-    return 0;
+    return filters_add(filters, kv, filter_keys, err);
 }
 
 static bool is_str_object(json_t *o)
@@ -243,22 +232,6 @@ static bool match_image(json_t *filters, json_t *ev, json_t *attrs)
                      match_any(filters, "image", sname, false)));
 }
 
-/* every label filter ("k" or "k=v") holds */
-static bool match_labels(json_t *filters, json_t *attrs)
-{
-    size_t i;
-    json_t *f;
-    json_array_foreach(json_object_get(filters, "label"), i, f)
-    {
-        const char *want = json_string_value(f), *eq = strchr(want, '=');
-        cleanup_free char *k = eq ? xstrndup(want, (size_t)(eq - want)) : xstrdup(want);
-        json_t *v = json_object_get(attrs, k);
-        if (!v || (eq && strcmp(json_string_value(v), eq + 1) != 0))
-            return false;
-    }
-    return true;
-}
-
 bool events_match(json_t *ev, json_t *filters)
 {
     if (!filters)
@@ -281,7 +254,7 @@ bool events_match(json_t *ev, json_t *filters)
     if (!match_any(filters, "volume", vol ? id : NULL, true) &&
         !match_any(filters, "volume", vol ? name : NULL, true))
         return false;
-    return match_image(filters, ev, attrs) && match_labels(filters, attrs);
+    return match_image(filters, ev, attrs) && filters_match_kv(filters, "label", attrs);
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -1,5 +1,6 @@
 /* image_filter.c: `images --filter` (see image_filter.h). */
 #include "image_filter.h"
+#include "filters.h"
 #include "../util/util.h"
 
 #include <fnmatch.h>
@@ -22,36 +23,43 @@ static int created_of(struct store *s, const char *what, char **out, merr_t *err
     return 0;
 }
 
+static const char *const keys[] = {"dangling", "label", "reference", "before", "since", NULL};
+
+/* the values of key in f, as a list */
+static char **values(json_t *f, const char *key)
+{
+    char **v = NULL;
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(f, key), i, x)
+    {
+        strv_push(&v, json_string_value(x));
+    }
+    return v;
+}
+
 int image_filter_parse(struct store *s, char **filters, struct image_filter *f, merr_t *err)
 {
     memset(f, 0, sizeof(*f));
     f->dangling = -1;
-    for (size_t i = 0; filters && filters[i]; i++) {
-        const char *kv = filters[i], *eq = strchr(kv, '=');
-        if (!eq)
-            return err_set(err, 0, "bad format of filter (expected name=value): %s", kv);
-        size_t kl = (size_t)(eq - kv);
-        const char *v = eq + 1;
-        if (kl == 8 && !strncmp(kv, "dangling", 8)) {
-            if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "1") && strcmp(v, "0"))
-                return err_set(err, 0, "invalid filter 'dangling=%s': true or false", v);
-            f->dangling = !strcmp(v, "true") || !strcmp(v, "1");
-        } else if (kl == 5 && !strncmp(kv, "label", 5)) {
-            strv_push(&f->labels, v);
-        } else if (kl == 9 && !strncmp(kv, "reference", 9)) {
-            strv_push(&f->references, v);
-        } else if ((kl == 6 && !strncmp(kv, "before", 6)) ||
-                   (kl == 5 && !strncmp(kv, "since", 5))) {
-            char **slot = kv[0] == 'b' ? &f->before : &f->since;
-            free(*slot);
-            *slot = NULL;
-            if (created_of(s, v, slot, err) < 0)
-                return err_wrap(err, "filter %.*s", (int)kl, kv);
-        } else {
-            return err_set(err, 0, "invalid filter '%.*s'", (int)kl, kv);
-        }
+    json_t *args = filters_parse(filters, keys, err);
+    bool dangling;
+    if (!args)
+        return -1;
+    int r = filters_bool(args, "dangling", false, &dangling, err);
+    if (r == 0 && json_object_get(args, "dangling"))
+        f->dangling = dangling;
+    f->labels = values(args, "label");
+    f->references = values(args, "reference");
+    for (int k = 0; k < 2 && r == 0; k++) {
+        const char *key = k ? "since" : "before";
+        json_t *vals = json_object_get(args, key);
+        const char *v = json_string_value(json_array_get(vals, json_array_size(vals) - 1));
+        if (v && created_of(s, v, k ? &f->since : &f->before, err) < 0)
+            r = err_wrap(err, "filter %s", key);
     }
-    return 0;
+    json_decref(args);
+    return r;
 }
 
 void image_filter_free(struct image_filter *f)

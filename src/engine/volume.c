@@ -2,9 +2,11 @@
 #include "volume.h"
 #include "ctr.h"
 #include "events.h"
+#include "filters.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -75,10 +77,13 @@ void volume_remove_anonymous(struct store *s, json_t *mounts)
     }
 }
 
-static int make_volume(struct store *s, const char *name, bool anonymous, bool *created,
-                       merr_t *err);
+static int make_volume(struct store *s, const char *name, bool anonymous, json_t *labels,
+                       bool *created, merr_t *err);
 
-int volume_ensure(struct store *s, const char *name, bool anonymous, bool *created, merr_t *err)
+/* volume_ensure with labels (an object of strings, may be NULL) for a
+ * volume it makes */
+static int ensure(struct store *s, const char *name, bool anonymous, json_t *labels, bool *created,
+                  merr_t *err)
 {
     *created = false;
     if (!volume_name_ok(name))
@@ -89,14 +94,73 @@ int volume_ensure(struct store *s, const char *name, bool anonymous, bool *creat
         json_decref(have);
         return 0;
     }
-    if (make_volume(s, name, anonymous, created, err) < 0)
+    if (make_volume(s, name, anonymous, labels, created, err) < 0)
         return -1;
     events_emit(s, "volume", "create", name, json_pack("{s:s}", "driver", "local"));
     return 0;
 }
 
-static int make_volume(struct store *s, const char *name, bool anonymous, bool *created,
-                       merr_t *err)
+int volume_ensure(struct store *s, const char *name, bool anonymous, bool *created, merr_t *err)
+{
+    return ensure(s, name, anonymous, NULL, created, err);
+}
+
+json_t *volume_create_args(char *const *labels, char *const *opts, merr_t *err)
+{
+    /* Docker's local driver takes type, o and device (a mount of its
+     * own, a bind among them): none of them is moat's yet, and an option
+     * quietly dropped would be a volume other than the one asked for */
+    if (opts && opts[0])
+        return err_set(err, 0,
+                       "--opt \"%.128s\": moat's local driver takes no options (Docker's type, o "
+                       "and device are not supported)",
+                       opts[0]),
+               NULL;
+    json_t *l = json_object();
+    for (size_t i = 0; labels && labels[i]; i++) {
+        const char *eq = strchr(labels[i], '=');
+        size_t kl = eq ? (size_t)(eq - labels[i]) : strlen(labels[i]);
+        cleanup_free char *k = xstrndup(labels[i], kl);
+        size_t sp = 0;
+        while (k[sp] && isspace((unsigned char)k[sp]))
+            sp++;
+        /* set_new takes v, and drops it on a bad key */
+        json_t *v = k[sp] ? json_string(eq ? eq + 1 : "") : NULL;
+        if (!v || json_object_set_new(l, k, v) < 0) {
+            err_set(err, 0, "--label: invalid label '%.128s': %s", labels[i],
+                    !k[sp] ? "empty name" : "not UTF-8");
+            json_decref(l);
+            return NULL;
+        }
+    }
+    cleanup_free char *text = json_dumps(l, JSON_COMPACT);
+    if (!text || strlen(text) > VOLUME_LABELS_MAX) {
+        json_decref(l);
+        return err_set(err, 0, "--label: %zu bytes of labels, at most %d", text ? strlen(text) : 0,
+                       VOLUME_LABELS_MAX),
+               NULL;
+    }
+    return l;
+}
+
+int volume_create(struct store *s, const char *name, char *const *labels, char *const *opts,
+                  bool *created, merr_t *err)
+{
+    *created = false;
+    if (!volume_name_ok(name))
+        return err_set(err, 0, "volume \"%.64s\": letters, digits, _ . - (not first), at most 128",
+                       name);
+    json_t *l = volume_create_args(labels, opts, err);
+    if (!l)
+        return -1;
+    int r = store_lock(s, err) < 0 ? -1 : ensure(s, name, false, l, created, err);
+    store_unlock(s);
+    json_decref(l);
+    return r;
+}
+
+static int make_volume(struct store *s, const char *name, bool anonymous, json_t *labels,
+                       bool *created, merr_t *err)
 {
     uint64_t base;
     if (ctr_alloc_userns(s, &base, err) < 0)
@@ -117,8 +181,9 @@ static int make_volume(struct store *s, const char *name, bool anonymous, bool *
     /* recorded first: no file is ever given to a range that no record
      * holds (one that is not held could go to another container) */
     cleanup_free char *now = ctr_now();
-    json_t *rec = json_pack("{s:s,s:s,s:I,s:b}", "Name", name, "CreatedAt", now, "UsernsBase",
-                            (json_int_t)base, "Anonymous", anonymous);
+    json_t *rec = json_pack("{s:s,s:s,s:I,s:b,s:o}", "Name", name, "CreatedAt", now, "UsernsBase",
+                            (json_int_t)base, "Anonymous", anonymous, "Labels",
+                            labels ? json_incref(labels) : json_object());
     cleanup_free char *text = json_dumps(rec, JSON_INDENT(2));
     json_decref(rec);
     cleanup_close int dfd = openat(s->fd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -151,6 +216,20 @@ int volume_open(struct store *s, const char *name, uint64_t *base, merr_t *err)
     return fd;
 }
 
+/* the record's labels: only string values count (the record is read
+ * as untrusted) */
+static json_t *labels_of(json_t *rec)
+{
+    json_t *out = json_object(), *v;
+    const char *k;
+    json_object_foreach(json_object_get(rec, "Labels"), k, v)
+    {
+        if (json_is_string(v))
+            json_object_set(out, k, v);
+    }
+    return out;
+}
+
 json_t *volume_inspect(struct store *s, const char *name, merr_t *err)
 {
     json_t *rec = volume_name_ok(name) ? load(s, name) : NULL;
@@ -158,15 +237,56 @@ json_t *volume_inspect(struct store *s, const char *name, merr_t *err)
         err_set(err, 0, "no such volume: %.128s", name);
         return NULL;
     }
-    json_t *out = json_pack("{s:s,s:O,s:s,s:o,s:s,s:{},s:{},s:O}", "Name", name, "CreatedAt",
-                            json_object_get(rec, "CreatedAt"), "Driver", "local", "Mountpoint",
-                            json_sprintf("%s/volumes/%s/_data", s->root, name), "Scope", "local",
-                            "Labels", "Options", "UsernsBase", json_object_get(rec, "UsernsBase"));
+    json_t *out =
+        json_pack("{s:s,s:O,s:s,s:o,s:s,s:o,s:{},s:O}", "Name", name, "CreatedAt",
+                  json_object_get(rec, "CreatedAt"), "Driver", "local", "Mountpoint",
+                  json_sprintf("%s/volumes/%s/_data", s->root, name), "Scope", "local", "Labels",
+                  labels_of(rec), "Options", "UsernsBase", json_object_get(rec, "UsernsBase"));
     /* Docker's mark of the volumes it makes for -v /path */
     if (out && json_is_true(json_object_get(rec, "Anonymous")))
         json_object_set_new(json_object_get(out, "Labels"), "com.docker.volume.anonymous",
                             json_string(""));
     json_decref(rec);
+    return out;
+}
+
+static const char *const list_keys[] = {"dangling", "driver", "label", "name", NULL};
+
+json_t *volume_list_filters(char *const *args, merr_t *err)
+{
+    json_t *f = filters_parse(args, list_keys, err);
+    bool dangling;
+    if (f && filters_bool(f, "dangling", false, &dangling, err) < 0) {
+        json_decref(f);
+        return NULL;
+    }
+    return f;
+}
+
+json_t *volume_list(struct store *s, char *const *args, merr_t *err)
+{
+    json_t *f = volume_list_filters(args, err);
+    if (!f)
+        return NULL;
+    bool dangling = false, by_dangling = json_object_get(f, "dangling") != NULL;
+    filters_bool(f, "dangling", false, &dangling, err);
+    char **names = volume_names(s);
+    json_t *out = json_array();
+    for (size_t i = 0; names[i]; i++) {
+        merr_t e = MERR_INIT;
+        json_t *v = volume_inspect(s, names[i], &e);
+        err_clear(&e);
+        char c[16];
+        bool ok = v && filters_match_re(f, "name", names[i]) &&
+                  filters_match_exact(f, "driver", "local") &&
+                  filters_match_kv(f, "label", json_object_get(v, "Labels")) &&
+                  (!by_dangling || !volume_user(s, names[i], c, sizeof(c)) == dangling);
+        if (ok)
+            json_array_append(out, v);
+        json_decref(v);
+    }
+    strv_free(names);
+    json_decref(f);
     return out;
 }
 

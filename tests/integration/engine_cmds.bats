@@ -276,6 +276,113 @@ bats_require_minimum_version 1.5.0
     run -1 m system prune extra
 }
 
+# ---- the prunes' --filter ----
+
+@test "container prune --filter: until (a time or a duration), label, label!; a bad filter is 125 before the question" {
+    local a b c r t
+    a=$(m create --label tier=web --label keep=1 bb:1 true)
+    b=$(m create --label tier=db bb:1 true)
+    sleep 0.2
+    t=$(date +%s.%N)
+    sleep 0.2
+    c=$(m create bb:1 true)
+    r=$(m run -d --label tier=web bb:1 sleep 100)
+    run -125 m container prune -f --filter colour=red
+    [[ $output == *"invalid filter 'colour'"* ]]
+    run -125 m container prune -f --filter until=soon
+    [[ $output == *"invalid value for 'until' filter"* ]]
+    run -125 m container prune -f --filter until=1h --filter until=2h
+    [[ $output == *"more than one until filter specified"* ]]
+    run -125 m container prune -f --filter label
+    [[ $output == *"bad format of filter"* ]]
+    run -125 sh -c "echo y | $MOAT --root $STORE container prune --filter all=1"
+    [[ $output == *"invalid filter 'all'"* ]]
+    [[ $output != *"Are you sure"* ]]
+    [ "$(m ps -aq | wc -l)" = 4 ]
+    # created an hour ago or before: none
+    run -0 m container prune -f --filter until=1h
+    [ "$(m ps -aq | wc -l)" = 4 ]
+    # before $t and without the label keep: b only
+    run -0 m container prune -f --filter until="$t" --filter 'label!=keep'
+    [[ $output == *"$b"* ]]
+    [[ $output != *"$a"* ]]
+    [[ $output != *"$c"* ]]
+    run -1 m inspect "$b"
+    # tier=web: a, not the running r
+    run -0 m container prune -f --filter label=tier=web
+    [[ $output == *"$a"* ]]
+    [[ $output != *"$r"* ]]
+    run -0 m inspect -f '{{.Id}}' "$c"
+    # 0s: created up to now, the rest of the stopped ones
+    run -0 m container prune -f --filter until=0s
+    [[ $output == *"$c"* ]]
+    [ "$(m ps -aq --no-trunc)" = "$r" ]
+}
+
+@test "image prune --filter: label, label!, until, with -a and on dangling images" {
+    m create bb:1 true > /dev/null # bb:1 is in use: never pruned
+    local d="$BATS_TEST_TMPDIR"
+    MKIMAGE_CONFIG='{"Labels": {"keep": "yes"}}' sh "$BATS_TEST_DIRNAME/../lib/mkimage.sh" "$ROOTFS" "$d/a.tar" la:1
+    MKIMAGE_CONFIG='{"Labels": {"keep": "no", "x": "1"}}' sh "$BATS_TEST_DIRNAME/../lib/mkimage.sh" "$ROOTFS" "$d/b.tar" lb:1
+    MKIMAGE_CONFIG='{"Labels": {"old": "1"}}' sh "$BATS_TEST_DIRNAME/../lib/mkimage.sh" "$ROOTFS" "$d/c.tar" la:1
+    m load -i "$d/a.tar" > /dev/null
+    local aid
+    aid=$(m image inspect -f '{{.Id}}' la:1)
+    m load -i "$d/b.tar" > /dev/null
+    m load -i "$d/c.tar" > /dev/null # la:1 moves to it: a is dangling
+    run -125 m image prune -f --filter dangling=true
+    [[ $output == *"invalid filter 'dangling'"* ]]
+    run -125 m image prune -af --filter until=junk
+    run -0 m image inspect "$aid"
+    # made before 2000: none
+    run -0 m image prune -af --filter until=2000-01-01T00:00:00Z
+    m image inspect "$aid" lb:1 la:1 > /dev/null
+    # without -a: dangling ones only, and only those the filter passes
+    run -0 m image prune -f --filter label=keep=no
+    m image inspect "$aid" lb:1 la:1 > /dev/null
+    run -0 m image prune -f --filter label=keep=yes
+    [[ $output == *"deleted: $aid"* ]]
+    run -1 m image inspect "$aid"
+    # -a: any unused image the filter passes
+    run -0 m image prune -af --filter label=keep --filter 'label!=x'
+    m image inspect lb:1 la:1 > /dev/null
+    run -0 m image prune -af --filter label=x=1
+    run -1 m image inspect lb:1
+    run -0 m image prune -af --filter 'label!=old'
+    m image inspect la:1 bb:1 > /dev/null
+    run -0 m image prune -af --filter until=0s --filter label=old
+    run -1 m image inspect la:1
+    m image inspect bb:1 > /dev/null
+}
+
+@test "system prune --filter: label and until reach containers and images; until refused with --volumes" {
+    local p n
+    p=$(m create --label p=1 bb:1 true)
+    n=$(m create bb:1 true)
+    m rm "$(m create -v /data bb:1 true)" > /dev/null # an anonymous volume left
+    run -125 m system prune -f --volumes --filter until=1h
+    [[ $output == *'the "until" filter is not supported with "--volumes"'* ]]
+    run -125 m system prune -f --filter all=true
+    [[ $output == *"invalid filter 'all'"* ]]
+    # the question lists the filters, as Docker's does
+    run -0 sh -c "echo n | $MOAT --root $STORE system prune --filter until=24h --filter label=p"
+    [[ $output == *"Items to be pruned will be filtered with:"*"  - label=p"*"  - until=24h"* ]]
+    m inspect "$p" "$n" > /dev/null
+    run -0 m system prune -f --filter label=p --volumes
+    [[ $output == *"$p"* ]]
+    [[ $output != *"$n"* ]]
+    [[ $output != *"Deleted Volumes"* ]]
+    [ "$(m volume ls -q -f label=com.docker.volume.anonymous | wc -l)" = 1 ]
+    local p2
+    p2=$(m create --label p=2 bb:1 true)
+    run -0 m system prune -f --volumes --filter 'label!=p'
+    [[ $output != *"$p2"* ]]
+    m inspect "$p2" > /dev/null
+    [[ $output == *"$n"* ]]
+    [[ $output == *"Deleted Volumes"* ]]
+    [ "$(m volume ls -q -f label=com.docker.volume.anonymous | wc -l)" = 0 ]
+}
+
 # ---- history ----
 
 # a docker-archive of ROOTFS as one layer, with a history of three steps
