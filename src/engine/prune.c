@@ -1,5 +1,6 @@
 /* prune.c: see prune.h. */
 #include "prune.h"
+#include "image_rm.h"
 #include "filters.h"
 #include "ctr_rec.h"
 #include "sysdf.h"
@@ -143,11 +144,6 @@ void prune_containers(struct store *s, const struct prune_filter *pf, json_t *de
     strv_free(ids);
 }
 
-static bool runs_image(json_t *rec, const void *id)
-{
-    return strcmp(json_string_value(json_object_get(rec, "Image")) ?: "", id) == 0;
-}
-
 /* img passes pf: its created time and its labels */
 static bool image_ok(const struct prune_filter *pf, const struct image *img)
 {
@@ -166,7 +162,7 @@ int prune_images(struct store *s, bool all, const struct prune_filter *pf, json_
     for (size_t i = 0; ids[i]; i++) {
         char **ns = image_names(names, ids[i]);
         char cid[16];
-        bool keep = (ns[0] && !all) || ctr_first(s, runs_image, ids[i], cid, sizeof(cid));
+        bool keep = (ns[0] && !all) || image_user(s, ids[i], cid, sizeof(cid));
         struct image img;
         merr_t e = MERR_INIT;
         if (!keep && store_image_load(s, ids[i], &img, &e) == 0) {

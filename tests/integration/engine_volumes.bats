@@ -7,11 +7,6 @@ load engine_common
 
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-    engine_setup_file
-    m run --rm bb:1 true > /dev/null 2>&1 # the store's warnings, said once
-}
-
 teardown() {
     engine_remove_all
     m volume prune -af > /dev/null 2>&1 || true
