@@ -2,7 +2,7 @@
  * the container's namespaces (one setns on the init's pidfd), enters its
  * cgroup and root, and forks the process, which then runs the same steps
  * as the init's last ones (user, capabilities, seccomp, exec). */
-#include "exec.h"
+#include "runtime.h"
 #include "container.h"
 #include "ops.h"
 #include "seal.h"
