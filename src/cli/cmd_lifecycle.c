@@ -3,7 +3,6 @@
 #include "cli.h"
 #include "../kernel/idmap.h"
 #include "../runtime/container.h"
-#include "../runtime/intent.h"
 #include "../runtime/ops.h"
 #include "../util/fs.h"
 #include "../util/log.h"
@@ -336,44 +335,33 @@ int cmd_list(const struct global *g, int argc, char **argv)
     if (rootfd < 0 && err.errnum != ENOENT) /* a missing root holds nothing */
         return cli_fail(&err);
     err_clear(&err);
-    char **ids = rootfd >= 0 ? state_list(rootfd) : xzalloc(sizeof(char *));
+    size_t n = 0;
+    struct rt_info *v = rootfd >= 0 ? rt_list(rootfd, &n) : NULL;
     struct sbuf out = {0};
     if (json)
         sbuf_puts(&out, "[");
     else if (!quiet)
         sbuf_printf(&out, "%-24s %-8s %-8s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE",
                     "CREATED", "OWNER");
-    size_t shown = 0;
-    for (size_t i = 0; ids[i]; i++) {
-        struct handle h;
-        if (handle_peek(rootfd, ids[i], &h, &err) < 0) {
-            /* not a container (runc's list skips these too): a create at
-             * work, or what a killed one left, which goes now */
-            if (err.errnum == ENOENT)
-                intent_clean(rootfd, ids[i], NULL);
-            err_clear(&err);
-            continue;
-        }
-        enum cstatus s = h.status;
+    for (size_t i = 0; i < n; i++) {
+        const struct rt_info *c = &v[i];
         if (json) {
-            cleanup_free char *st = state_to_json(&h.st, s, NULL);
-            sbuf_printf(&out, "%s%s", shown ? "," : "", st);
+            cleanup_free char *st = rt_info_json(c);
+            sbuf_printf(&out, "%s%s", i ? "," : "", st);
         } else if (quiet) {
-            sbuf_printf(&out, "%s\n", h.st.id);
+            sbuf_printf(&out, "%s\n", c->id);
         } else {
-            sbuf_printf(&out, "%-24s %-8d %-8s %-40s %-31s %s\n", h.st.id,
-                        s == CS_STOPPED ? 0 : (int)h.st.pid, cstatus_name(s), h.st.bundle,
-                        h.st.created, h.st.owner == 0 ? "root" : "user");
+            sbuf_printf(&out, "%-24s %-8d %-8s %-40s %-31s %s\n", c->id, (int)c->pid,
+                        cstatus_name(c->status), c->bundle, c->created,
+                        c->owner == 0 ? "root" : "user");
         }
-        shown++;
-        handle_close(&h);
     }
     if (json)
         sbuf_puts(&out, "]\n");
     if (out.len)
         fwrite(out.buf, 1, out.len, stdout);
     free(out.buf);
-    strv_free(ids);
+    rt_list_free(v, n);
     if (rootfd >= 0)
         close(rootfd);
     return 0;

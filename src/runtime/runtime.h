@@ -4,6 +4,7 @@
 #ifndef MOAT_RUNTIME_H
 #define MOAT_RUNTIME_H
 
+#include "../kernel/cgroup.h"
 #include "../util/err.h"
 #include "../util/keyseq.h"
 #include <jansson.h>
@@ -24,6 +25,31 @@ char *state_default_root(void);
 /* Open --root (creating it when `create`). The default root is given a
  * tmpfs of its own where /run is not one (see state.c). */
 int state_root_open(const char *root, bool create, merr_t *err);
+
+/* ---- what is known of existing containers, without their lock (info.c) ---- */
+
+/* One container, as `list` shows it. */
+struct rt_info {
+    char *id, *bundle, *rootfs, *created;
+    pid_t pid; /* the init's host pid; 0 when stopped */
+    uid_t owner;
+    enum cstatus status;
+};
+/* Every container under rootfd, sorted by id (*n of them). A directory
+ * without a state is none: a create at work is skipped, and what a killed
+ * create left is cleaned up (intent.h). */
+struct rt_info *rt_list(int rootfd, size_t *n);
+void rt_list_free(struct rt_info *v, size_t n);
+/* Its OCI state JSON (runc's list shape: no annotations). */
+char *rt_info_json(const struct rt_info *i);
+/* Its live status. */
+int rt_status(int rootfd, const char *id, enum cstatus *out, merr_t *err);
+/* A pidfd of its init, checked against the recorded start time (ESRCH
+ * when it is not running); *pid: the init's host pid. */
+int rt_pidfd(int rootfd, const char *id, pid_t *pid, merr_t *err);
+/* Its cgroups, to read statistics from: cg refers to host; the caller
+ * frees them with cg_free(cg), then cg_host_free(host). */
+int rt_cgroup(int rootfd, const char *id, struct cg_host *host, struct cg *cg, merr_t *err);
 
 /* ---- operations on an existing container: runc's commands (ops.c) ---- */
 
