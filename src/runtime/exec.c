@@ -428,7 +428,7 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
         ret = 0;
         goto out;
     }
-    ret = run_wait(&c, exit_code, err);
+    ret = rt_wait(&c, exit_code, err);
 out:
     if (pidfd >= 0)
         close(pidfd);

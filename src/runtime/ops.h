@@ -31,7 +31,6 @@ int handle_cgroup(struct handle *h, merr_t *err);
 /* Give a handle what the create of container c already knows, so run's
  * delete does not read it again: the parsed config (borrowed) and the
  * host's cgroup layout (taken from c). */
-struct container;
 void handle_adopt(struct handle *h, struct container *c);
 void handle_close(struct handle *h);
 /* pidfd of the init, checked against the recorded start time. */

@@ -1,5 +1,8 @@
-/* runtime.h: the OCI runtime as a library, and its one public header: what
- * the engine (engine/) and the CLI (cli/) may use of it. Every call that
+/* runtime.h: the OCI runtime as a library, and its one public header: the
+ * engine (engine/) and the CLI (cli/) include this one only. A container
+ * being made is opaque here (struct container, container.h); the state
+ * directory's records (state.h), the open container (ops.h's struct
+ * handle), the plan and the init are the runtime's own. Every call that
  * can fail returns a negative value and fills err. */
 #ifndef MOAT_RUNTIME_H
 #define MOAT_RUNTIME_H
@@ -8,6 +11,7 @@
 #include "../util/err.h"
 #include "../util/keyseq.h"
 #include <jansson.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -88,6 +92,68 @@ struct exec_opts {
  * when the caller detached with the detach keys and the process runs on,
  * its output drained by a process of its own until it ends. */
 int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err);
+
+/* ---- create and run (container.c, create.c, run.c) ---- */
+
+enum run_mode {
+    RUN_CREATE,     /* create: init waits on exec.fifo for `start` */
+    RUN_FOREGROUND, /* run: the init is the caller's child, to wait for
+                       (rt_wait, or its own waitpid) and delete (rt_destroy) */
+    RUN_DETACHED,   /* run -d */
+};
+
+struct rt_create_opts {
+    const char *id;
+    const char *bundle; /* absolute */
+    /* the text of the bundle's config.json, read by the caller: copied,
+     * and saved with the state as it is */
+    const char *config;
+    size_t config_len;
+    const char *rootfs; /* NULL: the config's root.path (from the bundle) */
+    const char *pid_file;
+    const char *console_socket;
+    int preserve_fds;
+    bool no_pivot;
+    bool no_new_keyring;
+    enum run_mode mode;
+    /* An engine that resolved and pinned the bind sources itself passes
+     * them here: per config mount, an O_PATH fd of its source (-1: the
+     * runtime opens it). Borrowed, by rt_create only; the runtime mounts
+     * through them and never walks those paths again. */
+    const int *mount_srcs;
+    size_t n_mount_srcs;
+};
+
+/* A container being made (or run) by this process: opaque. */
+struct container;
+
+/* Parse and check o->config (errors name config.json); nothing is made
+ * yet. The strings of o are copied, but for pid_file and console_socket,
+ * which rt_create reads. */
+int rt_new(const struct rt_create_opts *o, struct container **out, merr_t *err);
+/* Create it under rootfd (borrowed: open until rt_free): state, cgroups,
+ * namespaces, the init. The state is recorded and unlocked on return, and
+ * in the run modes the process has exec'd and the poststart hooks ran. A
+ * failure undoes all of it. */
+int rt_create(struct container *c, int rootfd, merr_t *err);
+/* The init's host pid (-1 before rt_create, and after rt_wait). */
+pid_t rt_pid(const struct container *c);
+/* Run with a terminal and no console socket: receive its master (the
+ * caller's to close). */
+int rt_console(struct container *c, merr_t *err);
+/* Before rt_create of a container to wait for: block every signal, so
+ * that rt_wait can forward them (old: the mask before). */
+int run_block_signals(sigset_t *old);
+/* RUN_FOREGROUND: forward signals to the init, proxy its terminal (if
+ * rt_console was not called), wait until it exits; *exit_code is its
+ * status (128 + signal when killed). */
+int rt_wait(struct container *c, int *exit_code, merr_t *err);
+/* After its exit: delete it as `delete --force` does (kill what is left,
+ * remove its cgroups, run poststop hooks, remove the state), reusing what
+ * the create knew. Nothing to do when it was deleted meanwhile. */
+int rt_destroy(struct container *c, merr_t *err);
+/* Release what the object holds (not the container: see rt_destroy). */
+void rt_free(struct container *c);
 
 /* ---- protection of the moat binary, CVE-2019-5736 (seal.c, see seal.h) ---- */
 
