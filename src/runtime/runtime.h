@@ -1,9 +1,10 @@
 /* runtime.h: the OCI runtime as a library, and its one public header: the
- * engine (engine/) and the CLI (cli/) include this one only. A container
- * being made is opaque here (struct container, container.h); the state
- * directory's records (state.h), the open container (ops.h's struct
- * handle), the plan and the init are the runtime's own. Every call that
- * can fail returns a negative value and fills err. */
+ * engine (engine/) and the CLI (cli/) include this one only, and
+ * tests/lint/check.sh keeps them to it. A container being made is opaque
+ * here (struct container, container.h); the state directory's records
+ * (state.h), the open container (ops.h's struct handle), the plan and the
+ * init are the runtime's own. Every call that can fail returns a negative
+ * value and fills err. */
 #ifndef MOAT_RUNTIME_H
 #define MOAT_RUNTIME_H
 
