@@ -3,8 +3,7 @@
 #include "flags.h"
 #include "tmpl.h"
 #include "../engine/engine.h"
-#include "../runtime/seal.h"
-#include "../runtime/state.h"
+#include "../runtime/runtime.h"
 #include "../util/log.h"
 #include "../util/util.h"
 

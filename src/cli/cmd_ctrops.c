@@ -3,7 +3,7 @@
 #include "flags.h"
 #include "table.h"
 #include "../engine/engine.h"
-#include "../runtime/ops.h"
+#include "../runtime/runtime.h"
 #include "../util/fs.h"
 #include "../util/log.h"
 #include "../util/util.h"

@@ -1,7 +1,6 @@
 /* cmd_exec.c: moat exec. */
 #include "cli.h"
-#include "../runtime/exec.h"
-#include "../runtime/ops.h"
+#include "../runtime/runtime.h"
 #include "../util/util.h"
 
 #include <stdio.h>

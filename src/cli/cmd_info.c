@@ -3,7 +3,7 @@
 #include "../kernel/caps.h"
 #include "../kernel/cgroup.h"
 #include "../kernel/lsm.h"
-#include "../runtime/profile.h"
+#include "../runtime/runtime.h"
 #include "../util/fs.h"
 #include "../util/log.h"
 #include "../util/util.h"

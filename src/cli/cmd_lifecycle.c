@@ -2,9 +2,8 @@
  * resume, ps. */
 #include "cli.h"
 #include "../kernel/idmap.h"
-#include "../runtime/container.h"
-#include "../runtime/intent.h"
-#include "../runtime/ops.h"
+#include "../oci/spec.h"
+#include "../runtime/runtime.h"
 #include "../util/fs.h"
 #include "../util/log.h"
 #include "../util/signame.h"
@@ -37,23 +36,18 @@ static int check_id(const char *cmd, const char *id)
 
 /* run in the foreground: relay until it ends, then delete it (unless
  * --keep); its exit status */
-static int run_foreground(struct container *c)
+static int run_foreground(struct container *c, bool keep)
 {
     merr_t err = MERR_INIT;
     int code = 0;
-    if (run_wait(c, &code, &err) < 0) {
+    if (rt_wait(c, &code, &err) < 0) {
         log_error("%s", err.msg);
         err_clear(&err);
         code = 1;
     }
     log_debug("phase: container exited");
-    struct handle h;
-    if (!c->o.keep && handle_open(c->rootfd, c->o.id, &h, &err) == 0) {
-        handle_adopt(&h, c);
-        if (container_destroy(c->rootfd, &h, &err) < 0)
-            log_error("%s", err.msg);
-        handle_close(&h);
-    }
+    if (!keep && rt_destroy(c, &err) < 0)
+        log_error("%s", err.msg);
     err_clear(&err);
     log_debug("phase: container deleted");
     return code;
@@ -75,12 +69,11 @@ static int container_cmd(const struct global *g, int argc, char **argv, enum run
         {0, 0, 0, 0},
     };
     const char *cmd = argv[0];
-    struct container c = {0};
+    struct rt_create_opts o = {.mode = mode};
+    bool keep = false; /* run --keep: do not delete after exit */
     const char *bundle = ".";
     uint64_t pfds = 0;
     int ch;
-    container_init_fds(&c);
-    c.o.mode = mode;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, mode == RUN_CREATE ? "b:h" : "b:dh", opts, NULL)) != -1) {
         switch (ch) {
@@ -88,29 +81,29 @@ static int container_cmd(const struct global *g, int argc, char **argv, enum run
             bundle = optarg;
             break;
         case 'c':
-            c.o.console_socket = optarg;
+            o.console_socket = optarg;
             break;
         case 'p':
-            c.o.pid_file = optarg;
+            o.pid_file = optarg;
             break;
         case 'P':
-            c.o.no_pivot = true;
+            o.no_pivot = true;
             break;
         case 'K':
-            c.o.no_new_keyring = true;
+            o.no_new_keyring = true;
             break;
         case 'f':
             if (parse_u64(optarg, &pfds) < 0 || pfds > 65536)
                 return cli_usage_error(cmd, "--preserve-fds: \"%s\" is not a number", optarg);
-            c.o.preserve_fds = (int)pfds;
+            o.preserve_fds = (int)pfds;
             break;
         case 'd':
             if (mode == RUN_CREATE)
                 return bad_flag(cmd, argv);
-            c.o.mode = RUN_DETACHED;
+            o.mode = RUN_DETACHED;
             break;
         case 'k':
-            c.o.keep = true;
+            keep = true;
             break;
         case 'S':
             break;
@@ -125,8 +118,8 @@ static int container_cmd(const struct global *g, int argc, char **argv, enum run
     }
     if (cli_want_args(cmd, argc, argv, optind, 1, "container id"))
         return 1;
-    c.o.id = argv[optind];
-    if (check_id(cmd, c.o.id))
+    o.id = argv[optind];
+    if (check_id(cmd, o.id))
         return 1;
     merr_t err = MERR_INIT;
     int code = 0;
@@ -135,39 +128,32 @@ static int container_cmd(const struct global *g, int argc, char **argv, enum run
         err_sys(&err, "--bundle: \"%s\"", bundle);
         return cli_fail(&err);
     }
-    c.bundle = xstrdup(real);
-    cleanup_free char *cfg = xasprintf("%s/config.json", c.bundle);
-    /* kept as read: it is saved with the state */
-    if (spec_read_file(cfg, &c.st.config, &c.st.config_len, &err) < 0 ||
-        spec_parse(c.st.config, c.st.config_len, "config.json", &c.spec, &err) < 0) {
-        container_release(&c);
+    o.bundle = real;
+    cleanup_free char *cfg = xasprintf("%s/config.json", real);
+    cleanup_free char *text = NULL;
+    struct container *c = NULL;
+    if (spec_read_file(cfg, &text, &o.config_len, &err) < 0)
         return cli_fail(&err);
-    }
-    c.rootfs = c.spec->root_path[0] == '/' ? xstrdup(c.spec->root_path)
-                                           : xasprintf("%s/%s", c.bundle, c.spec->root_path);
-    c.rootfd = cli_root(g, true, &err);
-    if (c.rootfd < 0) {
-        container_release(&c);
+    o.config = text;
+    if (rt_new(&o, &c, &err) < 0)
+        return cli_fail(&err);
+    int rootfd = cli_root(g, true, &err);
+    if (rootfd < 0) {
+        rt_free(c);
         return cli_fail(&err);
     }
     sigset_t old;
-    if (c.o.mode == RUN_FOREGROUND)
+    if (o.mode == RUN_FOREGROUND)
         run_block_signals(&old);
-    if (container_create(&c, &err) < 0) {
-        close_fd(&c.rootfd);
-        container_release(&c);
+    if (rt_create(c, rootfd, &err) < 0) {
+        close(rootfd);
+        rt_free(c);
         return cli_fail(&err);
     }
-    /* the state is recorded: unlock it, other commands may act now */
-    close_fd(&c.statefd);
-    if (c.o.mode != RUN_CREATE) {
-        cleanup_free char *state = container_state_json(&c, CS_RUNNING);
-        run_poststart(c.spec, state);
-    }
-    if (c.o.mode == RUN_FOREGROUND)
-        code = run_foreground(&c);
-    close_fd(&c.rootfd);
-    container_release(&c);
+    if (o.mode == RUN_FOREGROUND)
+        code = run_foreground(c, keep);
+    close(rootfd);
+    rt_free(c);
     log_debug("phase: resources released");
     return code;
 }
@@ -336,44 +322,33 @@ int cmd_list(const struct global *g, int argc, char **argv)
     if (rootfd < 0 && err.errnum != ENOENT) /* a missing root holds nothing */
         return cli_fail(&err);
     err_clear(&err);
-    char **ids = rootfd >= 0 ? state_list(rootfd) : xzalloc(sizeof(char *));
+    size_t n = 0;
+    struct rt_info *v = rootfd >= 0 ? rt_list(rootfd, &n) : NULL;
     struct sbuf out = {0};
     if (json)
         sbuf_puts(&out, "[");
     else if (!quiet)
         sbuf_printf(&out, "%-24s %-8s %-8s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE",
                     "CREATED", "OWNER");
-    size_t shown = 0;
-    for (size_t i = 0; ids[i]; i++) {
-        struct handle h;
-        if (handle_peek(rootfd, ids[i], &h, &err) < 0) {
-            /* not a container (runc's list skips these too): a create at
-             * work, or what a killed one left, which goes now */
-            if (err.errnum == ENOENT)
-                intent_clean(rootfd, ids[i], NULL);
-            err_clear(&err);
-            continue;
-        }
-        enum cstatus s = h.status;
+    for (size_t i = 0; i < n; i++) {
+        const struct rt_info *c = &v[i];
         if (json) {
-            cleanup_free char *st = state_to_json(&h.st, s, NULL);
-            sbuf_printf(&out, "%s%s", shown ? "," : "", st);
+            cleanup_free char *st = rt_info_json(c);
+            sbuf_printf(&out, "%s%s", i ? "," : "", st);
         } else if (quiet) {
-            sbuf_printf(&out, "%s\n", h.st.id);
+            sbuf_printf(&out, "%s\n", c->id);
         } else {
-            sbuf_printf(&out, "%-24s %-8d %-8s %-40s %-31s %s\n", h.st.id,
-                        s == CS_STOPPED ? 0 : (int)h.st.pid, cstatus_name(s), h.st.bundle,
-                        h.st.created, h.st.owner == 0 ? "root" : "user");
+            sbuf_printf(&out, "%-24s %-8d %-8s %-40s %-31s %s\n", c->id, (int)c->pid,
+                        cstatus_name(c->status), c->bundle, c->created,
+                        c->owner == 0 ? "root" : "user");
         }
-        shown++;
-        handle_close(&h);
     }
     if (json)
         sbuf_puts(&out, "]\n");
     if (out.len)
         fwrite(out.buf, 1, out.len, stdout);
     free(out.buf);
-    strv_free(ids);
+    rt_list_free(v, n);
     if (rootfd >= 0)
         close(rootfd);
     return 0;

@@ -1,6 +1,7 @@
 /* cmd_update.c: moat update --resources FILE|- or the flag forms. */
 #include "cli.h"
-#include "../runtime/ops.h"
+#include "../oci/spec.h"
+#include "../runtime/runtime.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 

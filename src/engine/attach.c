@@ -3,7 +3,7 @@
 #include "ctr.h"
 #include "ctr_rec.h"
 #include "monframe.h"
-#include "../runtime/ops.h"
+#include "../runtime/runtime.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 

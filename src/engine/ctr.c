@@ -11,9 +11,7 @@
 #include "../kernel/idmap.h"
 #include "../kernel/mount.h"
 #include "../kernel/proc.h"
-#include "../runtime/ops.h"
-#include "../runtime/profile.h"
-#include "../runtime/state.h"
+#include "../runtime/runtime.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 
@@ -39,16 +37,6 @@ int ctr_runtime_rootfd(struct store *s, merr_t *err)
 {
     cleanup_free char *r = ctr_runtime_root(s);
     return state_root_open(r, true, err);
-}
-
-int ctr_runtime_peek(struct store *s, const char *id, struct handle *h, merr_t *err)
-{
-    int rootfd = ctr_runtime_rootfd(s, err);
-    if (rootfd < 0)
-        return -1;
-    int r = handle_peek(rootfd, id, h, err);
-    close(rootfd);
-    return r;
 }
 
 char *ctr_now(void)

@@ -26,10 +26,6 @@ char *ctr_runtime_root(struct store *s);
 /* Open (create) it. */
 int ctr_runtime_rootfd(struct store *s, merr_t *err);
 
-/* The runtime's record of the container (handle_peek: no lock). */
-struct handle;
-int ctr_runtime_peek(struct store *s, const char *id, struct handle *h, merr_t *err);
-
 /* Remove whatever the runtime holds of the container (processes, cgroup,
  * state); nothing is an answer too. */
 void ctr_runtime_delete(struct store *s, const char *id);

@@ -6,8 +6,7 @@
 #include "ctr.h"
 #include "tinit.h"
 #include "../kernel/mount.h"
-#include "../runtime/seccomp_profile.h"
-#include "../runtime/state.h"
+#include "../runtime/runtime.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 

@@ -8,7 +8,7 @@
 #include "ctr_user.h"
 #include "logfile.h"
 #include "store.h"
-#include "../runtime/profile.h"
+#include "../runtime/runtime.h"
 #include <stdbool.h>
 
 struct run_opts {

@@ -4,7 +4,7 @@
 #include "ctr_rec.h"
 #include "ctr_user.h"
 #include "events.h"
-#include "../runtime/exec.h"
+#include "../runtime/runtime.h"
 #include "../util/util.h"
 
 #include <fcntl.h>

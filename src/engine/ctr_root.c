@@ -1,7 +1,7 @@
 /* ctr_root.c: see ctr_root.h. */
 #include "ctr_root.h"
 #include "ctr.h"
-#include "../runtime/ops.h"
+#include "../runtime/runtime.h"
 #include "../util/util.h"
 
 #include <errno.h>
@@ -24,14 +24,15 @@ uint32_t ctr_id_in(uint32_t base, uint32_t host)
  * against the runtime's record before and after the open */
 static int proc_root(struct store *s, const char *id, merr_t *err)
 {
-    struct handle h;
-    if (ctr_runtime_peek(s, id, &h, err) < 0)
+    cleanup_close int rootfd = ctr_runtime_rootfd(s, err);
+    if (rootfd < 0)
         return -1;
-    int pfd = handle_pidfd(&h, err);
+    pid_t pid = 0;
+    int pfd = rt_pidfd(rootfd, id, &pid, err);
     int fd = -1;
     if (pfd >= 0) {
         char p[64];
-        snprintf(p, sizeof(p), "/proc/%d/root", (int)h.st.pid);
+        snprintf(p, sizeof(p), "/proc/%d/root", (int)pid);
         fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
             err_sys(err, "open %s", p);
@@ -41,7 +42,6 @@ static int proc_root(struct store *s, const char *id, merr_t *err)
         }
         close(pfd);
     }
-    handle_close(&h);
     return fd;
 }
 

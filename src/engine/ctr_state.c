@@ -3,7 +3,7 @@
 #include "ctr_rec.h"
 #include "ctr.h"
 #include "events.h"
-#include "../runtime/ops.h"
+#include "../runtime/runtime.h"
 #include "../util/util.h"
 
 #include <errno.h>
@@ -79,15 +79,14 @@ out:
 
 bool ctr_paused(struct store *s, const char *id)
 {
-    struct handle h;
     merr_t e = MERR_INIT;
-    if (ctr_runtime_peek(s, id, &h, &e) < 0) {
+    enum cstatus st;
+    cleanup_close int rootfd = ctr_runtime_rootfd(s, &e);
+    if (rootfd < 0 || rt_status(rootfd, id, &st, &e) < 0) {
         err_clear(&e);
         return false;
     }
-    bool paused = h.status == CS_PAUSED;
-    handle_close(&h);
-    return paused;
+    return st == CS_PAUSED;
 }
 
 void ctr_mark_paused(struct store *s, const char *id, json_t *rec)

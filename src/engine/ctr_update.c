@@ -4,7 +4,7 @@
 #include "ctr.h"
 #include "ctr_res.h"
 #include "events.h"
-#include "../runtime/ops.h"
+#include "../runtime/runtime.h"
 #include "../util/util.h"
 
 #include <string.h>

@@ -3,7 +3,7 @@
 #include "idrange.h"
 #include "ctr.h"
 #include "stores.h"
-#include "../runtime/profile.h"
+#include "../runtime/runtime.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 

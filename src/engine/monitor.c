@@ -9,12 +9,9 @@
 #include "health.h"
 #include "logfile.h"
 #include "volume.h"
-#include "../runtime/container.h"
-#include "../runtime/ops.h"
-#include "../runtime/seal.h"
+#include "../runtime/runtime.h"
 #include "../util/fs.h"
 #include "../util/log.h"
-#include "../util/unixsock.h"
 #include "../util/util.h"
 
 #include <errno.h>
@@ -53,6 +50,8 @@ struct mon {
     size_t nsrcs;
     struct sbuf partial[2];
     struct health *health; /* its health check, or NULL */
+    struct container *ctr; /* the runtime's container, once launched */
+    int rootfd;            /* the runtime's state root, with ctr */
 };
 
 /* output of one stream: to every client, and by whole lines to the log
@@ -180,7 +179,7 @@ static void set_state(struct mon *m, const char *status, bool running, int pid, 
 }
 
 /* Mount, configure and create the container; its init is our child. */
-static int launch(struct mon *m, struct container *c, json_t *rec, merr_t *err)
+static int launch(struct mon *m, json_t *rec, merr_t *err)
 {
     if (ctr_mount_rootfs(m->s, m->id, rec, err) < 0)
         return -1;
@@ -215,39 +214,31 @@ static int launch(struct mon *m, struct container *c, json_t *rec, merr_t *err)
         if ((in && dup2(inp[0], 0) < 0) || dup2(outp[1], 1) < 0 || dup2(errp[1], 2) < 0)
             return err_sys(err, "dup2");
     }
-    container_init_fds(c);
-    c->o.mode = RUN_FOREGROUND;
-    c->o.id = m->id;
-    c->o.mount_srcs = m->srcs;
-    c->o.n_mount_srcs = m->nsrcs;
-    c->bundle = xstrdup(bundle);
-    c->st.config = text;
-    c->st.config_len = strlen(text);
-    text = NULL;
+    struct rt_create_opts o = {.id = m->id,
+                               .bundle = bundle,
+                               .config = text,
+                               .config_len = strlen(text),
+                               .rootfs = rootfs,
+                               .mode = RUN_FOREGROUND,
+                               .mount_srcs = m->srcs,
+                               .n_mount_srcs = m->nsrcs};
     int ret = -1;
-    char *state = NULL;
-    if (spec_parse(c->st.config, c->st.config_len, "config.json", &c->spec, err) < 0)
+    if (rt_new(&o, &m->ctr, err) < 0)
         goto out;
-    c->rootfs = xstrdup(rootfs);
-    c->rootfd = ctr_runtime_rootfd(m->s, err);
-    if (c->rootfd < 0)
+    m->rootfd = ctr_runtime_rootfd(m->s, err);
+    if (m->rootfd < 0)
         goto out;
-    op_delete(c->rootfd, m->id, true, err); /* what a killed monitor left */
+    op_delete(m->rootfd, m->id, true, err); /* what a killed monitor left */
     err_clear(err);
-    int cr = container_create(c, err);
+    int cr = rt_create(m->ctr, m->rootfd, err);
     /* the runtime has mounted them (or failed): they are no longer ours */
     ctr_mounts_close(m->srcs, m->nsrcs);
     m->srcs = NULL;
     m->nsrcs = 0;
-    c->o.mount_srcs = NULL;
-    c->o.n_mount_srcs = 0;
     if (cr < 0)
         goto out;
-    close_fd(&c->statefd);
-    state = container_state_json(c, CS_RUNNING);
-    run_poststart(c->spec, state);
     if (tty) {
-        m->master = unix_recv_fd(c->console_peer, err);
+        m->master = rt_console(m->ctr, err);
         if (m->master < 0)
             goto out;
         m->in_w = m->out_r = m->master;
@@ -259,7 +250,6 @@ static int launch(struct mon *m, struct container *c, json_t *rec, merr_t *err)
     }
     ret = 0;
 out:
-    free(state);
     ctr_mounts_close(m->srcs, m->nsrcs);
     m->srcs = NULL;
     m->nsrcs = 0;
@@ -281,15 +271,10 @@ out:
     return ret;
 }
 
-static void finish(struct mon *m, struct container *c, int code)
+static void finish(struct mon *m, int code)
 {
     merr_t e = MERR_INIT;
-    struct handle h;
-    if (handle_open(c->rootfd, m->id, &h, &e) == 0) {
-        handle_adopt(&h, c);
-        container_destroy(c->rootfd, &h, &e);
-        handle_close(&h);
-    }
+    rt_destroy(m->ctr, &e);
     err_clear(&e);
     ctr_umount_rootfs(m->s, m->id);
     set_state(m, "exited", false, 0, code, NULL);
@@ -338,14 +323,14 @@ static bool restart_wait(struct mon *m, unsigned ms)
 /* After an exit: start it again if its restart policy says so (after a
  * delay that doubles, unless it had run 10 s), until it runs or the
  * policy gives up. true when it runs again. */
-static bool again(struct mon *m, struct container *c, json_t *rec, int code, int64_t *count,
-                  int64_t *backoff)
+static bool again(struct mon *m, json_t *rec, int code, int64_t *count, int64_t *backoff)
 {
     for (;;) {
         if (!restart_wanted(rec, code, *count, restart_manual(m->s, m->id)))
             return false;
-        close_fd(&c->rootfd);
-        container_release(c);
+        close_fd(&m->rootfd);
+        rt_free(m->ctr);
+        m->ctr = NULL;
         /* the last run's ends: a pty master is in_w and out_r at once */
         int fds[] = {m->in_w, m->out_r, m->err_r, m->master};
         for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
@@ -363,11 +348,11 @@ static bool again(struct mon *m, struct container *c, json_t *rec, int code, int
             return false;
         }
         merr_t err = MERR_INIT;
-        if (launch(m, c, rec, &err) == 0) {
-            set_state(m, "running", true, (int)c->host_pid, 0, NULL);
+        if (launch(m, rec, &err) == 0) {
+            set_state(m, "running", true, (int)rt_pid(m->ctr), 0, NULL);
             /* stopped while it was being started: it goes at once */
             if (restart_manual(m->s, m->id))
-                kill(c->host_pid, SIGKILL);
+                kill(rt_pid(m->ctr), SIGKILL);
             return true;
         }
         ctr_runtime_delete(m->s, m->id);
@@ -425,8 +410,9 @@ static void launch_failed(struct mon *m, json_t *rec, merr_t *err, int status)
 
 /* relay output to the log and the clients until the process ends and
  * its output is drained: its exit status */
-static int serve(struct mon *m, struct container *c)
+static int serve(struct mon *m)
 {
+    pid_t init = rt_pid(m->ctr);
     sigset_t all;
     sigfillset(&all);
     int sfd = signalfd(-1, &all, SFD_CLOEXEC);
@@ -454,10 +440,10 @@ static int serve(struct mon *m, struct container *c)
                 pid_t w;
                 /* the container's init, or a health check (health.h) */
                 while ((w = waitpid(-1, &st, WNOHANG)) > 0)
-                    if (w == c->host_pid) {
+                    if (w == init) {
                         code = status_code(st);
                         done = true;
-                        c->host_pid = -1;
+                        init = -1;
                         health_stop(m->health);
                     } else {
                         health_reaped(m->health, w, st);
@@ -490,13 +476,11 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
                     .in_w = -1,
                     .out_r = -1,
                     .err_r = -1,
-                    .master = -1};
+                    .master = -1,
+                    .rootfd = -1};
     for (int i = 0; i < MAX_CLIENTS; i++)
         m.clients[i] = -1;
     merr_t err = MERR_INIT;
-    struct container c = {0};
-    container_init_fds(&c);
-    c.rootfd = -1;
     json_t *rec = NULL;
     m.dirfd = ctr_dirfd(s, id, &err);
     int lock = m.dirfd < 0 ? -1 : ctr_lock_open(s, id, true);
@@ -525,9 +509,9 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
         first_client(&m, rec);
     sigset_t old;
     run_block_signals(&old);
-    if (!rec || launch(&m, &c, rec, &err) < 0)
+    if (!rec || launch(&m, rec, &err) < 0)
         launch_failed(&m, rec, &err, status);
-    set_state(&m, "running", true, (int)c.host_pid, 0, NULL);
+    set_state(&m, "running", true, (int)rt_pid(m.ctr), 0, NULL);
     report(status, "OK");
     close(status);
     /* counted from this start, as Docker does; the delay from 100 ms again
@@ -538,13 +522,13 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
     for (;;) {
         time_t started = time(NULL);
         health_start(m.health);
-        int code = serve(&m, &c);
+        int code = serve(&m);
         output(&m, 0, "", 0, true);
         output(&m, 1, "", 0, true);
-        finish(&m, &c, code);
+        finish(&m, code);
         if (time(NULL) - started >= 10)
             backoff = 0;
-        if (!again(&m, &c, rec, code, &count, &backoff))
+        if (!again(&m, rec, code, &count, &backoff))
             break;
     }
     health_free(m.health);

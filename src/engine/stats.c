@@ -1,7 +1,8 @@
 /* stats.c: container statistics from its cgroups (see stats.h). */
 #include "stats.h"
 #include "ctr.h"
-#include "../runtime/ops.h"
+#include "../kernel/cgroup.h"
+#include "../runtime/runtime.h"
 #include "../util/util.h"
 
 #include <stdio.h>
@@ -65,14 +66,12 @@ static void blkio(const struct cg *cg, struct ctr_stats *st)
 int ctr_stats_read(struct store *s, const char *id, struct ctr_stats *st, merr_t *err)
 {
     memset(st, 0, sizeof(*st));
-    struct handle h;
-    if (ctr_runtime_peek(s, id, &h, err) < 0)
+    cleanup_close int rootfd = ctr_runtime_rootfd(s, err);
+    struct cg_host host;
+    struct cg c;
+    if (rootfd < 0 || rt_cgroup(rootfd, id, &host, &c, err) < 0)
         return -1;
-    if (handle_cgroup(&h, err) < 0) {
-        handle_close(&h);
-        return -1;
-    }
-    const struct cg *cg = &h.cg;
+    const struct cg *cg = &c;
     bool v2 = false;
     if (cg_dir_for(cg, "cpu", &v2) && v2) {
         cleanup_free char *t = NULL;
@@ -92,6 +91,7 @@ int ctr_stats_read(struct store *s, const char *id, struct ctr_stats *st, merr_t
     st->pids = num(cg, "pids", "pids.current");
     st->pids_limit = num(cg, "pids", "pids.max");
     blkio(cg, st);
-    handle_close(&h);
+    cg_free(&c);
+    cg_host_free(&host);
     return 0;
 }

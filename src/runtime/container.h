@@ -1,9 +1,11 @@
 /* container.h: what the runtime prepares for one container and what its
  * init process executes. The runtime (create.c) fills it before clone;
- * the init (init.c) is a copy of the runtime process and reads it. */
+ * the init (init.c) is a copy of the runtime process and reads it. Outside
+ * the runtime it is opaque (runtime.h: rt_new ... rt_free). */
 #ifndef MOAT_CONTAINER_H
 #define MOAT_CONTAINER_H
 
+#include "runtime.h"
 #include "../kernel/cgroup.h"
 #include "../kernel/seccomp.h"
 #include "plan.h"
@@ -14,32 +16,10 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-enum run_mode {
-    RUN_CREATE,     /* create: init waits on exec.fifo for `start` */
-    RUN_FOREGROUND, /* run: wait for the container and delete it */
-    RUN_DETACHED,   /* run -d */
-};
-
-struct container_opts {
-    const char *id;
-    const char *bundle;
-    const char *pid_file;
-    const char *console_socket;
-    int preserve_fds;
-    bool no_pivot;
-    bool no_new_keyring;
-    bool keep; /* run --keep: do not delete after exit */
-    enum run_mode mode;
-    /* An engine that resolved and pinned the bind sources itself passes
-     * them here: per config mount, an O_PATH fd of its source (-1: the
-     * runtime opens it). Borrowed; the runtime mounts through them and
-     * never walks those paths again. */
-    const int *mount_srcs;
-    size_t n_mount_srcs;
-};
-
 struct container {
-    struct container_opts o;
+    /* as given to rt_new, but: id is st.id; bundle, rootfs and config are
+     * NULL (taken into the fields below); mount_srcs only during rt_create */
+    struct rt_create_opts o;
     char *bundle; /* absolute */
     char *rootfs; /* absolute */
     struct spec *spec;
@@ -79,8 +59,8 @@ struct container {
     int landlock_fd;       /* prepared ruleset, -1 none, -2 unavailable */
     bool is_exec;          /* a process started by exec (Landlock: no scopes) */
     int stdio[3];          /* exec: the process' stdin, stdout, stderr (-1: ours) */
-    int relay[3];          /* exec: our ends of those pipes, relayed by run_wait */
-    struct keyseq detach;  /* exec: keys on stdin that end run_wait (n 0: none) */
+    int relay[3];          /* exec: our ends of those pipes, relayed by rt_wait */
+    struct keyseq detach;  /* exec: keys on stdin that end rt_wait (n 0: none) */
     int cwd_fd;            /* process.cwd, resolved before seccomp is loaded */
     bool child_trees;      /* the runtime may not clone host mounts (rootless):
                               the init clones them, before pivot_root */
@@ -89,6 +69,8 @@ struct container {
 #define DEFAULT_DEVICES 6
 
 /* create.c */
+/* every fd of c: none yet (-1) */
+void container_init_fds(struct container *c);
 int container_create(struct container *c, merr_t *err);
 /* closes what the mounts were made from (host objects, pinned): once they
  * are made, before pivot_root, so the init holds nothing of the host's */
@@ -107,12 +89,8 @@ char *container_state_json(const struct container *c, enum cstatus status);
 void init_main(struct container *c) __attribute__((noreturn));
 /* execute c->plan (also used by exec); never returns */
 void init_run_steps(struct container *c) __attribute__((noreturn));
-/* run.c */
-int run_block_signals(sigset_t *old);
-/* relay and wait for the init (or an exec'd process); 1 when the caller
- * detached (c->detach) and it runs on */
-int run_wait(struct container *c, int *exit_code, merr_t *err);
-void container_init_fds(struct container *c);
+/* run.c: run_block_signals and rt_wait (runtime.h), which returns 1 when
+ * the caller detached (c->detach: exec) and the process runs on */
 /* stage1.c: joins namespaces, unshares, forks the init; never returns */
 void stage1_main(struct container *c) __attribute__((noreturn));
 

@@ -486,8 +486,7 @@ static int prepare(struct container *c, merr_t *err)
     if (setup_console(c, err) < 0 || rootfs_prepare(c, err) < 0)
         return -1;
     log_debug("phase: host mounts cloned");
-    /* state fields known before the init exists */
-    c->st.id = xstrdup(c->o.id);
+    /* state fields known before the init exists (st.id: rt_new) */
     c->st.bundle = xstrdup(c->bundle);
     c->st.rootfs = xstrdup(c->rootfs);
     c->st.created = now_rfc3339();

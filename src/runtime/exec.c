@@ -2,7 +2,7 @@
  * the container's namespaces (one setns on the init's pidfd), enters its
  * cgroup and root, and forks the process, which then runs the same steps
  * as the init's last ones (user, capabilities, seccomp, exec). */
-#include "exec.h"
+#include "runtime.h"
 #include "container.h"
 #include "ops.h"
 #include "seal.h"
@@ -428,7 +428,7 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
         ret = 0;
         goto out;
     }
-    ret = run_wait(&c, exit_code, err);
+    ret = rt_wait(&c, exit_code, err);
 out:
     if (pidfd >= 0)
         close(pidfd);

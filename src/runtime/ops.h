@@ -1,7 +1,10 @@
-/* ops.h: operations on an existing container (runc's commands). */
+/* ops.h: an opened container (its locked state directory), for the
+ * operations on existing containers; the operations themselves (runc's
+ * commands, op_*) are declared in runtime.h. */
 #ifndef MOAT_OPS_H
 #define MOAT_OPS_H
 
+#include "runtime.h"
 #include "../oci/spec.h"
 #include "state.h"
 #include "../kernel/cgroup.h"
@@ -28,19 +31,10 @@ int handle_cgroup(struct handle *h, merr_t *err);
 /* Give a handle what the create of container c already knows, so run's
  * delete does not read it again: the parsed config (borrowed) and the
  * host's cgroup layout (taken from c). */
-struct container;
 void handle_adopt(struct handle *h, struct container *c);
 void handle_close(struct handle *h);
 /* pidfd of the init, checked against the recorded start time. */
 int handle_pidfd(const struct handle *h, merr_t *err);
-
-int op_start(int rootfd, const char *id, merr_t *err);
-int op_state(int rootfd, const char *id, char **json, merr_t *err);
-int op_kill(int rootfd, const char *id, int sig, bool all, merr_t *err);
-int op_delete(int rootfd, const char *id, bool force, merr_t *err);
-int op_pause(int rootfd, const char *id, bool pause, merr_t *err);
-int op_pids(int rootfd, const char *id, pid_t **pids, size_t *n, merr_t *err);
-int op_update(int rootfd, const char *id, const char *resources_json, size_t len, merr_t *err);
 
 /* Kill, reap leftovers, remove the cgroup, run poststop hooks, remove the
  * state: the end of every container (delete, and run after exit). */

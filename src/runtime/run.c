@@ -222,7 +222,7 @@ static void drain(const struct relay *r, size_t nr)
     _exit(0);
 }
 
-int run_wait(struct container *c, int *exit_code, merr_t *err)
+int rt_wait(struct container *c, int *exit_code, merr_t *err)
 {
     int master = -1;
     if (c->spec->process.terminal && c->console_peer >= 0) {

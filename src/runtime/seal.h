@@ -14,12 +14,11 @@
 #ifndef MOAT_SEAL_H
 #define MOAT_SEAL_H
 
+#include "runtime.h"
 #include "../oci/spec.h"
 #include <stdbool.h>
 
-/* The arguments to restart this process with (main's argv), or NULL when
- * it may not be restarted. */
-void seal_set_argv(char **argv);
+/* seal_set_argv, seal_protect_now: runtime.h */
 /* Could the container's root write our binary (no user namespace, a
  * joined one, or a mapping that covers the binary's owner)? */
 bool seal_exe_reachable(const struct spec *s);
@@ -29,10 +28,5 @@ int seal_for_exec(const struct spec *s, merr_t *err);
  * with CAP_SYS_PTRACE while an unprotected moat init is in it, and
  * protects this process where the init could be seen by the container. */
 int seal_for_create(const struct spec *s, merr_t *err);
-/* Protect this process now (a re-exec from main that does not return, or
- * an error where it may not be restarted): for a caller that will start a
- * container in the host's pid namespace without a user namespace, before
- * it has changed anything (the engine's create and start). */
-int seal_protect_now(merr_t *err);
 
 #endif

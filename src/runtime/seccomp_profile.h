@@ -8,6 +8,7 @@
 #ifndef MOAT_SECCOMP_PROFILE_H
 #define MOAT_SECCOMP_PROFILE_H
 
+#include "runtime.h"
 #include "../util/err.h"
 #include <jansson.h>
 #include <stdint.h>
@@ -23,8 +24,6 @@ void seccomp_host_detect(struct seccomp_host *h);
  * linux.seccomp (pure: unit-tested). */
 json_t *seccomp_profile_resolve(json_t *profile, uint64_t caps, const struct seccomp_host *h,
                                 merr_t *err);
-/* Read the file (a regular file of bounded size, without blocking),
- * resolve it and check it with the runtime's parser. */
-json_t *seccomp_profile_load(const char *path, uint64_t caps, merr_t *err);
+/* seccomp_profile_load (the file, read, resolved and checked): runtime.h */
 
 #endif

@@ -7,12 +7,10 @@
 #ifndef MOAT_STATE_H
 #define MOAT_STATE_H
 
-#include "../util/err.h"
+#include "runtime.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
-
-enum cstatus { CS_CREATING, CS_CREATED, CS_RUNNING, CS_PAUSED, CS_STOPPED };
 
 struct state {
     char *id;
@@ -35,16 +33,9 @@ struct state {
 #define STATE_FIFO "exec.fifo"
 #define STATE_FILE "state"
 
-const char *cstatus_name(enum cstatus s);
-/* Container ids: letters, digits, _ + - . ; not "." or "..". */
-bool state_valid_id(const char *id);
-/* Default root: /run/moat for root, $XDG_RUNTIME_DIR/moat otherwise. */
-char *state_default_root(void);
+/* cstatus_name, state_valid_id, state_default_root, state_root_open:
+ * runtime.h */
 
-#define STATE_DEFAULT_ROOT "/run/moat"
-/* Open --root (creating it when `create`). The default root is given a
- * tmpfs of its own where /run is not one (see state.c). */
-int state_root_open(const char *root, bool create, merr_t *err);
 /* Create the container's directory exclusively; returns its fd (locked).
  * A directory that a killed create left under id is cleaned up first. */
 int state_dir_create(int rootfd, const char *id, merr_t *err);

@@ -6,6 +6,8 @@
 #     fetch helper: util, oci and kernel);
 #   - cli/ including an engine header other than engine/engine.h (the
 #     engine's one public header);
+#   - a file outside runtime/ including a runtime header other than
+#     runtime/runtime.h (the runtime's one public header);
 #   - a source file over 800 lines;
 #   - a function over 120 lines (from a line "{" at column 0 to "}").
 cd "$(dirname "$0")/../.." || exit 2
@@ -16,7 +18,7 @@ rank() {
     cli) echo 5 ;; fetch) echo 3 ;; *) echo 9 ;;
     esac
 }
-for f in $(git ls-files 'src/*/*.c' 'src/*/*.h'); do
+for f in $(git ls-files 'src/*.c' 'src/*.h'); do
     dir=$(echo "$f" | cut -d/ -f2)
     mine=$(rank "$dir")
     for inc in $(sed -n 's|^#include "\.\./\([a-z]*\)/.*|\1|p' "$f" | sort -u); do
@@ -29,6 +31,11 @@ for f in $(git ls-files 'src/*/*.c' 'src/*/*.h'); do
     if [ "$dir" = cli ] && grep -q '^#include "\.\./engine/' "$f" &&
         grep '^#include "\.\./engine/' "$f" | grep -qv '"\.\./engine/engine\.h"'; then
         echo "$f: includes an engine header other than engine/engine.h"
+        bad=1
+    fi
+    if [ "$dir" != runtime ] &&
+        sed -n 's|^#include "\(\.\./\)*runtime/\([^"]*\)".*|\2|p' "$f" | grep -qvx 'runtime\.h'; then
+        echo "$f: includes a runtime header other than runtime/runtime.h"
         bad=1
     fi
     n=$(wc -l < "$f")
