@@ -88,35 +88,16 @@ int cmd_save(const struct global *g, int argc, char **argv)
     struct store s;
     if (cli_store(g, &s) < 0)
         return 1;
-    int n = (int)it.nargs, ret = 1;
-    char **ids = xzalloc(((size_t)n + 1) * sizeof(char *));
-    char **names = xzalloc(((size_t)n + 1) * sizeof(char *));
+    int ret = 1;
     merr_t err = MERR_INIT;
     cleanup_free char *tmp = output ? xasprintf("%s.tmp", output) : NULL;
     int fd = -1;
-    for (int i = 0; i < n; i++) {
-        char id[72];
-        if (store_image_find(&s, it.args[i], id, &err) < 0) {
-            cli_fail(&err);
-            goto out;
-        }
-        ids[i] = xstrdup(id);
-        merr_t e2 = MERR_INIT;
-        char *full = image_name_full(it.args[i], &e2);
-        err_clear(&e2);
-        json_t *nm = store_names(&s);
-        if (full && json_object_get(nm, full))
-            names[i] = full;
-        else
-            free(full);
-        json_decref(nm);
-    }
     fd = output ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : 1;
     if (fd < 0) {
         log_error("save: --output \"%s\": %s", output, strerror(errno));
         goto out;
     }
-    if (image_save(&s, ids, names, fd, &err) < 0) {
+    if (image_save(&s, it.args, fd, &err) < 0) {
         cli_fail(&err);
         goto out;
     }
@@ -130,10 +111,6 @@ out:
         close(fd);
     if (ret && output)
         unlink(tmp);
-    strv_free(ids);
-    for (int i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
     store_close(&s);
     return ret;
 }

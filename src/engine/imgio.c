@@ -485,7 +485,7 @@ static int add_blob(struct store *s, struct tarw *t, const char *digest, json_t 
     return tar_pad(t, size, err);
 }
 
-int image_save(struct store *s, char **ids, char **names, int fd, merr_t *err)
+static int save_images(struct store *s, char **ids, char **names, int fd, merr_t *err)
 {
     struct tarw tw = {.fd = fd}, *a = &tw;
     json_t *done = json_object(), *dm = json_array(), *oci = json_array();
@@ -556,5 +556,37 @@ out:
     json_decref(done);
     json_decref(dm);
     json_decref(oci);
+    return ret;
+}
+
+int image_save(struct store *s, char *const *refs, int fd, merr_t *err)
+{
+    size_t n = 0;
+    while (refs[n])
+        n++;
+    char **ids = xzalloc((n + 1) * sizeof(char *));
+    char **names = xzalloc((n + 1) * sizeof(char *));
+    json_t *nm = store_names(s);
+    int ret = 0;
+    for (size_t i = 0; i < n && ret == 0; i++) {
+        char id[72];
+        ret = store_image_find(s, refs[i], id, err);
+        ids[i] = xstrdup(id);
+        /* named by a name: the archive names it so (by id: no name) */
+        merr_t e2 = MERR_INIT;
+        char *full = image_name_full(refs[i], &e2);
+        err_clear(&e2);
+        if (full && json_object_get(nm, full))
+            names[i] = full;
+        else
+            free(full);
+    }
+    if (ret == 0)
+        ret = save_images(s, ids, names, fd, err);
+    json_decref(nm);
+    strv_free(ids);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
     return ret;
 }

@@ -24,8 +24,9 @@ int image_load(struct store *s, int fd, char **loaded, merr_t *err);
  * `name` (full; NULL for none) whatever the layout says; its id to id. */
 int image_load_pulled(struct store *s, int root, const char *name, char id[72], merr_t *err);
 
-/* The images `ids` (with the names in `names`, parallel, may be NULL
- * entries) as a tarball on fd. */
-int image_save(struct store *s, char **ids, char **names, int fd, merr_t *err);
+/* The images that refs (NULL-ended) name, as a tarball on fd (`docker
+ * save`, GET /images/get): each named in the archive by the name it was
+ * given by, if it was one. */
+int image_save(struct store *s, char *const *refs, int fd, merr_t *err);
 
 #endif
