@@ -126,6 +126,28 @@ const struct img_desc *img_index_pick(const struct img_manifest *m)
     return NULL;
 }
 
+int img_pulled_index_check(json_t *index, const char **manifest, const char **repo_digest,
+                           merr_t *err)
+{
+    json_t *ms = json_object_get(index, "manifests");
+    json_t *e = json_array_get(ms, 0);
+    *manifest = *repo_digest = NULL;
+    if (!json_is_object(index) || json_array_size(ms) != 1 || !json_is_object(e))
+        return err_set(err, 0, "index.json: not one manifest");
+    const char *d = json_string_value(json_object_get(e, "digest"));
+    if (!digest_valid(d))
+        return err_set(err, 0, "index.json: manifests[0].digest: not a sha256 digest");
+    json_t *ann = json_object_get(e, "annotations");
+    json_t *rd = json_object_get(ann, IMG_REPO_DIGEST);
+    if ((ann && !json_is_object(ann)) || (rd && !digest_valid(json_string_value(rd))))
+        return err_set(err, 0,
+                       "index.json: manifests[0].annotations." IMG_REPO_DIGEST
+                       ": not a sha256 digest");
+    *manifest = d;
+    *repo_digest = json_string_value(rd);
+    return 0;
+}
+
 int img_config_diff_ids(json_t *config, const char *what, size_t n, char ***out, merr_t *err)
 {
     json_t *ids = json_object_get(json_object_get(config, "rootfs"), "diff_ids");

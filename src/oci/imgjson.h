@@ -72,6 +72,17 @@ struct img_darchive {
     char **names; /* full names ("docker.io/library/busybox:latest"), NULL-terminated */
 };
 
+/* The layout moat-fetch writes for a pull: an index.json with one
+ * manifest descriptor, annotated with the digest of the document the
+ * registry served for the reference (IMG_REPO_DIGEST: the manifest itself,
+ * or the index or manifest list that leads to it), which becomes the
+ * image's RepoDigest. *manifest and *repo_digest point into index;
+ * *repo_digest is NULL when there is no annotation. Any other shape, or a
+ * digest that is not sha256: and 64 lowercase hex digits, is refused. */
+#define IMG_REPO_DIGEST "run.moat.repo-digest"
+int img_pulled_index_check(json_t *index, const char **manifest, const char **repo_digest,
+                           merr_t *err);
+
 /* Check manifest.json (every name is parsed as a reference). */
 int img_darchive_check(json_t *list, struct img_darchive **out, size_t *n, merr_t *err);
 void img_darchive_free(struct img_darchive *v, size_t n);

@@ -153,3 +153,12 @@ char *ref_familiar(const char *full)
         return xstrdup(full);
     return xstrdup(rest);
 }
+
+char *ref_repo(const char *name)
+{
+    char *r = xstrndup(name, strcspn(name, "@"));
+    char *colon = strrchr(r, ':');
+    if (colon && !strchr(colon, '/'))
+        *colon = 0;
+    return r;
+}

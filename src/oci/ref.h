@@ -26,6 +26,10 @@ void ref_free(struct ref *r);
 char *ref_string(const struct ref *r);
 /* The short form Docker prints: "busybox:latest", "localhost:5000/app:1". */
 char *ref_familiar(const char *full);
+/* The repository of a full or familiar name, without its tag or digest:
+ * "docker.io/library/busybox:1" and "docker.io/library/busybox@sha256:..."
+ * are both "docker.io/library/busybox"; "localhost:5000/app" stays. */
+char *ref_repo(const char *name);
 /* "sha256:" and 64 lowercase hex digits? */
 bool digest_valid(const char *d);
 /* The hex part of a valid digest. */

@@ -1,5 +1,6 @@
 /* fuzz_manifest: image manifests and indexes as a registry or an archive
- * sends them (what load, the store and moat-fetch check). */
+ * sends them (what load, the store and moat-fetch check), and the same
+ * bytes as the index.json of the layout moat-fetch leaves for a pull. */
 #include "oci/imgjson.h"
 #include "oci/ref.h"
 #include "util/util.h"
@@ -24,6 +25,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         img_manifest_free(&m);
         json_decref(keep);
     }
+    err_clear(&err);
+    json_t *ix = json_loadb((const char *)data, size, 0, NULL);
+    const char *man, *rd;
+    if (img_pulled_index_check(ix, &man, &rd, &err) == 0 &&
+        (!digest_valid(man) || (rd && !digest_valid(rd))))
+        __builtin_trap();
+    json_decref(ix);
     err_clear(&err);
     return 0;
 }

@@ -155,13 +155,71 @@ static void test_darchive(void **state)
                  "manifest.json[0].RepoTags[1]: image reference \"BAD\"");
 }
 
+static void pulled_bad(const char *text, const char *want)
+{
+    json_t *j = json_loads(text, 0, NULL);
+    const char *m = D1, *r = D1;
+    merr_t err = MERR_INIT;
+    assert_int_equal(img_pulled_index_check(j, &m, &r, &err), -1);
+    assert_null(m);
+    assert_null(r);
+    if (!strstr(err.msg, want))
+        fail_msg("error \"%s\" does not contain \"%s\"", err.msg, want);
+    err_clear(&err);
+    json_decref(j);
+}
+
+static void test_pulled_index(void **state)
+{
+    (void)state;
+    json_t *j = json_loads("{\"manifests\":[{\"digest\":\"" D1 "\",\"annotations\":"
+                           "{\"" IMG_REPO_DIGEST "\":\"" D2 "\"}}]}",
+                           0, NULL);
+    const char *m, *r;
+    merr_t err = MERR_INIT;
+    assert_int_equal(img_pulled_index_check(j, &m, &r, &err), 0);
+    assert_string_equal(m, D1);
+    assert_string_equal(r, D2);
+    json_decref(j);
+    /* no annotation: no repo digest */
+    j = json_loads("{\"manifests\":[{\"digest\":\"" D1 "\",\"annotations\":{}}]}", 0, NULL);
+    assert_int_equal(img_pulled_index_check(j, &m, &r, &err), 0);
+    assert_string_equal(m, D1);
+    assert_null(r);
+    json_decref(j);
+    pulled_bad("[]", "index.json: not one manifest");
+    pulled_bad("{\"manifests\":[]}", "index.json: not one manifest");
+    pulled_bad("{\"manifests\":[7]}", "index.json: not one manifest");
+    pulled_bad("{\"manifests\":[{\"digest\":\"" D1 "\"},{\"digest\":\"" D2 "\"}]}",
+               "index.json: not one manifest");
+    pulled_bad("{\"manifests\":[{\"digest\":\"sha256:AB\"}]}",
+               "manifests[0].digest: not a sha256 digest");
+    static const char *const bad[] = {
+        "\"sha256:ABCD\"",
+        "\"sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"",
+        "\"" D1 "\\n\"",
+        "7",
+        "null",
+        "\"sha512:1111\"",
+        "\"sha256:2222222222222222222222222222222222222222222222222222222222222222 \"",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *t = xasprintf("{\"manifests\":[{\"digest\":\"" D1 "\",\"annotations\":"
+                            "{\"" IMG_REPO_DIGEST "\":%s}}]}",
+                            bad[i]);
+        pulled_bad(t, "annotations." IMG_REPO_DIGEST ": not a sha256 digest");
+        free(t);
+    }
+    pulled_bad("{\"manifests\":[{\"digest\":\"" D1 "\",\"annotations\":[]}]}",
+               "annotations." IMG_REPO_DIGEST ": not a sha256 digest");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_manifest),
-        cmocka_unit_test(test_index),
-        cmocka_unit_test(test_config),
-        cmocka_unit_test(test_darchive),
+        cmocka_unit_test(test_manifest),     cmocka_unit_test(test_index),
+        cmocka_unit_test(test_config),       cmocka_unit_test(test_darchive),
+        cmocka_unit_test(test_pulled_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -151,12 +151,31 @@ static void test_digest(void **state)
     assert_false(digest_valid(NULL));
 }
 
+static void test_repo(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"docker.io/library/busybox:latest", "docker.io/library/busybox"},
+        {"docker.io/library/busybox@sha256:0123", "docker.io/library/busybox"},
+        {"localhost:5000/app:1", "localhost:5000/app"},
+        {"localhost:5000/app", "localhost:5000/app"},
+        {"localhost:5000/app@sha256:0123", "localhost:5000/app"},
+        {"busybox", "busybox"},
+        {"busybox:1@sha256:0123", "busybox"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *r = ref_repo(cases[i][0]);
+        assert_string_equal(r, cases[i][1]);
+        free(r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalise), cmocka_unit_test(test_refused),
         cmocka_unit_test(test_long),      cmocka_unit_test(test_familiar),
-        cmocka_unit_test(test_digest),
+        cmocka_unit_test(test_digest),    cmocka_unit_test(test_repo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
