@@ -6,9 +6,13 @@
  *
  * Fetches the manifest of REF (choosing linux/amd64 from an index), its
  * config and its layers, in parallel, into OUTDIR as an OCI image layout
- * that moat then loads into its store. Every blob is checked against its
- * digest and size while it streams, and renamed into place only when it
- * matches. Blobs listed in --have (digests moat's store has, one a line)
+ * that moat then loads into its store. The digest of the first document
+ * the registry served for REF (the index, or the manifest) is REF's repo
+ * digest, as Docker's: it is printed ("Digest: ...") and recorded in the
+ * layout, as the annotation IMG_REPO_DIGEST ("run.moat.repo-digest") of
+ * index.json's descriptor. Every blob is checked against its digest and
+ * size while it streams, and renamed into place only when it matches.
+ * Blobs listed in --have (digests moat's store has, one a line)
  * are not fetched.
  *
  * A separate, dynamically linked program: libcurl cannot be linked
@@ -549,9 +553,11 @@ static int login(struct opts *o)
 }
 
 /* The manifest of `want`, or the linux/amd64 one of an index; its digest
- * into *mdigest. Every document fetched is written to blobs. */
+ * into *mdigest, and that of the first document fetched (what the registry
+ * serves for `want`: the manifest, or an index) into *rdigest. Every
+ * document fetched is written to blobs. */
 static json_t *fetch_manifest(struct reg *g, const char *ref, char **wantp, const char *blobs,
-                              char **mdigest)
+                              char **mdigest, char **rdigest)
 {
     struct curl_slist *acc = curl_slist_append(NULL, ACCEPT);
     json_t *m = NULL;
@@ -575,6 +581,8 @@ static json_t *fetch_manifest(struct reg *g, const char *ref, char **wantp, cons
         if (!f || fwrite(r.body.buf, 1, r.body.len, f) != r.body.len || fclose(f) != 0)
             die("%s: %s", mpath, strerror(errno));
         resp_free(&r);
+        if (depth == 0)
+            *rdigest = xstrdup(d);
         /* the same checks as moat's own when it loads the result */
         struct img_manifest man;
         merr_t err = MERR_INIT;
@@ -641,12 +649,13 @@ static struct blob *plan_blobs(json_t *m, const char *mdigest, const char *have,
     return bs;
 }
 
-static void write_layout(json_t *m, const char *mdigest, const char *out)
+static void write_layout(json_t *m, const char *mdigest, const char *rdigest, const char *out)
 {
-    json_t *desc = json_pack("{s:s,s:s,s:I}", "mediaType",
+    json_t *desc = json_pack("{s:s,s:s,s:I,s:{s:s}}", "mediaType",
                              json_string_value(json_object_get(m, "mediaType"))
                                  ?: "application/vnd.oci.image.manifest.v1+json",
-                             "digest", mdigest, "size", (json_int_t)0);
+                             "digest", mdigest, "size", (json_int_t)0, "annotations",
+                             IMG_REPO_DIGEST, rdigest);
     json_t *index = json_pack("{s:i,s:[o]}", "schemaVersion", 2, "manifests", desc);
     cleanup_free char *ip = xasprintf("%s/index.json", out);
     cleanup_free char *lp = xasprintf("%s/oci-layout", out);
@@ -690,13 +699,14 @@ static int pull(struct opts *o)
     close(outfd); /* the rule is on the directory, not the descriptor */
     cleanup_free char *want = xstrdup(ref.digest ? ref.digest : ref.tag);
     printf("%s: Pulling from %s\n", want, ref.path);
-    char *mdigest = NULL;
-    json_t *m = fetch_manifest(&g, o->arg, &want, blobs, &mdigest);
+    char *mdigest = NULL, *rdigest = NULL;
+    json_t *m = fetch_manifest(&g, o->arg, &want, blobs, &mdigest, &rdigest);
     size_t n;
     struct blob *bs = plan_blobs(m, mdigest, have, o, &n);
     fetch_blobs(&g, bs, n, o->out);
-    write_layout(m, mdigest, o->out); /* the layout moat loads (and names itself) */
-    printf("Digest: %s\n", mdigest);
+    /* the layout moat loads (and names itself) */
+    write_layout(m, mdigest, rdigest, o->out);
+    printf("Digest: %s\n", rdigest); /* Docker's: the index's, for an index */
     json_decref(m);
     for (size_t k = 0; k < n; k++) {
         free(bs[k].digest);
@@ -705,6 +715,7 @@ static int pull(struct opts *o)
     }
     free(bs);
     free(mdigest);
+    free(rdigest);
     free(g.base);
     free(g.token);
     free(g.basic);
