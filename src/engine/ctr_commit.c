@@ -161,7 +161,7 @@ static int put_image(struct store *s, struct image *img, json_t *ic, const char 
     json_decref(m);
     if (store_blob_put(s, mt, strlen(mt), md, err) < 0)
         return -1;
-    return store_image_add(s, md, name, id, err);
+    return store_image_add(s, md, name, NULL, id, err);
 }
 
 /* hold a stopped container (its monitor lock), or freeze a running one */

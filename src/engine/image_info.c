@@ -19,10 +19,11 @@ char **image_names(json_t *names, const char *id)
     return v;
 }
 
-/* the familiar names of image id ("bb:1", "docker.io/x/y:2" as "x/y:2") */
-static json_t *repo_tags(struct store *s, const char *id)
+/* the familiar names of image id ("bb:1", "docker.io/x/y:2" as "x/y:2"),
+ * or of its digest references ("bb@sha256:...") */
+static json_t *repo_refs(struct store *s, const char *id, bool digests)
 {
-    json_t *names = store_names(s);
+    json_t *names = digests ? store_digests(s) : store_names(s);
     char **ns = image_names(names, id);
     json_t *tags = json_array();
     for (size_t i = 0; ns[i]; i++) {
@@ -74,15 +75,15 @@ json_t *image_inspect_json(struct store *s, const char *id, merr_t *err)
         json_array_append_new(layers, json_string(img.diff_ids[i]));
     json_t *c = img.config;
     json_t *o = json_pack(
-        "{s:s,s:o,s:[],s:s,s:s,s:s,s:o,s:s,s:s,s:O,s:s,s:s,s:I,s:{s:s,s:n},"
+        "{s:s,s:o,s:o,s:s,s:s,s:s,s:o,s:s,s:s,s:O,s:s,s:s,s:I,s:{s:s,s:n},"
         "s:{s:s,s:o},s:{s:s},s:s}",
-        "Id", img.id, "RepoTags", repo_tags(s, id), "RepoDigests", "Parent", "", "Comment",
-        comment_of(c), "Created", cfg_str(c, "created"), "ContainerConfig", container_config(c),
-        "DockerVersion", cfg_str(c, "docker_version"), "Author", cfg_str(c, "author"), "Config",
-        json_object_get(c, "config") ?: json_null(), "Architecture", cfg_str(c, "architecture"),
-        "Os", cfg_str(c, "os"), "Size", (json_int_t)img.size, "GraphDriver", "Name", "moat", "Data",
-        "RootFS", "Type", "layers", "Layers", layers, "Metadata", "LastTagTime",
-        "0001-01-01T00:00:00Z", "Manifest", img.manifest);
+        "Id", img.id, "RepoTags", repo_refs(s, id, false), "RepoDigests", repo_refs(s, id, true),
+        "Parent", "", "Comment", comment_of(c), "Created", cfg_str(c, "created"), "ContainerConfig",
+        container_config(c), "DockerVersion", cfg_str(c, "docker_version"), "Author",
+        cfg_str(c, "author"), "Config", json_object_get(c, "config") ?: json_null(), "Architecture",
+        cfg_str(c, "architecture"), "Os", cfg_str(c, "os"), "Size", (json_int_t)img.size,
+        "GraphDriver", "Name", "moat", "Data", "RootFS", "Type", "layers", "Layers", layers,
+        "Metadata", "LastTagTime", "0001-01-01T00:00:00Z", "Manifest", img.manifest);
     if (o && json_string_value(json_object_get(c, "variant")))
         json_object_set(o, "Variant", json_object_get(c, "variant"));
     image_free(&img);
@@ -94,7 +95,7 @@ json_t *image_history(struct store *s, const char *id, merr_t *err)
     struct image img;
     if (store_image_load(s, id, &img, err) < 0)
         return NULL;
-    json_t *tags = repo_tags(s, id);
+    json_t *tags = repo_refs(s, id, false);
     json_t *hist = json_object_get(img.config, "history");
     json_t *layers = json_object_get(img.manifest_json, "layers");
     json_t *out = json_array();

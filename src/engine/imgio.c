@@ -7,6 +7,7 @@
 #include "../kernel/mount.h"
 #include "../util/jpath.h"
 #include "../util/fs.h"
+#include "../util/sha256.h"
 #include "../util/util.h"
 
 #include <errno.h>
@@ -61,7 +62,7 @@ static int add_manifest(struct store *s, const char *config, char **layers, cons
     char md[72];
     if (store_blob_put(s, text, strlen(text), md, err) < 0)
         return -1;
-    return store_image_add(s, md, name, id, err);
+    return store_image_add(s, md, name, NULL, id, err);
 }
 
 /* Verify and unpack the layer blobs against config's rootfs.diff_ids. */
@@ -208,10 +209,12 @@ static int load_docker(struct store *s, int root, json_t *list, struct sbuf *out
     return r;
 }
 
-/* a manifest descriptor of index.json, or the linux/amd64 one of an index */
-/* the image id (its config's digest) goes to idout[72] if not NULL */
+/* a manifest descriptor of index.json, or the linux/amd64 one of an index,
+ * named name and with the digest reference dref (either may be NULL); the
+ * image id (its config's digest) goes to idout[72] if not NULL */
 static int load_oci_manifest(struct store *s, int root, const char *digest, const char *name,
-                             struct sbuf *out, char *idout, int depth, merr_t *err)
+                             const char *dref, struct sbuf *out, char *idout, int depth,
+                             merr_t *err)
 {
     if (!digest_valid(digest))
         return err_set(err, 0, "digest \"%s\": not sha256: and 64 hex digits",
@@ -236,7 +239,7 @@ static int load_oci_manifest(struct store *s, int root, const char *digest, cons
         else if (!e)
             err_set(err, 0, "index %s: no image for linux/amd64", digest);
         else
-            ret = load_oci_manifest(s, root, e->digest, name, out, idout, depth + 1, err);
+            ret = load_oci_manifest(s, root, e->digest, name, dref, out, idout, depth + 1, err);
         goto out;
     }
     cpath = xasprintf("blobs/sha256/%s", digest_hex(m.config.digest));
@@ -255,7 +258,7 @@ static int load_oci_manifest(struct store *s, int root, const char *digest, cons
     if (r == 0)
         r = add_layers(s, m.config.digest, layers, err);
     if (r == 0)
-        r = store_image_add(s, digest, name, id, err);
+        r = store_image_add(s, digest, name, dref, id, err);
     strv_free(layers);
     if (r == 0) {
         say_loaded(out, name, id);
@@ -301,8 +304,8 @@ static int load_oci(struct store *s, int root, json_t *index, struct sbuf *out, 
     {
         cleanup_free char *full = NULL;
         if (oci_name(e, &full, err) < 0 ||
-            load_oci_manifest(s, root, json_string_value(json_object_get(e, "digest")), full, out,
-                              NULL, 0, err) < 0)
+            load_oci_manifest(s, root, json_string_value(json_object_get(e, "digest")), full, NULL,
+                              out, NULL, 0, err) < 0)
             return err_wrap(err, "index.json: manifests[%zu]", i);
     }
     return 0;
@@ -328,20 +331,83 @@ static int load_dir(struct store *s, int root, struct sbuf *out, merr_t *err)
     return ret;
 }
 
-int image_load_pulled(struct store *s, int root, const char *name, char id[72], merr_t *err)
+/* the document `digest` of the layout at root (a manifest or an index:
+ * what moat-fetch fetched, read as untrusted), checked against its digest */
+static json_t *layout_doc(int root, const char *digest, struct img_manifest *m, merr_t *err)
+{
+    cleanup_free char *path = xasprintf("blobs/sha256/%s", digest_hex(digest));
+    cleanup_close int fd = mnt_openat_in_root(root, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    cleanup_free char *text = NULL;
+    size_t len = 0;
+    char got[72];
+    json_t *keep = NULL;
+    if (fd < 0 || read_regular_fd(fd, 4 << 20, &text, &len) < 0) {
+        err_sys(err, "%s", path);
+        return NULL;
+    }
+    struct sha256 h;
+    sha256_init(&h);
+    sha256_update(&h, text, len);
+    sha256_digest(&h, got);
+    cleanup_free char *what = xasprintf("manifest %s", digest);
+    if (strcmp(got, digest) != 0)
+        err_set(err, 0, "%s: its content has digest %s", what, got);
+    else if (img_manifest_parse(text, len, what, m, &keep, err) < 0)
+        keep = NULL;
+    return keep;
+}
+
+/* The repo digest (what the registry served for the reference) leads to
+ * the manifest fetched: it is that manifest, or an index of the layout
+ * whose linux/amd64 entry leads to it (two indexes deep at most, as
+ * moat-fetch follows them). */
+static int repo_digest_check(int root, const char *repo, const char *manifest, merr_t *err)
+{
+    char cur[72];
+    snprintf(cur, sizeof(cur), "%s", repo);
+    for (int hops = 0; strcmp(cur, manifest) != 0; hops++) {
+        struct img_manifest m;
+        json_t *keep = hops < 2 ? layout_doc(root, cur, &m, err) : NULL;
+        if (!keep && hops < 2)
+            return err_wrap(err, "pull: the repo digest %s", repo);
+        const struct img_desc *e = keep && m.index ? img_index_pick(&m) : NULL;
+        if (e)
+            snprintf(cur, sizeof(cur), "%s", e->digest);
+        if (keep)
+            img_manifest_free(&m);
+        json_decref(keep);
+        if (!e)
+            return err_set(err, 0, "pull: the repo digest %s does not lead to the manifest %s",
+                           repo, manifest);
+    }
+    return 0;
+}
+
+int image_load_pulled(struct store *s, int root, const char *name, const struct ref *r, char id[72],
+                      merr_t *err)
 {
     json_t *ix = load_json_in(root, "index.json", err);
-    json_t *ms = json_object_get(ix, "manifests");
+    const char *man = NULL, *rd = NULL;
+    cleanup_free char *dref = NULL;
     int ret = -1;
-    if (ix && json_array_size(ms) != 1)
-        err_set(err, 0, "pull: the fetched layout must hold one manifest");
-    else if (ix) {
-        struct sbuf out = {0};
-        ret = load_oci_manifest(s, root,
-                                json_string_value(json_object_get(json_array_get(ms, 0), "digest")),
-                                name, &out, id, 0, err);
-        free(out.buf);
+    if (!ix || img_pulled_index_check(ix, &man, &rd, err) < 0) {
+        err_wrap(err, "pull: the fetched layout");
+        goto out;
     }
+    /* what was asked for by digest must be what was fetched */
+    if (r->digest && strcmp(rd ? rd : man, r->digest) != 0) {
+        err_set(err, 0, "pull: %s was asked for, the fetched layout holds %s", r->digest,
+                rd ? rd : man);
+        goto out;
+    }
+    if (rd && repo_digest_check(root, rd, man, err) < 0)
+        goto out;
+    rd = rd ? rd : r->digest;
+    dref = rd ? xasprintf("%s/%s@%s", r->registry, r->path, rd) : NULL;
+    struct sbuf said = {0};
+    ret = load_oci_manifest(s, root, man, name, dref, &said, id, 0, err);
+    free(said.buf);
+out:
     json_decref(ix);
     return ret;
 }

@@ -5,6 +5,7 @@
 #define MOAT_IMGIO_H
 
 #include "../oci/imgjson.h"
+#include "../oci/ref.h"
 #include "store.h"
 
 /* A layer blob's media type from its first bytes (tar, gzip or zstd). */
@@ -20,9 +21,13 @@ int image_import(struct store *s, int fd, const char *name, char *const *changes
  * ("Loaded image: NAME" or "Loaded image ID: sha256:..."). */
 int image_load(struct store *s, int fd, char **loaded, merr_t *err);
 
-/* The one image of the OCI layout directory moat-fetch wrote, named
- * `name` (full; NULL for none) whatever the layout says; its id to id. */
-int image_load_pulled(struct store *s, int root, const char *name, char id[72], merr_t *err);
+/* The one image of the OCI layout directory moat-fetch wrote for the pull
+ * of r, named `name` (full; NULL for none) whatever the layout says, and
+ * given the digest reference "registry/path@DIGEST" of the repo digest the
+ * layout records (checked: it must lead to the image's manifest, and be
+ * r's digest when r has one); its id to id. */
+int image_load_pulled(struct store *s, int root, const char *name, const struct ref *r, char id[72],
+                      merr_t *err);
 
 /* The images that refs (NULL-ended) name, as a tarball on fd (`docker
  * save`, GET /images/get): each named in the archive by the name it was

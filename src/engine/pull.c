@@ -140,6 +140,9 @@ int image_pull(struct store *s, const char *name, const struct pull_opts *o, cha
     if (fetch_limits(&lim, err) < 0 || ref_parse(name, &r, err) < 0)
         return -1;
     cleanup_free char *full = ref_string(&r);
+    /* by digest when one is given (a tag beside it is only a label) */
+    cleanup_free char *fetch_ref =
+        r.digest ? xasprintf("%s/%s@%s", r.registry, r.path, r.digest) : xstrdup(full);
     cleanup_free char *rel = NULL;
     cleanup_close int tfd = -1;
     cleanup_close int lfd = -1;
@@ -164,7 +167,7 @@ int image_pull(struct store *s, const char *name, const struct pull_opts *o, cha
     push_size(&args, "--max-total", lim.max_total);
     strv_push(&args, "--have");
     strv_push(&args, "have");
-    strv_push(&args, full);
+    strv_push(&args, fetch_ref);
     strv_push(&args, "layout");
     struct fetch_run fr = {.dirfd = tfd,
                            .args = args,
@@ -178,8 +181,9 @@ int image_pull(struct store *s, const char *name, const struct pull_opts *o, cha
         err_sys(err, "pull: the helper left no layout");
         goto out;
     }
-    /* the name is ours, not the helper's: it parses what the network sent */
-    ret = image_load_pulled(s, lfd, r.tag ? full : NULL, id, err);
+    /* the names are ours, not the helper's: it parses what the network
+     * sent; a pull by digest records the digest reference only */
+    ret = image_load_pulled(s, lfd, r.digest ? NULL : full, &r, id, err);
     if (ret == 0) { /* Docker's event: the reference pulled, its name */
         cleanup_free char *fam = ref_familiar(full);
         cleanup_free char *repo = xstrdup(fam);

@@ -481,19 +481,8 @@ json_t *store_json_object(struct store *s, const char *rel)
     return j;
 }
 
-json_t *store_names(struct store *s)
-{
-    return store_json_object(s, "repositories.json");
-}
-
-int store_names_save(struct store *s, json_t *names, merr_t *err)
-{
-    cleanup_free char *text = json_dumps(names, JSON_SORT_KEYS | JSON_INDENT(1));
-    return store_write_file(s, "repositories.json", text, strlen(text), err);
-}
-
-int store_image_add(struct store *s, const char *manifest, const char *name, char id[72],
-                    merr_t *err)
+int store_image_add(struct store *s, const char *manifest, const char *name, const char *dref,
+                    char id[72], merr_t *err)
 {
     json_t *m = store_blob_json(s, manifest, err);
     if (!m)
@@ -533,29 +522,11 @@ int store_image_add(struct store *s, const char *manifest, const char *name, cha
         store_unlock(s);
         goto out;
     }
-    ret = 0;
-    if (name) {
-        json_t *names = store_names(s);
-        json_object_set_new(names, name, json_string(id));
-        ret = store_names_save(s, names, err);
-        json_decref(names);
-    }
+    ret = name || dref ? store_name_set(s, name, dref, id, err) : 0;
     store_unlock(s);
 out:
     json_decref(m);
     return ret;
-}
-
-int store_tag(struct store *s, const char *full, const char *id, merr_t *err)
-{
-    if (store_lock(s, err) < 0)
-        return -1;
-    json_t *names = store_names(s);
-    json_object_set_new(names, full, json_string(id));
-    int r = store_names_save(s, names, err);
-    json_decref(names);
-    store_unlock(s);
-    return r;
 }
 
 /* "HEX.json" -> "sha256:HEX" */
@@ -586,15 +557,17 @@ int store_image_find(struct store *s, const char *what, char id[72], merr_t *err
     struct ref r;
     if (ref_parse(what, &r, &e2) == 0) {
         cleanup_free char *full = ref_string(&r);
-        ref_free(&r);
         json_t *names = store_names(s);
         const char *v = json_string_value(json_object_get(names, full));
-        if (v && digest_valid(v)) {
+        bool found = v && digest_valid(v);
+        if (found)
             snprintf(id, 72, "%s", v);
-            json_decref(names);
-            return 0;
-        }
         json_decref(names);
+        /* NAME@DIGEST: the image a pull recorded under it */
+        found = found || store_digest_find(s, &r, id);
+        ref_free(&r);
+        if (found)
+            return 0;
     }
     err_clear(&e2);
     /* an id or a prefix of one (at least 4 hex digits) */

@@ -4,6 +4,9 @@
  *   layers/HEX/diff       a layer unpacked once, by its diff_id, shared
  *   images/HEX.json       an image: its config and manifest digests
  *   repositories.json     "registry/name:tag" -> image id
+ *   digests.json          "registry/name@sha256:..." -> image id: the digest
+ *                         of what the registry served for a pull (Docker's
+ *                         RepoDigests)
  *   containers/ID/        the engine's containers (container.c)
  *   tmp/ID/               a moat's staging area: work in progress, renamed
  *                         into place when whole
@@ -19,6 +22,7 @@
 #ifndef MOAT_STORE_H
 #define MOAT_STORE_H
 
+#include "../oci/ref.h"
 #include "../util/err.h"
 #include <jansson.h>
 #include <stdbool.h>
@@ -106,10 +110,12 @@ struct image {
 };
 
 /* Record the image whose manifest blob is `manifest` (its config and
- * layers must be stored already) and name it `name` (may be NULL). */
-int store_image_add(struct store *s, const char *manifest, const char *name, char id[72],
-                    merr_t *err);
-/* Find an image by name, id, or an unambiguous id prefix. */
+ * layers must be stored already), name it `name` and give it the digest
+ * reference `dref` (either may be NULL; see store_name_set). */
+int store_image_add(struct store *s, const char *manifest, const char *name, const char *dref,
+                    char id[72], merr_t *err);
+/* Find an image by name, NAME@DIGEST (a digest reference), id, or an
+ * unambiguous id prefix. */
 int store_image_find(struct store *s, const char *what, char id[72], merr_t *err);
 int store_image_load(struct store *s, const char *id, struct image *img, merr_t *err);
 void image_free(struct image *img);
@@ -118,11 +124,27 @@ void image_free(struct image *img);
 int store_write_file(struct store *s, const char *rel, const char *data, size_t len, merr_t *err);
 /* The JSON object in the store's file rel, or an empty one. */
 json_t *store_json_object(struct store *s, const char *rel);
-/* The name table; each returns with the lock taken by the caller. */
+/* store_names.c: the name table and the digest references; changes are
+ * made with the lock taken by the caller. */
 json_t *store_names(struct store *s);
 int store_names_save(struct store *s, json_t *names, merr_t *err);
-/* Point the name `full` at image `id` (under the lock). */
+json_t *store_digests(struct store *s);
+int store_digests_save(struct store *s, json_t *digests, merr_t *err);
+/* Point the name `full` and the digest reference `dref` (either may be
+ * NULL) at image `id`, under the lock. An image the name moves away from
+ * loses its digest references of the name's repository if it has no other
+ * tag there (Docker's rule when a tag is removed): what a pull of a tag
+ * left stays only as long as a tag of it does. */
+int store_name_set(struct store *s, const char *full, const char *dref, const char *id,
+                   merr_t *err);
+/* Drop from digests image id's digest references of repo ("registry/path")
+ * unless names has a tag of id in repo; what was dropped, a NULL-ended list. */
+char **store_digests_orphaned(json_t *names, json_t *digests, const char *repo, const char *id);
+/* Point the name `full` at image `id` (takes the lock). */
 int store_tag(struct store *s, const char *full, const char *id, merr_t *err);
+/* The image of the digest reference r ("registry/path@digest") into id,
+ * if r has a digest, it is recorded and the image is there. */
+bool store_digest_find(struct store *s, const struct ref *r, char id[72]);
 /* Image ids in the store. */
 char **store_image_ids(struct store *s);
 /* Remove image `id` (names pointing at it must be gone) and the blobs and
