@@ -53,7 +53,7 @@ const struct cmd_flags images_flags = {
     "List images",
     (const struct flag[]){
         {"all", 'a', NULL, "Show all images (default hides intermediate images)", F_ALL},
-        {"digests", 0, NULL, "Show digests (moat records no registry digests: <none>)", F_DIGESTS},
+        {"digests", 0, NULL, "Show digests", F_DIGESTS},
         {"filter", 'f', "filter",
          "Filter output based on conditions provided (dangling, label, before, since, "
          "reference)",
@@ -68,35 +68,88 @@ const struct cmd_flags images_flags = {
     0,
     1};
 
-/* the rows of one image: one a name, or one <none> row if it has none */
-static void image_rows(json_t *rows, const struct image *img, char **ns, const char *filter,
-                       bool notrunc, const struct image_filter *f)
+/* "registry/path@sha256:..." as Docker shows it: the familiar repository
+ * and the digest */
+static void split_digest(const char *full, char **repo, char **digest)
+{
+    cleanup_free char *f = ref_familiar(full);
+    char *at = strchr(f, '@');
+    *repo = xstrndup(f, at ? (size_t)(at - f) : strlen(f));
+    *digest = xstrdup(at ? at + 1 : "");
+}
+
+/* how an image's rows are made (Docker's CLI): digests shown (--digests),
+ * or needed (shown, or asked for by --format) */
+struct rows_ctx {
+    const char *filter;
+    bool notrunc, show_digests, need_digest;
+    const struct image_filter *f;
+};
+
+static void add_row(json_t *rows, const struct rows_ctx *c, const struct image *img,
+                    const char *repo, const char *tag, const char *digest, const char *name)
 {
     char shortid[80], age[40], size[24];
-    snprintf(shortid, sizeof(shortid), "%.*s", notrunc ? 71 : 12, notrunc ? img->id : img->id + 7);
+    cleanup_free char *rt = xasprintf("%s:%s", repo, tag);
+    cleanup_free char *rd = xasprintf("%s@%s", repo, digest);
+    if (c->filter && strcmp(c->filter, repo) != 0 && strcmp(c->filter, rt) != 0 &&
+        strcmp(c->filter, rd) != 0)
+        return;
+    if (!image_filter_match(c->f, img, name))
+        return;
+    snprintf(shortid, sizeof(shortid), "%.*s", c->notrunc ? 71 : 12,
+             c->notrunc ? img->id : img->id + 7);
     const char *created = json_string_value(json_object_get(img->config, "created")) ?: "";
     human_since(created, true, age, sizeof(age));
     human_bytes(img->size, false, size, sizeof(size));
-    for (size_t k = 0; ns[k] || (!k && !filter); k++) {
+    json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Repository", repo,
+                                          "Tag", tag, "ID", shortid, "CreatedSince", age,
+                                          "CreatedAt", created, "Size", size, "Digest", digest));
+}
+
+/* The rows of one image, as Docker's CLI makes them: a row a tag, with
+ * the digests of the tag's repository when they are needed (a row each);
+ * a repository with digest references only gets a row with the tag
+ * <none> (one a digest with --digests); an image with neither, one
+ * <none> row (unless the list is for a repository). */
+static void image_rows(json_t *rows, const struct rows_ctx *c, const struct image *img, char **ns,
+                       char **ds)
+{
+    json_t *tagged = json_object(); /* repositories that have a tag */
+    for (size_t k = 0; ns[k]; k++) {
         char *repo, *tag;
-        if (ns[k]) {
-            split_name(ns[k], &repo, &tag);
-        } else {
-            repo = xstrdup("<none>");
-            tag = xstrdup("<none>");
+        split_name(ns[k], &repo, &tag);
+        json_object_set_new(tagged, repo, json_true());
+        cleanup_free char *name = xasprintf("%s:%s", repo, tag);
+        size_t shown = 0;
+        for (size_t d = 0; c->need_digest && ds[d]; d++) {
+            char *drepo, *digest;
+            split_digest(ds[d], &drepo, &digest);
+            if (strcmp(drepo, repo) == 0 && ++shown)
+                add_row(rows, c, img, repo, tag, digest, name);
+            free(drepo);
+            free(digest);
         }
-        cleanup_free char *rt = xasprintf("%s:%s", repo, tag);
-        if ((!filter || strcmp(filter, repo) == 0 || strcmp(filter, rt) == 0) &&
-            image_filter_match(f, img, ns[k] ? rt : NULL))
-            json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Repository",
-                                                  repo, "Tag", tag, "ID", shortid, "CreatedSince",
-                                                  age, "CreatedAt", created, "Size", size, "Digest",
-                                                  "<none>"));
+        if (!shown)
+            add_row(rows, c, img, repo, tag, "<none>", name);
         free(repo);
         free(tag);
-        if (!ns[k])
-            break;
     }
+    json_t *done = json_object(); /* digest-only repositories shown once without --digests */
+    for (size_t d = 0; ds[d]; d++) {
+        char *repo, *digest;
+        split_digest(ds[d], &repo, &digest);
+        cleanup_free char *name = xasprintf("%s@%s", repo, digest);
+        if (!json_object_get(tagged, repo) && (c->show_digests || !json_object_get(done, repo)))
+            add_row(rows, c, img, repo, "<none>", c->show_digests ? digest : "", name);
+        json_object_set_new(done, repo, json_true());
+        free(repo);
+        free(digest);
+    }
+    if (!ns[0] && !ds[0] && !c->filter)
+        add_row(rows, c, img, "<none>", "<none>", "<none>", NULL);
+    json_decref(tagged);
+    json_decref(done);
 }
 
 int cmd_images(const struct global *g, int argc, char **argv)
@@ -124,7 +177,13 @@ int cmd_images(const struct global *g, int argc, char **argv)
         cli_fail(&ferr);
         return EXIT_ENGINE;
     }
-    json_t *names = store_names(&s), *rows = json_array();
+    json_t *names = store_names(&s), *digests = store_digests(&s), *rows = json_array();
+    const char *fmt = v.val[F_FORMAT];
+    struct rows_ctx rc = {.filter = filter,
+                          .notrunc = notrunc,
+                          .show_digests = v.on[F_DIGESTS],
+                          .need_digest = v.on[F_DIGESTS] || (fmt && strstr(fmt, "{{.Digest}}")),
+                          .f = &f};
     char **ids = store_image_ids(&s);
     for (size_t i = 0; ids[i]; i++) {
         struct image img;
@@ -134,20 +193,21 @@ int cmd_images(const struct global *g, int argc, char **argv)
             err_clear(&err);
             continue;
         }
-        char **ns = image_names(names, img.id);
+        char **ns = image_names(names, img.id), **ds = image_names(digests, img.id);
         size_t before = json_array_size(rows);
-        image_rows(rows, &img, ns, filter, notrunc, &f);
+        image_rows(rows, &rc, &img, ns, ds);
         /* -q: an image once, whatever its names */
         while (quiet && json_array_size(rows) > before + 1)
             json_array_remove(rows, json_array_size(rows) - 1);
         strv_free(ns);
+        strv_free(ds);
         image_free(&img);
     }
     json_t *headers = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Repository", "REPOSITORY", "Tag",
                                 "TAG", "ID", "IMAGE ID", "CreatedSince", "CREATED", "CreatedAt",
                                 "CREATED AT", "Size", "SIZE", "Digest", "DIGEST");
     int ret =
-        table_print(rows, quiet ? "{{.ID}}" : v.val[F_FORMAT], headers,
+        table_print(rows, quiet ? "{{.ID}}" : fmt, headers,
                     v.on[F_DIGESTS] ? "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t"
                                       "{{.CreatedSince}}\t{{.Size}}"
                                     : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t"
@@ -157,6 +217,7 @@ int cmd_images(const struct global *g, int argc, char **argv)
     json_decref(rows);
     strv_free(ids);
     json_decref(names);
+    json_decref(digests);
     store_close(&s);
     return ret;
 }

@@ -1,6 +1,7 @@
 /* image_filter.c: `images --filter` (see image_filter.h). */
 #include "image_filter.h"
 #include "filters.h"
+#include "../oci/ref.h"
 #include "../util/util.h"
 
 #include <fnmatch.h>
@@ -81,17 +82,15 @@ static bool label_ok(const struct image *img, const char *want)
     return v && (!eq || strcmp(json_string_value(v) ?: "", eq) == 0);
 }
 
-/* Docker's reference filter: a glob on the name, with or without its tag */
+/* Docker's reference filter: a glob on the name, with or without its tag
+ * (or digest) */
 static bool reference_ok(char **refs, const char *name)
 {
     if (!refs)
         return true;
     if (!name)
         return false;
-    cleanup_free char *repo = xstrdup(name);
-    char *c = strrchr(repo, ':');
-    if (c && !strchr(c, '/'))
-        *c = 0;
+    cleanup_free char *repo = ref_repo(name);
     for (size_t i = 0; refs[i]; i++)
         if (fnmatch(refs[i], name, 0) == 0 || fnmatch(refs[i], repo, 0) == 0)
             return true;
