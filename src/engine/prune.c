@@ -157,23 +157,28 @@ int prune_images(struct store *s, bool all, const struct prune_filter *pf, json_
 {
     if (store_lock(s, err) < 0)
         return -1;
-    json_t *names = store_names(s);
+    json_t *names = store_names(s), *digests = store_digests(s);
     char **ids = store_image_ids(s);
     for (size_t i = 0; ids[i]; i++) {
-        char **ns = image_names(names, ids[i]);
+        char **ns = image_names(names, ids[i]), **ds = image_names(digests, ids[i]);
         char cid[16];
-        bool keep = (ns[0] && !all) || image_user(s, ids[i], cid, sizeof(cid));
+        /* dangling: neither a tag nor a digest reference */
+        bool keep = ((ns[0] || ds[0]) && !all) || image_user(s, ids[i], cid, sizeof(cid));
         struct image img;
         merr_t e = MERR_INIT;
         if (!keep && store_image_load(s, ids[i], &img, &e) == 0) {
             if (!image_ok(pf, &img)) {
                 image_free(&img);
                 strv_free(ns);
+                strv_free(ds);
                 continue;
             }
             for (size_t k = 0; ns[k]; k++)
                 json_object_del(names, ns[k]);
-            if (store_names_save(s, names, &e) == 0 && store_image_remove(s, ids[i], &e) == 0) {
+            for (size_t k = 0; ds[k]; k++)
+                json_object_del(digests, ds[k]);
+            if (store_names_save(s, names, &e) == 0 && store_digests_save(s, digests, &e) == 0 &&
+                store_image_remove(s, ids[i], &e) == 0) {
                 json_array_append_new(deleted, json_string(ids[i]));
                 *freed += img.size;
             }
@@ -181,11 +186,13 @@ int prune_images(struct store *s, bool all, const struct prune_filter *pf, json_
         }
         err_clear(&e);
         strv_free(ns);
+        strv_free(ds);
     }
     /* and what killed imports, loads and pulls of older moats left */
     store_sweep(s, freed);
     strv_free(ids);
     json_decref(names);
+    json_decref(digests);
     store_unlock(s);
     return 0;
 }

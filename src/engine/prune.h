@@ -36,8 +36,8 @@ char **prune_filter_list(const struct prune_filter *pf);
 /* containers that are not running (nor being started) */
 void prune_containers(struct store *s, const struct prune_filter *pf, json_t *deleted,
                       uint64_t *freed);
-/* dangling images (no name), or with all every image no container uses;
- * and what killed writers left (store_sweep) */
+/* dangling images (no tag and no digest reference), or with all every
+ * image no container uses; and what killed writers left (store_sweep) */
 int prune_images(struct store *s, bool all, const struct prune_filter *pf, json_t *deleted,
                  uint64_t *freed, merr_t *err);
 /* volumes no container mounts: anonymous ones (Docker's), or with all (or
