@@ -61,6 +61,17 @@ m() {
 
 store_is_empty() {
     [ -z "$(find "$STORE/blobs/sha256" "$STORE/layers" "$STORE/images" "$STORE/tmp" -mindepth 1)" ]
+    [ ! -e "$STORE/digests.json" ] || [ "$(jq length "$STORE/digests.json")" = 0 ]
+}
+
+# the digest of what the registry serves for $REG/app:TAG, asked two ways
+reg_digest() {
+    local a b
+    a=sha256:$(skopeo inspect --raw --tls-verify=false "docker://$REG/app:$1" | sha256sum | cut -d' ' -f1)
+    b=$(curl -sfI -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+        -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+        "http://$REG/v2/app/manifests/$1" | tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p')
+    [ "$a" = "$b" ] && echo "$a"
 }
 
 start_token_registry() { # [MODE]
@@ -290,6 +301,180 @@ hold_pull() {
     [ "$n" -gt 2 ]
 }
 
+@test "RepoDigests: a pull by tag records REPO@DIGEST, the registry's digest; images --digests; rmi takes it" {
+    want=$(reg_digest 1)
+    [ -n "$want" ]
+    run m pull "$REG/app:1"
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | sed -n 's/^Digest: //p')" = "$want" ]
+    [ "$(m image inspect -f '{{json .RepoDigests}}' "$REG/app:1")" = "[\"$REG/app@$want\"]" ]
+    run m images --digests --format '{{.Repository}} {{.Tag}} {{.Digest}}'
+    [ "$output" = "$REG/app 1 $want" ]
+    [ "$(m images --format '{{.Digest}}')" = "$want" ]
+    [ "$(m images --format '{{.Repository}}:{{.Tag}}')" = "$REG/app:1" ]
+    run m images --digests
+    [[ "${lines[0]}" =~ ^REPOSITORY\ +TAG\ +DIGEST\ +IMAGE\ ID ]]
+    [[ "${lines[1]}" =~ ^$REG/app\ +1\ +$want\ + ]]
+    # a Docker schema 2 manifest of the same image: its own digest, its own reference
+    v2=$(reg_digest v2s2)
+    [ -n "$v2" ] && [ "$v2" != "$want" ]
+    run m pull "$REG/app:v2s2"
+    [ "$(echo "$output" | sed -n 's/^Digest: //p')" = "$v2" ]
+    [ "$(m image inspect -f '{{json .RepoDigests}}' "$REG/app:1")" = "[\"$REG/app@$v2\",\"$REG/app@$want\"]" ] ||
+        [ "$(m image inspect -f '{{json .RepoDigests}}' "$REG/app:1")" = "[\"$REG/app@$want\",\"$REG/app@$v2\"]" ]
+    [ "$(m images --digests --format '{{.Tag}} {{.Digest}}' | sort | wc -l)" = 4 ]
+    # a tag's removal takes its repository's digests only with the last tag there
+    run m rmi "$REG/app:v2s2"
+    [ "$status" -eq 0 ]
+    [ "$output" = "Untagged: $REG/app:v2s2" ]
+    run m rmi "$REG/app:1"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "Untagged: $REG/app:1" ]
+    [[ "${lines[1]} ${lines[2]}" == *"Untagged: $REG/app@$want"* ]]
+    [[ "${lines[1]} ${lines[2]}" == *"Untagged: $REG/app@$v2"* ]]
+    [[ "${lines[3]}" =~ ^Deleted:\ sha256: ]]
+    # (the manifest the second pull replaced in the image's record stays
+    # until a prune sweeps it)
+    m image prune -f >/dev/null
+    store_is_empty
+}
+
+@test "pull by digest: recorded; run and inspect find it without pulling; not dangling; rmi REPO@DIGEST" {
+    want=$(reg_digest 1)
+    run m pull "$REG/app@$want"
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | sed -n 's/^Digest: //p')" = "$want" ]
+    [ "$(m image inspect -f '{{json .RepoTags}} {{json .RepoDigests}}' "$REG/app@$want")" = "[] [\"$REG/app@$want\"]" ]
+    [ "$(m inspect -f '{{json .RepoDigests}}' "$REG/app@$want")" = "[\"$REG/app@$want\"]" ]
+    run m run --rm "$REG/app@$want" echo hi
+    [ "$status" -eq 0 ]
+    [ "${lines[-1]}" = hi ]
+    [[ "$output" != *"Unable to find image"* ]] && [[ "$output" != *"Pulling"* ]]
+    [ "$(m run --rm --pull never "$REG/app@$want" echo again)" = again ]
+    run m pull "$REG/app@$want"
+    [[ "$output" == *"Image is up to date for $REG/app@$want"* ]]
+    # listed as Docker lists it: the repository, no tag, the digest
+    [ "$(m images --digests --format '{{.Repository}} {{.Tag}} {{.Digest}}')" = "$REG/app <none> $want" ]
+    [ "$(m images --format '{{.Repository}} {{.Tag}}')" = "$REG/app <none>" ]
+    [ "$(m images "$REG/app" -q | wc -l)" = 1 ]
+    # a digest reference is a reference: not dangling, and prune keeps it
+    id=$(m images -q --no-trunc)
+    [ -z "$(m images -q -f dangling=true)" ]
+    [ "$(m images -q --no-trunc -f dangling=false)" = "$id" ]
+    run m image prune -f
+    [ "$status" -eq 0 ]
+    [ "$(m images -q --no-trunc)" = "$id" ]
+    run m rmi "$REG/app@$want"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "Untagged: $REG/app@$want" ]
+    [ "${lines[1]}" = "Deleted: $id" ]
+    store_is_empty
+    # a digest the registry does not have: nothing
+    run m pull "$REG/app@sha256:$(printf '%064d' 0)"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"manifest unknown"* ]]
+    store_is_empty
+}
+
+@test "digest references and tags, as Docker: rmi of one keeps the image while another holds it; a moved tag leaves it dangling" {
+    want=$(reg_digest 1)
+    m pull -q "$REG/app:1" >/dev/null
+    id=$(m images -q --no-trunc)
+    m tag "$REG/app:1" mine:1
+    run m rmi "$REG/app@$want"
+    [ "$status" -eq 0 ]
+    [ "$output" = "Untagged: $REG/app@$want" ]
+    [ "$(m image inspect -f '{{json .RepoDigests}}' mine:1)" = "[]" ]
+    m pull -q "$REG/app:1" >/dev/null
+    [ "$(m images --digests --format '{{.Repository}} {{.Digest}}' | sort | tr '\n' ' ')" = "$REG/app $want mine <none> " ]
+    # the last tag of the repository takes its digests along; mine:1 keeps the image
+    run m rmi "$REG/app:1"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "Untagged: $REG/app:1" ]
+    [ "${lines[1]}" = "Untagged: $REG/app@$want" ]
+    [ "${#lines[@]}" = 2 ]
+    [ "$(m image inspect -f '{{json .RepoTags}} {{json .RepoDigests}}' "$id")" = '["mine:1"] []' ]
+    # by id: a tag and digests of one repository go with it, no --force needed
+    m rmi mine:1 >/dev/null
+    m pull -q "$REG/app:1" >/dev/null
+    run m rmi "${id:7:12}"
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" = 3 ]
+    store_is_empty
+    # a tag that moves to another image takes its repository's digests from the old one
+    m pull -q "$REG/app:1" >/dev/null
+    m import -c 'ENV MOVED=1' "$BATS_FILE_TMPDIR/rootfs.tgz" "$REG/app:1" >/dev/null
+    [ "$(m image inspect -f '{{json .RepoTags}} {{json .RepoDigests}}' "$id")" = "[] []" ]
+    [ "$(m images -q --no-trunc -f dangling=true)" = "$id" ]
+    run m image prune -f
+    [[ "$output" == *"deleted: $id"* ]]
+}
+
+@test "a helper whose layout lies about the repo digest is refused, and nothing is kept" {
+    command -v cc >/dev/null || skip "no C compiler"
+    want=$(reg_digest 1)
+    O=$(mktemp -d /tmp/moat-lie.XXXXXX)
+    chmod 755 "$O"
+    mkdir "$O/good" "$O/bin"
+    chown moat-fetch: "$O/good"
+    env -i ASAN_OPTIONS=detect_leaks=0 setpriv --reuid=moat-fetch --regid="$(id -g moat-fetch)" \
+        --clear-groups "$(dirname "$MOAT")/moat-fetch" --insecure "$REG/app:1" "$O/good" >/dev/null
+    [ "$(jq -r '.manifests[0].annotations["run.moat.repo-digest"]' "$O/good/index.json")" = "$want" ]
+    # a moat whose helper hands over a prepared layout
+    cp "$MOAT" "$O/bin/moat"
+    printf '#include <unistd.h>\nint main(void) { execl("/bin/cp", "cp", "-R", "%s/lie/.", "layout", (char *)0); return 127; }\n' "$O" > "$O/fake.c"
+    cc -o "$O/bin/moat-fetch" "$O/fake.c"
+    lie() { # JQ-EDIT [FILE DIGEST]: the good layout, index.json edited (and a file added)
+        rm -rf "$O/lie"
+        cp -a "$O/good" "$O/lie"
+        jq "$1" "$O/good/index.json" > "$O/lie/index.json"
+        [ $# -lt 3 ] || cp "$2" "$O/lie/blobs/sha256/${3#sha256:}"
+        chown -R moat-fetch: "$O/lie"
+    }
+    pull_lie() { run "$O/bin/moat" --root "$STORE" pull "$@"; }
+    ann='.manifests[0].annotations["run.moat.repo-digest"]'
+    zero=sha256:$(printf '%064d' 0)
+    lie .
+    pull_lie "$REG/app:1" # the stand-in works: the layout as it came
+    [ "$status" -eq 0 ]
+    [ "$(m image inspect -f '{{json .RepoDigests}}' "$REG/app:1")" = "[\"$REG/app@$want\"]" ]
+    m rmi "$REG/app:1" >/dev/null
+    store_is_empty
+    lie "$ann = \"sha256:XYZ\""
+    pull_lie "$REG/app:1"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"annotations.run.moat.repo-digest: not a sha256 digest"* ]]
+    store_is_empty
+    lie "$ann = \"$zero\""
+    pull_lie "$REG/app:1"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"pull: the repo digest $zero: blobs/sha256/"*"No such file"* ]]
+    store_is_empty
+    # an index that does not lead to the manifest (linux/arm64 only)
+    printf '{"schemaVersion":2,"manifests":[{"digest":"%s","platform":{"os":"linux","architecture":"arm64"}}]}' \
+        "$want" > "$O/ix.json"
+    ix=sha256:$(sha256sum "$O/ix.json" | cut -d' ' -f1)
+    lie "$ann = \"$ix\"" "$O/ix.json" "$ix"
+    pull_lie "$REG/app:1"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"the repo digest $ix does not lead to the manifest $want"* ]]
+    store_is_empty
+    # a document whose content is not its digest
+    echo '{}' > "$O/fake.json"
+    lie "$ann = \"$zero\"" "$O/fake.json" "$zero"
+    pull_lie "$REG/app:1"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"its content has digest"* ]]
+    store_is_empty
+    # a pull by digest gets what it asked for, or nothing
+    lie .
+    pull_lie "$REG/app@$zero"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"pull: $zero was asked for, the fetched layout holds $want"* ]]
+    rm -rf "$O"
+    store_is_empty
+}
+
 @test "image index: the linux/amd64 image is chosen" {
     # two images, one marked arm64, behind one index (arm64 listed first)
     mk() { mkdir -p "$BATS_TEST_TMPDIR/$1/etc"; cp -a "$ROOTFS/." "$BATS_TEST_TMPDIR/$1/"
@@ -301,7 +486,7 @@ hold_pull() {
     "$MOAT" --root "$BATS_TEST_TMPDIR/mk" save -o "$BATS_TEST_TMPDIR/both.tar" arm64:1 amd64:1
     L="$BATS_TEST_TMPDIR/multi"
     mkdir "$L" && tar -C "$L" -xf "$BATS_TEST_TMPDIR/both.tar"
-    python3 - "$L" <<'PY'
+    idx=sha256:$(python3 - "$L" <<'PY'
 import hashlib, json, os, sys
 L = sys.argv[1]
 ix = json.load(open(L + "/index.json"))
@@ -316,14 +501,25 @@ d = hashlib.sha256(body).hexdigest()
 open(L + "/blobs/sha256/" + d, "wb").write(body)
 json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.index.v1+json",
            "digest": "sha256:" + d, "size": len(body)}]}, open(L + "/index.json", "w"))
+print(d)
 PY
+)
     python3 "$REPO/tests/lib/token-registry.py" "$L" "$BATS_TEST_TMPDIR/port" anon &
     TOKPID=$!
     for i in $(seq 50); do [ -f "$BATS_TEST_TMPDIR/port" ] && break; sleep 0.1; done
     TREG="127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")"
     run m pull "$TREG/multi:1"
     [ "$status" -eq 0 ]
+    # the repo digest is the index's (what the registry serves for the tag), as Docker's
+    [ "$(echo "$output" | sed -n 's/^Digest: //p')" = "$idx" ]
+    [ "$(m image inspect -f '{{json .RepoDigests}}' "$TREG/multi:1")" = "[\"$TREG/multi@$idx\"]" ]
     [ "$(m run --rm "$TREG/multi:1" cat /etc/arch)" = amd64 ]
+    # by the index's digest: the same image, found without a pull
+    [ "$(m run --rm --pull never "$TREG/multi@$idx" cat /etc/arch)" = amd64 ]
+    run m pull "$TREG/multi@$idx"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Image is up to date for $TREG/multi@$idx"* ]]
+    [ "$(m images -q | wc -l)" = 1 ]
 }
 
 @test "the whole flow on a pulled image: run -d, exec, logs, stop, rm, rmi" {
