@@ -497,7 +497,10 @@ int cmd_pull(const struct global *g, int argc, char **argv)
     } else {
         struct ref r;
         if (ref_parse(name, &r, &err) == 0) {
-            cleanup_free char *full = ref_string(&r);
+            /* NAME:TAG@DIGEST as it was given: the digest was pulled */
+            cleanup_free char *full =
+                r.tag && r.digest ? xasprintf("%s/%s:%s@%s", r.registry, r.path, r.tag, r.digest)
+                                  : ref_string(&r);
             cleanup_free char *fam = ref_familiar(full);
             if (!o.quiet)
                 printf("Status: %s %s\n",

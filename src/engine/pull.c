@@ -185,13 +185,8 @@ int image_pull(struct store *s, const char *name, const struct pull_opts *o, cha
      * sent; a pull by digest records the digest reference only */
     ret = image_load_pulled(s, lfd, r.digest ? NULL : full, &r, id, err);
     if (ret == 0) { /* Docker's event: the reference pulled, its name */
-        cleanup_free char *fam = ref_familiar(full);
-        cleanup_free char *repo = xstrdup(fam);
-        char *at = strchr(repo, '@'), *colon = strrchr(repo, ':');
-        if (at)
-            *at = 0;
-        else if (colon && !strchr(colon, '/'))
-            *colon = 0;
+        cleanup_free char *fam = ref_familiar(fetch_ref);
+        cleanup_free char *repo = ref_repo(fam);
         events_image(s, fam, repo, "pull");
     }
 out:

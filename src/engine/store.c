@@ -556,15 +556,17 @@ int store_image_find(struct store *s, const char *what, char id[72], merr_t *err
     merr_t e2 = MERR_INIT;
     struct ref r;
     if (ref_parse(what, &r, &e2) == 0) {
-        cleanup_free char *full = ref_string(&r);
-        json_t *names = store_names(s);
+        /* NAME[:TAG]@DIGEST: the image a pull recorded under NAME@DIGEST
+         * (the digest wins over a tag beside it, as in Docker) */
+        bool found = store_digest_find(s, &r, id);
+        cleanup_free char *full = r.digest ? NULL : ref_string(&r);
+        json_t *names = full ? store_names(s) : NULL;
         const char *v = json_string_value(json_object_get(names, full));
-        bool found = v && digest_valid(v);
-        if (found)
+        if (!found && v && digest_valid(v)) {
             snprintf(id, 72, "%s", v);
+            found = true;
+        }
         json_decref(names);
-        /* NAME@DIGEST: the image a pull recorded under it */
-        found = found || store_digest_find(s, &r, id);
         ref_free(&r);
         if (found)
             return 0;

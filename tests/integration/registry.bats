@@ -351,6 +351,8 @@ hold_pull() {
     [ "${lines[-1]}" = hi ]
     [[ "$output" != *"Unable to find image"* ]] && [[ "$output" != *"Pulling"* ]]
     [ "$(m run --rm --pull never "$REG/app@$want" echo again)" = again ]
+    # a tag beside the digest is only a label: the digest decides, as in Docker
+    [ "$(m run --rm --pull never "$REG/app:v2s2@$want" echo tagged)" = tagged ]
     run m pull "$REG/app@$want"
     [[ "$output" == *"Image is up to date for $REG/app@$want"* ]]
     # listed as Docker lists it: the repository, no tag, the digest
