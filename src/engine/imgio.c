@@ -635,14 +635,15 @@ int image_save(struct store *s, char *const *refs, int fd, merr_t *err)
     json_t *nm = store_names(s);
     int ret = 0;
     for (size_t i = 0; i < n && ret == 0; i++) {
-        char id[72];
+        char id[72] = ""; /* copied even when not found */
         ret = store_image_find(s, refs[i], id, err);
         ids[i] = xstrdup(id);
-        /* named by a name: the archive names it so (by id: no name) */
+        /* named by a name: the archive names it so (by id or by digest:
+         * no name; NAME:TAG@DIGEST is the digest's image, maybe not TAG's) */
         merr_t e2 = MERR_INIT;
         char *full = image_name_full(refs[i], &e2);
         err_clear(&e2);
-        if (full && json_object_get(nm, full))
+        if (full && ret == 0 && strcmp(json_string_value(json_object_get(nm, full)) ?: "", id) == 0)
             names[i] = full;
         else
             free(full);
