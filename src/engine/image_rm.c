@@ -31,8 +31,8 @@ static int refs_save(struct store *s, json_t *names, json_t *digests, merr_t *er
     return store_names_save(s, names, err) < 0 ? -1 : store_digests_save(s, digests, err);
 }
 
-/* the image and its references ns and ds (removed already: gone), under
- * the store's lock */
+/* the image and all its references refs (tags and digest references,
+ * some maybe taken out of the tables already), under the store's lock */
 static int remove_image(struct store *s, const char *id, json_t *names, json_t *digests,
                         char **refs, json_t *out, merr_t *err)
 {
