@@ -50,6 +50,7 @@ setup() {
 teardown() {
     [ -n "${TOKPID:-}" ] && kill "$TOKPID" 2>/dev/null || true
     [ -n "${PULLPID:-}" ] && kill -9 "$PULLPID" 2>/dev/null || true
+    [ -z "${LIEDIR:-}" ] || rm -rf "$LIEDIR"
     for id in $("$MOAT" --root "$STORE" ps -aq --no-trunc 2>/dev/null); do
         "$MOAT" --root "$STORE" rm -f "$id" >/dev/null 2>&1 || true
     done
@@ -416,6 +417,7 @@ hold_pull() {
     command -v cc >/dev/null || skip "no C compiler"
     want=$(reg_digest 1)
     O=$(mktemp -d /tmp/moat-lie.XXXXXX)
+    LIEDIR=$O
     chmod 755 "$O"
     mkdir "$O/good" "$O/bin"
     chown moat-fetch: "$O/good"
@@ -473,7 +475,6 @@ hold_pull() {
     pull_lie "$REG/app@$zero"
     [ "$status" -ne 0 ]
     [[ "$output" == *"pull: $zero was asked for, the fetched layout holds $want"* ]]
-    rm -rf "$O"
     store_is_empty
 }
 
