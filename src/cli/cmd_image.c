@@ -81,73 +81,73 @@ static void split_digest(const char *full, char **repo, char **digest)
 /* how an image's rows are made (Docker's CLI): digests shown (--digests),
  * or needed (shown, or asked for by --format) */
 struct rows_ctx {
-    const char *filter;
     bool notrunc, show_digests, need_digest;
-    const struct image_filter *f;
 };
 
-static void add_row(json_t *rows, const struct rows_ctx *c, const struct image *img,
-                    const char *repo, const char *tag, const char *digest, const char *name)
+static void add_row(json_t *rows, const struct rows_ctx *c, json_t *sum, const char *repo,
+                    const char *tag, const char *digest)
 {
-    char shortid[80], age[40], size[24];
-    cleanup_free char *rt = xasprintf("%s:%s", repo, tag);
-    cleanup_free char *rd = xasprintf("%s@%s", repo, digest);
-    if (c->filter && strcmp(c->filter, repo) != 0 && strcmp(c->filter, rt) != 0 &&
-        strcmp(c->filter, rd) != 0)
-        return;
-    if (!image_filter_match(c->f, img, name))
-        return;
+    const char *id = json_string_value(json_object_get(sum, "Id")) ?: "";
+    char shortid[80], rfc[40], created[40], age[40], size[24];
     snprintf(shortid, sizeof(shortid), "%.*s", c->notrunc ? 71 : 12,
-             c->notrunc ? img->id : img->id + 7);
-    const char *created = json_string_value(json_object_get(img->config, "created")) ?: "";
-    human_since(created, true, age, sizeof(age));
-    human_bytes(img->size, false, size, sizeof(size));
+             c->notrunc || strlen(id) < 7 ? id : id + 7);
+    time_t t = (time_t)json_integer_value(json_object_get(sum, "Created"));
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(rfc, sizeof(rfc), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    strftime(created, sizeof(created), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm); /* Docker's */
+    human_since(rfc, true, age, sizeof(age));
+    human_bytes((uint64_t)json_integer_value(json_object_get(sum, "Size")), false, size,
+                sizeof(size));
     json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Repository", repo,
                                           "Tag", tag, "ID", shortid, "CreatedSince", age,
                                           "CreatedAt", created, "Size", size, "Digest", digest));
 }
 
-/* The rows of one image, as Docker's CLI makes them: a row a tag, with
- * the digests of the tag's repository when they are needed (a row each);
- * a repository with digest references only gets a row with the tag
- * <none> (one a digest with --digests); an image with neither, one
- * <none> row (unless the list is for a repository). */
-static void image_rows(json_t *rows, const struct rows_ctx *c, const struct image *img, char **ns,
-                       char **ds)
+/* The rows of one image summary, as Docker's CLI makes them: a row a
+ * tag, with the digests of the tag's repository when they are needed (a
+ * row each); a repository with digest references only gets a row with
+ * the tag <none> (one a digest with --digests); an image with neither,
+ * one <none> row. */
+static void image_rows(json_t *rows, const struct rows_ctx *c, json_t *sum)
 {
+    json_t *tags = json_object_get(sum, "RepoTags"), *digs = json_object_get(sum, "RepoDigests");
     json_t *tagged = json_object(); /* repositories that have a tag */
-    for (size_t k = 0; ns[k]; k++) {
+    json_t *v, *d;
+    size_t k, n;
+    json_array_foreach(tags, k, v)
+    {
         char *repo, *tag;
-        split_name(ns[k], &repo, &tag);
+        split_name(json_string_value(v) ?: "", &repo, &tag);
         json_object_set_new(tagged, repo, json_true());
-        cleanup_free char *name = xasprintf("%s:%s", repo, tag);
         size_t shown = 0;
-        for (size_t d = 0; c->need_digest && ds[d]; d++) {
+        json_array_foreach(digs, n, d)
+        {
             char *drepo, *digest;
-            split_digest(ds[d], &drepo, &digest);
-            if (strcmp(drepo, repo) == 0 && ++shown)
-                add_row(rows, c, img, repo, tag, digest, name);
+            split_digest(json_string_value(d) ?: "", &drepo, &digest);
+            if (c->need_digest && strcmp(drepo, repo) == 0 && ++shown)
+                add_row(rows, c, sum, repo, tag, digest);
             free(drepo);
             free(digest);
         }
         if (!shown)
-            add_row(rows, c, img, repo, tag, "<none>", name);
+            add_row(rows, c, sum, repo, tag, "<none>");
         free(repo);
         free(tag);
     }
     json_t *done = json_object(); /* digest-only repositories shown once without --digests */
-    for (size_t d = 0; ds[d]; d++) {
+    json_array_foreach(digs, n, d)
+    {
         char *repo, *digest;
-        split_digest(ds[d], &repo, &digest);
-        cleanup_free char *name = xasprintf("%s@%s", repo, digest);
+        split_digest(json_string_value(d) ?: "", &repo, &digest);
         if (!json_object_get(tagged, repo) && (c->show_digests || !json_object_get(done, repo)))
-            add_row(rows, c, img, repo, "<none>", c->show_digests ? digest : "", name);
+            add_row(rows, c, sum, repo, "<none>", c->show_digests ? digest : "");
         json_object_set_new(done, repo, json_true());
         free(repo);
         free(digest);
     }
-    if (!ns[0] && !ds[0] && !c->filter)
-        add_row(rows, c, img, "<none>", "<none>", "<none>", NULL);
+    if (!json_array_size(tags) && !json_array_size(digs))
+        add_row(rows, c, sum, "<none>", "<none>", "<none>");
     json_decref(tagged);
     json_decref(done);
 }
@@ -160,48 +160,37 @@ int cmd_images(const struct global *g, int argc, char **argv)
     int r = flags_parse(&it, image_keep, &v);
     if (r != FLAGS_DONE)
         return r;
-    bool quiet = v.on[F_QUIET], notrunc = v.on[F_NOTRUNC];
-    const char *filter = it.nargs ? it.args[0] : NULL;
+    bool quiet = v.on[F_QUIET];
+    if (it.nargs) { /* as Docker's CLI: images REPO[:TAG] is a reference filter */
+        cleanup_free char *ref = xasprintf("reference=%s", it.args[0]);
+        strv_push(&v.filters, ref);
+    }
     struct store s;
     if (cli_store(g, &s) < 0) {
         strv_free(v.filters);
         return EXIT_ENGINE;
     }
-    struct image_filter f;
-    merr_t ferr = MERR_INIT;
-    int fr = image_filter_parse(&s, v.filters, &f, &ferr);
+    merr_t err = MERR_INIT;
+    json_t *list = image_list(&s, v.filters, &err);
     strv_free(v.filters);
-    if (fr < 0) {
-        image_filter_free(&f);
-        store_close(&s);
-        cli_fail(&ferr);
+    store_close(&s);
+    if (!list) {
+        cli_fail(&err);
         return EXIT_ENGINE;
     }
-    json_t *names = store_names(&s), *digests = store_digests(&s), *rows = json_array();
     const char *fmt = v.val[F_FORMAT];
-    struct rows_ctx rc = {.filter = filter,
-                          .notrunc = notrunc,
+    struct rows_ctx rc = {.notrunc = v.on[F_NOTRUNC],
                           .show_digests = v.on[F_DIGESTS],
-                          .need_digest = v.on[F_DIGESTS] || (fmt && strstr(fmt, "{{.Digest}}")),
-                          .f = &f};
-    char **ids = store_image_ids(&s);
-    for (size_t i = 0; ids[i]; i++) {
-        struct image img;
-        merr_t err = MERR_INIT;
-        if (store_image_load(&s, ids[i], &img, &err) < 0) {
-            log_warn("%s", err.msg);
-            err_clear(&err);
-            continue;
-        }
-        char **ns = image_names(names, img.id), **ds = image_names(digests, img.id);
+                          .need_digest = v.on[F_DIGESTS] || (fmt && strstr(fmt, "{{.Digest}}"))};
+    json_t *rows = json_array(), *sum;
+    size_t i;
+    json_array_foreach(list, i, sum)
+    {
         size_t before = json_array_size(rows);
-        image_rows(rows, &rc, &img, ns, ds);
+        image_rows(rows, &rc, sum);
         /* -q: an image once, whatever its names */
         while (quiet && json_array_size(rows) > before + 1)
             json_array_remove(rows, json_array_size(rows) - 1);
-        strv_free(ns);
-        strv_free(ds);
-        image_free(&img);
     }
     json_t *headers = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Repository", "REPOSITORY", "Tag",
                                 "TAG", "ID", "IMAGE ID", "CreatedSince", "CREATED", "CreatedAt",
@@ -212,13 +201,9 @@ int cmd_images(const struct global *g, int argc, char **argv)
                                       "{{.CreatedSince}}\t{{.Size}}"
                                     : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t"
                                       "{{.CreatedSince}}\t{{.Size}}");
-    image_filter_free(&f);
     json_decref(headers);
     json_decref(rows);
-    strv_free(ids);
-    json_decref(names);
-    json_decref(digests);
-    store_close(&s);
+    json_decref(list);
     return ret;
 }
 

@@ -25,6 +25,7 @@
 #include "events.h"
 #include "image_filter.h"
 #include "image_info.h"
+#include "image_list.h"
 #include "image_rm.h"
 #include "imgio.h"
 #include "logfile.h"

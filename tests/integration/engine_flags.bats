@@ -33,6 +33,13 @@ bats_require_minimum_version 1.5.0
     run -125 m images -f dangling=maybe
     run -0 m images --digests
     [[ ${lines[0]} == *DIGEST* ]]
+    # the argument is a reference filter, as Docker's CLI makes it: a glob
+    run -0 m images --format '{{.Repository}}:{{.Tag}}' 'w*'
+    [ "$output" = web:2 ]
+    run -0 m images --format '{{.Repository}}:{{.Tag}}' bb
+    [ "$output" = bb:1 ]
+    # Docker's CreatedAt
+    [[ "$(m images --format '{{.CreatedAt}}' bb:1)" =~ ^20[0-9-]+\ [0-9:]+\ \+0000\ UTC$ ]]
     m rmi web:2 > /dev/null
 }
 
