@@ -4,8 +4,6 @@
 #include "flags.h"
 #include "../engine/engine.h"
 #include "../oci/ref.h"
-#include "../kernel/caps.h"
-#include "../kernel/lsm.h"
 #include "../runtime/runtime.h"
 #include "../util/fs.h"
 #include "../util/log.h"

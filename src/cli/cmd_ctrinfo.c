@@ -3,16 +3,12 @@
 #include "flags.h"
 #include "table.h"
 #include "../engine/engine.h"
-#include "../oci/ref.h"
-#include "../kernel/mount.h"
 #include "../util/fs.h"
 #include "../util/log.h"
 #include "../util/timearg.h"
 #include "../util/util.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -228,13 +224,12 @@ int engine_ps(const struct global *g, int argc, char **argv)
 
 /* one record, to stdout or stderr as it was written; with -t, each line
  * after the time the monitor got it (a record always starts a line) */
-static void show_log(const struct log_rec *r, bool ts)
+static int show_log(const struct log_rec *r, void *ctx)
 {
+    bool ts = *(bool *)ctx;
     int fd = r->stream == 2 ? 2 : 1;
-    if (!ts) {
-        (void)write_all(fd, r->data, r->len);
-        return;
-    }
+    if (!ts)
+        return write_all(fd, r->data, r->len) < 0 ? -1 : 0;
     char t[48];
     utc_rfc3339(r->ns / 1000000000, (long)(r->ns % 1000000000), t, sizeof(t) - 1);
     strcat(t, " ");
@@ -246,44 +241,8 @@ static void show_log(const struct log_rec *r, bool ts)
         sbuf_add(&b, r->data + i, end - i);
         i = end;
     }
-    (void)write_all(fd, b.buf, b.len);
+    int ret = write_all(fd, b.buf, b.len) < 0 ? -1 : 0;
     free(b.buf);
-}
-
-/* print what the container's log has from r on; with follow, until its
- * monitor is gone */
-/* --since and --until: ns since the epoch, 0 for none */
-struct log_window {
-    int64_t since, until;
-};
-
-static int follow_log(struct store *s, const char *id, struct log_reader *r, bool follow, bool ts,
-                      const struct log_window *w)
-{
-    int ret = 0;
-    merr_t err = MERR_INIT;
-    for (;;) {
-        struct log_rec rec;
-        int n = logr_next(r, &rec, &err);
-        if (n > 0 && w->until && rec.ns > w->until)
-            break; /* written after --until: nothing later is wanted */
-        if (n > 0) {
-            if (rec.ns >= w->since)
-                show_log(&rec, ts);
-            continue;
-        }
-        if (n < 0) {
-            ret = cli_fail(&err); /* a damaged file: the next one */
-            continue;
-        }
-        if (!follow || (w->until && timearg_now() > w->until))
-            break;
-        if (!ctr_monitor_alive(s, id)) {
-            follow = false; /* one more pass: all it wrote is there now */
-            continue;
-        }
-        poll(NULL, 0, 100);
-    }
     return ret;
 }
 
@@ -314,62 +273,36 @@ const struct cmd_flags logs_flags = {
 
 int engine_logs(const struct global *g, int argc, char **argv)
 {
-    bool follow = false, ts = false;
-    int64_t tail = -1;
-    struct log_window w = {0, 0};
+    bool ts = false;
+    struct ctr_logs_opts o = {.tail = -1};
     struct flags_it it;
     int f;
     flags_begin(&it, &logs_flags, argc, argv);
     while ((f = flags_next(&it)) > 0) {
         if ((f == F_SINCE || f == F_UNTIL) &&
-            timearg_parse(it.val, timearg_now(), f == F_SINCE ? &w.since : &w.until) < 0)
+            timearg_parse(it.val, timearg_now(), f == F_SINCE ? &o.since : &o.until) < 0)
             f = flags_error(&it,
                             "%s \"%s\": not a time (RFC 3339, Unix seconds or a duration "
                             "like 10m)",
                             it.seen, it.val);
         else if (f == F_FOLLOW)
-            follow = flags_bool(&it);
+            o.follow = flags_bool(&it);
         else if (f == F_TIMESTAMPS)
             ts = flags_bool(&it);
         else if (f == F_TAIL && strcmp(it.val, "all") != 0 &&
-                 flags_int(&it, 0, INT64_MAX, &tail) < 0)
+                 flags_int(&it, 0, INT64_MAX, &o.tail) < 0)
             f = FLAGS_ERROR;
         if (f == FLAGS_ERROR)
             break;
     }
-    const char *name = it.nargs ? it.args[0] : NULL;
     if (f != FLAGS_DONE)
         return flags_exit(f);
-    struct store s;
-    merr_t err = MERR_INIT;
-    if (cli_store(g, &s) < 0)
+    struct store st;
+    if (cli_store(g, &st) < 0)
         return EXIT_ENGINE;
-    char id[65];
-    int ret = 1;
-    cleanup_close int d = -1;
-    json_t *rec = NULL;
-    struct log_limits lim;
-    struct log_reader r;
-    if (ctr_find(&s, name, id, &err) < 0 || (d = ctr_dirfd(&s, id, &err)) < 0 ||
-        !(rec = ctr_load(&s, id, &err)))
-        goto out;
-    struct ctr_rec cr;
-    ctr_rec_view(rec, &cr);
-    log_limits_from_json(cr.host.log_config, &lim);
-    ctr_rec_free(&cr);
-    if (lim.none) {
-        err_set(&err, 0, "container %.12s: its log driver is none: nothing was kept", id);
-        goto out;
-    }
-    if (logr_open(d, tail, &r, &err) < 0)
-        goto out;
-    ret = follow_log(&s, id, &r, follow, ts, &w);
-    logr_close(&r);
-out:
-    if (err.msg)
-        cli_fail(&err);
-    json_decref(rec);
-    store_close(&s);
+    merr_t err = MERR_INIT;
+    int ret = ctr_logs(&st, it.args[0], &o, show_log, &ts, &err) < 0 ? cli_fail(&err) : 0;
+    store_close(&st);
     return ret;
 }
 

@@ -1,7 +1,6 @@
 /* cmd_lifecycle.c: create, run, start, state, list, kill, delete, pause,
  * resume, ps. */
 #include "cli.h"
-#include "../kernel/idmap.h"
 #include "../oci/spec.h"
 #include "../runtime/runtime.h"
 #include "../util/fs.h"

@@ -5,6 +5,8 @@
 #include "ctr_res.h"
 #include "ctr.h"
 #include "tinit.h"
+#include "../kernel/caps.h"
+#include "../kernel/lsm.h"
 #include "../kernel/mount.h"
 #include "../runtime/runtime.h"
 #include "../util/fs.h"
@@ -113,7 +115,9 @@ static int check_hostname(const char *h, merr_t *err)
  * here, so that a refused run or create leaves no record behind. */
 static int validate_opts(const struct run_opts *o, merr_t *err)
 {
-
+    if (o->apparmor && strcmp(o->apparmor, "unconfined") != 0 && !lsm_apparmor_enabled())
+        return err_set(err, 0, "--security-opt apparmor=%s: AppArmor is not enabled on this host",
+                       o->apparmor);
     if (o->hostname && check_hostname(o->hostname, err) < 0)
         return -1;
     if (o->po.memory >= 0 && o->po.memory < (6 << 20))
@@ -232,7 +236,9 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
     const char *stopsig =
         o->stop_signal ? o->stop_signal : json_string_value(json_object_get(ic, "StopSignal"));
     cleanup_free char *now = ctr_now();
-    json_t *caps = json_pack("{s:I,s:I}", "Add", (json_int_t)o->po.cap_add, "Drop",
+    /* --cap-add ALL: every capability this kernel has */
+    json_t *caps = json_pack("{s:I,s:I}", "Add",
+                             (json_int_t)(o->po.cap_add & (~0ULL >> (63 - cap_last_cap()))), "Drop",
                              (json_int_t)o->po.cap_drop);
     json_t *rec = json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:O,s:I,s:O,s:o,"

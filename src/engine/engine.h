@@ -18,6 +18,7 @@
 #include "ctr_extras.h"
 #include "ctr_inspect.h"
 #include "ctr_list.h"
+#include "ctr_logs.h"
 #include "ctr_rec.h"
 #include "ctr_state.h"
 #include "ctr_update.h"

@@ -56,6 +56,10 @@ int rt_pidfd(int rootfd, const char *id, pid_t *pid, merr_t *err);
  * frees them with cg_free(cg), then cg_host_free(host). */
 int rt_cgroup(int rootfd, const char *id, struct cg_host *host, struct cg *cg, merr_t *err);
 
+/* What `features` reports (runtime-spec features.md): the runtime's and
+ * this host's (cgroup mode, seccomp, AppArmor, SELinux, Landlock). */
+json_t *rt_features(void);
+
 /* ---- operations on an existing container: runc's commands (ops.c) ---- */
 
 int op_start(int rootfd, const char *id, merr_t *err);

@@ -6,6 +6,8 @@
 load common
 load engine_common
 
+bats_require_minimum_version 1.5.0
+
 # nothing of container $1 anywhere: record, mount, runtime state, cgroup
 gone() {
     [ ! -e "$STORE/containers/$1" ]
@@ -450,4 +452,14 @@ PY
     "$MOAT" --root rel import "$BATS_FILE_TMPDIR/rootfs.tgz" bb:1 >/dev/null
     [ "$("$MOAT" --root rel run --rm -v vol:/v bb:1 sh -c 'echo hi > /v/f; cat /v/f')" = hi ]
     [ "$("$MOAT" --root "$BATS_TEST_TMPDIR/rel" volume ls -q)" = vol ]
+}
+
+@test "--cap-add ALL: every capability this kernel has, no more; inspect records those" {
+    local last want id
+    last=$(cat /proc/sys/kernel/cap_last_cap)
+    want=$(printf '%016x' $(((1 << (last + 1)) - 1)))
+    run -0 m run --rm --cap-add ALL bb:1 sh -c 'grep CapEff /proc/self/status'
+    [ "$output" = "CapEff:	$want" ]
+    id=$(m create --cap-add all bb:1 true)
+    [ "$(m inspect -f '{{json .HostConfig.CapAdd}}' "$id" | jq length)" = $((last + 1)) ]
 }

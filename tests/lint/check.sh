@@ -5,7 +5,7 @@
 #     <- cli (each folder may include its own and those to its left; the
 #     fetch helper: util, oci and kernel);
 #   - cli/ including an engine header other than engine/engine.h (the
-#     engine's one public header);
+#     engine's one public header), or any kernel header;
 #   - a file outside runtime/ including a runtime header other than
 #     runtime/runtime.h (the runtime's one public header);
 #   - a source file over 800 lines;
@@ -28,6 +28,10 @@ for f in $(git ls-files 'src/*.c' 'src/*.h'); do
             bad=1
         fi
     done
+    if [ "$dir" = cli ] && grep -q '^#include "\.\./kernel/' "$f"; then
+        echo "$f: includes a kernel header: cli/ reaches the kernel through engine.h or runtime.h"
+        bad=1
+    fi
     if [ "$dir" = cli ] && grep -q '^#include "\.\./engine/' "$f" &&
         grep '^#include "\.\./engine/' "$f" | grep -qv '"\.\./engine/engine\.h"'; then
         echo "$f: includes an engine header other than engine/engine.h"
