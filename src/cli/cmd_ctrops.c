@@ -3,7 +3,6 @@
 #include "flags.h"
 #include "table.h"
 #include "../engine/engine.h"
-#include "../runtime/runtime.h"
 #include "../util/fs.h"
 #include "../util/log.h"
 #include "../util/util.h"
@@ -21,59 +20,6 @@
 #include <unistd.h>
 
 /* ---- top ---- */
-
-static long long boot_time(void)
-{
-    cleanup_free char *t = NULL;
-    if (read_file_at(AT_FDCWD, "/proc/stat", &t, NULL, NULL) < 0)
-        return 0;
-    const char *p = strstr(t, "\nbtime ");
-    return p ? atoll(p + 7) : 0;
-}
-
-static void top_line(pid_t pid, long long btime, long hz)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    cleanup_free char *st = NULL;
-    if (read_file_at(AT_FDCWD, path, &st, NULL, NULL) < 0)
-        return;
-    char *rp = strrchr(st, ')');
-    if (!rp)
-        return;
-    /* fields after the command: state ppid ... utime(14) stime(15) ...
-     * starttime(22), numbered from 1 with pid */
-    long long f[24] = {0};
-    char state;
-    int n = sscanf(rp + 2,
-                   "%c %lld %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld %*d %*d %*d %*d %*d %*d "
-                   "%lld",
-                   &state, &f[4], &f[14], &f[15], &f[22]);
-    if (n != 5)
-        return;
-    struct stat sb;
-    snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-    uid_t uid = stat(path, &sb) == 0 ? sb.st_uid : 0;
-    time_t start = (time_t)(btime + f[22] / hz);
-    struct tm tm;
-    localtime_r(&start, &tm);
-    char stime[16];
-    strftime(stime, sizeof(stime), "%H:%M", &tm);
-    long long cpu = (f[14] + f[15]) / hz;
-    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-    cleanup_free char *cmd = NULL;
-    size_t len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        read_fd(fd, &cmd, &len);
-        close(fd);
-    }
-    for (size_t i = 0; cmd && i + 1 < len; i++)
-        if (!cmd[i])
-            cmd[i] = ' ';
-    printf("%-10u %-8d %-8lld %-6s %-5s %02lld:%02lld:%02lld %s\n", (unsigned)uid, (int)pid, f[4],
-           stime, "?", cpu / 3600, cpu / 60 % 60, cpu % 60, cmd && *cmd ? cmd : "");
-}
 
 const struct cmd_flags top_flags = {"top",
                                     "CONTAINER",
@@ -94,28 +40,30 @@ int engine_top(const struct global *g, int argc, char **argv)
     if (cli_store(g, &s) < 0)
         return EXIT_ENGINE;
     merr_t err = MERR_INIT;
-    char id[65];
-    pid_t *pids = NULL;
-    size_t n = 0;
-    int rootfd = -1, ret = 1;
-    if (ctr_find(&s, it.args[0], id, &err) < 0 || (rootfd = ctr_runtime_rootfd(&s, &err)) < 0 ||
-        op_pids(rootfd, id, &pids, &n, &err) < 0) {
-        cli_fail(&err);
-        goto out;
-    }
-    printf("%-10s %-8s %-8s %-6s %-5s %-8s %s\n", "UID", "PID", "PPID", "STIME", "TTY", "TIME",
-           "CMD");
-    long long bt = boot_time();
-    long hz = sysconf(_SC_CLK_TCK);
-    for (size_t i = 0; i < n; i++)
-        top_line(pids[i], bt, hz > 0 ? hz : 100);
-    ret = 0;
-out:
-    free(pids);
-    if (rootfd >= 0)
-        close(rootfd);
+    json_t *top = ctr_top(&s, it.args[0], &err), *row;
     store_close(&s);
-    return ret;
+    if (!top)
+        return cli_fail(&err);
+    static const int width[] = {-10, -8, -8, -6, -5, -8, 0};
+    json_t *titles = json_object_get(top, "Titles");
+    size_t i;
+    json_array_foreach(titles, i, row) /* a row of titles, then one a process */
+    {
+        printf(i + 1 < json_array_size(titles) ? "%*s " : "%*s\n", width[i < 6 ? i : 6],
+               json_string_value(row) ?: "");
+    }
+    json_array_foreach(json_object_get(top, "Processes"), i, row)
+    {
+        json_t *v;
+        size_t k;
+        json_array_foreach(row, k, v)
+        {
+            printf(k + 1 < json_array_size(row) ? "%*s " : "%*s\n", width[k < 6 ? k : 6],
+                   json_string_value(v) ?: "");
+        }
+    }
+    json_decref(top);
+    return 0;
 }
 
 /* ---- stats ---- */

@@ -21,6 +21,7 @@
 #include "ctr_logs.h"
 #include "ctr_rec.h"
 #include "ctr_state.h"
+#include "ctr_top.h"
 #include "ctr_update.h"
 #include "ctr_verbs.h"
 #include "events.h"
