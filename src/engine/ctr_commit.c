@@ -79,8 +79,7 @@ static int layer_blob(struct store *s, const char *id, json_t *rec, char digest[
         goto out;
     /* what the container's own binds are mounted on (Docker keeps them in
      * a layer of their own, never committed) */
-    static const char *const binds[] = {"etc/hosts", "etc/hostname", "etc/resolv.conf", NULL};
-    w.skip_empty = binds;
+    w.skip_empty = rwl_own_binds;
     ret = tarw_tree(&w, ufd, "", err);
     if (tarw_close(&w, ret == 0, err) < 0)
         ret = -1;

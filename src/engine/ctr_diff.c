@@ -46,20 +46,29 @@ static bool in_image(const struct diff *d, const char *path, struct stat *st)
     return false;
 }
 
+/* path's directories, from the top, reported as changed (once each): a
+ * change below a directory changes it, as Docker lists them */
+static void report_parents(struct diff *d, const char *path)
+{
+    size_t n = 0;
+    for (const char *p = path; *p; p++)
+        n += *p == '/';
+    for (size_t depth = 1; depth <= n; depth++) {
+        const char *end = path;
+        for (size_t k = 0; k < depth; k++)
+            end = strchr(end, '/') + 1;
+        cleanup_free char *dir = xasprintf("/%.*s", (int)(end - 1 - path), path);
+        if (!json_object_get(d->changed, dir)) {
+            json_object_set_new(d->changed, dir, json_true());
+            d->emit(CTR_CHANGE_MODIFY, dir, d->ctx);
+        }
+    }
+}
+
 static void report(struct diff *d, int kind, const char *path, bool dir)
 {
     cleanup_free char *abs = xasprintf("/%s", path);
-    if (kind != CTR_CHANGE_MODIFY) {
-        /* its directory changed too, whatever its times say */
-        const char *slash = strrchr(path, '/');
-        if (slash) {
-            cleanup_free char *parent = xasprintf("/%.*s", (int)(slash - path), path);
-            if (!json_object_get(d->changed, parent)) {
-                json_object_set_new(d->changed, parent, json_true());
-                d->emit(CTR_CHANGE_MODIFY, parent, d->ctx);
-            }
-        }
-    }
+    report_parents(d, path);
     if (dir)
         json_object_set_new(d->changed, abs, json_true());
     d->emit(kind, abs, d->ctx);
@@ -81,13 +90,15 @@ static int one(const struct tw_entry *e, void *ctx, merr_t *err)
         report(d, CTR_CHANGE_DELETE, e->path, true);
         return TW_ENTER;
     }
+    if (!had && rwl_mount_point(e->path, st))
+        return TW_SKIP; /* the mount point of one of the container's own files */
     if (!had) {
         report(d, CTR_CHANGE_ADD, e->path, dir);
         return TW_ENTER;
     }
-    /* a directory copied up only because something in it changed */
-    if (dir && S_ISDIR(lo.st_mode) && lo.st_mode == st->st_mode &&
-        lo.st_mtim.tv_sec == st->st_mtim.tv_sec)
+    /* a directory copied up because something in it changed: that change
+     * reports it (its times alone would show the mount points above) */
+    if (dir && S_ISDIR(lo.st_mode) && lo.st_mode == st->st_mode)
         return TW_ENTER;
     report(d, CTR_CHANGE_MODIFY, e->path, dir);
     return TW_ENTER;

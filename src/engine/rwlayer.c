@@ -257,3 +257,15 @@ bool rwl_opaque(int dirfd, const char *name)
         n = fgetxattr(fd, "user.overlay.opaque", v, sizeof(v));
     return n == 1 && v[0] == 'y';
 }
+
+const char *const rwl_own_binds[] = {"etc/hosts", "etc/hostname", "etc/resolv.conf", NULL};
+
+bool rwl_mount_point(const char *path, const struct stat *st)
+{
+    if (!S_ISREG(st->st_mode) || st->st_size != 0)
+        return false;
+    for (const char *const *p = rwl_own_binds; *p; p++)
+        if (strcmp(path, *p) == 0)
+            return true;
+    return false;
+}

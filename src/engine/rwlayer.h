@@ -21,11 +21,20 @@
 #include "store.h"
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #define RWL_DEFAULT_SIZE (10LL << 30) /* where no storage-opts file says otherwise */
 #define RWL_MIN_SIZE (1LL << 20)
 #define RWL_PROJID_FIRST 0x40000000u /* moat's project ids: 2^30 .. 2^31 - 1 */
 #define RWL_PROJID_COUNT 0x40000000u
+
+/* The files the engine binds over the container's own (etc/hosts,
+ * etc/hostname, etc/resolv.conf; NULL-ended): an empty file of that name
+ * in the upper dir is only their mount point, never a change of the
+ * container's (Docker keeps them in a layer of their own). */
+extern const char *const rwl_own_binds[];
+/* Is path (relative to the upper dir), of stat st, such a mount point? */
+bool rwl_mount_point(const char *path, const struct stat *st);
 
 /* Is dirfd/name a directory that the overlay's upper dir marks opaque (it
  * hides the lower layers' entries: trusted. or user.overlay.opaque "y")?
