@@ -382,7 +382,9 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
     c.st = h.st; /* borrowed for state JSON */
     c.host_pid = h.st.pid;
     c.is_exec = true;
-    if (o->detach_keys && o->relay_stdio && o->stdin_open)
+    /* as Docker: the keys are looked for on a terminal's input only; a
+     * pipe's bytes all go to the process, whatever they are */
+    if (o->detach_keys && o->relay_stdio && o->stdin_open && proc.terminal)
         c.detach = *o->detach_keys;
     plan_build_exec(&es, &c.plan);
     if ((pidfd = handle_pidfd(&h, err)) < 0)

@@ -10,10 +10,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -178,45 +180,56 @@ static bool detached(const struct relay *r, size_t nr)
 /* The caller detached: a process of its own keeps our ends of the
  * process' stdio (it reads and drops the output, and never writes to its
  * stdin) until the output ends, so that the process runs on as if still
- * attached (as Docker's daemon does for an exec one detaches from). */
+ * attached (as Docker's daemon does for an exec one detaches from). It
+ * holds nothing else of ours (no lock, no descriptor of the caller's),
+ * and no privilege: it only reads. */
 static void drain(const struct relay *r, size_t nr)
 {
     int fds[6], n = 0;
-    for (size_t i = 0; i < nr; i++) /* stdin's end: held, never written */
-        fds[n++] = fcntl(r[i].from == 0 ? r[i].to : r[i].from, F_DUPFD_CLOEXEC, 64);
+    bool out[6];
+    for (size_t i = 0; i < nr; i++) { /* stdin's end: held, never written */
+        int fd = r[i].from == 0 ? r[i].to : r[i].from;
+        if (fd < 0 || !r[i].open)
+            continue;
+        out[n] = r[i].from != 0;
+        fds[n] = fcntl(fd, F_DUPFD_CLOEXEC, 64);
+        n += fds[n] >= 0;
+    }
     pid_t pid = fork();
     if (pid != 0) {
         for (int i = 0; i < n; i++)
-            if (fds[i] >= 0)
-                close(fds[i]);
+            close(fds[i]);
         return;
     }
-    /* nothing else of ours: no lock, no terminal, no signal mask */
     setsid();
     int null = open("/dev/null", O_RDWR);
     for (int k = 0; k < 3 && null >= 0; k++)
         dup2(null, k);
-    int keep[6];
-    for (int i = 0; i < n; i++)
-        keep[i] = fds[i] < 0 ? -1 : dup2(fds[i], 3 + i);
+    for (int i = 0; i < n; i++) /* packed from 3 up: nothing else stays open */
+        fds[i] = dup2(fds[i], 3 + i);
     syscall(SYS_close_range, 3 + n, ~0U, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct none[2] = {{0}};
+    syscall(SYS_capset, &h, none);
+    sigset_t empty;
+    sigemptyset(&empty);
+    sigprocmask(SIG_SETMASK, &empty, NULL);
     for (;;) {
         struct pollfd p[6];
         int np = 0;
-        for (size_t i = 0; i < nr; i++)
-            if (r[i].from != 0 && r[i].open && keep[i] >= 0)
-                p[np++] = (struct pollfd){keep[i], POLLIN, 0};
+        for (int i = 0; i < n; i++)
+            if (out[i] && fds[i] >= 0)
+                p[np++] = (struct pollfd){fds[i], POLLIN, 0};
         if (np == 0 || (poll(p, (nfds_t)np, -1) < 0 && errno != EINTR))
             break;
         for (int i = 0; i < np; i++) {
             char buf[4096];
             ssize_t got = p[i].revents ? read(p[i].fd, buf, sizeof(buf)) : 1;
             if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN))
-                for (size_t k = 0; k < nr; k++)
-                    keep[k] = keep[k] == p[i].fd ? -1 : keep[k];
+                for (int k = 0; k < n; k++)
+                    fds[k] = fds[k] == p[i].fd ? -1 : fds[k];
         }
     }
     _exit(0);

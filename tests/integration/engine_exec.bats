@@ -145,14 +145,22 @@ wait_log() {
     [ "$(echo "$output" | tr '\n' ' ')" = "65534 1 /tmp " ]
 }
 
-@test "exec -i: the detach keys leave the process running, its output drained" {
+@test "exec -it: the detach keys leave the process running, its output drained" {
     local id i
     id=$(m run -d bb:1 sleep 600)
     # ctrl-p,ctrl-q by default, as Docker: exec returns; the process reads
-    # its line, and after the detach writes more than a pipe holds
-    run -0 bash -c "{ printf 'one\n'; sleep 1; printf '\020\021'; } | $MOAT --root $STORE exec -i $id \
+    # its line, and after the detach writes more than a pty holds
+    run -0 bash -c "{ printf 'one\n'; sleep 1; printf '\020\021'; } | $MOAT --root $STORE exec -it $id \
         sh -c 'read l; echo \"got \$l\"; sleep 2; yes out | head -c 300000; echo \$l > /tmp/done'"
-    [ "$output" = "got one" ]
+    [[ "$output" == *"got one"* ]]
+    [[ "$output" != *"out"* ]]
+    # the drain holds the pty and nothing else of ours, without privilege
+    local drain
+    drain=$(pgrep -f "exec -it $id" | head -1)
+    [ -n "$drain" ]
+    [ "$(ls "/proc/$drain/fd" | wc -l)" -le 5 ]
+    grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$drain/status"
+    grep -q '^CapEff:[[:space:]]*0000000000000000' "/proc/$drain/status"
     run -0 m exec "$id" ps -o args
     [[ $output == *"read l"* ]]
     for i in $(seq 100); do
@@ -163,16 +171,24 @@ wait_log() {
     [ "$output" = one ]
     # what drained its output ends with it
     for i in $(seq 50); do
-        pgrep -f "exec -i $id" >/dev/null || break
+        pgrep -f "exec -it $id" >/dev/null || break
         sleep 0.1
     done
-    ! pgrep -f "exec -i $id"
+    ! pgrep -f "exec -it $id"
     # other keys; a ctrl-x not followed by ctrl-y is input
-    run -0 bash -c "{ printf 'a\030b\n'; sleep 1; printf '\030\031'; } | $MOAT --root $STORE exec -i \
-        --detach-keys ctrl-x,ctrl-y $id sh -c 'read l; echo \"got \$l\"; sleep 30'"
-    [ "$output" = $'got a\030b' ]
+    run -0 bash -c "{ printf 'a\030b\n'; sleep 1; printf '\030\031'; } | $MOAT --root $STORE exec -it \
+        --detach-keys ctrl-x,ctrl-y $id sh -c 'stty raw -echo; head -c 4 | od -An -c; sleep 30'"
+    [[ "$output" == *"a 030   b  \n"* ]]
     run -0 m exec "$id" ps -o args
     [[ $output == *"sleep 30"* ]]
     run -125 m exec --detach-keys ctrl-0 "$id" true
     [[ $output == *"invalid detach keys"* ]]
+}
+
+@test "exec -i without a terminal: every byte of a pipe reaches the process, the keys too" {
+    local id
+    id=$(m run -d bb:1 sleep 600)
+    run -0 bash -c "printf 'head\020\021tail\n' | $MOAT --root $STORE exec -i $id sh -c 'cat > /got; echo done'"
+    [ "$output" = done ]
+    [ "$(m exec "$id" od -An -c /got | tr -s ' ')" = " h e a d 020 021 t a i l \n" ]
 }
