@@ -22,31 +22,59 @@ static long long boot_time(void)
     return p ? atoll(p + 7) : 0;
 }
 
-/* /proc/PID/cmdline with spaces between the arguments */
-static char *cmdline(pid_t pid)
+#define CMDLINE_MAX 4096 /* what top shows of a command line */
+
+/* the length of the valid UTF-8 sequence at p (at most n bytes), or 0 */
+static size_t utf8_len(const unsigned char *p, size_t n)
 {
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-    char *cmd = NULL;
-    size_t len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    size_t len = p[0] < 0x80             ? 1
+                 : (p[0] & 0xE0) == 0xC0 ? 2
+                 : (p[0] & 0xF0) == 0xE0 ? 3
+                 : (p[0] & 0xF8) == 0xF0 ? 4
+                                         : 0;
+    if (len == 0 || len > n || (len == 2 && p[0] < 0xC2))
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* The command line in dirfd (a /proc/PID), its first CMDLINE_MAX bytes:
+ * arguments apart by spaces, and what the container's process put there
+ * that is not printable UTF-8 (a terminal's escapes, stray bytes) as "?" */
+static char *cmdline(int dirfd)
+{
+    unsigned char raw[CMDLINE_MAX];
+    ssize_t n = 0;
+    int fd = openat(dirfd, "cmdline", O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
-        read_fd(fd, &cmd, &len);
+        n = read(fd, raw, sizeof(raw));
         close(fd);
     }
-    for (size_t i = 0; cmd && i + 1 < len; i++)
-        if (!cmd[i])
-            cmd[i] = ' ';
-    return cmd;
+    struct sbuf b = {0};
+    for (size_t i = 0; n > 0 && i < (size_t)n;) {
+        size_t len = utf8_len(raw + i, (size_t)n - i);
+        if (len == 1 && raw[i] == 0)
+            sbuf_puts(&b, i + 1 < (size_t)n ? " " : "");
+        else if (len == 0 || (len == 1 && (raw[i] < 0x20 || raw[i] == 0x7f)))
+            sbuf_puts(&b, "?");
+        else
+            sbuf_add(&b, (const char *)raw + i, len);
+        i += len ? len : 1;
+    }
+    return b.buf ? sbuf_steal(&b) : xstrdup("");
 }
 
 /* one process' row, or NULL when it is gone */
 static json_t *top_row(pid_t pid, long long btime, long hz)
 {
     char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+    /* one look at the process: a pid used again meanwhile gives nothing */
+    cleanup_close int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     cleanup_free char *st = NULL;
-    if (read_file_at(AT_FDCWD, path, &st, NULL, NULL) < 0)
+    if (dfd < 0 || read_file_at(dfd, "stat", &st, NULL, NULL) < 0)
         return NULL;
     char *rp = strrchr(st, ')');
     if (!rp)
@@ -62,19 +90,18 @@ static json_t *top_row(pid_t pid, long long btime, long hz)
     if (n != 5)
         return NULL;
     struct stat sb;
-    snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-    uid_t uid = stat(path, &sb) == 0 ? sb.st_uid : 0;
+    uid_t uid = fstat(dfd, &sb) == 0 ? sb.st_uid : 0;
     time_t start = (time_t)(btime + f[22] / hz);
     struct tm tm;
     localtime_r(&start, &tm);
     char stime[16];
     strftime(stime, sizeof(stime), "%H:%M", &tm);
     long long cpu = (f[14] + f[15]) / hz;
-    cleanup_free char *cmd = cmdline(pid);
+    cleanup_free char *cmd = cmdline(dfd);
     return json_pack("[o,o,o,s,s,o,s]", json_sprintf("%u", (unsigned)uid),
                      json_sprintf("%d", (int)pid), json_sprintf("%lld", f[4]), stime, "?",
                      json_sprintf("%02lld:%02lld:%02lld", cpu / 3600, cpu / 60 % 60, cpu % 60),
-                     cmd && *cmd ? cmd : "");
+                     cmd);
 }
 
 json_t *ctr_top(struct store *s, const char *name, merr_t *err)

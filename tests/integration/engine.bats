@@ -463,3 +463,13 @@ PY
     id=$(m create --cap-add all bb:1 true)
     [ "$(m inspect -f '{{json .HostConfig.CapAdd}}' "$id" | jq length)" = $((last + 1)) ]
 }
+
+@test "top: a command line that is not printable UTF-8 is shown, made printable" {
+    local id
+    id=$(m run -d bb:1 sleep 100)
+    m exec -d "$id" sh -c 'while :; do sleep 5; done' "$(printf 'hid\377\033[2J')"
+    sleep 0.3
+    run -0 m top "$id"
+    [[ "$output" == *'while :; do sleep 5; done hid??[2J'* ]]
+    [[ "$output" != *$'\033'* ]]
+}
