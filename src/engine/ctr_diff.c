@@ -17,6 +17,7 @@ struct diff {
     int *lower; /* the image's layers, top first */
     size_t nlower;
     json_t *changed; /* directories reported as changed (or added, deleted) */
+    uint32_t base;   /* the container's ids start here on the host (0: none of its own) */
     void (*emit)(int, const char *, void *);
     void *ctx;
 };
@@ -97,8 +98,10 @@ static int one(const struct tw_entry *e, void *ctx, merr_t *err)
         return TW_ENTER;
     }
     /* a directory copied up because something in it changed: that change
-     * reports it (its times alone would show the mount points above) */
-    if (dir && S_ISDIR(lo.st_mode) && lo.st_mode == st->st_mode)
+     * reports it (its times alone would show the mount points above); its
+     * own mode or owner (as the container sees it) is a change */
+    if (dir && S_ISDIR(lo.st_mode) && lo.st_mode == st->st_mode &&
+        st->st_uid - d->base == lo.st_uid && st->st_gid - d->base == lo.st_gid)
         return TW_ENTER;
     report(d, CTR_CHANGE_MODIFY, e->path, dir);
     return TW_ENTER;
@@ -113,6 +116,7 @@ int ctr_diff(struct store *s, const char *id, void (*emit)(int kind, const char 
     json_t *layers = json_object_get(rec, "Layers");
     struct diff d = {.lower = xzalloc((json_array_size(layers) + 1) * sizeof(int)),
                      .changed = json_object(),
+                     .base = (uint32_t)json_integer_value(json_object_get(rec, "UsernsBase")),
                      .emit = emit,
                      .ctx = ctx};
     int ret = -1, ufd = -1;

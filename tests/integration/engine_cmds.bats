@@ -480,6 +480,11 @@ make_hist_image() {
     run -0 m exec "$f" test -s /etc/hosts
     run -0 m diff "$f"
     [ "$output" = "" ]
+    # a directory given to another owner is a change (commit keeps it)
+    f=$(m run -d --cap-add CHOWN bb:1 sh -c 'chown 1234:1234 /root; sleep 100')
+    sleep 0.5
+    run -0 m diff "$f"
+    [ "$output" = "C /root" ]
     run -125 m diff nosuch
     [[ "$output" == *"no such container: nosuch"* ]]
     run -1 m diff
