@@ -118,6 +118,9 @@ int attach_relay(struct store *s, const char *id, int sock, const struct attach_
                     mon_frame(sock, 'i', pass, len, 0);
             } else if (n == 0 || errno != EINTR) {
                 in_open = false;
+                size_t len = keyseq_flush(&keys, pass); /* input after all */
+                if (len)
+                    mon_frame(sock, 'i', pass, len, 0);
                 mon_frame(sock, 'c', NULL, 0, 0);
             }
         }

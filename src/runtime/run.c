@@ -88,6 +88,10 @@ static void relay_step(struct relay *r)
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return;
     if (n <= 0) {
+        if (r->keys && r->keys->matched) { /* what waited was input after all */
+            r->len = keyseq_flush(r->keys, (unsigned char *)r->buf);
+            relay_flush(r);
+        }
         relay_end(r);
         return;
     }

@@ -40,28 +40,54 @@ int keyseq_parse(const char *spec, struct keyseq *k, merr_t *err)
     return 0;
 }
 
+/* one byte c of the input: held (it goes on the keys), or out; true
+ * when it completes them. After a partial match that c breaks, the first
+ * held byte goes out and the others are read again (they may begin the
+ * keys themselves: "a,a,b" in "aaab"). */
+static bool step(struct keyseq *k, unsigned char c, unsigned char *out, size_t *len)
+{
+    for (;;) {
+        if (c == k->keys[k->matched]) {
+            if (++k->matched < k->n)
+                return false;
+            k->matched = 0;
+            return true;
+        }
+        if (!k->matched) {
+            out[(*len)++] = c;
+            return false;
+        }
+        unsigned char held[KEYSEQ_MAX];
+        size_t m = k->matched;
+        memcpy(held, k->keys, m);
+        out[(*len)++] = held[0];
+        k->matched = 0;
+        for (size_t i = 1; i < m; i++)
+            if (step(k, held[i], out, len))
+                return true;
+    }
+}
+
 size_t keyseq_filter(struct keyseq *k, const unsigned char *in, size_t n, unsigned char *out,
                      bool *done)
 {
     size_t len = 0;
     *done = false;
     for (size_t i = 0; i < n; i++) {
-        if (k->n && in[i] == k->keys[k->matched]) {
-            if (++k->matched == k->n) {
-                k->matched = 0;
-                *done = true;
-                return len;
-            }
-            continue;
+        if (!k->n) {
+            out[len++] = in[i];
+        } else if (step(k, in[i], out, &len)) {
+            *done = true;
+            return len;
         }
-        if (k->matched) { /* not the keys after all: what waited goes on */
-            memcpy(out + len, k->keys, k->matched);
-            len += k->matched;
-            k->matched = 0;
-            i--; /* this byte may begin them again */
-            continue;
-        }
-        out[len++] = in[i];
     }
     return len;
+}
+
+size_t keyseq_flush(struct keyseq *k, unsigned char *out)
+{
+    size_t n = k->matched;
+    memcpy(out, k->keys, n);
+    k->matched = 0;
+    return n;
 }

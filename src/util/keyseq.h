@@ -28,4 +28,8 @@ int keyseq_parse(const char *spec, struct keyseq *k, merr_t *err);
 size_t keyseq_filter(struct keyseq *k, const unsigned char *in, size_t n, unsigned char *out,
                      bool *done);
 
+/* At the end of the input: the bytes held back as a beginning of the keys
+ * (they were input after all) into out (room for KEYSEQ_MAX); how many. */
+size_t keyseq_flush(struct keyseq *k, unsigned char *out);
+
 #endif

@@ -205,6 +205,17 @@ static void test_keyseq(void **state)
     assert_string_equal(out, "a\030b\030");
     assert_true(keys_feed(&k, (const char *const[]){"y!", NULL}, out));
     assert_string_equal(out, "");
+    /* a beginning that is a part of the keys themselves */
+    assert_int_equal(keyseq_parse("a,a,b", &k, NULL), 0);
+    assert_true(keys_feed(&k, (const char *const[]){"xaa", "ab", NULL}, out));
+    assert_string_equal(out, "xa");
+    /* what waited at the end of the input was input */
+    assert_int_equal(keyseq_parse(NULL, &k, NULL), 0);
+    assert_false(keys_feed(&k, (const char *const[]){"ab\020", NULL}, out));
+    unsigned char rest[KEYSEQ_MAX];
+    assert_int_equal(keyseq_flush(&k, rest), 1);
+    assert_int_equal(rest[0], 16);
+    assert_int_equal(keyseq_flush(&k, rest), 0);
     /* none: everything passes */
     assert_int_equal(keyseq_parse("", &k, NULL), 0);
     assert_false(keys_feed(&k, (const char *const[]){"\020\021", NULL}, out));
