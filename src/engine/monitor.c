@@ -6,6 +6,7 @@
 #include "events.h"
 #include "ctr.h"
 #include "ctr_config.h"
+#include "ctr_rec.h"
 #include "health.h"
 #include "logfile.h"
 #include "volume.h"
@@ -52,6 +53,7 @@ struct mon {
     struct health *health; /* its health check, or NULL */
     struct container *ctr; /* the runtime's container, once launched */
     int rootfd;            /* the runtime's state root, with ctr */
+    struct ctr_rec v;      /* the container's record as loaded (all zero if it was not) */
 };
 
 /* output of one stream: to every client, and by whole lines to the log
@@ -203,8 +205,7 @@ static int launch(struct mon *m, json_t *rec, merr_t *err)
         m->nsrcs = 0;
         return bfd < 0 ? err_sys(err, "open %s", bundle) : -1;
     }
-    bool tty = json_is_true(json_object_get(json_object_get(rec, "Config"), "Tty"));
-    bool in = json_is_true(json_object_get(json_object_get(rec, "Config"), "OpenStdin"));
+    bool tty = m->v.config.tty, in = m->v.config.open_stdin;
     /* the init's stdio: ours while it is created */
     int inp[2] = {-1, -1}, outp[2] = {-1, -1}, errp[2] = {-1, -1};
     if (!tty) {
@@ -364,13 +365,13 @@ static bool again(struct mon *m, json_t *rec, int code, int64_t *count, int64_t 
 }
 
 /* attached: wait for the client (a terminal one first says its size) */
-static void first_client(struct mon *m, json_t *rec)
+static void first_client(struct mon *m)
 {
     struct pollfd p = {m->listenfd, POLLIN, 0};
     if (poll(&p, 1, 30000) == 1)
         accept_client(m);
     /* a terminal client first says its size */
-    bool tty = rec && json_is_true(json_object_get(json_object_get(rec, "Config"), "Tty"));
+    bool tty = m->v.config.tty;
     struct pollfd q = {m->clients[0], POLLIN, 0};
     char type;
     char *data = NULL;
@@ -386,7 +387,7 @@ static void first_client(struct mon *m, json_t *rec)
 /* the container did not start: say why (the errno too: it tells a command
  * not found, 127, from one that cannot be run, 126), remove what the
  * runtime made, record it, and go */
-static void launch_failed(struct mon *m, json_t *rec, merr_t *err, int status)
+static void launch_failed(struct mon *m, merr_t *err, int status)
 {
     /* the errno too: it tells a command not found (127) from one that
      * cannot be run (126) */
@@ -402,9 +403,8 @@ static void launch_failed(struct mon *m, json_t *rec, merr_t *err, int status)
         if (m->clients[i] >= 0)
             mon_frame(m->clients[i], 'x', "127", 3, 0);
     unlinkat(m->dirfd, "attach.sock", 0);
-    if (rec && json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "AutoRemove")) &&
-        ctr_remove(m->s, m->id, err) == 0)
-        volume_remove_anonymous(m->s, json_object_get(rec, "Mounts"));
+    if (m->v.host.auto_remove && ctr_remove(m->s, m->id, err) == 0)
+        volume_remove_anonymous(m->s, m->v.mounts);
     _exit(1);
 }
 
@@ -500,17 +500,19 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
     }
     report(status, "L");
     rec = ctr_load(s, id, &err);
+    if (rec)
+        ctr_rec_view(rec, &m.v);
     struct log_limits lim;
-    log_limits_from_json(json_object_get(json_object_get(rec, "HostConfig"), "LogConfig"), &lim);
+    log_limits_from_json(m.v.host.log_config, &lim);
     merr_t lerr = MERR_INIT;
     logw_open(m.dirfd, &lim, &m.log, &lerr); /* without a log, the container still runs */
     err_clear(&lerr);
     if (attach)
-        first_client(&m, rec);
+        first_client(&m);
     sigset_t old;
     run_block_signals(&old);
     if (!rec || launch(&m, rec, &err) < 0)
-        launch_failed(&m, rec, &err, status);
+        launch_failed(&m, &err, status);
     set_state(&m, "running", true, (int)rt_pid(m.ctr), 0, NULL);
     report(status, "OK");
     close(status);
@@ -533,11 +535,10 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
     }
     health_free(m.health);
     unlinkat(m.dirfd, "attach.sock", 0);
-    bool rm = json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "AutoRemove"));
-    if (rm) { /* with its anonymous volumes, as Docker's --rm */
+    if (m.v.host.auto_remove) { /* with its anonymous volumes, as Docker's --rm */
         merr_t e = MERR_INIT;
         if (ctr_remove(s, id, &e) == 0)
-            volume_remove_anonymous(s, json_object_get(rec, "Mounts"));
+            volume_remove_anonymous(s, m.v.mounts);
         err_clear(&e);
     }
     _exit(0);
