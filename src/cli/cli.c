@@ -321,6 +321,20 @@ int cli_each_ctr(const struct global *g, char *const *args, size_t n, cli_ctr_fn
     return ret;
 }
 
+void cli_print_pruned(const char *title, json_t *deleted, const char *prefix, uint64_t freed)
+{
+    printf("%s:\n", title);
+    size_t i;
+    json_t *v;
+    json_array_foreach(deleted, i, v)
+    {
+        printf("%s%s\n", prefix, json_string_value(v));
+    }
+    char sz[24];
+    human_bytes(freed, false, sz, sizeof(sz));
+    printf("\nTotal reclaimed space: %s\n", sz);
+}
+
 int cli_root_for(const struct global *g, const char *id, merr_t *err)
 {
     int fd = state_root_open(g->root, false, err);

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct global {
     char *root;
@@ -38,6 +39,10 @@ int cli_store(const struct global *g, struct store *s);
 typedef int (*cli_ctr_fn)(struct store *s, const char *id, const char *arg, void *ctx, merr_t *err);
 int cli_each_ctr(const struct global *g, char *const *args, size_t n, cli_ctr_fn fn, void *ctx,
                  int fail);
+/* A prune's report, as Docker prints it: "TITLE:", a line per removed
+ * object (prefix before each), then the space reclaimed. */
+typedef struct json_t json_t;
+void cli_print_pruned(const char *title, json_t *deleted, const char *prefix, uint64_t freed);
 /* Exactly `n` positional arguments after the flags. */
 int cli_want_args(const char *cmd, int argc, char **argv, int optind_, int n, const char *what);
 /* --env-file: its K=V lines onto env (blank and # lines skipped); prints
@@ -46,7 +51,6 @@ int env_file_read(const char *path, char ***env);
 /* inspect's output: each object of the array all as the --format
  * template says, a line each; or all of it as JSON (no format, "json").
  * 0, or 125 after a message on a bad template. */
-typedef struct json_t json_t;
 int cli_print_objects(json_t *all, const char *format);
 
 struct spec;

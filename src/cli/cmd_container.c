@@ -435,16 +435,7 @@ int engine_container_prune(const struct global *g, int argc, char **argv)
     uint64_t freed = 0;
     prune_containers(&s, &pf, deleted, &freed);
     prune_filter_free(&pf);
-    printf("Deleted Containers:\n");
-    size_t i;
-    json_t *id;
-    json_array_foreach(deleted, i, id)
-    {
-        printf("%s\n", json_string_value(id));
-    }
-    char sz[24];
-    human_bytes(freed, false, sz, sizeof(sz));
-    printf("\nTotal reclaimed space: %s\n", sz);
+    cli_print_pruned("Deleted Containers", deleted, "", freed);
     json_decref(deleted);
     store_close(&s);
     return 0;

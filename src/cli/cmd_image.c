@@ -377,19 +377,8 @@ static int image_prune(const struct global *g, int argc, char **argv)
     int ret = prune_images(&s, all, &pf, deleted, &freed, &err) < 0 ? cli_fail(&err) : 0;
     prune_filter_free(&pf);
     store_close(&s);
-    if (ret)
-        goto out;
-    printf("Deleted Images:\n");
-    size_t i;
-    json_t *id;
-    json_array_foreach(deleted, i, id)
-    {
-        printf("deleted: %s\n", json_string_value(id));
-    }
-    char sz[24];
-    human_bytes(freed, false, sz, sizeof(sz));
-    printf("\nTotal reclaimed space: %s\n", sz);
-out:
+    if (!ret)
+        cli_print_pruned("Deleted Images", deleted, "deleted: ", freed);
     json_decref(deleted);
     return ret;
 }

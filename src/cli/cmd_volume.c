@@ -255,17 +255,8 @@ static int vol_prune(struct store *s, struct flags_it *it, const struct vflags *
     uint64_t freed = 0;
     prune_volumes(s, v->all, &pf, deleted, &freed);
     prune_filter_free(&pf);
-    printf("Deleted Volumes:\n");
-    size_t i;
-    json_t *n;
-    json_array_foreach(deleted, i, n)
-    {
-        printf("%s\n", json_string_value(n));
-    }
+    cli_print_pruned("Deleted Volumes", deleted, "", freed);
     json_decref(deleted);
-    char sz[24];
-    human_bytes(freed, false, sz, sizeof(sz));
-    printf("\nTotal reclaimed space: %s\n", sz);
     return 0;
 }
 
