@@ -8,6 +8,7 @@
 #include "../util/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -333,6 +334,38 @@ void cli_print_pruned(const char *title, json_t *deleted, const char *prefix, ui
     char sz[24];
     human_bytes(freed, false, sz, sizeof(sz));
     printf("\nTotal reclaimed space: %s\n", sz);
+}
+
+/* A file beside `path` to write to, renamed over it when whole (nothing
+ * is left of it, and what was there stays, when the command fails). */
+int cli_out_open(const char *path, char **tmp, merr_t *err)
+{
+    *tmp = xasprintf("%s.moat-XXXXXX", path);
+    int fd = mkostemp(*tmp, O_CLOEXEC);
+    if (fd < 0 || fchmod(fd, 0644) < 0) {
+        err_sys(err, "--output \"%s\"", path);
+        if (fd >= 0) {
+            close(fd);
+            unlink(*tmp);
+        }
+        free(*tmp);
+        *tmp = NULL;
+        return -1;
+    }
+    return fd;
+}
+
+int cli_out_finish(int fd, const char *path, char *tmp, bool ok, merr_t *err)
+{
+    if (ok && (fsync(fd) < 0 || rename(tmp, path) < 0)) {
+        err_sys(err, "--output \"%s\"", path);
+        ok = false;
+    }
+    close(fd);
+    if (!ok)
+        unlink(tmp);
+    free(tmp);
+    return ok ? 0 : -1;
 }
 
 int cli_root_for(const struct global *g, const char *id, merr_t *err)

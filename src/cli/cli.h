@@ -43,6 +43,11 @@ int cli_each_ctr(const struct global *g, char *const *args, size_t n, cli_ctr_fn
  * object (prefix before each), then the space reclaimed. */
 typedef struct json_t json_t;
 void cli_print_pruned(const char *title, json_t *deleted, const char *prefix, uint64_t freed);
+/* --output PATH: a new file beside it (mkostemp: never a name someone
+ * could have put a link at), renamed over it by cli_out_finish when the
+ * command succeeded, else removed; what was at PATH stays until then. */
+int cli_out_open(const char *path, char **tmp, merr_t *err);
+int cli_out_finish(int fd, const char *path, char *tmp, bool ok, merr_t *err);
 /* Exactly `n` positional arguments after the flags. */
 int cli_want_args(const char *cmd, int argc, char **argv, int optind_, int n, const char *what);
 /* --env-file: its K=V lines onto env (blank and # lines skipped); prints

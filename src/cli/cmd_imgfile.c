@@ -88,31 +88,14 @@ int cmd_save(const struct global *g, int argc, char **argv)
     struct store s;
     if (cli_store(g, &s) < 0)
         return 1;
-    int ret = 1;
     merr_t err = MERR_INIT;
-    cleanup_free char *tmp = output ? xasprintf("%s.tmp", output) : NULL;
-    int fd = -1;
-    fd = output ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : 1;
-    if (fd < 0) {
-        log_error("save: --output \"%s\": %s", output, strerror(errno));
-        goto out;
-    }
-    if (image_save(&s, it.args, fd, &err) < 0) {
-        cli_fail(&err);
-        goto out;
-    }
-    if (output && rename(tmp, output) < 0) {
-        log_error("save: --output \"%s\": %s", output, strerror(errno));
-        goto out;
-    }
-    ret = 0;
-out:
-    if (output && fd >= 0)
-        close(fd);
-    if (ret && output)
-        unlink(tmp);
+    char *tmp = NULL;
+    int fd = output ? cli_out_open(output, &tmp, &err) : 1;
+    int ret = fd < 0 || image_save(&s, it.args, fd, &err) < 0 ? -1 : 0;
+    if (output && fd >= 0 && cli_out_finish(fd, output, tmp, ret == 0, &err) < 0)
+        ret = -1;
     store_close(&s);
-    return ret;
+    return ret < 0 ? cli_fail(&err) : 0;
 }
 
 const struct cmd_flags import_flags = {

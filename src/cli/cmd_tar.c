@@ -13,38 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A file beside `path` to write to, renamed over it when whole (nothing
- * is left of it, and what was there stays, when the command fails). */
-static int out_open(const char *path, char **tmp, merr_t *err)
-{
-    *tmp = xasprintf("%s.moat-XXXXXX", path);
-    int fd = mkostemp(*tmp, O_CLOEXEC);
-    if (fd < 0 || fchmod(fd, 0644) < 0) {
-        err_sys(err, "--output \"%s\"", path);
-        if (fd >= 0) {
-            close(fd);
-            unlink(*tmp);
-        }
-        free(*tmp);
-        *tmp = NULL;
-        return -1;
-    }
-    return fd;
-}
-
-static int out_finish(int fd, const char *path, char *tmp, bool ok, merr_t *err)
-{
-    if (ok && (fsync(fd) < 0 || rename(tmp, path) < 0)) {
-        err_sys(err, "--output \"%s\"", path);
-        ok = false;
-    }
-    close(fd);
-    if (!ok)
-        unlink(tmp);
-    free(tmp);
-    return ok ? 0 : -1;
-}
-
 enum { F_OUTPUT = 1, F_AUTHOR, F_CHANGE, F_MESSAGE, F_PAUSE };
 
 const struct cmd_flags export_flags = {
@@ -89,9 +57,9 @@ int engine_export(const struct global *g, int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     merr_t err = MERR_INIT;
     char *tmp = NULL;
-    int fd = output ? out_open(output, &tmp, &err) : 1;
+    int fd = output ? cli_out_open(output, &tmp, &err) : 1;
     int ret = fd < 0 ? -1 : ctr_export(&s, it.args[0], fd, &err);
-    if (output && fd >= 0 && out_finish(fd, output, tmp, ret == 0, &err) < 0)
+    if (output && fd >= 0 && cli_out_finish(fd, output, tmp, ret == 0, &err) < 0)
         ret = -1;
     store_close(&s);
     if (ret < 0) {

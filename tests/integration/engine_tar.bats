@@ -325,3 +325,20 @@ PY
     run -0 m exec bm cat /tmp/top
     [ "$output" = t ]
 }
+
+@test "save -o: a link planted beside the output (a guessable temporary name) is not written through" {
+    local d="$BATS_TEST_TMPDIR/shared" victim="$BATS_TEST_TMPDIR/victim"
+    mkdir -m 1777 "$d"
+    echo precious > "$victim"
+    # another user of a sticky directory, such as /tmp, expects moat to
+    # write its temporary file at OUTPUT.tmp
+    ln -s "$victim" "$d/out.tar.tmp"
+    m save -o "$d/out.tar" bb:1
+    [ "$(cat "$victim")" = precious ]
+    [ -L "$d/out.tar.tmp" ]
+    tar -tf "$d/out.tar" | grep -q '^manifest.json$'
+    # a failed save leaves neither the output nor a temporary file
+    run -1 m save -o "$d/fail.tar" nosuch:1
+    [ ! -e "$d/fail.tar" ]
+    [ -z "$(ls "$d" | grep -v '^out\.tar')" ]
+}
