@@ -7,6 +7,7 @@
 #include "../kernel/hooks.h"
 #include "../kernel/idmap.h"
 #include "../kernel/landlock.h"
+#include "../kernel/loopback.h"
 #include "../kernel/lsm.h"
 #include "../kernel/mount.h"
 #include "../kernel/process.h"
@@ -379,6 +380,8 @@ static int run_step(struct container *c, const struct step *st, merr_t *err)
         return 0;
     case STEP_UNSHARE_CGROUPNS:
         return unshare(CLONE_NEWCGROUP) < 0 ? err_sys(err, "unshare the cgroup namespace") : 0;
+    case STEP_LOOPBACK:
+        return loopback_up(err);
     case STEP_ROOT_PRIVATE:
         return mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0
                    ? err_sys(err, "make / a slave mount")

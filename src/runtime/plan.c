@@ -8,6 +8,7 @@
 static const char *const names[] = {
     [STEP_SETUID_ROOT] = "setuid-root",
     [STEP_UNSHARE_CGROUPNS] = "unshare-cgroupns",
+    [STEP_LOOPBACK] = "loopback-up",
     [STEP_ROOT_PRIVATE] = "root-private",
     [STEP_ROOTFS] = "rootfs",
     [STEP_MOUNT] = "mount",
@@ -132,6 +133,9 @@ int plan_build(const struct spec *s, const struct plan_opts *o, struct plan *p, 
         add(p, STEP_SETUID_ROOT, 0);
     if (l->ns[NS_CGROUP].want && !l->ns[NS_CGROUP].path)
         add(p, STEP_UNSHARE_CGROUPNS, 0);
+    /* a network namespace of its own: lo up, as runc and crun */
+    if (l->ns[NS_NET].want && !l->ns[NS_NET].path)
+        add(p, STEP_LOOPBACK, 0);
     if (p->mountns) {
         add(p, STEP_ROOT_PRIVATE, 0);
         add(p, STEP_ROOTFS, 0);

@@ -14,6 +14,7 @@
 enum step_kind {
     STEP_SETUID_ROOT, /* become root of the new user namespace */
     STEP_UNSHARE_CGROUPNS,
+    STEP_LOOPBACK,      /* a new network namespace: lo up */
     STEP_ROOT_PRIVATE,  /* stop mount propagation to the host */
     STEP_ROOTFS,        /* attach the rootfs */
     STEP_MOUNT,         /* mounts[idx] */

@@ -178,6 +178,13 @@ gone() {
     fi
 }
 
+@test "--network none: lo is up, so a server and a client in one container talk" {
+    run m run --rm --network none bb:1 sh -c \
+        'mkdir /tmp/w && echo served > /tmp/w/i && httpd -p 127.0.0.1:8080 -h /tmp/w && wget -qO- http://127.0.0.1:8080/i'
+    [ "$status" -eq 0 ]
+    [ "$output" = served ]
+}
+
 @test "bad input: a clear error, exit 125, and no container left" {
     # not in the store: pulled first, and the pull fails (nothing listens there)
     run m run 127.0.0.1:9/nosuch:1 true

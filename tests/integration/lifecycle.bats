@@ -286,3 +286,19 @@ teardown() { common_teardown; }
     [ "${lines[0]}" != tmpfs ]
     [ -d "$BATS_TEST_TMPDIR/run2/moat/keep" ]
 }
+
+@test "run: a network namespace of its own has lo up; a joined one is left as it is" {
+    args cat /sys/class/net/lo/operstate /sys/class/net/lo/flags
+    run moat run --bundle "$BUNDLE" "$ID"
+    [ "$status" -eq 0 ]
+    # UP shows as bit 0 of the flags (operstate of lo stays "unknown")
+    [ $(( $(sed -n 2p <<<"$output") & 1 )) -eq 1 ]
+    # a namespace made by the test, joined by path: its lo stays down
+    ns=moat-lo-$$
+    ip netns add "$ns"
+    cfg ".linux.namespaces |= map(if .type == \"network\" then .path = \"/run/netns/$ns\" else . end)"
+    run moat run --bundle "$BUNDLE" "$ID"
+    ip netns del "$ns"
+    [ "$status" -eq 0 ]
+    [ $(( $(sed -n 2p <<<"$output") & 1 )) -eq 0 ]
+}

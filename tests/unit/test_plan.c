@@ -172,6 +172,27 @@ static void test_joins_and_cgroupns(void **state)
     assert_false(p.clone_flags & CLONE_NEWCGROUP);
     assert_true(find(&p, STEP_UNSHARE_CGROUPNS) >= 0);
     assert_true(find(&p, STEP_UNSHARE_CGROUPNS) < find(&p, STEP_ROOTFS));
+    /* a joined network namespace is someone else's: its lo is left alone */
+    assert_int_equal(find(&p, STEP_LOOPBACK), -1);
+    plan_free(&p);
+    spec_free(s);
+}
+
+/* a network namespace of its own gets lo up, early (before anything
+ * may drop the capability) */
+static void test_loopback(void **state)
+{
+    (void)state;
+    struct spec *s = parse("", NS_ALL);
+    struct plan p;
+    build(s, &p);
+    assert_true(find(&p, STEP_LOOPBACK) >= 0);
+    assert_true(find(&p, STEP_LOOPBACK) < find(&p, STEP_ROOTFS));
+    plan_free(&p);
+    spec_free(s);
+    s = parse("", ",\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"}]");
+    build(s, &p);
+    assert_int_equal(find(&p, STEP_LOOPBACK), -1);
     plan_free(&p);
     spec_free(s);
 }
@@ -232,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_joined_userns),
         cmocka_unit_test(test_joins_and_cgroupns),
         cmocka_unit_test(test_no_mount_namespace),
+        cmocka_unit_test(test_loopback),
         cmocka_unit_test(test_exec_plan),
         cmocka_unit_test(test_describe),
     };
