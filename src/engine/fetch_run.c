@@ -1,32 +1,25 @@
 /* fetch_run.c: start moat-fetch as its own user, with a clean
  * environment and limits (see fetch_run.h). */
 #include "fetch_run.h"
+#include "helper_exe.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <libgen.h>
 #include <limits.h>
 #include <linux/close_range.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1 /* its shadow memory needs terabytes of address space */
-#else
-#define SANITIZED 0
-#endif
 
 #define DOC_SLACK (4ULL << 20) /* manifests and the config */
 
@@ -81,93 +74,8 @@ int fetch_user(uid_t *uid, gid_t *gid, merr_t *err)
                    FETCH_USER);
 }
 
-/* path, opened O_PATH, if it is a regular file owned by root or `owner`
- * and writable by no one else; -1 with *why set if it is there but not */
-static int open_trusted(const char *path, uid_t owner, const char **why)
-{
-    int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0)
-        return -1;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-        *why = "not a regular file";
-    else if (st.st_uid != 0 && st.st_uid != owner)
-        *why = "owned by another user than root or moat's owner";
-    else if (st.st_mode & (S_IWGRP | S_IWOTH))
-        *why = "writable by its group or others";
-    if (*why) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-/* moat-fetch beside moat (a build tree), else the installed one; opened
- * once, executed through the fd */
-static int helper_open(char **path, merr_t *err)
-{
-    char self[PATH_MAX];
-    struct stat st;
-    const char *why = NULL;
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n > 0 && stat("/proc/self/exe", &st) == 0) {
-        self[n] = 0;
-        *path = xasprintf("%s/moat-fetch", dirname(self));
-        int fd = open_trusted(*path, st.st_uid, &why);
-        if (fd >= 0 || why)
-            return fd >= 0 ? fd : err_set(err, 0, "%s: %s", *path, why);
-        free(*path);
-    }
-    *path = xstrdup(MOAT_LIBEXECDIR "/moat/moat-fetch");
-    int fd = open_trusted(*path, 0, &why);
-    if (fd < 0)
-        return why ? err_set(err, 0, "%s: %s", *path, why)
-                   : err_sys(err, "%s (meson install puts it there)", *path);
-    return fd;
-}
-
-static char **clean_env(void)
-{
-    static const char *const keep[] = {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy",
-                                       "ALL_PROXY",  "no_proxy",    "NO_PROXY"};
-    char **env = NULL;
-    for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
-        const char *v = getenv(keep[i]);
-        if (v && strlen(v) < 4096) {
-            cleanup_free char *kv = xasprintf("%s=%s", keep[i], v);
-            strv_push(&env, kv);
-        }
-    }
-    if (SANITIZED) { /* the test builds: LeakSanitizer stops the world with
-                      * ptrace, which the helper's seccomp filter denies */
-        const char *a = getenv("ASAN_OPTIONS"), *u = getenv("UBSAN_OPTIONS");
-        cleanup_free char *kv =
-            xasprintf("ASAN_OPTIONS=%s%sdetect_leaks=0", a ? a : "", a ? ":" : "");
-        strv_push(&env, kv);
-        if (u) {
-            cleanup_free char *ukv = xasprintf("UBSAN_OPTIONS=%s", u);
-            strv_push(&env, ukv);
-        }
-    }
-    if (!env)
-        env = xzalloc(sizeof(char *));
-    return env;
-}
-
-/* a memfd holding text, at offset 0: what the helper reads is there
- * whole before it starts, so nothing of ours waits on it (or dies of
- * SIGPIPE when it exits without reading) */
-static int text_fd(const char *text, merr_t *err)
-{
-    int fd = memfd_create("moat-fetch-auth", MFD_CLOEXEC);
-    if (fd < 0)
-        return err_sys(err, "memfd");
-    if (write_all(fd, text, strlen(text)) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
-        close(fd);
-        return err_sys(err, "memfd");
-    }
-    return fd;
-}
+static const char *const proxy_vars[] = {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy",
+                                         "ALL_PROXY",  "no_proxy",    "NO_PROXY"};
 
 struct child {
     int exe, in, secret, out;
@@ -209,7 +117,7 @@ static void child(const struct fetch_run *r, struct child *c)
     set_limit(RLIMIT_NOFILE, 1024);
     set_limit(RLIMIT_NPROC, 512);
     set_limit(RLIMIT_FSIZE, fsize);
-    if (!SANITIZED)
+    if (!HELPER_SANITIZED) /* shadow memory needs terabytes */
         set_limit(RLIMIT_AS, 2ULL << 30);
     signal(SIGXFSZ, SIG_IGN); /* a write past RLIMIT_FSIZE fails with EFBIG */
     sigprocmask(SIG_SETMASK, &all, NULL);
@@ -231,17 +139,19 @@ int fetch_run(const struct fetch_run *r, merr_t *err)
     struct child c = {.exe = -1, .in = -1, .secret = -1, .out = r->out_fd, .parent = getpid()};
     int ret = -1;
     cleanup_free char *path = NULL;
-    if (fetch_user(&c.uid, &c.gid, err) < 0 || (c.exe = helper_open(&path, err)) < 0)
+    if (fetch_user(&c.uid, &c.gid, err) < 0 ||
+        (c.exe = helper_exe_open("moat-fetch", &path, err)) < 0)
         return -1;
-    if (r->secret && (c.secret = text_fd(r->secret, err)) < 0)
+    if (r->secret &&
+        (c.secret = helper_text_fd("moat-fetch-auth", r->secret, strlen(r->secret), err)) < 0)
         goto out;
-    if (r->input && (c.in = text_fd(r->input, err)) < 0)
+    if (r->input && (c.in = helper_text_fd("moat-fetch-in", r->input, strlen(r->input), err)) < 0)
         goto out;
     size_t n = strv_len(r->args);
     c.argv = xzalloc((n + 2) * sizeof(char *));
     c.argv[0] = path;
     memcpy(c.argv + 1, r->args, n * sizeof(char *));
-    c.envp = clean_env();
+    c.envp = helper_env(proxy_vars, ARRAY_SIZE(proxy_vars));
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();

@@ -130,6 +130,9 @@ enum sync_type {
                         its parent-death signal is off now */
     SYNC_COMMIT,     /* runtime -> init: the state is recorded (awaited
                         only by an init in no cgroup, see step_handover) */
+    SYNC_NET,        /* init -> runtime: set its network namespace up now
+                        (the caller's netns_ready) */
+    SYNC_NET_DONE,   /* runtime -> init */
 };
 int sync_send(int fd, enum sync_type type, int64_t value, const char *text);
 /* 1 on a message, 0 on EOF, -1 on error. *text may be NULL (caller frees).

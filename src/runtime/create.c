@@ -235,6 +235,10 @@ static int converse(struct container *c, enum sync_type until, merr_t *err)
                 close(fds[--n]);
             if (sr < 0)
                 return err_sys(err, "pass bind mounts to the container init");
+        } else if (t == SYNC_NET) {
+            if (c->o.netns_ready(c->o.netns_arg, c->host_pid, err) < 0)
+                return -1;
+            sync_send(c->sync_parent, SYNC_NET_DONE, 0, NULL);
         } else if (t == SYNC_HOOKS) {
             if (run_runtime_hooks(c, err) < 0)
                 return -1;
@@ -422,7 +426,8 @@ static int make_cgroups(struct container *c, merr_t *err)
 
 static int prepare(struct container *c, merr_t *err)
 {
-    struct plan_opts po = {c->o.no_pivot, c->o.no_new_keyring, geteuid() != 0};
+    struct plan_opts po = {c->o.no_pivot, c->o.no_new_keyring, geteuid() != 0,
+                           c->o.netns_ready != NULL};
     /* before anything is made: this may re-execute the process */
     if (seal_for_create(c->spec, err) < 0 || validate(c, err) < 0 ||
         plan_build(c->spec, &po, &c->plan, err) < 0)

@@ -91,6 +91,18 @@ static int step_setuid_root(struct container *c, merr_t *err)
     return 0;
 }
 
+/* the runtime's caller sets the network namespace up meanwhile */
+static int step_network(struct container *c, merr_t *err)
+{
+    enum sync_type t;
+    if (sync_send(c->sync_child, SYNC_NET, 0, NULL) < 0)
+        return err_sys(err, "sync with the runtime");
+    int r = sync_recv(c->sync_child, &t, NULL, NULL);
+    if (r <= 0 || t != SYNC_NET_DONE)
+        _exit(1); /* the runtime reports the error */
+    return 0;
+}
+
 static int step_hooks_runtime(struct container *c, merr_t *err)
 {
     enum sync_type t;
@@ -382,6 +394,8 @@ static int run_step(struct container *c, const struct step *st, merr_t *err)
         return unshare(CLONE_NEWCGROUP) < 0 ? err_sys(err, "unshare the cgroup namespace") : 0;
     case STEP_LOOPBACK:
         return loopback_up(err);
+    case STEP_NETWORK:
+        return step_network(c, err);
     case STEP_ROOT_PRIVATE:
         return mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0
                    ? err_sys(err, "make / a slave mount")

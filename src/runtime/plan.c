@@ -9,6 +9,7 @@ static const char *const names[] = {
     [STEP_SETUID_ROOT] = "setuid-root",
     [STEP_UNSHARE_CGROUPNS] = "unshare-cgroupns",
     [STEP_LOOPBACK] = "loopback-up",
+    [STEP_NETWORK] = "network",
     [STEP_ROOT_PRIVATE] = "root-private",
     [STEP_ROOTFS] = "rootfs",
     [STEP_MOUNT] = "mount",
@@ -136,6 +137,8 @@ int plan_build(const struct spec *s, const struct plan_opts *o, struct plan *p, 
     /* a network namespace of its own: lo up, as runc and crun */
     if (l->ns[NS_NET].want && !l->ns[NS_NET].path)
         add(p, STEP_LOOPBACK, 0);
+    if (o->netns_ready)
+        add(p, STEP_NETWORK, 0);
     if (p->mountns) {
         add(p, STEP_ROOT_PRIVATE, 0);
         add(p, STEP_ROOTFS, 0);

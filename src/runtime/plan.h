@@ -15,6 +15,7 @@ enum step_kind {
     STEP_SETUID_ROOT, /* become root of the new user namespace */
     STEP_UNSHARE_CGROUPNS,
     STEP_LOOPBACK,      /* a new network namespace: lo up */
+    STEP_NETWORK,       /* the caller's netns_ready runs (the init waits) */
     STEP_ROOT_PRIVATE,  /* stop mount propagation to the host */
     STEP_ROOTFS,        /* attach the rootfs */
     STEP_MOUNT,         /* mounts[idx] */
@@ -74,6 +75,7 @@ struct plan_opts {
     bool no_pivot;
     bool no_new_keyring;
     bool rootless; /* euid != 0 */
+    bool netns_ready; /* the caller sets the network up (STEP_NETWORK) */
 };
 
 struct plan {

@@ -127,6 +127,13 @@ struct rt_create_opts {
      * through them and never walks those paths again. */
     const int *mount_srcs;
     size_t n_mount_srcs;
+    /* An engine that connects the container to its networks: called once
+     * the init's namespaces exist (its new network namespace among them,
+     * its lo up) and before anything of the container is mounted or run,
+     * with the init's host pid; the init waits meanwhile. A failure fails
+     * the create, undone as any other. */
+    int (*netns_ready)(void *arg, pid_t pid, merr_t *err);
+    void *netns_arg;
 };
 
 /* A container being made (or run) by this process: opaque. */
