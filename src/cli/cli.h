@@ -104,6 +104,7 @@ int engine_top(const struct global *g, int argc, char **argv);
 int engine_stats(const struct global *g, int argc, char **argv);
 int engine_cp(const struct global *g, int argc, char **argv);
 int engine_volume(const struct global *g, int argc, char **argv);
+int engine_network(const struct global *g, int argc, char **argv);
 int engine_container_prune(const struct global *g, int argc, char **argv);
 int engine_rename(const struct global *g, int argc, char **argv);
 int engine_pause(const struct global *g, int argc, char **argv);

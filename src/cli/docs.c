@@ -139,7 +139,7 @@ static int write_man(const char *dir)
     return 0;
 }
 
-/* the completion: commands, sub-commands of image and volume, the flags
+/* the completion: commands, sub-commands of image, volume and network, the flags
  * of each, and container names where a container is wanted */
 static void bash(FILE *f)
 {
@@ -150,7 +150,8 @@ static void bash(FILE *f)
           "        w=${COMP_WORDS[i]}\n"
           "        [[ $w == -* ]] && continue\n"
           "        if [[ -z $cmd ]]; then cmd=$w\n"
-          "        elif [[ $cmd == image || $cmd == volume ]]; then cmd=\"$cmd $w\"; break\n"
+          "        elif [[ $cmd == image || $cmd == volume || $cmd == network ]]; then cmd=\"$cmd "
+          "$w\"; break\n"
           "        else break; fi\n"
           "    done\n"
           "    case $cmd in\n",
@@ -159,10 +160,12 @@ static void bash(FILE *f)
     for (size_t i = 0; cli_tables[i]; i++)
         if (!strchr(cli_tables[i]->cmd, ' '))
             fprintf(f, "%s ", cli_tables[i]->cmd);
-    fputs("image volume\" -- \"$cur\")); return ;;\n", f);
+    fputs("image volume network\" -- \"$cur\")); return ;;\n", f);
     fputs("    image) COMPREPLY=($(compgen -W \"inspect ls load prune pull rm save tag import\" "
           "-- \"$cur\")); return ;;\n"
           "    volume) COMPREPLY=($(compgen -W \"create inspect ls prune rm\" -- \"$cur\")); "
+          "return ;;\n"
+          "    network) COMPREPLY=($(compgen -W \"create inspect ls prune rm\" -- \"$cur\")); "
           "return ;;\n",
           f);
     for (size_t i = 0; cli_tables[i]; i++) {

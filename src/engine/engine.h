@@ -32,6 +32,7 @@
 #include "imgio.h"
 #include "logfile.h"
 #include "monitor.h"
+#include "network.h"
 #include "prune.h"
 #include "pull.h"
 #include "restart.h"

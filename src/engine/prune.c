@@ -22,6 +22,7 @@
 static const char *const ctr_keys[] = {"label", "label!", "until", NULL};
 static const char *const img_keys[] = {"label", "label!", "until", NULL};
 static const char *const vol_keys[] = {"label", "label!", "all", NULL};
+static const char *const net_keys[] = {"label", "label!", "until", NULL};
 static const char *const all_keys[] = {"label", "label!", "until", "all", NULL};
 
 static bool takes(const char *const *keys, const char *key)
@@ -43,7 +44,8 @@ static int keys_taken(json_t *f, unsigned what, merr_t *err)
             return err_set(err, 0, "the \"until\" filter is not supported with \"--volumes\"");
         if (((what & PRUNE_CONTAINERS) && !takes(ctr_keys, k)) ||
             ((what & PRUNE_IMAGES) && !takes(img_keys, k)) ||
-            ((what & PRUNE_VOLUMES) && !takes(vol_keys, k)))
+            ((what & PRUNE_VOLUMES) && !takes(vol_keys, k)) ||
+            ((what & PRUNE_NETWORKS) && !takes(net_keys, k)))
             return err_set(err, 0, "invalid filter '%s'", k);
     }
     return 0;

@@ -9,12 +9,13 @@
 #include <stdint.h>
 
 /* what a prune removes; a system prune is several */
-enum { PRUNE_CONTAINERS = 1, PRUNE_IMAGES = 2, PRUNE_VOLUMES = 4 };
+enum { PRUNE_CONTAINERS = 1, PRUNE_IMAGES = 2, PRUNE_VOLUMES = 4, PRUNE_NETWORKS = 8 };
 
 /* --filter of the prunes, Docker's keys: containers and images take
  * until (a time or a duration: created then or before), label and label!
  * (KEY or KEY=VALUE; see filters_match_labels); volumes take label,
- * label! and all (true: named volumes too, as --all). */
+ * label! and all (true: named volumes too, as --all); networks take until,
+ * label and label!. */
 struct prune_filter {
     json_t *args;  /* filters.h's; NULL: none */
     int64_t until; /* ns since the epoch; INT64_MAX: no until */

@@ -1,0 +1,374 @@
+/* cmd_network.c: networks (the store's networks/ID.json): network
+ * create, ls, inspect, rm, prune, with Docker's flags and output. */
+#include "cli.h"
+#include "flags.h"
+#include "table.h"
+#include "../engine/engine.h"
+#include "../util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    F_QUIET = 1,
+    F_FORCE,
+    F_FORMAT,
+    F_DRIVER,
+    F_LABEL,
+    F_OPT,
+    F_FILTER,
+    F_NOTRUNC,
+    F_SUBNET,
+    F_GATEWAY,
+    F_INTERNAL,
+    F_IPV6,
+    F_ATTACHABLE,
+    F_IPAM_DRIVER,
+    F_VERBOSE,
+};
+
+struct nflags {
+    bool quiet, force, no_trunc, internal, ipv6, attachable, verbose;
+    const char *format, *driver, *ipam_driver;
+    char **labels, **opts, **filters, **subnets, **gateways;
+};
+
+static int on_flag(struct flags_it *it, int f, void *ctx)
+{
+    struct nflags *v = ctx;
+    bool *sw[] = {
+        [F_QUIET] = &v->quiet,       [F_FORCE] = &v->force, [F_NOTRUNC] = &v->no_trunc,
+        [F_INTERNAL] = &v->internal, [F_IPV6] = &v->ipv6,   [F_ATTACHABLE] = &v->attachable,
+        [F_VERBOSE] = &v->verbose};
+    char ***lists[] = {[F_LABEL] = &v->labels,
+                       [F_OPT] = &v->opts,
+                       [F_FILTER] = &v->filters,
+                       [F_SUBNET] = &v->subnets,
+                       [F_GATEWAY] = &v->gateways};
+    if (f < (int)ARRAY_SIZE(sw) && sw[f])
+        *sw[f] = flags_bool(it);
+    else if (f < (int)ARRAY_SIZE(lists) && lists[f])
+        strv_push(lists[f], it->val);
+    else if (f == F_FORMAT)
+        v->format = it->val;
+    else if (f == F_DRIVER)
+        v->driver = it->val;
+    else if (f == F_IPAM_DRIVER)
+        v->ipam_driver = it->val;
+    return 0;
+}
+
+const struct cmd_flags net_create_flags = {
+    "network create",
+    "[OPTIONS] NETWORK",
+    "Create a network",
+    (const struct flag[]){
+        {"attachable", 0, NULL, "Enable manual container attachment", F_ATTACHABLE},
+        {"driver", 'd', "string", "Driver to manage the Network (bridge)", F_DRIVER},
+        {"gateway", 0, "strings", "IPv4 Gateway for the master subnet", F_GATEWAY},
+        {"internal", 0, NULL, "Restrict external access to the network", F_INTERNAL},
+        {"ipam-driver", 0, "string", "IP Address Management Driver (default)", F_IPAM_DRIVER},
+        {"ipv6", 0, NULL, "Enable IPv6 networking (not supported yet)", F_IPV6},
+        {"label", 0, "list", "Set metadata on a network", F_LABEL},
+        {"opt", 'o', "map",
+         "Set driver specific options (com.docker.network.bridge.enable_icc, "
+         "com.docker.network.driver.mtu, com.docker.network.bridge.enable_ip_masquerade, "
+         "run.moat.network.host_access)",
+         F_OPT},
+        {"subnet", 0, "strings", "Subnet in CIDR format that represents a network segment",
+         F_SUBNET},
+        {0},
+    },
+    true,
+    1,
+    1};
+
+static void create_args(struct flags_it *it, const struct nflags *v, struct net_create *c)
+{
+    *c = (struct net_create){.name = it->args[0],
+                             .driver = v->driver,
+                             .subnet = v->subnets ? v->subnets[0] : NULL,
+                             .gateway = v->gateways ? v->gateways[0] : NULL,
+                             .ipam_driver = v->ipam_driver,
+                             .internal = v->internal,
+                             .ipv6 = v->ipv6,
+                             .attachable = v->attachable,
+                             .opts = v->opts,
+                             .labels = v->labels};
+}
+
+static int net_create_check(struct flags_it *it, const struct nflags *v)
+{
+    merr_t err = MERR_INIT;
+    struct net_create c;
+    create_args(it, v, &c);
+    if (strv_len(v->subnets) > 1 || strv_len(v->gateways) > 1)
+        err_set(&err, 0, "moat takes one --subnet and one --gateway per network");
+    else
+        network_create_check(&c, &err);
+    if (err.msg)
+        return cli_fail(&err);
+    return FLAGS_DONE;
+}
+
+static int net_create(struct store *s, struct flags_it *it, const struct nflags *v)
+{
+    merr_t err = MERR_INIT;
+    struct net_create c;
+    create_args(it, v, &c);
+    char *id = network_create(s, &c, &err);
+    if (!id)
+        return cli_fail(&err);
+    printf("%s\n", id);
+    free(id);
+    return 0;
+}
+
+const struct cmd_flags net_ls_flags = {
+    "network ls",
+    "[OPTIONS]",
+    "List networks",
+    (const struct flag[]){
+        {"filter", 'f', "filter",
+         "Provide filter values (dangling, driver, id, label, name, scope, type)", F_FILTER},
+        {"format", 0, "string", "Format output using a template ('table', 'json' or a Go template)",
+         F_FORMAT},
+        {"no-trunc", 0, NULL, "Do not truncate the output", F_NOTRUNC},
+        {"quiet", 'q', NULL, "Only display network IDs", F_QUIET},
+        {0},
+    },
+    true,
+    0,
+    0};
+
+static int net_ls_check(struct flags_it *it, const struct nflags *v)
+{
+    (void)it;
+    merr_t err = MERR_INIT;
+    json_t *f = network_list_filters(v->filters, &err);
+    if (!f)
+        return cli_fail(&err), EXIT_ENGINE;
+    json_decref(f);
+    return FLAGS_DONE;
+}
+
+/* "k=v,k2=v2" */
+static char *labels_text(json_t *labels)
+{
+    struct sbuf b = {0};
+    const char *k;
+    json_t *val;
+    json_object_foreach(labels, k, val)
+    {
+        sbuf_printf(&b, "%s%s=%s", b.len ? "," : "", k, json_string_value(val) ?: "");
+    }
+    return b.buf ? b.buf : xstrdup("");
+}
+
+/* a row of Docker's `network ls` */
+static json_t *ls_row(json_t *n, bool no_trunc)
+{
+    const char *id = json_string_value(json_object_get(n, "Id")) ?: "";
+    cleanup_free char *labels = labels_text(json_object_get(n, "Labels"));
+    return json_pack("{s:s#,s:O,s:O,s:O,s:s,s:s,s:s,s:O}", "ID", id,
+                     no_trunc ? strlen(id) : strnlen(id, 12), "Name", json_object_get(n, "Name"),
+                     "Driver", json_object_get(n, "Driver"), "Scope", json_object_get(n, "Scope"),
+                     "IPv6", json_is_true(json_object_get(n, "EnableIPv6")) ? "true" : "false",
+                     "Internal", json_is_true(json_object_get(n, "Internal")) ? "true" : "false",
+                     "Labels", labels, "CreatedAt", json_object_get(n, "Created"));
+}
+
+static int net_ls(struct store *s, struct flags_it *it, const struct nflags *v)
+{
+    (void)it;
+    merr_t err = MERR_INIT;
+    json_t *nets = network_list(s, v->filters, &err);
+    if (!nets)
+        return cli_fail(&err), EXIT_ENGINE;
+    json_t *rows = json_array(), *n;
+    size_t i;
+    json_array_foreach(nets, i, n)
+    {
+        json_array_append_new(rows, ls_row(n, v->no_trunc));
+    }
+    json_t *headers =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID", "NETWORK ID", "Name", "NAME", "Driver",
+                  "DRIVER", "Scope", "SCOPE", "IPv6", "IPV6", "Internal", "INTERNAL", "Labels",
+                  "LABELS", "CreatedAt", "CREATED AT");
+    int ret =
+        table_print(rows, v->quiet ? NULL : v->format, headers,
+                    v->quiet ? "{{.ID}}" : "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}");
+    json_decref(headers);
+    json_decref(rows);
+    json_decref(nets);
+    return ret;
+}
+
+const struct cmd_flags net_inspect_flags = {
+    "network inspect",
+    "[OPTIONS] NETWORK [NETWORK...]",
+    "Display detailed information on one or more networks",
+    (const struct flag[]){
+        {"format", 'f', "string", "Format output using a Go template, or 'json'", F_FORMAT},
+        {"verbose", 'v', NULL, "Verbose output for diagnostics (the same output here)", F_VERBOSE},
+        {0},
+    },
+    true,
+    1,
+    -1};
+
+static int net_inspect(struct store *s, struct flags_it *it, const struct nflags *v)
+{
+    json_t *out = json_array();
+    int ret = 0;
+    for (size_t i = 0; i < it->nargs; i++) {
+        merr_t err = MERR_INIT;
+        json_t *o = network_inspect(s, it->args[i], &err);
+        if (!o)
+            ret = cli_fail(&err);
+        else
+            json_array_append_new(out, o);
+    }
+    int pr = cli_print_objects(out, v->format);
+    json_decref(out);
+    return pr ? pr : ret;
+}
+
+const struct cmd_flags net_rm_flags = {
+    "network rm",
+    "[OPTIONS] NETWORK [NETWORK...]",
+    "Remove one or more networks",
+    (const struct flag[]){
+        {"force", 'f', NULL, "Do not error if the network does not exist", F_FORCE},
+        {0},
+    },
+    true,
+    1,
+    -1};
+
+static int net_rm(struct store *s, struct flags_it *it, const struct nflags *v)
+{
+    int ret = 0;
+    for (size_t i = 0; i < it->nargs; i++) {
+        merr_t err = MERR_INIT;
+        char *name = NULL;
+        if (network_remove(s, it->args[i], &name, &err) == 0)
+            printf("%s\n", it->args[i]);
+        else if (v->force && err.msg && strstr(err.msg, " not found"))
+            err_clear(&err);
+        else
+            ret = cli_fail(&err);
+        free(name);
+    }
+    return ret;
+}
+
+const struct cmd_flags net_prune_flags = {
+    "network prune",
+    "[OPTIONS]",
+    "Remove all unused networks",
+    (const struct flag[]){
+        {"filter", 0, "filter", "Provide filter values (e.g. \"until=<timestamp>\")", F_FILTER},
+        {"force", 'f', NULL, "Do not prompt for confirmation", F_FORCE},
+        {0},
+    },
+    true,
+    0,
+    0};
+
+static int net_prune_check(struct flags_it *it, const struct nflags *v)
+{
+    (void)it;
+    struct prune_filter pf;
+    merr_t err = MERR_INIT;
+    if (prune_filter_parse(v->filters, PRUNE_NETWORKS, false, &pf, &err) < 0)
+        return cli_fail(&err), EXIT_ENGINE;
+    prune_filter_free(&pf);
+    /* asked before the store is opened */
+    if (!v->force && !flags_confirm("WARNING! This will remove all custom networks not used by at "
+                                    "least one container."))
+        return 0;
+    return FLAGS_DONE;
+}
+
+static int net_prune(struct store *s, struct flags_it *it, const struct nflags *v)
+{
+    (void)it;
+    struct prune_filter pf;
+    merr_t err = MERR_INIT;
+    if (prune_filter_parse(v->filters, PRUNE_NETWORKS, false, &pf, &err) < 0)
+        return cli_fail(&err), EXIT_ENGINE;
+    json_t *deleted = json_array();
+    network_prune(s, &pf, deleted);
+    prune_filter_free(&pf);
+    /* Docker's: nothing when nothing was removed, else the names and a
+     * blank line */
+    if (json_array_size(deleted)) {
+        printf("Deleted Networks:\n");
+        size_t i;
+        json_t *n;
+        json_array_foreach(deleted, i, n)
+        {
+            printf("%s\n", json_string_value(n));
+        }
+        printf("\n");
+    }
+    json_decref(deleted);
+    return 0;
+}
+
+struct sub {
+    const char *name, *alias;
+    const struct cmd_flags *flags;
+    int (*fn)(struct store *, struct flags_it *, const struct nflags *);
+    /* before the store is opened: FLAGS_DONE, or the exit status */
+    int (*check)(struct flags_it *, const struct nflags *);
+};
+
+static const struct sub subs[] = {
+    {"create", NULL, &net_create_flags, net_create, net_create_check},
+    {"inspect", NULL, &net_inspect_flags, net_inspect, NULL},
+    {"ls", "list", &net_ls_flags, net_ls, net_ls_check},
+    {"prune", NULL, &net_prune_flags, net_prune, net_prune_check},
+    {"rm", "remove", &net_rm_flags, net_rm, NULL},
+};
+
+int engine_network(const struct global *g, int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+        printf("\nUsage:  moat network COMMAND\n\nManage networks\n\nCommands:\n");
+        for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
+            printf("  %-10s %s\n", subs[i].name, subs[i].flags->summary);
+        return argc < 2 ? EXIT_ENGINE : 0;
+    }
+    const struct sub *sc = NULL;
+    for (size_t i = 0; i < ARRAY_SIZE(subs) && !sc; i++)
+        if (strcmp(argv[1], subs[i].name) == 0 ||
+            (subs[i].alias && !strcmp(argv[1], subs[i].alias)))
+            sc = &subs[i];
+    if (!sc) {
+        cli_usage_error("network", "unknown command \"%s\"", argv[1]);
+        return EXIT_ENGINE;
+    }
+    struct nflags v = {0};
+    struct flags_it it;
+    flags_begin(&it, sc->flags, argc - 1, argv + 1);
+    int r = flags_parse(&it, on_flag, &v);
+    /* bad input is refused before the store is opened: nothing is made */
+    if (r == FLAGS_DONE && sc->check)
+        r = sc->check(&it, &v);
+    struct store s;
+    if (r == FLAGS_DONE && cli_store(g, &s) < 0)
+        r = EXIT_ENGINE;
+    else if (r == FLAGS_DONE) {
+        r = sc->fn(&s, &it, &v);
+        store_close(&s);
+    }
+    strv_free(v.labels);
+    strv_free(v.opts);
+    strv_free(v.filters);
+    strv_free(v.subnets);
+    strv_free(v.gateways);
+    return r;
+}
