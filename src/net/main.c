@@ -1,0 +1,210 @@
+/* moat-net: the network helper. moat runs it as root for each change of
+ * the network data plane; it reads one request (JSON, req.h) on stdin and
+ * answers on stdout (JSON, if the op has an answer); an error is one line
+ * on stderr and exit 1; a malformed request exits 2 and changes nothing.
+ *
+ *   setup      a container's endpoint on a bridge (setup.h); fd 3 is the
+ *              container's network namespace; answers
+ *              {"ip_forward_set":true|false} (true: it turned
+ *              net.ipv4.ip_forward on)
+ *   teardown   removes a container's host end (remove.h)
+ *   bridge-rm  removes a bridge (remove.h)
+ *
+ * Before it reads the request it opens what needs privilege: a netlink
+ * socket in the host's network namespace, one in the container's (if fd 3
+ * is a network namespace: setns there and back), /proc/sys/net/ipv4/
+ * ip_forward; then it keeps only CAP_NET_ADMIN under no_new_privs and its
+ * own seccomp filter (drop.h). Its environment is emptied, descriptors
+ * other than 0 to 3 are closed, and it is not dumpable. A separate,
+ * dynamically linked program (Debian has no static libmnl), linked with
+ * moat's util/ and kernel/ code, never with moat itself. */
+#include "ctx.h"
+#include "drop.h"
+#include "remove.h"
+#include "req.h"
+#include "setup.h"
+#include "../kernel/ns.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#define REQ_MAX (1 << 20)
+#define NSFS_MAGIC_ 0x6e736673
+#define MALFORMED (-2)
+
+static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void die(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("moat-net: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(code);
+}
+
+/* 0, 1 and 2 open (a socket must never land on stdout), nothing past 3 */
+static void sane_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR | O_CLOEXEC) != fd)
+            die(1, "fd %d: not open, and /dev/null cannot take its place", fd);
+    if (close_range(4, ~0U, 0) < 0)
+        for (int fd = 4; fd < 1024; fd++)
+            close(fd);
+}
+
+/* the socket in the container's namespace if fd 3 is one; else why not */
+static const char *open_container(struct net_ctx *c)
+{
+    struct statfs sf;
+    c->netns_fd = -1;
+    if (fcntl(3, F_GETFD) < 0)
+        return "fd 3: not open (setup needs the container's network namespace there)";
+    if (fstatfs(3, &sf) < 0 || sf.f_type != NSFS_MAGIC_ || ns_fd_type(3) < 0)
+        return "fd 3: not a namespace (setup needs the container's network namespace there)";
+    if (ns_fd_type(3) != CLONE_NEWNET)
+        return "fd 3: a namespace, not a network namespace";
+    merr_t err = MERR_INIT;
+    cleanup_close int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (self < 0)
+        die(1, "open /proc/self/ns/net: %s", strerror(errno));
+    if (setns(3, CLONE_NEWNET) < 0)
+        die(1, "join the container's network namespace (fd 3): %s", strerror(errno));
+    int r = nl_open(&c->ctr, &err);
+    if (setns(self, CLONE_NEWNET) < 0)
+        die(1, "return to the host's network namespace: %s", strerror(errno));
+    if (r < 0)
+        die(1, "the container's network namespace: %s", err.msg);
+    c->netns_fd = 3;
+    return NULL;
+}
+
+static void prepare(struct net_ctx *c, const char **netns_why)
+{
+    merr_t err = MERR_INIT;
+    sane_fds();
+    clearenv();
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        die(1, "make the process undumpable: %s", strerror(errno));
+    json_object_seed(0); /* from /dev/urandom, while it can be opened */
+    *netns_why = open_container(c);
+    if (nl_open(&c->host, &err) < 0)
+        die(1, "%s", err.msg);
+    c->ip_forward = open("/proc/sys/net/ipv4/ip_forward", O_RDWR | O_CLOEXEC);
+    if (c->ip_forward < 0)
+        die(1, "open /proc/sys/net/ipv4/ip_forward: %s", strerror(errno));
+    if (net_drop_privileges(&err) < 0)
+        die(1, "%s", err.msg);
+}
+
+static json_t *read_request(void)
+{
+    struct sbuf b = {0};
+    char chunk[4096];
+    for (;;) {
+        ssize_t n = read(0, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            die(1, "read the request: %s", strerror(errno));
+        if (n == 0)
+            break;
+        if (b.len + (size_t)n > REQ_MAX)
+            die(2, "request: larger than %d bytes", REQ_MAX);
+        sbuf_add(&b, chunk, (size_t)n);
+    }
+    json_error_t je;
+    json_t *j = json_loadb(b.buf ? b.buf : "", b.len, JSON_REJECT_DUPLICATES, &je);
+    free(b.buf);
+    if (!j)
+        die(2, "request: not JSON: %s (line %d, column %d)", je.text, je.line, je.column);
+    if (!json_is_object(j))
+        die(2, "request: not a JSON object");
+    return j;
+}
+
+static int run_setup(struct net_ctx *c, const json_t *j, const char *netns_why, merr_t *err)
+{
+    struct net_req r;
+    bool set;
+    if (net_req_parse(j, "setup", &r, err) < 0)
+        return MALFORMED;
+    if (c->netns_fd < 0)
+        return err_set(err, 0, "%s", netns_why), MALFORMED;
+    if (net_setup(c, &r, &set, err) < 0)
+        return -1;
+    printf("{\"ip_forward_set\":%s}\n", set ? "true" : "false");
+    return 0;
+}
+
+static int run_teardown(struct net_ctx *c, const json_t *j, const char *netns_why, merr_t *err)
+{
+    (void)netns_why;
+    struct net_req r;
+    if (net_req_parse(j, "teardown", &r, err) < 0)
+        return MALFORMED;
+    return net_teardown(c, &r, err);
+}
+
+static int run_bridge_rm(struct net_ctx *c, const json_t *j, const char *netns_why, merr_t *err)
+{
+    (void)netns_why;
+    struct net_req r;
+    if (net_req_parse(j, "bridge-rm", &r, err) < 0)
+        return MALFORMED;
+    return net_bridge_rm(c, &r, err);
+}
+
+/* Each op parses its own request (MALFORMED: exit 2, nothing done) and
+ * does it (-1: exit 1). The firewall op (the whole of moat's nftables
+ * tables from a state: src/net/fw.c, src/kernel/net/nft.c) joins this
+ * table with its own parser. */
+static const struct op {
+    const char *name;
+    int (*run)(struct net_ctx *c, const json_t *req, const char *netns_why, merr_t *err);
+} ops[] = {
+    {"setup", run_setup},
+    {"teardown", run_teardown},
+    {"bridge-rm", run_bridge_rm},
+};
+
+int main(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1)
+        die(2, "usage: moat-net < REQUEST (a JSON object on stdin; see moat's README)");
+    struct net_ctx c = {0};
+    const char *netns_why = NULL;
+    prepare(&c, &netns_why);
+    json_t *j = read_request();
+    const char *op = json_string_value(json_object_get(j, "op"));
+    const struct op *o = NULL;
+    for (size_t i = 0; op && i < ARRAY_SIZE(ops) && !o; i++)
+        if (strcmp(ops[i].name, op) == 0)
+            o = &ops[i];
+    if (!o)
+        die(2, "request: \"op\": %s", op ? "unknown" : "missing or not a string");
+    merr_t err = MERR_INIT;
+    int r = o->run(&c, j, netns_why, &err);
+    if (r == MALFORMED)
+        die(2, "request: %s", err.msg);
+    if (r < 0)
+        die(1, "%s: %s", op, err.msg);
+    if (fflush(stdout) != 0)
+        die(1, "write the reply: %s", strerror(errno));
+    json_decref(j);
+    nl_close(&c.host);
+    nl_close(&c.ctr);
+    return 0;
+}
