@@ -1,0 +1,78 @@
+/* nft.c: libnftables' text interface (nft.h). The text goes in as one
+ * buffer, which libnftables sends to the kernel as one netlink batch: the
+ * kernel commits all of it or none. */
+#include "nft.h"
+#include "../../util/util.h"
+
+#include <nftables/libnftables.h>
+#include <string.h>
+
+/* Remove both tables whatever their state: `add` of an existing table
+ * changes nothing, so the `delete` that follows always finds it. (nft
+ * 1.0.6 has no `destroy`.) One line: an error in the tables' text is
+ * reported at its line + 1. */
+static const char drop_tables[] = "add table inet moat; delete table inet moat; "
+                                  "add table bridge moat; delete table bridge moat\n";
+
+/* libnftables' errors on one line: each "...: Error: ..." line, followed by
+ * the line of input it points at, quoted */
+static void error_line(struct sbuf *b, const char *buf)
+{
+    const char *sep = "";
+    while (buf && *buf) {
+        const char *nl = strchr(buf, '\n');
+        size_t n = nl ? (size_t)(nl - buf) : strlen(buf);
+        if (memmem(buf, n, "Error:", 6)) {
+            sbuf_puts(b, sep);
+            sbuf_add(b, buf, n);
+            sep = "; ";
+            const char *src = nl ? nl + 1 : "";
+            const char *end = strchr(src, '\n');
+            size_t m = end ? (size_t)(end - src) : strlen(src);
+            while (m && (*src == ' ' || *src == '\t')) {
+                src++;
+                m--;
+            }
+            if (m && !memmem(src, m, "Error:", 6)) {
+                cleanup_free char *line = xstrndup(src, m);
+                sbuf_puts(b, " (in \"");
+                sbuf_add_cut(b, line, 200);
+                sbuf_puts(b, "\")");
+            }
+        }
+        buf = nl ? nl + 1 : NULL;
+    }
+    if (!*sep)
+        sbuf_puts(b, "no message from libnftables");
+}
+
+static int run(const char *text, const char *what, merr_t *err)
+{
+    struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+    if (!ctx)
+        return err_set(err, 0, "%s: libnftables could not make a context", what);
+    if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0) {
+        nft_ctx_free(ctx);
+        return err_set(err, 0, "%s: libnftables could not buffer its output", what);
+    }
+    int r = 0;
+    if (nft_run_cmd_from_buffer(ctx, text) != 0) {
+        struct sbuf b = {0};
+        error_line(&b, nft_ctx_get_error_buffer(ctx));
+        cleanup_free char *msg = sbuf_steal(&b);
+        r = err_set(err, 0, "%s: %s", what, msg);
+    }
+    nft_ctx_free(ctx);
+    return r;
+}
+
+int nft_apply(const char *tables, merr_t *err)
+{
+    cleanup_free char *text = xasprintf("%s%s", drop_tables, tables);
+    return run(text, "applying moat's nftables tables", err);
+}
+
+int nft_remove(merr_t *err)
+{
+    return run(drop_tables, "removing moat's nftables tables", err);
+}
