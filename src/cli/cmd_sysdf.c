@@ -253,7 +253,9 @@ static bool sysprune_confirm(const bool *on, const struct prune_filter *pf)
 {
     struct sbuf w = {0};
     sbuf_printf(
-        &w, "WARNING! This will remove:\n  - all stopped containers\n%s  - all %s\n",
+        &w,
+        "WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at "
+        "least one container\n%s  - all %s\n",
         on[F_VOLUMES] ? "  - all anonymous volumes not used by at least one container\n" : "",
         on[F_ALL] ? "images without at least one container associated to them" : "dangling images");
     char **fl = prune_filter_list(pf);
@@ -289,7 +291,8 @@ int engine_system_prune(const struct global *g, int argc, char **argv)
     int r = flags_parse(&it, on_prune, &p);
     struct prune_filter pf;
     merr_t err = MERR_INIT;
-    unsigned what = PRUNE_CONTAINERS | PRUNE_IMAGES | (on[F_VOLUMES] ? PRUNE_VOLUMES : 0);
+    unsigned what =
+        PRUNE_CONTAINERS | PRUNE_NETWORKS | PRUNE_IMAGES | (on[F_VOLUMES] ? PRUNE_VOLUMES : 0);
     /* a bad filter is refused before the question */
     if (r == FLAGS_DONE && prune_filter_parse(p.filters, what, false, &pf, &err) < 0)
         r = (cli_fail(&err), EXIT_ENGINE);
@@ -305,9 +308,10 @@ int engine_system_prune(const struct global *g, int argc, char **argv)
         prune_filter_free(&pf);
         return EXIT_ENGINE;
     }
-    json_t *ctrs = json_array(), *vols = json_array(), *imgs = json_array();
+    json_t *ctrs = json_array(), *nets = json_array(), *vols = json_array(), *imgs = json_array();
     uint64_t freed = 0;
     prune_containers(&s, &pf, ctrs, &freed);
+    network_prune(&s, &pf, nets);
     if (on[F_VOLUMES])
         prune_volumes(&s, false, &pf, vols, &freed);
     if (prune_images(&s, on[F_ALL], &pf, imgs, &freed, &err) < 0)
@@ -317,12 +321,14 @@ int engine_system_prune(const struct global *g, int argc, char **argv)
     prune_filter_free(&pf);
     store_close(&s);
     print_list("Deleted Containers", ctrs, "");
+    print_list("Deleted Networks", nets, "");
     print_list("Deleted Volumes", vols, "");
     print_list("Deleted Images", imgs, "deleted: ");
     char sz[24];
     human_bytes(freed, false, sz, sizeof(sz));
     printf("Total reclaimed space: %s\n", sz);
     json_decref(ctrs);
+    json_decref(nets);
     json_decref(vols);
     json_decref(imgs);
     return r;

@@ -291,3 +291,18 @@ host_route() {
     [[ $output == *"network) COMPREPLY"* ]]
     [[ $output == *"'network create') flags="* ]]
 }
+
+@test "system prune removes unused user networks too, and says so first" {
+    m network create used > /dev/null
+    m network create unused > /dev/null
+    ctr_on used > /dev/null
+    run sh -c "echo n | $MOAT --root $STORE system prune"
+    [[ $output == *"all networks not used by at least one container"* ]]
+    [ "$(m network ls -q --filter type=custom | wc -l)" = 2 ]
+    # containers go first (Docker's order): the stopped one that used
+    # "used" is gone, so both networks are unused then
+    run -0 m system prune -f
+    [[ $output == *"Deleted Containers:"*"$(printf 'Deleted Networks:\nunused\nused\n')"* ]]
+    run -0 m network ls -q --filter type=custom
+    [ -z "$output" ]
+}
