@@ -46,6 +46,7 @@ static const struct command engine_commands[] = {
     {"wait", engine_wait, "wait for containers to stop and print their exit codes"},
     {"restart", engine_restart, "stop and start containers again (-t SECONDS)"},
     {"top", engine_top, "list the processes of a container"},
+    {"port", engine_port, "list a container's published ports"},
     {"stats", engine_stats, "live CPU, memory, block I/O and pids of containers (--no-stream)"},
     {"cp", engine_cp, "copy files between a container and the host"},
     {"volume", engine_volume, "named volumes (create, ls, inspect, rm, prune)"},

@@ -101,6 +101,7 @@ int engine_exec(const struct global *g, int argc, char **argv);
 int engine_attach(const struct global *g, int argc, char **argv);
 int engine_restart(const struct global *g, int argc, char **argv);
 int engine_top(const struct global *g, int argc, char **argv);
+int engine_port(const struct global *g, int argc, char **argv);
 int engine_stats(const struct global *g, int argc, char **argv);
 int engine_cp(const struct global *g, int argc, char **argv);
 int engine_volume(const struct global *g, int argc, char **argv);

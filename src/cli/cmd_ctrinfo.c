@@ -59,14 +59,23 @@ static json_t *ps_row_of(const struct ctr_rec *c, bool notrunc)
     {
         sbuf_printf(&labels, "%s%s=%s", labels.len ? "," : "", k, json_string_value(v) ?: "");
     }
-    const char *net = strcmp(c->host.network_mode, "host") == 0 ? "host" : "none";
+    json_t *ns = json_object_get(c->json, "NetworkSettings");
+    cleanup_free char *ports = ports_summary(json_object_get(ns, "Ports"));
+    struct sbuf nets = {0};
+    json_object_foreach(json_object_get(ns, "Networks"), k, v)
+    {
+        sbuf_printf(&nets, "%s%s", nets.len ? "," : "", k);
+    }
+    if (!nets.len)
+        sbuf_puts(&nets, c->host.network_mode);
     json_t *row = json_pack("{s:s%,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID", id,
                             notrunc ? strlen(id) : 12, "Image", c->image_name ?: "", "Command",
                             b.len > 20 && !notrunc ? cmd : full, "CreatedAt", c->created ?: "",
-                            "RunningFor", created, "Ports", "", "State", state, "Status", status,
+                            "RunningFor", created, "Ports", ports, "State", state, "Status", status,
                             "Names", name[0] == '/' ? name + 1 : name, "Labels",
-                            labels.buf ? labels.buf : "", "Networks", net);
+                            labels.buf ? labels.buf : "", "Networks", nets.buf);
     free(labels.buf);
+    free(nets.buf);
     return row;
 }
 

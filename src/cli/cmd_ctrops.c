@@ -19,6 +19,70 @@
 #include <time.h>
 #include <unistd.h>
 
+/* ---- port ---- */
+
+const struct cmd_flags port_flags = {"port",
+                                     "CONTAINER [PRIVATE_PORT[/PROTO]]",
+                                     "List port mappings or a specific mapping for the container",
+                                     (const struct flag[]){{0}},
+                                     false,
+                                     1,
+                                     2};
+
+/* "80/tcp -> 127.0.0.1:8080", or with PRIVATE_PORT "127.0.0.1:8080" */
+static int print_ports(json_t *ports, const char *want, const char *name)
+{
+    const char *k;
+    json_t *v;
+    bool any = false;
+    cleanup_free char *key =
+        want && !strchr(want, '/') ? xasprintf("%s/tcp", want) : xstrdup(want ? want : "");
+    json_object_foreach(ports, k, v)
+    {
+        if (want && strcmp(k, key) != 0)
+            continue;
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            json_t *b = json_array_get(v, i);
+            const char *ip = json_string_value(json_object_get(b, "HostIp")) ?: "";
+            const char *hp = json_string_value(json_object_get(b, "HostPort")) ?: "";
+            if (want)
+                printf("%s:%s\n", ip, hp);
+            else
+                printf("%s -> %s:%s\n", k, ip, hp);
+            any = true;
+        }
+    }
+    if (want && !any) {
+        fprintf(stderr, "Error: No public port '%s' published for %s\n", key, name);
+        return 1;
+    }
+    return 0;
+}
+
+int engine_port(const struct global *g, int argc, char **argv)
+{
+    struct flags_it it;
+    flags_begin(&it, &port_flags, argc, argv);
+    int fr = flags_parse(&it, NULL, NULL);
+    if (fr != FLAGS_DONE)
+        return fr;
+    struct store s;
+    if (cli_store(g, &s) < 0)
+        return EXIT_ENGINE;
+    merr_t err = MERR_INIT;
+    char id[65];
+    struct ctr_rec r;
+    int ret =
+        ctr_find(&s, it.args[0], id, &err) < 0 || ctr_rec_load(&s, id, true, &r, &err) < 0 ? -1 : 0;
+    store_close(&s);
+    if (ret < 0)
+        return cli_fail(&err);
+    json_t *ports = json_object_get(json_object_get(r.json, "NetworkSettings"), "Ports");
+    ret = print_ports(ports, it.nargs > 1 ? it.args[1] : NULL, it.args[0]);
+    ctr_rec_free(&r);
+    return ret;
+}
+
 /* ---- top ---- */
 
 const struct cmd_flags top_flags = {"top",

@@ -1,6 +1,7 @@
 /* cmd_run_flags.c: the flags of run and create, into struct run_opts. */
 #include "cli.h"
 #include "flags.h"
+#include "run_net.h"
 #include "run_res.h"
 #include "../engine/engine.h"
 #include "../oci/capname.h"
@@ -156,6 +157,8 @@ enum {
 };
 
 static const struct flag run_table[] = {
+    {"add-host", 0, "list", "Add a custom host-to-IP mapping (host:ip, or host:host-gateway)",
+     N_ADD_HOST},
     {"annotation", 0, "map",
      "Add an annotation to the container (passed through to the OCI "
      "runtime)",
@@ -190,10 +193,15 @@ static const struct flag run_table[] = {
     {"device-write-iops", 0, "list", "Limit write rate (IO per second) to a device", R_WRITE_IOPS},
     {"disable-content-trust", 0, NULL,
      "Skip image verification (moat always checks digests; no effect)", R_CONTENT_TRUST},
+    {"dns", 0, "list", "Set custom DNS servers", N_DNS},
+    {"dns-opt", 0, "list", "Set DNS options (alias of --dns-option)", N_DNS_OPTION},
+    {"dns-option", 0, "list", "Set DNS options", N_DNS_OPTION},
+    {"dns-search", 0, "list", "Set custom DNS search domains", N_DNS_SEARCH},
     {"domainname", 0, "string", "Container NIS domain name", O_DOMAINNAME},
     {"entrypoint", 0, "string", "Overwrite the default ENTRYPOINT of the image", O_ENTRY},
     {"env", 'e', "list", "Set environment variables", 'e'},
     {"env-file", 0, "list", "Read in a file of environment variables", O_ENVFILE},
+    {"expose", 0, "list", "Expose a port or a range of ports", N_EXPOSE},
     {"gpus", 0, "gpu-request", "GPU devices to add to the container (moat has no GPU support)",
      R_GPUS},
     {"group-add", 0, "list", "Add additional groups to join", O_GROUPADD},
@@ -215,15 +223,19 @@ static const struct flag run_table[] = {
     {"init", 0, NULL, "Run an init inside the container that forwards signals and reaps processes",
      O_INIT},
     {"interactive", 'i', NULL, "Keep STDIN open even if not attached", 'i'},
+    {"ip", 0, "string", "IPv4 address (e.g., 10.90.0.10)", N_IP},
+    {"ip6", 0, "string", "IPv6 address (moat has no IPv6 networks yet)", N_IP6},
     {"ipc", 0, "string", "IPC mode to use (private, shareable, none or host)", R_IPC},
     {"isolation", 0, "string", "Container isolation technology (default only, on Linux)",
      R_ISOLATION},
     {"kernel-memory", 0, "bytes", "Kernel memory limit (deprecated, no effect)", R_KERNEL_MEMORY},
     {"label", 'l', "list", "Set meta data on a container", O_LABEL},
     {"label-file", 0, "list", "Read in a line delimited file of labels", O_LABELFILE},
+    {"link", 0, "list", "Add link to another container (an alias on a user network)", N_LINK},
     {"log-driver", 0, "string", "Logging driver for the container (json-file, local or none)",
      O_LOGDRIVER},
     {"log-opt", 0, "list", "Log driver options (max-size, max-file)", O_LOGOPT},
+    {"mac-address", 0, "string", "Container MAC address (e.g., 02:6d:0a:5a:00:0a)", N_MAC},
     {"memory", 'm', "bytes", "Memory limit", 'm'},
     {"memory-reservation", 0, "bytes", "Memory soft limit", O_MEMRES},
     {"memory-swap", 0, "bytes",
@@ -235,15 +247,20 @@ static const struct flag run_table[] = {
     {"mount", 0, "mount", "Attach a filesystem mount to the container", O_MOUNT},
     {"name", 0, "string", "Assign a name to the container", O_NAME},
     {"no-healthcheck", 0, NULL, "Disable any container-specified HEALTHCHECK", O_NOHEALTHCHECK},
-    {"net", 0, "network", "Connect a container to a network (none or host; alias of --network)",
-     O_NETWORK},
-    {"network", 0, "network", "Connect a container to a network (none or host)", O_NETWORK},
+    {"net", 0, "network", "Connect a container to a network (alias of --network)", O_NETWORK},
+    {"net-alias", 0, "list", "Add network-scoped alias (alias of --network-alias)", N_ALIAS},
+    {"network", 0, "network", "Connect a container to a network", O_NETWORK},
+    {"network-alias", 0, "list", "Add network-scoped alias for the container", N_ALIAS},
     {"oom-kill-disable", 0, NULL, "Disable OOM Killer", R_OOM_KILL_DISABLE},
     {"oom-score-adj", 0, "int", "Tune host's OOM preferences (-1000 to 1000)", O_OOMSCORE},
     {"pid", 0, "string", "PID namespace to use (private or host)", R_PID},
     {"pids-limit", 0, "int", "Tune container pids limit (set -1 for unlimited)", O_PIDS},
     PLATFORM_FLAG,
     {"privileged", 0, NULL, "Give extended privileges to this container", O_PRIV},
+    {"publish", 'p', "list",
+     "Publish a container's port(s) to the host (host address 127.0.0.1 unless given)", N_PUBLISH},
+    {"publish-all", 'P', NULL, "Publish all exposed ports to random ports (on 127.0.0.1)",
+     N_PUBLISH_ALL},
     {"pull", 0, "string", "Pull image before running (\"always\", \"missing\", \"never\")", O_PULL},
     {"quiet", 'q', NULL, "Suppress the pull output", O_QUIET},
     {"read-only", 0, NULL, "Mount the container's root filesystem as read only", O_READONLY},
@@ -561,6 +578,8 @@ static int run_flag(struct run_opts *o, int ch, struct flags_it *it, const char 
     const char *v = it->val;
     if (ch >= R_FIRST && ch < R_LAST)
         return run_res_flag(o, ch, it) < 0 ? -1 : 0;
+    if (ch >= N_FIRST && ch < N_LAST)
+        return run_net_flag(o, ch, it) < 0 ? -1 : 0;
     switch (ch) {
     case 'd':
         o->detach = flags_bool(it);
@@ -644,14 +663,14 @@ static int run_flag(struct run_opts *o, int ch, struct flags_it *it, const char 
         o->hostname = v;
         break;
     case O_NETWORK:
-        if (strcmp(v, "host") == 0)
-            o->net_host = true;
-        else if (strcmp(v, "none") != 0)
-            return cli_usage_error(cmd,
-                                   "--network \"%s\": only none (the default) and host for "
-                                   "now",
-                                   v),
+        if (!o->hc)
+            o->hc = json_object();
+        if (json_object_get(o->hc, "NetworkMode"))
+            return cli_usage_error(cmd, "--network given twice: connect the container to more "
+                                        "networks with `moat network connect`"),
                    -1;
+        o->net_host = strcmp(v, "host") == 0;
+        json_object_set_new(o->hc, "NetworkMode", json_string(v));
         break;
     case O_USERNS:
         if (strcmp(v, "host") == 0)

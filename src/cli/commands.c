@@ -19,6 +19,7 @@ const struct cmd_flags *const cli_tables[] = {
     &inspect_flags,
     &exec_flags,
     &top_flags,
+    &port_flags,
     &stats_flags,
     &cp_flags,
     &images_flags,

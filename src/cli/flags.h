@@ -103,6 +103,7 @@ extern const struct cmd_flags logs_flags;
 extern const struct cmd_flags inspect_flags;
 extern const struct cmd_flags exec_flags;
 extern const struct cmd_flags top_flags;
+extern const struct cmd_flags port_flags;
 extern const struct cmd_flags stats_flags;
 extern const struct cmd_flags cp_flags;
 extern const struct cmd_flags images_flags;

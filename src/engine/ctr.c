@@ -1,6 +1,7 @@
 /* ctr.c: the engine's container records, root filesystems and user
  * namespace ranges (see ctr.h). */
 #include "ctr.h"
+#include "ctr_net.h"
 #include "ctr_state.h"
 #include "idrange.h"
 #include "../oci/ref.h"
@@ -475,8 +476,8 @@ int ctr_make(struct store *s, const char *id, json_t *rec, struct rwl_plan *lp, 
 {
     const char *hn =
         json_string_value(json_object_get(json_object_get(rec, "Config"), "Hostname")) ?: "";
-    cleanup_free char *hosts = xasprintf(
-        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n", hn);
+    cleanup_free char *hosts = ctr_net_hosts(rec);
+    cleanup_free char *resolv = ctr_net_resolv(rec);
     cleanup_free char *hname = xasprintf("%s\n", hn);
     cleanup_free char *dir = xasprintf("containers/%s", id);
     if (mkdirat(s->fd, dir, 0700) < 0)
@@ -490,6 +491,8 @@ int ctr_make(struct store *s, const char *id, json_t *rec, struct rwl_plan *lp, 
         r = atomic_write_at(d, "hosts", hosts, strlen(hosts), 0644, err);
     if (r == 0)
         r = atomic_write_at(d, "hostname", hname, strlen(hname), 0644, err);
+    if (r == 0)
+        r = atomic_write_at(d, "resolv.conf", resolv, strlen(resolv), 0644, err);
     /* the record last: a directory without one is a creation that died */
     if (r == 0)
         r = ctr_save(s, id, rec, err);
@@ -522,6 +525,11 @@ int ctr_remove(struct store *s, const char *id, merr_t *err)
     json_t *rec = ctr_load(s, id, &le); /* for its event */
     err_clear(&le);
     int ret = remove_dir(s, id, err);
+    if (ret == 0 && rec && store_lock(s, &le) == 0) { /* its addresses */
+        ctr_net_release(s, rec);
+        store_unlock(s);
+    }
+    err_clear(&le);
     if (ret == 0)
         events_container(s, id, rec, "destroy", NULL);
     json_decref(rec);

@@ -46,6 +46,9 @@ void run_opts_free(struct run_opts *o)
     strv_free(o->group_add);
     strv_free(o->sysctls);
     json_decref(o->hc);
+    json_decref(o->port_bindings);
+    json_decref(o->exposed);
+    json_decref(o->endpoint);
     strv_free(o->volumes_from);
     strv_free(o->annotations);
     memset(o, 0, sizeof(*o));
@@ -493,12 +496,18 @@ json_t *ctr_oci_config(struct store *s, const char *id, json_t *rec, int rootfd,
     set_isolation(lin, hc, base, id);
     /* mounts: /etc/hosts and /etc/hostname, volumes, tmpfs */
     json_t *mounts = json_object_get(c, "mounts");
-    cleanup_free char *hosts = xasprintf("%s/containers/%s/hosts", s->root, id);
+    /* with --network container:ID, that container's hosts and resolv.conf */
+    const char *nm = json_string_value(json_object_get(hc, "NetworkMode")) ?: "";
+    const char *files = strncmp(nm, "container:", 10) == 0 ? nm + 10 : id;
+    cleanup_free char *hosts = xasprintf("%s/containers/%s/hosts", s->root, files);
+    cleanup_free char *resolv = xasprintf("%s/containers/%s/resolv.conf", s->root, files);
     cleanup_free char *hn = xasprintf("%s/containers/%s/hostname", s->root, id);
     json_array_append_new(mounts, bind(hosts, "/etc/hosts", false));
     json_array_append_new(mounts, bind(hn, "/etc/hostname", false));
-    if (strcmp(json_string_value(json_object_get(hc, "NetworkMode")) ?: "", "host") == 0)
+    if (strcmp(nm, "host") == 0)
         json_array_append_new(mounts, bind("/etc/resolv.conf", "/etc/resolv.conf", true));
+    else if (faccessat(s->fd, resolv + strlen(s->root) + 1, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        json_array_append_new(mounts, bind(resolv, "/etc/resolv.conf", false));
     /* writable mounts are writable under Landlock too (the profile's third
      * rule lists the read-write places) */
     json_t *rules =

@@ -42,6 +42,9 @@ struct run_opts {
     const char *cpuset_cpus, *domainname;
     const char *restart; /* --restart, checked by the CLI */
     json_t *hc;          /* more of HostConfig, under Docker's names (ctr_res.h) */
+    /* -p, --expose (ctr_ports.h) and the endpoint on its network (Docker's
+     * EndpointSettings: Aliases, IPAMConfig.IPv4Address, MacAddress) */
+    json_t *port_bindings, *exposed, *endpoint;
     /* run in the foreground: which streams (-a; stdin only with -i), the
      * signals, the detach keys */
     struct attach_opts attach;

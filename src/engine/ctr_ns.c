@@ -36,28 +36,33 @@ bool ctr_ns_needs_seal(json_t *hc, bool userns)
            joins(hc, "IpcMode");
 }
 
+static const char *const join_keys[] = {"PidMode", "IpcMode", "NetworkMode"};
+static const char *const join_flags[] = {"pid", "ipc", "network"};
+
 int ctr_ns_join(struct store *s, json_t *hc, bool userns, bool *joined, uint64_t *base, merr_t *err)
 {
-    static const char *const keys[] = {"PidMode", "IpcMode"};
+    const char *const *keys = join_keys;
     *joined = false;
-    for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+    for (size_t k = 0; k < ARRAY_SIZE(join_keys); k++) {
         if (!joins(hc, keys[k]))
             continue;
         const char *name = mode(hc, keys[k]) + 10;
         char id[65];
         json_t *rec;
         if (ctr_find(s, name, id, err) < 0 || !(rec = ctr_load(s, id, err)))
-            return err_wrap(err, "--%s container:%s", k ? "ipc" : "pid", name);
+            return err_wrap(err, "--%s container:%s", join_flags[k], name);
         uint64_t b = (uint64_t)json_integer_value(json_object_get(rec, "UsernsBase"));
         json_decref(rec);
         if ((b != 0) != userns)
             return err_set(err, 0,
                            "--%s container:%s: that container %s a user namespace of its own; "
                            "a container joins its namespaces only %s",
-                           k ? "ipc" : "pid", name, b ? "has" : "has no",
+                           join_flags[k], name, b ? "has" : "has no",
                            b ? "without --userns host" : "with --userns host");
         if (*joined && b != *base)
-            return err_set(err, 0, "--pid and --ipc name containers of different user namespaces");
+            return err_set(err, 0,
+                           "--pid, --ipc and --network name containers of different user "
+                           "namespaces");
         *joined = true;
         *base = b;
         json_object_set_new(hc, keys[k], json_sprintf("container:%s", id));
@@ -125,16 +130,16 @@ static void join_ns(json_t *lin, const char *type, const char *name, int64_t pid
  * namespace (its id range is this container's too) */
 static int join_oci(struct store *s, json_t *lin, json_t *hc, merr_t *err)
 {
-    static const char *const keys[] = {"PidMode", "IpcMode"};
-    static const char *const types[] = {"pid", "ipc"};
+    static const char *const types[] = {"pid", "ipc", "network"};
+    static const char *const files[] = {"pid", "ipc", "net"};
     bool user = false;
-    for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
-        if (!joins(hc, keys[k]))
+    for (size_t k = 0; k < ARRAY_SIZE(join_keys); k++) {
+        if (!joins(hc, join_keys[k]))
             continue;
         int64_t pid;
-        if (init_pid(s, mode(hc, keys[k]) + 10, &pid, err) < 0)
+        if (init_pid(s, mode(hc, join_keys[k]) + 10, &pid, err) < 0)
             return -1;
-        join_ns(lin, types[k], types[k], pid);
+        join_ns(lin, types[k], files[k], pid);
         if (!user && json_object_get(lin, "uidMappings")) {
             join_ns(lin, "user", "user", pid);
             json_object_del(lin, "uidMappings");

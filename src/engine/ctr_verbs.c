@@ -1,6 +1,7 @@
 /* ctr_verbs.c: the container verbs (see ctr_verbs.h). */
 #include "ctr_verbs.h"
 #include "ctr_ns.h"
+#include "ctr_net.h"
 #include "ctr_rec.h"
 #include "ctr_ns.h"
 #include "ctr_res.h"
@@ -42,7 +43,7 @@ int ctr_create(struct store *s, struct run_opts *o, char id[65], merr_t *err)
 {
     bool userns = !o->userns_host && !o->privileged;
     if (ctr_res_check(o->hc, userns, o->cpus > 0, err) < 0 ||
-        ctr_ns_check(o->hc, userns, o->hostname != NULL, err) < 0)
+        ctr_ns_check(o->hc, userns, o->hostname != NULL, err) < 0 || ctr_net_check(o, err) < 0)
         return -1;
     /* its init will be in the host's pid namespace, as host root: this
      * process must run from a read-only view of moat before it makes
@@ -115,7 +116,13 @@ int ctr_create(struct store *s, struct run_opts *o, char id[65], merr_t *err)
     json_t *rec = ctr_record(s, o, id, name, img_id, img.config, layers, base, err);
     if (!rec)
         goto unlock;
+    if (ctr_net_record(s, rec, img.config, o, err) < 0) {
+        json_decref(rec);
+        goto unlock;
+    }
     ret = ctr_make(s, id, rec, &lp, err);
+    if (ret < 0)
+        ctr_net_release(s, rec);
     json_decref(rec);
 unlock:
     store_unlock(s);

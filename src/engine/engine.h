@@ -18,6 +18,7 @@
 #include "ctr_extras.h"
 #include "ctr_inspect.h"
 #include "ctr_list.h"
+#include "ctr_ports.h"
 #include "ctr_logs.h"
 #include "ctr_rec.h"
 #include "ctr_state.h"

@@ -6,6 +6,7 @@
 #include "events.h"
 #include "ctr.h"
 #include "ctr_config.h"
+#include "ctr_netrun.h"
 #include "ctr_rec.h"
 #include "health.h"
 #include "logfile.h"
@@ -50,10 +51,11 @@ struct mon {
     int *srcs;                 /* the sources of binds and volumes, per mount */
     size_t nsrcs;
     struct sbuf partial[2];
-    struct health *health; /* its health check, or NULL */
-    struct container *ctr; /* the runtime's container, once launched */
-    int rootfd;            /* the runtime's state root, with ctr */
-    struct ctr_rec v;      /* the container's record as loaded (all zero if it was not) */
+    struct health *health;  /* its health check, or NULL */
+    struct container *ctr;  /* the runtime's container, once launched */
+    int rootfd;             /* the runtime's state root, with ctr */
+    struct ctr_rec v;       /* the container's record as loaded (all zero if it was not) */
+    struct ctr_netrun *net; /* its networks while it runs (NULL: none of the store's) */
 };
 
 /* output of one stream: to every client, and by whole lines to the log
@@ -158,6 +160,10 @@ static void set_state(struct mon *m, const char *status, bool running, int pid, 
     json_object_set_new(st, "Status", json_string(status));
     json_object_set_new(st, "Running", json_boolean(running));
     json_object_set_new(st, "Pid", json_integer(pid));
+    json_t *ns = json_object_get(r, "NetworkSettings");
+    if (json_is_object(ns))
+        json_object_set_new(ns, "Ports",
+                            running && m->net ? ctr_netrun_ports(m->net) : json_object());
     if (running) {
         json_object_set_new(st, "StartedAt", json_string(now));
         json_object_set_new(st, "ExitCode", json_integer(0));
@@ -181,7 +187,7 @@ static void set_state(struct mon *m, const char *status, bool running, int pid, 
 }
 
 /* Mount, configure and create the container; its init is our child. */
-static int launch(struct mon *m, json_t *rec, merr_t *err)
+static int launch_ctr(struct mon *m, json_t *rec, merr_t *err)
 {
     if (ctr_mount_rootfs(m->s, m->id, rec, err) < 0)
         return -1;
@@ -222,7 +228,9 @@ static int launch(struct mon *m, json_t *rec, merr_t *err)
                                .rootfs = rootfs,
                                .mode = RUN_FOREGROUND,
                                .mount_srcs = m->srcs,
-                               .n_mount_srcs = m->nsrcs};
+                               .n_mount_srcs = m->nsrcs,
+                               .netns_ready = m->net ? ctr_netrun_ready : NULL,
+                               .netns_arg = m->net};
     int ret = -1;
     if (rt_new(&o, &m->ctr, err) < 0)
         goto out;
@@ -272,11 +280,28 @@ out:
     return ret;
 }
 
+/* launch_ctr with its networks: its host ports first (one in use stops it
+ * before anything is made), its endpoints when its network namespace
+ * exists; undone if it does not start */
+static int launch(struct mon *m, json_t *rec, merr_t *err)
+{
+    if (ctr_netrun_prepare(m->s, m->id, rec, &m->net, err) < 0)
+        return -1;
+    if (launch_ctr(m, rec, err) < 0) {
+        ctr_netrun_finish(m->net);
+        m->net = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 static void finish(struct mon *m, int code)
 {
     merr_t e = MERR_INIT;
     rt_destroy(m->ctr, &e);
     err_clear(&e);
+    ctr_netrun_finish(m->net);
+    m->net = NULL;
     ctr_umount_rootfs(m->s, m->id);
     set_state(m, "exited", false, 0, code, NULL);
     char b[16];

@@ -25,6 +25,13 @@ static const char *const calls[] = {
     "recvfrom",
     "sendmsg",
     "recvmsg",
+    /* libnftables sizes its socket's buffers and waits on it */
+    "getsockopt",
+    "setsockopt",
+    "pselect6",
+    "select",
+    "poll",
+    "ppoll",
     /* memory, signals, exit */
     "brk",
     "mmap",

@@ -22,7 +22,9 @@
 #include "drop.h"
 #include "remove.h"
 #include "req.h"
+#include "fw.h"
 #include "setup.h"
+#include "../kernel/net/nft.h"
 #include "../kernel/ns.h"
 #include "../util/util.h"
 
@@ -101,6 +103,8 @@ static void prepare(struct net_ctx *c, const char **netns_why)
     *netns_why = open_container(c);
     if (nl_open(&c->host, &err) < 0)
         die(1, "%s", err.msg);
+    if (nft_prepare(&err) < 0) /* its netlink socket, for the firewall ops */
+        die(1, "%s", err.msg);
     c->ip_forward = open("/proc/sys/net/ipv4/ip_forward", O_RDWR | O_CLOEXEC);
     if (c->ip_forward < 0)
         die(1, "open /proc/sys/net/ipv4/ip_forward: %s", strerror(errno));
@@ -166,10 +170,32 @@ static int run_bridge_rm(struct net_ctx *c, const json_t *j, const char *netns_w
     return net_bridge_rm(c, &r, err);
 }
 
+/* the whole of moat's nftables tables from a state (fw.h), applied in one
+ * transaction (nft.h); "flush": moat's tables removed */
+static int run_firewall(struct net_ctx *c, const json_t *j, const char *netns_why, merr_t *err)
+{
+    (void)c, (void)netns_why;
+    struct fw_state st;
+    if (fw_state_parse((json_t *)j, &st, err) < 0)
+        return MALFORMED;
+    char *text = fw_ruleset(&st);
+    fw_state_free(&st);
+    int r = nft_apply(text, err);
+    free(text);
+    return r;
+}
+
+static int run_firewall_flush(struct net_ctx *c, const json_t *j, const char *netns_why,
+                              merr_t *err)
+{
+    (void)c, (void)netns_why;
+    if (json_object_size(j) != 1)
+        return err_set(err, 0, "firewall-flush: takes no fields"), MALFORMED;
+    return nft_remove(err);
+}
+
 /* Each op parses its own request (MALFORMED: exit 2, nothing done) and
- * does it (-1: exit 1). The firewall op (the whole of moat's nftables
- * tables from a state: src/net/fw.c, src/kernel/net/nft.c) joins this
- * table with its own parser. */
+ * does it (-1: exit 1). */
 static const struct op {
     const char *name;
     int (*run)(struct net_ctx *c, const json_t *req, const char *netns_why, merr_t *err);
@@ -177,6 +203,8 @@ static const struct op {
     {"setup", run_setup},
     {"teardown", run_teardown},
     {"bridge-rm", run_bridge_rm},
+    {"firewall", run_firewall},
+    {"firewall-flush", run_firewall_flush},
 };
 
 int main(int argc, char **argv)

@@ -46,15 +46,33 @@ static void error_line(struct sbuf *b, const char *buf)
         sbuf_puts(b, "no message from libnftables");
 }
 
-static int run(const char *text, const char *what, merr_t *err)
+/* the context nft_prepare made, with its netlink socket */
+static struct nft_ctx *ready;
+
+static struct nft_ctx *new_ctx(const char *what, merr_t *err)
 {
     struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
     if (!ctx)
-        return err_set(err, 0, "%s: libnftables could not make a context", what);
+        return err_set(err, 0, "%s: libnftables could not make a context", what), NULL;
     if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0) {
         nft_ctx_free(ctx);
-        return err_set(err, 0, "%s: libnftables could not buffer its output", what);
+        return err_set(err, 0, "%s: libnftables could not buffer its output", what), NULL;
     }
+    return ctx;
+}
+
+int nft_prepare(merr_t *err)
+{
+    if (!ready)
+        ready = new_ctx("nftables", err);
+    return ready ? 0 : -1;
+}
+
+static int run(const char *text, const char *what, merr_t *err)
+{
+    struct nft_ctx *ctx = ready ? ready : new_ctx(what, err);
+    if (!ctx)
+        return -1;
     int r = 0;
     if (nft_run_cmd_from_buffer(ctx, text) != 0) {
         struct sbuf b = {0};
@@ -62,7 +80,8 @@ static int run(const char *text, const char *what, merr_t *err)
         cleanup_free char *msg = sbuf_steal(&b);
         r = err_set(err, 0, "%s: %s", what, msg);
     }
-    nft_ctx_free(ctx);
+    if (ctx != ready)
+        nft_ctx_free(ctx);
     return r;
 }
 

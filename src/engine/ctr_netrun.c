@@ -1,0 +1,192 @@
+/* ctr_netrun.c: a container's endpoints and ports while it runs (see
+ * ctr_netrun.h). */
+#include "ctr_netrun.h"
+#include "ctr_ports.h"
+#include "net_fw.h"
+#include "network_rec.h"
+#include "../util/util.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+struct ep {
+    char *veth, *ifname, *bridge, *ip, *mac, *gw;
+    unsigned prefix, mtu;
+    bool internal;
+    bool up;
+};
+
+struct ctr_netrun {
+    struct store *s;
+    char id[65];
+    json_t *exposed;
+    struct port_map *ports;
+    size_t nports;
+    struct ep *eps;
+    size_t neps;
+};
+
+static const char *str(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/* its endpoint on network n, the ifname-th of the container */
+static int add_ep(struct ctr_netrun *r, json_t *e, const struct network *n, size_t i)
+{
+    const char *ip = str(e, "IPAddress"), *mac = str(e, "MacAddress");
+    if (!ip || !mac || !n->device)
+        return -1;
+    r->eps = xrealloc(r->eps, (r->neps + 1) * sizeof(*r->eps));
+    r->eps[r->neps++] = (struct ep){
+        .veth = xasprintf("mv%.9s%x", r->id, n->index),
+        .ifname = xasprintf("eth%zu", i),
+        .bridge = xstrdup(n->device),
+        .ip = xstrdup(ip),
+        .mac = xstrdup(mac),
+        .gw = net4_addr_str(n->gateway),
+        .prefix = n->subnet.prefix,
+        .mtu = n->mtu ? n->mtu : 1500,
+        .internal = n->internal,
+    };
+    return 0;
+}
+
+static void free_run(struct ctr_netrun *r)
+{
+    for (size_t i = 0; i < r->neps; i++) {
+        struct ep *e = &r->eps[i];
+        free(e->veth), free(e->ifname), free(e->bridge), free(e->ip), free(e->mac), free(e->gw);
+    }
+    free(r->eps);
+    ports_release(r->ports, r->nports);
+    json_decref(r->exposed);
+    free(r);
+}
+
+int ctr_netrun_prepare(struct store *s, const char *id, json_t *rec, struct ctr_netrun **out,
+                       merr_t *err)
+{
+    *out = NULL;
+    json_t *nets = json_object_get(json_object_get(rec, "NetworkSettings"), "Networks"), *e;
+    json_t *hc = json_object_get(rec, "HostConfig");
+    const char *name;
+    struct ctr_netrun *r = xzalloc(sizeof(*r));
+    r->s = s;
+    snprintf(r->id, sizeof(r->id), "%s", id);
+    size_t i = 0;
+    json_object_foreach(nets, name, e)
+    {
+        struct network n;
+        if (!str(e, "IPAddress") || !*str(e, "IPAddress"))
+            continue;
+        if (network_find(s, str(e, "NetworkID") ?: name, &n, err) < 0) {
+            free_run(r);
+            return err_wrap(err, "network %s", name);
+        }
+        int a = add_ep(r, e, &n, i++);
+        network_free(&n);
+        if (a < 0) {
+            free_run(r);
+            return err_set(err, 0, "network %s: the container's endpoint is incomplete", name);
+        }
+    }
+    if (!r->neps) {
+        free_run(r);
+        return 0;
+    }
+    r->exposed = json_deep_copy(json_object_get(json_object_get(rec, "Config"), "ExposedPorts"));
+    if (ports_bind(json_object_get(hc, "PortBindings"), r->exposed,
+                   json_is_true(json_object_get(hc, "PublishAllPorts")), &r->ports, &r->nports,
+                   err) < 0) {
+        r->ports = NULL;
+        free_run(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+static json_t *setup_req(const struct ep *e)
+{
+    json_t *q =
+        json_pack("{s:s,s:s,s:s,s:i,s:i,s:s,s:s,s:s,s:s}", "op", "setup", "bridge", e->bridge,
+                  "bridge_addr", e->gw, "prefix", (int)e->prefix, "mtu", (int)e->mtu, "veth",
+                  e->veth, "ifname", e->ifname, "addr", e->ip, "mac", e->mac);
+    if (!e->internal)
+        json_object_set_new(q, "gateway", json_string(e->gw));
+    return q;
+}
+
+static void down_all(struct ctr_netrun *r)
+{
+    for (size_t i = 0; i < r->neps; i++)
+        if (r->eps[i].up) {
+            merr_t e = MERR_INIT;
+            net_ep_down(r->s, r->eps[i].veth, &e);
+            err_clear(&e);
+            r->eps[i].up = false;
+        }
+}
+
+int ctr_netrun_ready(void *arg, pid_t pid, merr_t *err)
+{
+    struct ctr_netrun *r = arg;
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%" PRId64 "/ns/net", (int64_t)pid);
+    cleanup_close int ns = open(path, O_RDONLY | O_CLOEXEC);
+    if (ns < 0)
+        return err_sys(err, "open the container's network namespace");
+    int lock = net_lock(r->s, err);
+    if (lock < 0)
+        return -1;
+    int ret = 0;
+    for (size_t i = 0; i < r->neps && ret == 0; i++) {
+        struct ep *e = &r->eps[i];
+        struct net_ep ep = {r->id,
+                            e->veth,
+                            e->bridge,
+                            e->ip,
+                            e->mac,
+                            i == 0 ? r->ports : NULL,
+                            i == 0 ? r->nports : 0};
+        json_t *q = setup_req(e);
+        ret = net_ep_up(r->s, &ep, q, ns, err);
+        json_decref(q);
+        e->up = ret == 0;
+    }
+    if (ret < 0) {
+        down_all(r);
+        merr_t e = MERR_INIT;
+        net_fw_apply(r->s, &e);
+        err_clear(&e);
+    }
+    close(lock);
+    return ret;
+}
+
+json_t *ctr_netrun_ports(const struct ctr_netrun *r)
+{
+    return ports_settings(r->exposed, r->ports, r->nports);
+}
+
+void ctr_netrun_finish(struct ctr_netrun *r)
+{
+    if (!r)
+        return;
+    merr_t e = MERR_INIT;
+    int lock = net_lock(r->s, &e);
+    bool any = false;
+    for (size_t i = 0; i < r->neps; i++)
+        any = any || r->eps[i].up;
+    down_all(r);
+    if (any)
+        net_fw_apply(r->s, &e);
+    err_clear(&e);
+    if (lock >= 0)
+        close(lock);
+    free_run(r);
+}

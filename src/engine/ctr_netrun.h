@@ -1,0 +1,28 @@
+/* ctr_netrun.h: a container's networks while it runs, kept by its
+ * monitor: its host ports held bound from before it starts, a veth on
+ * each of its networks' bridges made when its network namespace exists
+ * (the runtime's netns_ready, before anything of the container runs),
+ * and moat's firewall applied with its endpoints; all of it undone when
+ * it stops. */
+#ifndef MOAT_CTR_NETRUN_H
+#define MOAT_CTR_NETRUN_H
+
+#include "store.h"
+#include <jansson.h>
+#include <sys/types.h>
+
+struct ctr_netrun;
+
+/* For the record rec of container id: its ports bound (a port in use is
+ * an error, nothing left bound). *out is NULL when it has no network of
+ * the store (none, host, container:). */
+int ctr_netrun_prepare(struct store *s, const char *id, json_t *rec, struct ctr_netrun **out,
+                       merr_t *err);
+/* rt_create_opts.netns_ready: arg is the ctr_netrun. */
+int ctr_netrun_ready(void *arg, pid_t pid, merr_t *err);
+/* NetworkSettings.Ports while it runs */
+json_t *ctr_netrun_ports(const struct ctr_netrun *r);
+/* Undo all of it (NULL: nothing) and free it. */
+void ctr_netrun_finish(struct ctr_netrun *r);
+
+#endif

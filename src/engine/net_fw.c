@@ -1,0 +1,198 @@
+/* net_fw.c: endpoints in the store and the firewall made from them (see
+ * net_fw.h). */
+#include "net_fw.h"
+#include "net_run.h"
+#include "network_rec.h"
+#include "../util/fs.h"
+#include "../util/util.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define EP_DIR "endpoints"
+#define FORWARD_MARK "ip_forward_set" /* moat turned ip_forward on */
+
+static int ep_dir(struct store *s, merr_t *err)
+{
+    if (mkdirat(s->fd, EP_DIR, 0700) < 0 && errno != EEXIST)
+        return err_sys(err, "create %s/%s", s->root, EP_DIR);
+    int d = openat(s->fd, EP_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    return d < 0 ? err_sys(err, "open %s/%s", s->root, EP_DIR) : d;
+}
+
+int net_lock(struct store *s, merr_t *err)
+{
+    cleanup_close int d = ep_dir(s, err);
+    if (d < 0)
+        return -1;
+    int fd = openat(d, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return err_sys(err, "open %s/%s/lock", s->root, EP_DIR);
+    while (flock(fd, LOCK_EX) < 0)
+        if (errno != EINTR) {
+            close(fd);
+            return err_sys(err, "lock %s/%s/lock", s->root, EP_DIR);
+        }
+    return fd;
+}
+
+static bool veth_name_ok(const char *v)
+{
+    size_t n = v ? strlen(v) : 0;
+    return n > 2 && n < IF_NAMESIZE && strncmp(v, "mv", 2) == 0 &&
+           strspn(v + 2, "0123456789abcdef") == n - 2;
+}
+
+static json_t *ports_json(const struct port_map *p, size_t n, const char *ip, const char *br)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char hip[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &p[i].host_ip, hip, sizeof(hip));
+        json_array_append_new(a, json_pack("{s:s,s:s,s:i,s:s,s:i,s:s}", "proto",
+                                           p[i].udp ? "udp" : "tcp", "host_ip", hip, "host_port",
+                                           p[i].host_port, "ip", ip, "port", p[i].ctr_port,
+                                           "bridge", br));
+    }
+    return a;
+}
+
+/* the networks' part of the state */
+static json_t *networks_json(struct store *s)
+{
+    size_t n = 0;
+    struct network *v = network_list_all(s, true, &n);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        if (!v[i].device || strcmp(v[i].driver, "bridge") != 0)
+            continue;
+        cleanup_free char *sub = net4_cidr_str(v[i].subnet);
+        cleanup_free char *gw = net4_addr_str(v[i].gateway);
+        json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b,s:b,s:b}", "bridge", v[i].device,
+                                           "subnet", sub, "gateway", gw, "icc", v[i].icc,
+                                           "internal", v[i].internal || !v[i].masquerade,
+                                           "host_access", v[i].host_access));
+    }
+    network_all_free(v, n);
+    return a;
+}
+
+/* the endpoints' part, with what earlier commands left cleaned up */
+static void endpoints_json(int d, json_t *eps, json_t *ports)
+{
+    DIR *dir = fdopendir(dup(d));
+    struct dirent *de;
+    while (dir && (de = readdir(dir))) {
+        size_t l = strlen(de->d_name);
+        if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
+            continue;
+        cleanup_free char *veth = xstrndup(de->d_name, l - 5);
+        json_t *ep = NULL;
+        cleanup_free char *text = NULL;
+        merr_t e = MERR_INIT;
+        if (read_file_at(d, de->d_name, &text, NULL, &e) == 0)
+            ep = json_loads(text, 0, NULL);
+        err_clear(&e);
+        if (!veth_name_ok(veth) || !ep || if_nametoindex(veth) == 0) {
+            unlinkat(d, de->d_name, 0); /* its veth is gone with its container */
+            json_decref(ep);
+            continue;
+        }
+        json_array_append_new(eps, json_pack("{s:s,s:O,s:O,s:O}", "veth", veth, "bridge",
+                                             json_object_get(ep, "bridge"), "ip",
+                                             json_object_get(ep, "ip"), "mac",
+                                             json_object_get(ep, "mac")));
+        json_array_extend(ports, json_object_get(ep, "ports"));
+        json_decref(ep);
+    }
+    if (dir)
+        closedir(dir);
+}
+
+/* veths "mv..." that no file names: their setup was killed */
+static void stray_veths(struct store *s, int d)
+{
+    struct if_nameindex *ifs = if_nameindex();
+    for (struct if_nameindex *i = ifs; i && i->if_index; i++) {
+        if (!veth_name_ok(i->if_name))
+            continue;
+        cleanup_free char *f = xasprintf("%s.json", i->if_name);
+        if (faccessat(d, f, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+            continue;
+        merr_t e = MERR_INIT;
+        net_ep_down(s, i->if_name, &e);
+        err_clear(&e);
+    }
+    if (ifs)
+        if_freenameindex(ifs);
+}
+
+int net_fw_apply(struct store *s, merr_t *err)
+{
+    cleanup_close int d = ep_dir(s, err);
+    if (d < 0)
+        return -1;
+    stray_veths(s, d);
+    json_t *eps = json_array(), *ports = json_array();
+    endpoints_json(d, eps, ports);
+    bool guard = faccessat(d, FORWARD_MARK, F_OK, 0) == 0;
+    json_t *req = json_pack("{s:s,s:o,s:o,s:o,s:b}", "op", "firewall", "networks", networks_json(s),
+                            "endpoints", eps, "ports", ports, "forward_guard", guard);
+    int r = net_run(req, -1, NULL, err);
+    json_decref(req);
+    return r < 0 ? err_wrap(err, "apply moat's firewall") : 0;
+}
+
+int net_ep_up(struct store *s, const struct net_ep *ep, json_t *setup, int nsfd, merr_t *err)
+{
+    cleanup_close int d = ep_dir(s, err);
+    if (d < 0)
+        return -1;
+    if (!veth_name_ok(ep->veth))
+        return err_set(err, 0, "internal error: veth name \"%s\"", ep->veth);
+    json_t *rec =
+        json_pack("{s:s,s:s,s:s,s:s,s:o}", "container", ep->ctr, "bridge", ep->bridge, "ip", ep->ip,
+                  "mac", ep->mac, "ports", ports_json(ep->ports, ep->nports, ep->ip, ep->bridge));
+    cleanup_free char *text = json_dumps(rec, JSON_COMPACT);
+    cleanup_free char *name = xasprintf("%s.json", ep->veth);
+    json_decref(rec);
+    if (atomic_write_at(d, name, text, strlen(text), 0600, err) < 0)
+        return -1;
+    json_t *reply = NULL;
+    if (net_run(setup, nsfd, &reply, err) < 0) {
+        unlinkat(d, name, 0);
+        return err_wrap(err, "connect to %s", ep->bridge);
+    }
+    if (json_is_true(json_object_get(reply, "ip_forward_set")))
+        close(openat(d, FORWARD_MARK, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+    json_decref(reply);
+    if (net_fw_apply(s, err) < 0) {
+        merr_t e = MERR_INIT;
+        net_ep_down(s, ep->veth, &e);
+        err_clear(&e);
+        return -1;
+    }
+    return 0;
+}
+
+int net_ep_down(struct store *s, const char *veth, merr_t *err)
+{
+    cleanup_close int d = ep_dir(s, err);
+    if (d < 0)
+        return -1;
+    json_t *req = json_pack("{s:s,s:s}", "op", "teardown", "veth", veth);
+    int r = net_run(req, -1, NULL, err);
+    json_decref(req);
+    cleanup_free char *name = xasprintf("%s.json", veth);
+    if (unlinkat(d, name, 0) < 0 && errno != ENOENT && r == 0)
+        r = err_sys(err, "remove %s/%s", EP_DIR, name);
+    return r;
+}

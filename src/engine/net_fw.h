@@ -1,0 +1,38 @@
+/* net_fw.h: the data plane's state in the store, and moat's firewall made
+ * from it. A container's endpoint (a veth on a network's bridge) is a
+ * file endpoints/VETH.json, written before its veth is made and removed
+ * after it is gone. The firewall is regenerated whole from the networks
+ * and these files and applied by moat-net in one transaction, all under
+ * endpoints/lock, so that two containers starting at once never apply a
+ * ruleset without the other. Under that lock a file whose veth is gone
+ * (its container died with it), or a veth "mv..." without a file (its
+ * setup was killed), is what an earlier command left: removed. */
+#ifndef MOAT_NET_FW_H
+#define MOAT_NET_FW_H
+
+#include "ctr_ports.h"
+#include "store.h"
+#include "../util/err.h"
+#include <jansson.h>
+
+struct net_ep {
+    const char *ctr;  /* container id */
+    const char *veth; /* the host end, "mv..." */
+    const char *bridge, *ip, *mac;
+    const struct port_map *ports; /* published through it */
+    size_t nports;
+};
+
+/* The lock (a descriptor to close), taken before anything below. */
+int net_lock(struct store *s, merr_t *err);
+/* Regenerate and apply the firewall (with the lock held). */
+int net_fw_apply(struct store *s, merr_t *err);
+/* With the lock held: record ep, run moat-net's setup request (the
+ * container's network namespace nsfd on its fd 3), apply the firewall.
+ * A failure undoes it all. */
+int net_ep_up(struct store *s, const struct net_ep *ep, json_t *setup, int nsfd, merr_t *err);
+/* With the lock held: remove the veth (if there) and the record. The
+ * firewall is the caller's to apply after. */
+int net_ep_down(struct store *s, const char *veth, merr_t *err);
+
+#endif
