@@ -29,7 +29,12 @@ static int ensure_bridge(struct net_ctx *c, const struct net_req *r, struct made
     if (found < 0)
         return -1;
     if (!found) {
-        if (link_new_bridge(&c->host, r->bridge, r->mtu, err) == 0)
+        /* its own MAC, 02:6d: and its address (the endpoints' scheme: no
+         * endpoint has the bridge's address), so it keeps one MAC while
+         * containers come and go */
+        uint8_t mac[6] = {0x02, 0x6d};
+        memcpy(mac + 2, &r->bridge_addr, 4);
+        if (link_new_bridge(&c->host, r->bridge, r->mtu, mac, err) == 0)
             m->bridge_created = true;
         else if (err->errnum == EEXIST)
             err_clear(err); /* another request made it meanwhile */

@@ -71,12 +71,15 @@ static void check_header(const struct nlmsghdr *h, uint16_t type, uint16_t flags
 static void test_bridge(void **state)
 {
     (void)state;
-    const struct nlmsghdr *h = link_msg_new_bridge(buf, "moat0", 1400);
+    const uint8_t mac[6] = {0x02, 0x6d, 0x0a, 0x59, 0x00, 0x01};
+    const struct nlmsghdr *h = link_msg_new_bridge(buf, "moat0", 1400, mac);
     check_header(h, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
     const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
     assert_int_equal(ifi->ifi_index, 0);
     assert_string_equal(mnl_attr_get_str(IFI_ATTR(h, IFLA_IFNAME)), "moat0");
     assert_int_equal(mnl_attr_get_u32(IFI_ATTR(h, IFLA_MTU)), 1400);
+    assert_int_equal(mnl_attr_get_payload_len(IFI_ATTR(h, IFLA_ADDRESS)), 6);
+    assert_memory_equal(mnl_attr_get_payload(IFI_ATTR(h, IFLA_ADDRESS)), mac, 6);
     const struct nlattr *li = IFI_ATTR(h, IFLA_LINKINFO);
     assert_non_null(li);
     assert_string_equal(mnl_attr_get_str(NESTED(li, IFLA_INFO_KIND)), "bridge");
