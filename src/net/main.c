@@ -85,6 +85,8 @@ static const char *open_container(struct net_ctx *c)
         return "fd 3: not a namespace (setup needs the container's network namespace there)";
     if (ns_fd_type(3) != CLONE_NEWNET)
         return "fd 3: a namespace, not a network namespace";
+    if (ns_is_current(3, "net"))
+        return "fd 3: the helper's own network namespace, not a container's";
     merr_t err = MERR_INIT;
     cleanup_close int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
     if (self < 0)

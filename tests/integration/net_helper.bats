@@ -143,18 +143,24 @@ host_state() {
 }
 
 @test "teardown and bridge-rm refuse a device of another kind and leave it" {
-    net "$C1" <<<"$(setup_req mv0000000001 10.89.0.2)"
-    run ip netns exec "$H" "$NET" <<<'{"op":"teardown","veth":"moat0"}'
+    ip -n "$H" link add mvbr0 type bridge
+    ip -n "$H" link add moat9 type veth peer name mv9peer
+    run ip netns exec "$H" "$NET" <<<'{"op":"teardown","veth":"mvbr0"}'
     [ "$status" -eq 1 ]
-    [[ "$output" == *'teardown: "moat0" is not a veth (kind "bridge"): left as it is'* ]]
-    run ip netns exec "$H" "$NET" <<<'{"op":"bridge-rm","bridge":"mv0000000001"}'
+    [[ "$output" == *'teardown: "mvbr0" is not a veth (kind "bridge"): left as it is'* ]]
+    run ip netns exec "$H" "$NET" <<<'{"op":"bridge-rm","bridge":"moat9"}'
     [ "$status" -eq 1 ]
-    [[ "$output" == *'"mv0000000001" is not a bridge (kind "veth")'* ]]
+    [[ "$output" == *'bridge-rm: "moat9" is not a bridge (kind "veth"): left as it is'* ]]
+    ip -n "$H" link show mvbr0
+    ip -n "$H" link show moat9
+    # and never a device whose name is not moat's
+    run ip netns exec "$H" "$NET" <<<'{"op":"teardown","veth":"moat9"}'
+    [ "$status" -eq 2 ]
+    [[ "$output" == *'"veth": "moat9": not one of moat'"'"'s (they start with "mv")'* ]]
     run ip netns exec "$H" "$NET" <<<'{"op":"bridge-rm","bridge":"lo"}'
-    [ "$status" -eq 1 ]
-    ip -n "$H" link show moat0
-    ip -n "$H" link show mv0000000001
-    ip -n "$H" link show lo | grep -q LOOPBACK
+    [ "$status" -eq 2 ]
+    ip -n "$H" link show moat9
+    ip -n "$H" link show lo
 }
 
 # malformed REQUEST MESSAGE [FD3-PATH]: exit 2, the message, nothing made
@@ -189,6 +195,8 @@ malformed() {
     # fd 3 must be a network namespace
     malformed "$ok" "fd 3: not a namespace" /etc/hostname
     malformed "$ok" "fd 3: a namespace, not a network namespace" /proc/self/ns/uts
+    malformed "$ok" "fd 3: the helper's own network namespace, not a container's" "/run/netns/$H"
+    malformed "${ok/moat0/br0}" '"bridge": "br0": not one of moat'"'"'s'
     run ip netns exec "$H" "$NET" 3<&- <<<"$ok"
     [ "$status" -eq 2 ]
     [[ "$output" == *"fd 3: not open"* ]]

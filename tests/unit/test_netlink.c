@@ -327,6 +327,12 @@ static void test_req_bad(void **state)
     bad("{\"op\":\"teardown\",\"veth\":\"a\\u0000b\"}", "NUL");
     bad("{\"op\":\"teardown\",\"veth\":7}", "must be a string");
     bad("{\"op\":\"bridge-rm\",\"bridge\":\"ab:c\"}", "1 to 15 characters");
+    /* never a device that is not moat's */
+    bad("{\"op\":\"bridge-rm\",\"bridge\":\"docker0\"}",
+        "\"bridge\": \"docker0\": not one of moat's (they start with \"moat\")");
+    bad("{\"op\":\"teardown\",\"veth\":\"eth0\"}",
+        "\"veth\": \"eth0\": not one of moat's (they start with \"mv\")");
+    bad("{\"op\":\"teardown\",\"veth\":\"vethab12\"}", "not one of moat's");
     bad("{" SETUP_OK ",\"mtu\":575}", "\"mtu\": 575: must be from 576 to 65535");
     bad("{" SETUP_OK ",\"mtu\":65536}", "\"mtu\"");
     bad("{" SETUP_OK ",\"mtu\":\"1500\"}", "\"mtu\": must be an integer");
@@ -379,7 +385,8 @@ static void test_req_fields(void **state)
     setup_with("mac", "\"02:6d:0a:59:00:0g\"", "not a unicast MAC");
     setup_with("mac", "\"02:6d:0a:59:00:02:\"", "not a unicast MAC");
     setup_with("ifname", "\"eth0000000000000\"", "\"ifname\"");
-    setup_with("veth", "\"moat0\"", "is the bridge's name");
+    setup_with("veth", "\"moat0\"", "not one of moat's");
+    setup_with("bridge", "\"br0\"", "not one of moat's");
     setup_with("bridge", "null", "must be a string");
 }
 

@@ -145,6 +145,10 @@ static int link_attr(const struct nlattr *a, void *data)
         if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
             li->master = (int)mnl_attr_get_u32(a);
         break;
+    case IFLA_LINK:
+        if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+            li->link = (int)mnl_attr_get_u32(a);
+        break;
     case IFLA_LINKINFO:
         if (mnl_attr_validate(a, MNL_TYPE_NESTED) == 0)
             mnl_attr_parse_nested(a, kind_attr, li);

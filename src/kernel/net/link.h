@@ -19,6 +19,7 @@ struct link_info {
     int index;
     unsigned flags;           /* IFF_* */
     int master;               /* the index of its bridge, 0 if none */
+    int link;                 /* a veth's peer's index (in the peer's namespace) */
     char kind[LINK_KIND_MAX]; /* "bridge", "veth", "" for a plain device */
 };
 
