@@ -40,6 +40,7 @@ static const char *const calls[] = {
     "madvise",
     "rt_sigreturn",
     "rt_sigprocmask",
+    "sigaltstack", /* the sanitizers' handlers */
     "getpid",
     "gettid",
     "tgkill",

@@ -67,7 +67,10 @@ static int get_str(const json_t *j, const char *key, bool required, const char *
     return 1;
 }
 
-static int get_name(const json_t *j, const char *key, char out[NET_IFNAME_MAX + 1], merr_t *err)
+/* prefix: what the name must start with (moat-net touches no bridge and
+ * no host end that is not moat's), or NULL */
+static int get_name(const json_t *j, const char *key, const char *prefix,
+                    char out[NET_IFNAME_MAX + 1], merr_t *err)
 {
     const char *s;
     if (get_str(j, key, true, &s, err) < 0)
@@ -81,6 +84,9 @@ static int get_name(const json_t *j, const char *key, char out[NET_IFNAME_MAX + 
                        "A-Z a-z 0-9 _ . - (not \".\" or \"..\")",
                        key, q, NET_IFNAME_MAX);
     }
+    if (prefix && strncmp(s, prefix, strlen(prefix)) != 0)
+        return err_set(err, 0, "\"%s\": \"%s\": not one of moat's (they start with \"%s\")", key, s,
+                       prefix);
     memcpy(out, s, strlen(s) + 1);
     return 0;
 }
@@ -145,8 +151,9 @@ static int parse_setup(const json_t *j, struct net_req *r, merr_t *err)
 {
     const char *mac;
     r->mtu = 1500;
-    if (get_name(j, "bridge", r->bridge, err) < 0 || get_name(j, "veth", r->veth, err) < 0 ||
-        get_name(j, "ifname", r->ifname, err) < 0 ||
+    if (get_name(j, "bridge", NET_BRIDGE_PREFIX, r->bridge, err) < 0 ||
+        get_name(j, "veth", NET_VETH_PREFIX, r->veth, err) < 0 ||
+        get_name(j, "ifname", NULL, r->ifname, err) < 0 ||
         get_ip(j, "bridge_addr", true, &r->bridge_addr, err) < 0 ||
         get_uint(j, "prefix", true, 8, 30, &r->prefix, err) < 0 ||
         get_uint(j, "mtu", false, 576, 65535, &r->mtu, err) < 0 ||
@@ -173,8 +180,6 @@ static int parse_setup(const json_t *j, struct net_req *r, merr_t *err)
         (r->has_gateway && r->addr.s_addr == r->gateway.s_addr))
         return err_set(err, 0, "\"addr\": %s is the %s's address", inet_ntoa(r->addr),
                        r->addr.s_addr == r->bridge_addr.s_addr ? "bridge" : "gateway");
-    if (strcmp(r->veth, r->bridge) == 0)
-        return err_set(err, 0, "\"veth\": \"%s\" is the bridge's name", r->veth);
     return 0;
 }
 
@@ -206,9 +211,9 @@ int net_req_parse(const json_t *j, const char *op, struct net_req *r, merr_t *er
     case NET_OP_SETUP:
         return parse_setup(j, r, err);
     case NET_OP_TEARDOWN:
-        return get_name(j, "veth", r->veth, err);
+        return get_name(j, "veth", NET_VETH_PREFIX, r->veth, err);
     case NET_OP_BRIDGE_RM:
-        return get_name(j, "bridge", r->bridge, err);
+        return get_name(j, "bridge", NET_BRIDGE_PREFIX, r->bridge, err);
     }
     return -1;
 }

@@ -9,7 +9,9 @@
  *
  * Every key of an op is required but "mtu" (1500) and "gateway" (none: no
  * default route); a key the op does not know is an error. Names: 1 to 15
- * of A-Z a-z 0-9 _ . - (not "." or ".."); prefix 8..30; mtu 576..65535;
+ * of A-Z a-z 0-9 _ . - (not "." or ".."), a bridge's starting with "moat"
+ * and a host end's with "mv" (moat-net never touches another's device, the
+ * host's own eth0 or a Docker bridge); prefix 8..30; mtu 576..65535;
  * mac: six hex pairs with colons, unicast, not zero; addresses: dotted
  * IPv4, bridge_addr a unicast address outside 0/8, 127/8, 169.254/16 and
  * 224/3, addr and gateway host addresses of bridge_addr/prefix (neither
@@ -25,6 +27,8 @@
 #include <stdint.h>
 
 #define NET_IFNAME_MAX 15
+#define NET_BRIDGE_PREFIX "moat"
+#define NET_VETH_PREFIX "mv"
 
 enum net_op {
     NET_OP_SETUP,

@@ -14,6 +14,7 @@ struct made {
     bool bridge_created; /* by this request */
     bool bridge_addr;    /* its address added by this request */
     int veth;            /* the host end's index */
+    int peer;            /* its peer's, in the container's namespace */
     bool veth_created;
 };
 
@@ -29,7 +30,12 @@ static int ensure_bridge(struct net_ctx *c, const struct net_req *r, struct made
     if (found < 0)
         return -1;
     if (!found) {
-        if (link_new_bridge(&c->host, r->bridge, r->mtu, err) == 0)
+        /* its own MAC, 02:6d: and its address (the endpoints' scheme: no
+         * endpoint has the bridge's address), so it keeps one MAC while
+         * containers come and go */
+        uint8_t mac[6] = {0x02, 0x6d};
+        memcpy(mac + 2, &r->bridge_addr, 4);
+        if (link_new_bridge(&c->host, r->bridge, r->mtu, mac, err) == 0)
             m->bridge_created = true;
         else if (err->errnum == EEXIST)
             err_clear(err); /* another request made it meanwhile */
@@ -69,6 +75,9 @@ static int make_veth(struct net_ctx *c, const struct net_req *r, struct made *m,
     if (found <= 0)
         return found < 0 ? -1 : err_set(err, 0, "veth \"%s\": gone after it was made", r->veth);
     m->veth = li.index;
+    m->peer = li.link;
+    if (li.link <= 0)
+        return err_set(err, 0, "veth \"%s\": the kernel did not name its peer", r->veth);
     struct link_change attach = {.index = li.index, .master = m->bridge};
     struct link_change up = {.index = li.index, .up = true};
     if (link_change(&c->host, &attach, r->veth, err) < 0 ||
@@ -78,26 +87,24 @@ static int make_veth(struct net_ctx *c, const struct net_req *r, struct made *m,
     return 0;
 }
 
-/* the container's side: its end's address, up, lo up, the default route */
-static int inside(struct net_ctx *c, const struct net_req *r, merr_t *err)
+/* the container's side: its end's address, up, lo up, the default route.
+ * Its end is known by the index the kernel gave as the host end's peer,
+ * not by its name: a running container (network connect) could rename it
+ * and put a device of its own under that name. */
+static int inside(struct net_ctx *c, const struct net_req *r, const struct made *m, merr_t *err)
 {
-    struct link_info li, lo;
-    int found = link_get(&c->ctr, r->ifname, &li, err);
-    if (found <= 0)
-        return found < 0
-                   ? -1
-                   : err_set(err, 0, "\"%s\": not in the container's network namespace", r->ifname);
-    struct link_change up = {.index = li.index, .up = true};
-    if (addr_add(&c->ctr, li.index, r->addr, r->prefix, r->ifname, err) < 0 ||
+    struct link_info lo;
+    struct link_change up = {.index = m->peer, .up = true};
+    if (addr_add(&c->ctr, m->peer, r->addr, r->prefix, r->ifname, err) < 0 ||
         link_change(&c->ctr, &up, r->ifname, err) < 0)
         return -1;
-    found = link_get(&c->ctr, "lo", &lo, err);
+    int found = link_get(&c->ctr, "lo", &lo, err);
     if (found <= 0)
         return found < 0 ? -1 : err_set(err, 0, "\"lo\": not in the container's network namespace");
     struct link_change lo_up = {.index = lo.index, .up = true};
     if (link_change(&c->ctr, &lo_up, "lo", err) < 0)
         return -1;
-    if (r->has_gateway && route_add_default(&c->ctr, r->gateway, li.index, r->ifname, err) < 0)
+    if (r->has_gateway && route_add_default(&c->ctr, r->gateway, m->peer, r->ifname, err) < 0)
         return -1;
     return 0;
 }
@@ -172,8 +179,9 @@ int net_setup(struct net_ctx *c, const struct net_req *r, bool *ip_forward_set, 
 {
     struct made m = {0};
     *ip_forward_set = false;
-    if (ensure_bridge(c, r, &m, err) < 0 || make_veth(c, r, &m, err) < 0 || inside(c, r, err) < 0 ||
-        finish_bridge(c, r, &m, err) < 0 || ip_forward_on(c, ip_forward_set, err) < 0) {
+    if (ensure_bridge(c, r, &m, err) < 0 || make_veth(c, r, &m, err) < 0 ||
+        inside(c, r, &m, err) < 0 || finish_bridge(c, r, &m, err) < 0 ||
+        ip_forward_on(c, ip_forward_set, err) < 0) {
         undo(c, r, &m, err);
         return -1;
     }

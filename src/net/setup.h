@@ -1,6 +1,8 @@
 /* setup.h: op "setup": a container's endpoint on a bridge.
  *
- * The bridge is created if missing (kind bridge, the request's MTU); then
+ * The bridge is created if missing (kind bridge, the request's MTU, the
+ * MAC 02:6d: and the 4 bytes of bridge_addr, fixed: without one of its
+ * own a bridge takes its ports' lowest MAC and all zeros when none); then
  * the veth pair: the host end `veth` (hairpin mode on, attached to the
  * bridge, up), the peer born in the container's namespace as `ifname`
  * with the request's MAC and MTU, its address, up, `lo` up, the default

@@ -71,12 +71,15 @@ static void check_header(const struct nlmsghdr *h, uint16_t type, uint16_t flags
 static void test_bridge(void **state)
 {
     (void)state;
-    const struct nlmsghdr *h = link_msg_new_bridge(buf, "moat0", 1400);
+    const uint8_t mac[6] = {0x02, 0x6d, 0x0a, 0x59, 0x00, 0x01};
+    const struct nlmsghdr *h = link_msg_new_bridge(buf, "moat0", 1400, mac);
     check_header(h, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
     const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
     assert_int_equal(ifi->ifi_index, 0);
     assert_string_equal(mnl_attr_get_str(IFI_ATTR(h, IFLA_IFNAME)), "moat0");
     assert_int_equal(mnl_attr_get_u32(IFI_ATTR(h, IFLA_MTU)), 1400);
+    assert_int_equal(mnl_attr_get_payload_len(IFI_ATTR(h, IFLA_ADDRESS)), 6);
+    assert_memory_equal(mnl_attr_get_payload(IFI_ATTR(h, IFLA_ADDRESS)), mac, 6);
     const struct nlattr *li = IFI_ATTR(h, IFLA_LINKINFO);
     assert_non_null(li);
     assert_string_equal(mnl_attr_get_str(NESTED(li, IFLA_INFO_KIND)), "bridge");
@@ -324,6 +327,12 @@ static void test_req_bad(void **state)
     bad("{\"op\":\"teardown\",\"veth\":\"a\\u0000b\"}", "NUL");
     bad("{\"op\":\"teardown\",\"veth\":7}", "must be a string");
     bad("{\"op\":\"bridge-rm\",\"bridge\":\"ab:c\"}", "1 to 15 characters");
+    /* never a device that is not moat's */
+    bad("{\"op\":\"bridge-rm\",\"bridge\":\"docker0\"}",
+        "\"bridge\": \"docker0\": not one of moat's (they start with \"moat\")");
+    bad("{\"op\":\"teardown\",\"veth\":\"eth0\"}",
+        "\"veth\": \"eth0\": not one of moat's (they start with \"mv\")");
+    bad("{\"op\":\"teardown\",\"veth\":\"vethab12\"}", "not one of moat's");
     bad("{" SETUP_OK ",\"mtu\":575}", "\"mtu\": 575: must be from 576 to 65535");
     bad("{" SETUP_OK ",\"mtu\":65536}", "\"mtu\"");
     bad("{" SETUP_OK ",\"mtu\":\"1500\"}", "\"mtu\": must be an integer");
@@ -376,7 +385,8 @@ static void test_req_fields(void **state)
     setup_with("mac", "\"02:6d:0a:59:00:0g\"", "not a unicast MAC");
     setup_with("mac", "\"02:6d:0a:59:00:02:\"", "not a unicast MAC");
     setup_with("ifname", "\"eth0000000000000\"", "\"ifname\"");
-    setup_with("veth", "\"moat0\"", "is the bridge's name");
+    setup_with("veth", "\"moat0\"", "not one of moat's");
+    setup_with("bridge", "\"br0\"", "not one of moat's");
     setup_with("bridge", "null", "must be a string");
 }
 

@@ -40,12 +40,14 @@ struct nlmsghdr *link_msg_dump(void *buf)
     return h;
 }
 
-struct nlmsghdr *link_msg_new_bridge(void *buf, const char *name, unsigned mtu)
+struct nlmsghdr *link_msg_new_bridge(void *buf, const char *name, unsigned mtu, const uint8_t *mac)
 {
     struct nlmsghdr *h = link_hdr(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, AF_UNSPEC, 0);
     mnl_attr_put_strz(h, IFLA_IFNAME, name);
     if (mtu)
         mnl_attr_put_u32(h, IFLA_MTU, mtu);
+    if (mac)
+        mnl_attr_put(h, IFLA_ADDRESS, ETH_ALEN, mac);
     struct nlattr *li = mnl_attr_nest_start(h, IFLA_LINKINFO);
     mnl_attr_put_strz(h, IFLA_INFO_KIND, "bridge");
     mnl_attr_nest_end(h, li);
@@ -143,6 +145,10 @@ static int link_attr(const struct nlattr *a, void *data)
         if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
             li->master = (int)mnl_attr_get_u32(a);
         break;
+    case IFLA_LINK:
+        if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+            li->link = (int)mnl_attr_get_u32(a);
+        break;
     case IFLA_LINKINFO:
         if (mnl_attr_validate(a, MNL_TYPE_NESTED) == 0)
             mnl_attr_parse_nested(a, kind_attr, li);
@@ -201,11 +207,11 @@ int link_count_ports(struct nl *nl, int index, merr_t *err)
     return pc.n;
 }
 
-int link_new_bridge(struct nl *nl, const char *name, unsigned mtu, merr_t *err)
+int link_new_bridge(struct nl *nl, const char *name, unsigned mtu, const uint8_t *mac, merr_t *err)
 {
     char buf[NL_BUF];
-    return nl_talk(nl, link_msg_new_bridge(buf, name, mtu), NULL, NULL, err, "create bridge \"%s\"",
-                   name);
+    return nl_talk(nl, link_msg_new_bridge(buf, name, mtu, mac), NULL, NULL, err,
+                   "create bridge \"%s\"", name);
 }
 
 int link_new_veth(struct nl *nl, const struct veth_spec *v, merr_t *err)

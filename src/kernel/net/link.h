@@ -19,6 +19,7 @@ struct link_info {
     int index;
     unsigned flags;           /* IFF_* */
     int master;               /* the index of its bridge, 0 if none */
+    int link;                 /* a veth's peer's index (in the peer's namespace) */
     char kind[LINK_KIND_MAX]; /* "bridge", "veth", "" for a plain device */
 };
 
@@ -41,7 +42,9 @@ struct link_change {
 
 struct nlmsghdr *link_msg_get(void *buf, const char *name);
 struct nlmsghdr *link_msg_dump(void *buf);
-struct nlmsghdr *link_msg_new_bridge(void *buf, const char *name, unsigned mtu);
+/* mac: 6 bytes, or NULL; a bridge with its own MAC keeps it (without, it
+ * takes its ports' lowest, and all zeros when the last one leaves) */
+struct nlmsghdr *link_msg_new_bridge(void *buf, const char *name, unsigned mtu, const uint8_t *mac);
 struct nlmsghdr *link_msg_new_veth(void *buf, const struct veth_spec *v);
 struct nlmsghdr *link_msg_change(void *buf, const struct link_change *c);
 struct nlmsghdr *link_msg_hairpin(void *buf, int index, bool on);
@@ -52,7 +55,7 @@ struct nlmsghdr *link_msg_del(void *buf, int index);
 int link_get(struct nl *nl, const char *name, struct link_info *li, merr_t *err);
 /* The number of devices whose master is `index` (a bridge's ports). */
 int link_count_ports(struct nl *nl, int index, merr_t *err);
-int link_new_bridge(struct nl *nl, const char *name, unsigned mtu, merr_t *err);
+int link_new_bridge(struct nl *nl, const char *name, unsigned mtu, const uint8_t *mac, merr_t *err);
 int link_new_veth(struct nl *nl, const struct veth_spec *v, merr_t *err);
 /* `name` names the device in an error */
 int link_change(struct nl *nl, const struct link_change *c, const char *name, merr_t *err);

@@ -9,6 +9,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 /* replies to a link query carry every attribute of the link: room for
  * the largest, so none is cut (libmnl's own size is one page) */
@@ -118,6 +120,27 @@ static int walk(struct nl *nl, const void *buf, size_t len, nl_reply_cb cb, void
     return 0;
 }
 
+/* A datagram from the kernel, 0 for one from another socket: a process
+ * with CAP_NET_ADMIN in the socket's namespace (a container's, on the
+ * socket opened there) may send to our port id, never as the kernel. */
+static ssize_t recv_kernel(struct nl *nl, char *buf)
+{
+    struct sockaddr_nl from;
+    struct iovec iov = {buf, NL_RCVBUF};
+    struct msghdr msg = {
+        .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1};
+    ssize_t n = recvmsg(mnl_socket_get_fd(nl->sock), &msg, 0);
+    if (n < 0)
+        return -1;
+    if (msg.msg_flags & MSG_TRUNC) {
+        errno = ENOSPC;
+        return -1;
+    }
+    if (msg.msg_namelen != sizeof(from) || from.nl_family != AF_NETLINK || from.nl_pid != 0)
+        return 0;
+    return n;
+}
+
 int nl_talk(struct nl *nl, struct nlmsghdr *h, nl_reply_cb cb, void *data, merr_t *err,
             const char *fmt, ...)
 {
@@ -132,7 +155,9 @@ int nl_talk(struct nl *nl, struct nlmsghdr *h, nl_reply_cb cb, void *data, merr_
         r = -1;
     }
     while (r == 0) {
-        ssize_t n = mnl_socket_recvfrom(nl->sock, buf, NL_RCVBUF);
+        ssize_t n = recv_kernel(nl, buf);
+        if (n == 0)
+            continue; /* not the kernel's */
         if (n < 0) {
             errnum = errno == EINTR ? 0 : errno;
             r = errnum ? -1 : 0;
