@@ -196,3 +196,17 @@ int net_ep_down(struct store *s, const char *veth, merr_t *err)
         r = err_sys(err, "remove %s/%s", EP_DIR, name);
     return r;
 }
+
+int net_bridge_remove(struct store *s, const char *device, merr_t *err)
+{
+    int lock = net_lock(s, err);
+    if (lock < 0)
+        return -1;
+    json_t *req = json_pack("{s:s,s:s}", "op", "bridge-rm", "bridge", device);
+    int r = net_run(req, -1, NULL, err);
+    json_decref(req);
+    if (r == 0)
+        r = net_fw_apply(s, err);
+    close(lock);
+    return r < 0 ? err_wrap(err, "remove bridge %s", device) : 0;
+}

@@ -35,4 +35,8 @@ int net_ep_up(struct store *s, const struct net_ep *ep, json_t *setup, int nsfd,
  * firewall is the caller's to apply after. */
 int net_ep_down(struct store *s, const char *veth, merr_t *err);
 
+/* A network is gone from the store: its bridge removed (if there) and the
+ * firewall applied without it (takes the lock). */
+int net_bridge_remove(struct store *s, const char *device, merr_t *err);
+
 #endif

@@ -3,7 +3,9 @@
 #include "ctr.h"
 #include "events.h"
 #include "filters.h"
+#include "net_fw.h"
 #include "network_rec.h"
+#include "../util/log.h"
 #include "../util/timearg.h"
 #include "../util/util.h"
 
@@ -144,6 +146,12 @@ static int unlink_network(struct store *s, const struct network *n, merr_t *err)
     if (unlinkat(s->fd, rec, 0) < 0)
         return err_sys(err, "remove network %s", n->name);
     unlinkat(s->fd, ipam, 0);
+    /* its bridge and rules: a failure is said, the network is gone anyway
+     * (the next firewall apply has no rule of it) */
+    merr_t e = MERR_INIT;
+    if (n->device && net_bridge_remove(s, n->device, &e) < 0)
+        log_warn("network %s: %s", n->name, e.msg);
+    err_clear(&e);
     events_emit(s, "network", "destroy", n->id,
                 json_pack("{s:s,s:s}", "name", n->name, "type", n->driver));
     return 0;

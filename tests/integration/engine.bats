@@ -194,8 +194,9 @@ gone() {
     run m run --memory lots bb:1 true
     [ "$status" -eq 125 ]
     [[ "$output" == *'--memory "lots"'* ]]
-    run m run --network bridge bb:1 true
+    run m run --network nosuch bb:1 true
     [ "$status" -eq 125 ]
+    [[ "$output" == *"--network nosuch: network nosuch not found"* ]]
     run m run --name 'bad name' bb:1 true
     [ "$status" -eq 125 ]
     run m run --rm bb:1 /no/such/binary

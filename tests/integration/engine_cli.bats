@@ -288,7 +288,7 @@ wait_ready() {
     for page in "$man"/moat-*.1; do
         cmd=$(basename "$page" .1)
         cmd=${cmd#moat-}
-        case $cmd in image-* | volume-* | container-* | system-*) cmd=${cmd/-/ } ;; esac
+        case $cmd in image-* | volume-* | container-* | system-* | network-*) cmd=${cmd/-/ } ;; esac
         help=$("$MOAT" $cmd --help)
         for flag in $(grep -o '\\fB\\-\\-[a-z\\-]*\\fR' "$page" | sed 's/^\\fB\\-\\-//; s/\\fR$//; s/\\-/-/g'); do
             [[ "$help" == *"--$flag"* ]] || { echo "moat $cmd --help lacks --$flag"; return 1; }
@@ -379,7 +379,7 @@ wait_ready() {
     echo "$output"
     [ "$status" -eq 0 ]
     [[ "$output" == *'"sh -c echo xééé…"'* ]]
-    [ "$(m ps --format '{{.Networks}}')" = none ]
+    [ "$(m ps --format '{{.Networks}}')" = bridge ]
     run m inspect --type container nosuch
     [ "$status" -eq 1 ]
     [[ "$output" == *"no such object: nosuch"* ]]

@@ -286,8 +286,9 @@ malformed() {
     echo "$status_file" | grep -qx 'Seccomp:[[:space:]]*2'
     # a clean environment
     [ ! -s "/proc/$pid/environ" ]
-    # 0 to 3, then only what it opened itself: its netlink sockets and
-    # ip_forward (the shell's fd 7, the fifo, was not kept)
+    # 0 to 3, then only what it opened itself: its netlink sockets (the
+    # host's, the container's, libnftables') and ip_forward (the shell's
+    # fd 7, the fifo, was not kept)
     for fd in /proc/$pid/fd/*; do
         n=${fd##*/}
         t=$(readlink "$fd")
@@ -295,7 +296,7 @@ malformed() {
         [ "$n" -le 3 ] || [[ "$t" == socket:* ]] || [ "$t" = /proc/sys/net/ipv4/ip_forward ]
     done
     [ "$(readlink "/proc/$pid/fd/0")" = "$(readlink "/proc/$$/fd/7")" ]
-    [ "$(ls "/proc/$pid/fd" | wc -l)" -le 7 ]
+    [ "$(ls "/proc/$pid/fd" | wc -l)" -le 8 ]
     # and it still does its work
     setup_req mv0000000001 10.89.0.2 >&7
     exec 7>&-
