@@ -50,7 +50,7 @@ static const struct command engine_commands[] = {
     {"stats", engine_stats, "live CPU, memory, block I/O and pids of containers (--no-stream)"},
     {"cp", engine_cp, "copy files between a container and the host"},
     {"volume", engine_volume, "named volumes (create, ls, inspect, rm, prune)"},
-    {"network", engine_network, "networks (create, ls, inspect, rm, prune)"},
+    {"network", engine_network, "networks (create, ls, inspect, rm, prune, connect, disconnect)"},
     {"rename", engine_rename, "give a container another name"},
     {"unpause", engine_unpause, "thaw the processes of paused containers"},
     {"diff", engine_diff, "list what a container changed in its files (A, C, D)"},

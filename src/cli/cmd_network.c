@@ -26,12 +26,20 @@ enum {
     F_ATTACHABLE,
     F_IPAM_DRIVER,
     F_VERBOSE,
+    F_ALIAS,
+    F_IP,
+    F_IP6,
+    F_LINK,
+    F_DRIVER_OPT,
+    F_LINK_LOCAL,
 };
 
 struct nflags {
     bool quiet, force, no_trunc, internal, ipv6, attachable, verbose;
     const char *format, *driver, *ipam_driver;
     char **labels, **opts, **filters, **subnets, **gateways;
+    char **aliases; /* connect */
+    const char *ip;
 };
 
 static int on_flag(struct flags_it *it, int f, void *ctx)
@@ -56,6 +64,12 @@ static int on_flag(struct flags_it *it, int f, void *ctx)
         v->driver = it->val;
     else if (f == F_IPAM_DRIVER)
         v->ipam_driver = it->val;
+    else if (f == F_ALIAS)
+        strv_push(&v->aliases, it->val);
+    else if (f == F_IP)
+        v->ip = it->val;
+    else if (f == F_IP6 || f == F_LINK || f == F_DRIVER_OPT || f == F_LINK_LOCAL)
+        return flags_error(it, "%s: not supported by moat's networks yet", it->seen);
     return 0;
 }
 
@@ -264,6 +278,58 @@ static int net_rm(struct store *s, struct flags_it *it, const struct nflags *v)
     return ret;
 }
 
+const struct cmd_flags net_connect_flags = {
+    "network connect",
+    "[OPTIONS] NETWORK CONTAINER",
+    "Connect a container to a network",
+    (const struct flag[]){
+        {"alias", 0, "strings", "Add network-scoped alias for the container", F_ALIAS},
+        {"driver-opt", 0, "strings", "driver options for the network (none in moat)", F_DRIVER_OPT},
+        {"ip", 0, "string", "IPv4 address (e.g., 10.90.0.10)", F_IP},
+        {"ip6", 0, "string", "IPv6 address (moat has no IPv6 networks yet)", F_IP6},
+        {"link", 0, "list", "Add link to another container (not supported yet)", F_LINK},
+        {"link-local-ip", 0, "strings", "Add a link-local address (not supported)", F_LINK_LOCAL},
+        {0},
+    },
+    true,
+    2,
+    2};
+
+static int net_connect(struct store *s, struct flags_it *it, const struct nflags *v)
+{
+    merr_t err = MERR_INIT;
+    json_t *ep = json_object();
+    if (v->aliases) {
+        json_t *a = json_array();
+        for (size_t i = 0; v->aliases[i]; i++)
+            json_array_append_new(a, json_string(v->aliases[i]));
+        json_object_set_new(ep, "Aliases", a);
+    }
+    if (v->ip)
+        json_object_set_new(ep, "IPAMConfig", json_pack("{s:s}", "IPv4Address", v->ip));
+    int r = network_connect(s, it->args[0], it->args[1], ep, &err);
+    json_decref(ep);
+    return r < 0 ? cli_fail(&err) : 0;
+}
+
+const struct cmd_flags net_disconnect_flags = {
+    "network disconnect",
+    "[OPTIONS] NETWORK CONTAINER",
+    "Disconnect a container from a network",
+    (const struct flag[]){
+        {"force", 'f', NULL, "Force the container to disconnect from a network", F_FORCE},
+        {0},
+    },
+    true,
+    2,
+    2};
+
+static int net_disconnect(struct store *s, struct flags_it *it, const struct nflags *v)
+{
+    merr_t err = MERR_INIT;
+    return network_disconnect(s, it->args[0], it->args[1], v->force, &err) < 0 ? cli_fail(&err) : 0;
+}
+
 const struct cmd_flags net_prune_flags = {
     "network prune",
     "[OPTIONS]",
@@ -327,7 +393,9 @@ struct sub {
 };
 
 static const struct sub subs[] = {
+    {"connect", NULL, &net_connect_flags, net_connect, NULL},
     {"create", NULL, &net_create_flags, net_create, net_create_check},
+    {"disconnect", NULL, &net_disconnect_flags, net_disconnect, NULL},
     {"inspect", NULL, &net_inspect_flags, net_inspect, NULL},
     {"ls", "list", &net_ls_flags, net_ls, net_ls_check},
     {"prune", NULL, &net_prune_flags, net_prune, net_prune_check},
@@ -368,6 +436,7 @@ int engine_network(const struct global *g, int argc, char **argv)
     strv_free(v.labels);
     strv_free(v.opts);
     strv_free(v.filters);
+    strv_free(v.aliases);
     strv_free(v.subnets);
     strv_free(v.gateways);
     return r;

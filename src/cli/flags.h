@@ -129,6 +129,8 @@ extern const struct cmd_flags net_ls_flags;
 extern const struct cmd_flags net_inspect_flags;
 extern const struct cmd_flags net_rm_flags;
 extern const struct cmd_flags net_prune_flags;
+extern const struct cmd_flags net_connect_flags;
+extern const struct cmd_flags net_disconnect_flags;
 extern const struct cmd_flags rename_flags;
 extern const struct cmd_flags pause_flags;
 extern const struct cmd_flags unpause_flags;

@@ -120,6 +120,14 @@ static json_t *host_config(json_t *hc)
         json_object_set(o, k, json_object_get(hc, k) ? json_object_get(hc, k) : v);
     }
     json_decref(res);
+    /* networking (ctr_net.h), over Docker's defaults */
+    json_t *net = json_pack("{s:{},s:b,s:[],s:[],s:[],s:n,s:n}", "PortBindings", "PublishAllPorts",
+                            0, "Dns", "DnsSearch", "DnsOptions", "ExtraHosts", "Links");
+    json_object_foreach(net, k, v)
+    {
+        json_object_set(o, k, json_object_get(hc, k) ? json_object_get(hc, k) : v);
+    }
+    json_decref(net);
     return o;
 }
 
@@ -229,5 +237,8 @@ json_t *ctr_inspect_json(json_t *rec)
         "GraphDriver", "Name", "moat", "Data", "NetworkSettings", "Networks", "Ports");
     if (!o)
         return json_null();
+    json_t *ns = json_object_get(rec, "NetworkSettings");
+    if (json_is_object(ns))
+        json_object_set_new(o, "NetworkSettings", json_deep_copy(ns));
     return o;
 }

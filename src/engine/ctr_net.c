@@ -205,10 +205,8 @@ static char *mac_of(const char *ip)
     return xasprintf("02:6d:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3]);
 }
 
-static json_t *endpoint(json_t *rec, const struct network *n, const char *ip,
-                        const struct run_opts *o)
+json_t *ctr_net_endpoint(json_t *rec, const struct network *n, const char *ip, json_t *ep)
 {
-    json_t *ep = o->endpoint;
     cleanup_free char *gw = net4_addr_str(n->gateway);
     cleanup_free char *mac = str(ep, "MacAddress") ? xstrdup(str(ep, "MacAddress")) : mac_of(ip);
     json_t *aliases = json_object_get(ep, "Aliases");
@@ -302,7 +300,8 @@ int ctr_net_record(struct store *s, json_t *rec, json_t *ic, const struct run_op
         goto out;
     json_object_set_new(hc, "NetworkMode", json_string(n.name));
     json_object_set_new(rec, "NetworkSettings",
-                        settings(n.name, endpoint(rec, &n, ip, o), n.index == 0));
+                        settings(n.name, ctr_net_endpoint(rec, &n, ip, o->endpoint), n.index == 0));
+    json_object_set_new(rec, "NetIfnames", json_pack("{s:s}", n.name, "eth0"));
     if (links(s, rec, &n, err) < 0) {
         merr_t e = MERR_INIT;
         network_ip_release(s, &n, str(rec, "Id"), &e);

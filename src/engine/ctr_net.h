@@ -19,6 +19,10 @@ int ctr_net_check(const struct run_opts *o, merr_t *err);
  * address taken, the ports and the image's (ic) exposed ports recorded,
  * --link resolved. A failure takes nothing. */
 int ctr_net_record(struct store *s, json_t *rec, json_t *ic, const struct run_opts *o, merr_t *err);
+/* Its EndpointSettings on network n at address ip; ep: the one asked for
+ * (Aliases, IPAMConfig, MacAddress; may be NULL). */
+struct network;
+json_t *ctr_net_endpoint(json_t *rec, const struct network *n, const char *ip, json_t *ep);
 /* Under the store lock, when the record goes: its addresses given back. */
 void ctr_net_release(struct store *s, json_t *rec);
 /* The texts of its /etc/hosts and /etc/resolv.conf (new strings). */

@@ -16,6 +16,7 @@ struct ep {
     char *veth, *ifname, *bridge, *ip, *mac, *gw;
     unsigned prefix, mtu;
     bool internal;
+    bool route; /* the default route goes through it (its first network) */
     bool up;
 };
 
@@ -34,16 +35,16 @@ static const char *str(json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
-/* its endpoint on network n, the ifname-th of the container */
-static int add_ep(struct ctr_netrun *r, json_t *e, const struct network *n, size_t i)
+/* the endpoint (EndpointSettings e) of container id on network n */
+static int make_ep(struct ep *out, const char *id, json_t *e, const struct network *n,
+                   const char *ifname)
 {
     const char *ip = str(e, "IPAddress"), *mac = str(e, "MacAddress");
     if (!ip || !mac || !n->device)
         return -1;
-    r->eps = xrealloc(r->eps, (r->neps + 1) * sizeof(*r->eps));
-    r->eps[r->neps++] = (struct ep){
-        .veth = xasprintf("mv%.9s%x", r->id, n->index),
-        .ifname = xasprintf("eth%zu", i),
+    *out = (struct ep){
+        .veth = xasprintf("mv%.9s%x", id, n->index),
+        .ifname = xstrdup(ifname),
         .bridge = xstrdup(n->device),
         .ip = xstrdup(ip),
         .mac = xstrdup(mac),
@@ -55,12 +56,31 @@ static int add_ep(struct ctr_netrun *r, json_t *e, const struct network *n, size
     return 0;
 }
 
+static void free_ep(struct ep *e)
+{
+    free(e->veth), free(e->ifname), free(e->bridge), free(e->ip), free(e->mac), free(e->gw);
+}
+
+/* its endpoint on network n, the i-th of the container (ethI unless the
+ * record names it: one connected to a running container) */
+static int add_ep(struct ctr_netrun *r, json_t *rec, json_t *e, const struct network *n, size_t i)
+{
+    char dflt[16];
+    snprintf(dflt, sizeof(dflt), "eth%zu", i);
+    const char *ifname = str(json_object_get(rec, "NetIfnames"), n->name) ?: dflt;
+    struct ep ep;
+    if (make_ep(&ep, r->id, e, n, ifname) < 0)
+        return -1;
+    ep.route = i == 0;
+    r->eps = xrealloc(r->eps, (r->neps + 1) * sizeof(*r->eps));
+    r->eps[r->neps++] = ep;
+    return 0;
+}
+
 static void free_run(struct ctr_netrun *r)
 {
-    for (size_t i = 0; i < r->neps; i++) {
-        struct ep *e = &r->eps[i];
-        free(e->veth), free(e->ifname), free(e->bridge), free(e->ip), free(e->mac), free(e->gw);
-    }
+    for (size_t i = 0; i < r->neps; i++)
+        free_ep(&r->eps[i]);
     free(r->eps);
     ports_release(r->ports, r->nports);
     json_decref(r->exposed);
@@ -87,7 +107,7 @@ int ctr_netrun_prepare(struct store *s, const char *id, json_t *rec, struct ctr_
             free_run(r);
             return err_wrap(err, "network %s", name);
         }
-        int a = add_ep(r, e, &n, i++);
+        int a = add_ep(r, rec, e, &n, i++);
         network_free(&n);
         if (a < 0) {
             free_run(r);
@@ -116,7 +136,7 @@ static json_t *setup_req(const struct ep *e)
         json_pack("{s:s,s:s,s:s,s:i,s:i,s:s,s:s,s:s,s:s}", "op", "setup", "bridge", e->bridge,
                   "bridge_addr", e->gw, "prefix", (int)e->prefix, "mtu", (int)e->mtu, "veth",
                   e->veth, "ifname", e->ifname, "addr", e->ip, "mac", e->mac);
-    if (!e->internal)
+    if (!e->internal && e->route)
         json_object_set_new(q, "gateway", json_string(e->gw));
     return q;
 }
@@ -179,14 +199,44 @@ void ctr_netrun_finish(struct ctr_netrun *r)
         return;
     merr_t e = MERR_INIT;
     int lock = net_lock(r->s, &e);
-    bool any = false;
+    /* its endpoints, those connected while it ran too */
     for (size_t i = 0; i < r->neps; i++)
-        any = any || r->eps[i].up;
-    down_all(r);
-    if (any)
+        r->eps[i].up = false;
+    if (net_ep_down_ctr(r->s, r->id) > 0)
         net_fw_apply(r->s, &e);
     err_clear(&e);
     if (lock >= 0)
         close(lock);
     free_run(r);
+}
+
+int ctr_netrun_attach(struct store *s, const char *id, const struct network *n, json_t *ep,
+                      const char *ifname, int nsfd, merr_t *err)
+{
+    struct ep e;
+    if (make_ep(&e, id, ep, n, ifname) < 0)
+        return err_set(err, 0, "network %s: the container's endpoint is incomplete", n->name);
+    int lock = net_lock(s, err), r = -1;
+    if (lock >= 0) {
+        struct net_ep ne = {id, e.veth, e.bridge, e.ip, e.mac, NULL, 0};
+        json_t *q = setup_req(&e);
+        r = net_ep_up(s, &ne, q, nsfd, err);
+        json_decref(q);
+        close(lock);
+    }
+    free_ep(&e);
+    return r;
+}
+
+int ctr_netrun_detach(struct store *s, const char *id, const struct network *n, merr_t *err)
+{
+    cleanup_free char *veth = xasprintf("mv%.9s%x", id, n->index);
+    int lock = net_lock(s, err);
+    if (lock < 0)
+        return -1;
+    int r = net_ep_down(s, veth, err);
+    if (r == 0)
+        r = net_fw_apply(s, err);
+    close(lock);
+    return r;
 }

@@ -22,7 +22,16 @@ int ctr_netrun_prepare(struct store *s, const char *id, json_t *rec, struct ctr_
 int ctr_netrun_ready(void *arg, pid_t pid, merr_t *err);
 /* NetworkSettings.Ports while it runs */
 json_t *ctr_netrun_ports(const struct ctr_netrun *r);
-/* Undo all of it (NULL: nothing) and free it. */
+/* Undo all of it (NULL: nothing) and free it: every endpoint of the
+ * container goes, those connected while it ran too. */
 void ctr_netrun_finish(struct ctr_netrun *r);
+
+/* `network connect` of a running container: its endpoint ep
+ * (EndpointSettings) on n, as ifname in its network namespace nsfd. */
+struct network;
+int ctr_netrun_attach(struct store *s, const char *id, const struct network *n, json_t *ep,
+                      const char *ifname, int nsfd, merr_t *err);
+/* `network disconnect`: its endpoint on n removed, the firewall applied. */
+int ctr_netrun_detach(struct store *s, const char *id, const struct network *n, merr_t *err);
 
 #endif

@@ -210,3 +210,39 @@ int net_bridge_remove(struct store *s, const char *device, merr_t *err)
     close(lock);
     return r < 0 ? err_wrap(err, "remove bridge %s", device) : 0;
 }
+
+int net_ep_down_ctr(struct store *s, const char *id)
+{
+    merr_t e = MERR_INIT;
+    cleanup_close int d = ep_dir(s, &e);
+    err_clear(&e);
+    if (d < 0)
+        return 0;
+    char **veths = NULL;
+    DIR *dir = fdopendir(dup(d));
+    struct dirent *de;
+    while (dir && (de = readdir(dir))) {
+        size_t l = strlen(de->d_name);
+        cleanup_free char *text = NULL;
+        if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0 ||
+            read_file_at(d, de->d_name, &text, NULL, &e) < 0) {
+            err_clear(&e);
+            continue;
+        }
+        json_t *ep = json_loads(text, 0, NULL);
+        if (strcmp(json_string_value(json_object_get(ep, "container")) ?: "", id) == 0) {
+            cleanup_free char *veth = xstrndup(de->d_name, l - 5);
+            strv_push(&veths, veth);
+        }
+        json_decref(ep);
+    }
+    if (dir)
+        closedir(dir);
+    int n = 0;
+    for (size_t i = 0; veths && veths[i]; i++, n++) {
+        net_ep_down(s, veths[i], &e);
+        err_clear(&e);
+    }
+    strv_free(veths);
+    return n;
+}

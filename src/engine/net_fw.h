@@ -35,6 +35,9 @@ int net_ep_up(struct store *s, const struct net_ep *ep, json_t *setup, int nsfd,
  * firewall is the caller's to apply after. */
 int net_ep_down(struct store *s, const char *veth, merr_t *err);
 
+/* With the lock held: every endpoint of container id down (net_ep_down);
+ * how many there were. */
+int net_ep_down_ctr(struct store *s, const char *id);
 /* A network is gone from the store: its bridge removed (if there) and the
  * firewall applied without it (takes the lock). */
 int net_bridge_remove(struct store *s, const char *device, merr_t *err);

@@ -99,6 +99,13 @@ int network_remove(struct store *s, const char *what, char **name, merr_t *err);
  * their names appended to deleted. */
 void network_prune(struct store *s, const struct prune_filter *pf, json_t *deleted);
 
+/* `network connect`: the container (running or not) on network net, with
+ * Docker's EndpointSettings epcfg (Aliases, IPAMConfig.IPv4Address; may
+ * be NULL); its address kept until it is disconnected or removed. */
+int network_connect(struct store *s, const char *net, const char *ctr, json_t *epcfg, merr_t *err);
+/* `network disconnect` (a running container's endpoint goes at once). */
+int network_disconnect(struct store *s, const char *net, const char *ctr, bool force, merr_t *err);
+
 /* IPAM (call with the store lock held, from before the container's record
  * is written until after: entries of containers without a record are
  * freed by the next allocation). An address of network `net` for
