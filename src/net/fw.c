@@ -181,7 +181,15 @@ static int parse_net(const struct jctx *c, const struct jp *p, json_t *o, struct
         return -1;
     if (net_by_bridge(st, n->bridge))
         return jfail(c, JP_K(p, "bridge"), "\"%s\" is given twice", n->bridge);
-    if (parse_subnet(c, p, o, n) < 0 || get_ip4(c, p, o, "gateway", &n->gateway) < 0)
+    if (parse_subnet(c, p, o, n) < 0)
+        return -1;
+    for (size_t i = 0; i < st->n_nets; i++) {
+        const struct fw_net *m = &st->nets[i];
+        int pfx = m->prefix < n->prefix ? m->prefix : n->prefix;
+        if ((m->subnet & mask_of(pfx)) == (n->subnet & mask_of(pfx)))
+            return jfail(c, JP_K(p, "subnet"), "overlaps the subnet of %s", m->bridge);
+    }
+    if (get_ip4(c, p, o, "gateway", &n->gateway) < 0)
         return -1;
     if (!host_in_subnet(n, n->gateway))
         return jfail(c, JP_K(p, "gateway"), "must be a host address inside the subnet");
@@ -191,12 +199,6 @@ static int parse_net(const struct jctx *c, const struct jp *p, json_t *o, struct
     n->masquerade = true;
     if (jget_bool(c, p, o, "masquerade", &n->masquerade) < 0)
         return -1;
-    for (size_t i = 0; i < st->n_nets; i++) {
-        const struct fw_net *m = &st->nets[i];
-        int pfx = m->prefix < n->prefix ? m->prefix : n->prefix;
-        if ((m->subnet & mask_of(pfx)) == (n->subnet & mask_of(pfx)))
-            return jfail(c, JP_K(p, "subnet"), "overlaps the subnet of %s", m->bridge);
-    }
     return 0;
 }
 

@@ -8,9 +8,10 @@
  *       127.0.0.0/8 (the bridges have route_localnet on, which would let a
  *       container, or anybody who can send a frame to a bridge, reach the
  *       host's loopback services), no 127.0.0.0/8 source from a bridge,
- *       and nothing to a container's address but through its own bridge
- *       (a LAN host routing moat's subnets through this host reaches
- *       nothing that is not published);
+ *       and nothing to a container's address (the subnet but the gateway,
+ *       which is the host's) but through its own bridge (a LAN host
+ *       routing moat's subnets through this host reaches nothing that is
+ *       not published);
  *   nat_prerouting / nat_output (type nat, priority -100; nft 1.0.6
  *       refuses `dstnat` on output): DNAT of published ports. A port bound
  *       to a loopback address is DNATed in output only: in prerouting a
@@ -104,6 +105,8 @@ static void raw_prerouting(struct sbuf *b, const struct fw_state *st)
     for (size_t i = 0; i < st->n_nets; i++) {
         sbuf_puts(b, "\t\tip daddr ");
         net4(b, &st->nets[i]);
+        sbuf_puts(b, " ip daddr != ");
+        ip4(b, st->nets[i].gateway);
         sbuf_printf(b, " iifname != \"%s\" drop\n", st->nets[i].bridge);
     }
     sbuf_puts(b, "\t}\n");

@@ -3,6 +3,7 @@
  *   fwctl print < state.json   the text of moat's tables
  *   fwctl apply < state.json   apply it (one transaction)
  *   fwctl flush                delete moat's tables
+ *   fwctl apply-text < text    apply a text as it is (nft_apply's own tests)
  * The state is the JSON of moat-net's `firewall` request. Errors: one line
  * on stderr, exit 1; usage: exit 2. Not installed. */
 #include "kernel/net/nft.h"
@@ -20,13 +21,27 @@ static int fail(merr_t *e)
     return 1;
 }
 
+static int apply_text(merr_t *e)
+{
+    struct sbuf b = {0};
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+        sbuf_add(&b, buf, n);
+    cleanup_free char *text = sbuf_steal(&b);
+    return nft_apply(text, e) < 0 ? fail(e) : 0;
+}
+
 int main(int argc, char **argv)
 {
     merr_t e = MERR_INIT;
     if (argc == 2 && !strcmp(argv[1], "flush"))
         return nft_remove(&e) < 0 ? fail(&e) : 0;
+    if (argc == 2 && !strcmp(argv[1], "apply-text"))
+        return apply_text(&e);
     if (argc != 2 || (strcmp(argv[1], "print") && strcmp(argv[1], "apply"))) {
-        fprintf(stderr, "usage: fwctl print|apply < state.json, or fwctl flush\n");
+        fprintf(stderr, "usage: fwctl print|apply < state.json, fwctl apply-text < text, "
+                        "fwctl flush\n");
         return 2;
     }
     json_error_t je;
