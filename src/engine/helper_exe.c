@@ -1,6 +1,7 @@
 /* helper_exe.c: the engine's separate programs, found, trusted and given
  * their environment (see helper_exe.h). */
 #include "helper_exe.h"
+#include "../kernel/selfexe.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 
@@ -36,13 +37,10 @@ static int open_trusted(const char *path, uid_t owner, const char **why)
 
 int helper_exe_open(const char *name, char **path, merr_t *err)
 {
-    char self[PATH_MAX];
     struct stat st;
-    const char *why = NULL;
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n > 0 && stat("/proc/self/exe", &st) == 0) {
-        self[n] = 0;
-        *path = xasprintf("%s/%s", dirname(self), name);
+    const char *why = NULL, *dir = selfexe_dir();
+    if (dir && stat("/proc/self/exe", &st) == 0) {
+        *path = xasprintf("%s/%s", dir, name);
         int fd = open_trusted(*path, st.st_uid, &why);
         if (fd >= 0 || why)
             return fd >= 0 ? fd : err_set(err, 0, "%s: %s", *path, why);

@@ -45,9 +45,25 @@ int64_t selfexe_owner(void)
     return st.st_uid;
 }
 
+static char *self_dir;
+
+const char *selfexe_dir(void)
+{
+    char buf[PATH_MAX];
+    ssize_t n;
+    if (!self_dir && (n = readlink("/proc/self/exe", buf, sizeof(buf) - 1)) > 0 && buf[0] == '/') {
+        buf[n] = 0;
+        char *slash = strrchr(buf, '/');
+        self_dir = slash == buf ? xstrdup("/") : xstrndup(buf, (size_t)(slash - buf));
+    }
+    return self_dir;
+}
+
 static int exec_fd(int fd, char **argv)
 {
-    setenv(REEXEC_ENV, "1", 1);
+    /* the re-executed process runs from a view with no path: it is told
+     * where its binary was, for the helpers beside it */
+    setenv(REEXEC_ENV, selfexe_dir() ?: "/", 1);
     syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
     int e = errno;
     unsetenv(REEXEC_ENV);
@@ -89,6 +105,9 @@ static int memfd_copy(char **argv, merr_t *err)
 int selfexe_protect(char **argv, merr_t *err)
 {
     if (getenv(REEXEC_ENV)) {
+        const char *dir = getenv(REEXEC_ENV);
+        if (!self_dir && dir[0] == '/')
+            self_dir = xstrdup(dir);
         unsetenv(REEXEC_ENV);
         if (selfexe_is_protected())
             return 0;

@@ -33,6 +33,9 @@ bool selfexe_path_protected(const char *exe);
 /* The pid of a process in the pid namespace at nspath that runs moat from a
  * writable file (a container init before its exec), 0 if none, -1 on error. */
 int selfexe_unsealed_in_pidns(const char *nspath, merr_t *err);
+/* The directory of moat's binary (where its helpers are in a build
+ * tree), known from before a re-exec too; NULL if unknown. */
+const char *selfexe_dir(void);
 /* Owner uid of our binary. */
 int64_t selfexe_owner(void);
 /* Re-exec through a read-only view of the binary. Returns only on error,

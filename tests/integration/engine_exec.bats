@@ -35,7 +35,9 @@ wait_log() {
     bin="$BATS_TEST_TMPDIR/bin"
     mkdir "$bin"
     cp -p "$MOAT" "$bin/moat"
-    [ ! -e "$(dirname "$MOAT")/moat-fetch" ] || cp -p "$(dirname "$MOAT")/moat-fetch" "$bin/"
+    for h in moat-fetch moat-net; do
+        [ ! -e "$(dirname "$MOAT")/$h" ] || cp -p "$(dirname "$MOAT")/$h" "$bin/"
+    done
     mc() { "$bin/moat" --root "$STORE" "$@"; }
     # The container's root is host root (--userns host) and Landlock is off,
     # as in the reported attack. /evil's interpreter is /proc/self/exe: run
