@@ -2,6 +2,7 @@
  * namespace ranges (see ctr.h). */
 #include "ctr.h"
 #include "ctr_net.h"
+#include "net_fw.h"
 #include "ctr_state.h"
 #include "idrange.h"
 #include "../oci/ref.h"
@@ -247,7 +248,7 @@ static bool started_partly(struct store *s, const char *id)
     return faccessat(s->fd, rt, F_OK, AT_SYMLINK_NOFOLLOW) == 0 || mounted(root);
 }
 
-static json_t *refresh(struct store *s, const char *id, merr_t *err)
+static json_t *refresh(struct store *s, const char *id, bool *repaired, merr_t *err)
 {
     json_t *r = ctr_load(s, id, err);
     if (!r)
@@ -279,6 +280,7 @@ static json_t *refresh(struct store *s, const char *id, merr_t *err)
     if (!running && !restarting && !started_partly(s, id))
         return r;
     /* its monitor died without recording the end (or the start): repair */
+    *repaired = true;
     ctr_runtime_delete(s, id);
     ctr_umount_rootfs(s, id);
     cleanup_free char *now = ctr_now();
@@ -299,9 +301,12 @@ static json_t *refresh(struct store *s, const char *id, merr_t *err)
 
 json_t *ctr_refresh(struct store *s, const char *id, merr_t *err)
 {
-    json_t *r = refresh(s, id, err);
+    bool repaired = false;
+    json_t *r = refresh(s, id, &repaired, err);
     if (r)
         ctr_mark_paused(s, id, r);
+    if (repaired) /* its endpoints and their rules (no lock held now) */
+        net_cleanup_ctr(s, id);
     return r;
 }
 
@@ -525,6 +530,8 @@ int ctr_remove(struct store *s, const char *id, merr_t *err)
     json_t *rec = ctr_load(s, id, &le); /* for its event */
     err_clear(&le);
     int ret = remove_dir(s, id, err);
+    if (ret == 0) /* endpoints a dead monitor left */
+        net_cleanup_ctr(s, id);
     if (ret == 0 && rec && store_lock(s, &le) == 0) { /* its addresses */
         ctr_net_release(s, rec);
         store_unlock(s);

@@ -246,3 +246,35 @@ int net_ep_down_ctr(struct store *s, const char *id)
     strv_free(veths);
     return n;
 }
+
+/* a file endpoints/mvID9*.json: the endpoint of a container whose id
+ * starts with those nine digits (a cheap check before the lock) */
+static bool has_endpoint(struct store *s, const char *id)
+{
+    merr_t e = MERR_INIT;
+    cleanup_close int d = ep_dir(s, &e);
+    err_clear(&e);
+    DIR *dir = d < 0 ? NULL : fdopendir(dup(d));
+    struct dirent *de;
+    char prefix[16];
+    snprintf(prefix, sizeof(prefix), "mv%.9s", id);
+    bool found = false;
+    while (dir && !found && (de = readdir(dir)))
+        found = strncmp(de->d_name, prefix, strlen(prefix)) == 0;
+    if (dir)
+        closedir(dir);
+    return found;
+}
+
+void net_cleanup_ctr(struct store *s, const char *id)
+{
+    if (!has_endpoint(s, id))
+        return;
+    merr_t e = MERR_INIT;
+    int lock = net_lock(s, &e);
+    if (lock >= 0 && net_ep_down_ctr(s, id) > 0)
+        net_fw_apply(s, &e);
+    err_clear(&e);
+    if (lock >= 0)
+        close(lock);
+}

@@ -38,6 +38,9 @@ int net_ep_down(struct store *s, const char *veth, merr_t *err);
 /* With the lock held: every endpoint of container id down (net_ep_down);
  * how many there were. */
 int net_ep_down_ctr(struct store *s, const char *id);
+/* Takes the lock: what container id left of its endpoints (its monitor
+ * died) removed, and the firewall applied without them if there were. */
+void net_cleanup_ctr(struct store *s, const char *id);
 /* A network is gone from the store: its bridge removed (if there) and the
  * firewall applied without it (takes the lock). */
 int net_bridge_remove(struct store *s, const char *device, merr_t *err);

@@ -291,3 +291,20 @@ time.sleep(20)' &
     run -125 mh run --rm --network container:shared -p 80:80 bb:1 true
     [[ $output == *"conflicting options: port publishing"* ]]
 }
+
+@test "a container whose monitor was killed: the next command removes its veth, endpoint and rules" {
+    id=$(web killed -p 8085:80)
+    up "$id"
+    mon=$(fuser "$STORE/containers/$id/monitor.lock" 2>/dev/null | tr -s ' ' '\n' | grep . | head -1)
+    [ -n "$mon" ]
+    pid=$(mh inspect -f '{{.State.Pid}}' "$id")
+    kill -9 "$mon" "$pid"
+    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    [ -n "$(ls "$STORE/endpoints" | grep json)" ]
+    run -0 mh ps -a --format '{{.Status}}'
+    [[ $output == "Exited (255)"* ]]
+    [ -z "$(ls "$STORE/endpoints" | grep json || true)" ]
+    [ -z "$(inh ip -o link show type veth | grep ' mv' || true)" ]
+    run -0 inh nft list table inet moat
+    [[ $output != *"dport 8085"* ]]
+}
