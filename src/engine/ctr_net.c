@@ -385,9 +385,13 @@ static void given_lines(json_t *a, const char *k, struct sbuf *b, bool each_line
 {
     if (!each_line && json_array_size(a))
         sbuf_printf(b, "%s", k);
-    for (size_t i = 0; i < json_array_size(a); i++)
-        sbuf_printf(b, each_line ? "%s %s\n" : " %s", each_line ? k : "",
-                    json_string_value(json_array_get(a, i)) ?: "");
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        const char *v = json_string_value(json_array_get(a, i)) ?: "";
+        if (each_line)
+            sbuf_printf(b, "%s %s\n", k, v);
+        else
+            sbuf_printf(b, " %s", v);
+    }
     if (!each_line && json_array_size(a))
         sbuf_printf(b, "\n");
 }
