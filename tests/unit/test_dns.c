@@ -2,13 +2,16 @@
  * queries parsed from untrusted bytes (one question, label and length
  * limits, no compression pointer, nothing read past the end), its own
  * replies (A with TTL 600, NODATA, errors: id and RD copied, QR and RA
- * set) and the checks of a forwarded query's reply. */
+ * set) and the checks of a forwarded query's reply; the resolver's
+ * questions to its monitor and the replies (src/engine/dns_ctl.h), each
+ * side checking what the other sent. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "engine/dns_ctl.h"
 #include "engine/dns_msg.h"
 
 #include <arpa/inet.h>
@@ -224,12 +227,54 @@ static void test_forward(void **state)
     assert_int_equal(dns_get_id(rep), 0x1234);
 }
 
+static void test_ctl(void **state)
+{
+    (void)state;
+    uint8_t b[DNS_CTL_REQ_MAX + 1], r[DNS_CTL_REP_MAX + 8];
+    char name[DNS_CTL_REQ_MAX];
+    uint32_t tag = 0, addrs[DNS_CTL_MAX];
+    size_t n = dns_ctl_req(7, "my_db-1.web", b);
+    assert_int_equal(n, 5 + 11);
+    assert_int_equal(dns_ctl_req_parse(b, n, &tag, name), 0);
+    assert_int_equal(tag, 7);
+    assert_string_equal(name, "my_db-1.web");
+    assert_int_equal(dns_ctl_req_parse(b, n - 1, &tag, name), -1); /* length byte disagrees */
+    assert_int_equal(dns_ctl_req_parse(b, 4, &tag, name), -1);
+    /* not names the monitor looks up */
+    static const char *const bad[] = {"", "Web", "a..b", ".a", "a.", "a b", "a/b", "a\n"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(dns_ctl_req(1, bad[i], b), 0);
+    b[5] = '/';
+    assert_int_equal(dns_ctl_req_parse(b, n, &tag, name), -1);
+    char longest[255];
+    memset(longest, 'a', 254);
+    longest[254] = 0;
+    assert_int_equal(dns_ctl_req(1, longest, b), 0);
+    longest[253] = 0;
+    assert_int_equal(dns_ctl_req(1, longest, b), 5 + 253);
+    /* replies: up to DNS_CTL_MAX addresses */
+    uint32_t many[DNS_CTL_MAX + 4];
+    for (size_t i = 0; i < DNS_CTL_MAX + 4; i++)
+        many[i] = (uint32_t)i;
+    n = dns_ctl_rep(9, many, DNS_CTL_MAX + 4, r);
+    assert_int_equal(n, DNS_CTL_REP_MAX);
+    assert_int_equal(dns_ctl_rep_parse(r, n, &tag, addrs), DNS_CTL_MAX);
+    assert_int_equal(tag, 9);
+    assert_int_equal(addrs[DNS_CTL_MAX - 1], DNS_CTL_MAX - 1);
+    assert_int_equal(dns_ctl_rep_parse(r, n - 1, &tag, addrs), -1);
+    r[4] = DNS_CTL_MAX + 1; /* more than it may hold */
+    assert_int_equal(dns_ctl_rep_parse(r, 5 + 4 * (DNS_CTL_MAX + 1), &tag, addrs), -1);
+    n = dns_ctl_rep(3, NULL, 0, r);
+    assert_int_equal(dns_ctl_rep_parse(r, n, &tag, addrs), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),       cmocka_unit_test(test_parse_bad),
         cmocka_unit_test(test_name_limits), cmocka_unit_test(test_answer),
         cmocka_unit_test(test_error),       cmocka_unit_test(test_forward),
+        cmocka_unit_test(test_ctl),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
