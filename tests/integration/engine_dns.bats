@@ -208,8 +208,9 @@ A $(ip_of srv) 600" ]
     done
     [[ $st == *"NoNewPrivs:	1"* ]]
     [[ $st == *"Seccomp:	2"* ]]
-    # its environment is empty, its descriptors only its three sockets
-    [ ! -s "/proc/$pid/environ" ]
+    # its environment is empty (but the sanitizers' options in the ASan
+    # build), its descriptors only its three sockets
+    [ -z "$(tr '\0' '\n' < "/proc/$pid/environ" | grep -Ev '^(ASAN|UBSAN)_OPTIONS=')" ]
     [ "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" = "0 1 2 3 4 5 " ]
     m rm -f s > /dev/null
     [ ! -e "/proc/$pid" ]
