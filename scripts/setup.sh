@@ -5,11 +5,13 @@
 # range of 65536 of them for each container (run.moat.userns=auto), so host
 # processes of different containers never share a uid. Creates the system
 # user "moat-fetch", as which moat runs its registry client (moat-fetch) and
-# nothing else runs. Idempotent.
+# nothing else runs, and the system user "moat-dns", as which the embedded
+# DNS resolvers of containers on user-defined networks run (and nothing
+# else). Idempotent.
 set -eu
 start=1000000000
 count=1000000000
-for u in moat moat-fetch; do
+for u in moat moat-fetch moat-dns; do
     if ! getent passwd "$u" >/dev/null; then
         useradd --system --user-group --no-create-home --home-dir /nonexistent \
             --shell /usr/sbin/nologin "$u"
@@ -26,4 +28,4 @@ for f in /etc/subuid /etc/subgid; do
         echo "moat:$start:$count" >> "$f"
     fi
 done
-echo "moat: users moat and moat-fetch and subordinate ids ready ($(grep '^moat:' /etc/subuid))"
+echo "moat: users moat, moat-fetch and moat-dns and subordinate ids ready ($(grep '^moat:' /etc/subuid))"

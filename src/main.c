@@ -1,5 +1,6 @@
 /* main.c: entry point; the CLI layer dispatches the command. */
 #include "cli/cli.h"
+#include "engine/dns_server.h"
 #include "engine/tinit.h"
 
 #include <string.h>
@@ -12,6 +13,8 @@ int main(int argc, char **argv)
     const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     if (strcmp(argv[0], TINIT_PATH) == 0 || strcmp(base, "moat-init") == 0)
         return tinit_main(argc, argv);
+    if (strcmp(argv[0], DNS_PROC_NAME) == 0) /* a container's resolver, run by its monitor */
+        return dns_server_main(argc, argv);
     /* jansson's hash seed, with one getrandom instead of its own
      * open/read/close of /dev/urandom (0 keeps jansson's default) */
     size_t seed = 0;

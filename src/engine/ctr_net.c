@@ -384,11 +384,31 @@ static void given_lines(json_t *a, const char *k, struct sbuf *b, bool each_line
 {
     if (!each_line && json_array_size(a))
         sbuf_printf(b, "%s", k);
-    for (size_t i = 0; i < json_array_size(a); i++)
-        sbuf_printf(b, each_line ? "%s %s\n" : " %s", each_line ? k : "",
-                    json_string_value(json_array_get(a, i)) ?: "");
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        const char *v = json_string_value(json_array_get(a, i)) ?: "";
+        if (each_line)
+            sbuf_printf(b, "%s %s\n", k, v);
+        else
+            sbuf_printf(b, " %s", v);
+    }
     if (!each_line && json_array_size(a))
         sbuf_printf(b, "\n");
+}
+
+/* options of a resolver at 127.0.0.11: ndots:0 (as Docker's) unless
+ * --dns-option has an ndots, then --dns-option or the host's options */
+static void embedded_options(json_t *given, const char *host, struct sbuf *b)
+{
+    bool ndots = false, unused = false;
+    for (size_t i = 0; i < json_array_size(given); i++)
+        ndots = ndots || !strncmp(json_string_value(json_array_get(given, i)) ?: "", "ndots:", 6);
+    if (!json_array_size(given)) {
+        sbuf_printf(b, "options ndots:0\n");
+        host_lines(host, "options", b, &unused);
+        return;
+    }
+    sbuf_printf(b, "options%s", ndots ? "" : " ndots:0");
+    given_lines(given, "", b, false);
 }
 
 char *ctr_net_resolv(json_t *rec)
@@ -400,9 +420,17 @@ char *ctr_net_resolv(json_t *rec)
     err_clear(&e);
     struct sbuf b = {0};
     bool any = false;
+    /* a user-defined network (its names, DNSNames) has the embedded
+     * resolver, which forwards to --dns or the host's servers */
+    json_t *nets = json_object_get(json_object_get(rec, "NetworkSettings"), "Networks");
+    void *first = json_object_iter(nets);
+    bool embedded =
+        first && json_is_array(json_object_get(json_object_iter_value(first), "DNSNames"));
     static const char *const keys[] = {"DnsSearch", "DnsOptions"};
     static const char *const kinds[] = {"search", "options"};
-    if (json_array_size(json_object_get(hc, "Dns")))
+    if (embedded)
+        sbuf_printf(&b, "nameserver 127.0.0.11\n"), any = true;
+    else if (json_array_size(json_object_get(hc, "Dns")))
         given_lines(json_object_get(hc, "Dns"), "nameserver", &b, true), any = true;
     else
         host_lines(host, "nameserver", &b, &any);
@@ -410,7 +438,9 @@ char *ctr_net_resolv(json_t *rec)
         sbuf_printf(&b, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
     for (size_t k = 0; k < 2; k++) {
         bool unused = false;
-        if (json_array_size(json_object_get(hc, keys[k])))
+        if (k == 1 && embedded)
+            embedded_options(json_object_get(hc, keys[k]), host, &b);
+        else if (json_array_size(json_object_get(hc, keys[k])))
             given_lines(json_object_get(hc, keys[k]), kinds[k], &b, false);
         else
             host_lines(host, kinds[k], &b, &unused);

@@ -2,6 +2,7 @@
  * ctr_netrun.h). */
 #include "ctr_netrun.h"
 #include "ctr_ports.h"
+#include "dns_run.h"
 #include "net_fw.h"
 #include "network_rec.h"
 #include "../util/util.h"
@@ -14,7 +15,7 @@
 
 struct ep {
     char *veth, *ifname, *bridge, *ip, *mac, *gw;
-    unsigned prefix, mtu;
+    unsigned prefix, mtu, index;
     bool internal;
     bool route; /* the default route goes through it (its first network) */
     bool up;
@@ -28,6 +29,8 @@ struct ctr_netrun {
     size_t nports;
     struct ep *eps;
     size_t neps;
+    char **upstreams;    /* its resolver's (NULL: it has none) */
+    struct dns_run *dns; /* its resolver while it runs */
 };
 
 static const char *str(json_t *o, const char *k)
@@ -52,6 +55,7 @@ static int make_ep(struct ep *out, const char *id, json_t *e, const struct netwo
         .prefix = n->subnet.prefix,
         .mtu = n->mtu ? n->mtu : 1500,
         .internal = n->internal,
+        .index = n->index,
     };
     return 0;
 }
@@ -82,9 +86,35 @@ static void free_run(struct ctr_netrun *r)
     for (size_t i = 0; i < r->neps; i++)
         free_ep(&r->eps[i]);
     free(r->eps);
+    strv_free(r->upstreams);
     ports_release(r->ports, r->nports);
     json_decref(r->exposed);
     free(r);
+}
+
+/* a resolver at 127.0.0.11 when its first network is a user-defined one,
+ * as Docker's; forwarding unless all its networks are --internal */
+static void dns_plan(struct ctr_netrun *r, json_t *hc)
+{
+    if (!r->neps || r->eps[0].index == 0)
+        return;
+    bool internal = true;
+    for (size_t i = 0; i < r->neps; i++)
+        internal = internal && r->eps[i].internal;
+    r->upstreams = internal ? xzalloc(sizeof(char *)) : dns_upstreams(hc);
+}
+
+/* its resolver, once its endpoints are up */
+static int dns_start(struct ctr_netrun *r, int ns, merr_t *err)
+{
+    if (!r->upstreams)
+        return 0;
+    char **br = xzalloc(r->neps * sizeof(char *));
+    for (size_t i = 0; i < r->neps; i++)
+        br[i] = r->eps[i].bridge;
+    int ret = dns_run_start(r->s, ns, r->upstreams, br, r->neps, &r->dns, err);
+    free(br);
+    return ret < 0 ? err_wrap(err, "the DNS resolver at " DNS_ADDR) : 0;
 }
 
 int ctr_netrun_prepare(struct store *s, const char *id, json_t *rec, struct ctr_netrun **out,
@@ -118,6 +148,7 @@ int ctr_netrun_prepare(struct store *s, const char *id, json_t *rec, struct ctr_
         free_run(r);
         return 0;
     }
+    dns_plan(r, hc);
     r->exposed = json_deep_copy(json_object_get(json_object_get(rec, "Config"), "ExposedPorts"));
     if (ports_bind(json_object_get(hc, "PortBindings"), r->exposed,
                    json_is_true(json_object_get(hc, "PublishAllPorts")), &r->ports, &r->nports,
@@ -178,6 +209,8 @@ int ctr_netrun_ready(void *arg, pid_t pid, merr_t *err)
         json_decref(q);
         e->up = ret == 0;
     }
+    if (ret == 0)
+        ret = dns_start(r, ns, err);
     if (ret < 0) {
         down_all(r);
         merr_t e = MERR_INIT;
@@ -193,10 +226,23 @@ json_t *ctr_netrun_ports(const struct ctr_netrun *r)
     return ports_settings(r->exposed, r->ports, r->nports);
 }
 
+int ctr_netrun_dns_fd(const struct ctr_netrun *r)
+{
+    return r ? dns_run_fd(r->dns) : -1;
+}
+
+void ctr_netrun_dns_serve(struct ctr_netrun *r)
+{
+    if (r)
+        dns_run_serve(r->dns);
+}
+
 void ctr_netrun_finish(struct ctr_netrun *r)
 {
     if (!r)
         return;
+    dns_run_stop(r->dns);
+    r->dns = NULL;
     merr_t e = MERR_INIT;
     int lock = net_lock(r->s, &e);
     /* its endpoints, those connected while it ran too */

@@ -22,6 +22,10 @@ int ctr_netrun_prepare(struct store *s, const char *id, json_t *rec, struct ctr_
 int ctr_netrun_ready(void *arg, pid_t pid, merr_t *err);
 /* NetworkSettings.Ports while it runs */
 json_t *ctr_netrun_ports(const struct ctr_netrun *r);
+/* Its embedded resolver's questions (user-defined networks, dns_run.h):
+ * the descriptor to poll (-1: none), and what to do when it is ready. */
+int ctr_netrun_dns_fd(const struct ctr_netrun *r);
+void ctr_netrun_dns_serve(struct ctr_netrun *r);
 /* Undo all of it (NULL: nothing) and free it: every endpoint of the
  * container goes, those connected while it ran too. */
 void ctr_netrun_finish(struct ctr_netrun *r);

@@ -47,31 +47,7 @@ int fetch_limits(struct fetch_limits *l, merr_t *err)
 
 int fetch_user(uid_t *uid, gid_t *gid, merr_t *err)
 {
-    cleanup_free char *pw = NULL;
-    if (read_file_at(AT_FDCWD, "/etc/passwd", &pw, NULL, err) < 0)
-        return -1;
-    static const char prefix[] = FETCH_USER ":";
-    for (char *save = NULL, *l = strtok_r(pw, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-        uint64_t u, g;
-        char *f[4] = {0};
-        if (strncmp(l, prefix, strlen(prefix)) != 0)
-            continue;
-        f[0] = strtok_r(l, ":", &f[3]); /* name, password, uid, gid */
-        strtok_r(NULL, ":", &f[3]);
-        f[1] = strtok_r(NULL, ":", &f[3]);
-        f[2] = strtok_r(NULL, ":", &f[3]);
-        if (!f[1] || !f[2] || parse_u64(f[1], &u) < 0 || parse_u64(f[2], &g) < 0 || u == 0 ||
-            g == 0 || u >= UINT32_MAX || g >= UINT32_MAX)
-            return err_set(err, 0, "/etc/passwd: the user %s must have a uid and gid other than 0",
-                           FETCH_USER);
-        *uid = (uid_t)u;
-        *gid = (gid_t)g;
-        return 0;
-    }
-    return err_set(err, 0,
-                   "the user %s does not exist: scripts/setup.sh creates it (the registry client "
-                   "runs as that user)",
-                   FETCH_USER);
+    return helper_user(FETCH_USER, "the registry client", uid, gid, err);
 }
 
 static const char *const proxy_vars[] = {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy",

@@ -6,11 +6,16 @@
 
 #include "../util/err.h"
 #include <stddef.h>
+#include <sys/types.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HELPER_SANITIZED 1 /* the test builds */
 #else
-#define HELPER_SANITIZED 0
+#define HELPER_SANITIZED                                                                           \
+    0 /* The uid and gid of the system user `name` (made by scripts/setup.sh)                      \
+       * from /etc/passwd; neither may be 0. `what` runs as it (for the error). */
+int helper_user(const char *name, const char *what, uid_t *uid, gid_t *gid, merr_t *err);
+
 #endif
 
 /* The executable `name` beside moat (a build tree), else the installed
@@ -27,5 +32,8 @@ char **helper_env(const char *const *keep, size_t n);
  * before it starts, so nothing of ours waits on it (or dies of SIGPIPE
  * when it exits without reading). */
 int helper_text_fd(const char *name, const char *text, size_t len, merr_t *err);
+/* The uid and gid of the system user `name` (made by scripts/setup.sh)
+ * from /etc/passwd; neither may be 0. `what` runs as it (for the error). */
+int helper_user(const char *name, const char *what, uid_t *uid, gid_t *gid, merr_t *err);
 
 #endif

@@ -444,7 +444,7 @@ static int serve(struct mon *m)
     int code = 255;
     bool done = false;
     while (!done || m->out_r >= 0 || m->err_r >= 0) {
-        struct pollfd p[5 + MAX_CLIENTS];
+        struct pollfd p[6 + MAX_CLIENTS];
         int n = 0;
         p[n++] = (struct pollfd){sfd, POLLIN, 0};
         p[n++] = (struct pollfd){m->listenfd, POLLIN, 0};
@@ -453,6 +453,7 @@ static int serve(struct mon *m)
         for (int i = 0; i < MAX_CLIENTS; i++)
             p[n++] = (struct pollfd){m->clients[i], POLLIN, 0};
         p[n++] = (struct pollfd){health_fd(m->health), POLLIN, 0};
+        p[n++] = (struct pollfd){ctr_netrun_dns_fd(m->net), POLLIN, 0};
         int r = poll(p, (nfds_t)n, done ? 200 : health_poll_ms(m->health));
         if (r < 0 && errno == EINTR)
             continue;
@@ -486,6 +487,8 @@ static int serve(struct mon *m)
                 client_input(m, i);
         if (!done)
             health_tick(m->health, p[4 + MAX_CLIENTS].revents != 0);
+        if (p[5 + MAX_CLIENTS].revents)
+            ctr_netrun_dns_serve(m->net); /* its resolver asks about a name */
     }
     if (sfd >= 0)
         close(sfd);

@@ -166,3 +166,11 @@ int landlock_allow(int rs, int fd, uint64_t access, merr_t *err)
         return err_sys(err, "Landlock: add a rule");
     return 0;
 }
+
+int landlock_allow_port(int rs, uint64_t port, uint64_t access, merr_t *err)
+{
+    struct ll_net_port_attr np = {access & landlock_net_mask(landlock_abi()), port};
+    if (np.allowed_access && syscall(SYS_ll_add_rule, rs, LL_RULE_NET_PORT, &np, 0) < 0)
+        return err_sys(err, "Landlock: add a rule for port %llu", (unsigned long long)port);
+    return 0;
+}

@@ -28,6 +28,9 @@ int landlock_ruleset(uint64_t fs, uint64_t net, uint64_t scoped, merr_t *err);
 /* Allow `access` below the file or directory fd (only the rights that
  * apply to a file, for a file; those the kernel knows). */
 int landlock_allow(int ruleset_fd, int fd, uint64_t access, merr_t *err);
+/* Allow `access` (LANDLOCK_ACCESS_NET_*: bind 1, connect 2) on TCP port
+ * `port` (those rights the kernel knows). */
+int landlock_allow_port(int ruleset_fd, uint64_t port, uint64_t access, merr_t *err);
 /* Enforce it on this process (needs no_new_privs or CAP_SYS_ADMIN). */
 int landlock_enforce(int ruleset_fd, merr_t *err);
 

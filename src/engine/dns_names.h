@@ -1,0 +1,19 @@
+/* dns_names.h: the names the embedded resolver answers itself: those of
+ * running containers (their endpoint files, net_fw.h) on given bridges,
+ * from their records' NetworkSettings.Networks.*.DNSNames (the name, the
+ * 12-digit short id, the --network-alias values) of the network with the
+ * endpoint's address. Compared without case; read without a lock (the
+ * files are replaced whole), so it never waits. */
+#ifndef MOAT_DNS_NAMES_H
+#define MOAT_DNS_NAMES_H
+
+#include "store.h"
+#include <stddef.h>
+#include <stdint.h>
+
+/* The addresses (network order, at most max) of containers named name on
+ * one of bridges[0..nb): how many. */
+size_t dns_names_lookup(struct store *s, char *const *bridges, size_t nb, const char *name,
+                        uint32_t *addrs, size_t max);
+
+#endif
