@@ -20,8 +20,8 @@ static bool is_key(const char *f, size_t kl, const char *key)
 
 int ctr_filters_check(char **filters, merr_t *err)
 {
-    static const char *const keys[] = {"status", "name",  "id",    "ancestor",
-                                       "exited", "label", "health"};
+    static const char *const keys[] = {"status", "name",   "id",      "ancestor", "exited",
+                                       "label",  "health", "network", "publish",  "expose"};
     for (size_t i = 0; filters && filters[i]; i++) {
         const char *f = filters[i], *eq = strchr(f, '=');
         if (!eq)
@@ -32,7 +32,7 @@ int ctr_filters_check(char **filters, merr_t *err)
         if (k == ARRAY_SIZE(keys))
             return err_set(err, 0,
                            "--filter \"%.*s\": not a filter of ps (status, name, id, ancestor, "
-                           "exited, label, health)",
+                           "exited, label, health, network, publish, expose)",
                            (int)kl, f);
         const char *v = eq + 1;
         if (is_key(f, kl, "health") && strcmp(v, "starting") && strcmp(v, "healthy") &&
@@ -51,6 +51,58 @@ static bool label_match(const struct ctr_rec *c, const char *v)
         *want++ = 0;
     json_t *lv = json_object_get(c->config.labels, key);
     return lv && (!want || !strcmp(json_string_value(lv) ?: "", want));
+}
+
+/* PORT or PORT/PROTO (tcp when not said) among the keys of ports */
+static bool port_key(json_t *ports, const char *v)
+{
+    cleanup_free char *k = strchr(v, '/') ? xstrdup(v) : xasprintf("%s/tcp", v);
+    return json_object_get(ports, k) != NULL;
+}
+
+/* publish=PORT[/PROTO]: a host port it is published on */
+static bool published(json_t *ports, const char *v)
+{
+    cleanup_free char *want = xstrdup(v);
+    char *slash = strchr(want, '/');
+    const char *proto = slash ? slash + 1 : "tcp";
+    if (slash)
+        *slash = 0;
+    const char *k;
+    json_t *b;
+    json_object_foreach(ports, k, b)
+    {
+        const char *ks = strchr(k, '/');
+        for (size_t i = 0; ks && !strcmp(ks + 1, proto) && i < json_array_size(b); i++)
+            if (!strcmp(json_string_value(json_object_get(json_array_get(b, i), "HostPort")) ?: "",
+                        want))
+                return true;
+    }
+    return false;
+}
+
+/* network=NAME or ID (a prefix of its id) */
+static bool on_network(json_t *nets, const char *v)
+{
+    const char *k;
+    json_t *e;
+    json_object_foreach(nets, k, e)
+    {
+        const char *id = json_string_value(json_object_get(e, "NetworkID")) ?: "";
+        if (!strcmp(k, v) || (*v && !strncmp(id, v, strlen(v))))
+            return true;
+    }
+    return false;
+}
+
+static bool net_match(const struct ctr_rec *c, const char *f, size_t kl, const char *v)
+{
+    json_t *ns = json_object_get(c->json, "NetworkSettings");
+    if (is_key(f, kl, "network"))
+        return on_network(json_object_get(ns, "Networks"), v) || !strcmp(c->host.network_mode, v);
+    if (is_key(f, kl, "publish"))
+        return published(json_object_get(ns, "Ports"), v);
+    return port_key(json_object_get(json_object_get(c->json, "Config"), "ExposedPorts"), v);
 }
 
 static bool one_match(const struct ctr_rec *c, const char *f, size_t kl, const char *v)
@@ -73,6 +125,8 @@ static bool one_match(const struct ctr_rec *c, const char *f, size_t kl, const c
     }
     if (is_key(f, kl, "health"))
         return !strcmp(c->state.health ? c->state.health : "none", v);
+    if (is_key(f, kl, "network") || is_key(f, kl, "publish") || is_key(f, kl, "expose"))
+        return net_match(c, f, kl, v);
     return is_key(f, kl, "label") && label_match(c, v);
 }
 

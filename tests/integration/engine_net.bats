@@ -308,3 +308,16 @@ time.sleep(20)' &
     run -0 inh nft list table inet moat
     [[ $output != *"dport 8085"* ]]
 }
+
+@test "ps --filter network=, publish= and expose=" {
+    mh network create flt >/dev/null
+    a=$(mh run -d --name fa --network flt -p 8086:80 --expose 9000 bb:1 sleep 100)
+    b=$(mh run -d --name fb bb:1 sleep 100)
+    [ "$(mh ps --filter network=flt --format '{{.Names}}')" = fa ]
+    [ "$(mh ps --filter network=bridge --format '{{.Names}}')" = fb ]
+    [ "$(mh ps --filter publish=8086 --format '{{.Names}}')" = fa ]
+    [ -z "$(mh ps --filter publish=8086/udp --format '{{.Names}}')" ]
+    [ "$(mh ps --filter expose=9000/tcp --format '{{.Names}}')" = fa ]
+    [ "$(mh ps --filter expose=80 --format '{{.Names}}')" = fa ]
+    [ -z "$(mh ps --filter expose=81 --format '{{.Names}}')" ]
+}
