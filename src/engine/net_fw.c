@@ -223,6 +223,9 @@ int net_ep_up(struct store *s, const struct net_ep *ep, json_t *setup, int nsfd,
     cleanup_free char *text = json_dumps(rec, JSON_COMPACT);
     cleanup_free char *name = xasprintf("%s.json", ep->veth);
     json_decref(rec);
+    /* a file of this name is what an earlier run of the same endpoint
+     * left (killed): its elements may differ from the new ones */
+    bool leftover = faccessat(d, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
     if (atomic_write_at(d, name, text, strlen(text), 0600, err) < 0)
         return -1;
     json_t *reply = NULL;
@@ -233,7 +236,7 @@ int net_ep_up(struct store *s, const struct net_ep *ep, json_t *setup, int nsfd,
     bool forward = json_is_true(json_object_get(reply, "ip_forward_set"));
     if (forward)
         close(openat(d, FORWARD_MARK, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
-    bool done = !forward && fw_done(reply, d);
+    bool done = !forward && !leftover && fw_done(reply, d);
     json_decref(reply);
     if (!done && net_fw_apply(s, err) < 0) {
         merr_t e = MERR_INIT;

@@ -35,7 +35,7 @@ serve() {
     local name=$1
     shift
     n run -d --name "$name" "$@" bb:1 sh -c \
-        "mkdir /w && echo $name > /w/index.html && exec httpd -f -p 80 -h /w" >/dev/null
+        "mkdir -p /w && echo $name > /w/index.html && exec httpd -f -p 80 -h /w" >/dev/null
 }
 
 # get URL: the page, from the namespace (exit 124 when nothing answers)
@@ -166,4 +166,36 @@ elements() {
     run n exec c3 wget -q -O - -T 2 "http://$(ip_of c2)/"
     [ "$status" -ne 0 ]
     n exec c3 ping -c1 -W2 "$gw"
+}
+
+# crash NAME: the monitor and the container die at once (engine_restart.bats)
+crash() {
+    local pid mon
+    pid=$(n inspect -f '{{.State.Pid}}' "$1")
+    mon=$(awk '{print $4}' "/proc/$pid/stat")
+    kill -9 "$mon" "$pid"
+    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+}
+
+@test "engine firewall: what a killed container left in the sets goes with the next start" {
+    serve c1 -p 127.0.0.1:8080:80
+    served http://127.0.0.1:8080/ c1
+    v1=$(veth_of c1)
+    crash c1
+    # nobody deleted its elements
+    run elements
+    [[ "$output" == *"$v1"* ]]
+    [[ "$output" == *8080* ]]
+    serve c2
+    run elements
+    [[ "$output" != *"$v1"* ]]
+    [[ "$output" != *8080* ]]
+    [ ! -e "$STORE/endpoints/$v1.json" ]
+    # c1 again: its endpoint and port back, nothing twice
+    n start c1 >/dev/null
+    served http://127.0.0.1:8080/ c1
+    before=$(elements)
+    [ "$(echo "$before" | grep -c "bridge eps.*$v1")" = 1 ]
+    n network reload
+    [ "$(elements)" = "$before" ]
 }
