@@ -1,9 +1,11 @@
 /* cmd_network.c: networks (the store's networks/ID.json): network
- * create, ls, inspect, rm, prune, with Docker's flags and output. */
+ * create, ls, inspect, rm, prune, with Docker's flags and output; reload
+ * (moat's own). */
 #include "cli.h"
 #include "flags.h"
 #include "table.h"
 #include "../engine/engine.h"
+#include "../engine/net_fw.h"
 #include "../util/util.h"
 
 #include <stdio.h>
@@ -384,6 +386,24 @@ static int net_prune(struct store *s, struct flags_it *it, const struct nflags *
     return 0;
 }
 
+const struct cmd_flags net_reload_flags = {
+    "network reload",
+    "",
+    "Apply moat's firewall rules again, whole (after an nft flush ruleset)",
+    (const struct flag[]){
+        {0},
+    },
+    true,
+    0,
+    0};
+
+static int net_reload(struct store *s, struct flags_it *it, const struct nflags *v)
+{
+    (void)it, (void)v;
+    merr_t err = MERR_INIT;
+    return net_fw_reload(s, &err) < 0 ? cli_fail(&err) : 0;
+}
+
 struct sub {
     const char *name, *alias;
     const struct cmd_flags *flags;
@@ -399,6 +419,7 @@ static const struct sub subs[] = {
     {"inspect", NULL, &net_inspect_flags, net_inspect, NULL},
     {"ls", "list", &net_ls_flags, net_ls, net_ls_check},
     {"prune", NULL, &net_prune_flags, net_prune, net_prune_check},
+    {"reload", NULL, &net_reload_flags, net_reload, NULL},
     {"rm", "remove", &net_rm_flags, net_rm, NULL},
 };
 

@@ -45,6 +45,7 @@ const struct cmd_flags *const cli_tables[] = {
     &net_inspect_flags,
     &net_rm_flags,
     &net_prune_flags,
+    &net_reload_flags,
     &net_connect_flags,
     &net_disconnect_flags,
     &rename_flags,

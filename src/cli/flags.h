@@ -129,6 +129,7 @@ extern const struct cmd_flags net_ls_flags;
 extern const struct cmd_flags net_inspect_flags;
 extern const struct cmd_flags net_rm_flags;
 extern const struct cmd_flags net_prune_flags;
+extern const struct cmd_flags net_reload_flags;
 extern const struct cmd_flags net_connect_flags;
 extern const struct cmd_flags net_disconnect_flags;
 extern const struct cmd_flags rename_flags;

@@ -281,7 +281,7 @@ int ctr_netrun_detach(struct store *s, const char *id, const struct network *n, 
     if (lock < 0)
         return -1;
     int r = net_ep_down(s, veth, err);
-    if (r == 0)
+    if (r > 0)
         r = net_fw_apply(s, err);
     close(lock);
     return r;

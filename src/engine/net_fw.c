@@ -65,21 +65,26 @@ static json_t *ports_json(const struct port_map *p, size_t n, const char *ip, co
     return a;
 }
 
-/* the networks' part of the state */
-static json_t *networks_json(struct store *s)
+static json_t *network_json(const struct network *v)
+{
+    cleanup_free char *sub = net4_cidr_str(v->subnet);
+    cleanup_free char *gw = net4_addr_str(v->gateway);
+    return json_pack("{s:s,s:s,s:s,s:b,s:b,s:b}", "bridge", v->device, "subnet", sub, "gateway", gw,
+                     "icc", v->icc, "internal", v->internal || !v->masquerade, "host_access",
+                     v->host_access);
+}
+
+/* the networks' part of the state; only that of bridge `device` if given */
+static json_t *networks_json(struct store *s, const char *device)
 {
     size_t n = 0;
     struct network *v = network_list_all(s, true, &n);
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) {
-        if (!v[i].device || strcmp(v[i].driver, "bridge") != 0)
+        if (!v[i].device || strcmp(v[i].driver, "bridge") != 0 ||
+            (device && strcmp(v[i].device, device) != 0))
             continue;
-        cleanup_free char *sub = net4_cidr_str(v[i].subnet);
-        cleanup_free char *gw = net4_addr_str(v[i].gateway);
-        json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b,s:b,s:b}", "bridge", v[i].device,
-                                           "subnet", sub, "gateway", gw, "icc", v[i].icc,
-                                           "internal", v[i].internal || !v[i].masquerade,
-                                           "host_access", v[i].host_access));
+        json_array_append_new(a, network_json(&v[i]));
     }
     network_all_free(v, n);
     return a;
@@ -135,6 +140,32 @@ static void stray_veths(struct store *s, int d)
         if_freenameindex(ifs);
 }
 
+/* whether an earlier command left something for a whole apply to clean:
+ * a file whose veth is gone, a veth "mv..." without a file */
+static bool stale(int d)
+{
+    bool found = false;
+    DIR *dir = fdopendir(dup(d));
+    struct dirent *de;
+    while (dir && !found && (de = readdir(dir))) {
+        size_t l = strlen(de->d_name);
+        if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
+            continue;
+        cleanup_free char *veth = xstrndup(de->d_name, l - 5);
+        found = !veth_name_ok(veth) || if_nametoindex(veth) == 0;
+    }
+    if (dir)
+        closedir(dir);
+    struct if_nameindex *ifs = found ? NULL : if_nameindex();
+    for (struct if_nameindex *i = ifs; i && i->if_index && !found; i++) {
+        cleanup_free char *f = xasprintf("%s.json", i->if_name);
+        found = veth_name_ok(i->if_name) && faccessat(d, f, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+    }
+    if (ifs)
+        if_freenameindex(ifs);
+    return found;
+}
+
 int net_fw_apply(struct store *s, merr_t *err)
 {
     cleanup_close int d = ep_dir(s, err);
@@ -144,11 +175,34 @@ int net_fw_apply(struct store *s, merr_t *err)
     json_t *eps = json_array(), *ports = json_array();
     endpoints_json(d, eps, ports);
     bool guard = faccessat(d, FORWARD_MARK, F_OK, 0) == 0;
-    json_t *req = json_pack("{s:s,s:o,s:o,s:o,s:b}", "op", "firewall", "networks", networks_json(s),
-                            "endpoints", eps, "ports", ports, "forward_guard", guard);
+    json_t *req =
+        json_pack("{s:s,s:o,s:o,s:o,s:b}", "op", "firewall", "networks", networks_json(s, NULL),
+                  "endpoints", eps, "ports", ports, "forward_guard", guard);
     int r = net_run(req, -1, NULL, err);
     json_decref(req);
     return r < 0 ? err_wrap(err, "apply moat's firewall") : 0;
+}
+
+/* the endpoint's part of the firewall (moat-net's fwpart.h): its
+ * network, itself, its ports; NULL if its network is not in the store */
+static json_t *fw_part(struct store *s, const struct net_ep *ep)
+{
+    json_t *nets = networks_json(s, ep->bridge);
+    if (json_array_size(nets) != 1) {
+        json_decref(nets);
+        return NULL;
+    }
+    return json_pack("{s:o,s:[{s:s,s:s,s:s,s:s}],s:o}", "networks", nets, "endpoints", "veth",
+                     ep->veth, "bridge", ep->bridge, "ip", ep->ip, "mac", ep->mac, "ports",
+                     ports_json(ep->ports, ep->nports, ep->ip, ep->bridge));
+}
+
+/* moat-net changed the endpoint's elements ("firewall": "ok") and nothing
+ * else is left to clean: no whole apply needed */
+static bool fw_done(json_t *reply, int d)
+{
+    const char *fw = json_string_value(json_object_get(reply, "firewall"));
+    return fw && strcmp(fw, "ok") == 0 && !stale(d);
 }
 
 int net_ep_up(struct store *s, const struct net_ep *ep, json_t *setup, int nsfd, merr_t *err)
@@ -158,12 +212,20 @@ int net_ep_up(struct store *s, const struct net_ep *ep, json_t *setup, int nsfd,
         return -1;
     if (!veth_name_ok(ep->veth))
         return err_set(err, 0, "internal error: veth name \"%s\"", ep->veth);
+    json_t *part = fw_part(s, ep);
     json_t *rec =
         json_pack("{s:s,s:s,s:s,s:s,s:o}", "container", ep->ctr, "bridge", ep->bridge, "ip", ep->ip,
                   "mac", ep->mac, "ports", ports_json(ep->ports, ep->nports, ep->ip, ep->bridge));
+    if (part) {
+        json_object_set(rec, "firewall", part);
+        json_object_set_new(setup, "firewall", part);
+    }
     cleanup_free char *text = json_dumps(rec, JSON_COMPACT);
     cleanup_free char *name = xasprintf("%s.json", ep->veth);
     json_decref(rec);
+    /* a file of this name is what an earlier run of the same endpoint
+     * left (killed): its elements may differ from the new ones */
+    bool leftover = faccessat(d, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
     if (atomic_write_at(d, name, text, strlen(text), 0600, err) < 0)
         return -1;
     json_t *reply = NULL;
@@ -171,10 +233,12 @@ int net_ep_up(struct store *s, const struct net_ep *ep, json_t *setup, int nsfd,
         unlinkat(d, name, 0);
         return err_wrap(err, "connect to %s", ep->bridge);
     }
-    if (json_is_true(json_object_get(reply, "ip_forward_set")))
+    bool forward = json_is_true(json_object_get(reply, "ip_forward_set"));
+    if (forward)
         close(openat(d, FORWARD_MARK, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+    bool done = !forward && !leftover && fw_done(reply, d);
     json_decref(reply);
-    if (net_fw_apply(s, err) < 0) {
+    if (!done && net_fw_apply(s, err) < 0) {
         merr_t e = MERR_INIT;
         net_ep_down(s, ep->veth, &e);
         err_clear(&e);
@@ -183,17 +247,48 @@ int net_ep_up(struct store *s, const struct net_ep *ep, json_t *setup, int nsfd,
     return 0;
 }
 
+/* the "firewall" part its file recorded, or NULL */
+static json_t *recorded_part(int d, const char *name)
+{
+    cleanup_free char *text = NULL;
+    merr_t e = MERR_INIT;
+    if (read_file_at(d, name, &text, NULL, &e) < 0) {
+        err_clear(&e);
+        return NULL;
+    }
+    json_t *rec = json_loads(text, 0, NULL);
+    json_t *part = json_incref(json_object_get(rec, "firewall"));
+    json_decref(rec);
+    return part;
+}
+
 int net_ep_down(struct store *s, const char *veth, merr_t *err)
 {
     cleanup_close int d = ep_dir(s, err);
     if (d < 0)
         return -1;
-    json_t *req = json_pack("{s:s,s:s}", "op", "teardown", "veth", veth);
-    int r = net_run(req, -1, NULL, err);
-    json_decref(req);
     cleanup_free char *name = xasprintf("%s.json", veth);
+    json_t *part = recorded_part(d, name), *reply = NULL;
+    json_t *req = json_pack("{s:s,s:s}", "op", "teardown", "veth", veth);
+    if (part)
+        json_object_set_new(req, "firewall", part);
+    int r = net_run(req, -1, &reply, err);
+    json_decref(req);
     if (unlinkat(d, name, 0) < 0 && errno != ENOENT && r == 0)
         r = err_sys(err, "remove %s/%s", EP_DIR, name);
+    if (r == 0 && !fw_done(reply, d))
+        r = 1;
+    json_decref(reply);
+    return r;
+}
+
+int net_fw_reload(struct store *s, merr_t *err)
+{
+    int lock = net_lock(s, err);
+    if (lock < 0)
+        return -1;
+    int r = net_fw_apply(s, err);
+    close(lock);
     return r;
 }
 
@@ -239,8 +334,8 @@ int net_ep_down_ctr(struct store *s, const char *id)
     if (dir)
         closedir(dir);
     int n = 0;
-    for (size_t i = 0; veths && veths[i]; i++, n++) {
-        net_ep_down(s, veths[i], &e);
+    for (size_t i = 0; veths && veths[i]; i++) {
+        n += net_ep_down(s, veths[i], &e) != 0;
         err_clear(&e);
     }
     strv_free(veths);

@@ -91,7 +91,10 @@ int net_run(json_t *req, int nsfd, json_t **reply, merr_t *err)
         (c.out = helper_text_fd("moat-net-out", "", 0, err)) < 0 ||
         (c.errf = helper_text_fd("moat-net-err", "", 0, err)) < 0)
         goto out;
-    char *argv[] = {path, NULL};
+    /* the firewall ops need libnftables, which moat-net loads for them only */
+    const char *op = json_string_value(json_object_get(req, "op")) ?: "";
+    char nft[] = "nft";
+    char *argv[] = {path, strncmp(op, "firewall", 8) == 0 ? nft : NULL, NULL};
     c.argv = argv;
     c.envp = helper_env(NULL, 0);
     pid_t pid = fork();

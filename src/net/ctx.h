@@ -8,6 +8,7 @@
 struct net_ctx {
     struct nl host; /* rtnetlink in the host's network namespace */
     struct nl ctr;  /* in the container's (fd 3); ctr.sock NULL if none */
+    struct nl nf;   /* NETLINK_NETFILTER in the host's (moat's set elements) */
     int netns_fd;   /* the container's network namespace (3), or -1 */
     int ip_forward; /* /proc/sys/net/ipv4/ip_forward, read-write */
 };

@@ -352,6 +352,41 @@ out:
     return r;
 }
 
+int fw_part_parse(json_t *part, const char *veth, struct fw_state *st, merr_t *err)
+{
+    static const char *const keys[] = {"networks", "endpoints", "ports", NULL};
+    const struct jctx ctx = {err, "firewall"}, *c = &ctx;
+    memset(st, 0, sizeof(*st));
+    int r = -1;
+    if (jval_obj(c, NULL, part) < 0 || only_keys(c, NULL, part, keys) < 0 ||
+        parse_arr(c, NULL, part, "networks", st, (void **)&st->nets, &st->n_nets, sizeof(*st->nets),
+                  parse_net) < 0 ||
+        parse_arr(c, NULL, part, "endpoints", st, (void **)&st->eps, &st->n_eps, sizeof(*st->eps),
+                  parse_ep) < 0 ||
+        parse_arr(c, NULL, part, "ports", st, (void **)&st->ports, &st->n_ports, sizeof(*st->ports),
+                  parse_port) < 0)
+        goto out;
+    if (st->n_nets != 1 || st->n_eps != 1) {
+        jfail(c, NULL, "one network and one endpoint, not %zu and %zu", st->n_nets, st->n_eps);
+        goto out;
+    }
+    if (strcmp(st->eps[0].veth, veth) != 0) {
+        jfail(c, JP_K(JP_I(JP_K(NULL, "endpoints"), 0), "veth"), "\"%s\" is not the request's %s",
+              st->eps[0].veth, veth);
+        goto out;
+    }
+    for (size_t i = 0; i < st->n_ports; i++)
+        if (st->ports[i].ip != st->eps[0].ip) {
+            jfail(c, JP_K(JP_I(JP_K(NULL, "ports"), i), "ip"), "is not the endpoint's address");
+            goto out;
+        }
+    r = 0;
+out:
+    if (r < 0)
+        fw_state_free(st);
+    return r;
+}
+
 void fw_state_free(struct fw_state *st)
 {
     free(st->nets);

@@ -11,6 +11,7 @@
 #ifndef MOAT_NET_FW_H
 #define MOAT_NET_FW_H
 
+#include "../kernel/net/nftset.h"
 #include "../util/err.h"
 
 #include <jansson.h>
@@ -62,6 +63,16 @@ struct fw_state {
     bool forward_guard;
 };
 
+/* The named sets and maps that hold what a container's endpoint adds to
+ * the rules (fw_rules.c): the rules refer to them, so a container's start
+ * or stop changes elements only, never a rule. */
+#define FW_SET_BRIDGES "bridges"     /* inet: every moat bridge (ifname) */
+#define FW_SET_DNAT_ADDR "dnat_addr" /* inet: addr . proto . port : ip . port */
+#define FW_SET_DNAT_ANY "dnat_any"   /* inet: proto . port : ip . port */
+#define FW_SET_DNAT_LO "dnat_lo"     /* inet, output only: loopback addr . proto . port */
+#define FW_SET_EPS "eps"             /* bridge: veth . mac . ip of each endpoint */
+#define FW_SET_ISOLATED "isolated"   /* bridge: the veths of networks with ICC off */
+
 /* Parse the request object (its "op", if present, must be "firewall").
  * Strict: unknown keys, wrong types, bad names or addresses, ports out of
  * 1..65535, an endpoint or port on a bridge that is not in "networks",
@@ -71,8 +82,24 @@ struct fw_state {
 int fw_state_parse(json_t *req, struct fw_state *st, merr_t *err);
 void fw_state_free(struct fw_state *st);
 
-/* The text of both tables (caller frees). */
+/* One endpoint's part of a state, for moat-net's setup and teardown:
+ * {"networks":[ONE], "endpoints":[ONE], "ports":[...]}, checked as
+ * fw_state_parse checks them; the endpoint's veth must be `veth` and
+ * every port must go to the endpoint's address. */
+int fw_part_parse(json_t *part, const char *veth, struct fw_state *st, merr_t *err);
+
+/* The text of both tables (caller frees), the sets and maps filled with
+ * the elements of every endpoint and port of st. */
 char *fw_ruleset(const struct fw_state *st);
+
+/* Elements of the sets above as the kernel has them (nftset.h): the
+ * key's fields (and the map's data) in network byte order, each padded to
+ * 4 bytes, an interface name to 16. */
+/* The elements the endpoints and ports of st put into the sets (those
+ * fw_ruleset writes into its text); *n of them; caller frees. */
+struct nft_elem *fw_elems(const struct fw_state *st, size_t *n);
+/* The element of bridge br in the inet table's set of bridges */
+void fw_bridge_elem(const char *br, struct nft_elem *e);
 
 /* Checks used by the parser, exposed for moat-net's other requests:
  * an interface name (1..15 of [A-Za-z0-9_.-]) */

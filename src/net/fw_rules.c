@@ -13,9 +13,12 @@
  *       routing moat's subnets through this host reaches nothing that is
  *       not published);
  *   nat_prerouting / nat_output (type nat, priority -100; nft 1.0.6
- *       refuses `dstnat` on output): DNAT of published ports. A port bound
- *       to a loopback address is DNATed in output only: in prerouting a
- *       host on the LAN could send to 127.0.0.1 through our MAC address;
+ *       refuses `dstnat` on output): DNAT of published ports, looked up
+ *       in three maps: dnat_addr (a given host address . proto . port),
+ *       dnat_any (proto . port, to any local address) and dnat_lo (a
+ *       loopback address . proto . port). dnat_lo is used in output only:
+ *       in prerouting a host on the LAN could send to 127.0.0.1 through
+ *       our MAC address;
  *   prerouting (priority filter, after the DNAT): marks DNATed packets
  *       from a bridge with FW_DNAT_MARK for the bridge family (below);
  *   nat_postrouting: per network, outbound masquerade; what the host sends
@@ -31,9 +34,19 @@
  *   input: from a bridge without host_access only replies, ICMP and DNS.
  *
  * table bridge moat (the switch; never relies on br_netfilter):
- *   prerouting: per endpoint, frames only with its own MAC, IPv4 and ARP
- *       only, with its own address; IPv6 from any moat port dropped;
- *   forward: ICC off, per endpoint nothing to or from another port.
+ *   prerouting: from any moat port ("mv*") IPv4 and ARP only; IPv4 only
+ *       if its port . source MAC . source address is in set eps, ARP only
+ *       if port . source MAC . sender address and port . sender MAC .
+ *       sender address are: a port without an element (not moat's, or
+ *       not yet) sends nothing;
+ *   forward: nothing from or to a port in set isolated (the endpoints of
+ *       networks with ICC off; a flood reflected to its own hairpin port
+ *       included).
+ *
+ * Everything a container's endpoint adds is an element of a set or map
+ * (FW_SET_* in fw.h; fw_elems.c has them in the kernel's encoding, which
+ * moat-net adds and deletes at a container's start and stop without
+ * touching a rule); the rules themselves change only with the networks.
  *
  * Hairpin and ICC off: with bridge-nf-call-iptables on (the default, as
  * br_netfilter is built into this kernel), a packet a container sends to a
@@ -92,6 +105,43 @@ static void ifname_set(struct sbuf *b, const char *name, const struct fw_state *
     sbuf_puts(b, "\t}\n");
 }
 
+static const char *proto_name(enum fw_proto p)
+{
+    return p == FW_TCP ? "tcp" : "udp";
+}
+
+enum dnat_map { DNAT_ADDR, DNAT_ANY, DNAT_LO };
+
+static enum dnat_map dnat_map_of(const struct fw_port *p)
+{
+    return !p->host_ip ? DNAT_ANY : is_loopback(p->host_ip) ? DNAT_LO : DNAT_ADDR;
+}
+
+/* a map of published ports: those of st that go in map m */
+static void dnat_map(struct sbuf *b, const char *name, enum dnat_map m, const struct fw_state *st)
+{
+    sbuf_printf(b, "\tmap %s {\n\t\ttype %sinet_proto . inet_service : ipv4_addr . inet_service\n",
+                name, m == DNAT_ANY ? "" : "ipv4_addr . ");
+    const char *sep = "\t\telements = { ";
+    for (size_t i = 0; i < st->n_ports; i++) {
+        const struct fw_port *p = &st->ports[i];
+        if (dnat_map_of(p) != m)
+            continue;
+        sbuf_puts(b, sep);
+        if (m != DNAT_ANY) {
+            ip4(b, p->host_ip);
+            sbuf_puts(b, " . ");
+        }
+        sbuf_printf(b, "%s . %u : ", proto_name(p->proto), p->host_port);
+        ip4(b, p->ip);
+        sbuf_printf(b, " . %u", p->port);
+        sep = ", ";
+    }
+    if (*sep == ',')
+        sbuf_puts(b, " }\n");
+    sbuf_puts(b, "\t}\n");
+}
+
 static void chain_head(struct sbuf *b, const char *name, const char *hook)
 {
     sbuf_printf(b, "\tchain %s {\n\t\t%s; policy accept;\n", name, hook);
@@ -112,28 +162,18 @@ static void raw_prerouting(struct sbuf *b, const struct fw_state *st)
     sbuf_puts(b, "\t}\n");
 }
 
-/* one DNAT rule per published port for the hook (output or prerouting) */
-static void dnat_chain(struct sbuf *b, const struct fw_state *st, bool output)
+/* DNAT of published ports for the hook (output or prerouting) */
+static void dnat_chain(struct sbuf *b, bool output)
 {
     chain_head(b, output ? "nat_output" : "nat_prerouting",
                output ? "type nat hook output priority -100"
                       : "type nat hook prerouting priority -100");
-    for (size_t i = 0; i < st->n_ports; i++) {
-        const struct fw_port *p = &st->ports[i];
-        if (!output && is_loopback(p->host_ip))
-            continue;
-        if (p->host_ip) {
-            sbuf_puts(b, "\t\tip daddr ");
-            ip4(b, p->host_ip);
-        } else {
-            sbuf_puts(b, "\t\tmeta nfproto ipv4 fib daddr type local");
-        }
-        sbuf_printf(b, " %s dport %u dnat ip to ", p->proto == FW_TCP ? "tcp" : "udp",
-                    p->host_port);
-        ip4(b, p->ip);
-        sbuf_printf(b, ":%u\n", p->port);
-    }
-    sbuf_puts(b, "\t}\n");
+    if (output)
+        sbuf_puts(b, "\t\tdnat ip to ip daddr . meta l4proto . th dport map @" FW_SET_DNAT_LO "\n");
+    sbuf_puts(b, "\t\tdnat ip to ip daddr . meta l4proto . th dport map @" FW_SET_DNAT_ADDR "\n"
+                 "\t\tmeta nfproto ipv4 fib daddr type local dnat ip to meta l4proto . th dport "
+                 "map @" FW_SET_DNAT_ANY "\n"
+                 "\t}\n");
 }
 
 static void mark_chain(struct sbuf *b)
@@ -202,31 +242,20 @@ static void input(struct sbuf *b)
 static void inet_table(struct sbuf *b, const struct fw_state *st)
 {
     sbuf_puts(b, "table inet moat {\n");
-    ifname_set(b, "bridges", st, false);
+    ifname_set(b, FW_SET_BRIDGES, st, false);
     /* the bridges whose containers may not reach the host's services */
     ifname_set(b, "closed", st, true);
+    dnat_map(b, FW_SET_DNAT_ADDR, DNAT_ADDR, st);
+    dnat_map(b, FW_SET_DNAT_ANY, DNAT_ANY, st);
+    dnat_map(b, FW_SET_DNAT_LO, DNAT_LO, st);
     raw_prerouting(b, st);
-    dnat_chain(b, st, false);
-    dnat_chain(b, st, true);
+    dnat_chain(b, false);
+    dnat_chain(b, true);
     mark_chain(b);
     postrouting(b, st);
     forward(b, st);
     input(b);
     sbuf_puts(b, "}\n");
-}
-
-static void antispoof(struct sbuf *b, const struct fw_endpoint *e)
-{
-    sbuf_printf(b, "\t\tiifname \"%s\" ether saddr != ", e->veth);
-    mac(b, e->mac);
-    sbuf_printf(b, " drop\n\t\tiifname \"%s\" ether type != { ip, arp } drop\n", e->veth);
-    sbuf_printf(b, "\t\tiifname \"%s\" ether type ip ip saddr != ", e->veth);
-    ip4(b, e->ip);
-    sbuf_printf(b, " drop\n\t\tiifname \"%s\" ether type arp arp saddr ip != ", e->veth);
-    ip4(b, e->ip);
-    sbuf_printf(b, " drop\n\t\tiifname \"%s\" ether type arp arp saddr ether != ", e->veth);
-    mac(b, e->mac);
-    sbuf_puts(b, " drop\n");
 }
 
 static const struct fw_net *net_of(const struct fw_state *st, const char *br)
@@ -237,25 +266,61 @@ static const struct fw_net *net_of(const struct fw_state *st, const char *br)
     return NULL;
 }
 
+/* set eps: veth . mac . ip of every endpoint */
+static void eps_set(struct sbuf *b, const struct fw_state *st)
+{
+    sbuf_puts(b, "\tset " FW_SET_EPS " {\n\t\ttype ifname . ether_addr . ipv4_addr\n");
+    const char *sep = "\t\telements = { ";
+    for (size_t i = 0; i < st->n_eps; i++) {
+        const struct fw_endpoint *e = &st->eps[i];
+        sbuf_printf(b, "%s\"%s\" . ", sep, e->veth);
+        mac(b, e->mac);
+        sbuf_puts(b, " . ");
+        ip4(b, e->ip);
+        sep = ", ";
+    }
+    if (*sep == ',')
+        sbuf_puts(b, " }\n");
+    sbuf_puts(b, "\t}\n");
+}
+
+/* set isolated: the endpoints of networks with ICC off */
+static void isolated_set(struct sbuf *b, const struct fw_state *st)
+{
+    sbuf_puts(b, "\tset " FW_SET_ISOLATED " {\n\t\ttype ifname\n");
+    const char *sep = "\t\telements = { ";
+    for (size_t i = 0; i < st->n_eps; i++) {
+        const struct fw_net *n = net_of(st, st->eps[i].bridge);
+        if (!n || n->icc)
+            continue;
+        sbuf_printf(b, "%s\"%s\"", sep, st->eps[i].veth);
+        sep = ", ";
+    }
+    if (*sep == ',')
+        sbuf_puts(b, " }\n");
+    sbuf_puts(b, "\t}\n");
+}
+
 static void bridge_table(struct sbuf *b, const struct fw_state *st)
 {
     sbuf_puts(b, "table bridge moat {\n");
+    eps_set(b, st);
+    isolated_set(b, st);
     chain_head(b, "prerouting", "type filter hook prerouting priority filter");
-    for (size_t i = 0; i < st->n_eps; i++)
-        antispoof(b, &st->eps[i]);
-    sbuf_puts(b, "\t\tiifname \"mv*\" ether type ip6 drop\n\t}\n");
+    sbuf_puts(b,
+              "\t\tiifname \"mv*\" ether type != { ip, arp } drop\n"
+              "\t\tiifname \"mv*\" ether type ip iifname . ether saddr . ip saddr != @" FW_SET_EPS
+              " drop\n"
+              "\t\tiifname \"mv*\" ether type arp iifname . ether saddr . arp saddr ip != "
+              "@" FW_SET_EPS " drop\n"
+              "\t\tiifname \"mv*\" ether type arp iifname . arp saddr ether . arp saddr ip != "
+              "@" FW_SET_EPS " drop\n"
+              "\t}\n");
     chain_head(b, "forward", "type filter hook forward priority filter");
     sbuf_printf(b, "\t\tmeta mark & 0x%08x == 0x%08x accept\n", FW_DNAT_MARK, FW_DNAT_MARK);
-    for (size_t i = 0; i < st->n_eps; i++) {
-        const struct fw_endpoint *e = &st->eps[i];
-        const struct fw_net *n = net_of(st, e->bridge);
-        if (n && !n->icc)
-            sbuf_printf(b,
-                        "\t\tiifname \"%s\" oifname != \"%s\" drop\n"
-                        "\t\toifname \"%s\" iifname != \"%s\" drop\n",
-                        e->veth, e->veth, e->veth, e->veth);
-    }
-    sbuf_puts(b, "\t}\n}\n");
+    sbuf_puts(b, "\t\tiifname @" FW_SET_ISOLATED " drop\n"
+                 "\t\toifname @" FW_SET_ISOLATED " drop\n"
+                 "\t}\n}\n");
 }
 
 char *fw_ruleset(const struct fw_state *st)

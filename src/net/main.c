@@ -6,25 +6,36 @@
  *   setup      a container's endpoint on a bridge (setup.h); fd 3 is the
  *              container's network namespace; answers
  *              {"ip_forward_set":true|false} (true: it turned
- *              net.ipv4.ip_forward on)
- *   teardown   removes a container's host end (remove.h)
+ *              net.ipv4.ip_forward on), and with a "firewall" part the
+ *              outcome of adding its elements to moat's sets (fwpart.h)
+ *   teardown   removes a container's host end (remove.h), and with a
+ *              "firewall" part its elements; answers {"firewall":...}
  *   bridge-rm  removes a bridge (remove.h)
+ *   firewall   applies the whole of moat's tables (fw.h, nft.h)
+ *   firewall-flush  removes them
+ *
+ * The two firewall ops are only taken when moat-net runs as `moat-net
+ * nft`, which loads libnftables (dlopen) and makes its context and
+ * socket: the other ops do not pay for loading it (some 10 ms).
  *
  * Before it reads the request it opens what needs privilege: a netlink
  * socket in the host's network namespace, one in the container's (if fd 3
- * is a network namespace: setns there and back), /proc/sys/net/ipv4/
- * ip_forward; then it keeps only CAP_NET_ADMIN under no_new_privs and its
- * own seccomp filter (drop.h). Its environment is emptied, descriptors
- * other than 0 to 3 are closed, and it is not dumpable. A separate,
- * dynamically linked program (Debian has no static libmnl), linked with
- * moat's util/ and kernel/ code, never with moat itself. */
+ * is a network namespace: setns there and back), a NETLINK_NETFILTER
+ * socket, /proc/sys/net/ipv4/ip_forward (and libnftables for `nft`); then
+ * it keeps only CAP_NET_ADMIN under no_new_privs and its own seccomp
+ * filter (drop.h). Its environment is emptied, descriptors other than 0
+ * to 3 are closed, and it is not dumpable. A separate, dynamically
+ * linked program (Debian has no static libmnl), linked with moat's util/
+ * and kernel/ code, never with moat itself. */
 #include "ctx.h"
 #include "drop.h"
+#include "fwpart.h"
 #include "remove.h"
 #include "req.h"
 #include "fw.h"
 #include "setup.h"
 #include "../kernel/net/nft.h"
+#include "../kernel/net/nftset.h"
 #include "../kernel/ns.h"
 #include "../util/util.h"
 
@@ -104,7 +115,7 @@ static const char *open_container(struct net_ctx *c)
     return NULL;
 }
 
-static void prepare(struct net_ctx *c, const char **netns_why)
+static void prepare(struct net_ctx *c, bool nft, const char **netns_why)
 {
     merr_t err = MERR_INIT;
     sane_fds();
@@ -113,9 +124,9 @@ static void prepare(struct net_ctx *c, const char **netns_why)
         die(1, "make the process undumpable: %s", strerror(errno));
     json_object_seed(0); /* from /dev/urandom, while it can be opened */
     *netns_why = open_container(c);
-    if (nl_open(&c->host, &err) < 0)
+    if (nl_open(&c->host, &err) < 0 || nftset_open(&c->nf, &err) < 0)
         die(1, "%s", err.msg);
-    if (nft_prepare(&err) < 0) /* its netlink socket, for the firewall ops */
+    if (nft && nft_prepare(&err) < 0) /* dlopen, its context and socket */
         die(1, "%s", err.msg);
     c->ip_forward = open("/proc/sys/net/ipv4/ip_forward", O_RDWR | O_CLOEXEC);
     if (c->ip_forward < 0)
@@ -150,27 +161,64 @@ static json_t *read_request(void)
     return j;
 }
 
+/* the reply on stdout */
+static int reply(json_t *o, merr_t *err)
+{
+    int r = json_dumpf(o, stdout, JSON_COMPACT) < 0 || fputc('\n', stdout) == EOF
+                ? err_set(err, 0, "write the reply")
+                : 0;
+    json_decref(o);
+    return r;
+}
+
 static int run_setup(struct net_ctx *c, const json_t *j, const char *netns_why, merr_t *err)
 {
     struct net_req r;
+    struct fw_state fw;
     bool set;
     if (net_req_parse(j, "setup", &r, err) < 0)
         return MALFORMED;
     if (c->netns_fd < 0)
         return err_set(err, 0, "%s", netns_why), MALFORMED;
-    if (net_setup(c, &r, &set, err) < 0)
+    int part = net_fwpart_parse(j, &r, &fw, err);
+    if (part < 0)
+        return MALFORMED;
+    json_t *o = json_object();
+    if (part)
+        net_fwpart_add(c, &fw, o);
+    if (net_setup(c, &r, &set, err) < 0) {
+        if (part)
+            net_fwpart_undo(c, &fw);
+        fw_state_free(&fw);
+        json_decref(o);
         return -1;
-    printf("{\"ip_forward_set\":%s}\n", set ? "true" : "false");
-    return 0;
+    }
+    fw_state_free(&fw);
+    json_object_set_new(o, "ip_forward_set", json_boolean(set));
+    return reply(o, err);
 }
 
 static int run_teardown(struct net_ctx *c, const json_t *j, const char *netns_why, merr_t *err)
 {
     (void)netns_why;
     struct net_req r;
+    struct fw_state fw;
     if (net_req_parse(j, "teardown", &r, err) < 0)
         return MALFORMED;
-    return net_teardown(c, &r, err);
+    int part = net_fwpart_parse(j, &r, &fw, err);
+    if (part < 0)
+        return MALFORMED;
+    /* the veth first: its elements go only once it cannot send */
+    if (net_teardown(c, &r, err) < 0) {
+        fw_state_free(&fw);
+        return -1;
+    }
+    if (!part)
+        return 0;
+    json_t *o = json_object();
+    net_fwpart_del(c, &fw, o);
+    fw_state_free(&fw);
+    return reply(o, err);
 }
 
 static int run_bridge_rm(struct net_ctx *c, const json_t *j, const char *netns_why, merr_t *err)
@@ -211,22 +259,23 @@ static int run_firewall_flush(struct net_ctx *c, const json_t *j, const char *ne
 static const struct op {
     const char *name;
     int (*run)(struct net_ctx *c, const json_t *req, const char *netns_why, merr_t *err);
+    bool nft; /* needs libnftables: `moat-net nft` */
 } ops[] = {
-    {"setup", run_setup},
-    {"teardown", run_teardown},
-    {"bridge-rm", run_bridge_rm},
-    {"firewall", run_firewall},
-    {"firewall-flush", run_firewall_flush},
+    {"setup", run_setup, false},
+    {"teardown", run_teardown, false},
+    {"bridge-rm", run_bridge_rm, false},
+    {"firewall", run_firewall, true},
+    {"firewall-flush", run_firewall_flush, true},
 };
 
 int main(int argc, char **argv)
 {
-    (void)argv;
-    if (argc > 1)
-        die(2, "usage: moat-net < REQUEST (a JSON object on stdin; see moat's README)");
+    bool nft = argc == 2 && strcmp(argv[1], "nft") == 0;
+    if (argc > 2 || (argc == 2 && !nft))
+        die(2, "usage: moat-net [nft] < REQUEST (a JSON object on stdin; see moat's README)");
     struct net_ctx c = {0};
     const char *netns_why = NULL;
-    prepare(&c, &netns_why);
+    prepare(&c, nft, &netns_why);
     json_t *j = read_request();
     const char *op = json_string_value(json_object_get(j, "op"));
     const struct op *o = NULL;
@@ -235,6 +284,8 @@ int main(int argc, char **argv)
             o = &ops[i];
     if (!o)
         die(2, "request: \"op\": %s", op ? "unknown" : "missing or not a string");
+    if (o->nft && !nft)
+        die(2, "request: \"op\": %s is taken by \"moat-net nft\" only", op);
     merr_t err = MERR_INIT;
     int r = o->run(&c, j, netns_why, &err);
     if (r == MALFORMED)
@@ -246,5 +297,6 @@ int main(int argc, char **argv)
     json_decref(j);
     nl_close(&c.host);
     nl_close(&c.ctr);
+    nl_close(&c.nf);
     return 0;
 }

@@ -15,8 +15,8 @@ struct op_keys {
 
 static const char *const setup_keys[] = {"op",  "bridge",  "bridge_addr", "prefix",
                                          "mtu", "veth",    "ifname",      "addr",
-                                         "mac", "gateway", NULL};
-static const char *const teardown_keys[] = {"op", "veth", NULL};
+                                         "mac", "gateway", "firewall",    NULL};
+static const char *const teardown_keys[] = {"op", "veth", "firewall", NULL};
 static const char *const bridge_rm_keys[] = {"op", "bridge", NULL};
 
 static const struct op_keys ops[] = {

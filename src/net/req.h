@@ -7,8 +7,10 @@
  *   {"op":"teardown", "veth":"mv0123456780"}
  *   {"op":"bridge-rm", "bridge":"moat3"}
  *
- * Every key of an op is required but "mtu" (1500) and "gateway" (none: no
- * default route); a key the op does not know is an error. Names: 1 to 15
+ * setup and teardown may carry "firewall": the endpoint's part of moat's
+ * firewall (fwpart.h; parsed there, not here).
+ * Every key of an op is required but "mtu" (1500), "gateway" (none: no
+ * default route) and "firewall"; a key the op does not know is an error. Names: 1 to 15
  * of A-Z a-z 0-9 _ . - (not "." or ".."), a bridge's starting with "moat"
  * and a host end's with "mv" (moat-net never touches another's device, the
  * host's own eth0 or a Docker bridge); prefix 8..30; mtu 576..65535;

@@ -305,13 +305,21 @@ static void test_text_example(void **state)
     has(t, "elements = { \"moat0\" }"); /* closed: moat1 has host_access */
     cleanup_free char *pre = chain(t, "table inet moat", "nat_prerouting");
     cleanup_free char *out = chain(t, "table inet moat", "nat_output");
-    /* a loopback port: output only */
+    /* the ports are elements of maps; a loopback port's map (dnat_lo) is
+     * looked up in output only */
+    has(t, "elements = { 127.0.0.1 . tcp . 8080 : 10.89.0.2 . 80 }");
+    has(t, "elements = { udp . 5353 : 10.90.0.2 . 53 }");
+    lacks(pre, "dnat_lo");
     lacks(pre, "8080");
-    has(out, "ip daddr 127.0.0.1 tcp dport 8080 dnat ip to 10.89.0.2:80");
+    has(out, "dnat ip to ip daddr . meta l4proto . th dport map @dnat_lo");
     has(pre, "type nat hook prerouting priority -100; policy accept;");
     has(out, "type nat hook output priority -100; policy accept;");
-    has(pre, "meta nfproto ipv4 fib daddr type local udp dport 5353 dnat ip to 10.90.0.2:53");
-    has(out, "meta nfproto ipv4 fib daddr type local udp dport 5353 dnat ip to 10.90.0.2:53");
+    has(pre, "dnat ip to ip daddr . meta l4proto . th dport map @dnat_addr");
+    has(out, "dnat ip to ip daddr . meta l4proto . th dport map @dnat_addr");
+    has(pre, "meta nfproto ipv4 fib daddr type local dnat ip to meta l4proto . th dport map "
+             "@dnat_any");
+    has(out, "meta nfproto ipv4 fib daddr type local dnat ip to meta l4proto . th dport map "
+             "@dnat_any");
     cleanup_free char *raw = chain(t, "table inet moat", "raw_prerouting");
     has(raw, "iifname != \"lo\" ip daddr 127.0.0.0/8 drop");
     has(raw, "iifname @bridges ip saddr 127.0.0.0/8 drop");
@@ -330,17 +338,22 @@ static void test_text_example(void **state)
     assert_non_null(dnat);
     cleanup_free char *before = xstrndup(fwd, (size_t)(dnat - fwd));
     lacks(before, " drop\n");
+    /* the endpoints: set eps (anti-spoofing), set isolated (ICC off) */
+    has(t, "elements = { \"mv0123456780\" . 02:6d:0a:59:00:02 . 10.89.0.2, \"mvabcdef0121\" . "
+           "02:6d:0a:5a:00:02 . 10.90.0.2 }");
+    has(t, "elements = { \"mv0123456780\" }"); /* moat1 has ICC on */
     cleanup_free char *bpre = chain(t, "table bridge moat", "prerouting");
-    has(bpre, "iifname \"mv0123456780\" ether saddr != 02:6d:0a:59:00:02 drop");
-    has(bpre, "iifname \"mv0123456780\" ether type ip ip saddr != 10.89.0.2 drop");
-    has(bpre, "iifname \"mv0123456780\" ether type arp arp saddr ip != 10.89.0.2 drop");
-    has(bpre, "iifname \"mvabcdef0121\" ether type arp arp saddr ether != 02:6d:0a:5a:00:02 drop");
-    has(bpre, "iifname \"mvabcdef0121\" ether type != { ip, arp } drop");
-    has(bpre, "iifname \"mv*\" ether type ip6 drop");
+    has(bpre, "iifname \"mv*\" ether type != { ip, arp } drop");
+    has(bpre, "iifname \"mv*\" ether type ip iifname . ether saddr . ip saddr != @eps drop");
+    has(bpre, "iifname \"mv*\" ether type arp iifname . ether saddr . arp saddr ip != @eps drop");
+    has(bpre,
+        "iifname \"mv*\" ether type arp iifname . arp saddr ether . arp saddr ip != @eps drop");
     cleanup_free char *bfwd = chain(t, "table bridge moat", "forward");
     has(bfwd, "meta mark & 0x00800000 == 0x00800000 accept");
-    has(bfwd, "iifname \"mv0123456780\" oifname != \"mv0123456780\" drop");
-    lacks(bfwd, "mvabcdef0121"); /* moat1 has ICC on */
+    has(bfwd, "iifname @isolated drop");
+    has(bfwd, "oifname @isolated drop");
+    /* the DNAT mark is accepted before the isolation */
+    assert_true(strstr(bfwd, "meta mark") < strstr(bfwd, "@isolated"));
 }
 
 static void test_text_variants(void **state)
@@ -376,18 +389,16 @@ static void test_text_variants(void **state)
     t = text_of(STATE(NET0, "",
                       "{\"proto\":\"tcp\",\"host_ip\":\"192.168.1.5\",\"host_port\":443,"
                       "\"ip\":\"10.89.255.254\",\"port\":8443,\"bridge\":\"moat0\"}"));
-    cleanup_free char *pre = chain(t, "table inet moat", "nat_prerouting");
-    has(pre, "ip daddr 192.168.1.5 tcp dport 443 dnat ip to 10.89.255.254:8443");
-    cleanup_free char *out = chain(t, "table inet moat", "nat_output");
-    has(out, "ip daddr 192.168.1.5 tcp dport 443 dnat ip to 10.89.255.254:8443");
+    has(t, "elements = { 192.168.1.5 . tcp . 443 : 10.89.255.254 . 8443 }");
+    cleanup_free char *m = xstrndup(strstr(t, "\tmap dnat_addr {"), 200);
+    has(m, "elements = { 192.168.1.5 . tcp . 443 : 10.89.255.254 . 8443 }");
     free(t);
-    /* 127.0.0.0/8, not only 127.0.0.1, stays out of prerouting */
+    /* 127.0.0.0/8, not only 127.0.0.1, goes to dnat_lo (output only) */
     t = text_of(STATE(NET0, "",
                       "{\"proto\":\"tcp\",\"host_ip\":\"127.1.2.3\",\"host_port\":443,"
                       "\"ip\":\"10.89.0.9\",\"port\":443,\"bridge\":\"moat0\"}"));
-    cleanup_free char *pre2 = chain(t, "table inet moat", "nat_prerouting");
-    lacks(pre2, "127.1.2.3");
-    has(t, "ip daddr 127.1.2.3 tcp dport 443 dnat ip to 10.89.0.9:443");
+    cleanup_free char *lo = xstrndup(strstr(t, "\tmap dnat_lo {"), 200);
+    has(lo, "elements = { 127.1.2.3 . tcp . 443 : 10.89.0.9 . 443 }");
     free(t);
 }
 
@@ -432,8 +443,116 @@ static void test_quoting(void **state)
               "{\"veth\":\"mv-.Z_9\",\"bridge\":\"A-z_0.9\",\"ip\":\"10.89.0.2\","
               "\"mac\":\"02:6D:0A:59:00:02\"}",
               ""));
-    has(t, "iifname \"mv-.Z_9\" ether saddr != 02:6d:0a:59:00:02 drop");
+    has(t, "elements = { \"mv-.Z_9\" . 02:6d:0a:59:00:02 . 10.89.0.2 }");
     has(t, "iifname \"A-z_0.9\" oifname \"A-z_0.9\" drop");
+}
+
+/* the elements in the kernel's encoding: the bytes nft 1.0.6 sends for
+ * the same elements (nft --debug=netlink add element ...) */
+static void test_elems(void **state)
+{
+    (void)state;
+    struct fw_state st;
+    char *msg = parse(
+        STATE(NET0,
+              "{\"veth\":\"mvc2\",\"bridge\":\"moat0\",\"ip\":\"10.89.0.3\",\"mac\":"
+              "\"02:6d:0a:59:00:03\"}",
+              "{\"proto\":\"udp\",\"host_ip\":\"10.99.0.1\",\"host_port\":53,\"ip\":\"10.89.0.3\","
+              "\"port\":5353,\"bridge\":\"moat0\"},"
+              "{\"proto\":\"tcp\",\"host_ip\":\"0.0.0.0\",\"host_port\":8080,\"ip\":\"10.89.0.3\","
+              "\"port\":80,\"bridge\":\"moat0\"},"
+              "{\"proto\":\"tcp\",\"host_ip\":\"127.0.0.1\",\"host_port\":8081,\"ip\":\"10.89.0."
+              "3\",\"port\":80,\"bridge\":\"moat0\"}"),
+        &st);
+    assert_null(msg);
+    size_t n;
+    struct nft_elem *v = fw_elems(&st, &n);
+    fw_state_free(&st);
+    assert_int_equal(n, 5);
+    static const uint8_t eps[] = {'m', 'v', 'c',  '2',  0,    0,    0, 0, 0, 0, 0,  0,  0, 0,
+                                  0,   0,   0x02, 0x6d, 0x0a, 0x59, 0, 3, 0, 0, 10, 89, 0, 3};
+    assert_int_equal(v[0].family, 7 /* NFPROTO_BRIDGE */);
+    assert_string_equal(v[0].table, "moat");
+    assert_string_equal(v[0].set, "eps");
+    assert_int_equal(v[0].klen, sizeof(eps));
+    assert_memory_equal(v[0].key, eps, sizeof(eps));
+    assert_int_equal(v[0].dlen, 0);
+    /* ICC off: the veth in isolated */
+    assert_string_equal(v[1].set, "isolated");
+    assert_int_equal(v[1].klen, 16);
+    assert_memory_equal(v[1].key, eps, 16);
+    static const uint8_t addr_key[] = {10, 99, 0, 1, 17, 0, 0, 0, 0, 53, 0, 0};
+    static const uint8_t addr_data[] = {10, 89, 0, 3, 0x14, 0xe9, 0, 0};
+    assert_int_equal(v[2].family, 1 /* NFPROTO_INET */);
+    assert_string_equal(v[2].set, "dnat_addr");
+    assert_int_equal(v[2].klen, sizeof(addr_key));
+    assert_memory_equal(v[2].key, addr_key, sizeof(addr_key));
+    assert_int_equal(v[2].dlen, sizeof(addr_data));
+    assert_memory_equal(v[2].data, addr_data, sizeof(addr_data));
+    static const uint8_t any_key[] = {6, 0, 0, 0, 0x1f, 0x90, 0, 0};
+    assert_string_equal(v[3].set, "dnat_any");
+    assert_int_equal(v[3].klen, sizeof(any_key));
+    assert_memory_equal(v[3].key, any_key, sizeof(any_key));
+    assert_string_equal(v[4].set, "dnat_lo");
+    assert_memory_equal(v[4].key, "\x7f\x00\x00\x01", 4);
+    free(v);
+    /* ICC on: no isolated element */
+    msg = parse(STATE(NET1, EP1, ""), &st);
+    assert_null(msg);
+    v = fw_elems(&st, &n);
+    fw_state_free(&st);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].set, "eps");
+    free(v);
+    struct nft_elem br;
+    fw_bridge_elem("moat0", &br);
+    assert_string_equal(br.set, "bridges");
+    assert_int_equal(br.klen, 16);
+    assert_memory_equal(br.key, "moat0\0\0\0\0\0\0\0\0\0\0", 16);
+}
+
+/* one endpoint's part (setup and teardown) */
+static char *part(const char *json, const char *veth)
+{
+    json_t *j = json_loads(json, 0, NULL);
+    assert_non_null(j);
+    struct fw_state st;
+    merr_t e = MERR_INIT;
+    int r = fw_part_parse(j, veth, &st, &e);
+    json_decref(j);
+    assert_true((r < 0) == (e.msg != NULL));
+    fw_state_free(&st);
+    return e.msg;
+}
+
+#define PART(nets, eps, ports)                                                                     \
+    "{\"networks\":[" nets "],\"endpoints\":[" eps "],\"ports\":[" ports "]}"
+
+static void test_part(void **state)
+{
+    (void)state;
+    assert_null(part(PART(NET0, EP0, PORT0), "mv0123456780"));
+    assert_null(part(PART(NET1, EP1, ""), "mvabcdef0121"));
+    char *m = part(PART(NET0, EP0, PORT0), "mv0123456781");
+    assert_string_equal(m, "firewall: endpoints[0].veth: \"mv0123456780\" is not the request's "
+                           "mv0123456781");
+    free(m);
+    m = part(PART(NET0 "," NET1, EP0, ""), "mv0123456780");
+    assert_string_equal(m, "firewall: one network and one endpoint, not 2 and 1");
+    free(m);
+    m = part(PART(NET0, "", ""), "mv0123456780");
+    assert_string_equal(m, "firewall: one network and one endpoint, not 1 and 0");
+    free(m);
+    /* a port to another address than the endpoint's */
+    m = part(PART(NET0, EP0,
+                  "{\"proto\":\"tcp\",\"host_ip\":\"0.0.0.0\",\"host_port\":1,\"ip\":\"10.89."
+                  "0.3\",\"port\":80,\"bridge\":\"moat0\"}"),
+             "mv0123456780");
+    assert_string_equal(m, "firewall: ports[0].ip: is not the endpoint's address");
+    free(m);
+    m = part("{\"networks\":[],\"endpoints\":[],\"ports\":[],\"forward_guard\":true}", "x");
+    assert_string_equal(m, "firewall: forward_guard: unknown key");
+    free(m);
 }
 
 int main(void)
@@ -447,6 +566,8 @@ int main(void)
         cmocka_unit_test(test_text_example),
         cmocka_unit_test(test_text_variants),
         cmocka_unit_test(test_quoting),
+        cmocka_unit_test(test_elems),
+        cmocka_unit_test(test_part),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,8 +13,9 @@
  * it and creates it again from the text. Either all of it is applied or
  * nothing is (the old tables stay); an admin's `nft flush ruleset` is
  * repaired by applying again. The error carries libnftables' message. */
-/* A context, with its netlink socket, made now (before a process drops
- * its privileges) for the calls below to use. */
+/* libnftables loaded (dlopen: a program that does not call these does
+ * not load it) and a context, with its netlink socket, made now (before a
+ * process drops its privileges) for the calls below to use. */
 int nft_prepare(merr_t *err);
 int nft_apply(const char *tables, merr_t *err);
 /* Delete moat's two tables if they exist (one transaction). */

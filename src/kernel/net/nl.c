@@ -18,8 +18,13 @@
 
 int nl_open(struct nl *nl, merr_t *err)
 {
+    return nl_open_proto(nl, NETLINK_ROUTE, err);
+}
+
+int nl_open_proto(struct nl *nl, int proto, merr_t *err)
+{
     nl->seq = 0;
-    nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+    nl->sock = mnl_socket_open2(proto, SOCK_CLOEXEC);
     if (!nl->sock)
         return err_sys(err, "open a netlink socket");
     int on = 1;
@@ -141,16 +146,20 @@ static ssize_t recv_kernel(struct nl *nl, char *buf)
     return n;
 }
 
-int nl_talk(struct nl *nl, struct nlmsghdr *h, nl_reply_cb cb, void *data, merr_t *err,
-            const char *fmt, ...)
+__attribute__((format(printf, 7, 0))) static int talk(struct nl *nl, void *msgs, size_t len,
+                                                      nl_reply_cb cb, void *data, merr_t *err,
+                                                      const char *fmt, va_list ap)
 {
-    va_list ap;
     int errnum = 0, r = 0;
     const char *kmsg = NULL;
-    h->nlmsg_seq = ++nl->seq;
-    h->nlmsg_pid = 0;
+    ++nl->seq;
+    int left = (int)len;
+    for (struct nlmsghdr *m = msgs; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left)) {
+        m->nlmsg_seq = nl->seq;
+        m->nlmsg_pid = 0;
+    }
     cleanup_free char *buf = xmalloc(NL_RCVBUF);
-    if (mnl_socket_sendto(nl->sock, h, h->nlmsg_len) < 0) {
+    if (mnl_socket_sendto(nl->sock, msgs, len) < 0) {
         errnum = errno;
         r = -1;
     }
@@ -169,8 +178,26 @@ int nl_talk(struct nl *nl, struct nlmsghdr *h, nl_reply_cb cb, void *data, merr_
         return 0;
     if (errnum == 0)
         return -1; /* the callback's own error */
-    va_start(ap, fmt);
     refused(err, errnum, kmsg, fmt, ap);
-    va_end(ap);
     return -1;
+}
+
+int nl_talk(struct nl *nl, struct nlmsghdr *h, nl_reply_cb cb, void *data, merr_t *err,
+            const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = talk(nl, h, h->nlmsg_len, cb, data, err, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+int nl_talk_buf(struct nl *nl, void *buf, size_t len, nl_reply_cb cb, void *data, merr_t *err,
+                const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = talk(nl, buf, len, cb, data, err, fmt, ap);
+    va_end(ap);
+    return r;
 }

@@ -12,6 +12,7 @@
 #define MOAT_KERNEL_NET_NL_H
 
 #include "../../util/err.h"
+#include <stddef.h>
 #include <stdint.h>
 
 struct nlmsghdr;
@@ -29,6 +30,8 @@ struct nl {
 /* Open and bind a NETLINK_ROUTE socket in the current network namespace,
  * close-on-exec, with extended ACKs. */
 int nl_open(struct nl *nl, merr_t *err);
+/* The same for another netlink protocol (NETLINK_NETFILTER) */
+int nl_open_proto(struct nl *nl, int proto, merr_t *err);
 void nl_close(struct nl *nl);
 
 /* Start a message in buf (NL_BUF bytes, zeroed here): type, and flags
@@ -44,5 +47,10 @@ typedef int (*nl_reply_cb)(const struct nlmsghdr *h, void *data, merr_t *err);
  * "(kernel: MSG)" when the kernel explained), err->errnum the errno, -1. */
 int nl_talk(struct nl *nl, struct nlmsghdr *h, nl_reply_cb cb, void *data, merr_t *err,
             const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* nl_talk for the len bytes of messages at buf (a batch): each gets the
+ * same sequence number; the exchange ends with the first ACK or error. */
+int nl_talk_buf(struct nl *nl, void *buf, size_t len, nl_reply_cb cb, void *data, merr_t *err,
+                const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
 #endif
