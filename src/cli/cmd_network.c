@@ -5,7 +5,6 @@
 #include "flags.h"
 #include "table.h"
 #include "../engine/engine.h"
-#include "../engine/net_fw.h"
 #include "../util/util.h"
 
 #include <stdio.h>
@@ -401,7 +400,7 @@ static int net_reload(struct store *s, struct flags_it *it, const struct nflags 
 {
     (void)it, (void)v;
     merr_t err = MERR_INIT;
-    return net_fw_reload(s, &err) < 0 ? cli_fail(&err) : 0;
+    return network_reload(s, &err) < 0 ? cli_fail(&err) : 0;
 }
 
 struct sub {

@@ -106,6 +106,10 @@ int network_connect(struct store *s, const char *net, const char *ctr, json_t *e
 /* `network disconnect` (a running container's endpoint goes at once). */
 int network_disconnect(struct store *s, const char *net, const char *ctr, bool force, merr_t *err);
 
+/* `network reload`: moat's whole firewall applied again from the store
+ * (after an admin's `nft flush ruleset`). */
+int network_reload(struct store *s, merr_t *err);
+
 /* IPAM (call with the store lock held, from before the container's record
  * is written until after: entries of containers without a record are
  * freed by the next allocation). An address of network `net` for

@@ -221,3 +221,8 @@ void network_prune(struct store *s, const struct prune_filter *pf, json_t *delet
     network_all_free(v, n);
     store_unlock(s);
 }
+
+int network_reload(struct store *s, merr_t *err)
+{
+    return net_fw_reload(s, err);
+}

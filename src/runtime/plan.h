@@ -74,7 +74,7 @@ struct step {
 struct plan_opts {
     bool no_pivot;
     bool no_new_keyring;
-    bool rootless; /* euid != 0 */
+    bool rootless;    /* euid != 0 */
     bool netns_ready; /* the caller sets the network up (STEP_NETWORK) */
 };
 
