@@ -564,3 +564,22 @@ int cli_print_objects(json_t *all, const char *format)
     }
     return 0;
 }
+
+int cli_inspect_each(struct store *s, char **args, size_t n,
+                     json_t *(*lookup)(struct store *s, const char *what, merr_t *err),
+                     const char *format)
+{
+    json_t *out = json_array();
+    int ret = 0;
+    for (size_t i = 0; i < n; i++) {
+        merr_t err = MERR_INIT;
+        json_t *o = lookup(s, args[i], &err);
+        if (!o)
+            ret = cli_fail(&err);
+        else
+            json_array_append_new(out, o);
+    }
+    int pr = cli_print_objects(out, format);
+    json_decref(out);
+    return pr ? pr : ret;
+}

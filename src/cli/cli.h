@@ -57,6 +57,12 @@ int env_file_read(const char *path, char ***env);
  * template says, a line each; or all of it as JSON (no format, "json").
  * 0, or 125 after a message on a bad template. */
 int cli_print_objects(json_t *all, const char *format);
+/* `inspect` of args[0..n) by one engine lookup: the objects found printed
+ * (cli_print_objects), an error said for each one not found; non-zero if
+ * any was not. */
+int cli_inspect_each(struct store *s, char **args, size_t n,
+                     json_t *(*lookup)(struct store *s, const char *what, merr_t *err),
+                     const char *format);
 
 struct spec;
 

@@ -235,19 +235,7 @@ const struct cmd_flags net_inspect_flags = {
 
 static int net_inspect(struct store *s, struct flags_it *it, const struct nflags *v)
 {
-    json_t *out = json_array();
-    int ret = 0;
-    for (size_t i = 0; i < it->nargs; i++) {
-        merr_t err = MERR_INIT;
-        json_t *o = network_inspect(s, it->args[i], &err);
-        if (!o)
-            ret = cli_fail(&err);
-        else
-            json_array_append_new(out, o);
-    }
-    int pr = cli_print_objects(out, v->format);
-    json_decref(out);
-    return pr ? pr : ret;
+    return cli_inspect_each(s, it->args, it->nargs, network_inspect, v->format);
 }
 
 const struct cmd_flags net_rm_flags = {
