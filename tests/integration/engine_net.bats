@@ -321,3 +321,45 @@ time.sleep(20)' &
     [ "$(mh ps --filter expose=80 --format '{{.Names}}')" = fa ]
     [ -z "$(mh ps --filter expose=81 --format '{{.Names}}')" ]
 }
+
+@test "--dns, --dns-search, --dns-option, --add-host, --link, --ip, --mac-address, --hostname" {
+    mh network create lnk >/dev/null
+    t=$(mh run -d --name target --network lnk bb:1 sleep 100)
+    id=$(mh run -d --network lnk --ip 10.90.0.77 --mac-address 02:aa:bb:cc:dd:ee --hostname box \
+        --dns 192.0.2.53 --dns-search example.test --dns-option ndots:2 \
+        --add-host db:192.0.2.10 --add-host gw:host-gateway --link target:tgt bb:1 sleep 100)
+    run -0 mh exec "$id" ip -o link show eth0
+    [[ $output == *"02:aa:bb:cc:dd:ee"* ]]
+    run -0 mh exec "$id" ip -4 -o addr show eth0
+    [[ $output == *"10.90.0.77/16"* ]]
+    hosts=$(mh exec "$id" cat /etc/hosts)
+    [[ $hosts == *"10.90.0.77	box"* ]]
+    [[ $hosts == *"192.0.2.10	db"* ]]
+    [[ $hosts == *"10.90.0.1	gw"* ]]
+    [[ $hosts == *"$(ip_of "$t")	tgt target"* ]]
+    resolv=$(mh exec "$id" cat /etc/resolv.conf)
+    [[ $resolv == *"search example.test"* ]]
+    [[ $resolv == *"ndots:2"* ]]
+    [ "$(mh exec "$id" hostname)" = box ]
+    # the same address twice, and addresses where they are not allowed
+    run -125 mh run -d --network lnk --ip 10.90.0.77 bb:1 true
+    run -125 mh run --rm --ip 10.89.0.9 bb:1 true
+    [[ $output == *"user-defined networks"* ]]
+    run -125 mh run --rm --network lnk --ip 10.91.0.9 bb:1 true
+}
+
+@test "bad network flags: a clear error, exit 125, nothing made" {
+    before=$(ls "$STORE/containers" | wc -l)
+    for bad in "-p 70000:80" "-p 80:0" "-p 1.2.3:80:80" "-p 80/sctp" "-p 8000-8002:80-81" \
+        "--expose 80-70" "--dns nope" "--dns-option a$'\n'nameserver" "--add-host x" \
+        "--add-host bad..name!:1.2.3.4" "--mac-address 01:00:5e:00:00:01" \
+        "--mac-address zz" "--network-alias a --network bridge" "--link no" \
+        "--network container:nosuch" "--network host -p 80:80 --network-alias x" "--ip6 fd00::1"; do
+        eval "run mh run --rm $bad bb:1 true"
+        echo "$bad: $status $output"
+        [ "$status" -eq 125 ]
+        [[ $output == *moat* ]]
+    done
+    [ "$(ls "$STORE/containers" | wc -l)" = "$before" ]
+    [ -z "$(ls "$STORE/endpoints" 2>/dev/null | grep json || true)" ]
+}
