@@ -114,6 +114,11 @@ static bool link_ok(const char *l)
     return dns_name(b) && (!c || dns_name(c));
 }
 
+int ctr_net_aliases_check(json_t *aliases, const char *flag, merr_t *err)
+{
+    return each(aliases, dns_name, flag, err);
+}
+
 static int values_check(const struct run_opts *o, merr_t *err)
 {
     json_t *hc = o->hc, *ep = o->endpoint;
@@ -121,7 +126,7 @@ static int values_check(const struct run_opts *o, merr_t *err)
         each(json_object_get(hc, "DnsSearch"), dns_name, "--dns-search", err) < 0 ||
         each(json_object_get(hc, "DnsOptions"), token, "--dns-option", err) < 0 ||
         each(json_object_get(hc, "Links"), link_ok, "--link", err) < 0 ||
-        each(json_object_get(ep, "Aliases"), dns_name, "--network-alias", err) < 0)
+        ctr_net_aliases_check(json_object_get(ep, "Aliases"), "--network-alias", err) < 0)
         return -1;
     json_t *xh = json_object_get(hc, "ExtraHosts");
     for (size_t i = 0; i < json_array_size(xh); i++)

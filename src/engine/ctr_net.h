@@ -14,6 +14,8 @@
 
 /* What needs no store: the flags that conflict with the network mode. */
 int ctr_net_check(const struct run_opts *o, merr_t *err);
+/* Aliases (--network-alias, network connect --alias): each a DNS name. */
+int ctr_net_aliases_check(json_t *aliases, const char *flag, merr_t *err);
 /* Under the store lock, on the record of container id being made: the
  * network mode resolved (NetworkMode "bridge" when none was given), its
  * address taken, the ports and the image's (ic) exposed ports recorded,

@@ -205,6 +205,47 @@ static bool fw_done(json_t *reply, int d)
     return fw && strcmp(fw, "ok") == 0 && !stale(d);
 }
 
+static bool mac_parse(const char *s, uint8_t m[6])
+{
+    char end;
+    return s && strlen(s) == 17 &&
+           sscanf(s, "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx%c", &m[0], &m[1], &m[2], &m[3], &m[4],
+                  &m[5], &end) == 6;
+}
+
+/* Another live endpoint (a file whose veth exists) with the MAC address
+ * mac: its container's id in owner. Two ports with one MAC would take
+ * each other's frames on a bridge, and the firewall, which keys its
+ * anti-spoofing on the MAC, refuses a state with two (a whole apply would
+ * fail for every container until one of them stops). */
+static bool mac_taken(int d, const char *veth, const char *mac, char owner[13])
+{
+    uint8_t want[6], have[6];
+    bool found = false;
+    DIR *dir = mac_parse(mac, want) ? fdopendir(dup(d)) : NULL;
+    struct dirent *de;
+    while (dir && !found && (de = readdir(dir))) {
+        size_t l = strlen(de->d_name);
+        if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0 ||
+            (strncmp(de->d_name, veth, l - 5) == 0 && strlen(veth) == l - 5))
+            continue;
+        cleanup_free char *other = xstrndup(de->d_name, l - 5), *text = NULL;
+        merr_t e = MERR_INIT;
+        json_t *ep =
+            read_file_at(d, de->d_name, &text, NULL, &e) == 0 ? json_loads(text, 0, NULL) : NULL;
+        err_clear(&e);
+        found = ep && if_nametoindex(other) != 0 &&
+                mac_parse(json_string_value(json_object_get(ep, "mac")), have) &&
+                memcmp(want, have, 6) == 0;
+        if (found)
+            snprintf(owner, 13, "%s", json_string_value(json_object_get(ep, "container")) ?: "");
+        json_decref(ep);
+    }
+    if (dir)
+        closedir(dir);
+    return found;
+}
+
 int net_ep_up(struct store *s, const struct net_ep *ep, json_t *setup, int nsfd, merr_t *err)
 {
     cleanup_close int d = ep_dir(s, err);
@@ -212,6 +253,9 @@ int net_ep_up(struct store *s, const struct net_ep *ep, json_t *setup, int nsfd,
         return -1;
     if (!veth_name_ok(ep->veth))
         return err_set(err, 0, "internal error: veth name \"%s\"", ep->veth);
+    char owner[13];
+    if (mac_taken(d, ep->veth, ep->mac, owner))
+        return err_set(err, 0, "MAC address %s is already in use by container %s", ep->mac, owner);
     json_t *part = fw_part(s, ep);
     json_t *rec =
         json_pack("{s:s,s:s,s:s,s:s,s:o}", "container", ep->ctr, "bridge", ep->bridge, "ip", ep->ip,

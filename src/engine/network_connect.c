@@ -91,6 +91,8 @@ static int connect_locked(struct store *s, const struct network *n, const char *
     if (json_object_get(nets, n->name))
         return err_set(err, 0, "endpoint with name %s already exists in network %s",
                        str(rec, "Name") ?: id, n->name);
+    if (ctr_net_aliases_check(json_object_get(epcfg, "Aliases"), "--alias", err) < 0)
+        return -1;
     if (n->index == 0 && epcfg && (json_object_get(epcfg, "Aliases")))
         return err_set(err, 0,
                        "network-scoped aliases are only supported for user-defined "

@@ -186,6 +186,22 @@ for i in range(20):
     run ! get_from "$s" "http://$(ip_of "$a")/"
 }
 
+@test "--mac-address of a running container's endpoint is refused; the firewall stays whole" {
+    a=$(mh run -d bb:1 sleep 100)
+    mac=$(mh inspect -f '{{.NetworkSettings.MacAddress}}' "$a")
+    # upper case is the same address
+    run mh run -d --name dup --mac-address "${mac^^}" bb:1 sleep 100
+    [ "$status" -eq 125 ]
+    [[ $output == *"MAC address ${mac^^} is already in use by container ${a:0:12}"* ]]
+    [ "$(ls "$STORE/endpoints" | grep -c json)" -eq 1 ]
+    [ "$(inh ip -o link show type veth | grep -c ' mv')" -eq 1 ]
+    # with two ports of one MAC, the whole ruleset was refused: moat could
+    # not restore its rules after a flush
+    inh nft flush ruleset
+    run -0 mh network reload
+    run -0 inh nft list table bridge moat
+}
+
 @test "the host's services through the gateway: closed unless the network opts in" {
     mkdir -p "$BATS_TEST_TMPDIR/h"
     echo host-service > "$BATS_TEST_TMPDIR/h/index.html"

@@ -221,6 +221,19 @@ host_route() {
     run -0 m network rm web
 }
 
+@test "network connect --alias is checked as --network-alias is: a newline or a space is refused" {
+    m network create a1 > /dev/null
+    m network create a2 > /dev/null
+    local id
+    id=$(m create --network a1 bb:1 true)
+    run -1 m network connect --alias $'web\nevil' a2 "$id"
+    [[ $output == *'--alias "web'* ]]
+    run -1 m network connect --alias 'web evil' a2 "$id"
+    [ "$(m inspect -f '{{len .NetworkSettings.Networks}}' "$id")" = 1 ]
+    run -0 m network connect --alias web-2 a2 "$id"
+    [ "$(m inspect -f '{{.NetworkSettings.Networks.a2.Aliases}}' "$id")" = "[web-2]" ]
+}
+
 @test "network ls: filters, --format, -q and --no-trunc" {
     local a b
     a=$(m network create --label env=prod --label tier front)
