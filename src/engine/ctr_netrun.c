@@ -216,6 +216,7 @@ int ctr_netrun_ready(void *arg, pid_t pid, merr_t *err)
         merr_t e = MERR_INIT;
         net_fw_apply(r->s, &e);
         err_clear(&e);
+        net_release(r->s);
     }
     close(lock);
     return ret;
@@ -251,8 +252,10 @@ void ctr_netrun_finish(struct ctr_netrun *r)
     if (net_ep_down_ctr(r->s, r->id) > 0)
         net_fw_apply(r->s, &e);
     err_clear(&e);
-    if (lock >= 0)
+    if (lock >= 0) {
+        net_release(r->s);
         close(lock);
+    }
     free_run(r);
 }
 
@@ -283,6 +286,7 @@ int ctr_netrun_detach(struct store *s, const char *id, const struct network *n, 
     int r = net_ep_down(s, veth, err);
     if (r > 0)
         r = net_fw_apply(s, err);
+    net_release(s);
     close(lock);
     return r;
 }

@@ -28,6 +28,75 @@ static int ep_dir(struct store *s, merr_t *err)
     return d < 0 ? err_sys(err, "open %s/%s", s->root, EP_DIR) : d;
 }
 
+/* any endpoint file in the store at root (a store with running
+ * containers on its networks) */
+static bool store_busy(const char *root)
+{
+    cleanup_free char *dir = xasprintf("%s/%s", root, EP_DIR);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    bool busy = false;
+    while (d && !busy && (de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        busy = l > 5 && strcmp(de->d_name + l - 5, ".json") == 0;
+    }
+    if (d)
+        closedir(d);
+    return busy;
+}
+
+/* The file naming the store whose networks this network namespace has:
+ * its bridges moat0, moat1, ... and moat's tables are one store's at a
+ * time, while that store has running endpoints. */
+static char *owner_path(void)
+{
+    struct stat st;
+    if (stat("/proc/self/ns/net", &st) < 0)
+        return NULL;
+    return xasprintf("/run/moat-net.%lu", (unsigned long)st.st_ino);
+}
+
+/* this store's now, unless another store with running endpoints has it */
+static int claim(struct store *s, merr_t *err)
+{
+    cleanup_free char *path = owner_path();
+    if (!path)
+        return err_sys(err, "stat /proc/self/ns/net");
+    cleanup_close int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 || flock(fd, LOCK_EX) < 0)
+        return err_sys(err, "open %s", path);
+    cleanup_free char *text = NULL;
+    if (read_fd(fd, &text, NULL) < 0)
+        return err_sys(err, "read %s", path);
+    size_t n = strcspn(text, "\n");
+    text[n] = 0;
+    if (strcmp(text, s->root) == 0)
+        return 0;
+    if (*text && store_busy(text))
+        return err_set(err, 0,
+                       "this host's moat networks (moat0, ...) are in use by the store at %s: "
+                       "two stores cannot both run containers on networks",
+                       text);
+    cleanup_free char *line = xasprintf("%s\n", s->root);
+    if (ftruncate(fd, 0) < 0 || pwrite(fd, line, strlen(line), 0) != (ssize_t)strlen(line))
+        return err_sys(err, "write %s", path);
+    return 0;
+}
+
+void net_release(struct store *s)
+{
+    cleanup_free char *path = owner_path();
+    if (!path || store_busy(s->root))
+        return;
+    cleanup_close int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    cleanup_free char *text = NULL;
+    if (fd < 0 || flock(fd, LOCK_EX) < 0 || read_fd(fd, &text, NULL) < 0)
+        return;
+    text[strcspn(text, "\n")] = 0;
+    if (strcmp(text, s->root) == 0)
+        unlink(path);
+}
+
 int net_lock(struct store *s, merr_t *err)
 {
     cleanup_close int d = ep_dir(s, err);
@@ -41,6 +110,10 @@ int net_lock(struct store *s, merr_t *err)
             close(fd);
             return err_sys(err, "lock %s/%s/lock", s->root, EP_DIR);
         }
+    if (claim(s, err) < 0) {
+        close(fd);
+        return -1;
+    }
     return fd;
 }
 
@@ -414,6 +487,8 @@ void net_cleanup_ctr(struct store *s, const char *id)
     if (lock >= 0 && net_ep_down_ctr(s, id) > 0)
         net_fw_apply(s, &e);
     err_clear(&e);
-    if (lock >= 0)
+    if (lock >= 0) {
+        net_release(s);
         close(lock);
+    }
 }

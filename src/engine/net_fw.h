@@ -32,8 +32,14 @@ struct net_ep {
     size_t nports;
 };
 
-/* The lock (a descriptor to close), taken before anything below. */
+/* The lock (a descriptor to close), taken before anything below. A
+ * network namespace's moat networks (bridges moat0, moat1, ... and moat's
+ * tables) are one store's at a time: the lock claims them for this store
+ * (/run/moat-net.NETNS), and refuses while another store has running
+ * endpoints there. */
 int net_lock(struct store *s, merr_t *err);
+/* With no endpoint left, this store lets the namespace's networks go. */
+void net_release(struct store *s);
 /* Regenerate and apply the firewall (with the lock held). */
 int net_fw_apply(struct store *s, merr_t *err);
 /* With the lock held: record ep, run moat-net's setup request (the

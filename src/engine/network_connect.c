@@ -178,9 +178,6 @@ int network_disconnect(struct store *s, const char *net, const char *ctr, bool f
     } else if (rec) {
         json_object_del(nets, n.name);
         json_object_del(json_object_get(rec, "NetIfnames"), n.name);
-        if (strcmp(ctr_net_mode(rec), n.name) == 0 && json_object_size(nets) == 0)
-            json_object_set_new(json_object_get(rec, "HostConfig"), "NetworkMode",
-                                json_string("none"));
         if (ctr_save(s, id, rec, err) == 0) {
             network_ip_release(s, &n, id, err);
             r = 0;

@@ -231,6 +231,11 @@ for i in range(20):
     run ! get_from "$id" "http://$(ip_of "$a")/"
     run -1 mh network disconnect n1 "$id"
     [[ $output == *"is not connected to network n1"* ]]
+    # from its last network too, and back
+    mh network disconnect bridge "$id"
+    run ! mh exec "$id" ip link show eth0
+    mh network connect n1 "$id"
+    [ "$(get_from "$id" "http://$(ip_of "$a")/")" = peer ]
 }
 
 @test "20 containers started at once on one network get distinct addresses" {
@@ -378,4 +383,22 @@ time.sleep(20)' &
     done
     [ "$(ls "$STORE/containers" | wc -l)" = "$before" ]
     [ -z "$(ls "$STORE/endpoints" 2>/dev/null | grep json || true)" ]
+}
+
+@test "two stores: the second cannot take the networks while the first runs containers on them" {
+    a=$(web first)
+    up "$a"
+    S2="$BATS_TEST_TMPDIR/store2"
+    m2() { nsenter --net="/run/netns/$H" "$MOAT" --root "$S2" "$@"; }
+    m2 import "$BATS_FILE_TMPDIR/rootfs.tgz" bb:1 >/dev/null
+    run -125 m2 run --rm bb:1 true
+    [[ $output == *"in use by the store at $STORE"* ]]
+    # the first store's container is untouched
+    [ "$(inh ip -o link show type veth | grep -c ' mv')" = 1 ]
+    [ "$(mh exec "$a" cat /www/index.html)" = first ]
+    run -0 m2 run --rm --network none bb:1 true
+    # once the first has none running, the second may
+    mh rm -f "$a" >/dev/null
+    run -0 m2 run --rm bb:1 true
+    m2 rm -f $(m2 ps -aq) >/dev/null 2>&1 || true
 }
