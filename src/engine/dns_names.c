@@ -11,6 +11,8 @@
 #include <net/if.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define EP_DIR "endpoints" /* net_fw.h */
@@ -23,70 +25,132 @@ static bool on(char *const *bridges, size_t nb, const char *br)
     return false;
 }
 
-/* container id has name on its network with address ip */
-static bool named(struct store *s, const char *id, const char *ip, const char *name)
+struct entry {
+    char *name;
+    uint32_t addr;
+};
+
+struct dns_names {
+    struct entry *v;
+    size_t n;
+    struct timespec built, mtime; /* when, and the endpoints' directory then */
+    bool valid;
+};
+
+struct dns_names *dns_names_new(void)
+{
+    return xzalloc(sizeof(struct dns_names));
+}
+
+static void clear(struct dns_names *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->v[i].name);
+    free(t->v);
+    t->v = NULL;
+    t->n = 0;
+}
+
+void dns_names_free(struct dns_names *t)
+{
+    if (!t)
+        return;
+    clear(t);
+    free(t);
+}
+
+/* the DNSNames of container id on its network with address ip */
+static void add_names(struct dns_names *t, struct store *s, const char *id, const char *ip,
+                      uint32_t addr)
 {
     merr_t e = MERR_INIT;
     json_t *rec = ctr_load(s, id, &e), *ep;
     err_clear(&e);
     const char *k;
-    bool yes = false;
     json_object_foreach(json_object_get(json_object_get(rec, "NetworkSettings"), "Networks"), k, ep)
     {
         const char *a = json_string_value(json_object_get(ep, "IPAddress"));
         json_t *names = json_object_get(ep, "DNSNames");
         if (!a || strcmp(a, ip) != 0)
             continue;
-        for (size_t i = 0; i < json_array_size(names) && !yes; i++) {
+        for (size_t i = 0; i < json_array_size(names); i++) {
             const char *n = json_string_value(json_array_get(names, i));
-            yes = n && strcasecmp(n, name) == 0;
+            if (!n)
+                continue;
+            t->v = xrealloc(t->v, (t->n + 1) * sizeof(*t->v));
+            t->v[t->n++] = (struct entry){xstrdup(n), addr};
         }
     }
     json_decref(rec);
-    return yes;
 }
 
-/* the endpoint file f of directory d: its address if it is a running
- * container's on one of the bridges, named name */
-static bool match(struct store *s, int d, const char *f, char *const *bridges, size_t nb,
-                  const char *name, uint32_t *addr)
+/* the endpoint file f of directory d: its container's names, if it is
+ * running on one of the bridges */
+static void add_endpoint(struct dns_names *t, struct store *s, int d, const char *f,
+                         char *const *bridges, size_t nb)
 {
     cleanup_free char *text = NULL;
     merr_t e = MERR_INIT;
     if (read_file_at(d, f, &text, NULL, &e) < 0) {
         err_clear(&e);
-        return false;
+        return;
     }
     json_t *ep = json_loads(text, 0, NULL);
     const char *br = json_string_value(json_object_get(ep, "bridge"));
     const char *ip = json_string_value(json_object_get(ep, "ip"));
     const char *id = json_string_value(json_object_get(ep, "container"));
     cleanup_free char *veth = xstrndup(f, strlen(f) - 5);
-    bool yes = on(bridges, nb, br) && ip && id && strlen(id) == 64 &&
-               strspn(id, "0123456789abcdef") == 64 && inet_pton(AF_INET, ip, addr) == 1 &&
-               if_nametoindex(veth) != 0 && named(s, id, ip, name);
+    uint32_t addr;
+    if (on(bridges, nb, br) && ip && id && strlen(id) == 64 &&
+        strspn(id, "0123456789abcdef") == 64 && inet_pton(AF_INET, ip, &addr) == 1 &&
+        if_nametoindex(veth) != 0)
+        add_names(t, s, id, ip, addr);
     json_decref(ep);
-    return yes;
 }
 
-size_t dns_names_lookup(struct store *s, char *const *bridges, size_t nb, const char *name,
-                        uint32_t *addrs, size_t max)
+static bool fresh(struct dns_names *t, const struct timespec *now, const struct timespec *mt)
 {
+    return t->valid && now->tv_sec - t->built.tv_sec < 1 && mt->tv_sec == t->mtime.tv_sec &&
+           mt->tv_nsec == t->mtime.tv_nsec;
+}
+
+static void rebuild(struct dns_names *t, struct store *s, char *const *bridges, size_t nb)
+{
+    struct timespec now;
+    struct stat st = {0};
+    clock_gettime(CLOCK_MONOTONIC, &now);
     int d = openat(s->fd, EP_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    DIR *dir = d < 0 ? NULL : fdopendir(d);
-    struct dirent *de;
-    size_t n = 0;
-    if (!dir) {
+    if (d >= 0)
+        fstat(d, &st);
+    if (fresh(t, &now, &st.st_mtim)) {
         if (d >= 0)
             close(d);
-        return 0;
+        return;
     }
-    while (n < max && (de = readdir(dir))) {
+    clear(t);
+    t->valid = true;
+    t->built = now;
+    t->mtime = st.st_mtim;
+    DIR *dir = d < 0 ? NULL : fdopendir(d);
+    struct dirent *de;
+    if (!dir && d >= 0)
+        close(d);
+    while (dir && (de = readdir(dir))) {
         size_t l = strlen(de->d_name);
-        if (l > 5 && strcmp(de->d_name + l - 5, ".json") == 0 &&
-            match(s, dirfd(dir), de->d_name, bridges, nb, name, &addrs[n]))
-            n++;
+        if (l > 5 && strcmp(de->d_name + l - 5, ".json") == 0)
+            add_endpoint(t, s, dirfd(dir), de->d_name, bridges, nb);
     }
-    closedir(dir);
+    if (dir)
+        closedir(dir);
+}
+
+size_t dns_names_lookup(struct dns_names *t, struct store *s, char *const *bridges, size_t nb,
+                        const char *name, uint32_t *addrs, size_t max)
+{
+    rebuild(t, s, bridges, nb);
+    size_t n = 0;
+    for (size_t i = 0; i < t->n && n < max; i++)
+        if (strcasecmp(t->v[i].name, name) == 0)
+            addrs[n++] = t->v[i].addr;
     return n;
 }

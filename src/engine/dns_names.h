@@ -11,9 +11,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The names and addresses of the containers on given bridges, read again
+ * at most once a second or when the endpoints change (a flood of
+ * questions costs the monitor one scan of the store a second). */
+struct dns_names;
+struct dns_names *dns_names_new(void);
+void dns_names_free(struct dns_names *t);
+
 /* The addresses (network order, at most max) of containers named name on
  * one of bridges[0..nb): how many. */
-size_t dns_names_lookup(struct store *s, char *const *bridges, size_t nb, const char *name,
-                        uint32_t *addrs, size_t max);
+size_t dns_names_lookup(struct dns_names *t, struct store *s, char *const *bridges, size_t nb,
+                        const char *name, uint32_t *addrs, size_t max);
 
 #endif

@@ -32,6 +32,7 @@ struct dns_run {
     int pidfd; /* the resolver (reaped by the monitor's loop or by stop) */
     pid_t pid;
     char **bridges;
+    struct dns_names *names; /* the monitor's table of them */
 };
 
 char **dns_upstreams(json_t *hc)
@@ -188,7 +189,8 @@ int dns_run_start(struct store *s, int nsfd, char *const *upstreams, char *const
     if (pid < 0)
         goto out;
     struct dns_run *d = xzalloc(sizeof(*d));
-    *d = (struct dns_run){.s = s, .ctl = sp[0], .pidfd = pidfd, .pid = pid};
+    *d = (struct dns_run){
+        .s = s, .ctl = sp[0], .pidfd = pidfd, .pid = pid, .names = dns_names_new()};
     for (size_t i = 0; i < nb; i++)
         strv_push(&d->bridges, bridges[i]);
     sp[0] = -1;
@@ -227,8 +229,8 @@ void dns_run_serve(struct dns_run *d)
         }
         if (dns_ctl_req_parse(b, (size_t)n, &tag, name) < 0)
             continue; /* not a question: no answer */
-        size_t c =
-            dns_names_lookup(d->s, d->bridges, strv_len(d->bridges), name, addrs, DNS_CTL_MAX);
+        size_t c = dns_names_lookup(d->names, d->s, d->bridges, strv_len(d->bridges), name, addrs,
+                                    DNS_CTL_MAX);
         size_t l = dns_ctl_rep(tag, addrs, c, rep);
         (void)send(d->ctl, rep, l, MSG_DONTWAIT | MSG_NOSIGNAL);
     }
@@ -246,5 +248,6 @@ void dns_run_stop(struct dns_run *d)
     close(d->pidfd);
     close_fd(&d->ctl);
     strv_free(d->bridges);
+    dns_names_free(d->names);
     free(d);
 }
