@@ -109,11 +109,7 @@ static int dns_start(struct ctr_netrun *r, int ns, merr_t *err)
 {
     if (!r->upstreams)
         return 0;
-    char **br = xzalloc(r->neps * sizeof(char *));
-    for (size_t i = 0; i < r->neps; i++)
-        br[i] = r->eps[i].bridge;
-    int ret = dns_run_start(r->s, ns, r->upstreams, br, r->neps, &r->dns, err);
-    free(br);
+    int ret = dns_run_start(r->s, ns, r->upstreams, r->id, &r->dns, err);
     return ret < 0 ? err_wrap(err, "the DNS resolver at " DNS_ADDR) : 0;
 }
 

@@ -2,6 +2,7 @@
  * (see dns_names.h). */
 #include "dns_names.h"
 #include "ctr.h"
+#include "network.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 
@@ -114,7 +115,28 @@ static bool fresh(struct dns_names *t, const struct timespec *now, const struct 
            mt->tv_nsec == t->mtime.tv_nsec;
 }
 
-static void rebuild(struct dns_names *t, struct store *s, char *const *bridges, size_t nb)
+/* the bridges of the networks container id is on now */
+static char **own_bridges(struct store *s, const char *id)
+{
+    merr_t e = MERR_INIT;
+    json_t *rec = ctr_load(s, id, &e), *ep;
+    err_clear(&e);
+    char **v = NULL;
+    const char *k;
+    json_object_foreach(json_object_get(json_object_get(rec, "NetworkSettings"), "Networks"), k, ep)
+    {
+        struct network n = {0};
+        const char *nid = json_string_value(json_object_get(ep, "NetworkID"));
+        if (network_find(s, nid ? nid : k, &n, &e) == 0 && n.device)
+            strv_push(&v, n.device);
+        err_clear(&e);
+        network_free(&n);
+    }
+    json_decref(rec);
+    return v;
+}
+
+static void rebuild(struct dns_names *t, struct store *s, const char *id)
 {
     struct timespec now;
     struct stat st = {0};
@@ -128,6 +150,8 @@ static void rebuild(struct dns_names *t, struct store *s, char *const *bridges, 
         return;
     }
     clear(t);
+    char **bridges = own_bridges(s, id);
+    size_t nb = strv_len(bridges);
     t->valid = true;
     t->built = now;
     t->mtime = st.st_mtim;
@@ -142,12 +166,13 @@ static void rebuild(struct dns_names *t, struct store *s, char *const *bridges, 
     }
     if (dir)
         closedir(dir);
+    strv_free(bridges);
 }
 
-size_t dns_names_lookup(struct dns_names *t, struct store *s, char *const *bridges, size_t nb,
-                        const char *name, uint32_t *addrs, size_t max)
+size_t dns_names_lookup(struct dns_names *t, struct store *s, const char *id, const char *name,
+                        uint32_t *addrs, size_t max)
 {
-    rebuild(t, s, bridges, nb);
+    rebuild(t, s, id);
     size_t n = 0;
     for (size_t i = 0; i < t->n && n < max; i++)
         if (strcasecmp(t->v[i].name, name) == 0)

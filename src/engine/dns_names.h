@@ -19,8 +19,8 @@ struct dns_names *dns_names_new(void);
 void dns_names_free(struct dns_names *t);
 
 /* The addresses (network order, at most max) of containers named name on
- * one of bridges[0..nb): how many. */
-size_t dns_names_lookup(struct dns_names *t, struct store *s, char *const *bridges, size_t nb,
-                        const char *name, uint32_t *addrs, size_t max);
+ * the bridges of the networks container id is on now: how many. */
+size_t dns_names_lookup(struct dns_names *t, struct store *s, const char *id, const char *name,
+                        uint32_t *addrs, size_t max);
 
 #endif

@@ -31,7 +31,7 @@ struct dns_run {
     int ctl;   /* to the resolver */
     int pidfd; /* the resolver (reaped by the monitor's loop or by stop) */
     pid_t pid;
-    char **bridges;
+    char id[65];
     struct dns_names *names; /* the monitor's table of them */
 };
 
@@ -164,8 +164,8 @@ static pid_t spawn(struct child *c, int *pidfd, merr_t *err)
     return pid;
 }
 
-int dns_run_start(struct store *s, int nsfd, char *const *upstreams, char *const *bridges,
-                  size_t nb, struct dns_run **out, merr_t *err)
+int dns_run_start(struct store *s, int nsfd, char *const *upstreams, const char *id,
+                  struct dns_run **out, merr_t *err)
 {
     struct child c = {.fds = {-1, -1, -1}, .exe = -1, .parent = getpid()};
     int sp[2] = {-1, -1}, pidfd = -1, ret = -1;
@@ -191,8 +191,7 @@ int dns_run_start(struct store *s, int nsfd, char *const *upstreams, char *const
     struct dns_run *d = xzalloc(sizeof(*d));
     *d = (struct dns_run){
         .s = s, .ctl = sp[0], .pidfd = pidfd, .pid = pid, .names = dns_names_new()};
-    for (size_t i = 0; i < nb; i++)
-        strv_push(&d->bridges, bridges[i]);
+    snprintf(d->id, sizeof(d->id), "%s", id);
     sp[0] = -1;
     fcntl(d->ctl, F_SETFL, O_NONBLOCK);
     *out = d;
@@ -229,8 +228,7 @@ void dns_run_serve(struct dns_run *d)
         }
         if (dns_ctl_req_parse(b, (size_t)n, &tag, name) < 0)
             continue; /* not a question: no answer */
-        size_t c = dns_names_lookup(d->names, d->s, d->bridges, strv_len(d->bridges), name, addrs,
-                                    DNS_CTL_MAX);
+        size_t c = dns_names_lookup(d->names, d->s, d->id, name, addrs, DNS_CTL_MAX);
         size_t l = dns_ctl_rep(tag, addrs, c, rep);
         (void)send(d->ctl, rep, l, MSG_DONTWAIT | MSG_NOSIGNAL);
     }
@@ -247,7 +245,6 @@ void dns_run_stop(struct dns_run *d)
         ;
     close(d->pidfd);
     close_fd(&d->ctl);
-    strv_free(d->bridges);
     dns_names_free(d->names);
     free(d);
 }

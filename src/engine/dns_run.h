@@ -20,11 +20,12 @@ struct dns_run;
  * /etc/resolv.conf (loopback ones too: the resolver forwards from the
  * host's network namespace). A NULL-ended list (strv_free it). */
 char **dns_upstreams(json_t *hc);
-/* Start the resolver of the container whose network namespace is nsfd,
- * its names looked up on bridges[0..nb) (copied), forwarding to
- * upstreams (NULL or none: names it does not know are refused). */
-int dns_run_start(struct store *s, int nsfd, char *const *upstreams, char *const *bridges,
-                  size_t nb, struct dns_run **out, merr_t *err);
+/* Start the resolver of container id, whose network namespace is nsfd,
+ * its names looked up on the bridges of the networks it is on at the time
+ * (connected and disconnected ones count), forwarding to upstreams (NULL
+ * or none: names it does not know are refused). */
+int dns_run_start(struct store *s, int nsfd, char *const *upstreams, const char *id,
+                  struct dns_run **out, merr_t *err);
 /* The descriptor to poll for its questions (-1: none, it is gone). */
 int dns_run_fd(const struct dns_run *d);
 /* Answer the questions waiting on it (never blocks). */

@@ -236,3 +236,19 @@ A $(ip_of srv) 600" ]
     done
     [ ! -e "/proc/$pid" ]
 }
+
+@test "dns: a network connected to a running container is resolved, a disconnected one no longer" {
+    m network create web > /dev/null
+    m network create other > /dev/null
+    m run -d --name srv --network other bb:1 sleep 300 > /dev/null
+    m run -d --name cli --network web bb:1 sleep 300 > /dev/null
+    run -0 q cli udp srv
+    [ "$output" = "rcode 3" ]
+    # the endpoints change: the monitor's table of names is read again
+    m network connect other cli
+    run -0 q cli udp srv
+    [ "$output" = "$(printf 'rcode 0\nA %s 600' "$(ip_of srv)")" ]
+    m network disconnect other cli
+    run -0 q cli udp srv
+    [ "$output" = "rcode 3" ]
+}
