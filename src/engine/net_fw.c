@@ -1,6 +1,7 @@
 /* net_fw.c: endpoints in the store and the firewall made from them (see
  * net_fw.h). */
 #include "net_fw.h"
+#include "ctr.h"
 #include "net_run.h"
 #include "network_rec.h"
 #include "../util/fs.h"
@@ -26,6 +27,16 @@ static int ep_dir(struct store *s, merr_t *err)
         return err_sys(err, "create %s/%s", s->root, EP_DIR);
     int d = openat(s->fd, EP_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     return d < 0 ? err_sys(err, "open %s/%s", s->root, EP_DIR) : d;
+}
+
+/* a stream over directory fd d from its start: the stream shares the
+ * offset of d (dup), which an earlier scan may have left at the end */
+static DIR *scan(int d)
+{
+    DIR *dir = fdopendir(dup(d));
+    if (dir)
+        rewinddir(dir);
+    return dir;
 }
 
 /* any endpoint file in the store at root (a store with running
@@ -164,9 +175,18 @@ static json_t *networks_json(struct store *s, const char *device)
 }
 
 /* the endpoints' part, with what earlier commands left cleaned up */
-static void endpoints_json(int d, json_t *eps, json_t *ports)
+/* an endpoint (its file's record ep) whose container's monitor is gone:
+ * its veth may outlive it a moment (a network namespace goes away in the
+ * kernel's own time), its elements and ports must not */
+static bool ep_orphan(struct store *s, json_t *ep)
 {
-    DIR *dir = fdopendir(dup(d));
+    const char *id = json_string_value(json_object_get(ep, "container"));
+    return !id || strlen(id) != 64 || !ctr_monitor_alive(s, id);
+}
+
+static void endpoints_json(struct store *s, int d, json_t *eps, json_t *ports)
+{
+    DIR *dir = scan(d);
     struct dirent *de;
     while (dir && (de = readdir(dir))) {
         size_t l = strlen(de->d_name);
@@ -179,7 +199,7 @@ static void endpoints_json(int d, json_t *eps, json_t *ports)
         if (read_file_at(d, de->d_name, &text, NULL, &e) == 0)
             ep = json_loads(text, 0, NULL);
         err_clear(&e);
-        if (!veth_name_ok(veth) || !ep || if_nametoindex(veth) == 0) {
+        if (!veth_name_ok(veth) || !ep || if_nametoindex(veth) == 0 || ep_orphan(s, ep)) {
             unlinkat(d, de->d_name, 0); /* its veth is gone with its container */
             json_decref(ep);
             continue;
@@ -215,17 +235,23 @@ static void stray_veths(struct store *s, int d)
 
 /* whether an earlier command left something for a whole apply to clean:
  * a file whose veth is gone, a veth "mv..." without a file */
-static bool stale(int d)
+static bool stale(struct store *s, int d)
 {
     bool found = false;
-    DIR *dir = fdopendir(dup(d));
+    DIR *dir = scan(d);
     struct dirent *de;
     while (dir && !found && (de = readdir(dir))) {
         size_t l = strlen(de->d_name);
         if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
             continue;
         cleanup_free char *veth = xstrndup(de->d_name, l - 5);
-        found = !veth_name_ok(veth) || if_nametoindex(veth) == 0;
+        cleanup_free char *text = NULL;
+        merr_t e = MERR_INIT;
+        json_t *ep =
+            read_file_at(d, de->d_name, &text, NULL, &e) == 0 ? json_loads(text, 0, NULL) : NULL;
+        err_clear(&e);
+        found = !veth_name_ok(veth) || if_nametoindex(veth) == 0 || !ep || ep_orphan(s, ep);
+        json_decref(ep);
     }
     if (dir)
         closedir(dir);
@@ -246,7 +272,7 @@ int net_fw_apply(struct store *s, merr_t *err)
         return -1;
     stray_veths(s, d);
     json_t *eps = json_array(), *ports = json_array();
-    endpoints_json(d, eps, ports);
+    endpoints_json(s, d, eps, ports);
     bool guard = faccessat(d, FORWARD_MARK, F_OK, 0) == 0;
     json_t *req =
         json_pack("{s:s,s:o,s:o,s:o,s:b}", "op", "firewall", "networks", networks_json(s, NULL),
@@ -272,10 +298,10 @@ static json_t *fw_part(struct store *s, const struct net_ep *ep)
 
 /* moat-net changed the endpoint's elements ("firewall": "ok") and nothing
  * else is left to clean: no whole apply needed */
-static bool fw_done(json_t *reply, int d)
+static bool fw_done(struct store *s, json_t *reply, int d)
 {
     const char *fw = json_string_value(json_object_get(reply, "firewall"));
-    return fw && strcmp(fw, "ok") == 0 && !stale(d);
+    return fw && strcmp(fw, "ok") == 0 && !stale(s, d);
 }
 
 static bool mac_parse(const char *s, uint8_t m[6])
@@ -295,7 +321,7 @@ static bool mac_taken(int d, const char *veth, const char *mac, char owner[13])
 {
     uint8_t want[6], have[6];
     bool found = false;
-    DIR *dir = mac_parse(mac, want) ? fdopendir(dup(d)) : NULL;
+    DIR *dir = mac_parse(mac, want) ? scan(d) : NULL;
     struct dirent *de;
     while (dir && !found && (de = readdir(dir))) {
         size_t l = strlen(de->d_name);
@@ -353,7 +379,7 @@ int net_ep_up(struct store *s, const struct net_ep *ep, json_t *setup, int nsfd,
     bool forward = json_is_true(json_object_get(reply, "ip_forward_set"));
     if (forward)
         close(openat(d, FORWARD_MARK, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
-    bool done = !forward && !leftover && fw_done(reply, d);
+    bool done = !forward && !leftover && fw_done(s, reply, d);
     json_decref(reply);
     if (!done && net_fw_apply(s, err) < 0) {
         merr_t e = MERR_INIT;
@@ -393,7 +419,7 @@ int net_ep_down(struct store *s, const char *veth, merr_t *err)
     json_decref(req);
     if (unlinkat(d, name, 0) < 0 && errno != ENOENT && r == 0)
         r = err_sys(err, "remove %s/%s", EP_DIR, name);
-    if (r == 0 && !fw_done(reply, d))
+    if (r == 0 && !fw_done(s, reply, d))
         r = 1;
     json_decref(reply);
     return r;
@@ -431,7 +457,7 @@ int net_ep_down_ctr(struct store *s, const char *id)
     if (d < 0)
         return 0;
     char **veths = NULL;
-    DIR *dir = fdopendir(dup(d));
+    DIR *dir = scan(d);
     struct dirent *de;
     while (dir && (de = readdir(dir))) {
         size_t l = strlen(de->d_name);
@@ -466,7 +492,7 @@ static bool has_endpoint(struct store *s, const char *id)
     merr_t e = MERR_INIT;
     cleanup_close int d = ep_dir(s, &e);
     err_clear(&e);
-    DIR *dir = d < 0 ? NULL : fdopendir(dup(d));
+    DIR *dir = d < 0 ? NULL : scan(d);
     struct dirent *de;
     char prefix[16];
     snprintf(prefix, sizeof(prefix), "mv%.9s", id);

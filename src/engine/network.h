@@ -10,8 +10,8 @@
  *   networks/ID.ipam  its addresses in use: {"10.90.0.2": "CONTAINER ID"}
  *
  * Both change only under the store lock, by rename(2). The default
- * network, Docker's "bridge" (device moat0, 10.89.0.0/16, gateway
- * 10.89.0.1, no traffic between its containers), is made when first
+ * network, Docker's "bridge" (device moat0, 10.87.0.0/16, gateway
+ * 10.87.0.1, no traffic between its containers), is made when first
  * needed; "host" and "none" are listed as Docker lists them (drivers host
  * and null) and have no file. Records are read back as untrusted: one
  * that does not hold together is skipped. */
@@ -27,8 +27,8 @@
 
 #define NETWORK_DEFAULT "bridge"
 #define NETWORK_DEFAULT_DEVICE "moat0"
-#define NETWORK_DEFAULT_SUBNET "10.89.0.0/16"
-#define NETWORK_DEFAULT_GATEWAY "10.89.0.1"
+#define NETWORK_DEFAULT_SUBNET "10.87.0.0/16"
+#define NETWORK_DEFAULT_GATEWAY "10.87.0.1"
 /* Options a network takes (--opt KEY=VALUE) */
 #define NETOPT_ICC "com.docker.network.bridge.enable_icc"
 #define NETOPT_MTU "com.docker.network.driver.mtu"

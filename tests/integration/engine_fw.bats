@@ -111,7 +111,7 @@ elements() {
     # unpublished: 127.0.0.1:8080 must not reach it
     serve c2
     [ "$(ip_of c2)" = "$ip1" ]
-    in_ns sh -c "for i in \$(seq 50); do busybox wget -q -O - -T 1 http://$ip1/ && exit; sleep 0.1; done"
+    in_ns sh -c "for i in \$(seq 50); do timeout 1 busybox wget -q -O - http://$ip1/ && exit; sleep 0.1; done"
     run get http://127.0.0.1:8080/
     [ "$status" -ne 0 ]
     [ "$output" != c2 ]
@@ -152,7 +152,7 @@ elements() {
     serve c1
     serve c2
     n run -d --name c3 --cap-add NET_ADMIN --cap-add NET_RAW bb:1 sleep 100 >/dev/null
-    gw=10.89.0.1 # the default network's gateway
+    gw=10.87.0.1 # the default network's gateway
     n exec c3 ping -c1 -W2 "$gw"
     # another container's address
     n exec c3 ip addr add "$(ip_of c1)/32" dev eth0
@@ -161,9 +161,9 @@ elements() {
     # (a MAC of its own: busybox ip in the container cannot set one; the
     # same rule is tested with another MAC in net_fw.bats)
     # ICC off holds for it: c3 reaches neither c1 nor c2
-    run n exec c3 wget -q -O - -T 2 "http://$(ip_of c1)/"
+    run n exec c3 timeout 2 wget -q -O - "http://$(ip_of c1)/"
     [ "$status" -ne 0 ]
-    run n exec c3 wget -q -O - -T 2 "http://$(ip_of c2)/"
+    run n exec c3 timeout 2 wget -q -O - "http://$(ip_of c2)/"
     [ "$status" -ne 0 ]
     n exec c3 ping -c1 -W2 "$gw"
 }

@@ -82,18 +82,18 @@ up() {
     return 1
 }
 
-@test "default network: an address of 10.89.0.0/16, a route out, outbound NAT, and DNS from the host" {
+@test "default network: an address of 10.87.0.0/16, a route out, outbound NAT, and DNS from the host" {
     id=$(mh run -d bb:1 sleep 100)
     run -0 mh exec "$id" ip -4 -o addr show eth0
-    [[ $output == *"inet 10.89."*"/16"* ]]
+    [[ $output == *"inet 10.87."*"/16"* ]]
     run -0 mh exec "$id" ip route
-    [[ $output == *"default via 10.89.0.1 dev eth0"* ]]
+    [[ $output == *"default via 10.87.0.1 dev eth0"* ]]
     # the outside host has no route back: only masquerading gets an answer
     [ "$(get_from "$id" http://10.99.0.2:8000/)" = outside ]
     # the host's resolvers, loopback ones left out
     run -0 mh exec "$id" cat /etc/resolv.conf
     [[ $output != *"nameserver 127."* ]]
-    [ "$(mh inspect -f '{{.HostConfig.NetworkMode}} {{.NetworkSettings.Networks.bridge.Gateway}}' "$id")" = "bridge 10.89.0.1" ]
+    [ "$(mh inspect -f '{{.HostConfig.NetworkMode}} {{.NetworkSettings.Networks.bridge.Gateway}}' "$id")" = "bridge 10.87.0.1" ]
     [[ $(mh exec "$id" cat /etc/hosts) == *"$(ip_of "$id")"* ]]
 }
 
@@ -207,7 +207,7 @@ for i in range(20):
     echo host-service > "$BATS_TEST_TMPDIR/h/index.html"
     inh busybox httpd -p 0.0.0.0:9000 -h "$BATS_TEST_TMPDIR/h"
     id=$(mh run -d bb:1 sleep 100)
-    run ! get_from "$id" http://10.89.0.1:9000/
+    run ! get_from "$id" http://10.87.0.1:9000/
     run ! get_from "$id" http://10.99.0.1:9000/
     mh network create --opt run.moat.network.host_access=true open >/dev/null
     id2=$(mh run -d --network open bb:1 sleep 100)
@@ -364,7 +364,7 @@ time.sleep(20)' &
     [ "$(mh exec "$id" hostname)" = box ]
     # the same address twice, and addresses where they are not allowed
     run -125 mh run -d --network lnk --ip 10.90.0.77 bb:1 true
-    run -125 mh run --rm --ip 10.89.0.9 bb:1 true
+    run -125 mh run --rm --ip 10.87.0.9 bb:1 true
     [[ $output == *"user-defined networks"* ]]
     run -125 mh run --rm --network lnk --ip 10.91.0.9 bb:1 true
 }

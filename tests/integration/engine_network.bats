@@ -29,7 +29,7 @@ ctr_on() {
     echo "$id"
 }
 
-@test "network ls: bridge, host and none as Docker lists them; bridge is moat0 on 10.89.0.0/16" {
+@test "network ls: bridge, host and none as Docker lists them; bridge is moat0 on 10.87.0.0/16" {
     run -0 m network ls
     [ "${lines[0]}" = "NETWORK ID     NAME      DRIVER    SCOPE" ]
     [[ ${lines[1]} =~ ^[0-9a-f]{12}\ +bridge\ +bridge\ +local$ ]]
@@ -37,7 +37,7 @@ ctr_on() {
     [[ ${lines[3]} =~ ^[0-9a-f]{12}\ +none\ +null\ +local$ ]]
     [ ${#lines[@]} = 4 ]
     run -0 m network inspect -f '{{.Driver}} {{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}} {{index .Options "com.docker.network.bridge.enable_icc"}} {{.Moat.Device}}' bridge
-    [ "$output" = "bridge 10.89.0.0/16 10.89.0.1 false moat0" ]
+    [ "$output" = "bridge 10.87.0.0/16 10.87.0.1 false moat0" ]
     # one file: the default network's; host and none have none
     [ "$(netfiles | grep -c '\.json$')" = 1 ]
     run -0 m network inspect -f '{{.Name}} {{.Driver}} {{len .IPAM.Config}}' host none default
@@ -133,8 +133,8 @@ host_route() {
     [[ $output == *"overlaps network a (10.100.0.0/24)"* ]]
     run -1 m network create --subnet 10.100.0.128/25 b
     [[ $output == *"overlaps network a"* ]]
-    run -1 m network create --subnet 10.89.5.0/24 b
-    [[ $output == *"overlaps network bridge (10.89.0.0/16)"* ]]
+    run -1 m network create --subnet 10.87.5.0/24 b
+    [[ $output == *"overlaps network bridge (10.87.0.0/16)"* ]]
     run -1 m network create --subnet 127.0.0.0/16 b
     [[ $output == *"overlaps the host's address on lo"* ]]
     local r
