@@ -30,7 +30,11 @@
  *       BEFORE the isolation drops: between bridges, inside a bridge with
  *       ICC off (a routed detour through the gateway), and with
  *       forward_guard nothing forwarded that is neither from nor to a moat
- *       bridge (Docker's FORWARD DROP, scoped to what is not moat's);
+ *       bridge (Docker's FORWARD DROP, scoped to what is not moat's), but
+ *       traffic in or out of another engine's bridge (Podman's, libvirt's:
+ *       with br_netfilter even the traffic inside such a bridge is seen
+ *       here): the host does not start routing between its own
+ *       interfaces, and the other engines keep working;
  *   input: from a bridge without host_access only replies, ICMP and DNS.
  *
  * table bridge moat (the switch; never relies on br_netfilter):
@@ -224,7 +228,8 @@ static void forward(struct sbuf *b, const struct fw_state *st)
             sbuf_printf(b, "\t\tiifname \"%s\" oifname \"%s\" drop\n", br, br);
     }
     if (st->forward_guard)
-        sbuf_puts(b, "\t\tiifname != @bridges oifname != @bridges drop\n");
+        sbuf_puts(b, "\t\tiifname != @bridges oifname != @bridges meta iifkind != \"bridge\" "
+                     "meta oifkind != \"bridge\" drop\n");
     sbuf_puts(b, "\t}\n");
 }
 

@@ -94,7 +94,7 @@ setup() {
 teardown() {
     [ -n "${P:-}" ] || return 0
     local n pid
-    for n in t1 t3 c1 c2 c3 c4 t5; do
+    for n in t1 t3 c1 c2 c3 c4 t5 t6 t7; do
         [ -e "/run/netns/$P-$n" ] || continue
         for pid in $(ip netns pids "$P-$n"); do kill "$pid" 2>/dev/null || true; done
         ip netns del "$P-$n"
@@ -438,9 +438,26 @@ EOF
     ip -n "$P-t3" route add default via 10.99.0.1
     run get t5 http://10.99.0.2/
     [ "$output" = outside ]
+    # another engine's bridge in the host, two namespaces on it (with
+    # br_netfilter, traffic inside it is forwarded traffic too)
+    ip -n "$P-t1" link add other0 type bridge
+    ip -n "$P-t1" link set other0 up
+    for x in t6 t7; do
+        ip netns add "$P-$x"
+        ip -n "$P-t1" link add "o$x" type veth peer name eth0 netns "$P-$x"
+        ip -n "$P-t1" link set "o$x" master other0 up
+        ip -n "$P-$x" link set eth0 up
+        ip -n "$P-$x" link set lo up
+    done
+    ip -n "$P-t6" addr add 10.97.0.6/24 dev eth0
+    ip -n "$P-t7" addr add 10.97.0.7/24 dev eth0
+    serve t7 other
+    listening t7 80
     apply
     run get t5 http://10.99.0.2/
     [ "$status" -ne 0 ]
+    run get t6 http://10.97.0.7/
+    [ "$output" = other ]
     state | sed 's/"forward_guard":true/"forward_guard":false/' | ns t1 "$FWCTL" apply
     run get t5 http://10.99.0.2/
     [ "$output" = outside ]

@@ -332,7 +332,8 @@ static void test_text_example(void **state)
     has(fwd, "iifname \"moat0\" oifname \"moat0\" drop"); /* ICC off */
     lacks(fwd, "iifname \"moat1\" oifname \"moat1\" drop");
     has(fwd, "iifname \"moat1\" oifname @bridges oifname != \"moat1\" drop");
-    has(fwd, "iifname != @bridges oifname != @bridges drop");
+    has(fwd, "iifname != @bridges oifname != @bridges meta iifkind != \"bridge\" meta oifkind != "
+             "\"bridge\" drop");
     /* DNATed traffic is accepted before any drop */
     const char *dnat = strstr(fwd, "oifname @bridges ct status dnat accept");
     assert_non_null(dnat);
@@ -362,10 +363,12 @@ static void test_text_variants(void **state)
     /* nothing at all: still two valid tables, sets without elements */
     char *t = text_of(STATE("", "", ""));
     lacks(t, "elements");
-    has(t, "iifname != @bridges oifname != @bridges drop"); /* forward_guard */
+    has(t, "iifname != @bridges oifname != @bridges meta iifkind != \"bridge\" meta oifkind != "
+           "\"bridge\" drop"); /* forward_guard */
     free(t);
     t = text_of("{\"networks\":[],\"endpoints\":[],\"ports\":[],\"forward_guard\":false}");
-    lacks(t, "iifname != @bridges oifname != @bridges drop");
+    lacks(t, "iifname != @bridges oifname != @bridges meta iifkind != \"bridge\" meta oifkind != "
+             "\"bridge\" drop");
     free(t);
     /* internal: closed both ways, no NAT */
     t = text_of(STATE("{\"bridge\":\"moat3\",\"subnet\":\"10.91.0.0/24\",\"gateway\":\"10.91.0.1\","
