@@ -73,9 +73,20 @@ printf '  bridge / none:   %.2f (target <= 2)\n' "$(echo "$b / $n" | bc -l)"
 printf '  bridge / podman: %.3f (target <= 0.25)\n' "$(echo "$b / $p" | bc -l)"
 
 echo "== iperf3 -t $SECS: through a published port (127.0.0.1:5201) vs a plain veth pair"
+# bps HOST: iperf3 -c HOST for SECS seconds, once the server answers
+bps() {
+    local i v
+    for i in $(seq 50); do
+        v=$(in_ns iperf3 -c "$1" -p 5201 -t "$SECS" -J 2> /dev/null |
+            jq '.end.sum_received.bits_per_second // empty' 2> /dev/null) && [ -n "$v" ] &&
+            { echo "$v"; return 0; }
+        sleep 0.2
+    done
+    echo "bench/net.sh: iperf3 to $1 never answered" >&2
+    return 1
+}
 in_ns "$MOAT" --root "$OUT/m" run -d --name iperf -p 5201:5201 bench:1 iperf3 -s > /dev/null
-for _ in $(seq 50); do in_ns iperf3 -c 127.0.0.1 -t 0.2 > /dev/null 2>&1 && break; sleep 0.2; done
-pub=$(in_ns iperf3 -c 127.0.0.1 -p 5201 -t "$SECS" -J | jq '.end.sum_received.bits_per_second')
+pub=$(bps 127.0.0.1)
 ip netns add "$PEER"
 ip -n "$NS" link add vb0 type veth peer name vb1 netns "$PEER"
 ip -n "$NS" addr add 10.98.0.1/24 dev vb0
@@ -84,8 +95,7 @@ ip -n "$NS" link set vb0 up
 ip -n "$PEER" link set vb1 up
 ip -n "$PEER" link set lo up
 ip netns exec "$PEER" iperf3 -s -D
-for _ in $(seq 50); do in_ns iperf3 -c 10.98.0.2 -t 0.2 > /dev/null 2>&1 && break; sleep 0.2; done
-veth=$(in_ns iperf3 -c 10.98.0.2 -t "$SECS" -J | jq '.end.sum_received.bits_per_second')
+veth=$(bps 10.98.0.2)
 printf '  published port %.2f Gbit/s\n  plain veth     %.2f Gbit/s\n' \
     "$(echo "$pub / 1000000000" | bc -l)" "$(echo "$veth / 1000000000" | bc -l)"
 printf '  published / veth: %.2f (target >= 0.8)\n' "$(echo "$pub / $veth" | bc -l)"
