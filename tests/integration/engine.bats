@@ -185,6 +185,14 @@ gone() {
     [ "$output" = served ]
 }
 
+@test "a name that is the start of another container's id is free, as in Docker" {
+    id=$(m create --network none bb:1 true)
+    m create --name "${id:0:2}" --network none bb:1 true >/dev/null
+    run m create --name "${id:0:2}" --network none bb:1 true
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"is in use by container"* ]]
+}
+
 @test "bad input: a clear error, exit 125, and no container left" {
     # not in the store: pulled first, and the pull fails (nothing listens there)
     run m run 127.0.0.1:9/nosuch:1 true
