@@ -152,6 +152,12 @@ int ctr_find(struct store *s, const char *what, char id[65], merr_t *err)
     return err_set(err, 0, "no such container: %s", what);
 }
 
+bool ctr_named(json_t *rec, const void *ctx)
+{
+    const char *n = json_string_value(json_object_get(rec, "Name"));
+    return n && strcmp(n, (const char *)ctx) == 0;
+}
+
 const char *ctr_first(struct store *s, bool (*match)(json_t *rec, const void *ctx), const void *ctx,
                       char *buf, size_t n)
 {

@@ -46,6 +46,8 @@ int ctr_save(struct store *s, const char *id, json_t *rec, merr_t *err);
 
 /* The first container whose record matches, as a short id in buf; NULL
  * if none does. */
+/* ctr_first's match of a record named ctx (its name exactly) */
+bool ctr_named(json_t *rec, const void *ctx);
 const char *ctr_first(struct store *s, bool (*match)(json_t *rec, const void *ctx), const void *ctx,
                       char *buf, size_t n);
 /* containers/ID/monitor.lock, which the monitor holds (LOCK_EX) for as

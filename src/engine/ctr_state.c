@@ -18,12 +18,6 @@ bool ctr_name_ok(const char *n)
            strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == len;
 }
 
-static bool named(json_t *rec, const void *ctx)
-{
-    const char *n = json_string_value(json_object_get(rec, "Name"));
-    return n && strcmp(n, (const char *)ctx) == 0;
-}
-
 int ctr_rename(struct store *s, const char *id, const char *name, merr_t *err)
 {
     if (!ctr_name_ok(name))
@@ -50,7 +44,7 @@ int ctr_rename(struct store *s, const char *id, const char *name, merr_t *err)
         err_set(err, 0, "Renaming a container with the same name as its current name");
         goto out;
     }
-    if (ctr_first(s, named, name, other, sizeof(other))) {
+    if (ctr_first(s, ctr_named, name, other, sizeof(other))) {
         char full[65];
         merr_t e = MERR_INIT;
         if (ctr_find(s, other, full, &e) < 0)

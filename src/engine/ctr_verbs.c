@@ -39,20 +39,6 @@ static char *new_id(void)
 /* Create the record and directories of a new container; its id in id. */
 static int ctr_rm_record(struct store *s, const char *id, bool force, bool running, merr_t *err);
 
-/* container id is named name (ctr_find also takes an id prefix: a name
- * that is the start of another container's id is not taken, as in
- * Docker) */
-static bool named(struct store *s, const char *id, const char *name)
-{
-    merr_t e = MERR_INIT;
-    json_t *r = ctr_load(s, id, &e);
-    err_clear(&e);
-    const char *n = json_string_value(json_object_get(r, "Name"));
-    bool yes = n && (strcmp(n, name) == 0 || (n[0] == '/' && strcmp(n + 1, name) == 0));
-    json_decref(r);
-    return yes;
-}
-
 int ctr_create(struct store *s, struct run_opts *o, char id[65], merr_t *err)
 {
     bool userns = !o->userns_host && !o->privileged;
@@ -114,7 +100,8 @@ int ctr_create(struct store *s, struct run_opts *o, char id[65], merr_t *err)
         goto out;
     ctr_clean_partial(s);
     char other[65];
-    if (o->name && ctr_find(s, o->name, other, err) == 0 && named(s, other, o->name)) {
+    /* by name only: a name may be the start of another container's id */
+    if (o->name && ctr_first(s, ctr_named, o->name, other, sizeof(other))) {
         err_set(err, 0, "the name \"%s\" is in use by container %.12s; remove or rename it",
                 o->name, other);
         goto unlock;
