@@ -229,22 +229,23 @@ int network_ensure_default(struct store *s, merr_t *err)
     return r;
 }
 
-/* ensure_default, the lock taken if it is missing */
-static void ensure_default_unlocked(struct store *s)
+/* every network of the store, the default one made first if it is
+ * missing (the lock taken for it): read once when it is there */
+static struct network *load_with_default(struct store *s, size_t *n)
 {
-    size_t n;
-    struct network *all = load_all(s, &n);
-    bool have = false;
-    for (size_t i = 0; i < n; i++)
-        have = have || all[i].index == 0;
-    network_all_free(all, n);
+    struct network *all = load_all(s, n);
+    for (size_t i = 0; i < *n; i++)
+        if (all[i].index == 0)
+            return all;
+    network_all_free(all, *n);
     merr_t e = MERR_INIT;
     /* listed without it if it cannot be made (a store read-only to us) */
-    if (!have && store_lock(s, &e) == 0) {
+    if (store_lock(s, &e) == 0) {
         network_ensure_default(s, &e);
         store_unlock(s);
     }
     err_clear(&e);
+    return load_all(s, n);
 }
 
 /* host and none: no file; their id is fixed, their time the default
@@ -288,9 +289,7 @@ static int natural_cmp(const void *x, const void *y)
 
 struct network *network_list_all(struct store *s, bool locked, size_t *n)
 {
-    if (!locked)
-        ensure_default_unlocked(s);
-    struct network *v = load_all(s, n);
+    struct network *v = locked ? load_all(s, n) : load_with_default(s, n);
     const char *created = "";
     for (size_t i = 0; i < *n; i++) {
         v[i].builtin = v[i].index == 0;
