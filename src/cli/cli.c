@@ -583,3 +583,37 @@ int cli_inspect_each(struct store *s, char **args, size_t n,
     json_decref(out);
     return pr ? pr : ret;
 }
+
+int cli_group(const struct global *g, const char *group, const char *title,
+              const struct cli_sub *subs, size_t n, int argc, char **argv,
+              int (*on_flag)(struct flags_it *, int, void *), void *ctx)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+        printf("\nUsage:  moat %s COMMAND\n\n%s\n\nCommands:\n", group, title);
+        for (size_t i = 0; i < n; i++)
+            printf("  %-10s %s\n", subs[i].name, subs[i].flags->summary);
+        return argc < 2 ? EXIT_ENGINE : 0;
+    }
+    const struct cli_sub *sc = NULL;
+    for (size_t i = 0; i < n && !sc; i++)
+        if (strcmp(argv[1], subs[i].name) == 0 ||
+            (subs[i].alias && !strcmp(argv[1], subs[i].alias)))
+            sc = &subs[i];
+    if (!sc) {
+        cli_usage_error(group, "unknown command \"%s\"", argv[1]);
+        return EXIT_ENGINE;
+    }
+    struct flags_it it;
+    flags_begin(&it, sc->flags, argc - 1, argv + 1);
+    int r = flags_parse(&it, on_flag, ctx);
+    if (r == FLAGS_DONE && sc->check)
+        r = sc->check(&it, ctx);
+    struct store s;
+    if (r == FLAGS_DONE && cli_store(g, &s) < 0)
+        r = EXIT_ENGINE;
+    else if (r == FLAGS_DONE) {
+        r = sc->fn(&s, &it, ctx);
+        store_close(&s);
+    }
+    return r;
+}

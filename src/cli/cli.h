@@ -57,6 +57,22 @@ int env_file_read(const char *path, char ***env);
  * template says, a line each; or all of it as JSON (no format, "json").
  * 0, or 125 after a message on a bad template. */
 int cli_print_objects(json_t *all, const char *format);
+struct flags_it;
+/* A command of a group (`moat volume ls`): its flags, what it does with
+ * the store, and the checks it makes before the store is opened
+ * (FLAGS_DONE, or the exit status; may be NULL); ctx: the group's flags. */
+struct cli_sub {
+    const char *name, *alias;
+    const struct cmd_flags *flags;
+    int (*fn)(struct store *s, struct flags_it *it, const void *ctx);
+    int (*check)(struct flags_it *it, const void *ctx);
+};
+/* `moat GROUP SUB ARGS`: help, SUB found among subs[0..n), its flags into
+ * ctx through on_flag, its checks, then fn on the store; the exit status.
+ * Bad input is refused before the store is opened: nothing is made. */
+int cli_group(const struct global *g, const char *group, const char *title,
+              const struct cli_sub *subs, size_t n, int argc, char **argv,
+              int (*on_flag)(struct flags_it *, int, void *), void *ctx);
 /* `inspect` of args[0..n) by one engine lookup: the objects found printed
  * (cli_print_objects), an error said for each one not found; non-zero if
  * any was not. */

@@ -113,8 +113,9 @@ static void create_args(struct flags_it *it, const struct nflags *v, struct net_
                              .labels = v->labels};
 }
 
-static int net_create_check(struct flags_it *it, const struct nflags *v)
+static int net_create_check(struct flags_it *it, const void *ctx)
 {
+    const struct nflags *v = ctx;
     merr_t err = MERR_INIT;
     struct net_create c;
     create_args(it, v, &c);
@@ -127,8 +128,9 @@ static int net_create_check(struct flags_it *it, const struct nflags *v)
     return FLAGS_DONE;
 }
 
-static int net_create(struct store *s, struct flags_it *it, const struct nflags *v)
+static int net_create(struct store *s, struct flags_it *it, const void *ctx)
 {
+    const struct nflags *v = ctx;
     merr_t err = MERR_INIT;
     struct net_create c;
     create_args(it, v, &c);
@@ -157,8 +159,9 @@ const struct cmd_flags net_ls_flags = {
     0,
     0};
 
-static int net_ls_check(struct flags_it *it, const struct nflags *v)
+static int net_ls_check(struct flags_it *it, const void *ctx)
 {
+    const struct nflags *v = ctx;
     (void)it;
     merr_t err = MERR_INIT;
     json_t *f = network_list_filters(v->filters, &err);
@@ -194,8 +197,9 @@ static json_t *ls_row(json_t *n, bool no_trunc)
                      "Labels", labels, "CreatedAt", json_object_get(n, "Created"));
 }
 
-static int net_ls(struct store *s, struct flags_it *it, const struct nflags *v)
+static int net_ls(struct store *s, struct flags_it *it, const void *ctx)
 {
+    const struct nflags *v = ctx;
     (void)it;
     merr_t err = MERR_INIT;
     json_t *nets = network_list(s, v->filters, &err);
@@ -233,8 +237,9 @@ const struct cmd_flags net_inspect_flags = {
     1,
     -1};
 
-static int net_inspect(struct store *s, struct flags_it *it, const struct nflags *v)
+static int net_inspect(struct store *s, struct flags_it *it, const void *ctx)
 {
+    const struct nflags *v = ctx;
     return cli_inspect_each(s, it->args, it->nargs, network_inspect, v->format);
 }
 
@@ -250,8 +255,9 @@ const struct cmd_flags net_rm_flags = {
     1,
     -1};
 
-static int net_rm(struct store *s, struct flags_it *it, const struct nflags *v)
+static int net_rm(struct store *s, struct flags_it *it, const void *ctx)
 {
+    const struct nflags *v = ctx;
     int ret = 0;
     for (size_t i = 0; i < it->nargs; i++) {
         merr_t err = MERR_INIT;
@@ -284,8 +290,9 @@ const struct cmd_flags net_connect_flags = {
     2,
     2};
 
-static int net_connect(struct store *s, struct flags_it *it, const struct nflags *v)
+static int net_connect(struct store *s, struct flags_it *it, const void *ctx)
 {
+    const struct nflags *v = ctx;
     merr_t err = MERR_INIT;
     json_t *ep = json_object();
     if (v->aliases) {
@@ -313,8 +320,9 @@ const struct cmd_flags net_disconnect_flags = {
     2,
     2};
 
-static int net_disconnect(struct store *s, struct flags_it *it, const struct nflags *v)
+static int net_disconnect(struct store *s, struct flags_it *it, const void *ctx)
 {
+    const struct nflags *v = ctx;
     merr_t err = MERR_INIT;
     return network_disconnect(s, it->args[0], it->args[1], v->force, &err) < 0 ? cli_fail(&err) : 0;
 }
@@ -332,8 +340,9 @@ const struct cmd_flags net_prune_flags = {
     0,
     0};
 
-static int net_prune_check(struct flags_it *it, const struct nflags *v)
+static int net_prune_check(struct flags_it *it, const void *ctx)
 {
+    const struct nflags *v = ctx;
     (void)it;
     struct prune_filter pf;
     merr_t err = MERR_INIT;
@@ -347,8 +356,9 @@ static int net_prune_check(struct flags_it *it, const struct nflags *v)
     return FLAGS_DONE;
 }
 
-static int net_prune(struct store *s, struct flags_it *it, const struct nflags *v)
+static int net_prune(struct store *s, struct flags_it *it, const void *ctx)
 {
+    const struct nflags *v = ctx;
     (void)it;
     struct prune_filter pf;
     merr_t err = MERR_INIT;
@@ -384,22 +394,15 @@ const struct cmd_flags net_reload_flags = {
     0,
     0};
 
-static int net_reload(struct store *s, struct flags_it *it, const struct nflags *v)
+static int net_reload(struct store *s, struct flags_it *it, const void *ctx)
 {
+    const struct nflags *v = ctx;
     (void)it, (void)v;
     merr_t err = MERR_INIT;
     return network_reload(s, &err) < 0 ? cli_fail(&err) : 0;
 }
 
-struct sub {
-    const char *name, *alias;
-    const struct cmd_flags *flags;
-    int (*fn)(struct store *, struct flags_it *, const struct nflags *);
-    /* before the store is opened: FLAGS_DONE, or the exit status */
-    int (*check)(struct flags_it *, const struct nflags *);
-};
-
-static const struct sub subs[] = {
+static const struct cli_sub subs[] = {
     {"connect", NULL, &net_connect_flags, net_connect, NULL},
     {"create", NULL, &net_create_flags, net_create, net_create_check},
     {"disconnect", NULL, &net_disconnect_flags, net_disconnect, NULL},
@@ -412,35 +415,9 @@ static const struct sub subs[] = {
 
 int engine_network(const struct global *g, int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        printf("\nUsage:  moat network COMMAND\n\nManage networks\n\nCommands:\n");
-        for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
-            printf("  %-10s %s\n", subs[i].name, subs[i].flags->summary);
-        return argc < 2 ? EXIT_ENGINE : 0;
-    }
-    const struct sub *sc = NULL;
-    for (size_t i = 0; i < ARRAY_SIZE(subs) && !sc; i++)
-        if (strcmp(argv[1], subs[i].name) == 0 ||
-            (subs[i].alias && !strcmp(argv[1], subs[i].alias)))
-            sc = &subs[i];
-    if (!sc) {
-        cli_usage_error("network", "unknown command \"%s\"", argv[1]);
-        return EXIT_ENGINE;
-    }
     struct nflags v = {0};
-    struct flags_it it;
-    flags_begin(&it, sc->flags, argc - 1, argv + 1);
-    int r = flags_parse(&it, on_flag, &v);
-    /* bad input is refused before the store is opened: nothing is made */
-    if (r == FLAGS_DONE && sc->check)
-        r = sc->check(&it, &v);
-    struct store s;
-    if (r == FLAGS_DONE && cli_store(g, &s) < 0)
-        r = EXIT_ENGINE;
-    else if (r == FLAGS_DONE) {
-        r = sc->fn(&s, &it, &v);
-        store_close(&s);
-    }
+    int r =
+        cli_group(g, "network", "Manage networks", subs, ARRAY_SIZE(subs), argc, argv, on_flag, &v);
     strv_free(v.labels);
     strv_free(v.opts);
     strv_free(v.filters);

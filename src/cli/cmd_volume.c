@@ -58,8 +58,9 @@ const struct cmd_flags vol_create_flags = {
     1,
     1};
 
-static int vol_create_check(struct flags_it *it, const struct vflags *v)
+static int vol_create_check(struct flags_it *it, const void *ctx)
 {
+    const struct vflags *v = ctx;
     merr_t err = MERR_INIT;
     if (!volume_name_ok(it->args[0]))
         return flags_error(it, "\"%s\": letters, digits, _ . - (not first), at most 128",
@@ -72,8 +73,9 @@ static int vol_create_check(struct flags_it *it, const struct vflags *v)
     return FLAGS_DONE;
 }
 
-static int vol_create(struct store *s, struct flags_it *it, const struct vflags *v)
+static int vol_create(struct store *s, struct flags_it *it, const void *ctx)
 {
+    const struct vflags *v = ctx;
     merr_t err = MERR_INIT;
     bool created;
     if (volume_create(s, it->args[0], v->labels, v->opts, &created, &err) < 0)
@@ -98,8 +100,9 @@ const struct cmd_flags vol_ls_flags = {
     0,
     0};
 
-static int vol_ls_check(struct flags_it *it, const struct vflags *v)
+static int vol_ls_check(struct flags_it *it, const void *ctx)
 {
+    const struct vflags *v = ctx;
     (void)it;
     merr_t err = MERR_INIT;
     json_t *f = volume_list_filters(v->filters, &err);
@@ -128,8 +131,9 @@ static json_t *ls_row(json_t *vol)
     return row;
 }
 
-static int vol_ls(struct store *s, struct flags_it *it, const struct vflags *v)
+static int vol_ls(struct store *s, struct flags_it *it, const void *ctx)
 {
+    const struct vflags *v = ctx;
     (void)it;
     merr_t err = MERR_INIT;
     json_t *vols = volume_list(s, v->filters, &err);
@@ -164,8 +168,9 @@ const struct cmd_flags vol_inspect_flags = {
     1,
     -1};
 
-static int vol_inspect(struct store *s, struct flags_it *it, const struct vflags *v)
+static int vol_inspect(struct store *s, struct flags_it *it, const void *ctx)
 {
+    const struct vflags *v = ctx;
     return cli_inspect_each(s, it->args, it->nargs, volume_inspect, v->format);
 }
 
@@ -181,8 +186,9 @@ const struct cmd_flags vol_rm_flags = {
     1,
     -1};
 
-static int vol_rm(struct store *s, struct flags_it *it, const struct vflags *v)
+static int vol_rm(struct store *s, struct flags_it *it, const void *ctx)
 {
+    const struct vflags *v = ctx;
     int ret = 0;
     for (size_t i = 0; i < it->nargs; i++) {
         merr_t err = MERR_INIT;
@@ -213,8 +219,9 @@ const struct cmd_flags vol_prune_flags = {
 
 /* Docker's: anonymous volumes only (run -v /path, an image's VOLUME),
  * unless --all */
-static int vol_prune_check(struct flags_it *it, const struct vflags *v)
+static int vol_prune_check(struct flags_it *it, const void *ctx)
 {
+    const struct vflags *v = ctx;
     (void)it;
     struct prune_filter pf;
     merr_t err = MERR_INIT;
@@ -232,8 +239,9 @@ static int vol_prune_check(struct flags_it *it, const struct vflags *v)
     return FLAGS_DONE;
 }
 
-static int vol_prune(struct store *s, struct flags_it *it, const struct vflags *v)
+static int vol_prune(struct store *s, struct flags_it *it, const void *ctx)
 {
+    const struct vflags *v = ctx;
     (void)it;
     struct prune_filter pf;
     merr_t err = MERR_INIT;
@@ -248,15 +256,7 @@ static int vol_prune(struct store *s, struct flags_it *it, const struct vflags *
     return 0;
 }
 
-struct sub {
-    const char *name, *alias;
-    const struct cmd_flags *flags;
-    int (*fn)(struct store *, struct flags_it *, const struct vflags *);
-    /* before the store is opened: FLAGS_DONE, or the exit status */
-    int (*check)(struct flags_it *, const struct vflags *);
-};
-
-static const struct sub subs[] = {
+static const struct cli_sub subs[] = {
     {"create", NULL, &vol_create_flags, vol_create, vol_create_check},
     {"ls", "list", &vol_ls_flags, vol_ls, vol_ls_check},
     {"inspect", NULL, &vol_inspect_flags, vol_inspect},
@@ -266,35 +266,9 @@ static const struct sub subs[] = {
 
 int engine_volume(const struct global *g, int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        printf("\nUsage:  moat volume COMMAND\n\nManage volumes\n\nCommands:\n");
-        for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
-            printf("  %-10s %s\n", subs[i].name, subs[i].flags->summary);
-        return argc < 2 ? EXIT_ENGINE : 0;
-    }
-    const struct sub *sc = NULL;
-    for (size_t i = 0; i < ARRAY_SIZE(subs) && !sc; i++)
-        if (strcmp(argv[1], subs[i].name) == 0 ||
-            (subs[i].alias && !strcmp(argv[1], subs[i].alias)))
-            sc = &subs[i];
-    if (!sc) {
-        cli_usage_error("volume", "unknown command \"%s\"", argv[1]);
-        return EXIT_ENGINE;
-    }
     struct vflags v = {0};
-    struct flags_it it;
-    flags_begin(&it, sc->flags, argc - 1, argv + 1);
-    int r = flags_parse(&it, on_flag, &v);
-    /* bad input is refused before the store is opened: nothing is made */
-    if (r == FLAGS_DONE && sc->check)
-        r = sc->check(&it, &v);
-    struct store s;
-    if (r == FLAGS_DONE && cli_store(g, &s) < 0)
-        r = EXIT_ENGINE;
-    else if (r == FLAGS_DONE) {
-        r = sc->fn(&s, &it, &v);
-        store_close(&s);
-    }
+    int r =
+        cli_group(g, "volume", "Manage volumes", subs, ARRAY_SIZE(subs), argc, argv, on_flag, &v);
     strv_free(v.labels);
     strv_free(v.opts);
     strv_free(v.filters);
