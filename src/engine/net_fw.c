@@ -175,6 +175,30 @@ static json_t *networks_json(struct store *s, const char *device)
 }
 
 /* the endpoints' part, with what earlier commands left cleaned up */
+/* fn(veth, its file's record or NULL when it cannot be read, ctx) for each
+ * endpoint file of directory d, until fn returns true; whether one did */
+static bool each_ep(int d, bool (*fn)(int d, const char *veth, json_t *ep, void *ctx), void *ctx)
+{
+    DIR *dir = scan(d);
+    struct dirent *de;
+    bool stop = false;
+    while (dir && !stop && (de = readdir(dir))) {
+        size_t l = strlen(de->d_name);
+        if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
+            continue;
+        cleanup_free char *veth = xstrndup(de->d_name, l - 5), *text = NULL;
+        merr_t e = MERR_INIT;
+        json_t *ep =
+            read_file_at(d, de->d_name, &text, NULL, &e) == 0 ? json_loads(text, 0, NULL) : NULL;
+        err_clear(&e);
+        stop = fn(d, veth, ep, ctx);
+        json_decref(ep);
+    }
+    if (dir)
+        closedir(dir);
+    return stop;
+}
+
 /* an endpoint (its file's record ep) whose container's monitor is gone:
  * its veth may outlive it a moment (a network namespace goes away in the
  * kernel's own time), its elements and ports must not */
@@ -184,35 +208,32 @@ static bool ep_orphan(struct store *s, json_t *ep)
     return !id || strlen(id) != 64 || !ctr_monitor_alive(s, id);
 }
 
+struct gather {
+    struct store *s;
+    json_t *eps, *ports;
+};
+
+/* a live endpoint into the state; a dead one's file removed */
+static bool gather_one(int d, const char *veth, json_t *ep, void *ctx)
+{
+    struct gather *g = ctx;
+    if (!veth_name_ok(veth) || !ep || if_nametoindex(veth) == 0 || ep_orphan(g->s, ep)) {
+        cleanup_free char *f = xasprintf("%s.json", veth);
+        unlinkat(d, f, 0); /* its veth is gone with its container */
+        return false;
+    }
+    json_array_append_new(g->eps,
+                          json_pack("{s:s,s:O,s:O,s:O}", "veth", veth, "bridge",
+                                    json_object_get(ep, "bridge"), "ip", json_object_get(ep, "ip"),
+                                    "mac", json_object_get(ep, "mac")));
+    json_array_extend(g->ports, json_object_get(ep, "ports"));
+    return false;
+}
+
 static void endpoints_json(struct store *s, int d, json_t *eps, json_t *ports)
 {
-    DIR *dir = scan(d);
-    struct dirent *de;
-    while (dir && (de = readdir(dir))) {
-        size_t l = strlen(de->d_name);
-        if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
-            continue;
-        cleanup_free char *veth = xstrndup(de->d_name, l - 5);
-        json_t *ep = NULL;
-        cleanup_free char *text = NULL;
-        merr_t e = MERR_INIT;
-        if (read_file_at(d, de->d_name, &text, NULL, &e) == 0)
-            ep = json_loads(text, 0, NULL);
-        err_clear(&e);
-        if (!veth_name_ok(veth) || !ep || if_nametoindex(veth) == 0 || ep_orphan(s, ep)) {
-            unlinkat(d, de->d_name, 0); /* its veth is gone with its container */
-            json_decref(ep);
-            continue;
-        }
-        json_array_append_new(eps, json_pack("{s:s,s:O,s:O,s:O}", "veth", veth, "bridge",
-                                             json_object_get(ep, "bridge"), "ip",
-                                             json_object_get(ep, "ip"), "mac",
-                                             json_object_get(ep, "mac")));
-        json_array_extend(ports, json_object_get(ep, "ports"));
-        json_decref(ep);
-    }
-    if (dir)
-        closedir(dir);
+    struct gather g = {s, eps, ports};
+    each_ep(d, gather_one, &g);
 }
 
 /* veths "mv..." that no file names: their setup was killed */
@@ -235,26 +256,15 @@ static void stray_veths(struct store *s, int d)
 
 /* whether an earlier command left something for a whole apply to clean:
  * a file whose veth is gone, a veth "mv..." without a file */
+static bool stale_one(int d, const char *veth, json_t *ep, void *ctx)
+{
+    (void)d;
+    return !veth_name_ok(veth) || if_nametoindex(veth) == 0 || !ep || ep_orphan(ctx, ep);
+}
+
 static bool stale(struct store *s, int d)
 {
-    bool found = false;
-    DIR *dir = scan(d);
-    struct dirent *de;
-    while (dir && !found && (de = readdir(dir))) {
-        size_t l = strlen(de->d_name);
-        if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
-            continue;
-        cleanup_free char *veth = xstrndup(de->d_name, l - 5);
-        cleanup_free char *text = NULL;
-        merr_t e = MERR_INIT;
-        json_t *ep =
-            read_file_at(d, de->d_name, &text, NULL, &e) == 0 ? json_loads(text, 0, NULL) : NULL;
-        err_clear(&e);
-        found = !veth_name_ok(veth) || if_nametoindex(veth) == 0 || !ep || ep_orphan(s, ep);
-        json_decref(ep);
-    }
-    if (dir)
-        closedir(dir);
+    bool found = each_ep(d, stale_one, s);
     struct if_nameindex *ifs = found ? NULL : if_nameindex();
     for (struct if_nameindex *i = ifs; i && i->if_index && !found; i++) {
         cleanup_free char *f = xasprintf("%s.json", i->if_name);
@@ -317,32 +327,29 @@ static bool mac_parse(const char *s, uint8_t m[6])
  * each other's frames on a bridge, and the firewall, which keys its
  * anti-spoofing on the MAC, refuses a state with two (a whole apply would
  * fail for every container until one of them stops). */
+struct mac_query {
+    const char *veth;
+    uint8_t want[6];
+    char *owner; /* 13 bytes */
+};
+
+static bool mac_one(int d, const char *veth, json_t *ep, void *ctx)
+{
+    (void)d;
+    struct mac_query *q = ctx;
+    uint8_t have[6];
+    if (strcmp(veth, q->veth) == 0 || !ep || if_nametoindex(veth) == 0 ||
+        !mac_parse(json_string_value(json_object_get(ep, "mac")), have) ||
+        memcmp(q->want, have, 6) != 0)
+        return false;
+    snprintf(q->owner, 13, "%s", json_string_value(json_object_get(ep, "container")) ?: "");
+    return true;
+}
+
 static bool mac_taken(int d, const char *veth, const char *mac, char owner[13])
 {
-    uint8_t want[6], have[6];
-    bool found = false;
-    DIR *dir = mac_parse(mac, want) ? scan(d) : NULL;
-    struct dirent *de;
-    while (dir && !found && (de = readdir(dir))) {
-        size_t l = strlen(de->d_name);
-        if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0 ||
-            (strncmp(de->d_name, veth, l - 5) == 0 && strlen(veth) == l - 5))
-            continue;
-        cleanup_free char *other = xstrndup(de->d_name, l - 5), *text = NULL;
-        merr_t e = MERR_INIT;
-        json_t *ep =
-            read_file_at(d, de->d_name, &text, NULL, &e) == 0 ? json_loads(text, 0, NULL) : NULL;
-        err_clear(&e);
-        found = ep && if_nametoindex(other) != 0 &&
-                mac_parse(json_string_value(json_object_get(ep, "mac")), have) &&
-                memcmp(want, have, 6) == 0;
-        if (found)
-            snprintf(owner, 13, "%s", json_string_value(json_object_get(ep, "container")) ?: "");
-        json_decref(ep);
-    }
-    if (dir)
-        closedir(dir);
-    return found;
+    struct mac_query q = {veth, {0}, owner};
+    return mac_parse(mac, q.want) && each_ep(d, mac_one, &q);
 }
 
 int net_ep_up(struct store *s, const struct net_ep *ep, json_t *setup, int nsfd, merr_t *err)
@@ -449,6 +456,20 @@ int net_bridge_remove(struct store *s, const char *device, merr_t *err)
     return r < 0 ? err_wrap(err, "remove bridge %s", device) : 0;
 }
 
+struct of_ctr {
+    const char *id;
+    char **veths;
+};
+
+static bool of_ctr_one(int d, const char *veth, json_t *ep, void *ctx)
+{
+    (void)d;
+    struct of_ctr *c = ctx;
+    if (strcmp(json_string_value(json_object_get(ep, "container")) ?: "", c->id) == 0)
+        strv_push(&c->veths, veth);
+    return false;
+}
+
 int net_ep_down_ctr(struct store *s, const char *id)
 {
     merr_t e = MERR_INIT;
@@ -456,32 +477,14 @@ int net_ep_down_ctr(struct store *s, const char *id)
     err_clear(&e);
     if (d < 0)
         return 0;
-    char **veths = NULL;
-    DIR *dir = scan(d);
-    struct dirent *de;
-    while (dir && (de = readdir(dir))) {
-        size_t l = strlen(de->d_name);
-        cleanup_free char *text = NULL;
-        if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0 ||
-            read_file_at(d, de->d_name, &text, NULL, &e) < 0) {
-            err_clear(&e);
-            continue;
-        }
-        json_t *ep = json_loads(text, 0, NULL);
-        if (strcmp(json_string_value(json_object_get(ep, "container")) ?: "", id) == 0) {
-            cleanup_free char *veth = xstrndup(de->d_name, l - 5);
-            strv_push(&veths, veth);
-        }
-        json_decref(ep);
-    }
-    if (dir)
-        closedir(dir);
+    struct of_ctr c = {id, NULL};
+    each_ep(d, of_ctr_one, &c);
     int n = 0;
-    for (size_t i = 0; veths && veths[i]; i++) {
-        n += net_ep_down(s, veths[i], &e) != 0;
+    for (size_t i = 0; c.veths && c.veths[i]; i++) {
+        n += net_ep_down(s, c.veths[i], &e) != 0;
         err_clear(&e);
     }
-    strv_free(veths);
+    strv_free(c.veths);
     return n;
 }
 
