@@ -7,16 +7,22 @@
 # user "moat-fetch", as which moat runs its registry client (moat-fetch) and
 # nothing else runs, and the system user "moat-dns", as which the embedded
 # DNS resolvers of containers on user-defined networks run (and nothing
-# else). Idempotent.
+# else), and the system user "moat-api", as which the API daemon's front
+# (moat-api: HTTP and TLS) runs. The group "moat" (the user moat's own) may
+# use the daemon's admin socket; the group "moat-users" its user socket,
+# each member scoped to what it made. Idempotent.
 set -eu
 start=1000000000
 count=1000000000
-for u in moat moat-fetch moat-dns; do
+for u in moat moat-fetch moat-dns moat-api; do
     if ! getent passwd "$u" >/dev/null; then
         useradd --system --user-group --no-create-home --home-dir /nonexistent \
             --shell /usr/sbin/nologin "$u"
     fi
 done
+if ! getent group moat-users >/dev/null; then
+    groupadd --system moat-users
+fi
 for f in /etc/subuid /etc/subgid; do
     touch "$f"
     if ! grep -q '^moat:' "$f"; then
@@ -28,4 +34,4 @@ for f in /etc/subuid /etc/subgid; do
         echo "moat:$start:$count" >> "$f"
     fi
 done
-echo "moat: users moat, moat-fetch and moat-dns and subordinate ids ready ($(grep '^moat:' /etc/subuid))"
+echo "moat: users moat, moat-fetch, moat-dns and moat-api, group moat-users and subordinate ids ready ($(grep '^moat:' /etc/subuid))"

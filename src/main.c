@@ -1,5 +1,6 @@
 /* main.c: entry point; the CLI layer dispatches the command. */
 #include "cli/cli.h"
+#include "daemon/daemon.h"
 #include "engine/dns_server.h"
 #include "engine/tinit.h"
 
@@ -20,6 +21,8 @@ int main(int argc, char **argv)
     size_t seed = 0;
     if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed) && seed)
         json_object_seed(seed);
+    if (argc > 1 && strcmp(argv[1], "daemon") == 0 && strcmp(base, "moat-runtime") != 0)
+        return daemon_main(argc - 1, argv + 1);
     /* moat-runtime is always the OCI runtime (what engines are configured
      * with); moat is the engine, and the runtime for runc's command lines */
     return cli_main(argc, argv, strcmp(base, "moat-runtime") == 0);

@@ -23,7 +23,7 @@ static json_t *ps_row_of(const struct ctr_rec *c, bool notrunc)
     json_t *args = json_object_get(c->json, "Args");
     for (size_t i = 0; i < json_array_size(args); i++)
         sbuf_printf(&b, "%s%s", i ? " " : "", json_string_value(json_array_get(args, i)) ?: "");
-    char cmd[64], created[48], status[80], d[48];
+    char cmd[64], created[48], status[80];
     if (b.len > 20 && !notrunc) {
         /* 19 bytes, less to end on a whole UTF-8 character */
         int n = 19;
@@ -34,23 +34,7 @@ static json_t *ps_row_of(const struct ctr_rec *c, bool notrunc)
     cleanup_free char *full = xasprintf("\"%s\"", b.buf ? b.buf : "");
     free(b.buf);
     human_since(c->created, true, created, sizeof(created));
-    if (strcmp(state, "running") == 0 || strcmp(state, "paused") == 0) {
-        human_since(c->state.started_at, false, d, sizeof(d));
-        /* Docker's suffix: paused, or the health check's */
-        const char *h = c->state.health;
-        if (state[0] == 'p')
-            h = "Paused";
-        snprintf(status, sizeof(status), "Up %s%s%s%s", d, h ? " (" : "",
-                 h ? (strcmp(h, "starting") == 0 ? "health: starting" : h) : "", h ? ")" : "");
-    } else if (strcmp(state, "restarting") == 0) {
-        human_since(c->state.finished_at, true, d, sizeof(d));
-        snprintf(status, sizeof(status), "Restarting (%lld) %s", (long long)c->state.exit_code, d);
-    } else if (strcmp(state, "exited") == 0) {
-        human_since(c->state.finished_at, true, d, sizeof(d));
-        snprintf(status, sizeof(status), "Exited (%lld) %s", (long long)c->state.exit_code, d);
-    } else {
-        snprintf(status, sizeof(status), "Created");
-    }
+    ctr_status_text(c, status, sizeof(status));
     const char *name = c->name ?: "";
     struct sbuf labels = {0};
     const char *k;

@@ -148,3 +148,15 @@ int attach_relay(struct store *s, const char *id, int sock, const struct attach_
     }
     return ATTACH_EXITED;
 }
+
+int ctr_resize(struct store *s, const char *id, unsigned rows, unsigned cols, merr_t *err)
+{
+    int sock = monitor_connect(s, id, err);
+    if (sock < 0)
+        return -1;
+    unsigned char ws[4] = {(unsigned char)(rows >> 8), (unsigned char)rows,
+                           (unsigned char)(cols >> 8), (unsigned char)cols};
+    int r = mon_frame(sock, 'w', (const char *)ws, sizeof(ws), 0);
+    close(sock);
+    return r < 0 ? err_sys(err, "container %.12s: resize", id) : 0;
+}

@@ -29,4 +29,8 @@ enum { ATTACH_EXITED = 0, ATTACH_DETACHED = 1 };
 int attach_relay(struct store *s, const char *id, int sock, const struct attach_opts *o, int *code,
                  merr_t *err);
 
+/* Set the terminal size of a running container with a terminal (the API's
+ * resize) through its monitor. */
+int ctr_resize(struct store *s, const char *id, unsigned rows, unsigned cols, merr_t *err);
+
 #endif

@@ -192,3 +192,26 @@ json_t *ctr_list_records(struct store *s, const struct ctr_list_opts *o, merr_t 
     free(recs);
     return out;
 }
+
+void ctr_status_text(const struct ctr_rec *c, char *status, size_t n)
+{
+    const char *state = ctr_rec_state(c);
+    char d[48];
+    if (strcmp(state, "running") == 0 || strcmp(state, "paused") == 0) {
+        human_since(c->state.started_at, false, d, sizeof(d));
+        /* Docker's suffix: paused, or the health check's */
+        const char *h = c->state.health;
+        if (state[0] == 'p')
+            h = "Paused";
+        snprintf(status, n, "Up %s%s%s%s", d, h ? " (" : "",
+                 h ? (strcmp(h, "starting") == 0 ? "health: starting" : h) : "", h ? ")" : "");
+    } else if (strcmp(state, "restarting") == 0) {
+        human_since(c->state.finished_at, true, d, sizeof(d));
+        snprintf(status, n, "Restarting (%lld) %s", (long long)c->state.exit_code, d);
+    } else if (strcmp(state, "exited") == 0) {
+        human_since(c->state.finished_at, true, d, sizeof(d));
+        snprintf(status, n, "Exited (%lld) %s", (long long)c->state.exit_code, d);
+    } else {
+        snprintf(status, n, "Created");
+    }
+}

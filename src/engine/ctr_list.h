@@ -7,6 +7,7 @@
 #include "ctr_rec.h"
 #include "store.h"
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct ctr_list_opts {
@@ -26,5 +27,7 @@ bool ctr_filters_match(const struct ctr_rec *c, char **filters);
 json_t *ctr_list_records(struct store *s, const struct ctr_list_opts *o, merr_t *err);
 /* Docker's State of a record's container: "created" until it ran */
 const char *ctr_rec_state(const struct ctr_rec *c);
+/* Docker's Status of a container: "Up 5 minutes", "Exited (0) 2 hours ago" */
+void ctr_status_text(const struct ctr_rec *c, char *out, size_t n);
 
 #endif

@@ -1,0 +1,132 @@
+#!/usr/bin/env bats
+# The API daemon: its sockets, who may use them, the Engine API's
+# framing, and the Docker CLIs driving it.
+
+load common
+load engine_common
+load daemon_common
+
+setup_file() {
+    daemon_setup_file
+}
+
+teardown_file() {
+    daemon_teardown_file
+}
+
+@test "daemon: sockets are root:moat and root:moat-users 0660; the front runs as moat-api" {
+    [ "$(stat -c '%U:%G %a' "$SOCK")" = "root:moat 660" ]
+    [ "$(stat -c '%U:%G %a' "$USOCK")" = "root:moat-users 660" ]
+    local front
+    front=$(pgrep -f "moat-api --ctl" -P "$(cat "$DDIR/pid")")
+    [ "$(ps -o user= -p "$front")" = "moat-api" ]
+    grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$front/status"
+    grep -q '^Seccomp:[[:space:]]*2' "/proc/$front/status"
+    grep -q '^CapEff:[[:space:]]*0000000000000000' "/proc/$front/status"
+}
+
+@test "daemon: _ping and version as Docker's clients read them" {
+    run curl -sI --unix-socket "$SOCK" http://d/_ping
+    [[ "$output" == *"Api-Version: 1.44"* ]]
+    [[ "$output" == *"Ostype: linux"* ]]
+    run docker20 version --format '{{.Server.APIVersion}} {{.Client.APIVersion}}'
+    [ "$status" -eq 0 ]
+    [ "$output" = "1.44 1.41" ]
+}
+
+@test "daemon: versions outside 1.24-1.44 and unknown paths are Docker's errors" {
+    api GET /v1.45/version
+    [ "$STATUS" = 400 ]
+    [[ "$BODY" == *"client version 1.45 is too new. Maximum supported API version is 1.44"* ]]
+    api GET /v1.12/version
+    [ "$STATUS" = 400 ]
+    [[ "$BODY" == *"is too old"* ]]
+    api GET /v1.41/nothing/here
+    [ "$STATUS" = 404 ]
+    api POST /v1.41/containers/json
+    [ "$STATUS" = 404 ]
+    api GET '/v1.41/containers/json?all=1&all=0'
+    [ "$STATUS" = 400 ]
+    [ "$(jq -r .message <<< "$BODY")" = 'query parameter "all" is given more than once' ]
+    api GET '/v1.41/containers/json?all=maybe'
+    [ "$STATUS" = 400 ]
+    api GET '/v1.41/containers/json?filters=%7B%22label%22%3A5%7D'
+    [ "$STATUS" = 400 ]
+}
+
+@test "daemon: a body over 1 MiB is refused, not cut; a body where none belongs too" {
+    head -c 1100000 /dev/zero | tr '\0' ' ' > "$DDIR/big"
+    api POST /v1.41/networks/create --data-binary "@$DDIR/big" -H 'Content-Type: application/json'
+    [ "$STATUS" = 413 ]
+    api POST /v1.41/containers/x/stop -d '{}'
+    [ "$STATUS" = 400 ]
+    [[ "$BODY" == *"takes no request body"* ]]
+}
+
+@test "daemon: the CLI's containers are the API's (one store)" {
+    m run -d --name clidemo bb:1 sh -c 'echo out; echo err >&2; sleep 60'
+    run docker20 ps --format '{{.Names}} {{.Status}}'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == "clidemo Up "* ]]
+    run docker20 logs clidemo
+    [ "$status" -eq 0 ]
+    [[ "$output" == *out* ]]
+    [[ "$output" == *err* ]]
+    run docker20 inspect -f '{{.State.Running}} {{.Name}}' clidemo
+    [ "$output" = "true /clidemo" ]
+    run docker20 stop -t 1 clidemo
+    [ "$status" -eq 0 ]
+    [ "$(m inspect -f '{{.State.Running}}' clidemo)" = false ]
+    run docker20 rm clidemo
+    [ "$status" -eq 0 ]
+    run m inspect clidemo
+    [ "$status" -ne 0 ]
+}
+
+@test "daemon: images as the CLIs list and inspect them" {
+    run docker20 images --format '{{.Repository}}:{{.Tag}}'
+    [[ "$output" == *"bb:1"* ]]
+    api GET /v1.41/images/bb:1/json
+    [ "$STATUS" = 200 ]
+    [ "$(jq -r '.ContainerConfig | type' <<< "$BODY")" = object ]
+    api GET /v1.41/images/nosuch:1/json
+    [ "$STATUS" = 404 ]
+}
+
+@test "daemon: a user in neither group cannot connect; one in moat-users only to its socket" {
+    run setpriv --reuid=1501 --regid=1501 --clear-groups curl -s --unix-socket "$SOCK" http://d/_ping
+    [ "$status" -ne 0 ]
+    run setpriv --reuid=1501 --regid=1501 --clear-groups curl -s --unix-socket "$USOCK" http://d/_ping
+    [ "$status" -ne 0 ]
+    as_user 1501 "$SOCK" GET /_ping
+    [ "$STATUS" = 000 ]
+    as_user 1501 "$USOCK" GET /_ping
+    [ "$STATUS" = 200 ]
+}
+
+@test "daemon: a moat-users member sees none of an admin's containers" {
+    m run -d --name admins bb:1 sleep 60
+    local id
+    id=$(m inspect -f '{{.Id}}' admins)
+    as_user 1501 "$USOCK" GET '/v1.41/containers/json?all=1'
+    echo "$STATUS $BODY"
+    [ "$STATUS" = 200 ]
+    [ "$BODY" = "[]" ]
+    for what in admins "$id" "${id:0:12}" "${id:0:3}"; do
+        as_user 1501 "$USOCK" GET "/v1.41/containers/$what/json"
+        [ "$STATUS" = 404 ]
+        [ "$(jq -r .message <<< "$BODY")" = "No such container: $what" ]
+        as_user 1501 "$USOCK" POST "/v1.41/containers/$what/kill"
+        [ "$STATUS" = 404 ]
+        as_user 1501 "$USOCK" DELETE "/v1.41/containers/$what?force=1"
+        [ "$STATUS" = 404 ]
+        as_user 1501 "$USOCK" GET "/v1.41/containers/$what/logs?stdout=1"
+        [ "$STATUS" = 404 ]
+    done
+    as_user 1501 "$USOCK" GET '/v1.41/info'
+    [ "$(jq .Containers <<< "$BODY")" = 0 ]
+    [ "$(m inspect -f '{{.State.Running}}' admins)" = true ]
+    api GET '/v1.41/containers/json'
+    [ "$(jq -r '.[0].Names[0]' <<< "$BODY")" = /admins ]
+}
