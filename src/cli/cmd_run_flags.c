@@ -4,7 +4,6 @@
 #include "run_net.h"
 #include "run_res.h"
 #include "../engine/engine.h"
-#include "../oci/capname.h"
 #include "../util/fs.h"
 #include "../util/log.h"
 #include "../util/duration.h"
@@ -308,51 +307,21 @@ const struct cmd_flags create_flags = {
 /* --cap-add and --cap-drop: a name (CAP_ optional) or ALL */
 static int cap_flag(struct run_opts *o, int ch, const char *v, const char *cmd)
 {
-    int cap;
-    if (strcasecmp(v, "ALL") == 0) {
-        if (ch == O_CAPDROP)
-            o->po.cap_drop = ~0ULL;
-        else
-            o->po.cap_add = ~0ULL; /* the engine keeps what this kernel has */
-        return 0;
-    }
-    if ((cap = cap_from_name(v, 1)) < 0)
+    if (run_cap(o, ch == O_CAPADD, v) < 0)
         return cli_usage_error(cmd, "--%s: unknown capability \"%s\"",
                                ch == O_CAPADD ? "cap-add" : "cap-drop", v),
                -1;
-    if (ch == O_CAPADD)
-        o->po.cap_add |= 1ULL << cap;
-    else
-        o->po.cap_drop |= 1ULL << cap;
     return 0;
 }
 
 /* --security-opt */
 static int security_opt(struct run_opts *o, const char *v, const char *cmd)
 {
-    if (strncmp(v, "seccomp=", 8) == 0 || strncmp(v, "seccomp:", 8) == 0) {
-        o->po.seccomp = v + 8; /* read (once) and checked at create */
-    } else if (strcmp(v, "no-new-privileges") == 0 || strcmp(v, "no-new-privileges=true") == 0 ||
-               strcmp(v, "no-new-privileges:true") == 0) {
-        /* always on */
-    } else if (strcmp(v, "landlock=unconfined") == 0 || strcmp(v, "landlock=off") == 0) {
-        o->po.no_landlock = true;
-    } else if (strcmp(v, "allow-sensitive-mounts") == 0) {
-        o->allow_sensitive = true;
-    } else if (strncmp(v, "apparmor=", 9) == 0 || strncmp(v, "apparmor:", 9) == 0) {
-        const char *prof = v + 9;
-        if (!*prof || strspn(prof, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                   "0123456789_.-/") != strlen(prof))
-            return cli_usage_error(cmd, "--security-opt %s: not a profile name", v), -1;
-        /* whether this host has AppArmor: the engine's create decides */
-        o->apparmor = prof;
-    } else {
-        return cli_usage_error(cmd,
-                               "--security-opt \"%s\": expected seccomp=FILE|unconfined, "
-                               "no-new-privileges, landlock=unconfined, "
-                               "apparmor=PROFILE|unconfined or allow-sensitive-mounts",
-                               v),
-               -1;
+    merr_t e = MERR_INIT;
+    if (run_security_opt(o, v, "--security-opt", &e) < 0) {
+        cli_usage_error(cmd, "%s", e.msg);
+        err_clear(&e);
+        return -1;
     }
     return 0;
 }
@@ -523,7 +492,7 @@ static int res_flag(struct run_opts *o, int ch, struct flags_it *it, const char 
         strv_push(&o->sysctls, v);
         return 0;
     case O_ANNOTATION:
-        if (!strchr(v, '=') || v[0] == '=' || strncmp(v, "run.moat.", 9) == 0)
+        if (!run_annotation_ok(v))
             return cli_usage_error(cmd,
                                    "--annotation \"%s\": KEY=VALUE, and run.moat.* keys are "
                                    "moat's own",
@@ -563,7 +532,7 @@ static int res_flag(struct run_opts *o, int ch, struct flags_it *it, const char 
     case O_NOHEALTHCHECK:
         return health_flag(o, ch, it, cmd);
     case O_CPUSET:
-        if (!*v || strspn(v, "0123456789,-") != strlen(v))
+        if (!run_cpuset_ok(v))
             return cli_usage_error(cmd, "--cpuset-cpus \"%s\": CPU numbers and ranges (0-3,5)", v),
                    -1;
         o->cpuset_cpus = v;
@@ -650,8 +619,7 @@ static int run_flag(struct run_opts *o, int ch, struct flags_it *it, const char 
         break;
     }
     case O_PIDS:
-        if (parse_i64(v, &o->po.pids) < 0 || o->po.pids == 0 || o->po.pids < -1 ||
-            o->po.pids > 4194304)
+        if (parse_i64(v, &o->po.pids) < 0 || !run_pids_ok(o->po.pids))
             return cli_usage_error(cmd, "--pids-limit \"%s\": a number from 1 to 4194304, or -1",
                                    v),
                    -1;
@@ -726,10 +694,7 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
         return cli_usage_error(cmd, "conflicting options: --restart and --rm"), -1;
     if (o->detach && o->rm && !run)
         return cli_usage_error(cmd, "--rm with --detach is for run"), -1;
-    if (o->name &&
-        (strspn(o->name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
-                         ".-") != strlen(o->name) ||
-         !o->name[0] || o->name[0] == '.' || o->name[0] == '-' || strlen(o->name) > 128))
+    if (o->name && !run_name_ok(o->name))
         return cli_usage_error(
                    cmd, "--name \"%s\": letters, digits, _ . - (not first), at most 128", o->name),
                -1;

@@ -80,10 +80,7 @@ static int ns_mode(struct run_opts *o, int id, struct flags_it *it)
 {
     static const char *const keys[] = {"PidMode", "IpcMode", "UTSMode"};
     const char *v = it->val;
-    bool ok = !strcmp(v, "host") || !strcmp(v, "private") || !*v ||
-              (id == R_IPC && (!strcmp(v, "shareable") || !strcmp(v, "none"))) ||
-              (id != R_UTS && !strncmp(v, "container:", 10) && v[10]);
-    if (!ok)
+    if (!run_ns_mode_ok(id == R_PID ? 'p' : id == R_IPC ? 'i' : 'u', v))
         return flags_error(it, "%s \"%s\": host or private%s", it->seen, v,
                            id == R_IPC   ? ", shareable, none or container:NAME"
                            : id == R_PID ? " or container:NAME"

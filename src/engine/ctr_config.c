@@ -51,6 +51,9 @@ void run_opts_free(struct run_opts *o)
     json_decref(o->endpoint);
     strv_free(o->volumes_from);
     strv_free(o->annotations);
+    strv_free(o->entry_argv);
+    strv_free(o->health_test);
+    json_decref(o->keep);
     memset(o, 0, sizeof(*o));
 }
 
@@ -183,16 +186,17 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
         return NULL;
     json_t *ic = json_object_get(image_config, "config");
     /* command: entrypoint + (arguments, or the image's Cmd) */
-    json_t *entry = o->entrypoint
+    json_t *entry = o->entry_argv ? ctr_strv_json(o->entry_argv)
+                    : o->entrypoint
                         ? (*o->entrypoint ? json_pack("[s]", o->entrypoint) : json_array())
                         : json_deep_copy(json_object_get(ic, "Entrypoint"));
     if (!json_is_array(entry)) {
         json_decref(entry);
         entry = json_array();
     }
-    json_t *cmd = o->cmd && o->cmd[0] ? ctr_strv_json(o->cmd)
-                  : o->entrypoint     ? json_array()
-                                      : json_deep_copy(json_object_get(ic, "Cmd"));
+    json_t *cmd = o->cmd && o->cmd[0]              ? ctr_strv_json(o->cmd)
+                  : o->entrypoint || o->entry_argv ? json_array()
+                                                   : json_deep_copy(json_object_get(ic, "Cmd"));
     if (!json_is_array(cmd)) {
         json_decref(cmd);
         cmd = json_array();

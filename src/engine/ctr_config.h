@@ -56,6 +56,12 @@ struct run_opts {
     int64_t health_interval, health_timeout, health_start_period, health_start_interval; /* ns */
     int64_t health_retries;
     bool no_healthcheck;
+    /* what only the API's create body can say: an Entrypoint of several
+     * words (over entrypoint), a Healthcheck Test of CMD and its words
+     * (over health_cmd); and the copy of the body the const strings above
+     * point into, held by o */
+    char **entry_argv, **health_test;
+    json_t *keep;
 };
 
 void run_opts_init(struct run_opts *o);

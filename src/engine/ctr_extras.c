@@ -92,6 +92,9 @@ int ctr_health_record(json_t *rec, json_t *ic, const struct run_opts *o, merr_t 
     if (o->no_healthcheck) {
         user.test = xzalloc(2 * sizeof(char *));
         user.test[0] = xstrdup("NONE");
+    } else if (o->health_test) {
+        for (size_t i = 0; o->health_test[i]; i++)
+            strv_push(&user.test, o->health_test[i]);
     } else if (o->health_cmd) {
         user.test = xzalloc(3 * sizeof(char *));
         user.test[0] = xstrdup("CMD-SHELL");

@@ -37,6 +37,7 @@
 #include "prune.h"
 #include "pull.h"
 #include "restart.h"
+#include "run_check.h"
 #include "rwlayer.h"
 #include "stats.h"
 #include "store.h"
