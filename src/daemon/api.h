@@ -47,6 +47,8 @@ int api_q_filters(struct api_ctx *x, char ***out);
 /* A container the caller may see, by id, prefix or name: its full id; else
  * -1, answered with 404 (another's is as absent as a missing one) */
 int api_ctr(struct api_ctx *x, const char *what, char id[65]);
+/* the same, unanswered */
+int api_ctr_quiet(struct api_ctx *x, const char *what, char id[65]);
 /* a record's owner ("uid:N", "cn:NAME"), NULL if an admin or the CLI made it */
 const char *api_owner_of(json_t *rec);
 bool api_may_see(const struct api_ctx *x, json_t *rec);

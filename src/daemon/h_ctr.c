@@ -62,10 +62,9 @@ static json_t *list_entry(json_t *rec)
         "Names", slashed, "Image", c.image_name ?: "", "ImageID", c.image ?: "", "Command",
         cmd.buf ?: "", "Created", (json_int_t)(created / 1000000000), "Ports",
         list_ports(json_object_get(ns, "Ports")), "Labels",
-        c.config.labels ? json_incref(c.config.labels) : json_object(), "State",
-        ctr_rec_state(&c), "Status", status, "HostConfig", "NetworkMode",
-        c.host.network_mode ?: "none", "NetworkSettings", "Networks",
-        nets ? json_incref(nets) : json_object(), "Mounts",
+        c.config.labels ? json_incref(c.config.labels) : json_object(), "State", ctr_rec_state(&c),
+        "Status", status, "HostConfig", "NetworkMode", c.host.network_mode ?: "none",
+        "NetworkSettings", "Networks", nets ? json_incref(nets) : json_object(), "Mounts",
         c.mounts ? json_incref(c.mounts) : json_array());
     free(cmd.buf);
     ctr_rec_free(&c);

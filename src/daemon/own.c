@@ -36,18 +36,15 @@ static bool owned_match(json_t *rec, const void *ctx)
     return !strncmp(id, w->what, strlen(w->what));
 }
 
-int api_ctr(struct api_ctx *x, const char *what, char id[65])
+int api_ctr_quiet(struct api_ctx *x, const char *what, char id[65])
 {
     merr_t err = MERR_INIT;
-    if (!what || !*what) {
-        api_error(x, 404, "No such container: %s", what ? what : "");
+    if (!what || !*what)
         return -1;
-    }
     if (x->who.admin) {
         if (ctr_find(x->s, what, id, &err) == 0)
             return 0;
         err_clear(&err);
-        api_error(x, 404, "No such container: %s", what);
         return -1;
     }
     struct want w = {what, x->who.owner};
@@ -56,6 +53,13 @@ int api_ctr(struct api_ctx *x, const char *what, char id[65])
     if (short_id && ctr_find(x->s, short_id, id, &err) == 0)
         return 0;
     err_clear(&err);
-    api_error(x, 404, "No such container: %s", what);
+    return -1;
+}
+
+int api_ctr(struct api_ctx *x, const char *what, char id[65])
+{
+    if (api_ctr_quiet(x, what, id) == 0)
+        return 0;
+    api_error(x, 404, "No such container: %s", what ? what : "");
     return -1;
 }

@@ -278,6 +278,8 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
         json_object_set_new(json_object_get(rec, "Config"), "StopTimeout",
                             json_integer((json_int_t)o->stop_timeout));
     ctr_extras_record(rec, o);
+    if (o->owner)
+        json_object_set_new(rec, "Owner", json_string(o->owner));
     if (ctr_health_record(rec, ic, o, err) < 0) {
         json_decref(rec);
         return NULL;

@@ -62,6 +62,7 @@ struct run_opts {
      * point into, held by o */
     char **entry_argv, **health_test;
     json_t *keep;
+    const char *owner; /* who made it through the API's restricted sockets ("Owner") */
 };
 
 void run_opts_init(struct run_opts *o);

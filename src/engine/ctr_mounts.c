@@ -243,7 +243,7 @@ static json_t *bind_record(struct store *s, const struct mount_req *m, bool allo
     return r;
 }
 
-static json_t *volume_record(struct store *s, const struct mount_req *m, merr_t *err)
+static json_t *volume_mount_record(struct store *s, const struct mount_req *m, merr_t *err)
 {
     bool created;
     if (volume_ensure(s, m->src, m->anonymous, &created, err) < 0)
@@ -277,7 +277,7 @@ json_t *ctr_mounts_record(struct store *s, const struct mount_req *m, size_t n,
             json_decref(out);
             return NULL;
         }
-        json_t *r = m[i].volume ? volume_record(s, &m[i], err)
+        json_t *r = m[i].volume ? volume_mount_record(s, &m[i], err)
                                 : bind_record(s, &m[i], allow_sensitive, err);
         if (!r) {
             json_decref(out);

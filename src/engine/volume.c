@@ -349,3 +349,31 @@ int volume_remove(struct store *s, const char *name, bool force, merr_t *err)
     events_emit(s, "volume", "destroy", name, json_pack("{s:s}", "driver", "local"));
     return 0;
 }
+
+json_t *volume_stored(struct store *s, const char *name)
+{
+    return volume_name_ok(name) ? load(s, name) : NULL;
+}
+
+int volume_own(struct store *s, const char *name, const char *owner, merr_t *err)
+{
+    if (store_lock(s, err) < 0)
+        return -1;
+    json_t *rec = volume_stored(s, name);
+    int r = 0;
+    if (!rec)
+        r = err_set(err, ENOENT, "no such volume: %.128s", name);
+    else if (!json_object_get(rec, "Owner")) {
+        json_object_set_new(rec, "Owner", json_string(owner));
+        cleanup_free char *text = json_dumps(rec, JSON_INDENT(2));
+        cleanup_free char *dir = xasprintf("volumes/%s", name);
+        cleanup_close int dfd = openat(s->fd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
+            r = err_sys(err, "open volume %s", name);
+        else
+            r = atomic_write_at(dfd, "volume.json", text, strlen(text), 0600, err);
+    }
+    json_decref(rec);
+    store_unlock(s);
+    return r;
+}

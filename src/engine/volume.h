@@ -40,6 +40,12 @@ json_t *volume_create_args(char *const *labels, char *const *opts, merr_t *err);
  * (Docker's), *created false. */
 int volume_create(struct store *s, const char *name, char *const *labels, char *const *opts,
                   bool *created, merr_t *err);
+/* The volume's record as stored (its "Owner" too), or NULL if there is no
+ * such volume (or the name is not one). */
+json_t *volume_stored(struct store *s, const char *name);
+/* Give a volume that has no owner one ("uid:N", the API's restricted
+ * callers; see daemon/own.c). */
+int volume_own(struct store *s, const char *name, const char *owner, merr_t *err);
 /* The volume's files as an O_PATH fd (no symlink followed) and its range. */
 int volume_open(struct store *s, const char *name, uint64_t *base, merr_t *err);
 /* The volume's record (Docker's `volume inspect` shape). */

@@ -130,3 +130,69 @@ teardown_file() {
     api GET '/v1.41/containers/json'
     [ "$(jq -r '.[0].Names[0]' <<< "$BODY")" = /admins ]
 }
+
+@test "daemon: docker run -d, ps, logs, stop, rm (CLI 20.10)" {
+    run docker20 run -d --name d20 --network none bb:1 sh -c 'echo hello; sleep 60'
+    [ "$status" -eq 0 ]
+    [ "$(m inspect -f '{{.State.Running}}' d20)" = true ]
+    run docker20 logs d20
+    [ "$output" = hello ]
+    run docker20 ps --format '{{.Names}}'
+    [[ "$output" == *d20* ]]
+    run docker20 rm -f d20
+    [ "$status" -eq 0 ]
+    run m inspect d20
+    [ "$status" -ne 0 ]
+}
+
+@test "daemon: create with a missing image is Docker's 404; bad fields are 400 naming them" {
+    api POST '/v1.41/containers/create' -H 'Content-Type: application/json' -d '{"Image":"nosuch:9"}'
+    [ "$STATUS" = 404 ]
+    [[ "$(jq -r .message <<< "$BODY")" == *"No such image"* ]]
+    api POST '/v1.41/containers/create' -H 'Content-Type: application/json' \
+        -d '{"Image":"bb:1","HostConfig":{"Memory":"lots"}}'
+    [ "$STATUS" = 400 ]
+    [[ "$(jq -r .message <<< "$BODY")" == *"HostConfig.Memory"* ]]
+    [ -z "$(m ps -aq)" ]
+}
+
+@test "daemon: moat-users members create only safe containers, and only see their own" {
+    local g refused
+    for refused in '"Privileged":true' '"Binds":["/:/host"]' '"NetworkMode":"host"' \
+        '"PidMode":"host"' '"UsernsMode":"host"' '"CapAdd":["SYS_ADMIN"]' \
+        '"Devices":[{"PathOnHost":"/dev/sda","PathInContainer":"/dev/sda","CgroupPermissions":"rwm"}]' \
+        '"SecurityOpt":["seccomp=unconfined"]' '"SecurityOpt":["apparmor=unconfined"]' \
+        '"Mounts":[{"Type":"bind","Source":"/etc","Target":"/x"}]'; do
+        as_user 1501 "$USOCK" POST /v1.41/containers/create -H 'Content-Type: application/json' \
+            -d "{\"Image\":\"bb:1\",\"HostConfig\":{$refused}}"
+        echo "$refused: $STATUS $BODY"
+        [ "$STATUS" = 403 ]
+    done
+    [ -z "$(m ps -aq)" ]
+    as_user 1501 "$USOCK" POST '/v1.41/containers/create?name=mine' -H 'Content-Type: application/json' \
+        -d '{"Image":"bb:1","Cmd":["sleep","60"],"HostConfig":{"NetworkMode":"none","Binds":["vol1501:/data"]}}'
+    echo "$STATUS $BODY"
+    [ "$STATUS" = 201 ]
+    as_user 1501 "$USOCK" POST /v1.41/containers/mine/start
+    [ "$STATUS" = 204 ]
+    as_user 1501 "$USOCK" GET '/v1.41/containers/json'
+    [ "$(jq -r '.[].Names[0]' <<< "$BODY")" = /mine ]
+    # another member sees nothing of it, the admin sees it
+    as_user 1502 "$USOCK" GET '/v1.41/containers/json?all=1'
+    [ "$BODY" = "[]" ]
+    as_user 1502 "$USOCK" POST /v1.41/containers/create -H 'Content-Type: application/json' \
+        -d '{"Image":"bb:1","HostConfig":{"Binds":["vol1501:/steal"]}}'
+    [ "$STATUS" = 403 ]
+    as_user 1502 "$USOCK" POST /v1.41/containers/create -H 'Content-Type: application/json' \
+        -d '{"Image":"bb:1","HostConfig":{"VolumesFrom":["mine"]}}'
+    [ "$STATUS" = 403 ]
+    as_user 1502 "$USOCK" POST /v1.41/containers/create -H 'Content-Type: application/json' \
+        -d '{"Image":"bb:1","HostConfig":{"NetworkMode":"container:mine"}}'
+    [ "$STATUS" = 403 ]
+    [ "$(m ps -q | wc -l)" = 1 ]
+    api GET '/v1.41/containers/mine/json'
+    [ "$STATUS" = 200 ]
+    as_user 1501 "$USOCK" DELETE '/v1.41/containers/mine?force=1'
+    [ "$STATUS" = 204 ]
+    [ -z "$(m ps -aq)" ]
+}
