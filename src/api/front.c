@@ -26,6 +26,7 @@ struct req {
     struct sbuf body;
     bool too_big;
     int chan; /* the channel to the back (for an upgrade), -1 */
+    char *cn; /* TLS: the client certificate's CN, verified */
 };
 
 /* what a streamed body reads from: the channel and what came with its
@@ -137,12 +138,9 @@ static json_t *request_json(struct MHD_Connection *c, const struct front_listene
     json_t *query = json_object();
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_arg, query);
     json_t *dup = json_object_get(query, "\001dup");
-    cleanup_free char *cn = NULL;
-    if (dup)
-        *err = xasprintf("query parameter \"%s\" is given more than once", json_string_value(dup));
-    else if (l->tls && tls_peer_cn(c, &cn, err) < 0)
-        dup = query;
+    (void)l;
     if (dup) {
+        *err = xasprintf("query parameter \"%s\" is given more than once", json_string_value(dup));
         json_decref(query);
         json_decref(body);
         return NULL;
@@ -151,7 +149,7 @@ static json_t *request_json(struct MHD_Connection *c, const struct front_listene
     if (q->r.pkey)
         json_object_set_new(path, q->r.pkey, json_string(q->r.pval));
     return json_pack("{s:s,s:o,s:o,s:o?,s:s,s:b,s:s?}", "op", q->r.op, "path", path, "query", query,
-                     "body", body, "api", q->r.version, "upgrade", wants_upgrade(c), "cn", cn);
+                     "body", body, "api", q->r.version, "upgrade", wants_upgrade(c), "cn", q->cn);
 }
 
 /* Hand the request to the back: the channel's end and the client's
@@ -317,12 +315,22 @@ static enum MHD_Result first_call(struct MHD_Connection *c, const struct front_l
         return MHD_NO;
     q->chan = -1;
     *req_cls = q;
-    q->status = api_route(method, url, &q->r);
-    const char *bad = q->status ? NULL : web_check(c, l);
-    if (bad) {
+    char *bad = NULL;
+    if (l->tls && tls_peer_cn(c, &q->cn, &bad) < 0) {
         q->status = 403;
-        q->msg = xstrdup(bad);
+        q->msg = bad;
+        return MHD_YES;
     }
+    const char *web = web_check(c, l);
+    if (web) {
+        q->status = 403;
+        q->msg = xstrdup(web);
+        return MHD_YES;
+    }
+    if (is_ping(url) && (!strcmp(method, "GET") || !strcmp(method, "HEAD")))
+        q->status = -1; /* answered by ping() */
+    else
+        q->status = api_route(method, url, &q->r);
     return MHD_YES;
 }
 
@@ -332,11 +340,8 @@ enum MHD_Result front_handler(void *cls, struct MHD_Connection *c, const char *u
 {
     (void)version;
     const struct front_listener *l = cls;
-    if (!*req_cls) {
-        if (is_ping(url) && (!strcmp(method, "GET") || !strcmp(method, "HEAD")) && !web_check(c, l))
-            return ping(c);
+    if (!*req_cls)
         return first_call(c, l, url, method, req_cls);
-    }
     struct req *q = *req_cls;
     if (*upload_size) {
         /* over the cap: read on, keep nothing, refuse it at the end */
@@ -350,6 +355,8 @@ enum MHD_Result front_handler(void *cls, struct MHD_Connection *c, const char *u
         *upload_size = 0;
         return MHD_YES;
     }
+    if (q->status == -1)
+        return ping(c);
     if (q->status)
         return reply_error(c, (unsigned)q->status, q->msg ? q->msg : q->r.msg);
     if (q->too_big)
@@ -385,6 +392,7 @@ void front_completed(void *cls, struct MHD_Connection *c, void **req_cls,
         return;
     api_route_free(&q->r);
     free(q->msg);
+    free(q->cn);
     free(q->body.buf);
     if (q->chan >= 0)
         close(q->chan);

@@ -163,7 +163,7 @@ static int open_tls(struct daemon *d, merr_t *err)
     static const char *const name[3] = {"--tlscert", "--tlskey", "--tlscacert"};
     for (int i = 0; i < 3; i++) {
         if (!f[i])
-            return err_set(err, EINVAL, "--tlsverify needs %s", name[i]);
+            return err_set(err, 0, "--tlsverify needs %s", name[i]);
         if (d->tls[i] < 0 && (d->tls[i] = open(f[i], O_RDONLY | O_CLOEXEC)) < 0)
             return err_sys(err, "%s %s", name[i], f[i]);
     }
