@@ -37,7 +37,8 @@ PKGS="gcc pkg-config meson ninja-build libseccomp-dev libjansson-dev libcmocka-d
       passwd libc6-dev libarchive-dev libzstd-dev liblz4-dev libacl1-dev nettle-dev
       libbz2-dev liblzma-dev zlib1g-dev libxml2-dev libcurl4-openssl-dev podman skopeo
       docker-registry btrfs-progs strace clang libclang-rt-14-dev libmnl-dev
-      libnftables-dev iproute2 nftables"
+      libnftables-dev iproute2 nftables libmicrohttpd-dev libgnutls28-dev openssl curl
+      docker.io docker-compose python3-docker"
 missing=
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
