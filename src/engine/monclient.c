@@ -48,21 +48,25 @@ static void drop(struct mon_clients *cs, int i)
     close_fd(&cs->c[i].fd);
 }
 
-/* all of iov to fd; a connection handed over may be non-blocking: wait
- * for room then (a slow client slows the container down, as with a moat
- * one and with Docker) */
+/* all of iov to fd, a connection handed over (blocking or not: it is the
+ * daemon's). A slow client slows the container down, as with a moat one
+ * and with Docker; one that takes nothing for STALL_MS is dropped, so that
+ * a client that stops reading cannot hold the monitor (and a stop or rm
+ * waiting for it) for ever. */
+#define STALL_MS 30000
 static int put(int fd, struct iovec *iov, int cnt)
 {
     while (cnt > 0) {
         struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)cnt};
-        ssize_t n = sendmsg(fd, &m, MSG_NOSIGNAL);
+        ssize_t n = sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n < 0 && errno == ENOTSOCK)
             n = writev(fd, iov, cnt);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno == EAGAIN) {
             struct pollfd p = {fd, POLLOUT, 0};
-            if (poll(&p, 1, -1) < 0 && errno != EINTR)
+            int r = poll(&p, 1, STALL_MS);
+            if (r == 0 || (r < 0 && errno != EINTR))
                 return -1;
             continue;
         }

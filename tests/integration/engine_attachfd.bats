@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Docker's attach streams served by the container's monitor itself
 # (engine/attach_fd.c, engine/monclient.c), through the test helper
-# attachfd, which calls ctr_attach_fd as the API daemon does.
+# attachfd, which calls ctr_attach_fd as the API daemon does. --network
+# none: no network is needed, and the host's networks are one store's.
 
 load common
 load engine_common
@@ -38,21 +39,21 @@ attach_start() {
 @test "attach before start: Docker's frames, stdout and stderr apart, from the first byte" {
     local id i
     for i in 1 2 3 4 5; do
-        id=$(m create bb:1 sh -c 'echo first; echo err >&2; echo last')
+        id=$(m create --network none bb:1 sh -c 'echo first; echo err >&2; echo last')
         attach_start "$id" -o -e -d
         [ "$(cat "$T/out")" = "$(printf 'first\nlast')" ]
         [ "$(cat "$T/err")" = err ]
     done
     # only the streams asked for
-    id=$(m create bb:1 sh -c 'echo out; echo err >&2')
+    id=$(m create --network none bb:1 sh -c 'echo out; echo err >&2')
     attach_start "$id" -e -d
     [ -z "$(cat "$T/out")" ]
     [ "$(cat "$T/err")" = err ]
     # the bytes on the wire: {1, 0, 0, 0, length} then the data
-    id=$(m create bb:1 printf abc)
+    id=$(m create --network none bb:1 printf abc)
     attach_start "$id" -o
     [ "$(od -An -tx1 "$T/out" | tr -s ' \n' ' ')" = " 01 00 00 00 00 00 00 03 61 62 63 " ]
-    id=$(m create bb:1 sh -c 'printf e >&2')
+    id=$(m create --network none bb:1 sh -c 'printf e >&2')
     attach_start "$id" -e
     [ "$(od -An -tx1 "$T/out" | tr -s ' \n' ' ')" = " 02 00 00 00 00 00 00 01 65 " ]
     # nothing is left waiting in the container's directory
@@ -61,14 +62,14 @@ attach_start() {
 
 @test "with a terminal the output is raw" {
     local id
-    id=$(m create -t bb:1 printf 'a\n')
+    id=$(m create --network none -t bb:1 printf 'a\n')
     attach_start "$id" -o -e
     [ "$(od -An -tx1 "$T/out" | tr -s ' \n' ' ')" = " 61 0d 0a " ]
 }
 
 @test "stdin goes to the container; the client's half-close ends it; the output goes on" {
     local id
-    id=$(m run -d -i bb:1 sh -c 'while read l; do echo "got $l"; done; echo end')
+    id=$(m run -d --network none -i bb:1 sh -c 'while read l; do echo "got $l"; done; echo end')
     run -0 --separate-stderr bash -c "printf 'one\ntwo\n' | $ATTACHFD -i -o -d $STORE $id"
     [ "$output" = "$(printf 'got one\ngot two\nend')" ]
     wait_for "$id" '{{.State.Status}} {{.State.ExitCode}}' "exited 0"
@@ -76,7 +77,7 @@ attach_start() {
 
 @test "without stdin asked for, what the client sends is dropped and does not end stdin" {
     local id T=$BATS_TEST_TMPDIR
-    id=$(m run -d -i bb:1 sh -c 'read l; echo "[$l]"')
+    id=$(m run -d --network none -i bb:1 sh -c 'read l; echo "[$l]"')
     echo hi | "$ATTACHFD" -S "$T/sent" -o -d "$STORE" "$id" > "$T/out" 2> "$T/err" &
     local pid=$!
     # its bytes and its end are with the monitor before the next client's
@@ -89,7 +90,7 @@ attach_start() {
 
 @test "an attach to a running container connects at once; one that goes away is dropped" {
     local id
-    id=$(m run -d bb:1 sh -c 'while :; do echo x; sleep 0.05; done')
+    id=$(m run -d --network none bb:1 sh -c 'while :; do echo x; sleep 0.05; done')
     # head goes after one line, the helper with it (SIGPIPE), its
     # connection too: the monitor drops it and serves the next
     run -0 bash -c "$ATTACHFD -o -d $STORE $id | head -n1"
@@ -102,16 +103,16 @@ attach_start() {
 
 @test "an attach to an exited or missing container fails at once" {
     local id T=$BATS_TEST_TMPDIR
-    id=$(m run -d bb:1 true)
+    id=$(m run -d --network none bb:1 true)
     wait_for "$id" '{{.State.Status}}' exited
     run -1 "$ATTACHFD" -o "$STORE" "$id"
     [[ $output == *"is not running [ESRCH]"* ]]
     # one waiting for a start that fails hears it
-    id=$(m create bb:1 /no/such/command)
+    id=$(m create --network none bb:1 /no/such/command)
     run -1 attach_start "$id" -o
     [[ $(cat "$T/err") == *"[ESRCH]"* ]]
     # one waiting for a container that is removed
-    id=$(m create bb:1 true)
+    id=$(m create --network none bb:1 true)
     "$ATTACHFD" -r "$T/ready" -o "$STORE" "$id" > "$T/out" 2> "$T/err" &
     local pid=$!
     wait_file "$T/ready"
@@ -124,7 +125,7 @@ attach_start() {
 
 @test "a waiting attach that died does not hold up the start" {
     local id T=$BATS_TEST_TMPDIR
-    id=$(m create bb:1 echo hello)
+    id=$(m create --network none bb:1 echo hello)
     "$ATTACHFD" -H -r "$T/ready" -o "$STORE" "$id" &
     local pid=$!
     wait_file "$T/ready"
@@ -138,4 +139,16 @@ attach_start() {
     [ -z "$(ls "$STORE/containers/$id/attach-wait" 2> /dev/null)" ]
     run -0 m logs "$id"
     [ "$output" = hello ]
+}
+
+@test "a client that reads slowly gets every byte, in whole frames" {
+    local id T=$BATS_TEST_TMPDIR
+    id=$(m create --network none bb:1 sh -c 'head -c 3000000 /dev/zero; echo; echo done')
+    rm -f "$T/ready"
+    "$ATTACHFD" -r "$T/ready" -o -d "$STORE" "$id" < /dev/null | { sleep 1; wc -c; } > "$T/n" &
+    local pid=$!
+    wait_file "$T/ready"
+    m start "$id" > /dev/null
+    wait "$pid"
+    [ "$(cat "$T/n")" = 3000006 ]
 }
