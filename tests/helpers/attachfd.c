@@ -73,10 +73,20 @@ static void touch(const char *path)
         fclose(f);
 }
 
+static int relay_buf(int sock, bool dec, const char *sent, char **bufp);
+
 static int relay(int sock, bool dec, const char *sent)
 {
+    char *buf = NULL;
+    int r = relay_buf(sock, dec, sent, &buf);
+    free(buf);
+    return r;
+}
+
+static int relay_buf(int sock, bool dec, const char *sent, char **bufp)
+{
     size_t cap = 1 << 16, len = 0;
-    char *buf = xmalloc(cap);
+    char *buf = *bufp = xmalloc(cap);
     bool in_open = true;
     for (;;) {
         struct pollfd p[2] = {{sock, POLLIN, 0}, {0, in_open ? POLLIN : 0, 0}};
@@ -87,7 +97,7 @@ static int relay(int sock, bool dec, const char *sent)
         }
         if (p[0].revents) {
             if (len == cap)
-                buf = xrealloc(buf, cap *= 2);
+                buf = *bufp = xrealloc(buf, cap *= 2);
             ssize_t n = read(sock, buf + len, cap - len);
             if (n <= 0)
                 return dec && len ? (fprintf(stderr, "attachfd: partial frame\n"), 3) : 0;
@@ -160,5 +170,7 @@ int main(int argc, char **argv)
     if (ctr_attach_fd_end(w, sv[0], &o, &err) < 0)
         return fail(&err);
     close(sv[0]);
-    return relay(sv[1], dec, sent);
+    int r = relay(sv[1], dec, sent);
+    store_close(&s);
+    return r;
 }
