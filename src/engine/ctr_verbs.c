@@ -1,5 +1,6 @@
 /* ctr_verbs.c: the container verbs (see ctr_verbs.h). */
 #include "ctr_verbs.h"
+#include "attach_fd.h"
 #include "ctr_ns.h"
 #include "ctr_net.h"
 #include "ctr_rec.h"
@@ -185,7 +186,13 @@ int ctr_start_attach(struct store *s, const char *id, const struct attach_opts *
     int status = -1;
     if (ao) /* Docker's order: attach, then start */
         events_container(s, id, NULL, "attach", NULL);
-    if (monitor_spawn(s, id, ao != NULL, &status, err) < 0)
+    /* the attaches waiting for the start (attach_fd.h) get the output
+     * from its first byte */
+    struct attach_pending pend;
+    attach_pending_take(s, id, &pend);
+    int spawned = monitor_spawn(s, id, ao != NULL, pend.h, pend.n, &status, err);
+    attach_pending_done(&pend, spawned == 0);
+    if (spawned < 0)
         return -1;
     if (!ao)
         return 0;

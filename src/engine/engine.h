@@ -8,6 +8,7 @@
 #define MOAT_ENGINE_H
 
 #include "attach.h"
+#include "attach_fd.h"
 #include "cp_tar.h"
 #include "ctr.h"
 #include "ctr_commit.h"

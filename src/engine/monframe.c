@@ -3,10 +3,12 @@
 #include "../util/fs.h"
 #include "../util/util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 int mon_sock_path(int dirfd, struct sockaddr_un *a)
 {
@@ -40,18 +42,100 @@ int mon_frame(int fd, char type, const void *data, size_t len, int flags)
     return write_all(fd, (const char *)data + (done - 5), len - (done - 5));
 }
 
+int mon_frame_fd(int fd, char type, const void *data, size_t len, int pass)
+{
+    unsigned char h[5] = {(unsigned char)type, (unsigned char)(len >> 24),
+                          (unsigned char)(len >> 16), (unsigned char)(len >> 8),
+                          (unsigned char)len};
+    struct iovec iov[2] = {{h, 5}, {(void *)data, len}};
+    union {
+        struct cmsghdr c;
+        char b[CMSG_SPACE(sizeof(int))];
+    } u;
+    memset(&u, 0, sizeof(u));
+    struct msghdr m = {.msg_iov = iov,
+                       .msg_iovlen = len ? 2 : 1,
+                       .msg_control = u.b,
+                       .msg_controllen = sizeof(u.b)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &pass, sizeof(int));
+    ssize_t n = sendmsg(fd, &m, MSG_NOSIGNAL);
+    if (n < 0)
+        return -1;
+    /* the rest, if the socket took part of it (the fd went with the first byte) */
+    size_t done = (size_t)n;
+    if (done < 5) {
+        if (write_all(fd, h + done, 5 - done) < 0)
+            return -1;
+        done = 5;
+    }
+    return write_all(fd, (const char *)data + (done - 5), len - (done - 5));
+}
+
+/* the header; an fd that came with it to *passed (NULL: closed) */
+static int read_header(int fd, unsigned char h[5], int *passed)
+{
+    union {
+        struct cmsghdr c;
+        char b[CMSG_SPACE(sizeof(int))];
+    } u;
+    struct iovec iov = {h, 5};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b};
+    size_t got = 0;
+    while (got < 5) {
+        iov = (struct iovec){h + got, 5 - got};
+        m.msg_control = u.b;
+        m.msg_controllen = sizeof(u.b);
+        ssize_t n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+                c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+                int r;
+                memcpy(&r, CMSG_DATA(c), sizeof(int));
+                if (passed && *passed < 0)
+                    *passed = r;
+                else
+                    close(r);
+            }
+        got += (size_t)n;
+    }
+    return 0;
+}
+
 int mon_read_frame(int fd, char *type, char **data, size_t *len)
 {
+    return mon_read_frame_fd(fd, type, data, len, NULL);
+}
+
+int mon_read_frame_fd(int fd, char *type, char **data, size_t *len, int *passed)
+{
     unsigned char h[5];
-    if (read_all(fd, h, 5) != 5)
+    if (passed)
+        *passed = -1;
+    if (read_header(fd, h, passed) < 0) {
+        if (passed && *passed >= 0)
+            close_fd(passed);
         return -1;
+    }
     *type = (char)h[0];
     *len = (size_t)h[1] << 24 | (size_t)h[2] << 16 | (size_t)h[3] << 8 | h[4];
-    if (*len > (1 << 20))
+    if (*len > (1 << 20)) {
+        if (passed && *passed >= 0)
+            close_fd(passed);
         return -1;
+    }
     *data = xmalloc(*len + 1);
     if (*len && read_all(fd, *data, *len) != (ssize_t)*len) {
         free(*data);
+        if (passed && *passed >= 0)
+            close_fd(passed);
         return -1;
     }
     (*data)[*len] = 0;

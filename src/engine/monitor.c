@@ -1,6 +1,7 @@
 /* monitor.c: the per-container monitor and the attach client (see
  * monitor.h). */
 #include "monitor.h"
+#include "monclient.h"
 #include "monframe.h"
 #include "restart.h"
 #include "events.h"
@@ -33,7 +34,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#define MAX_CLIENTS 16
 #define CHUNK 16384
 
 /* ---- the monitor ---- */
@@ -43,12 +43,11 @@ struct mon {
     const char *id;
     int dirfd, listenfd;
     struct log_writer log;
-    int clients[MAX_CLIENTS];
-    int in_w;         /* container stdin (pipe or pty master), -1 */
-    int out_r, err_r; /* container output; err_r -1 with a tty */
+    struct mon_clients cs; /* its attach clients */
+    int in_w;              /* container stdin (pipe or pty master), -1 */
+    int out_r, err_r;      /* container output; err_r -1 with a tty */
     int master;
-    unsigned short rows, cols; /* the attached terminal's size, before start */
-    int *srcs;                 /* the sources of binds and volumes, per mount */
+    int *srcs; /* the sources of binds and volumes, per mount */
     size_t nsrcs;
     struct sbuf partial[2];
     struct health *health;  /* its health check, or NULL */
@@ -62,14 +61,7 @@ struct mon {
  * (a record per batch; a partial line waits for its end, up to CHUNK) */
 static void output(struct mon *m, int stream, const char *buf, size_t n, bool flush)
 {
-    /* an attached client gets every byte: a slow one slows the container
-     * down (its writes block while we wait), as with Docker; only a client
-     * that is gone is dropped */
-    for (int i = 0; i < MAX_CLIENTS && n; i++)
-        if (m->clients[i] >= 0 && mon_frame(m->clients[i], stream ? 'e' : 'o', buf, n, 0) < 0) {
-            close(m->clients[i]);
-            m->clients[i] = -1;
-        }
+    monc_output(&m->cs, stream, buf, n);
     struct sbuf *p = &m->partial[stream];
     sbuf_add(p, buf, n);
     size_t start = 0;
@@ -100,42 +92,6 @@ static void drain(struct mon *m, int *fd, int stream)
     if (*fd != m->master)
         close(*fd);
     *fd = -1;
-}
-
-static void client_input(struct mon *m, int i)
-{
-    char type;
-    char *data;
-    size_t len;
-    if (mon_read_frame(m->clients[i], &type, &data, &len) < 0) {
-        close(m->clients[i]);
-        m->clients[i] = -1;
-        return;
-    }
-    if (type == 'i' && m->in_w >= 0)
-        (void)write_all(m->in_w, data, len);
-    else if (type == 'c' && m->in_w >= 0 && m->in_w != m->master)
-        close_fd(&m->in_w);
-    else if (type == 'w' && len == 4 && m->master >= 0) {
-        struct winsize ws = {
-            .ws_row = (unsigned short)((unsigned char)data[0] << 8 | (unsigned char)data[1]),
-            .ws_col = (unsigned short)((unsigned char)data[2] << 8 | (unsigned char)data[3])};
-        ioctl(m->master, TIOCSWINSZ, &ws);
-    }
-    free(data);
-}
-
-static void accept_client(struct mon *m)
-{
-    int c = accept4(m->listenfd, NULL, NULL, SOCK_CLOEXEC);
-    if (c < 0)
-        return;
-    for (int i = 0; i < MAX_CLIENTS; i++)
-        if (m->clients[i] < 0) {
-            m->clients[i] = c;
-            return;
-        }
-    close(c);
 }
 
 static int status_code(int st)
@@ -198,9 +154,9 @@ static int launch_ctr(struct mon *m, json_t *rec, merr_t *err)
     json_t *cfg = ctr_oci_config(m->s, m->id, rec, rfd, &m->srcs, &m->nsrcs, err);
     if (!cfg)
         return -1;
-    if (m->rows && m->cols) /* the pty starts with the client's size */
+    if (m->cs.rows && m->cs.cols) /* the pty starts with the client's size */
         json_object_set_new(json_object_get(cfg, "process"), "consoleSize",
-                            json_pack("{s:i,s:i}", "height", m->rows, "width", m->cols));
+                            json_pack("{s:i,s:i}", "height", m->cs.rows, "width", m->cs.cols));
     cleanup_free char *text = json_dumps(cfg, JSON_INDENT(2));
     json_decref(cfg);
     cleanup_free char *bundle = xasprintf("%s/containers/%s/bundle", m->s->root, m->id);
@@ -305,13 +261,8 @@ static void finish(struct mon *m, int code)
     ctr_umount_rootfs(m->s, m->id);
     set_state(m, "exited", false, 0, code, NULL);
     char b[16];
-    int n = snprintf(b, sizeof(b), "%d", code);
-    for (int i = 0; i < MAX_CLIENTS; i++)
-        if (m->clients[i] >= 0) {
-            mon_frame(m->clients[i], 'x', b, (size_t)n, 0);
-            close(m->clients[i]);
-            m->clients[i] = -1;
-        }
+    snprintf(b, sizeof(b), "%d", code);
+    monc_end(&m->cs, b);
 }
 
 static void report(int status, const char *msg)
@@ -389,24 +340,19 @@ static bool again(struct mon *m, json_t *rec, int code, int64_t *count, int64_t 
     }
 }
 
-/* attached: wait for the client (a terminal one first says its size) */
+/* attached: wait for the client (a terminal one first says its size;
+ * one that hands over a connection is done at once) */
 static void first_client(struct mon *m)
 {
     struct pollfd p = {m->listenfd, POLLIN, 0};
     if (poll(&p, 1, 30000) == 1)
-        accept_client(m);
-    /* a terminal client first says its size */
-    bool tty = m->v.config.tty;
-    struct pollfd q = {m->clients[0], POLLIN, 0};
-    char type;
-    char *data = NULL;
-    size_t len;
-    if (tty && m->clients[0] >= 0 && poll(&q, 1, 2000) == 1 &&
-        mon_read_frame(m->clients[0], &type, &data, &len) == 0 && type == 'w' && len == 4) {
-        m->rows = (unsigned short)((unsigned char)data[0] << 8 | (unsigned char)data[1]);
-        m->cols = (unsigned short)((unsigned char)data[2] << 8 | (unsigned char)data[3]);
-    }
-    free(data);
+        monc_accept(&m->cs, m->listenfd);
+    int i = 0;
+    while (i < MON_MAX_CLIENTS && (m->cs.c[i].fd < 0 || m->cs.c[i].docker))
+        i++;
+    struct pollfd q = {i < MON_MAX_CLIENTS ? m->cs.c[i].fd : -1, POLLIN, 0};
+    if (m->v.config.tty && q.fd >= 0 && poll(&q, 1, 2000) == 1)
+        monc_input(&m->cs, i, q.revents);
 }
 
 /* the container did not start: say why (the errno too: it tells a command
@@ -424,9 +370,7 @@ static void launch_failed(struct mon *m, merr_t *err, int status)
     ctr_umount_rootfs(m->s, m->id);
     int code = ctr_exec_status(err);
     set_state(m, "exited", false, 0, code ? code : 127, err->msg);
-    for (int i = 0; i < MAX_CLIENTS; i++)
-        if (m->clients[i] >= 0)
-            mon_frame(m->clients[i], 'x', "127", 3, 0);
+    monc_end(&m->cs, "127");
     unlinkat(m->dirfd, "attach.sock", 0);
     if (m->v.host.auto_remove && ctr_remove(m->s, m->id, err) == 0)
         volume_remove_anonymous(m->s, m->v.mounts);
@@ -444,14 +388,14 @@ static int serve(struct mon *m)
     int code = 255;
     bool done = false;
     while (!done || m->out_r >= 0 || m->err_r >= 0) {
-        struct pollfd p[6 + MAX_CLIENTS];
+        struct pollfd p[6 + MON_MAX_CLIENTS];
         int n = 0;
         p[n++] = (struct pollfd){sfd, POLLIN, 0};
         p[n++] = (struct pollfd){m->listenfd, POLLIN, 0};
         p[n++] = (struct pollfd){m->out_r, POLLIN, 0};
         p[n++] = (struct pollfd){m->err_r, POLLIN, 0};
-        for (int i = 0; i < MAX_CLIENTS; i++)
-            p[n++] = (struct pollfd){m->clients[i], POLLIN, 0};
+        monc_poll(&m->cs, p + n);
+        n += MON_MAX_CLIENTS;
         p[n++] = (struct pollfd){health_fd(m->health), POLLIN, 0};
         p[n++] = (struct pollfd){ctr_netrun_dns_fd(m->net), POLLIN, 0};
         int r = poll(p, (nfds_t)n, done ? 200 : health_poll_ms(m->health));
@@ -477,17 +421,17 @@ static int serve(struct mon *m)
             }
         }
         if (p[1].revents & POLLIN)
-            accept_client(m);
+            monc_accept(&m->cs, m->listenfd);
         if (p[2].revents)
             drain(m, &m->out_r, 0);
         if (p[3].revents)
             drain(m, &m->err_r, 1);
-        for (int i = 0; i < MAX_CLIENTS; i++)
-            if (m->clients[i] >= 0 && p[4 + i].revents)
-                client_input(m, i);
+        for (int i = 0; i < MON_MAX_CLIENTS; i++)
+            if (m->cs.c[i].fd >= 0 && p[4 + i].revents)
+                monc_input(&m->cs, i, p[4 + i].revents);
         if (!done)
-            health_tick(m->health, p[4 + MAX_CLIENTS].revents != 0);
-        if (p[5 + MAX_CLIENTS].revents)
+            health_tick(m->health, p[4 + MON_MAX_CLIENTS].revents != 0);
+        if (p[5 + MON_MAX_CLIENTS].revents)
             ctr_netrun_dns_serve(m->net); /* its resolver asks about a name */
     }
     if (sfd >= 0)
@@ -495,7 +439,8 @@ static int serve(struct mon *m)
     return code;
 }
 
-static void monitor_main(struct store *s, const char *id, bool attach, int status)
+static void monitor_main(struct store *s, const char *id, bool attach, const struct mon_handover *h,
+                         size_t nh, int status)
 {
     struct mon m = {.s = s,
                     .id = id,
@@ -506,8 +451,11 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
                     .err_r = -1,
                     .master = -1,
                     .rootfd = -1};
-    for (int i = 0; i < MAX_CLIENTS; i++)
-        m.clients[i] = -1;
+    monc_init(&m.cs, &m.in_w, &m.master);
+    /* the connections handed over before the start: served from its
+     * first byte */
+    for (size_t i = 0; i < nh; i++)
+        monc_add(&m.cs, h[i].fd, true, h[i].flags);
     merr_t err = MERR_INIT;
     json_t *rec = NULL;
     m.dirfd = ctr_dirfd(s, id, &err);
@@ -522,7 +470,7 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
     unlink(a.sun_path);
     m.listenfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (m.listenfd < 0 || bind(m.listenfd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-        listen(m.listenfd, MAX_CLIENTS) < 0) {
+        listen(m.listenfd, MON_MAX_CLIENTS) < 0) {
         report(status, "Ecannot listen on the attach socket");
         _exit(1);
     }
@@ -530,6 +478,8 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
     rec = ctr_load(s, id, &err);
     if (rec)
         ctr_rec_view(rec, &m.v);
+    m.cs.tty = m.v.config.tty;
+    m.cs.open_stdin = m.v.config.open_stdin;
     struct log_limits lim;
     log_limits_from_json(m.v.host.log_config, &lim);
     merr_t lerr = MERR_INIT;
@@ -572,7 +522,8 @@ static void monitor_main(struct store *s, const char *id, bool attach, int statu
     _exit(0);
 }
 
-int monitor_spawn(struct store *s, const char *id, bool attach, int *status, merr_t *err)
+int monitor_spawn(struct store *s, const char *id, bool attach, const struct mon_handover *h,
+                  size_t nh, int *status, merr_t *err)
 {
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0)
@@ -600,7 +551,7 @@ int monitor_spawn(struct store *s, const char *id, bool attach, int *status, mer
         store_stage_close(s); /* the CLI's staging area, not ours: let go */
         prctl(PR_SET_NAME, "moat-monitor");
         seal_set_argv(NULL); /* restarting would run the CLI's command again */
-        monitor_main(s, id, attach, p[1]);
+        monitor_main(s, id, attach, h, nh, p[1]);
     }
     close(p[1]);
     waitpid(pid, NULL, 0);

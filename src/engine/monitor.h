@@ -10,20 +10,33 @@
  *
  * Attach frames on the socket: a type byte, a 32-bit big-endian length,
  * the data. Monitor to client: 'o' stdout, 'e' stderr, 'x' the exit code
- * (decimal). Client to monitor: 'i' stdin, 'c' end of stdin, 'w' window
- * size (rows and columns, 16 bits each; a client of a -t container sends
- * one first). */
+ * (decimal), 'k' a connection handed over is taken. Client to monitor:
+ * 'i' stdin, 'c' end of stdin, 'w' window size (rows and columns, 16 bits
+ * each; a client of a -t container sends one first), 'f' a connection
+ * handed over (SCM_RIGHTS; attach_fd.h), which the monitor serves in
+ * Docker's format from then on (monclient.h). */
 #ifndef MOAT_MONITOR_H
 #define MOAT_MONITOR_H
 
 #include "store.h"
 #include <stdbool.h>
+#include <stddef.h>
 
-/* Fork the monitor of container id. With attach, it waits (up to 30 s) for
- * a client on its socket before starting the container; *status is then a
- * pipe to pass to monitor_started once connected. Without, this returns
- * when the container runs (or failed to start). */
-int monitor_spawn(struct store *s, const char *id, bool attach, int *status, merr_t *err);
+/* A client connection handed over before the start (attach_fd.h): its fd
+ * and streams (MON_FD_*) */
+struct mon_handover {
+    int fd;
+    unsigned flags;
+};
+
+/* Fork the monitor of container id, with the nh connections h (its
+ * clients from the start; the caller closes its copies). With attach, it
+ * waits (up to 30 s) for a client on its socket before starting the
+ * container; *status is then a pipe to pass to monitor_started once
+ * connected. Without, this returns when the container runs (or failed to
+ * start). */
+int monitor_spawn(struct store *s, const char *id, bool attach, const struct mon_handover *h,
+                  size_t nh, int *status, merr_t *err);
 /* Wait for the monitor's report on the start of the container. */
 int monitor_started(int status, merr_t *err);
 
