@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,17 @@ static char *pem_from_fd(int fd)
     return b.buf;
 }
 
+/* libmicrohttpd's complaints, minus the one every streamed answer whose
+ * client stops reading at the end of its JSON gives (docker's wait) */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    if (strstr(fmt, "Failed to send the footers"))
+        return;
+    fputs("moat-api: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
 static struct MHD_Daemon *serve(struct front_listener *l, const char *cert, const char *key,
                                 const char *ca)
 {
@@ -102,17 +114,17 @@ static struct MHD_Daemon *serve(struct front_listener *l, const char *cert, cons
     else
         flags |= MHD_USE_TURBO; /* no shutdown of a connection handed over */
     if (l->tls)
-        return MHD_start_daemon(flags, 0, NULL, NULL, front_handler, l, MHD_OPTION_LISTEN_SOCKET,
-                                l->fd, MHD_OPTION_NOTIFY_COMPLETED, front_completed, NULL,
-                                MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
-                                MHD_OPTION_CONNECTION_LIMIT, 512U, MHD_OPTION_CONNECTION_TIMEOUT,
-                                120U, MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY,
-                                key, MHD_OPTION_HTTPS_MEM_TRUST, ca, MHD_OPTION_END);
+        return MHD_start_daemon(
+            flags, 0, NULL, NULL, front_handler, l, MHD_OPTION_LISTEN_SOCKET, l->fd,
+            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_NOTIFY_COMPLETED, front_completed,
+            NULL, MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024), MHD_OPTION_CONNECTION_LIMIT,
+            512U, MHD_OPTION_CONNECTION_TIMEOUT, 120U, MHD_OPTION_HTTPS_MEM_CERT, cert,
+            MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_MEM_TRUST, ca, MHD_OPTION_END);
     return MHD_start_daemon(flags, 0, NULL, NULL, front_handler, l, MHD_OPTION_LISTEN_SOCKET, l->fd,
-                            MHD_OPTION_NOTIFY_COMPLETED, front_completed, NULL,
-                            MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
-                            MHD_OPTION_CONNECTION_LIMIT, 512U, MHD_OPTION_CONNECTION_TIMEOUT, 120U,
-                            MHD_OPTION_END);
+                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+                            front_completed, NULL, MHD_OPTION_THREAD_STACK_SIZE,
+                            (size_t)(512 * 1024), MHD_OPTION_CONNECTION_LIMIT, 512U,
+                            MHD_OPTION_CONNECTION_TIMEOUT, 120U, MHD_OPTION_END);
 }
 
 int main(int argc, char **argv)

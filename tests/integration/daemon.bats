@@ -6,6 +6,8 @@ load common
 load engine_common
 load daemon_common
 
+bats_require_minimum_version 1.5.0
+
 setup_file() {
     daemon_setup_file
 }
@@ -195,4 +197,48 @@ teardown_file() {
     as_user 1501 "$USOCK" DELETE '/v1.41/containers/mine?force=1'
     [ "$STATUS" = 204 ]
     [ -z "$(m ps -aq)" ]
+}
+
+@test "daemon: docker run --rm streams stdout and stderr apart, stdin, the exit code (CLI 20.10)" {
+    run --separate-stderr docker20 run --rm --network none bb:1 sh -c 'echo out; echo err >&2; exit 3'
+    [ "$status" -eq 3 ]
+    [ "$output" = out ]
+    [ "$stderr" = err ]
+    run bash -c "printf 'line1\nline2\n' | DOCKER_HOST=unix://$SOCK DOCKER_CONFIG=$DDIR/cfg /usr/bin/docker run -i --rm --network none bb:1 sh -c 'cat; echo done'"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$(printf 'line1\nline2\ndone')" ]
+    run docker20 run --rm --network none -t bb:1 sh -c 'test -t 1 && echo tty'
+    [ "$status" -eq 0 ]
+    [[ "$output" == tty* ]]
+    [ -z "$(m ps -aq)" ]
+}
+
+@test "daemon: docker run --rm with the first line of a fast command, 5 times (CLI 20.10)" {
+    local i
+    for i in 1 2 3 4 5; do
+        run docker20 run --rm --network none bb:1 echo "first $i"
+        [ "$status" -eq 0 ]
+        [ "$output" = "first $i" ]
+    done
+}
+
+@test "daemon: the Docker CLI 28 runs, attaches and waits" {
+    need_docker28
+    run --separate-stderr docker28 run --rm --network none bb:1 sh -c 'echo out28; echo err28 >&2; exit 5'
+    [ "$status" -eq 5 ]
+    [ "$output" = out28 ]
+    [ "$stderr" = err28 ]
+    run docker28 run -d --name d28 --network none bb:1 sleep 60
+    [ "$status" -eq 0 ]
+    run docker28 ps --format '{{.Names}} {{.State}}'
+    [ "$output" = "d28 running" ]
+    run docker28 rm -f d28
+    [ "$status" -eq 0 ]
+}
+
+@test "daemon: a moat-users member cannot attach to another's container" {
+    m run -d --name target --network none bb:1 sleep 60
+    as_user 1501 "$USOCK" POST '/v1.41/containers/target/attach?stream=1&stdout=1' \
+        -H 'Connection: Upgrade' -H 'Upgrade: tcp'
+    [ "$STATUS" = 404 ]
 }

@@ -1,0 +1,75 @@
+/* h_attach.c: POST /containers/{id}/attach. The attach is begun (so a
+ * start that follows finds it), the client told 101, and its upgraded
+ * connection, which moat-api sends back on the channel, handed to the
+ * container's monitor: it relays the streams, nothing here copies them. */
+#include "api.h"
+#include "../util/unixsock.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+/* the upgraded connection from moat-api, or -1 */
+static int upgraded_fd(struct api_ctx *x)
+{
+    int fd = -1;
+    size_t n = 0;
+    char buf[4096];
+    merr_t err = MERR_INIT;
+    ssize_t r = unix_recv_fds(x->chan, &fd, 1, &n, buf, sizeof(buf), &err);
+    err_clear(&err);
+    if (r <= 0 || n != 1 || buf[0] != 'u') {
+        if (n)
+            close(fd);
+        return -1;
+    }
+    /* bytes the client sent before the 101 (Docker's clients send none) */
+    return fd;
+}
+
+int h_ctr_attach(struct api_ctx *x)
+{
+    struct attach_fd_opts o = {0};
+    bool stream = false, logs = false;
+    if (api_q_bool(x, "stream", &stream) < 0 || api_q_bool(x, "logs", &logs) < 0 ||
+        api_q_bool(x, "stdin", &o.in) < 0 || api_q_bool(x, "stdout", &o.out) < 0 ||
+        api_q_bool(x, "stderr", &o.err) < 0)
+        return 0;
+    if (logs)
+        return api_error(x, 400,
+                         "attach with logs=1 is not supported by moat: read "
+                         "GET /containers/{id}/logs, then attach");
+    if (!stream)
+        return api_error(x, 400, "attach needs stream=1 (moat serves streams only)");
+    if (!x->upgrade)
+        return api_error(x, 400, "attach needs the headers Connection: Upgrade and Upgrade: tcp");
+    char id[65];
+    if (api_ctr(x, x->param, id) < 0)
+        return 0;
+    struct ctr_rec c;
+    merr_t err = MERR_INIT;
+    if (ctr_rec_load(x->s, id, false, &c, &err) < 0)
+        return api_merr(x, &err);
+    bool tty = c.config.tty;
+    ctr_rec_free(&c);
+    struct attach_fd_wait *w = NULL;
+    if (ctr_attach_fd_begin(x->s, id, &w, &err) < 0) {
+        int st = err.errnum == ENOENT ? 404 : err.errnum == ESRCH ? 409 : 500;
+        api_error(x, st, "%s", err.msg);
+        err_clear(&err);
+        return 0;
+    }
+    api_head(
+        x, 101,
+        tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream", 0);
+    int fd = upgraded_fd(x);
+    if (fd < 0) {
+        ctr_attach_fd_cancel(w);
+        return 0;
+    }
+    if (ctr_attach_fd_end(w, fd, &o, &err) < 0)
+        err_clear(&err); /* the stream is open: it just ends */
+    close(fd);
+    return 0;
+}
