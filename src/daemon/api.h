@@ -35,6 +35,10 @@ int api_status(struct api_ctx *x, int status); /* no body (204, 304) */
 /* the header of a body that follows (length -1: until the channel closes) */
 int api_head(struct api_ctx *x, int status, const char *ctype, int64_t length);
 
+/* after a 101: the client's upgraded connection, which moat-api sends
+ * back on the channel; -1 if it does not */
+int api_upgraded_fd(struct api_ctx *x);
+
 /* query parameters: absent is the default; a malformed one is answered
  * (400) and -1 returned */
 const char *api_q(struct api_ctx *x, const char *key);
@@ -69,6 +73,10 @@ int h_ctr_wait(struct api_ctx *x);
 int h_ctr_attach(struct api_ctx *x);
 int h_ctr_logs(struct api_ctx *x);
 int h_ctr_resize(struct api_ctx *x);
+int h_ctr_exec(struct api_ctx *x);
+int h_exec_start(struct api_ctx *x);
+int h_exec_inspect(struct api_ctx *x);
+int h_exec_resize(struct api_ctx *x);
 int h_img_list(struct api_ctx *x);
 int h_img_inspect(struct api_ctx *x);
 

@@ -3,30 +3,11 @@
  * connection, which moat-api sends back on the channel, handed to the
  * container's monitor: it relays the streams, nothing here copies them. */
 #include "api.h"
-#include "../util/unixsock.h"
 #include "../util/util.h"
 
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
-
-/* the upgraded connection from moat-api, or -1 */
-static int upgraded_fd(struct api_ctx *x)
-{
-    int fd = -1;
-    size_t n = 0;
-    char buf[4096];
-    merr_t err = MERR_INIT;
-    ssize_t r = unix_recv_fds(x->chan, &fd, 1, &n, buf, sizeof(buf), &err);
-    err_clear(&err);
-    if (r <= 0 || n != 1 || buf[0] != 'u') {
-        if (n)
-            close(fd);
-        return -1;
-    }
-    /* bytes the client sent before the 101 (Docker's clients send none) */
-    return fd;
-}
 
 int h_ctr_attach(struct api_ctx *x)
 {
@@ -63,7 +44,7 @@ int h_ctr_attach(struct api_ctx *x)
     api_head(
         x, 101,
         tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream", 0);
-    int fd = upgraded_fd(x);
+    int fd = api_upgraded_fd(x);
     if (fd < 0) {
         ctr_attach_fd_cancel(w);
         return 0;

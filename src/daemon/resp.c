@@ -1,6 +1,7 @@
 /* resp.c: answers and query parameters (see api.h). */
 #include "api.h"
 #include "../util/fs.h"
+#include "../util/unixsock.h"
 #include "../util/util.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 int api_head(struct api_ctx *x, int status, const char *ctype, int64_t length)
 {
@@ -163,4 +165,22 @@ int api_q_filters(struct api_ctx *x, char ***out)
     *out = NULL;
     api_error(x, 400, "query parameter filters: not Docker's filters JSON: %s", s);
     return -1;
+}
+
+/* the upgraded connection from moat-api, or -1 */
+int api_upgraded_fd(struct api_ctx *x)
+{
+    int fd = -1;
+    size_t n = 0;
+    char buf[4096];
+    merr_t err = MERR_INIT;
+    ssize_t r = unix_recv_fds(x->chan, &fd, 1, &n, buf, sizeof(buf), &err);
+    err_clear(&err);
+    if (r <= 0 || n != 1 || buf[0] != 'u') {
+        if (n)
+            close(fd);
+        return -1;
+    }
+    /* bytes the client sent before the 101 (Docker's clients send none) */
+    return fd;
 }

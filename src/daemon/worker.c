@@ -22,7 +22,11 @@ static const struct {
     {"container.kill", h_ctr_kill},       {"container.delete", h_ctr_delete},
     {"container.wait", h_ctr_wait},       {"container.attach", h_ctr_attach},
     {"container.logs", h_ctr_logs},       {"container.resize", h_ctr_resize},
+    {"container.exec", h_ctr_exec},       {"exec.start", h_exec_start},
+    {"exec.inspect", h_exec_inspect},     {"exec.resize", h_exec_resize},
     {"image.list", h_img_list},           {"image.inspect", h_img_inspect},
+    {"container.exec", h_ctr_exec},       {"exec.start", h_exec_start},
+    {"exec.inspect", h_exec_inspect},     {"exec.resize", h_exec_resize},
 };
 
 /* the request line */

@@ -242,3 +242,47 @@ teardown_file() {
         -H 'Connection: Upgrade' -H 'Upgrade: tcp'
     [ "$STATUS" = 404 ]
 }
+
+@test "daemon: docker exec: stdout and stderr apart, stdin, a tty, exit codes; python3-docker's exec_run" {
+    docker20 run -d --name ex --network none bb:1 sleep 60
+    run --separate-stderr docker20 exec ex sh -c 'echo out; echo err >&2; exit 4'
+    [ "$status" -eq 4 ]
+    [ "$output" = out ]
+    [ "$stderr" = err ]
+    run bash -c "echo piped | DOCKER_HOST=unix://$SOCK DOCKER_CONFIG=$DDIR/cfg /usr/bin/docker exec -i ex cat"
+    [ "$output" = piped ]
+    run docker20 exec -t ex sh -c 'test -t 0 && echo tty'
+    [[ "$output" == tty* ]]
+    run docker20 exec -u 1000 -w /tmp -e A=b ex sh -c 'id -u; pwd; echo $A'
+    [ "$output" = "$(printf '1000\n/tmp\nb')" ]
+    run -127 docker20 exec ex nosuchcommand
+    run python3 -c "
+import docker
+c = docker.DockerClient(base_url='unix://$SOCK')
+r = c.containers.get('ex').exec_run(['sh', '-c', 'echo py; exit 2'])
+print(r.exit_code, r.output.decode().strip())"
+    [ "$output" = "2 py" ]
+    api POST /v1.41/containers/ex/exec -H 'Content-Type: application/json' \
+        -d '{"Cmd":["true"],"Privileged":true}'
+    [ "$STATUS" = 400 ]
+    [[ "$BODY" == *Privileged* ]]
+}
+
+@test "daemon: a moat-users member cannot exec in, or see the execs of, another's container" {
+    m run -d --name victim --network none bb:1 sleep 60
+    as_user 1501 "$USOCK" POST /v1.41/containers/victim/exec -H 'Content-Type: application/json' \
+        -d '{"Cmd":["cat","/etc/shadow"],"AttachStdout":true}'
+    [ "$STATUS" = 404 ]
+    api POST /v1.41/containers/victim/exec -H 'Content-Type: application/json' -d '{"Cmd":["true"]}'
+    [ "$STATUS" = 201 ]
+    local eid
+    eid=$(jq -r .Id <<< "$BODY")
+    as_user 1501 "$USOCK" GET "/v1.41/exec/$eid/json"
+    [ "$STATUS" = 404 ]
+    as_user 1501 "$USOCK" POST "/v1.41/exec/$eid/start" -H 'Content-Type: application/json' \
+        -d '{"Detach":true}'
+    [ "$STATUS" = 404 ]
+    api GET "/v1.41/exec/$eid/json"
+    [ "$STATUS" = 200 ]
+    [ "$(jq -r .Running <<< "$BODY")" = false ]
+}

@@ -1,0 +1,14 @@
+/* exec_rec.h: the daemon's exec instances, store/execs/ID.json:
+ * {ID, ContainerID, Owner, Config {Cmd, Env, User, WorkingDir, Tty,
+ * AttachStdin, AttachStdout, AttachStderr}, Running, ExitCode, Pid}. */
+#ifndef MOAT_DAEMON_EXEC_REC_H
+#define MOAT_DAEMON_EXEC_REC_H
+
+#include "api.h"
+
+/* The instance of the path's id if the caller may see it and its container
+ * exists (its full id to cid); else NULL, answered 404. */
+json_t *exec_load(struct api_ctx *x, char cid[65]);
+int exec_save(struct store *s, json_t *rec);
+
+#endif
