@@ -85,7 +85,10 @@ int h_ctr_create(struct api_ctx *x)
             err_clear(&err);
             api_error(x, 404, "No such image: %s", o.image);
         } else if (ctr_create(x->s, &o, id, &err) < 0) {
-            api_merr(x, &err);
+            if (err.errnum == 0) /* what the request asks cannot be made */
+                api_error(x, 400, "%s", err.msg);
+            else
+                api_merr(x, &err);
         } else {
             api_json(x, 201, json_pack("{s:s,s:[]}", "Id", id, "Warnings"));
         }

@@ -130,6 +130,13 @@ void prune_containers(struct store *s, const struct prune_filter *pf, json_t *de
         struct ctr_rec r;
         bool have = ctr_rec_load(s, ids[i], true, &r, &err) == 0;
         bool running = have && r.state.running;
+        const char *owner = have ? json_string_value(json_object_get(r.json, "Owner")) : NULL;
+        if (pf && pf->owner && (!owner || strcmp(owner, pf->owner))) {
+            if (have)
+                ctr_rec_free(&r);
+            err_clear(&err);
+            continue;
+        }
         if (have && !running && (!until_ok(pf, r.created) || !labels_ok(pf, r.config.labels))) {
             ctr_rec_free(&r);
             continue;

@@ -286,3 +286,38 @@ print(r.exit_code, r.output.decode().strip())"
     [ "$STATUS" = 200 ]
     [ "$(jq -r .Running <<< "$BODY")" = false ]
 }
+
+@test "daemon: top, stats, diff, pause, rename, update (CLI 20.10)" {
+    docker20 run -d --name ops --network none bb:1 sh -c 'touch /newfile; sleep 60'
+    run docker20 top ops
+    [[ "$output" == *"sleep 60"* ]]
+    run docker20 stats --no-stream --format '{{.Name}} {{.PIDs}}' ops
+    [ "$output" = "ops 2" ] || [ "$output" = "ops 1" ]
+    wait_for ops '{{.State.Running}}' true
+    run docker20 diff ops
+    [[ "$output" == *"A /newfile"* ]]
+    docker20 pause ops
+    [ "$(m inspect -f '{{.State.Paused}}' ops)" = true ]
+    docker20 unpause ops
+    docker20 rename ops ops2
+    [ "$(m inspect -f '{{.Name}}' ops2)" = /ops2 ]
+    docker20 update --memory 64m --restart on-failure:3 ops2
+    [ "$(m inspect -f '{{.HostConfig.Memory}} {{.HostConfig.RestartPolicy.Name}}' ops2)" = "67108864 on-failure" ]
+}
+
+@test "daemon: a moat-users member's prune removes only its own stopped containers" {
+    m create --name adminstopped --network none bb:1 true
+    as_user 1501 "$USOCK" POST '/v1.41/containers/create?name=u1' -H 'Content-Type: application/json' \
+        -d '{"Image":"bb:1","Cmd":["true"],"HostConfig":{"NetworkMode":"none"}}'
+    echo "$STATUS $BODY"
+    [ "$STATUS" = 201 ]
+    as_user 1502 "$USOCK" POST '/v1.41/containers/create?name=u2' -H 'Content-Type: application/json' \
+        -d '{"Image":"bb:1","Cmd":["true"],"HostConfig":{"NetworkMode":"none"}}'
+    as_user 1501 "$USOCK" POST /v1.41/containers/prune
+    [ "$STATUS" = 200 ]
+    [ "$(jq '.ContainersDeleted | length' <<< "$BODY")" = 1 ]
+    run m ps -a --format '{{.Names}}'
+    [[ "$output" == *adminstopped* ]]
+    [[ "$output" == *u2* ]]
+    [[ "$output" != *u1* ]]
+}
