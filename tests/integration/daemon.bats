@@ -321,3 +321,24 @@ print(r.exit_code, r.output.decode().strip())"
     [[ "$output" == *u2* ]]
     [[ "$output" != *u1* ]]
 }
+
+@test "daemon: containers outlive the daemon; a new daemon serves them; sockets go with it" {
+    docker20 run -d --name survivor --network none bb:1 sleep 60
+    local pid
+    pid=$(cat "$DDIR/pid")
+    kill "$pid"
+    local i
+    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    ! kill -0 "$pid" 2>/dev/null
+    [ ! -e "$SOCK" ]
+    [ ! -e "$USOCK" ]
+    ! pgrep -f "moat-api --ctl" -P "$pid"
+    [ "$(m inspect -f '{{.State.Running}}' survivor)" = true ]
+    "$MOAT" daemon --root "$STORE" -H "unix://$SOCK" --user-socket "$USOCK" 2>> "$DDIR/daemon.log" &
+    echo $! > "$DDIR/pid"
+    for i in $(seq 100); do curl -sf --unix-socket "$SOCK" http://d/_ping >/dev/null && break; sleep 0.1; done
+    run docker20 ps --format '{{.Names}}'
+    [ "$output" = survivor ]
+    run docker20 exec survivor echo still
+    [ "$output" = still ]
+}
