@@ -20,6 +20,9 @@ struct prune_filter {
     json_t *args;  /* filters.h's; NULL: none */
     int64_t until; /* ns since the epoch; INT64_MAX: no until */
     bool all;      /* all=true */
+    /* set by the API for a restricted caller: only volumes and networks
+     * whose record's "Owner" is this one are pruned */
+    const char *owner;
 };
 /* args (NULL-ended, may be NULL) for the prunes of what (PRUNE_*, or'd):
  * a key must be one that each of them takes. vol_all: volume prune's
