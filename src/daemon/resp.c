@@ -164,3 +164,11 @@ int api_q_filters(struct api_ctx *x, char ***out)
     api_error(x, 400, "query parameter filters: not Docker's filters JSON: %s", s);
     return -1;
 }
+
+bool api_older(const char *v, const char *than)
+{
+    unsigned long a1 = strtoul(v, NULL, 10), b1 = strtoul(than, NULL, 10);
+    const char *ad = strchr(v, '.'), *bd = strchr(than, '.');
+    unsigned long a2 = ad ? strtoul(ad + 1, NULL, 10) : 0, b2 = bd ? strtoul(bd + 1, NULL, 10) : 0;
+    return a1 < b1 || (a1 == b1 && a2 < b2);
+}
