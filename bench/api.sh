@@ -38,7 +38,7 @@ sh "$REPO/tests/lib/mkrootfs.sh" "$OUT/rootfs" > /dev/null
 tar -C "$OUT/rootfs" -czf "$OUT/rootfs.tgz" .
 "$MOAT" --root "$OUT/m" import "$OUT/rootfs.tgz" bench:1 > /dev/null
 
-IN "$MOAT" daemon --root "$OUT/m" -H "unix://$OUT/moat.sock" --user-socket "" 2> "$OUT/moatd.log" &
+IN "$MOAT" daemon --root "$OUT/m" -H "unix://$OUT/moat.sock" --user-socket "" > "$OUT/moatd.log" 2>&1 &
 echo $! > "$OUT/moatd.pid"
 IN dockerd --data-root "$OUT/d" --exec-root "$OUT/dx" --pidfile "$OUT/dockerd.pid.own" \
     -H "unix://$OUT/docker.sock" --iptables=false --ip6tables=false --bridge=none \
@@ -48,7 +48,7 @@ for i in $(seq 300); do
     [ -S "$OUT/moat.sock" ] && DOCKER_HOST=unix://$OUT/docker.sock $DOCKER version > /dev/null 2>&1 && break
     sleep 0.1
 done
-DOCKER_HOST=unix://$OUT/docker.sock $DOCKER import -q "$OUT/rootfs.tgz" bench:1 > /dev/null
+DOCKER_HOST=unix://$OUT/docker.sock $DOCKER import "$OUT/rootfs.tgz" bench:1 > /dev/null
 M="env DOCKER_HOST=unix://$OUT/moat.sock DOCKER_CONFIG=$OUT/cfg $DOCKER"
 D="env DOCKER_HOST=unix://$OUT/docker.sock DOCKER_CONFIG=$OUT/cfg $DOCKER"
 

@@ -44,6 +44,8 @@ int api_upgraded_fd(struct api_ctx *x);
 const char *api_q(struct api_ctx *x, const char *key);
 int api_q_bool(struct api_ctx *x, const char *key, bool *v);
 int api_q_int(struct api_ctx *x, const char *key, int64_t *v);
+/* Is API version v ("1.41") older than `than`? */
+bool api_older(const char *v, const char *than);
 /* Docker's filters (?filters=JSON, {"k":["v"]} or {"k":{"v":true}}) as
  * "k=v" strings; NULL if none; -1 answered if malformed */
 int api_q_filters(struct api_ctx *x, char ***out);
@@ -87,5 +89,21 @@ int h_exec_inspect(struct api_ctx *x);
 int h_exec_resize(struct api_ctx *x);
 int h_img_list(struct api_ctx *x);
 int h_img_inspect(struct api_ctx *x);
+int h_img_tag(struct api_ctx *x);
+int h_img_delete(struct api_ctx *x);
+int h_img_create(struct api_ctx *x);
+int h_net_list(struct api_ctx *x);
+int h_net_inspect(struct api_ctx *x);
+int h_net_create(struct api_ctx *x);
+int h_net_connect(struct api_ctx *x);
+int h_net_disconnect(struct api_ctx *x);
+int h_net_delete(struct api_ctx *x);
+int h_net_prune(struct api_ctx *x);
+int h_vol_list(struct api_ctx *x);
+int h_vol_inspect(struct api_ctx *x);
+int h_vol_create(struct api_ctx *x);
+int h_vol_delete(struct api_ctx *x);
+int h_vol_prune(struct api_ctx *x);
+int h_events(struct api_ctx *x);
 
 #endif

@@ -184,3 +184,11 @@ int api_upgraded_fd(struct api_ctx *x)
     /* bytes the client sent before the 101 (Docker's clients send none) */
     return fd;
 }
+
+bool api_older(const char *v, const char *than)
+{
+    unsigned long a1 = strtoul(v, NULL, 10), b1 = strtoul(than, NULL, 10);
+    const char *ad = strchr(v, '.'), *bd = strchr(than, '.');
+    unsigned long a2 = ad ? strtoul(ad + 1, NULL, 10) : 0, b2 = bd ? strtoul(bd + 1, NULL, 10) : 0;
+    return a1 < b1 || (a1 == b1 && a2 < b2);
+}

@@ -15,26 +15,50 @@ static const struct {
     const char *op;
     api_handler fn;
 } ops[] = {
-    {"system.version", h_version},        {"system.info", h_info},
-    {"container.list", h_ctr_list},       {"container.create", h_ctr_create},
-    {"container.inspect", h_ctr_inspect}, {"container.start", h_ctr_start},
-    {"container.stop", h_ctr_stop},       {"container.restart", h_ctr_restart},
-    {"container.kill", h_ctr_kill},       {"container.delete", h_ctr_delete},
-    {"container.wait", h_ctr_wait},       {"container.attach", h_ctr_attach},
-    {"container.logs", h_ctr_logs},       {"container.resize", h_ctr_resize},
-    {"container.top", h_ctr_top},         {"container.changes", h_ctr_changes},
-    {"container.stats", h_ctr_stats},     {"container.pause", h_ctr_pause},
-    {"container.unpause", h_ctr_unpause}, {"container.rename", h_ctr_rename},
-    {"container.update", h_ctr_update},   {"container.prune", h_ctr_prune},
-    {"container.exec", h_ctr_exec},       {"exec.start", h_exec_start},
-    {"exec.inspect", h_exec_inspect},     {"exec.resize", h_exec_resize},
-    {"image.list", h_img_list},           {"image.inspect", h_img_inspect},
-    {"container.top", h_ctr_top},         {"container.changes", h_ctr_changes},
-    {"container.stats", h_ctr_stats},     {"container.pause", h_ctr_pause},
-    {"container.unpause", h_ctr_unpause}, {"container.rename", h_ctr_rename},
-    {"container.update", h_ctr_update},   {"container.prune", h_ctr_prune},
-    {"container.exec", h_ctr_exec},       {"exec.start", h_exec_start},
-    {"exec.inspect", h_exec_inspect},     {"exec.resize", h_exec_resize},
+    {"system.version", h_version},
+    {"system.info", h_info},
+    {"container.list", h_ctr_list},
+    {"container.create", h_ctr_create},
+    {"container.inspect", h_ctr_inspect},
+    {"container.start", h_ctr_start},
+    {"container.stop", h_ctr_stop},
+    {"container.restart", h_ctr_restart},
+    {"container.kill", h_ctr_kill},
+    {"container.delete", h_ctr_delete},
+    {"container.wait", h_ctr_wait},
+    {"container.attach", h_ctr_attach},
+    {"container.logs", h_ctr_logs},
+    {"container.resize", h_ctr_resize},
+    {"container.top", h_ctr_top},
+    {"container.changes", h_ctr_changes},
+    {"container.stats", h_ctr_stats},
+    {"container.pause", h_ctr_pause},
+    {"container.unpause", h_ctr_unpause},
+    {"container.rename", h_ctr_rename},
+    {"container.update", h_ctr_update},
+    {"container.prune", h_ctr_prune},
+    {"container.exec", h_ctr_exec},
+    {"exec.start", h_exec_start},
+    {"exec.inspect", h_exec_inspect},
+    {"exec.resize", h_exec_resize},
+    {"image.list", h_img_list},
+    {"image.inspect", h_img_inspect},
+    {"image.tag", h_img_tag},
+    {"image.delete", h_img_delete},
+    {"image.create", h_img_create},
+    {"network.list", h_net_list},
+    {"network.inspect", h_net_inspect},
+    {"network.create", h_net_create},
+    {"network.connect", h_net_connect},
+    {"network.disconnect", h_net_disconnect},
+    {"network.delete", h_net_delete},
+    {"network.prune", h_net_prune},
+    {"volume.list", h_vol_list},
+    {"volume.inspect", h_vol_inspect},
+    {"volume.create", h_vol_create},
+    {"volume.delete", h_vol_delete},
+    {"volume.prune", h_vol_prune},
+    {"system.events", h_events},
 };
 
 /* the request line */
@@ -107,6 +131,8 @@ int worker_main(const char *root, const struct daemon_cfg *cfg, int chan, int co
         json_decref(rq);
         return 1;
     }
+    /* what a restricted caller makes is its own (volumes, networks) */
+    s.owner = x.who.admin ? NULL : x.who.owner;
     x.s = &s;
     dispatch(&x);
     store_close(&s);

@@ -56,6 +56,19 @@ static void append(struct store *s, const char *line, size_t len)
 void events_emit(struct store *s, const char *type, const char *action, const char *id,
                  json_t *attrs)
 {
+    json_t *rec = NULL;
+    if (strcmp(type, "container") == 0) { /* exec events: its owner from its record */
+        merr_t e = MERR_INIT;
+        rec = ctr_load(s, id, &e);
+        err_clear(&e);
+    }
+    events_emit_owned(s, json_string_value(json_object_get(rec, "Owner")), type, action, id, attrs);
+    json_decref(rec);
+}
+
+void events_emit_owned(struct store *s, const char *owner, const char *type, const char *action,
+                       const char *id, json_t *attrs)
+{
     if (!attrs)
         attrs = json_object();
     struct timespec t;
@@ -76,6 +89,8 @@ void events_emit(struct store *s, const char *type, const char *action, const ch
     json_object_set_new(ev, "scope", json_string("local"));
     json_object_set_new(ev, "time", json_integer((json_int_t)t.tv_sec));
     json_object_set_new(ev, "timeNano", json_integer(ns));
+    if (owner)
+        json_object_set_new(ev, "Owner", json_string(owner));
     char *text = json_dumps(ev, JSON_COMPACT);
     if (text && strlen(text) >= EVENTS_MAX_LINE) { /* labels too long: without them */
         free(text);
@@ -106,8 +121,9 @@ void events_container(struct store *s, const char *id, json_t *rec, const char *
     if (extra)
         json_object_update(attrs, extra);
     json_decref(extra);
+    events_emit_owned(s, json_string_value(json_object_get(rec, "Owner")), "container", action, id,
+                      attrs);
     json_decref(loaded);
-    events_emit(s, "container", action, id, attrs);
 }
 
 json_t *events_ctr_attrs(json_t *rec)

@@ -30,6 +30,12 @@
  * "health_status: healthy", ...; attrs (taken; may be NULL) are strings. */
 void events_emit(struct store *s, const char *type, const char *action, const char *id,
                  json_t *attrs);
+/* The same for an object that has an owner (its record's "Owner": the
+ * API's restricted caller that made it; NULL: none), kept in the event's
+ * "Owner" so that the API shows such a caller only its own objects'
+ * events. events_emit finds a container's in its record. */
+void events_emit_owned(struct store *s, const char *owner, const char *type, const char *action,
+                       const char *id, json_t *attrs);
 /* A container's event: name, image and its labels from its record (rec,
  * or loaded when NULL), plus extra (taken; may be NULL). */
 void events_container(struct store *s, const char *id, json_t *rec, const char *action,

@@ -185,6 +185,8 @@ static char *create_locked(struct store *s, const struct net_create *c, merr_t *
     json_t *labels = volume_create_args(c->labels, NULL, err);
     json_t *rec = network_make_record(c->name, id, subnet, gateway, c->internal, c->attachable,
                                       options_of(c->opts), labels ? labels : json_object(), idx);
+    if (s->owner)
+        json_object_set_new(rec, "Owner", json_string(s->owner));
     if (!labels || network_write_record(s, id, rec, err) < 0) {
         free(id);
         id = NULL;
@@ -204,7 +206,7 @@ char *network_create(struct store *s, const struct net_create *c, merr_t *err)
     char *id = create_locked(s, c, err);
     store_unlock(s);
     if (id)
-        events_emit(s, "network", "create", id,
-                    json_pack("{s:s,s:s}", "name", c->name, "type", "bridge"));
+        events_emit_owned(s, s->owner, "network", "create", id,
+                          json_pack("{s:s,s:s}", "name", c->name, "type", "bridge"));
     return id;
 }

@@ -152,8 +152,8 @@ static int unlink_network(struct store *s, const struct network *n, merr_t *err)
     if (n->device && net_bridge_remove(s, n->device, &e) < 0)
         log_warn("network %s: %s", n->name, e.msg);
     err_clear(&e);
-    events_emit(s, "network", "destroy", n->id,
-                json_pack("{s:s,s:s}", "name", n->name, "type", n->driver));
+    events_emit_owned(s, json_string_value(json_object_get(n->rec, "Owner")), "network", "destroy",
+                      n->id, json_pack("{s:s,s:s}", "name", n->name, "type", n->driver));
     return 0;
 }
 
@@ -194,6 +194,9 @@ static bool prune_ok(const struct prune_filter *pf, const struct network *n)
 {
     if (!pf)
         return true;
+    const char *owner = json_string_value(json_object_get(n->rec, "Owner"));
+    if (pf->owner && (!owner || strcmp(owner, pf->owner) != 0))
+        return false;
     const char *created = json_string_value(json_object_get(n->rec, "Created"));
     int64_t t;
     if (pf->until != INT64_MAX && (!created || timearg_parse(created, 0, &t) < 0 || t > pf->until))

@@ -217,6 +217,12 @@ static bool volume_ok(struct store *s, const char *name, bool all, const struct 
     bool ok = v && (all || json_object_get(labels, "com.docker.volume.anonymous") != NULL) &&
               labels_ok(pf, labels);
     json_decref(v);
+    if (ok && pf && pf->owner) { /* the API's restricted caller: its own only */
+        json_t *rec = volume_stored(s, name);
+        const char *o = json_string_value(json_object_get(rec, "Owner"));
+        ok = o && strcmp(o, pf->owner) == 0;
+        json_decref(rec);
+    }
     return ok;
 }
 

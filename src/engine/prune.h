@@ -17,10 +17,12 @@ enum { PRUNE_CONTAINERS = 1, PRUNE_IMAGES = 2, PRUNE_VOLUMES = 4, PRUNE_NETWORKS
  * label! and all (true: named volumes too, as --all); networks take until,
  * label and label!. */
 struct prune_filter {
-    json_t *args;      /* filters.h's; NULL: none */
-    int64_t until;     /* ns since the epoch; INT64_MAX: no until */
-    bool all;          /* all=true */
-    const char *owner; /* the API's restricted caller: only what it owns ("Owner"); NULL: all */
+    json_t *args;  /* filters.h's; NULL: none */
+    int64_t until; /* ns since the epoch; INT64_MAX: no until */
+    bool all;      /* all=true */
+    /* set by the API for a restricted caller: only volumes and networks
+     * whose record's "Owner" is this one are pruned */
+    const char *owner;
 };
 /* args (NULL-ended, may be NULL) for the prunes of what (PRUNE_*, or'd):
  * a key must be one that each of them takes. vol_all: volume prune's

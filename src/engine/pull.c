@@ -146,7 +146,7 @@ int image_pull(struct store *s, const char *name, const struct pull_opts *o, cha
     cleanup_free char *rel = NULL;
     cleanup_close int tfd = -1;
     cleanup_close int lfd = -1;
-    cleanup_free char *authtext = auth_for(s, r.registry);
+    cleanup_free char *authtext = o->no_auth ? NULL : auth_for(s, r.registry);
     cleanup_free char *have = have_list(s);
     char **args = NULL;
     int ret = -1;

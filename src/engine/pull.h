@@ -20,6 +20,9 @@ struct pull_opts {
     bool tls_verify_off; /* --tls-verify=false: plain HTTP allowed */
     bool quiet;
     int out_fd; /* where the helper's progress goes (1, or 2 for run) */
+    /* anonymously, without the store's credentials (the API's restricted
+     * callers: an admin's login is not theirs to use) */
+    bool no_auth;
 };
 
 /* Is `host` a registry that may be reached over plain HTTP (localhost,

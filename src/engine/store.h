@@ -42,6 +42,10 @@ struct store {
     char *stage; /* "tmp/ID", made when first needed */
     int journalfd;
     pid_t stagepid; /* the process the staging area belongs to */
+    /* the API's restricted caller this handle acts for ("uid:N", see
+     * daemon/own.c): the volumes and networks it makes are recorded as its
+     * ("Owner"), and so are their events; NULL for the CLI and admins */
+    const char *owner;
 };
 
 int store_open(struct store *s, const char *root, merr_t *err);

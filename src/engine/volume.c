@@ -96,7 +96,7 @@ static int ensure(struct store *s, const char *name, bool anonymous, json_t *lab
     }
     if (make_volume(s, name, anonymous, labels, created, err) < 0)
         return -1;
-    events_emit(s, "volume", "create", name, json_pack("{s:s}", "driver", "local"));
+    events_emit_owned(s, s->owner, "volume", "create", name, json_pack("{s:s}", "driver", "local"));
     return 0;
 }
 
@@ -184,6 +184,8 @@ static int make_volume(struct store *s, const char *name, bool anonymous, json_t
     json_t *rec = json_pack("{s:s,s:s,s:I,s:b,s:o}", "Name", name, "CreatedAt", now, "UsernsBase",
                             (json_int_t)base, "Anonymous", anonymous, "Labels",
                             labels ? json_incref(labels) : json_object());
+    if (s->owner)
+        json_object_set_new(rec, "Owner", json_string(s->owner));
     cleanup_free char *text = json_dumps(rec, JSON_INDENT(2));
     json_decref(rec);
     cleanup_close int dfd = openat(s->fd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -344,9 +346,13 @@ int volume_remove(struct store *s, const char *name, bool force, merr_t *err)
     struct stat st;
     if (fstatat(s->fd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
         return err_set(err, 0, "no such volume: %s", name);
+    json_t *rec = load(s, name);
+    cleanup_free char *owner = xstrdup(json_string_value(json_object_get(rec, "Owner")) ?: "");
+    json_decref(rec);
     if (store_remove_tree(s, rel) < 0)
         return err_sys(err, "remove volume %s", name);
-    events_emit(s, "volume", "destroy", name, json_pack("{s:s}", "driver", "local"));
+    events_emit_owned(s, *owner ? owner : NULL, "volume", "destroy", name,
+                      json_pack("{s:s}", "driver", "local"));
     return 0;
 }
 
