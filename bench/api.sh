@@ -38,14 +38,14 @@ sh "$REPO/tests/lib/mkrootfs.sh" "$OUT/rootfs" > /dev/null
 tar -C "$OUT/rootfs" -czf "$OUT/rootfs.tgz" .
 "$MOAT" --root "$OUT/m" import "$OUT/rootfs.tgz" bench:1 > /dev/null
 
-IN "$MOAT" daemon --root "$OUT/m" -H "unix://$OUT/moat.sock" --user-socket "" > "$OUT/moatd.log" 2>&1 &
+nsenter --net="/run/netns/$NS" "$MOAT" daemon --root "$OUT/m" -H "unix://$OUT/moat.sock" --user-socket "" > "$OUT/moatd.log" 2>&1 &
 echo $! > "$OUT/moatd.pid"
-IN dockerd --data-root "$OUT/d" --exec-root "$OUT/dx" --pidfile "$OUT/dockerd.pid.own" \
+nsenter --net="/run/netns/$NS" dockerd --data-root "$OUT/d" --exec-root "$OUT/dx" --pidfile "$OUT/dockerd.pid.own" \
     -H "unix://$OUT/docker.sock" --iptables=false --ip6tables=false --bridge=none \
     > "$OUT/dockerd.log" 2>&1 &
 echo $! > "$OUT/dockerd.pid"
 for i in $(seq 300); do
-    [ -S "$OUT/moat.sock" ] && DOCKER_HOST=unix://$OUT/docker.sock $DOCKER version > /dev/null 2>&1 && break
+    curl -sf --unix-socket "$OUT/moat.sock" http://d/_ping > /dev/null 2>&1 && DOCKER_HOST=unix://$OUT/docker.sock $DOCKER version > /dev/null 2>&1 && break
     sleep 0.1
 done
 DOCKER_HOST=unix://$OUT/docker.sock $DOCKER import "$OUT/rootfs.tgz" bench:1 > /dev/null
@@ -55,7 +55,7 @@ D="env DOCKER_HOST=unix://$OUT/docker.sock DOCKER_CONFIG=$OUT/cfg $DOCKER"
 rss() { # the daemon's and its front's resident KiB
     local d f
     d=$(cat "$OUT/moatd.pid")
-    f=$(pgrep -P "$d" -f 'moat-api --ctl' | head -1)
+    f=$(pgrep -P "$d" -f 'moat-api --ctl' | head -1) || { cat "$OUT/moatd.log" >&2; exit 1; }
     echo $(($(awk '/^VmRSS/ {print $2}' "/proc/$d/status") + $(awk '/^VmRSS/ {print $2}' "/proc/$f/status")))
 }
 idle=$(rss)

@@ -96,14 +96,14 @@ int h_ctr_wait(struct api_ctx *x)
             running = c.state.running || strcmp(c.state.started_at ?: "", started);
             ctr_rec_free(&c);
             if (!running)
-                poll(NULL, 0, 50);
+                poll(NULL, 0, 10);
         }
         err_clear(&err);
         ctr_wait_monitor(x->s, id, -1);
     }
     if (!strcmp(cond, "removed"))
         while (!gone(x->s, id))
-            poll(NULL, 0, 50);
+            poll(NULL, 0, 10);
     cleanup_free char *out =
         xasprintf("{\"StatusCode\":%lld,\"Error\":null}\n", (long long)exit_code(x->s, id, t0));
     write_all(x->chan, out, strlen(out));
