@@ -108,6 +108,13 @@ int h_ctr_inspect(struct api_ctx *x)
         return api_merr(x, &err);
     json_t *o = ctr_inspect_json(c.json);
     ctr_rec_free(&c);
+    /* moat's file log is read back by logs as Docker's json-file is (moat
+     * takes json-file to mean it): Docker's SDKs read a container's output
+     * only from a driver they know by name */
+    json_t *lc = json_object_get(json_object_get(o, "HostConfig"), "LogConfig");
+    const char *type = json_string_value(json_object_get(lc, "Type"));
+    if (type && !strcmp(type, "local"))
+        json_object_set_new(lc, "Type", json_string("json-file"));
     return api_json(x, 200, o);
 }
 

@@ -342,3 +342,23 @@ print(r.exit_code, r.output.decode().strip())"
     run docker20 exec survivor echo still
     [ "$output" = still ]
 }
+
+@test "daemon: python3-docker runs a container, reads its logs, lists it" {
+    run python3 -c "
+import docker
+c = docker.DockerClient(base_url='unix://$SOCK')
+print(c.containers.run('bb:1', ['sh', '-c', 'echo from python'], network_mode='none', remove=True).decode().strip())
+ct = c.containers.run('bb:1', ['sh', '-c', 'echo bg; sleep 60'], network_mode='none', detach=True, name='pyc')
+ct.reload()
+print(ct.status, [x.name for x in c.containers.list()])
+import time
+for i in range(50):
+    if b'bg' in ct.logs(): break
+    time.sleep(0.1)
+print(ct.logs().decode().strip())
+ct.remove(force=True)
+print(len(c.containers.list(all=True)))"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$(printf "from python\nrunning ['pyc']\nbg\n0")" ]
+}
