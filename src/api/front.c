@@ -8,6 +8,7 @@
 #include "../util/unixsock.h"
 #include "../util/util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -18,6 +19,9 @@
 #include <unistd.h>
 
 #define HEADER_MAX (64 * 1024) /* the back's header line */
+/* a raw body (a tarball) larger than this is refused; the back sees no
+ * end marker, so it never takes a cut one for whole */
+#define RAW_MAX (16ULL << 30)
 
 struct req {
     struct api_route r;
@@ -25,8 +29,10 @@ struct req {
     char *msg;
     struct sbuf body;
     bool too_big;
-    int chan; /* the channel to the back (for an upgrade), -1 */
-    char *cn; /* TLS: the client certificate's CN, verified */
+    int chan;        /* the channel to the back (for an upgrade), -1 */
+    char *cn;        /* TLS: the client certificate's CN, verified */
+    uint64_t raw;    /* a raw body: the bytes forwarded so far */
+    bool raw_failed; /* the back took no more of it (it answered early) */
 };
 
 /* what a streamed body reads from: the channel and what came with its
@@ -115,8 +121,17 @@ static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char 
                                  const char *value)
 {
     (void)kind;
-    json_t *q = cls;
-    if (json_object_get(q, key)) {
+    json_t *q = cls, *had = json_object_get(q, key);
+    /* GET /images/get?names=a&names=b, POST /images/create?changes=..&changes=.. */
+    if (had && (!strcmp(key, "names") || !strcmp(key, "changes"))) {
+        if (json_is_string(had)) {
+            json_object_set_new(q, key, json_pack("[O]", had));
+            had = json_object_get(q, key);
+        }
+        json_array_append_new(had, json_string(value ? value : ""));
+        return MHD_YES;
+    }
+    if (had) {
         json_object_set_new(q, "\001dup", json_string(key));
         return MHD_NO;
     }
@@ -130,8 +145,8 @@ static bool wants_upgrade(struct MHD_Connection *c)
     return u && conn && !strcasecmp(u, "tcp") && strcasestr(conn, "upgrade");
 }
 
-/* the typed request: op, path parameter, query, body; NULL and *err (the
- * status to *status) if the query is not acceptable */
+/* the typed request: op, path parameter, query, body; NULL and *err if
+ * the query is not acceptable */
 static json_t *request_json(struct MHD_Connection *c, const struct front_listener *l, struct req *q,
                             json_t *body, char **err)
 {
@@ -148,8 +163,9 @@ static json_t *request_json(struct MHD_Connection *c, const struct front_listene
     json_t *path = json_object();
     if (q->r.pkey)
         json_object_set_new(path, q->r.pkey, json_string(q->r.pval));
-    return json_pack("{s:s,s:o,s:o,s:o?,s:s,s:b,s:s?}", "op", q->r.op, "path", path, "query", query,
-                     "body", body, "api", q->r.version, "upgrade", wants_upgrade(c), "cn", q->cn);
+    return json_pack("{s:s,s:o,s:o,s:o?,s:s,s:b,s:s?,s:b}", "op", q->r.op, "path", path, "query",
+                     query, "body", body, "api", q->r.version, "upgrade", wants_upgrade(c), "cn",
+                     q->cn, "raw", (q->r.flags & API_BODY_RAW) != 0);
 }
 
 /* Hand the request to the back: the channel's end and the client's
@@ -307,6 +323,69 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct req *q, int chan
     return r;
 }
 
+/* A raw body goes to the back as it comes, in frames: a 32-bit big-endian
+ * length and the bytes; a frame of length 0 ends it (whole). The request
+ * goes first, with the first bytes. */
+static void raw_frame(struct req *q, const char *data, size_t n)
+{
+    uint32_t len = htonl((uint32_t)n);
+    if (q->raw_failed || write_all(q->chan, &len, 4) < 0 || (n && write_all(q->chan, data, n) < 0))
+        q->raw_failed = true;
+}
+
+static enum MHD_Result raw_start(struct MHD_Connection *c, const struct front_listener *l,
+                                 struct req *q)
+{
+    cleanup_free char *err = NULL;
+    json_t *rq = request_json(c, l, q, NULL, &err);
+    if (!rq) {
+        q->status = 400;
+        q->msg = err ? xstrdup(err) : xstrdup("bad request");
+        return MHD_YES;
+    }
+    q->chan = forward(c, l, rq);
+    json_decref(rq);
+    if (q->chan < 0) {
+        q->status = 500;
+        q->msg = xstrdup("the daemon is not reachable");
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result raw_upload(struct MHD_Connection *c, const struct front_listener *l,
+                                  struct req *q, const char *data, size_t n)
+{
+    if (!q->status && q->chan < 0)
+        raw_start(c, l, q);
+    if (q->status || q->too_big)
+        return MHD_YES;
+    if (q->raw + n > RAW_MAX) {
+        q->too_big = true;
+        close(q->chan); /* no end marker: the back drops what it has */
+        q->chan = -1;
+        return MHD_YES;
+    }
+    q->raw += n;
+    for (size_t off = 0; off < n; off += 1 << 20)
+        raw_frame(q, data + off, n - off < (1u << 20) ? n - off : 1u << 20);
+    return MHD_YES;
+}
+
+static enum MHD_Result raw_end(struct MHD_Connection *c, const struct front_listener *l,
+                               struct req *q)
+{
+    if (q->too_big)
+        return reply_error(c, 413, "the request body is larger than 16 GiB: refused");
+    if (!q->status && q->chan < 0)
+        raw_start(c, l, q);
+    if (q->status)
+        return reply_error(c, (unsigned)q->status, q->msg ? q->msg : q->r.msg);
+    raw_frame(q, NULL, 0);
+    int chan = q->chan;
+    q->chan = -1;
+    return respond(c, q, chan);
+}
+
 static enum MHD_Result first_call(struct MHD_Connection *c, const struct front_listener *l,
                                   const char *url, const char *method, void **req_cls)
 {
@@ -343,6 +422,14 @@ enum MHD_Result front_handler(void *cls, struct MHD_Connection *c, const char *u
     if (!*req_cls)
         return first_call(c, l, url, method, req_cls);
     struct req *q = *req_cls;
+    bool raw = !q->status && (q->r.flags & API_BODY_RAW);
+    if (raw && *upload_size) {
+        enum MHD_Result r = raw_upload(c, l, q, upload, *upload_size);
+        *upload_size = 0;
+        return r;
+    }
+    if (raw)
+        return raw_end(c, l, q);
     if (*upload_size) {
         /* over the cap: read on, keep nothing, refuse it at the end */
         if (!q->status && !q->too_big && q->body.len + *upload_size <= FRONT_BODY_MAX)

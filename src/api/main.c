@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +135,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "moat-api: run by `moat daemon`, not by hand\n");
         return 2;
     }
+    /* a back that answered and went while we write to it: an error, not a death */
+    signal(SIGPIPE, SIG_IGN);
     cleanup_free char *cert = pem_from_fd(a.cert);
     cleanup_free char *key = pem_from_fd(a.key);
     cleanup_free char *ca = pem_from_fd(a.ca);

@@ -16,6 +16,7 @@ struct entry {
 
 #define J API_BODY_JSON
 #define U API_UPGRADE
+#define R API_BODY_RAW
 
 static const struct entry table[] = {
     {"GET", "/version", "system.version", 0},
@@ -47,10 +48,13 @@ static const struct entry table[] = {
     {"POST", "/exec/{id}/resize", "exec.resize", 0},
     {"GET", "/exec/{id}/json", "exec.inspect", 0},
     {"GET", "/images/json", "image.list", 0},
-    {"POST", "/images/create", "image.create", 0},
+    {"POST", "/images/create", "image.create", R},
+    {"POST", "/images/load", "image.load", R},
+    {"GET", "/images/get", "image.get", 0},
     {"POST", "/images/prune", "image.prune", 0},
     {"GET", "/images/{name*}/json", "image.inspect", 0},
     {"GET", "/images/{name*}/history", "image.history", 0},
+    {"GET", "/images/{name*}/get", "image.get", 0},
     {"POST", "/images/{name*}/tag", "image.tag", 0},
     {"DELETE", "/images/{name*}", "image.delete", 0},
     {"GET", "/networks", "network.list", 0},

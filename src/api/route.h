@@ -16,6 +16,7 @@ enum {
     API_BODY_NONE = 0, /* a body is refused */
     API_BODY_JSON = 1, /* a JSON body (capped, parsed by the front) */
     API_UPGRADE = 2,   /* answered with 101 and a hijacked stream */
+    API_BODY_RAW = 4,  /* a raw body (a tarball), streamed to the back as it comes */
 };
 
 struct api_route {

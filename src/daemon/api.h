@@ -21,6 +21,8 @@ struct api_ctx {
     json_t *body;      /* NULL if none */
     const char *api;   /* the client's version, "" for an unversioned path */
     bool upgrade;      /* the client asked for Upgrade: tcp */
+    bool raw;          /* a raw body follows on the channel (body.c) */
+    bool raw_done;     /* it was read to its end */
     int chan;
 };
 
@@ -38,6 +40,13 @@ int api_head(struct api_ctx *x, int status, const char *ctype, int64_t length);
 /* after a 101: the client's upgraded connection, which moat-api sends
  * back on the channel; -1 if it does not */
 int api_upgraded_fd(struct api_ctx *x);
+
+/* A raw body (a tarball: load, import), whole, in an unnamed file of the
+ * store (O_TMPFILE), at offset 0; -1 and err if it did not come whole (the
+ * client went away, the front refused it as too large). */
+int api_body_spool(struct api_ctx *x, merr_t *err);
+/* Read and drop what is left of a raw body. */
+void api_body_drain(struct api_ctx *x);
 
 /* query parameters: absent is the default; a malformed one is answered
  * (400) and -1 returned */
@@ -88,6 +97,9 @@ int h_exec_start(struct api_ctx *x);
 int h_exec_inspect(struct api_ctx *x);
 int h_exec_resize(struct api_ctx *x);
 int h_img_list(struct api_ctx *x);
+int h_img_load(struct api_ctx *x);
+int h_img_import(struct api_ctx *x);
+int h_img_get(struct api_ctx *x);
 int h_img_inspect(struct api_ctx *x);
 int h_img_tag(struct api_ctx *x);
 int h_img_delete(struct api_ctx *x);

@@ -166,8 +166,7 @@ int h_ctr_rename(struct api_ctx *x)
 static bool unset(json_t *v)
 {
     if (json_is_null(v) || (json_is_integer(v) && json_integer_value(v) == 0) ||
-        (json_is_string(v) && !*json_string_value(v)) ||
-        (json_is_array(v) && !json_array_size(v)))
+        (json_is_string(v) && !*json_string_value(v)) || (json_is_array(v) && !json_array_size(v)))
         return true;
     if (!json_is_object(v))
         return false;

@@ -136,8 +136,7 @@ int h_img_create(struct api_ctx *x)
     const char *from = api_q(x, "fromImage"), *tag = api_q(x, "tag");
     const char *src = api_q(x, "fromSrc");
     if (src && *src)
-        return api_error(x, 400,
-                         "query parameter fromSrc: importing is not supported by moat's API");
+        return h_img_import(x);
     if (!from || !*from)
         return api_error(x, 400, "query parameter fromImage: an image to pull is required");
     cleanup_free char *name =

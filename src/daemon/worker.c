@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define REQUEST_MAX (4 * 1024 * 1024) /* the front caps a body at 1 MiB */
@@ -42,6 +43,8 @@ static const struct {
     {"exec.inspect", h_exec_inspect},
     {"exec.resize", h_exec_resize},
     {"image.list", h_img_list},
+    {"image.load", h_img_load},
+    {"image.get", h_img_get},
     {"image.inspect", h_img_inspect},
     {"image.tag", h_img_tag},
     {"image.delete", h_img_delete},
@@ -61,22 +64,28 @@ static const struct {
     {"system.events", h_events},
 };
 
-/* the request line */
+/* the request line, and nothing past it (a raw body follows) */
 static json_t *read_request(int chan)
 {
     struct sbuf b = {0};
     char buf[16384];
     for (;;) {
-        if (b.len && b.buf[b.len - 1] == '\n')
-            break;
-        ssize_t n = read(chan, buf, sizeof(buf));
+        ssize_t n = recv(chan, buf, sizeof(buf), MSG_PEEK);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0 || b.len + (size_t)n > REQUEST_MAX) {
             free(b.buf);
             return NULL;
         }
-        sbuf_add(&b, buf, (size_t)n);
+        char *nl = memchr(buf, '\n', (size_t)n);
+        size_t take = nl ? (size_t)(nl - buf) + 1 : (size_t)n;
+        if (read(chan, buf, take) != (ssize_t)take) {
+            free(b.buf);
+            return NULL;
+        }
+        sbuf_add(&b, buf, take);
+        if (nl)
+            break;
     }
     json_t *rq = json_loadb(b.buf, b.len, 0, NULL);
     free(b.buf);
@@ -118,6 +127,7 @@ int worker_main(const char *root, const struct daemon_cfg *cfg, int chan, int co
     x.body = json_object_get(rq, "body");
     x.api = json_string_value(json_object_get(rq, "api"));
     x.upgrade = json_is_true(json_object_get(rq, "upgrade"));
+    x.raw = json_is_true(json_object_get(rq, "raw"));
     if (!x.op || !json_is_object(x.query) || !x.api) {
         api_error(&x, 400, "malformed request");
         json_decref(rq);
@@ -135,6 +145,8 @@ int worker_main(const char *root, const struct daemon_cfg *cfg, int chan, int co
     s.owner = x.who.admin ? NULL : x.who.owner;
     x.s = &s;
     dispatch(&x);
+    api_body_drain(&x); /* what the handler did not read: else the front's
+                           read of the answer could end in ECONNRESET */
     store_close(&s);
     json_decref(rq);
     return 0;

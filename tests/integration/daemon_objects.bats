@@ -388,3 +388,30 @@ py() {
     [[ "$BODY" == *"Downloaded newer image"* ]]
     m rmi "$REG/app:1" >/dev/null
 }
+
+@test "objects: save, load and import through the API (CLI 20.10); a restricted caller may not load" {
+    docker20 save bb:1 -o "$DDIR/bb.tar"
+    [ -s "$DDIR/bb.tar" ]
+    docker20 tag bb:1 bb:saved
+    docker20 rmi bb:saved
+    run docker20 load -i "$DDIR/bb.tar"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Loaded image: bb:1"* ]]
+    head -c 4000 /dev/urandom > "$DDIR/junk.tar"
+    run docker20 load -i "$DDIR/junk.tar"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"not a tar archive"* ]]
+    tar -C "$ROOTFS" -cf "$DDIR/r.tar" .
+    run docker20 import -c 'CMD ["echo","imported"]' "$DDIR/r.tar" imp:1
+    [ "$status" -eq 0 ]
+    run docker20 run --rm --network none imp:1
+    [ "$output" = imported ]
+    docker20 rmi imp:1
+    local before
+    before=$(m images -q bb:1)
+    as_user 1501 "$USOCK" POST /v1.41/images/load --data-binary "@$DDIR/bb.tar"
+    [ "$STATUS" = 403 ]
+    as_user 1501 "$USOCK" POST '/v1.41/images/create?fromSrc=-&repo=bb&tag=1' --data-binary "@$DDIR/r.tar"
+    [ "$STATUS" = 403 ]
+    [ "$(m images -q bb:1)" = "$before" ]
+}
