@@ -93,6 +93,7 @@ int h_ctr_rename(struct api_ctx *x);
 int h_ctr_update(struct api_ctx *x);
 int h_ctr_prune(struct api_ctx *x);
 int h_ctr_exec(struct api_ctx *x);
+int h_ctr_archive(struct api_ctx *x);
 int h_exec_start(struct api_ctx *x);
 int h_exec_inspect(struct api_ctx *x);
 int h_exec_resize(struct api_ctx *x);

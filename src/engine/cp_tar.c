@@ -104,3 +104,28 @@ int ctr_cp(struct store *s, const struct cp_req *q, merr_t *err)
     ctr_root_close(&r);
     return ret;
 }
+
+int ctr_path_stat(struct store *s, const char *ctr, const char *path, struct stat *st, char **link,
+                  merr_t *err)
+{
+    struct ctr_root r;
+    if (ctr_root_open(s, ctr, CTR_ROOT_PROC, &r, err) < 0)
+        return -1;
+    int dirfd = -1;
+    char *name = NULL;
+    int ret = cp_resolve(r.fd, path, false, &dirfd, &name, err);
+    if (ret == 0 && fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+        ret = err_sys(err, "Could not find the file %s in container %s", path, ctr);
+    *link = NULL;
+    if (ret == 0 && S_ISLNK(st->st_mode)) {
+        char buf[4096];
+        ssize_t n = readlinkat(dirfd, name, buf, sizeof(buf) - 1);
+        buf[n > 0 ? n : 0] = 0;
+        *link = xstrdup(buf);
+    }
+    if (dirfd >= 0)
+        close(dirfd);
+    free(name);
+    ctr_root_close(&r);
+    return ret;
+}

@@ -37,4 +37,10 @@ struct cp_req {
 /* docker cp, either way, running or stopped (ctr_root.h). */
 int ctr_cp(struct store *s, const struct cp_req *r, merr_t *err);
 
+/* lstat of `path` in the container (resolved inside its root, the last
+ * component not followed); a symlink's target to *link (else NULL) */
+struct stat;
+int ctr_path_stat(struct store *s, const char *ctr, const char *path, struct stat *st, char **link,
+                  merr_t *err);
+
 #endif

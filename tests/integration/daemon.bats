@@ -362,3 +362,25 @@ print(len(c.containers.list(all=True)))"
     [ "$status" -eq 0 ]
     [ "$output" = "$(printf "from python\nrunning ['pyc']\nbg\n0")" ]
 }
+
+@test "daemon: docker cp both ways, inside the container's root only (CLI 20.10)" {
+    docker20 run -d --name cpc --network none bb:1 sh -c 'echo incontainer > /f; mkdir /dir; ln -s /etc/hostname /dir/out; sleep 60'
+    wait_for cpc '{{.State.Running}}' true
+    sleep 0.3
+    docker20 cp cpc:/f "$DDIR/f.out"
+    [ "$(cat "$DDIR/f.out")" = incontainer ]
+    echo fromhost > "$DDIR/h.txt"
+    docker20 cp "$DDIR/h.txt" cpc:/dir/
+    [ "$(docker20 exec cpc cat /dir/h.txt)" = fromhost ]
+    # a link inside is copied as a link, never followed to the host's file
+    docker20 cp cpc:/dir/out "$DDIR/l.out"
+    [ -L "$DDIR/l.out" ]
+    run docker20 cp cpc:/nosuch "$DDIR/x"
+    [ "$status" -ne 0 ]
+    api GET '/v1.41/containers/cpc/archive?path=/f'
+    [ "$STATUS" = 200 ]
+    as_user 1501 "$USOCK" GET '/v1.41/containers/cpc/archive?path=/f'
+    [ "$STATUS" = 404 ]
+    as_user 1501 "$USOCK" PUT '/v1.41/containers/cpc/archive?path=/' --data-binary "@$DDIR/f.out"
+    [ "$STATUS" = 404 ]
+}
