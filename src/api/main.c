@@ -96,7 +96,7 @@ static char *pem_from_fd(int fd)
 
 /* libmicrohttpd's complaints, minus those of a client that went away
  * before a streamed answer ended (docker's wait reads its JSON and goes) */
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
     if (strstr(fmt, "Failed to send the")) /* a client that went away: not news */
