@@ -115,3 +115,27 @@ as() {
     run curl -s "${c[@]}" "https://127.0.0.1:$PORT/v1.41/info"
     [[ "$output" == *'"ServerVersion"'* ]]
 }
+
+@test "activation: the daemon serves the sockets systemd passes (LISTEN_FDS), as moat.socket does" {
+    command -v systemd-socket-activate > /dev/null || skip "systemd-socket-activate is not installed"
+    local d="$TDIR/act"
+    mkdir -p "$d"
+    chmod 755 "$TDIR" "$d"
+    systemd-socket-activate -l "$d/moat.sock" -l "$d/user.sock" \
+        "$MOAT" daemon --root "$STORE" -H "unix://$d/moat.sock" --user-socket "$d/user.sock" \
+        2> "$d/log" &
+    local pid=$! i
+    for i in $(seq 50); do [ -S "$d/user.sock" ] && break; sleep 0.1; done
+    run curl -s --unix-socket "$d/moat.sock" http://d/v1.41/version
+    [[ "$output" == *'"ApiVersion":"1.44"'* ]]
+    # the daemon took them from systemd: no socket of its own replaced them
+    grep -q "serving API" "$d/log"
+    local g
+    g=$(getent group moat-users | cut -d: -f3)
+    chmod 666 "$d/user.sock"
+    run setpriv --reuid=1501 --regid=1501 --groups="$g" curl -s --unix-socket "$d/user.sock" \
+        http://d/v1.41/containers/json
+    [ "$output" = "[]" ]
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+}
