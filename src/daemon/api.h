@@ -72,6 +72,7 @@ bool api_may_see(const struct api_ctx *x, json_t *rec);
 typedef int (*api_handler)(struct api_ctx *x);
 int h_version(struct api_ctx *x);
 int h_info(struct api_ctx *x);
+int h_df(struct api_ctx *x);
 int h_ctr_list(struct api_ctx *x);
 int h_ctr_create(struct api_ctx *x);
 int h_ctr_inspect(struct api_ctx *x);

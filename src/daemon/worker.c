@@ -18,6 +18,7 @@ static const struct {
 } ops[] = {
     {"system.version", h_version},
     {"system.info", h_info},
+    {"system.df", h_df},
     {"container.list", h_ctr_list},
     {"container.create", h_ctr_create},
     {"container.inspect", h_ctr_inspect},

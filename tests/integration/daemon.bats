@@ -384,3 +384,12 @@ print(len(c.containers.list(all=True)))"
     as_user 1501 "$USOCK" PUT '/v1.41/containers/cpc/archive?path=/' --data-binary "@$DDIR/f.out"
     [ "$STATUS" = 404 ]
 }
+
+@test "daemon: system df counts a restricted caller's containers only" {
+    m create --name dfadmin --network none bb:1 true
+    run docker20 system df --format '{{.Type}} {{.TotalCount}}'
+    [[ "$output" == *"Containers 1"* ]]
+    as_user 1501 "$USOCK" GET /v1.41/system/df
+    [ "$STATUS" = 200 ]
+    [ "$(jq '.Containers | length' <<< "$BODY")" = 0 ]
+}
