@@ -2,6 +2,7 @@
  * front.h). libmicrohttpd runs a thread per connection, so each step here
  * may block on the back. */
 #include "front.h"
+#include "relay.h"
 #include "route.h"
 #include "tls.h"
 #include "../util/fs.h"
@@ -265,8 +266,13 @@ static void add_headers(struct MHD_Response *resp, json_t *hdr)
 static void upgraded(void *cls, struct MHD_Connection *c, void *req_cls, const char *extra,
                      size_t nextra, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
 {
-    (void)cls, (void)c;
+    (void)c;
+    const struct front_listener *l = cls;
     struct req *q = req_cls;
+    /* TLS: our socketpair, copied to libmicrohttpd's by a thread (relay.h) */
+    int mine = l->tls ? relay_start(sock, urh) : -1;
+    if (l->tls)
+        sock = mine;
     cleanup_free char *msg = xmalloc(nextra + 1);
     msg[0] = 'u';
     if (nextra)
@@ -278,10 +284,14 @@ static void upgraded(void *cls, struct MHD_Connection *c, void *req_cls, const c
     err_clear(&err);
     close(q->chan);
     q->chan = -1;
-    MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+    if (l->tls)
+        close(mine); /* the relay ends the upgraded connection */
+    else
+        MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
 }
 
-static enum MHD_Result respond(struct MHD_Connection *c, struct req *q, int chan)
+static enum MHD_Result respond(struct MHD_Connection *c, const struct front_listener *l,
+                               struct req *q, int chan)
 {
     struct sbuf rest = {0};
     json_t *hdr = read_header(chan, &rest);
@@ -295,7 +305,7 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct req *q, int chan
     struct MHD_Response *resp;
     if (status == 101) {
         q->chan = chan;
-        resp = MHD_create_response_for_upgrade(upgraded, NULL);
+        resp = MHD_create_response_for_upgrade(upgraded, (void *)l);
         free(rest.buf);
         if (resp) {
             MHD_add_response_header(resp, "Upgrade", "tcp");
@@ -383,7 +393,7 @@ static enum MHD_Result raw_end(struct MHD_Connection *c, const struct front_list
     raw_frame(q, NULL, 0);
     int chan = q->chan;
     q->chan = -1;
-    return respond(c, q, chan);
+    return respond(c, l, q, chan);
 }
 
 static enum MHD_Result first_call(struct MHD_Connection *c, const struct front_listener *l,
@@ -467,7 +477,7 @@ enum MHD_Result front_handler(void *cls, struct MHD_Connection *c, const char *u
     json_decref(rq);
     if (chan < 0)
         return reply_error(c, 500, "the daemon is not reachable");
-    return respond(c, q, chan);
+    return respond(c, l, q, chan);
 }
 
 void front_completed(void *cls, struct MHD_Connection *c, void **req_cls,

@@ -6,6 +6,8 @@
 load common
 load engine_common
 
+bats_require_minimum_version 1.5.0
+
 # a CA, the daemon's certificate, and clients: admin, alice, and mallory
 # (whose certificate another CA signed)
 make_certs() {
@@ -138,4 +140,14 @@ as() {
     [ "$output" = "[]" ]
     kill "$pid"
     wait "$pid" 2>/dev/null || true
+}
+
+@test "tls: docker run attaches and exec streams over TLS" {
+    run --separate-stderr as alice run --rm --network none bb:1 sh -c 'echo tls-out; echo tls-err >&2; exit 6'
+    [ "$status" -eq 6 ]
+    [ "$output" = tls-out ]
+    [ "$stderr" = tls-err ]
+    as alice run -d --name tlsexec --network none bb:1 sleep 60
+    run as alice exec tlsexec sh -c 'echo in-exec'
+    [ "$output" = in-exec ]
 }
