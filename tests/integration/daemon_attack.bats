@@ -53,3 +53,20 @@ create_as() {
     echo "$STATUS $BODY"
     [ "$STATUS" = 201 ]
 }
+
+@test "daemon attack: a restricted create names no host path in Blkio*Device (no oracle of root's files)" {
+    local key
+    for key in BlkioWeightDevice BlkioDeviceReadBps BlkioDeviceWriteBps BlkioDeviceReadIOps BlkioDeviceWriteIOps; do
+        local unit=Rate
+        [ "$key" = BlkioWeightDevice ] && unit=Weight
+        for p in /root /root/nonexistent; do
+            create_as 1501 "" "{\"Image\":\"bb:1\",\"Cmd\":[\"true\"],\"HostConfig\":{\"$key\":[{\"Path\":\"$p\",\"$unit\":10}]}}"
+            echo "$key $p: $STATUS $BODY"
+            [ "$STATUS" = 403 ]
+            [ "$(jq -r .message <<< "$BODY")" = "HostConfig.$key names a host path: not allowed on the user socket" ]
+        done
+    done
+    # Docker's clients send them empty
+    create_as 1501 "" '{"Image":"bb:1","Cmd":["true"],"HostConfig":{"BlkioDeviceReadBps":[],"BlkioWeightDevice":null}}'
+    [ "$STATUS" = 201 ]
+}
