@@ -70,3 +70,43 @@ create_as() {
     create_as 1501 "" '{"Image":"bb:1","Cmd":["true"],"HostConfig":{"BlkioDeviceReadBps":[],"BlkioWeightDevice":null}}'
     [ "$STATUS" = 201 ]
 }
+
+@test "daemon attack: a member holding the user socket's connections does not lock out the admin socket" {
+    # a daemon of its own, with systemd's default soft limit of open files
+    local d="$DDIR/own"
+    mkdir -p "$d"
+    chmod 755 "$d"
+    (ulimit -Sn 1024 && exec "$MOAT" daemon --root "$STORE" -H "unix://$d/a.sock" \
+        --user-socket "$d/u.sock" 2> "$d/log") &
+    local pid=$! i
+    for i in $(seq 100); do
+        curl -sf --unix-socket "$d/a.sock" http://d/_ping >/dev/null && [ -S "$d/u.sock" ] && break
+        sleep 0.1
+    done
+    # uid 1501 opens the user socket's 512 connections, each an events stream
+    cat > "$d/hold.py" <<'PY'
+import socket, sys, time
+ss = []
+for i in range(512):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    s.send(b'GET /events HTTP/1.1\r\nHost: d\r\n\r\n')
+    ss.append(s)
+time.sleep(600)
+PY
+    chmod 644 "$d/hold.py"
+    setpriv --reuid=1501 --regid=1501 --groups="$(getent group moat-users | cut -d: -f3)" \
+        /usr/bin/python3 "$d/hold.py" "$d/u.sock" &
+    local hold=$!
+    # until the daemon serves them all (a worker each, and moat-api)
+    for i in $(seq 300); do
+        [ "$(pgrep -c -P "$pid")" -ge 513 ] && break
+        sleep 0.1
+    done
+    pgrep -c -P "$pid"
+    run curl -s --max-time 20 --unix-socket "$d/a.sock" http://d/_ping
+    kill "$hold" "$pid" || true
+    echo "$output"
+    tail -3 "$d/log"
+    [ "$output" = OK ]
+}
