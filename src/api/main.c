@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -108,7 +109,10 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
 static struct MHD_Daemon *serve(struct front_listener *l, const char *cert, const char *key,
                                 const char *ca)
 {
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+    /* poll, not select: a descriptor past FD_SETSIZE (1024) would be
+     * refused, on every listener; one caller's connections and their
+     * channels to the back are enough to get there */
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD |
                      MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG;
     if (l->tls)
         flags |= MHD_USE_TLS;
@@ -140,6 +144,13 @@ int main(int argc, char **argv)
     cleanup_free char *cert = pem_from_fd(a.cert);
     cleanup_free char *key = pem_from_fd(a.key);
     cleanup_free char *ca = pem_from_fd(a.ca);
+    /* each listener's connections and a channel to the back for each:
+     * as many as the hard limit allows (systemd's soft limit is 1024) */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     merr_t err = MERR_INIT;
     if (api_sandbox_enter((uid_t)a.uid, (gid_t)a.gid, &err) < 0) {
         fprintf(stderr, "moat-api: %s\n", err.msg);

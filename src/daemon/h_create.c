@@ -13,8 +13,16 @@ static bool owns(const char *kind, const char *name, void *ctx)
 {
     struct api_ctx *x = ctx;
     if (!strcmp(kind, "container")) {
+        /* the container the engine will take for name (an exact name wins
+         * over an id prefix, whoever made it), not the first of the
+         * caller's that name matches */
         char id[65];
-        return api_ctr_quiet(x, name, id) == 0;
+        merr_t err = MERR_INIT;
+        json_t *rec = ctr_find(x->s, name, id, &err) == 0 ? ctr_load(x->s, id, &err) : NULL;
+        err_clear(&err);
+        bool ok = rec && api_may_see(x, rec);
+        json_decref(rec);
+        return ok;
     }
     if (!strcmp(kind, "volume")) {
         json_t *rec = volume_stored(x->s, name);

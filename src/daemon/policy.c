@@ -91,6 +91,14 @@ int api_policy_create(const struct run_opts *o, api_owns_fn owns, void *ctx, mer
         return err_set(err, 0, "HostConfig.Devices is " SOCK);
     if (json_array_size(json_object_get(o->hc, "DeviceCgroupRules")))
         return err_set(err, 0, "HostConfig.DeviceCgroupRules is " SOCK);
+    /* their paths are looked up by the daemon, as root: an oracle of
+     * which of root's files exist */
+    static const char *const blkio[] = {"BlkioWeightDevice", "BlkioDeviceReadBps",
+                                        "BlkioDeviceWriteBps", "BlkioDeviceReadIOps",
+                                        "BlkioDeviceWriteIOps"};
+    for (size_t i = 0; i < ARRAY_SIZE(blkio); i++)
+        if (json_array_size(json_object_get(o->hc, blkio[i])))
+            return err_set(err, 0, "HostConfig.%s names a host path: " SOCK, blkio[i]);
     if (o->po.seccomp) /* a profile file is read by the daemon, as root */
         return err_set(err, 0, "HostConfig.SecurityOpt seccomp= is " SOCK);
     if (o->apparmor && !strcmp(o->apparmor, "unconfined"))

@@ -23,7 +23,7 @@ typedef bool (*api_owns_fn)(const char *kind, const char *name, void *ctx);
  * PidMode/IpcMode/UTSMode/CgroupnsMode host; container:X modes,
  * VolumesFrom and Links of a container it does not own; a user network it
  * does not own; CapAdd beyond moat's default set; Devices,
- * DeviceCgroupRules; SecurityOpt seccomp=, apparmor=unconfined,
+ * DeviceCgroupRules; Blkio*Device (host paths); SecurityOpt seccomp=, apparmor=unconfined,
  * landlock=unconfined, allow-sensitive-mounts; binds (Binds of a path,
  * Mounts of type bind); named volumes it does not own; Sysctls;
  * OomScoreAdj < 0; CgroupParent; Runtime. */
