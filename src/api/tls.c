@@ -4,6 +4,7 @@
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,23 @@ int tls_peer_cn(struct MHD_Connection *c, char **cn, char **err)
     char buf[256] = {0};
     size_t len = sizeof(buf);
     int r = gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER);
+    /* a certificate for another purpose (a server's) is not a client's:
+     * with key purposes, one must be TLS client authentication */
+    bool purposes = false, client = false;
+    for (unsigned i = 0; r >= 0; i++) {
+        char oid[128];
+        size_t ol = sizeof(oid);
+        if (gnutls_x509_crt_get_key_purpose_oid(crt, i, oid, &ol, NULL) < 0)
+            break;
+        purposes = true;
+        client |= !strcmp(oid, GNUTLS_KP_TLS_WWW_CLIENT) || !strcmp(oid, GNUTLS_KP_ANY);
+    }
+    client |= !purposes;
+    if (r >= 0 && !client) {
+        gnutls_x509_crt_deinit(crt);
+        *err = xstrdup("the certificate is not one for TLS clients (extendedKeyUsage clientAuth)");
+        return -1;
+    }
     if (r >= 0)
         r = gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, buf, &len);
     gnutls_x509_crt_deinit(crt);

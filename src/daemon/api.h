@@ -34,6 +34,8 @@ int api_error(struct api_ctx *x, int status, const char *fmt, ...)
  * and EBUSY 409, EINVAL 400, EPERM and EACCES 403, else 500) */
 int api_merr(struct api_ctx *x, merr_t *err);
 int api_status(struct api_ctx *x, int status); /* no body (204, 304) */
+/* a name taken: for a restricted caller without the id of whom it is */
+int api_conflict(struct api_ctx *x, const char *name, merr_t *err);
 /* the header of a body that follows (length -1: until the channel closes) */
 int api_head(struct api_ctx *x, int status, const char *ctype, int64_t length);
 

@@ -93,7 +93,9 @@ int h_ctr_create(struct api_ctx *x)
             err_clear(&err);
             api_error(x, 404, "No such image: %s", o.image);
         } else if (ctr_create(x->s, &o, id, &err) < 0) {
-            if (err.errnum == 0) /* what the request asks cannot be made */
+            if (err.msg && strstr(err.msg, " by container"))
+                api_conflict(x, name ? name : "", &err);
+            else if (err.errnum == 0) /* what the request asks cannot be made */
                 api_error(x, 400, "%s", err.msg);
             else
                 api_merr(x, &err);

@@ -157,7 +157,7 @@ int h_ctr_rename(struct api_ctx *x)
         return 0;
     merr_t err = MERR_INIT;
     if (ctr_rename(x->s, id, name[0] == '/' ? name + 1 : name, &err) < 0)
-        return api_merr(x, &err);
+        return api_conflict(x, name, &err);
     return api_status(x, 204);
 }
 
@@ -188,6 +188,15 @@ int h_ctr_update(struct api_ctx *x)
     {
         if (!unset(v))
             json_object_set(given, k, v);
+    }
+    if (!x->who.admin) { /* limits may change, not go (policy.c) */
+        static const char *const lim[] = {"Memory", "MemorySwap", "PidsLimit"};
+        for (size_t i = 0; i < ARRAY_SIZE(lim); i++)
+            if (json_integer_value(json_object_get(given, lim[i])) < 0) {
+                json_decref(given);
+                return api_error(x, 403, "%s without a limit is not allowed on the user socket",
+                                 lim[i]);
+            }
     }
     merr_t err = MERR_INIT;
     int r = ctr_update(x->s, id, given, &err);

@@ -101,8 +101,13 @@ int api_policy_create(const struct run_opts *o, api_owns_fn owns, void *ctx, mer
             return err_set(err, 0, "HostConfig.%s names a host path: " SOCK, blkio[i]);
     if (o->po.seccomp) /* a profile file is read by the daemon, as root */
         return err_set(err, 0, "HostConfig.SecurityOpt seccomp= is " SOCK);
-    if (o->apparmor && !strcmp(o->apparmor, "unconfined"))
-        return err_set(err, 0, "HostConfig.SecurityOpt apparmor=unconfined is " SOCK);
+    if (o->apparmor) /* moat's own profile only: another loaded one may allow more */
+        return err_set(err, 0, "HostConfig.SecurityOpt apparmor= is " SOCK);
+    /* moat's default limits stay: they can be set lower or higher, not off */
+    if (o->po.memory < 0)
+        return err_set(err, 0, "HostConfig.Memory without a limit is " SOCK);
+    if (o->po.pids < 0)
+        return err_set(err, 0, "HostConfig.PidsLimit without a limit is " SOCK);
     if (o->po.no_landlock)
         return err_set(err, 0, "HostConfig.SecurityOpt landlock=unconfined is " SOCK);
     if (o->allow_sensitive)

@@ -192,3 +192,21 @@ bool api_older(const char *v, const char *than)
     unsigned long a2 = ad ? strtoul(ad + 1, NULL, 10) : 0, b2 = bd ? strtoul(bd + 1, NULL, 10) : 0;
     return a1 < b1 || (a1 == b1 && a2 < b2);
 }
+
+int api_conflict(struct api_ctx *x, const char *name, merr_t *err)
+{
+    const char *by = err->msg ? strstr(err->msg, " by container") : NULL;
+    if (!by)
+        return api_merr(x, err);
+    if (x->who.admin) {
+        api_error(x, 409, "%s", err->msg);
+    } else if (strstr(err->msg, "name")) {
+        /* the engine names the container that has it: another caller's */
+        api_error(x, 409, "Conflict. The container name \"/%s\" is already in use",
+                  name[0] == '/' ? name + 1 : name);
+    } else {
+        api_error(x, 409, "%.*s", (int)(by - err->msg), err->msg);
+    }
+    err_clear(err);
+    return 0;
+}

@@ -110,3 +110,33 @@ PY
     tail -3 "$d/log"
     [ "$output" = OK ]
 }
+
+@test "attack: a member may not tag (squat a name an admin runs), remove limits, or learn who holds a name" {
+    as_user 1501 "$USOCK" POST '/v1.41/images/bb:1/tag?repo=docker.io/library/nginx&tag=latest'
+    [ "$STATUS" = 403 ]
+    run m images -q nginx
+    [ -z "$output" ]
+    as_user 1501 "$USOCK" POST /v1.41/containers/create -H 'Content-Type: application/json' \
+        -d '{"Image":"bb:1","Cmd":["true"],"HostConfig":{"NetworkMode":"none","PidsLimit":-1}}'
+    [ "$STATUS" = 403 ]
+    as_user 1501 "$USOCK" POST /v1.41/containers/create -H 'Content-Type: application/json' \
+        -d '{"Image":"bb:1","Cmd":["true"],"HostConfig":{"NetworkMode":"none","Memory":-1}}'
+    [ "$STATUS" = 400 ]
+    m create --name taken --network none bb:1 true
+    local id
+    id=$(m inspect -f '{{.Id}}' taken)
+    as_user 1501 "$USOCK" POST '/v1.41/containers/create?name=taken' -H 'Content-Type: application/json' \
+        -d '{"Image":"bb:1","Cmd":["true"],"HostConfig":{"NetworkMode":"none"}}'
+    [ "$STATUS" = 409 ]
+    [[ "$BODY" != *"${id:0:12}"* ]]
+    as_user 1501 "$USOCK" POST '/v1.41/containers/create?name=mine' -H 'Content-Type: application/json' \
+        -d '{"Image":"bb:1","Cmd":["sleep","60"],"HostConfig":{"NetworkMode":"none"}}'
+    [ "$STATUS" = 201 ]
+    as_user 1501 "$USOCK" POST '/v1.41/containers/mine/rename?name=taken'
+    [ "$STATUS" = 409 ]
+    [[ "$BODY" != *"${id:0:12}"* ]]
+    as_user 1501 "$USOCK" POST /v1.41/containers/mine/start
+    as_user 1501 "$USOCK" POST /v1.41/containers/mine/update -H 'Content-Type: application/json' \
+        -d '{"PidsLimit":-1}'
+    [ "$STATUS" = 403 ]
+}

@@ -329,7 +329,7 @@ py() {
     [ "$(pgrep -c -P "$(cat "$DDIR/pid")")" -lt "$workers" ]
 }
 
-@test "daemon objects: tag and rmi (CLI 20.10); a member tags only free names and never removes" {
+@test "daemon objects: tag and rmi (CLI 20.10); a member neither tags nor removes" {
     run docker20 tag bb:1 other:2
     [ "$status" -eq 0 ]
     [ "$(m image inspect -f '{{.Id}}' other:2)" = "$(m image inspect -f '{{.Id}}' bb:1)" ]
@@ -337,21 +337,18 @@ py() {
     echo "$output"
     [ "$status" -eq 0 ]
     [ "$output" = "Untagged: other:2" ]
+    # images are everyone's: a member neither names nor removes one (a free
+    # name it tagged would be what an admin's `run NAME` finds)
     as_user 1501 "$USOCK" POST '/v1.41/images/bb:1/tag?repo=mine&tag=1'
-    [ "$STATUS" = 201 ]
-    as_user 1501 "$USOCK" DELETE /v1.41/images/mine:1
     [ "$STATUS" = 403 ]
-    m image inspect mine:1 >/dev/null
-    # a name that is another image's is not moved by a member
-    m tag bb:1 moved:1
-    run m import "$BATS_FILE_TMPDIR/rootfs.tgz" other:1
-    as_user 1501 "$USOCK" POST '/v1.41/images/other:1/tag?repo=moved&tag=1'
-    echo "$STATUS $BODY"
+    run m image inspect mine:1
+    [ "$status" -ne 0 ]
+    as_user 1501 "$USOCK" DELETE /v1.41/images/bb:1
     [ "$STATUS" = 403 ]
-    [ "$(m image inspect -f '{{.Id}}' moved:1)" = "$(m image inspect -f '{{.Id}}' bb:1)" ]
-    as_user 1501 "$USOCK" POST '/v1.41/images/bb:1/tag?repo=Bad%20Name'
+    m image inspect bb:1 >/dev/null
+    api POST '/v1.41/images/bb:1/tag?repo=Bad%20Name'
     [ "$STATUS" = 400 ]
-    as_user 1501 "$USOCK" POST '/v1.41/images/nosuch:1/tag?repo=x'
+    api POST '/v1.41/images/nosuch:1/tag?repo=x'
     [ "$STATUS" = 404 ]
     api DELETE /v1.41/images/nosuch:1
     [ "$STATUS" = 404 ]
@@ -359,7 +356,6 @@ py() {
     run docker20 rmi -f "$(m image inspect -f '{{.Id}}' bb:1)"
     [ "$status" -ne 0 ]
     [[ "$output" == *"used by container"* ]]
-    m rmi mine:1 moved:1 other:1 >/dev/null
 }
 
 @test "daemon objects: pull as Docker's progress stream (CLI 20.10), a failure in the stream" {

@@ -151,3 +151,9 @@ as() {
     run as alice exec tlsexec sh -c 'echo in-exec'
     [ "$output" = in-exec ]
 }
+
+@test "tls: a certificate for another purpose (the server's) is not a client's" {
+    run curl -s --cacert "$TDIR/ca.pem" --cert "$TDIR/server.pem" --key "$TDIR/server.key" \
+        "https://127.0.0.1:$PORT/v1.41/containers/json"
+    [[ "$output" == *"not one for TLS clients"* ]]
+}
