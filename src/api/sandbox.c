@@ -1,6 +1,7 @@
 /* sandbox.c: moat-api's user, Landlock ruleset and seccomp allow-list
  * (see sandbox.h). The tables are the whole policy. */
 #include "sandbox.h"
+#include "../kernel/helper_filter.h"
 #include "../kernel/landlock.h"
 #include "../util/util.h"
 
@@ -44,15 +45,10 @@ static const char *const calls[] = {
 
 static int seccomp(merr_t *err)
 {
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+    scmp_filter_ctx ctx = helper_filter(calls, ARRAY_SIZE(calls), err);
     if (!ctx)
-        return err_set(err, 0, "sandbox: seccomp_init");
-    int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-    for (size_t i = 0; i < ARRAY_SIZE(calls) && r == 0; i++) {
-        int nr = seccomp_syscall_resolve_name(calls[i]);
-        if (nr != __NR_SCMP_ERROR)
-            r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-    }
+        return -1;
+    int r = 0;
     if (r == 0)
         r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socketpair), 1,
                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)AF_UNIX));

@@ -64,7 +64,9 @@ int api_q_filters(struct api_ctx *x, char ***out);
 /* A container the caller may see, by id, prefix or name: its full id; else
  * -1, answered with 404 (another's is as absent as a missing one) */
 int api_ctr(struct api_ctx *x, const char *what, char id[65]);
-/* the same, unanswered */
+/* ... and its record (refresh: brought in line with its monitor first) */
+int api_ctr_load(struct api_ctx *x, const char *what, char id[65], bool refresh, struct ctr_rec *c);
+/* the same as api_ctr, unanswered */
 int api_ctr_quiet(struct api_ctx *x, const char *what, char id[65]);
 /* a record's owner ("uid:N", "cn:NAME"), NULL if an admin or the CLI made it */
 const char *api_owner_of(json_t *rec);

@@ -26,12 +26,10 @@ int h_ctr_attach(struct api_ctx *x)
     if (!x->upgrade)
         return api_error(x, 400, "attach needs the headers Connection: Upgrade and Upgrade: tcp");
     char id[65];
-    if (api_ctr(x, x->param, id) < 0)
-        return 0;
     struct ctr_rec c;
+    if (api_ctr_load(x, x->param, id, false, &c) < 0)
+        return 0;
     merr_t err = MERR_INIT;
-    if (ctr_rec_load(x->s, id, false, &c, &err) < 0)
-        return api_merr(x, &err);
     bool tty = c.config.tty;
     ctr_rec_free(&c);
     struct attach_fd_wait *w = NULL;

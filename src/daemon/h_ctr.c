@@ -100,12 +100,9 @@ int h_ctr_list(struct api_ctx *x)
 int h_ctr_inspect(struct api_ctx *x)
 {
     char id[65];
-    if (api_ctr(x, x->param, id) < 0)
-        return 0;
     struct ctr_rec c;
-    merr_t err = MERR_INIT;
-    if (ctr_rec_load(x->s, id, true, &c, &err) < 0)
-        return api_merr(x, &err);
+    if (api_ctr_load(x, x->param, id, true, &c) < 0)
+        return 0;
     json_t *o = ctr_inspect_json(c.json);
     ctr_rec_free(&c);
     /* moat's file log is read back by logs as Docker's json-file is (moat
@@ -121,12 +118,10 @@ int h_ctr_inspect(struct api_ctx *x)
 int h_ctr_start(struct api_ctx *x)
 {
     char id[65];
-    if (api_ctr(x, x->param, id) < 0)
-        return 0;
     struct ctr_rec c;
+    if (api_ctr_load(x, x->param, id, true, &c) < 0)
+        return 0;
     merr_t err = MERR_INIT;
-    if (ctr_rec_load(x->s, id, true, &c, &err) < 0)
-        return api_merr(x, &err);
     bool running = c.state.running;
     ctr_rec_free(&c);
     if (running)

@@ -76,12 +76,10 @@ int h_ctr_wait(struct api_ctx *x)
                          "next-exit, removed",
                          cond);
     char id[65];
-    if (api_ctr(x, x->param, id) < 0)
-        return 0;
     struct ctr_rec c;
+    if (api_ctr_load(x, x->param, id, true, &c) < 0)
+        return 0;
     merr_t err = MERR_INIT;
-    if (ctr_rec_load(x->s, id, true, &c, &err) < 0)
-        return api_merr(x, &err);
     bool running = c.state.running;
     cleanup_free char *started = xstrdup(c.state.started_at ?: "");
     ctr_rec_free(&c);
@@ -168,12 +166,10 @@ int h_ctr_logs(struct api_ctx *x)
     if (!o.stdout_ && !o.stderr_)
         return api_error(x, 400, "you must choose at least one stream");
     char id[65];
-    if (api_ctr(x, x->param, id) < 0)
-        return 0;
     struct ctr_rec c;
+    if (api_ctr_load(x, x->param, id, false, &c) < 0)
+        return 0;
     merr_t err = MERR_INIT;
-    if (ctr_rec_load(x->s, id, false, &c, &err) < 0)
-        return api_merr(x, &err);
     o.tty = c.config.tty;
     ctr_rec_free(&c);
     api_head(x, 200,

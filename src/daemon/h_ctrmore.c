@@ -94,12 +94,10 @@ int h_ctr_stats(struct api_ctx *x)
     if (api_q_bool(x, "stream", &stream) < 0 || api_q_bool(x, "one-shot", &one_shot) < 0)
         return 0;
     char id[65];
-    if (api_ctr(x, x->param, id) < 0)
-        return 0;
     struct ctr_rec c;
+    if (api_ctr_load(x, x->param, id, true, &c) < 0)
+        return 0;
     merr_t err = MERR_INIT;
-    if (ctr_rec_load(x->s, id, true, &c, &err) < 0)
-        return api_merr(x, &err);
     cleanup_free char *name =
         xasprintf("%s%s", c.name && c.name[0] == '/' ? "" : "/", c.name ?: "");
     ctr_rec_free(&c);

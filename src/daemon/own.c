@@ -63,3 +63,14 @@ int api_ctr(struct api_ctx *x, const char *what, char id[65])
     api_error(x, 404, "No such container: %s", what ? what : "");
     return -1;
 }
+
+int api_ctr_load(struct api_ctx *x, const char *what, char id[65], bool refresh, struct ctr_rec *c)
+{
+    if (api_ctr(x, what, id) < 0)
+        return -1;
+    merr_t err = MERR_INIT;
+    if (ctr_rec_load(x->s, id, refresh, c, &err) == 0)
+        return 0;
+    api_merr(x, &err);
+    return -1;
+}

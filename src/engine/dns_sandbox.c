@@ -2,6 +2,7 @@
  * allow-list (see dns_sandbox.h). The tables are the whole policy. */
 #include "dns_sandbox.h"
 #include "helper_exe.h"
+#include "../kernel/helper_filter.h"
 #include "../kernel/landlock.h"
 #include "../util/util.h"
 
@@ -54,15 +55,10 @@ static int add_socket_rules(scmp_filter_ctx ctx)
 
 static int seccomp(merr_t *err)
 {
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+    scmp_filter_ctx ctx = helper_filter(calls, ARRAY_SIZE(calls), err);
     if (!ctx)
-        return err_set(err, 0, "sandbox: seccomp_init");
-    int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-    for (size_t i = 0; i < ARRAY_SIZE(calls) && r == 0; i++) {
-        int nr = seccomp_syscall_resolve_name(calls[i]);
-        if (nr != __NR_SCMP_ERROR)
-            r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-    }
+        return -1;
+    int r = 0;
     if (r == 0 && HELPER_SANITIZED) /* ASan's allocator guards its pages */
         r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 0);
     if (r == 0)

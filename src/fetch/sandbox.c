@@ -1,6 +1,7 @@
 /* sandbox.c: moat-fetch's Landlock ruleset and seccomp allow-list (see
  * sandbox.h). Both are data: the tables below are the whole policy. */
 #include "sandbox.h"
+#include "../kernel/helper_filter.h"
 #include "../kernel/landlock.h"
 #include "../util/util.h"
 
@@ -208,15 +209,10 @@ static const struct cond_rule conds[] = {
 
 static int seccomp(merr_t *err)
 {
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+    scmp_filter_ctx ctx = helper_filter(calls, ARRAY_SIZE(calls), err);
     if (!ctx)
-        return err_set(err, 0, "sandbox: seccomp_init");
-    int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-    for (size_t i = 0; i < ARRAY_SIZE(calls) && r == 0; i++) {
-        int nr = seccomp_syscall_resolve_name(calls[i]);
-        if (nr != __NR_SCMP_ERROR)
-            r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-    }
+        return -1;
+    int r = 0;
     for (size_t i = 0; i < ARRAY_SIZE(conds) && r == 0; i++)
         r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, seccomp_syscall_resolve_name(conds[i].name),
                                    conds[i].n, conds[i].cmp);

@@ -1,6 +1,7 @@
 /* drop.c: moat-net's capabilities and seccomp allow-list (see drop.h).
  * The table below is the whole policy. */
 #include "drop.h"
+#include "../kernel/helper_filter.h"
 #include "../kernel/caps.h"
 #include "../util/util.h"
 
@@ -51,15 +52,10 @@ static const char *const calls[] = {
 
 static int seccomp(merr_t *err)
 {
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+    scmp_filter_ctx ctx = helper_filter(calls, ARRAY_SIZE(calls), err);
     if (!ctx)
-        return err_set(err, 0, "seccomp_init");
-    int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-    for (size_t i = 0; i < ARRAY_SIZE(calls) && r == 0; i++) {
-        int nr = seccomp_syscall_resolve_name(calls[i]);
-        if (nr != __NR_SCMP_ERROR)
-            r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-    }
+        return -1;
+    int r = 0;
     /* stdio asks whether stdout is a terminal */
     if (r == 0)
         r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, TCGETS));
