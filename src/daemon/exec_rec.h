@@ -11,4 +11,12 @@
 json_t *exec_load(struct api_ctx *x, char cid[65]);
 int exec_save(struct store *s, json_t *rec);
 
+/* The terminal of a running exec with Tty: a datagram socket bound at
+ * store/execs/ID.sock (the runtime reads sizes from it), or -1; its
+ * name is removed by exec_resize_close. */
+int exec_resize_open(struct store *s, const char *id);
+void exec_resize_close(struct store *s, const char *id, int fd);
+/* Send rows and cols to it: 0, or -1 when no such terminal listens. */
+int exec_resize_send(struct store *s, const char *id, unsigned rows, unsigned cols);
+
 #endif

@@ -16,7 +16,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static int execs_dir(struct store *s)
@@ -41,6 +44,58 @@ int exec_save(struct store *s, json_t *rec)
     int r = d >= 0 && text ? atomic_write_at(d, name, text, strlen(text), 0600, &err) : -1;
     err_clear(&err);
     return r;
+}
+
+/* store/execs/ID.sock by a name through the directory's descriptor (the
+ * store's own path may be longer than sun_path has room for) */
+static int resize_addr(struct store *s, const char *id, int *dir, struct sockaddr_un *a)
+{
+    *dir = execs_dir(s);
+    *a = (struct sockaddr_un){.sun_family = AF_UNIX};
+    if (*dir < 0 || !exec_id_ok(id))
+        return -1;
+    int n = snprintf(a->sun_path, sizeof(a->sun_path), "/proc/self/fd/%d/%s.sock", *dir, id);
+    return n > 0 && (size_t)n < sizeof(a->sun_path) ? 0 : -1;
+}
+
+int exec_resize_open(struct store *s, const char *id)
+{
+    struct sockaddr_un a;
+    cleanup_close int d = -1;
+    if (resize_addr(s, id, &d, &a) < 0)
+        return -1;
+    cleanup_free char *name = xasprintf("%s.sock", id);
+    unlinkat(d, name, 0);
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+void exec_resize_close(struct store *s, const char *id, int fd)
+{
+    if (fd < 0)
+        return;
+    close(fd);
+    cleanup_close int d = execs_dir(s);
+    cleanup_free char *name = xasprintf("%s.sock", id);
+    if (d >= 0)
+        unlinkat(d, name, 0);
+}
+
+int exec_resize_send(struct store *s, const char *id, unsigned rows, unsigned cols)
+{
+    struct sockaddr_un a;
+    cleanup_close int d = -1;
+    if (resize_addr(s, id, &d, &a) < 0)
+        return -1;
+    cleanup_close int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    uint16_t m[2] = {(uint16_t)rows, (uint16_t)cols};
+    if (fd < 0 || sendto(fd, m, sizeof(m), MSG_DONTWAIT, (struct sockaddr *)&a, sizeof(a)) < 0)
+        return -1;
+    return 0;
 }
 
 /* the exec instance id if the caller may see it (and its container
@@ -174,12 +229,21 @@ int h_exec_inspect(struct api_ctx *x)
 
 int h_exec_resize(struct api_ctx *x)
 {
+    int64_t h = 0, w = 0;
+    if (api_q_int(x, "h", &h) < 0 || api_q_int(x, "w", &w) < 0)
+        return 0;
+    if (h < 0 || w < 0 || h > 65535 || w > 65535)
+        return api_error(x, 400, "query parameters h and w: 0 to 65535");
     char cid[65];
     json_t *rec = exec_load(x, cid);
     if (!rec)
         return 0;
+    bool tty = json_is_true(json_object_get(json_object_get(rec, "Config"), "Tty")),
+         running = json_is_true(json_object_get(rec, "Running"));
     json_decref(rec);
-    return api_error(x, 501,
-                     "moat cannot resize an exec's terminal yet: it keeps the size it "
-                     "started with");
+    if (!tty)
+        return api_error(x, 400, "exec %s has no terminal to resize", x->param);
+    if (!running || exec_resize_send(x->s, x->param, (unsigned)h, (unsigned)w) < 0)
+        return api_error(x, 409, "exec %s is not running", x->param);
+    return api_json(x, 200, NULL);
 }

@@ -92,6 +92,23 @@ static int run(struct store *s, const char *cid, const struct ctr_exec_opts *o, 
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* ConsoleSize [rows, cols] of the start body (API 1.42), if given */
+static int console_size(json_t *b, unsigned size[2], merr_t *err)
+{
+    json_t *a = json_object_get(b, "ConsoleSize");
+    if (!a || json_is_null(a))
+        return 0;
+    if (!json_is_array(a) || json_array_size(a) != 2)
+        return aj_bad(err, "ConsoleSize", "must be [height, width]");
+    for (size_t i = 0; i < 2; i++) {
+        json_t *v = json_array_get(a, i);
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 65535)
+            return aj_bad(err, "ConsoleSize", "must be two numbers from 0 to 65535");
+        size[i] = (unsigned)json_integer_value(v);
+    }
+    return 0;
+}
+
 int h_exec_start(struct api_ctx *x)
 {
     bool detach = false, tty_arg = false;
@@ -129,6 +146,21 @@ int h_exec_start(struct api_ctx *x)
         .interactive = json_is_true(json_object_get(cfg, "AttachStdin")),
         .detach = detach,
     };
+    unsigned size[2] = {0, 0};
+    if (x->body && console_size(x->body, size, &err) < 0) {
+        api_error(x, 400, "%s", err.msg);
+        err_clear(&err);
+        json_decref(rec);
+        strv_free(args);
+        strv_free(env);
+        return 0;
+    }
+    const char *id = json_string_value(json_object_get(rec, "ID"));
+    if (o.tty && !detach && (o.resize_fd = exec_resize_open(x->s, id)) >= 0) {
+        o.has_resize = true;
+        if (size[0] && size[1]) /* the first size, queued for the terminal */
+            exec_resize_send(x->s, id, size[0], size[1]);
+    }
     json_object_set_new(rec, "Running", json_true());
     exec_save(x->s, rec);
     int code;
@@ -145,6 +177,7 @@ int h_exec_start(struct api_ctx *x)
         if (fd >= 0)
             close(fd);
     }
+    exec_resize_close(x->s, id, o.has_resize ? o.resize_fd : -1);
     json_object_set_new(rec, "Running", json_false());
     json_object_set_new(rec, "ExitCode", json_integer(code));
     exec_save(x->s, rec);

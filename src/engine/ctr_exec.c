@@ -83,6 +83,8 @@ static int exec_in(struct store *s, const char *id, const struct ctr_exec_opts *
         .detach = o->detach,
         .stdin_open = o->interactive,
         .detach_keys = &o->detach_keys,
+        .has_resize = o->has_resize,
+        .resize_fd = o->resize_fd,
         /* never the caller's own descriptors: pipes (or a pty) relayed */
         .relay_stdio = true,
     };

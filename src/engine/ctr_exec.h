@@ -20,6 +20,10 @@ struct ctr_exec_opts {
     bool detach;         /* stdio /dev/null, not waited for */
     struct keyseq detach_keys; /* with interactive: read on stdin, the caller
                                   detaches and the process runs on */
+    /* with tty: a datagram socket whose messages of two uint16_t (rows,
+     * cols) resize the terminal (exec_opts.resize_fd); has_resize false: none */
+    bool has_resize;
+    int resize_fd;
 };
 
 /* Run o->args in container `name` (a name, an id or a unique id prefix).

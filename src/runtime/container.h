@@ -61,6 +61,7 @@ struct container {
     int stdio[3];          /* exec: the process' stdin, stdout, stderr (-1: ours) */
     int relay[3];          /* exec: our ends of those pipes, relayed by rt_wait */
     struct keyseq detach;  /* exec: keys on stdin that end rt_wait (n 0: none) */
+    int resize_fd;         /* exec -t: datagrams of a new size (rows, cols), or -1 */
     int cwd_fd;            /* process.cwd, resolved before seccomp is loaded */
     bool child_trees;      /* the runtime may not clone host mounts (rootless):
                               the init clones them, before pivot_root */

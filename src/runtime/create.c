@@ -583,7 +583,7 @@ void container_init_fds(struct container *c)
     c->fifo_fd = c->console_fd = c->console_peer = c->rootfd = c->statefd = -1;
     c->croot = c->devnull_attached = c->emptydir_attached = c->fifo_wfd = c->cwd_fd = c->start_r =
         c->start_w = -1;
-    c->landlock_fd = -1;
+    c->landlock_fd = c->resize_fd = -1;
     for (int k = 0; k < 3; k++)
         c->stdio[k] = c->relay[k] = -1;
     c->cgj.v2dir = -1;

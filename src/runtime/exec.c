@@ -386,6 +386,8 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
      * pipe's bytes all go to the process, whatever they are */
     if (o->detach_keys && o->relay_stdio && o->stdin_open && proc.terminal)
         c.detach = *o->detach_keys;
+    if (o->has_resize && o->relay_stdio && proc.terminal)
+        c.resize_fd = o->resize_fd;
     plan_build_exec(&es, &c.plan);
     if ((pidfd = handle_pidfd(&h, err)) < 0)
         goto out;

@@ -13,10 +13,12 @@
 #include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -173,6 +175,18 @@ static void on_signal(struct container *c, int sfd, int master, bool *done, int 
     }
 }
 
+/* a caller's new size for the terminal: two uint16_t, rows and cols */
+static void on_resize(int fd, int master)
+{
+    uint16_t m[2];
+    struct winsize ws = {0};
+    if (recv(fd, m, sizeof(m), MSG_DONTWAIT) != (ssize_t)sizeof(m))
+        return; /* a message of another size is dropped whole */
+    ws.ws_row = m[0];
+    ws.ws_col = m[1];
+    ioctl(master, TIOCSWINSZ, &ws);
+}
+
 static bool detached(const struct relay *r, size_t nr)
 {
     for (size_t i = 0; i < nr; i++)
@@ -267,7 +281,7 @@ int rt_wait(struct container *c, int *exit_code, merr_t *err)
     bool done = false;
     int st = 0;
     for (;;) {
-        struct pollfd p[4] = {{sfd, POLLIN, 0}};
+        struct pollfd p[5] = {{sfd, POLLIN, 0}};
         bool out_open = false;
         for (size_t i = 0; i < nr; i++) {
             p[i + 1] = relay_poll(&r[i]);
@@ -275,7 +289,8 @@ int rt_wait(struct container *c, int *exit_code, merr_t *err)
         }
         if (done && !out_open)
             break;
-        int n = poll(p, nr + 1, done ? 100 : -1);
+        p[nr + 1] = (struct pollfd){master >= 0 ? c->resize_fd : -1, POLLIN, 0};
+        int n = poll(p, nr + 2, done ? 100 : -1);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
@@ -285,6 +300,8 @@ int rt_wait(struct container *c, int *exit_code, merr_t *err)
         }
         if (p[0].revents & POLLIN)
             on_signal(c, sfd, master, &done, &st);
+        if (p[nr + 1].revents & POLLIN)
+            on_resize(c->resize_fd, master);
         for (size_t i = 0; i < nr; i++)
             if (p[i + 1].revents)
                 relay_step(&r[i]);

@@ -90,6 +90,11 @@ struct exec_opts {
     /* With relay_stdio and stdin_open: read on stdin, these keys detach
      * the caller; the process runs on (NULL or none: never). */
     const struct keyseq *detach_keys;
+    /* With relay_stdio and a terminal: a datagram socket on which each
+     * message of two uint16_t (rows, cols) resizes the terminal, as the
+     * caller's SIGWINCH does (has_resize false: none). Not closed. */
+    bool has_resize;
+    int resize_fd;
     int preserve_fds;
 };
 

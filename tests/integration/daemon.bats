@@ -268,6 +268,52 @@ print(r.exit_code, r.output.decode().strip())"
     [[ "$BODY" == *Privileged* ]]
 }
 
+@test "daemon: an exec's terminal takes ConsoleSize at start and each resize after" {
+    docker20 run -d --name exr --network none bb:1 sleep 60
+    run python3 - "$SOCK" <<'PY'
+import docker, json, socket, sys
+sock = sys.argv[1]
+c = docker.APIClient(base_url='unix://' + sock)
+def read_until(s, want):
+    got = b''
+    s.settimeout(30)
+    while want not in got:
+        b = s.recv(4096)
+        if not b:
+            break
+        got += b
+    return got.decode(errors='replace')
+# ConsoleSize in the start body: the first size, before the process runs
+e = c.exec_create('exr', ['stty', 'size'], tty=True)['Id']
+body = json.dumps({'Tty': True, 'ConsoleSize': [21, 77]})
+s = socket.socket(socket.AF_UNIX)
+s.connect(sock)
+s.sendall(('POST /v1.44/exec/%s/start HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\n'
+           'Upgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s'
+           % (e, len(body), body)).encode())
+print('start', read_until(s, b'21 77').split('\r\n\r\n', 1)[-1].strip())
+s.close()
+# a resize while it runs: the process sees SIGWINCH and the new size
+e = c.exec_create('exr', ['sh', '-c', 'trap "stty size; exit 0" WINCH; echo ready; '
+                          'while :; do sleep 0.1; done'], tty=True)['Id']
+s = c.exec_start(e, tty=True, socket=True)._sock
+read_until(s, b'ready')
+c.exec_resize(e, height=33, width=101)
+print('resize', read_until(s, b'33 101').strip().splitlines()[-1])
+PY
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"start 21 77"* ]]
+    [[ "$output" == *"resize 33 101"* ]]
+    # no terminal, or not running: refused, and the socket is gone
+    api POST /v1.41/containers/exr/exec -H 'Content-Type: application/json' -d '{"Cmd":["true"]}'
+    local eid
+    eid=$(jq -r .Id <<< "$BODY")
+    api POST "/v1.41/exec/$eid/resize?h=10&w=10"
+    [ "$STATUS" = 400 ]
+    [ -z "$(ls "$STORE/execs/" | grep '\.sock$')" ]
+}
+
 @test "daemon: a moat-users member cannot exec in, or see the execs of, another's container" {
     m run -d --name victim --network none bb:1 sleep 60
     as_user 1501 "$USOCK" POST /v1.41/containers/victim/exec -H 'Content-Type: application/json' \
