@@ -2,9 +2,8 @@
  * front.h). libmicrohttpd runs a thread per connection, so each step here
  * may block on the back. */
 #include "front.h"
-#include "relay.h"
 #include "route.h"
-#include "tls.h"
+#include "tlsterm.h"
 #include "../util/fs.h"
 #include "../util/unixsock.h"
 #include "../util/util.h"
@@ -32,6 +31,7 @@ struct req {
     bool too_big;
     int chan;        /* the channel to the back (for an upgrade), -1 */
     char *cn;        /* TLS: the client certificate's CN, verified */
+    int tcp;         /* TLS: its TCP connection (tlsterm.h), -1 */
     uint64_t raw;    /* a raw body: the bytes forwarded so far */
     bool raw_failed; /* the back took no more of it (it answered early) */
 };
@@ -172,14 +172,17 @@ static json_t *request_json(struct MHD_Connection *c, const struct front_listene
 /* Hand the request to the back: the channel's end and the client's
  * connection over the control socket, then the request as a line on the
  * channel. Our end of the channel, or -1. */
-static int forward(struct MHD_Connection *c, const struct front_listener *l, json_t *rq)
+static int forward(struct MHD_Connection *c, const struct front_listener *l, const struct req *q,
+                   json_t *rq)
 {
     int sp[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
         return -1;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-    int fds[2] = {sp[1], ci ? ci->connect_fd : -1};
+    /* over TLS, libmicrohttpd's is our socketpair: the back is shown the
+     * client's TCP connection, the listener it came on */
+    int fds[2] = {sp[1], l->tls ? q->tcp : ci ? ci->connect_fd : -1};
     merr_t err = MERR_INIT;
     int r = fds[1] >= 0 ? unix_send_fds(l->ctl, fds, 2, "r", 1, &err) : -1;
     err_clear(&err);
@@ -261,18 +264,14 @@ static void add_headers(struct MHD_Response *resp, json_t *hdr)
 
 /* The upgraded connection goes to the back, which hands it to the
  * container's monitor; ours is closed (without a shutdown: the daemon
- * runs with MHD_USE_TURBO). What the client sent after its request comes
- * along as the message's payload. */
+ * runs with MHD_USE_TURBO). Over TLS it is a plain socket too: tlsterm.c
+ * copies it to the client's TLS session. What the client sent after its
+ * request comes along as the message's payload. */
 static void upgraded(void *cls, struct MHD_Connection *c, void *req_cls, const char *extra,
                      size_t nextra, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
 {
-    (void)c;
-    const struct front_listener *l = cls;
+    (void)c, (void)cls;
     struct req *q = req_cls;
-    /* TLS: our socketpair, copied to libmicrohttpd's by a thread (relay.h) */
-    int mine = l->tls ? relay_start(sock, urh) : -1;
-    if (l->tls)
-        sock = mine;
     cleanup_free char *msg = xmalloc(nextra + 1);
     msg[0] = 'u';
     if (nextra)
@@ -284,10 +283,7 @@ static void upgraded(void *cls, struct MHD_Connection *c, void *req_cls, const c
     err_clear(&err);
     close(q->chan);
     q->chan = -1;
-    if (l->tls)
-        close(mine); /* the relay ends the upgraded connection */
-    else
-        MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+    MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
 }
 
 static enum MHD_Result respond(struct MHD_Connection *c, const struct front_listener *l,
@@ -353,7 +349,7 @@ static enum MHD_Result raw_start(struct MHD_Connection *c, const struct front_li
         q->msg = err ? xstrdup(err) : xstrdup("bad request");
         return MHD_YES;
     }
-    q->chan = forward(c, l, rq);
+    q->chan = forward(c, l, q, rq);
     json_decref(rq);
     if (q->chan < 0) {
         q->status = 500;
@@ -402,10 +398,12 @@ static enum MHD_Result first_call(struct MHD_Connection *c, const struct front_l
     struct req *q = calloc(1, sizeof(*q));
     if (!q)
         return MHD_NO;
-    q->chan = -1;
+    q->chan = q->tcp = -1;
     *req_cls = q;
     char *bad = NULL;
-    if (l->tls && tls_peer_cn(c, &q->cn, &bad) < 0) {
+    const union MHD_ConnectionInfo *ci =
+        l->tls ? MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD) : NULL;
+    if (l->tls && tlsterm_peer(ci ? ci->connect_fd : -1, &q->cn, &q->tcp, &bad) < 0) {
         q->status = 403;
         q->msg = bad;
         return MHD_YES;
@@ -473,7 +471,7 @@ enum MHD_Result front_handler(void *cls, struct MHD_Connection *c, const char *u
     json_t *rq = request_json(c, l, q, body, &err);
     if (!rq)
         return reply_error(c, 400, err ? err : "bad request");
-    int chan = forward(c, l, rq);
+    int chan = forward(c, l, q, rq);
     json_decref(rq);
     if (chan < 0)
         return reply_error(c, 500, "the daemon is not reachable");
@@ -493,6 +491,8 @@ void front_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     free(q->body.buf);
     if (q->chan >= 0)
         close(q->chan);
+    if (q->tcp >= 0)
+        close(q->tcp);
     free(q);
     *req_cls = NULL;
 }

@@ -10,6 +10,7 @@
  * socket. */
 #include "front.h"
 #include "sandbox.h"
+#include "tlsterm.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #define MAX_LISTENERS 8
+#define MAX_CONNECTIONS 512U /* per listener */
 
 struct args {
     int ctl, cert, key, ca;
@@ -106,30 +108,32 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
     vfprintf(stderr, fmt, ap);
 }
 
-static struct MHD_Daemon *serve(struct front_listener *l, const char *cert, const char *key,
-                                const char *ca)
+#define COMMON_OPTIONS                                                                             \
+    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_NOTIFY_COMPLETED, front_completed, NULL, \
+        MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024), MHD_OPTION_CONNECTION_LIMIT,           \
+        MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT, 120U
+
+static struct MHD_Daemon *serve(struct front_listener *l)
 {
     /* poll, not select: a descriptor past FD_SETSIZE (1024) would be
      * refused, on every listener; one caller's connections and their
-     * channels to the back are enough to get there */
+     * channels to the back are enough to get there. TURBO: no shutdown of
+     * a connection handed over. Over TLS, tlsterm.c accepts and hands the
+     * plain side of each connection to libmicrohttpd. */
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD |
-                     MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG;
+                     MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
     if (l->tls)
-        flags |= MHD_USE_TLS;
-    else
-        flags |= MHD_USE_TURBO; /* no shutdown of a connection handed over */
-    if (l->tls)
-        return MHD_start_daemon(
-            flags, 0, NULL, NULL, front_handler, l, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-            MHD_OPTION_LISTEN_SOCKET, l->fd, MHD_OPTION_NOTIFY_COMPLETED, front_completed, NULL,
-            MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024), MHD_OPTION_CONNECTION_LIMIT, 512U,
-            MHD_OPTION_CONNECTION_TIMEOUT, 120U, MHD_OPTION_HTTPS_MEM_CERT, cert,
-            MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_MEM_TRUST, ca, MHD_OPTION_END);
-    return MHD_start_daemon(
-        flags, 0, NULL, NULL, front_handler, l, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_LISTEN_SOCKET, l->fd, MHD_OPTION_NOTIFY_COMPLETED, front_completed, NULL,
-        MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024), MHD_OPTION_CONNECTION_LIMIT, 512U,
-        MHD_OPTION_CONNECTION_TIMEOUT, 120U, MHD_OPTION_END);
+        flags |= MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
+    struct MHD_Daemon *d =
+        l->tls ? MHD_start_daemon(flags, 0, NULL, NULL, front_handler, l, COMMON_OPTIONS,
+                                  MHD_OPTION_END)
+               : MHD_start_daemon(flags, 0, NULL, NULL, front_handler, l, COMMON_OPTIONS,
+                                  MHD_OPTION_LISTEN_SOCKET, l->fd, MHD_OPTION_END);
+    if (d && l->tls && tlsterm_serve(l->fd, d, MAX_CONNECTIONS) < 0) {
+        MHD_stop_daemon(d);
+        return NULL;
+    }
+    return d;
 }
 
 int main(int argc, char **argv)
@@ -157,14 +161,18 @@ int main(int argc, char **argv)
         return 1;
     }
     struct MHD_Daemon *d[MAX_LISTENERS] = {0};
+    bool tls_ready = false;
     for (size_t i = 0; i < a.n; i++) {
         a.l[i].ctl = a.ctl;
         a.l[i].hosts = a.hosts;
-        if (a.l[i].tls && (!cert || !key || !ca)) {
-            fprintf(stderr, "moat-api: TLS needs a certificate, its key and a CA\n");
+        const char *why = "TLS needs a certificate, its key and a CA";
+        if (a.l[i].tls && !tls_ready &&
+            (!cert || !key || !ca || tlsterm_init(cert, key, ca, &why) < 0)) {
+            fprintf(stderr, "moat-api: %s\n", why);
             return 1;
         }
-        d[i] = serve(&a.l[i], cert, key, ca);
+        tls_ready = tls_ready || a.l[i].tls;
+        d[i] = serve(&a.l[i]);
         if (!d[i]) {
             fprintf(stderr, "moat-api: cannot serve listener %zu\n", i);
             return 1;

@@ -8,11 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int tls_peer_cn(struct MHD_Connection *c, char **cn, char **err)
+int tls_peer_cn(gnutls_session_t s, char **cn, char **err)
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-    gnutls_session_t s = ci ? (gnutls_session_t)ci->tls_session : NULL;
     unsigned status = 1;
     if (!s || gnutls_certificate_verify_peers2(s, &status) < 0 || status != 0) {
         *err = xstrdup("a client certificate signed by the daemon's CA is required");

@@ -157,3 +157,17 @@ as() {
         "https://127.0.0.1:$PORT/v1.41/containers/json"
     [[ "$output" == *"not one for TLS clients"* ]]
 }
+
+@test "tls: a client's half-close reaches the container (docker run -i and exec -i with piped input)" {
+    # the client ends its input with a TLS close_notify; the container's
+    # cat must see the end of its stdin and exit (before, it waited on)
+    run bash -c "printf 'over tls\n' | timeout 60 env DOCKER_CERT_PATH=$TDIR/c-alice DOCKER_TLS_VERIFY=1 \
+        DOCKER_HOST=tcp://127.0.0.1:$PORT DOCKER_CONFIG=$TDIR/cfg /usr/bin/docker run -i --rm --network none bb:1 cat"
+    [ "$status" -eq 0 ]
+    [ "$output" = "over tls" ]
+    as alice run -d --name tlscat --network none bb:1 sleep 60
+    run bash -c "printf 'exec in\n' | timeout 60 env DOCKER_CERT_PATH=$TDIR/c-alice DOCKER_TLS_VERIFY=1 \
+        DOCKER_HOST=tcp://127.0.0.1:$PORT DOCKER_CONFIG=$TDIR/cfg /usr/bin/docker exec -i tlscat sh -c 'cat; echo done'"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$(printf 'exec in\ndone')" ]
+}
