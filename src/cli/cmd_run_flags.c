@@ -688,6 +688,8 @@ int cli_parse_run(int argc, char **argv, struct run_opts *o, bool run)
     /* stdin is relayed with -i, unless -a names other streams only */
     o->attach.in = o->interactive && (!o->attach_given || o->attach.in);
     o->attach.tty = o->tty;
+    /* as Docker's CLI: an attached stdin is the container's only once */
+    o->stdin_once = o->attach.in && !o->detach;
     if (health_flags_check(o, cmd) < 0)
         return -1;
     if (o->rm && o->restart && strcmp(o->restart, "no") != 0)

@@ -88,6 +88,8 @@ int h_ctr_delete(struct api_ctx *x);
 int h_ctr_wait(struct api_ctx *x);
 int h_ctr_attach(struct api_ctx *x);
 int h_ctr_logs(struct api_ctx *x);
+/* container id's whole log to fd as a logs stream shows it (attach logs=1) */
+int api_logs_to(struct store *s, const char *id, int fd, bool tty, bool out, bool err);
 int h_ctr_resize(struct api_ctx *x);
 int h_ctr_top(struct api_ctx *x);
 int h_ctr_changes(struct api_ctx *x);

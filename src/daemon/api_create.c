@@ -104,6 +104,7 @@ static int flags(json_t *b, struct run_opts *o, merr_t *err)
         return -1;
     /* what a later attach relays is the attach's to say; kept as -a */
     o->attach.in = in && o->interactive;
+    o->stdin_once = once && o->interactive;
     o->attach.out = out;
     o->attach.err = er;
     o->attach.tty = o->tty;

@@ -109,7 +109,7 @@ int h_ctr_wait(struct api_ctx *x)
 }
 
 struct logs_out {
-    struct api_ctx *x;
+    int fd;
     bool tty, stdout_, stderr_, timestamps;
 };
 
@@ -131,12 +131,12 @@ static int log_frame(const struct log_rec *r, void *ctx)
         uint32_t len = htonl((uint32_t)(r->len + tl));
         unsigned char h[8] = {(unsigned char)r->stream, 0, 0, 0};
         memcpy(h + 4, &len, 4);
-        if (write_all(o->x->chan, h, 8) < 0)
+        if (write_all(o->fd, h, 8) < 0)
             return -1;
     }
-    if (tl && write_all(o->x->chan, ts, tl) < 0)
+    if (tl && write_all(o->fd, ts, tl) < 0)
         return -1;
-    return write_all(o->x->chan, r->data, r->len) < 0 ? -1 : 0;
+    return write_all(o->fd, r->data, r->len) < 0 ? -1 : 0;
 }
 
 static int time_q(struct api_ctx *x, const char *key, int64_t *ns)
@@ -152,9 +152,19 @@ static int time_q(struct api_ctx *x, const char *key, int64_t *ns)
     return 0;
 }
 
+int api_logs_to(struct store *s, const char *id, int fd, bool tty, bool out, bool err)
+{
+    struct logs_out o = {.fd = fd, .tty = tty, .stdout_ = out, .stderr_ = err};
+    struct ctr_logs_opts lo = {.tail = -1};
+    merr_t e = MERR_INIT;
+    int r = ctr_logs(s, id, &lo, log_frame, &o, &e);
+    err_clear(&e);
+    return r;
+}
+
 int h_ctr_logs(struct api_ctx *x)
 {
-    struct logs_out o = {.x = x};
+    struct logs_out o = {.fd = x->chan};
     struct ctr_logs_opts lo = {.tail = -1};
     if (api_q_bool(x, "stdout", &o.stdout_) < 0 || api_q_bool(x, "stderr", &o.stderr_) < 0 ||
         api_q_bool(x, "timestamps", &o.timestamps) < 0 || api_q_bool(x, "follow", &lo.follow) < 0 ||

@@ -274,6 +274,8 @@ json_t *ctr_record(struct store *s, const struct run_opts *o, const char *id, co
     }
     json_object_set_new(json_object_get(rec, "HostConfig"), "LogConfig", log_config_json(&o->log));
     json_object_set_new(json_object_get(rec, "Config"), "Labels", labels_json(ic, o->labels));
+    json_object_set_new(json_object_get(rec, "Config"), "StdinOnce",
+                        json_boolean(o->stdin_once && o->interactive));
     if (o->stop_timeout != INT64_MIN)
         json_object_set_new(json_object_get(rec, "Config"), "StopTimeout",
                             json_integer((json_int_t)o->stop_timeout));

@@ -14,6 +14,7 @@
 struct run_opts {
     bool detach, interactive, tty, rm, read_only, privileged, net_host, userns_host, init;
     bool allow_sensitive; /* --security-opt allow-sensitive-mounts */
+    bool stdin_once;      /* a client's end of stdin closes it (Docker's StdinOnce) */
     const char *name, *workdir, *user, *hostname, *entrypoint, *image;
     const char *apparmor;     /* a profile, "unconfined", or NULL: moat-default where enabled */
     char **env;               /* KEY=VALUE (and KEY: taken from moat's environment) */

@@ -41,6 +41,10 @@ void ctr_rec_view(json_t *j, struct ctr_rec *r)
     json_t *c = json_object_get(j, "Config");
     r->config.tty = json_is_true(json_object_get(c, "Tty"));
     r->config.open_stdin = json_is_true(json_object_get(c, "OpenStdin"));
+    /* a record from before StdinOnce was kept: a client's end of stdin
+     * was always the container's */
+    json_t *once = json_object_get(c, "StdinOnce");
+    r->config.stdin_once = once ? json_is_true(once) : r->config.open_stdin;
     r->config.stop_signal = str(c, "StopSignal");
     r->config.stop_timeout = num(c, "StopTimeout", INT64_MIN);
     r->config.labels = json_object_get(c, "Labels");

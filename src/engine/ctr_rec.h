@@ -30,7 +30,7 @@ struct ctr_rec {
         const char *health; /* starting, healthy, unhealthy; NULL without a check */
     } state;
     struct {
-        bool tty, open_stdin;
+        bool tty, open_stdin, stdin_once;
         const char *stop_signal; /* NULL: SIGTERM */
         int64_t stop_timeout;    /* seconds (-1: wait for ever); INT64_MIN: not set */
         json_t *labels;

@@ -158,8 +158,13 @@ static void docker_input(struct mon_clients *cs, int i, short revents)
     bool in = (c->flags & MON_FD_IN) && cs->open_stdin;
     if (n == 0) {
         c->in_eof = true; /* half-closed: its output goes on */
-        if (in)
+        if (in && cs->stdin_once) {
             close_stdin(cs);
+        } else if (in) {
+            /* as Docker's: without StdinOnce the container's stdin stays
+             * open for the next client, and this one's attach ends */
+            drop(cs, i);
+        }
         return;
     }
     if (in && *cs->in_w >= 0)

@@ -23,9 +23,10 @@ struct mon_client {
 
 struct mon_clients {
     struct mon_client c[MON_MAX_CLIENTS];
-    bool tty, open_stdin;      /* the container's (its record) */
-    int *in_w;                 /* the container's stdin, -1 (the monitor's) */
-    const int *master;         /* its pty master, -1 */
+    bool tty, open_stdin; /* the container's (its record) */
+    bool stdin_once;      /* a Docker client's half-close closes stdin (else ends its attach) */
+    int *in_w;            /* the container's stdin, -1 (the monitor's) */
+    const int *master;    /* its pty master, -1 */
     unsigned short rows, cols; /* the size a client said before the pty exists */
 };
 

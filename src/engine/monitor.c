@@ -480,6 +480,7 @@ static void monitor_main(struct store *s, const char *id, bool attach, const str
         ctr_rec_view(rec, &m.v);
     m.cs.tty = m.v.config.tty;
     m.cs.open_stdin = m.v.config.open_stdin;
+    m.cs.stdin_once = m.v.config.stdin_once;
     struct log_limits lim;
     log_limits_from_json(m.v.host.log_config, &lim);
     merr_t lerr = MERR_INIT;

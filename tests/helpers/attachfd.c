@@ -89,7 +89,8 @@ static int relay_buf(int sock, bool dec, const char *sent, char **bufp)
     char *buf = *bufp = xmalloc(cap);
     bool in_open = true;
     for (;;) {
-        struct pollfd p[2] = {{sock, POLLIN, 0}, {0, in_open ? POLLIN : 0, 0}};
+        /* stdin's end once it ended: no more (its POLLHUP would spin) */
+        struct pollfd p[2] = {{sock, POLLIN, 0}, {in_open ? 0 : -1, POLLIN, 0}};
         if (poll(p, 2, -1) < 0) {
             if (errno == EINTR)
                 continue;

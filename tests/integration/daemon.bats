@@ -236,6 +236,47 @@ teardown_file() {
     [ "$status" -eq 0 ]
 }
 
+@test "daemon: attach with logs=1 sends the log so far; StdinOnce false keeps stdin open for the next attach" {
+    docker20 run -d -i --name so --network none bb:1 sh -c 'echo early; while read l; do echo "got $l"; done; echo stdin-ended; sleep 60'
+    [ "$(docker20 inspect -f '{{.Config.OpenStdin}} {{.Config.StdinOnce}}' so)" = "true false" ]
+    run python3 - "$SOCK" <<'PY'
+import docker, socket, sys, time
+c = docker.APIClient(base_url='unix://' + sys.argv[1])
+for _ in range(100):
+    if b'early' in c.logs('so'):
+        break
+    time.sleep(0.1)
+# logs=1, stream=0: what it wrote so far, then the end
+print('logs', c.attach('so', logs=True, stream=False).decode().strip())
+def send(line):
+    s = c.attach_socket('so', params={'stdin': 1, 'stdout': 1, 'stream': 1})._sock
+    s.sendall(line)
+    s.shutdown(socket.SHUT_WR)  # a client's end of its input
+    s.settimeout(30)
+    got = b''
+    while b'got' not in got:
+        b = s.recv(4096)
+        if not b:
+            break
+        got += b
+    s.close()
+send(b'one\n')
+send(b'two\n')
+for _ in range(100):
+    if b'got two' in c.logs('so'):
+        break
+    time.sleep(0.1)
+print('after', c.logs('so').decode().replace('\n', '|'))
+PY
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"logs early"* ]]
+    # the first client's half-close did not end the container's stdin
+    [[ "$output" == *"after early|got one|got two|"* ]]
+    [[ "$output" != *stdin-ended* ]]
+    [ "$(docker20 inspect -f '{{.State.Running}}' so)" = true ]
+}
+
 @test "daemon: a moat-users member cannot attach to another's container" {
     m run -d --name target --network none bb:1 sleep 60
     as_user 1501 "$USOCK" POST '/v1.41/containers/target/attach?stream=1&stdout=1' \

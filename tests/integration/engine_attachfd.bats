@@ -67,9 +67,12 @@ attach_start() {
     [ "$(od -An -tx1 "$T/out" | tr -s ' \n' ' ')" = " 61 0d 0a " ]
 }
 
-@test "stdin goes to the container; the client's half-close ends it; the output goes on" {
+@test "stdin goes to the container; the client's half-close ends it (StdinOnce); the output goes on" {
     local id
-    id=$(m run -d --network none -i bb:1 sh -c 'while read l; do echo "got $l"; done; echo end')
+    # create -i (no -d): StdinOnce, as Docker's CLI sets it
+    id=$(m create --network none -i bb:1 sh -c 'while read l; do echo "got $l"; done; echo end')
+    [ "$(m inspect -f '{{.Config.StdinOnce}}' "$id")" = true ]
+    m start "$id"
     run -0 --separate-stderr bash -c "printf 'one\ntwo\n' | $ATTACHFD -i -o -d $STORE $id"
     [ "$output" = "$(printf 'got one\ngot two\nend')" ]
     wait_for "$id" '{{.State.Status}} {{.State.ExitCode}}' "exited 0"
