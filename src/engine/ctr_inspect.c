@@ -180,17 +180,17 @@ static json_t *config(json_t *c)
     json_t *entry = json_object_get(c, "Entrypoint");
     bool open = json_is_true(json_object_get(c, "OpenStdin"));
     json_t *once = json_object_get(c, "StdinOnce");
-    json_t *o =
-        json_pack("{s:o,s:s,s:o,s:b,s:b,s:b,s:o,s:b,s:b,s:o,s:o,s:o,s:n,s:o,s:O,s:n,s:o,s:o}",
-                  "Hostname", get_or(c, "Hostname", json_string("")), "Domainname", "", "User",
-                  get_or(c, "User", json_string("")), "AttachStdin", open, "AttachStdout", true,
-                  "AttachStderr", true, "Tty", get_or(c, "Tty", json_false()), "OpenStdin", open,
-                  "StdinOnce", once ? json_is_true(once) : open, "Env", get_or(c, "Env", json_null()), "Cmd",
-                  get_or(c, "Cmd", json_null()), "Image", get_or(c, "Image", json_string("")),
-                  "Volumes", "WorkingDir", get_or(c, "WorkingDir", json_string("")), "Entrypoint",
-                  json_array_size(entry) ? entry : json_null(), "OnBuild", "Labels",
-                  get_or(c, "Labels", json_object()), "StopSignal",
-                  get_or(c, "StopSignal", json_string("SIGTERM")));
+    json_t *o = json_pack(
+        "{s:o,s:s,s:o,s:b,s:b,s:b,s:o,s:b,s:b,s:o,s:o,s:o,s:n,s:o,s:O,s:n,s:o,s:o}", "Hostname",
+        get_or(c, "Hostname", json_string("")), "Domainname", "", "User",
+        get_or(c, "User", json_string("")), "AttachStdin", open, "AttachStdout", true,
+        "AttachStderr", true, "Tty", get_or(c, "Tty", json_false()), "OpenStdin", open, "StdinOnce",
+        once ? json_is_true(once) : open, "Env", get_or(c, "Env", json_null()), "Cmd",
+        get_or(c, "Cmd", json_null()), "Image", get_or(c, "Image", json_string("")), "Volumes",
+        "WorkingDir", get_or(c, "WorkingDir", json_string("")), "Entrypoint",
+        json_array_size(entry) ? entry : json_null(), "OnBuild", "Labels",
+        get_or(c, "Labels", json_object()), "StopSignal",
+        get_or(c, "StopSignal", json_string("SIGTERM")));
     if (o && json_object_get(c, "StopTimeout"))
         json_object_set(o, "StopTimeout", json_object_get(c, "StopTimeout"));
     if (o && json_object_get(c, "Domainname"))
