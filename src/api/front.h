@@ -20,6 +20,7 @@
 struct front_listener {
     int fd;
     bool tls;         /* TCP with mutual TLS */
+    bool shared;      /* the user socket: each uid gets a share (accept.h) */
     char **hosts;     /* TLS: the Host values accepted (the daemon's names) */
     int ctl;          /* the control socket to the back */
     const char *kind; /* "unix" or "tcp" */

@@ -9,6 +9,7 @@
  * thread per connection), and exits when the back closes the control
  * socket. */
 #include "front.h"
+#include "accept.h"
 #include "sandbox.h"
 #include "tlsterm.h"
 #include "../util/fs.h"
@@ -68,8 +69,10 @@ static int parse(int argc, char **argv, struct args *a)
             a->key = (int)v;
         else if (!strcmp(k, "--ca"))
             a->ca = (int)v;
-        else if ((!strcmp(k, "--unix") || !strcmp(k, "--tcp")) && a->n < MAX_LISTENERS)
-            a->l[a->n++] = (struct front_listener){.fd = (int)v, .tls = k[2] == 't'};
+        else if ((!strcmp(k, "--unix") || !strcmp(k, "--tcp") || !strcmp(k, "--unix-shared")) &&
+                 a->n < MAX_LISTENERS)
+            a->l[a->n++] = (struct front_listener){
+                .fd = (int)v, .tls = k[2] == 't', .shared = !strcmp(k, "--unix-shared")};
         else
             return -1;
     }
@@ -104,6 +107,11 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
     (void)cls;
     if (strstr(fmt, "Failed to send the")) /* a client that went away: not news */
         return;
+    /* a UNIX socket handed over by our own accept (accept.h, tlsterm.h)
+     * has no TCP options to set */
+    if (strstr(fmt, "TCP_NODELAY") || strstr(fmt, "TCP_CORK") ||
+        strstr(fmt, "Failed to push the data"))
+        return;
     fputs("moat-api: ", stderr);
     vfprintf(stderr, fmt, ap);
 }
@@ -122,14 +130,20 @@ static struct MHD_Daemon *serve(struct front_listener *l)
      * plain side of each connection to libmicrohttpd. */
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD |
                      MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
-    if (l->tls)
+    if (l->tls || l->shared)
         flags |= MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
-    struct MHD_Daemon *d =
-        l->tls ? MHD_start_daemon(flags, 0, NULL, NULL, front_handler, l, COMMON_OPTIONS,
-                                  MHD_OPTION_END)
-               : MHD_start_daemon(flags, 0, NULL, NULL, front_handler, l, COMMON_OPTIONS,
-                                  MHD_OPTION_LISTEN_SOCKET, l->fd, MHD_OPTION_END);
-    if (d && l->tls && tlsterm_serve(l->fd, d, MAX_CONNECTIONS) < 0) {
+    struct MHD_Daemon *d;
+    if (l->tls)
+        d = MHD_start_daemon(flags, 0, NULL, NULL, front_handler, l, COMMON_OPTIONS,
+                             MHD_OPTION_END);
+    else if (l->shared)
+        d = MHD_start_daemon(flags, 0, NULL, NULL, front_handler, l, COMMON_OPTIONS,
+                             MHD_OPTION_NOTIFY_CONNECTION, accept_notify, NULL, MHD_OPTION_END);
+    else
+        d = MHD_start_daemon(flags, 0, NULL, NULL, front_handler, l, COMMON_OPTIONS,
+                             MHD_OPTION_LISTEN_SOCKET, l->fd, MHD_OPTION_END);
+    if (d && ((l->tls && tlsterm_serve(l->fd, d, MAX_CONNECTIONS) < 0) ||
+              (l->shared && accept_serve(l->fd, d) < 0))) {
         MHD_stop_daemon(d);
         return NULL;
     }

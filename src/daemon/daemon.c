@@ -37,7 +37,8 @@ struct opts {
 struct listener {
     int fd;
     bool tcp;
-    char *path; /* made by us: removed at the end */
+    bool shared; /* the user socket: moat-api gives each uid a share */
+    char *path;  /* made by us: removed at the end */
 };
 
 struct daemon {
@@ -133,7 +134,7 @@ static int add_listener(struct daemon *d, int fd, bool tcp, const char *made)
         fprintf(stderr, "moat daemon: at most %d sockets\n", MAX_L);
         return -1;
     }
-    d->l[d->n++] = (struct listener){fd, tcp, made ? xstrdup(made) : NULL};
+    d->l[d->n++] = (struct listener){.fd = fd, .tcp = tcp, .path = made ? xstrdup(made) : NULL};
     return 0;
 }
 
@@ -198,6 +199,7 @@ static int listeners(struct daemon *d, merr_t *err)
         d->cfg.user_path = d->o.user_path;
         if (unix_listener(d, d->o.user_path, "moat-users", err) < 0)
             return -1;
+        d->l[d->n - 1].shared = true;
     }
     d->cfg.admin_cns = d->o.admin_cns;
     return 0;
@@ -244,7 +246,11 @@ static int start_front(struct daemon *d, int their, merr_t *err)
         strv_push(&argv, "--gid");
         strv_push(&argv, num);
         for (size_t i = 0; i < d->n; i++)
-            arg_fd(&argv, d->l[i].tcp ? "--tcp" : "--unix", d->l[i].fd);
+            arg_fd(&argv,
+                   d->l[i].tcp      ? "--tcp"
+                   : d->l[i].shared ? "--unix-shared"
+                                    : "--unix",
+                   d->l[i].fd);
         static const char *const tf[3] = {"--cert", "--key", "--ca"};
         for (int i = 0; i < 3; i++)
             if (d->tls[i] >= 0)
