@@ -1,0 +1,304 @@
+/* vm_config.c: a container's config turned into its VM sandbox's (see
+ * vm_config.h). */
+#include "vm_config.h"
+#include "../../util/util.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define MIB (1024 * 1024)
+#define QEMU_OVERHEAD_MIB 192 /* QEMU's own memory beside the guest's (TCG) */
+#define GUEST_MIN_MIB 128
+#define GUEST_MAX_MIB (64 * 1024)
+#define GUEST_DEFAULT_MIB 256
+
+const char *const vm_skeleton_entries[] = {"usr/",
+                                           "etc/",
+                                           "etc/ld.so.cache",
+                                           "dev/",
+                                           "proc/",
+                                           "run/",
+                                           "tmp/",
+                                           "kit/",
+                                           "kit/vmlinux",
+                                           "kit/initrd",
+                                           "rootfs/",
+                                           "moat-vmm",
+                                           "bin>usr/bin",
+                                           "sbin>usr/sbin",
+                                           "lib>usr/lib",
+                                           "lib64>usr/lib64",
+                                           NULL};
+
+/* the kernel's own file systems: made by the guest, never on the host */
+static const char *const guest_types[] = {"proc",   "sysfs",  "tmpfs",  "devpts",
+                                          "mqueue", "cgroup", "cgroup2"};
+
+static const char *str(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+bool vm_wanted(json_t *config)
+{
+    const char *h = str(json_object_get(config, "annotations"), VM_HANDLER_KEY);
+    return h && !strcmp(h, VM_HANDLER_VALUE);
+}
+
+static bool has_option(json_t *m, const char *opt)
+{
+    json_t *o = json_object_get(m, "options"), *v;
+    size_t i;
+    json_array_foreach(o, i, v)
+    {
+        if (json_string_value(v) && !strcmp(json_string_value(v), opt))
+            return true;
+    }
+    return false;
+}
+
+static bool is_bind(json_t *m)
+{
+    const char *t = str(m, "type");
+    return (t && !strcmp(t, "bind")) || has_option(m, "bind") || has_option(m, "rbind");
+}
+
+static bool is_guest(json_t *m)
+{
+    const char *t = str(m, "type");
+    for (size_t i = 0; t && i < ARRAY_SIZE(guest_types); i++)
+        if (!strcmp(t, guest_types[i]))
+            return true;
+    return false;
+}
+
+static json_t *bind(const char *src, const char *dst, bool ro)
+{
+    return json_pack("{s:s,s:s,s:s,s:[s,s,s,s]}", "destination", dst, "type", "bind", "source", src,
+                     "options", "rbind", ro ? "ro" : "rw", "nosuid", "nodev");
+}
+
+static json_t *fs(const char *type, const char *dst, const char *opts)
+{
+    json_t *o = json_array();
+    char *copy = xstrdup(opts), *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        json_array_append_new(o, json_string(t));
+    free(copy);
+    return json_pack("{s:s,s:s,s:s,s:o}", "destination", dst, "type", type, "source", type,
+                     "options", o);
+}
+
+/* a bind of the container's, moved under /rootfs, never a device's way in */
+static json_t *shared_bind(json_t *m)
+{
+    json_t *c = json_deep_copy(m);
+    const char *d = str(m, "destination");
+    json_object_set_new(c, "destination", json_sprintf("/rootfs%s%s", d[0] == '/' ? "" : "/", d));
+    json_t *o = json_object_get(c, "options");
+    if (!json_is_array(o))
+        json_object_set_new(c, "options", o = json_array());
+    if (!has_option(c, "nodev"))
+        json_array_append_new(o, json_string("nodev"));
+    if (!has_option(c, "nosuid"))
+        json_array_append_new(o, json_string("nosuid"));
+    return c;
+}
+
+/* the sandbox's own mounts, then the container's binds under /rootfs;
+ * its kernel file systems to guest_mounts */
+static json_t *mounts(json_t *config, const struct vm_paths *p, json_t *guest_mounts, merr_t *err)
+{
+    bool ro = json_is_true(json_object_get(json_object_get(config, "root"), "readonly"));
+    json_t *out = json_array();
+    json_array_append_new(out, fs("proc", "/proc", "nosuid,noexec,nodev"));
+    json_array_append_new(out, fs("tmpfs", "/dev", "nosuid,strictatime,mode=755,size=65536k"));
+    json_array_append_new(
+        out, fs("devpts", "/dev/pts", "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620"));
+    json_array_append_new(out, fs("tmpfs", "/run", "nosuid,nodev,mode=755,size=16m"));
+    json_array_append_new(out, fs("tmpfs", "/tmp", "nosuid,nodev,mode=1777,size=64m"));
+    json_array_append_new(out, bind("/usr", "/usr", true));
+    if (p->ld_cache)
+        json_array_append_new(out, bind(p->ld_cache, "/etc/ld.so.cache", true));
+    json_array_append_new(out, bind(p->kernel, "/kit/vmlinux", true));
+    json_array_append_new(out, bind(p->initrd, "/kit/initrd", true));
+    json_array_append_new(out, bind(p->exe, "/moat-vmm", true));
+    json_array_append_new(out, bind(p->rootfs, "/rootfs", ro));
+    json_t *m;
+    size_t i;
+    json_array_foreach(json_object_get(config, "mounts"), i, m)
+    {
+        const char *d = str(m, "destination");
+        if (!d || !*d) {
+            json_decref(out);
+            err_set(err, EINVAL, "config.json: mounts[%zu].destination: is required", i);
+            return NULL;
+        }
+        if (is_guest(m)) {
+            json_array_append(guest_mounts, m);
+        } else if (is_bind(m)) {
+            json_array_append_new(out, shared_bind(m));
+        } else {
+            json_decref(out);
+            err_set(err, EINVAL,
+                    "config.json: mounts[%zu]: a mount of type \"%s\" cannot be given to a VM "
+                    "(binds and the kernel's file systems can)",
+                    i, str(m, "type") ? str(m, "type") : "");
+            return NULL;
+        }
+    }
+    return out;
+}
+
+void vm_size(json_t *config, unsigned host_cpus, unsigned *mib, unsigned *cpus)
+{
+    json_t *res = json_object_get(json_object_get(config, "linux"), "resources");
+    json_int_t limit = json_integer_value(json_object_get(json_object_get(res, "memory"), "limit"));
+    *mib = GUEST_DEFAULT_MIB;
+    if (limit > 0) {
+        json_int_t m = limit / MIB - QEMU_OVERHEAD_MIB;
+        *mib = (unsigned)(m < GUEST_MIN_MIB   ? GUEST_MIN_MIB
+                          : m > GUEST_MAX_MIB ? GUEST_MAX_MIB
+                                              : m);
+    }
+    json_t *cpu = json_object_get(res, "cpu");
+    json_int_t quota = json_integer_value(json_object_get(cpu, "quota")),
+               period = json_integer_value(json_object_get(cpu, "period"));
+    *cpus = 1;
+    if (quota > 0 && period > 0)
+        *cpus = (unsigned)((quota + period - 1) / period);
+    if (host_cpus && *cpus > host_cpus)
+        *cpus = host_cpus;
+    if (*cpus == 0)
+        *cpus = 1;
+}
+
+static json_t *names(const char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+/* Landlock for QEMU and virtiofsd: read and run the skeleton, write
+ * their sockets, and the share (virtiofsd, for the guest) */
+static json_t *landlock(void)
+{
+    static const char *const all[] = {"execute",    "write_file",  "read_file", "read_dir",
+                                      "remove_dir", "remove_file", "make_char", "make_dir",
+                                      "make_reg",   "make_sock",   "make_fifo", "make_block",
+                                      "make_sym",   "refer",       "truncate",  "ioctl_dev"};
+    static const char *const rx[] = {"execute", "read_file", "read_dir"};
+    static const char *const dev[] = {"read_file", "write_file", "read_dir", "ioctl_dev",
+                                      "truncate"};
+    static const char *const rw[] = {"write_file",  "read_file", "read_dir", "remove_dir",
+                                     "remove_file", "make_dir",  "make_reg", "make_sock",
+                                     "make_fifo",   "make_sym",  "refer",    "truncate"};
+    json_t *rules = json_pack("[{s:o,s:[s]},{s:o,s:[s]},{s:o,s:[s,s]},{s:o,s:[s]}]",
+                              "allowedAccess", names(rx, ARRAY_SIZE(rx)), "paths", "/",
+                              "allowedAccess", names(dev, ARRAY_SIZE(dev)), "paths", "/dev",
+                              "allowedAccess", names(rw, ARRAY_SIZE(rw)), "paths", "/run", "/tmp",
+                              "allowedAccess", names(rw, ARRAY_SIZE(rw)), "paths", "/rootfs");
+    return json_pack("{s:{s:o},s:{s:o},s:b}", "ruleset", "handledAccessFS",
+                     names(all, ARRAY_SIZE(all)), "rules", "pathBeneath", rules,
+                     "disableBestEffort", 0);
+}
+
+/* what virtiofsd needs to act for the guest's users on the share, in
+ * the container's user namespace; nothing more */
+static json_t *caps(void)
+{
+    static const char *const c[] = {"CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER",
+                                    "CAP_FSETID", "CAP_KILL",         "CAP_SETGID",
+                                    "CAP_SETUID", "CAP_SETFCAP",      "CAP_SYS_CHROOT"};
+    return json_pack("{s:o,s:o,s:o,s:[],s:[]}", "bounding", names(c, ARRAY_SIZE(c)), "effective",
+                     names(c, ARRAY_SIZE(c)), "permitted", names(c, ARRAY_SIZE(c)), "inheritable",
+                     "ambient");
+}
+
+static json_t *vm_spec(json_t *config, const struct vm_paths *p, json_t *guest_mounts)
+{
+    json_t *proc = json_deep_copy(json_object_get(config, "process"));
+    /* the host's confinement of it is the sandbox's; in the guest it is
+     * the guest's root user's process */
+    static const char *const drop[] = {"landlock", "apparmorProfile", "selinuxLabel",
+                                       "capabilities", "consoleSize"};
+    for (size_t i = 0; i < ARRAY_SIZE(drop); i++)
+        json_object_del(proc, drop[i]);
+    unsigned mib, cpus;
+    vm_size(config, p->host_cpus, &mib, &cpus);
+    json_t *root = json_object_get(config, "root");
+    return json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:s,s:{s:b,s:s?,s:b,s:o,s:o}}", "kernel", "/kit/vmlinux",
+        "initrd", "/kit/initrd", "rootfs", "/rootfs", "run_dir", "/run/moat-vm", "exec_socket",
+        "/run/moat-vm/exec.sock", "memory_mib", (int)mib, "cpus", (int)cpus, "accel",
+        p->kvm ? "kvm" : "tcg", "guest", "terminal",
+        json_is_true(json_object_get(json_object_get(config, "process"), "terminal")), "hostname",
+        str(config, "hostname"), "readonly_root", json_is_true(json_object_get(root, "readonly")),
+        "process", proc, "mounts", guest_mounts);
+}
+
+static json_t *process(json_t *config, json_t *spec)
+{
+    json_t *orig = json_object_get(config, "process");
+    cleanup_free char *text = json_dumps(spec, JSON_COMPACT);
+    json_t *env = json_pack("[s,s]", "PATH=/usr/bin:/usr/sbin", "TERM=xterm");
+    json_array_append_new(env, json_sprintf("%s=%s", VM_SPEC_ENV, text ? text : "{}"));
+    json_t *pr = json_pack("{s:b,s:[s],s:o,s:s,s:{s:i,s:i},s:o,s:b}", "terminal",
+                           json_is_true(json_object_get(orig, "terminal")), "args", "/moat-vmm",
+                           "env", env, "cwd", "/", "user", "uid", 0, "gid", 0, "capabilities",
+                           caps(), "noNewPrivileges", 1);
+    static const char *const keep[] = {"rlimits", "oomScoreAdj", "apparmorProfile", "selinuxLabel",
+                                       "consoleSize"};
+    for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
+        if (json_object_get(orig, keep[i]))
+            json_object_set(pr, keep[i], json_object_get(orig, keep[i]));
+    if (json_object_get(orig, "landlock"))
+        json_object_set_new(pr, "landlock", landlock());
+    return pr;
+}
+
+/* /dev/kvm, when it works here: the device and the cgroup's leave */
+static void give_kvm(json_t *out)
+{
+    json_t *lin = json_object_get(out, "linux");
+    if (!json_is_object(lin))
+        json_object_set_new(out, "linux", lin = json_object());
+    json_t *devs = json_object_get(lin, "devices");
+    if (!json_is_array(devs))
+        json_object_set_new(lin, "devices", devs = json_array());
+    json_array_append_new(devs, json_pack("{s:s,s:s,s:i,s:i,s:i}", "path", "/dev/kvm", "type", "c",
+                                          "major", 10, "minor", 232, "fileMode", 0666));
+    json_t *res = json_object_get(lin, "resources");
+    if (!json_is_object(res))
+        json_object_set_new(lin, "resources", res = json_object());
+    json_t *allow = json_object_get(res, "devices");
+    if (!json_is_array(allow))
+        json_object_set_new(res, "devices", allow = json_array());
+    json_array_append_new(allow, json_pack("{s:b,s:s,s:i,s:i,s:s}", "allow", 1, "type", "c",
+                                           "major", 10, "minor", 232, "access", "rwm"));
+}
+
+json_t *vm_sandbox_config(json_t *config, const struct vm_paths *p, merr_t *err)
+{
+    if (!json_is_object(json_object_get(config, "process"))) {
+        err_set(err, EINVAL, "config.json: process: is required to create a container");
+        return NULL;
+    }
+    json_t *guest_mounts = json_array();
+    json_t *ms = mounts(config, p, guest_mounts, err);
+    if (!ms) {
+        json_decref(guest_mounts);
+        return NULL;
+    }
+    json_t *out = json_deep_copy(config);
+    json_object_set_new(out, "mounts", ms);
+    json_object_set_new(out, "root", json_pack("{s:s,s:b}", "path", p->skeleton, "readonly", 1));
+    json_t *spec = vm_spec(config, p, guest_mounts);
+    json_object_set_new(out, "process", process(config, spec));
+    json_decref(spec);
+    if (p->kvm)
+        give_kvm(out);
+    return out;
+}
