@@ -136,21 +136,26 @@ char **vmm_qemu_argv(const struct vm_spec *s)
     bool tcg = strcmp(s->accel, "tcg") == 0;
     char **v = xzalloc(sizeof(char *));
     /* -nodefaults: no NIC, no VGA, no monitor; -no-user-config: no
-     * /etc/qemu config; nothing else listens */
-    const char *fixed[] = {s->qemu,
-                           "-M",
-                           "microvm,memory-backend=mem",
-                           "-nodefaults",
-                           "-no-user-config",
-                           "-display",
-                           "none",
-                           "-no-reboot",
-                           "-global",
-                           "virtio-mmio.force-legacy=false",
-                           "-accel",
-                           s->accel,
-                           "-cpu",
-                           tcg ? "max" : "host"};
+     * /etc/qemu config; nothing else listens. -sandbox: QEMU's own seccomp
+     * filter under the container's: no exec or fork, no set*id, no
+     * obsolete calls, no scheduler or affinity changes */
+    const char *fixed[] = {
+        s->qemu,
+        "-M",
+        "microvm,memory-backend=mem",
+        "-nodefaults",
+        "-no-user-config",
+        "-display",
+        "none",
+        "-no-reboot",
+        "-sandbox",
+        "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
+        "-global",
+        "virtio-mmio.force-legacy=false",
+        "-accel",
+        s->accel,
+        "-cpu",
+        tcg ? "max" : "host"};
     for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
         strv_push(&v, fixed[i]);
     char *t = xasprintf("memory-backend-memfd,id=mem,size=%uM,share=on", s->memory_mib);

@@ -109,6 +109,16 @@ wait_for() {
     timeout 60 bash -c 'exec -a moat-vmm "$0" "$1"' "$MOAT" "$SPEC" < /dev/null > "$BATS_TEST_TMPDIR/out" 2>&1 &
     local pid=$!
     wait_for "$BATS_TEST_TMPDIR/out" ready
+    # QEMU: its own seccomp filter, and no fd of the host's but its
+    # sockets, its log pipe and /dev/null (its memory and eventfds are its own)
+    local q; q=$(pgrep -f "qemu-system-x86_64 .*$BATS_TEST_TMPDIR")
+    grep -q '^Seccomp:[[:space:]]*2' "/proc/$q/status"
+    grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$q/status"
+    local fd
+    for fd in /proc/"$q"/fd/*; do
+        [[ "$(readlink "$fd")" =~ ^(/dev/null|pipe:|socket:|anon_inode:|/memfd:) ]] || {
+            echo "QEMU holds $fd -> $(readlink "$fd")"; false; }
+    done
     run "$VMEXEC" "$RUN/exec.sock" cat /proc/sys/kernel/random/boot_id
     [ "$status" -eq 0 ]
     [ "$output" = "$(head -1 "$BATS_TEST_TMPDIR/out")" ]

@@ -60,6 +60,7 @@ static void test_spec(void **state)
     assert_true(has_arg(q, "-no-user-config"));
     assert_true(has_arg(q, "tcg"));
     assert_true(has_arg(q, "console=ttyS0 *"));
+    assert_true(has_arg(q, "-sandbox"));
     assert_false(has_arg(q, "-monitor"));
     assert_false(has_arg(q, "-netdev"));
     assert_false(has_arg(q, "-nic"));
