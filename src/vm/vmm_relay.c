@@ -153,17 +153,19 @@ static char *child_end(pid_t *pid, int pidfd, int wait_ms)
 }
 
 /* QEMU or virtiofsd ended, or the channel closed, before EXIT: say which
- * (the other follows soon: QEMU's teardown takes longer) */
-static int fail_ended(struct vmm *m, merr_t *err)
+ * (the other follows soon) */
+static int fail_ended(struct vmm *m, bool vfsd_first, merr_t *err)
 {
     if (m->guest_err)
         return err_set(err, 0, "the VM stopped: %s", m->guest_err);
-    char *q = child_end(&m->qemu, m->qemu_fd, 1000);
-    char *v = q ? NULL : child_end(&m->vfsd, m->vfsd_fd, 0);
-    if (q)
-        err_set(err, 0, "QEMU %s before the container's process ended", q);
-    else if (v)
+    char *v = vfsd_first ? child_end(&m->vfsd, m->vfsd_fd, 0) : NULL;
+    char *q = v ? NULL : child_end(&m->qemu, m->qemu_fd, 1000);
+    if (!v && !q)
+        v = child_end(&m->vfsd, m->vfsd_fd, 0);
+    if (v)
         err_set(err, 0, "virtiofsd %s before the container's process ended", v);
+    else if (q)
+        err_set(err, 0, "QEMU %s before the container's process ended", q);
     else
         err_set(err, 0, "QEMU closed the control channel before the container's process ended");
     free(q);
@@ -173,6 +175,8 @@ static int fail_ended(struct vmm *m, merr_t *err)
 
 static int events(struct vmm *m, struct pollfd *pf, size_t n, uint8_t *buf, merr_t *err)
 {
+    /* which one ended first: virtiofsd alone is its failure, not QEMU's */
+    bool vfsd_first = pf[P_VFSD].revents && !pf[P_QEMU].revents;
     if (pf[P_CON].revents)
         drain(&m->con, &m->con_tail);
     if (pf[P_LOG].revents)
@@ -180,18 +184,18 @@ static int events(struct vmm *m, struct pollfd *pf, size_t n, uint8_t *buf, merr
     if (pf[P_SIG].revents)
         on_signal(m);
     if ((pf[P_CTL].revents & POLLOUT) && vmp_out_flush(&m->out, m->ctl) < 0)
-        return fail_ended(m, err);
+        return fail_ended(m, vfsd_first, err);
     if (pf[P_CTL].revents & (POLLIN | POLLHUP | POLLERR)) {
         int r = read_guest(m, err);
         if (r < 0)
             return -1;
         if (r == 1 && m->status < 0)
-            return fail_ended(m, err);
+            return fail_ended(m, vfsd_first, err);
     }
     if (m->status >= 0)
         return 0;
     if (pf[P_QEMU].revents || pf[P_VFSD].revents)
-        return fail_ended(m, err);
+        return fail_ended(m, vfsd_first, err);
     if (pf[P_STDIN].revents)
         read_stdin(m, buf);
     if (pf[P_EXEC].revents)

@@ -141,6 +141,12 @@ wait_for() {
     run vmm
     [ "$status" -eq 125 ]
     [[ "$output" == *"QEMU exited with status 1 before the container's process ended"* ]]
+    # virtiofsd fails (no such rootfs): said so, not blamed on QEMU
+    VROOT=$BATS_TEST_TMPDIR/no-such-rootfs spec true
+    run vmm
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"virtiofsd exited with status 1 before the container's process ended"* ]]
+    [[ "$output" == *'failed to stat source'* ]]
     # a kernel that boots too slowly for its timeout: killed at the deadline
     spec -b 200 true
     run vmm
