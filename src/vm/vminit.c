@@ -264,11 +264,20 @@ static int setup(int ctl, struct vmp_reader *rd, struct gproc *g, bool *started,
     return r;
 }
 
+/* everything left is killed and reaped, for at most END_WAIT_MS (a
+ * process stuck in the kernel does not keep the status from the host) */
+#define END_WAIT_MS 2000
 static void end_all(void)
 {
     kill(-1, SIGKILL);
-    while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-        ;
+    for (int ms = 0; ms < END_WAIT_MS; ms++) {
+        pid_t p;
+        while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+            ;
+        if (p < 0 && errno == ECHILD)
+            return;
+        sleep_ms(1);
+    }
 }
 
 int vminit_main(int argc, char **argv)
