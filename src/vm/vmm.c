@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 /* the vm spec is small; a larger one is a mistake */
@@ -195,6 +196,32 @@ static void finish(struct vmm *m, bool failed, const char *msg)
     close_fd(&m->sfd);
 }
 
+/* With a terminal, the guest's pty is the one that echoes and edits: the
+ * supervisor's own (the runtime's console, a user's terminal) passes
+ * bytes through unchanged. Restored at the end. */
+static int raw_fd = -1;
+static struct termios raw_saved;
+
+static void tty_raw(void)
+{
+    for (int fd = 0; fd < 2 && raw_fd < 0; fd++) {
+        struct termios t;
+        if (!isatty(fd) || tcgetattr(fd, &raw_saved) < 0)
+            continue;
+        t = raw_saved;
+        cfmakeraw(&t);
+        if (tcsetattr(fd, TCSANOW, &t) == 0)
+            raw_fd = fd;
+    }
+}
+
+static void tty_restore(void)
+{
+    if (raw_fd >= 0)
+        tcsetattr(raw_fd, TCSANOW, &raw_saved);
+    raw_fd = -1;
+}
+
 static int run(struct vmm *m, merr_t *err)
 {
     sigset_t all;
@@ -211,6 +238,8 @@ static int run(struct vmm *m, merr_t *err)
         return err_sys(err, "run_dir \"%s\"", m->s->run_dir);
     if (vmm_exec_listen(m, err) < 0)
         return -1;
+    if (m->s->terminal)
+        tty_raw();
     m->deadline = vmm_now_ms() + m->s->boot_timeout_ms;
     if (start(m, err) < 0)
         return -1;
@@ -253,6 +282,7 @@ int vmm_main(int argc, char **argv)
                     .next_chan = 1};
     vmp_reader_init(&m.rd);
     int r = run(&m, &err);
+    tty_restore();
     finish(&m, r < 0, err.msg);
     if (r == 0 && m.guest_err)
         fprintf(stderr, "%s: %s\n", VMM_NAME, m.guest_err);

@@ -95,11 +95,14 @@ wait_for() {
     [ "$(cat "$BATS_TEST_TMPDIR/err")" = to-stderr ]
 }
 
-@test "vm: a terminal spec gives the process a tty" {
-    spec -t sh -c 'test -t 0 && test -t 1 && echo is-a-tty'
-    run vmm < /dev/null
+@test "vm: a terminal spec gives the process a tty, and only the guest's echoes" {
+    spec -t sh -c 'test -t 0 && test -t 1 && echo is-a-tty; read x; echo "got:$x"'
+    # the supervisor on a pty of its own: it makes that one raw, so what is
+    # typed is echoed once (by the guest's pty) and lines end in one \r
+    run python3 "$REPO/tests/helpers/ptytype.py" is-a-tty 'hello\r' \
+        bash -c 'exec -a moat-vmm "$0" "$1"' "$MOAT" "$SPEC"
     [ "$status" -eq 0 ]
-    [ "$output" = "is-a-tty"$'\r' ]
+    [ "$output" = "b'is-a-tty\\r\\nhello\\r\\ngot:hello\\r\\n'" ]
 }
 
 @test "vm: SIGTERM to the supervisor reaches the process; exec runs a second process in the same guest" {
