@@ -46,7 +46,7 @@ static int read_spec(int argc, char **argv, char **text, size_t *len, merr_t *er
             return err_sys(err, "vm spec \"%s\"", argv[1]);
         what = argv[1];
     } else {
-        return err_set(err, EINVAL, "usage: %s SPEC.json | --spec-fd N", VMM_NAME);
+        return err_set(err, 0, "usage: %s SPEC.json | --spec-fd N", VMM_NAME);
     }
     fcntl(fd, F_SETFL, 0);
     struct sbuf b = {0};
@@ -260,6 +260,7 @@ int vmm_main(int argc, char **argv)
     if (read_spec(argc, argv, &text, &len, &err) < 0 ||
         vm_spec_parse(text, len, "vm spec", &s, &err) < 0) {
         fprintf(stderr, "%s: %s\n", VMM_NAME, err.msg);
+        err_clear(&err);
         free(text);
         return VMM_FAIL;
     }
@@ -291,5 +292,6 @@ int vmm_main(int argc, char **argv)
     vmp_reader_free(&m.rd);
     vmp_out_free(&m.out);
     vm_spec_free(&s);
+    err_clear(&err);
     return status;
 }

@@ -152,6 +152,11 @@ static bool client_msg(struct vmm *m, struct vmm_client *c)
     size_t nfd = 0;
     char *buf = xmalloc(MSG_MAX);
     ssize_t n = unix_recv_fds(c->sock, fds, UNIX_MAX_FDS, &nfd, buf, MSG_MAX, &err);
+    if (n < 0 && (err.errnum == EAGAIN || err.errnum == EINTR)) {
+        err_clear(&err);
+        free(buf);
+        return true; /* nothing yet */
+    }
     bool ok = n > 0 && (size_t)n < MSG_MAX;
     json_t *j = NULL;
     if (ok) {
@@ -203,13 +208,20 @@ static void client_stdin(struct vmm *m, struct vmm_client *c)
 
 void vmm_exec_events(struct vmm *m, const struct pollfd *pf, size_t n)
 {
-    /* the entries are in client order, two each; drop from the end */
-    for (size_t k = n / 2; k > 0; k--) {
-        size_t i = k - 1;
+    /* two entries a client, found by its socket: the guest's frames read
+     * in the same round may have ended some (and moved others) */
+    for (size_t k = 0; k + 1 < n; k += 2) {
+        if (!pf[k].revents && !pf[k + 1].revents)
+            continue;
+        size_t i = 0;
+        while (i < m->nclients && m->clients[i]->sock != pf[k].fd)
+            i++;
+        if (i == m->nclients)
+            continue;
         struct vmm_client *c = m->clients[i];
-        if (pf[2 * i + 1].revents && c->stdin_open)
+        if (pf[k + 1].revents && c->stdin_open && c->fds[0] == pf[k + 1].fd)
             client_stdin(m, c);
-        if (pf[2 * i].revents && !client_msg(m, c)) {
+        if (pf[k].revents && !client_msg(m, c)) {
             if (c->chan)
                 vmp_put_signal(&m->out, c->chan, 9 /* SIGKILL */);
             drop(m, i);

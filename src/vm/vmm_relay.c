@@ -198,9 +198,10 @@ static int events(struct vmm *m, struct pollfd *pf, size_t n, uint8_t *buf, merr
         return fail_ended(m, vfsd_first, err);
     if (pf[P_STDIN].revents)
         read_stdin(m, buf);
+    vmm_exec_events(m, pf + P_N, n - P_N);
+    /* after the clients' events: a new client may get a closed one's fd */
     if (pf[P_EXEC].revents)
         vmm_exec_accept(m);
-    vmm_exec_events(m, pf + P_N, n - P_N);
     return 0;
 }
 

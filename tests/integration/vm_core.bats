@@ -128,6 +128,16 @@ wait_for() {
     run bash -c 'echo to-exec | "$0" "$1" sh -c "cat; exit 5"' "$VMEXEC" "$RUN/exec.sock"
     [ "$status" -eq 5 ]
     [ "$output" = to-exec ]
+    # two at once, the first ending last: each gets its own status
+    "$VMEXEC" "$RUN/exec.sock" sh -c 'sleep 1; echo slow; exit 3' > "$BATS_TEST_TMPDIR/slow" &
+    local slow=$!
+    run "$VMEXEC" "$RUN/exec.sock" sh -c 'echo fast; exit 4'
+    [ "$status" -eq 4 ]
+    [ "$output" = fast ]
+    local sst=0
+    wait "$slow" || sst=$?
+    [ "$sst" -eq 3 ]
+    [ "$(cat "$BATS_TEST_TMPDIR/slow")" = slow ]
     run -127 "$VMEXEC" "$RUN/exec.sock" /no/such/program
     [[ "$output" == *'exec "/no/such/program"'* ]]
     kill -TERM "$pid"
