@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -268,6 +269,10 @@ int vmm_main(int argc, char **argv)
     /* nothing inherited reaches QEMU or virtiofsd (vmm_spawn closes the
      * rest too) */
     syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+    /* QEMU runs as the same uid: one that a guest took over does not get
+     * to ptrace the supervisor or open its /proc files (exec_socket's fd,
+     * the terminal) */
+    prctl(PR_SET_DUMPABLE, 0);
     struct vmm m = {.s = &s,
                     .ctl = -1,
                     .con = -1,
