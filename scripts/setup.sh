@@ -35,3 +35,45 @@ for f in /etc/subuid /etc/subgid; do
     fi
 done
 echo "moat: users moat, moat-fetch, moat-dns and moat-api, group moat-users and subordinate ids ready ($(grep '^moat:' /etc/subuid))"
+
+# VM isolation (--isolation vm): QEMU, Debian's cloud kernel and lz4, and
+# the kernel as an uncompressed ELF with its PVH entry at
+# /var/lib/moat/vm/vmlinux (QEMU boots it directly: about 0.3 s faster than
+# the bzImage). The bzImage holds it LZ4-compressed (magic 02 21 4c 18).
+# MOAT_SETUP_NO_VM=1 skips this part.
+if [ "${MOAT_SETUP_NO_VM:-0}" != 1 ]; then
+    vmpkgs="qemu-system-x86 linux-image-cloud-amd64 lz4"
+    need=
+    for p in $vmpkgs; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need="$need $p"
+    done
+    if [ -n "$need" ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $need
+    fi
+    bz=$(ls -1 /boot/vmlinuz-*-cloud-amd64 2>/dev/null | sort -V | tail -n 1)
+    if [ -z "$bz" ]; then
+        echo "setup: no /boot/vmlinuz-*-cloud-amd64 (apt-get install linux-image-cloud-amd64)" >&2
+        exit 1
+    fi
+    mkdir -p /var/lib/moat/vm
+    chmod 755 /var/lib/moat/vm
+    out=/var/lib/moat/vm/vmlinux
+    tmp=$out.tmp.$$
+    ok=
+    for off in $(LC_ALL=C grep -obUaP '\x02\x21\x4c\x18' "$bz" | cut -d: -f1); do
+        # lz4 stops at the end of the frame and complains about what follows
+        tail -c +$((off + 1)) "$bz" | lz4 -dc > "$tmp" 2>/dev/null || true
+        if [ "$(head -c 4 "$tmp" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
+            ok=1
+            break
+        fi
+    done
+    if [ -z "$ok" ]; then
+        rm -f "$tmp"
+        echo "setup: no LZ4-compressed ELF kernel found in $bz" >&2
+        exit 1
+    fi
+    chmod 644 "$tmp"
+    mv -f "$tmp" "$out"
+    echo "moat: VM kernel $out (from $bz)"
+fi

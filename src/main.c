@@ -3,6 +3,9 @@
 #include "daemon/daemon.h"
 #include "engine/dns_server.h"
 #include "engine/tinit.h"
+#include "vm/kit.h"
+#include "vm/vminit.h"
+#include "vm/vmm.h"
 
 #include <string.h>
 
@@ -14,6 +17,10 @@ int main(int argc, char **argv)
     const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     if (strcmp(argv[0], TINIT_PATH) == 0 || strcmp(base, "moat-init") == 0)
         return tinit_main(argc, argv);
+    if (strcmp(base, KIT_INIT_NAME) == 0) /* a VM's pid 1 (src/vm/vminit.h) */
+        return vminit_main(argc, argv);
+    if (strcmp(base, VMM_NAME) == 0) /* a VM's supervisor (src/vm/vmm.h) */
+        return vmm_main(argc, argv);
     if (strcmp(argv[0], DNS_PROC_NAME) == 0) /* a container's resolver, run by its monitor */
         return dns_server_main(argc, argv);
     /* jansson's hash seed, with one getrandom instead of its own

@@ -38,7 +38,7 @@ PKGS="gcc pkg-config meson ninja-build libseccomp-dev libjansson-dev libcmocka-d
       libbz2-dev liblzma-dev zlib1g-dev libxml2-dev libcurl4-openssl-dev podman skopeo
       docker-registry btrfs-progs strace clang libclang-rt-14-dev libmnl-dev
       libnftables-dev iproute2 nftables libmicrohttpd-dev libgnutls28-dev openssl curl
-      docker.io docker-compose python3-docker"
+      docker.io docker-compose python3-docker qemu-system-x86 linux-image-cloud-amd64 lz4"
 missing=
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

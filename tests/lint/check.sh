@@ -3,7 +3,7 @@
 # compiler does not check. Prints each breach and exits 1 if any:
 #   - an #include that points up: util <- oci <- kernel <- runtime <- engine
 #     <- cli (each folder may include its own and those to its left; the
-#     fetch and net helpers: util, oci and kernel);
+#     fetch and net helpers and vm: util, oci and kernel);
 #   - cli/ including an engine header other than engine/engine.h (the
 #     engine's one public header), or any kernel header;
 #   - a file outside runtime/ including a runtime header other than
@@ -15,14 +15,14 @@ bad=0
 rank() {
     case $1 in
     util) echo 0 ;; oci) echo 1 ;; kernel) echo 2 ;; runtime) echo 3 ;; engine) echo 4 ;;
-    cli) echo 5 ;; fetch | net) echo 3 ;; *) echo 9 ;;
+    cli) echo 5 ;; fetch | net | vm) echo 3 ;; *) echo 9 ;;
     esac
 }
 for f in $(git ls-files 'src/*.c' 'src/*.h'); do
     dir=$(echo "$f" | cut -d/ -f2)
     mine=$(rank "$dir")
     for inc in $(sed -n 's|^#include "\(\.\./\)\{1,\}\([a-z]*\)/.*|\2|p' "$f" | sort -u); do
-        if [ "$(rank "$inc")" -gt "$mine" ] || { { [ "$dir" = fetch ] || [ "$dir" = net ]; } && [ "$inc" != util ] &&
+        if [ "$(rank "$inc")" -gt "$mine" ] || { { [ "$dir" = fetch ] || [ "$dir" = net ] || [ "$dir" = vm ]; } && [ "$inc" != util ] &&
             [ "$inc" != oci ] && [ "$inc" != kernel ]; }; then
             echo "$f: includes from $inc/, a layer above $dir/"
             bad=1

@@ -1,0 +1,46 @@
+/* vminit_int.h: shared by the guest init's files only (vminit*.c). */
+#ifndef MOAT_VM_VMINIT_INT_H
+#define MOAT_VM_VMINIT_INT_H
+
+#include "../oci/spec.h"
+#include "../util/err.h"
+#include "proto.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* a process of the guest and its stdio: pipes (in, out, err) or a pty
+ * master (out; in is a second fd of it) */
+struct gproc {
+    uint32_t chan;
+    pid_t pid;
+    int in, out, err;
+    bool tty;
+    bool exited; /* reaped */
+    int code, signo;
+    struct vmp_out inq; /* STDIN bytes not yet written */
+    bool in_eof;        /* close stdin once inq is written */
+};
+
+/* Start process p (cwd, env, user, capabilities, rlimits...) with its
+ * stdio; terminal: a new pty, made its controlling terminal. */
+int gproc_start(const struct spec_process *p, bool terminal, uint32_t chan, struct gproc *g,
+                merr_t *err);
+void gproc_close(struct gproc *g);
+
+/* The relay: runs until the process of channel 0 has ended, then returns
+ * its (code, signal) (everything left is killed by the caller). ctl is the
+ * port, blocking. */
+struct vminit_relay;
+int vminit_relay(int ctl, struct vmp_reader *rd, struct gproc *main_proc, int *code, int *signo);
+
+/* Send one frame on the port (blocking); errors are ignored: the host
+ * reads the port or is gone. */
+void vminit_send(int ctl, uint8_t type, uint32_t chan, const void *data, size_t len);
+void vminit_send_exit(int ctl, uint32_t chan, int code, int signo);
+
+/* The guest's mounts below the new root (after the switch). */
+int vminit_mounts(const struct spec *s, merr_t *err);
+
+#endif

@@ -1,0 +1,117 @@
+/* vminit_mounts.c: the mounts of the guest's root, made in the guest (see
+ * vminit.h): the host only shares the container's root filesystem. */
+#include "vminit_int.h"
+
+#include "../kernel/mount.h"
+#include "../util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static int attach_at(int root, int mfd, const char *dest, merr_t *err)
+{
+    int t = mnt_open_in_root(root, dest, MNT_CREATE_DIR, err);
+    if (t < 0) {
+        close(mfd);
+        return err_wrap(err, "mount at \"%s\"", dest);
+    }
+    int r = mnt_attach(mfd, t, err);
+    close(t);
+    close(mfd);
+    return r < 0 ? err_wrap(err, "mount at \"%s\"", dest) : 0;
+}
+
+static int mount_one(int root, const struct spec_mount *m, merr_t *err)
+{
+    if (m->bind || m->rbind) {
+        /* a path of the guest's own tree: the host's are shared already */
+        int fd = mnt_clone_tree(root, m->source, m->rbind, err);
+        if (fd < 0)
+            return -1;
+        if ((m->flags || m->clear) &&
+            mnt_setattr(fd, m->flags, m->clear, m->rbind, 0, -1, err) < 0) {
+            close(fd);
+            return -1;
+        }
+        return attach_at(root, fd, m->destination, err);
+    }
+    const char *type = m->type ? m->type : "";
+    /* the guest has no host cgroup to bind: its own hierarchy */
+    if (strcmp(type, "cgroup") == 0)
+        type = "cgroup2";
+    int fd = mnt_new_fs(type, m->source, m->data, m->flags, err);
+    if (fd < 0)
+        return err_wrap(err, "mount %s at \"%s\"", type, m->destination);
+    return attach_at(root, fd, m->destination, err);
+}
+
+/* the usual device nodes and links of a container's /dev */
+static int populate_dev(int root, merr_t *err)
+{
+    static const struct {
+        const char *name;
+        unsigned maj, min;
+    } nodes[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
+                 {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
+    static const char *const links[][2] = {{"ptmx", "pts/ptmx"},
+                                           {"fd", "/proc/self/fd"},
+                                           {"stdin", "/proc/self/fd/0"},
+                                           {"stdout", "/proc/self/fd/1"},
+                                           {"stderr", "/proc/self/fd/2"}};
+    cleanup_close int dev = mnt_openat_in_root(root, "/dev", O_DIRECTORY | O_CLOEXEC);
+    if (dev < 0)
+        return err_sys(err, "open /dev");
+    for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
+        if (mknodat(dev, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) < 0 &&
+            errno != EEXIST)
+            return err_sys(err, "mknod /dev/%s", nodes[i].name);
+        fchmodat(dev, nodes[i].name, 0666, 0);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+        if (symlinkat(links[i][1], dev, links[i][0]) < 0 && errno != EEXIST)
+            return err_sys(err, "symlink /dev/%s", links[i][0]);
+    mkdirat(dev, "pts", 0755);
+    if (mkdirat(dev, "shm", 01777) == 0)
+        fchmodat(dev, "shm", 01777, 0);
+    return 0;
+}
+
+static bool has_mount(const struct spec *s, const char *dest)
+{
+    for (size_t i = 0; i < s->nmounts; i++)
+        if (strcmp(s->mounts[i].destination, dest) == 0)
+            return true;
+    return false;
+}
+
+int vminit_mounts(const struct spec *s, merr_t *err)
+{
+    cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return err_sys(err, "open /");
+    if (!has_mount(s, "/dev")) {
+        int fd = mnt_new_fs("tmpfs", "tmpfs", "mode=755,size=65536k", MS_NOSUID, err);
+        if (fd < 0 || attach_at(root, fd, "/dev", err) < 0 || populate_dev(root, err) < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < s->nmounts; i++) {
+        const struct spec_mount *m = &s->mounts[i];
+        if (mount_one(root, m, err) < 0)
+            return err_wrap(err, "mounts[%zu]", i);
+        if (strcmp(m->destination, "/dev") == 0 && m->type && strcmp(m->type, "tmpfs") == 0 &&
+            populate_dev(root, err) < 0)
+            return -1;
+    }
+    if (!has_mount(s, "/dev/pts")) {
+        int fd = mnt_new_fs("devpts", "devpts", "newinstance,ptmxmode=0666,mode=0620",
+                            MS_NOSUID | MS_NOEXEC, err);
+        if (fd < 0 || attach_at(root, fd, "/dev/pts", err) < 0)
+            return -1;
+    }
+    return 0;
+}

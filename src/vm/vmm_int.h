@@ -1,0 +1,86 @@
+/* vmm_int.h: shared by the supervisor's files only (vmm*.c). */
+#ifndef MOAT_VM_VMM_INT_H
+#define MOAT_VM_VMM_INT_H
+
+#include "../util/err.h"
+#include "proto.h"
+
+#include <jansson.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct vm_spec {
+    const char *qemu, *virtiofsd, *kernel, *initrd, *rootfs, *run_dir, *exec_socket;
+    const char *accel; /* "tcg" or "kvm" once resolved */
+    const char *vfs_sandbox;
+    uint32_t memory_mib, cpus, boot_timeout_ms;
+    bool terminal;
+    char *guest; /* the guest object as compact JSON, the SPEC frame */
+    size_t guest_len;
+    json_t *root;
+};
+/* Parse and check a vm spec ("file" names it in errors). */
+int vm_spec_parse(const char *text, size_t len, const char *file, struct vm_spec *s, merr_t *err);
+void vm_spec_free(struct vm_spec *s);
+
+/* The command lines (NULL-terminated; free with strv_free). The fds are
+ * those the programs get: virtiofsd its listening socket as 3; QEMU the
+ * control channel as 3, the console as 4 and virtiofsd's as 5. */
+#define VMM_FD_CTL 3
+#define VMM_FD_CON 4
+#define VMM_FD_VFS 5
+char **vmm_qemu_argv(const struct vm_spec *s);
+char **vmm_virtiofsd_argv(const struct vm_spec *s);
+
+/* Start argv with fds[i] as fd 3 + i, stdin /dev/null, stdout and
+ * stderr to logfd, an empty environment, no other fd, no blocked signal,
+ * in a session of its own, and SIGKILL when the supervisor dies. */
+int vmm_spawn(char **argv, const int *fds, size_t nfds, int logfd, pid_t *pid, merr_t *err);
+
+/* the last bytes of a stream (the console, QEMU's messages) */
+#define TAIL_MAX 4096
+struct tail {
+    uint8_t buf[TAIL_MAX];
+    size_t len;
+};
+void tail_add(struct tail *t, const uint8_t *p, size_t n);
+
+/* an exec client (vmm_exec.c) */
+struct vmm_client;
+
+struct vmm {
+    struct vm_spec *s;
+    int ctl, con, log, sfd, exec_listen;
+    pid_t qemu, vfsd;
+    int qemu_fd, vfsd_fd; /* their pidfds */
+    struct vmp_reader rd;
+    struct vmp_out out;
+    struct tail con_tail, log_tail;
+    bool ready, stdin_open, ended;
+    int status;       /* of the container's process, -1 until EXIT */
+    char *guest_err;  /* ERROR text of chan 0 */
+    int64_t deadline; /* of the boot, ms of CLOCK_MONOTONIC */
+    struct vmm_client **clients;
+    size_t nclients;
+    uint32_t next_chan;
+};
+
+int64_t vmm_now_ms(void);
+/* The relay until the container's process ends (0, m->status) or the VM
+ * fails (-1, err). */
+int vmm_relay(struct vmm *m, merr_t *err);
+
+/* exec_socket (vmm_exec.c): listen; accept and serve clients; route the
+ * guest's frames of their channels; end them all. */
+int vmm_exec_listen(struct vmm *m, merr_t *err);
+void vmm_exec_accept(struct vmm *m);
+/* poll entries of the clients: their socket and stdin */
+size_t vmm_exec_pollfds(struct vmm *m, struct pollfd *pf, size_t max, bool room);
+void vmm_exec_events(struct vmm *m, const struct pollfd *pf, size_t n);
+/* a guest frame of an exec channel: handled (true) or not one (false) */
+bool vmm_exec_frame(struct vmm *m, const struct vmp_frame *f);
+void vmm_exec_end_all(struct vmm *m, int status, const char *why);
+
+#endif
