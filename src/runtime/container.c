@@ -3,6 +3,7 @@
  * monitor): made from a config, created, waited for, destroyed. */
 #include "container.h"
 #include "ops.h"
+#include "handler/vm.h"
 #include "../util/fs.h"
 #include "../util/unixsock.h"
 #include "../util/util.h"
@@ -10,6 +11,26 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The vm handler (run.oci.handler=vm): what is created is the sandbox
+ * that runs the VM, and its config is what the state keeps. */
+static int vm_handler(struct container *c, merr_t *err)
+{
+    char *text = NULL, *root = NULL;
+    if (vm_prepare(c->st.config, c->st.config_len, c->rootfs, &text, &root, err) < 0)
+        return -1;
+    if (!text)
+        return 0;
+    free(c->st.config);
+    c->st.config = text;
+    c->st.config_len = strlen(text);
+    free(c->rootfs);
+    c->rootfs = root;
+    spec_free(c->spec);
+    c->spec = NULL;
+    return spec_parse(c->st.config, c->st.config_len, "config.json (the VM's sandbox)", &c->spec,
+                      err);
+}
 
 int rt_new(const struct rt_create_opts *o, struct container **out, merr_t *err)
 {
@@ -38,6 +59,11 @@ int rt_new(const struct rt_create_opts *o, struct container **out, merr_t *err)
         c->rootfs = c->spec->root_path[0] == '/'
                         ? xstrdup(c->spec->root_path)
                         : xasprintf("%s/%s", c->bundle, c->spec->root_path);
+    if (vm_handler(c, err) < 0) {
+        rt_free(c);
+        *out = NULL;
+        return -1;
+    }
     *out = c;
     return 0;
 }

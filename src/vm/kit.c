@@ -247,3 +247,46 @@ int kit_initrd(const char *kernel, const char *exe, const char *dir, char **out,
     *out = path;
     return 0;
 }
+
+int kit_exe(const char *exe, const char *dir, char **out, merr_t *err)
+{
+    if (!dir)
+        dir = KIT_DIR;
+    struct kit_map em = {0};
+    if (kit_map(exe, "moat binary", &em, err) < 0)
+        return -1;
+    char *id = elf_build_id(em.data, em.len);
+    struct sha256 h;
+    sha256_init(&h);
+    if (id)
+        sha256_update(&h, id, strlen(id));
+    else
+        sha256_update(&h, em.data, em.len);
+    free(id);
+    uint8_t d[32];
+    sha256_final(&h, d);
+    struct sbuf b = {0};
+    sbuf_printf(&b, "%s/moat-", dir);
+    for (int i = 0; i < 12; i++)
+        sbuf_printf(&b, "%02x", d[i]);
+    char *path = sbuf_steal(&b);
+    int r = 0;
+    if (access(path, X_OK) != 0) {
+        r = mkdir_p(dir, 0755, err);
+        int dfd = r == 0 ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (r == 0 && dfd < 0)
+            r = err_sys(err, "%s", dir);
+        if (r == 0)
+            r = atomic_write_at(dfd, strrchr(path, '/') + 1, (const char *)em.data, em.len, 0755,
+                                err);
+        if (dfd >= 0)
+            close(dfd);
+    }
+    kit_unmap(&em);
+    if (r < 0) {
+        free(path);
+        return -1;
+    }
+    *out = path;
+    return 0;
+}

@@ -36,6 +36,12 @@ int kit_kernel(const char *want, char **path, merr_t *err);
  * NULL; made if missing). *out: its path. */
 int kit_initrd(const char *kernel, const char *exe, const char *dir, char **out, merr_t *err);
 
+/* A copy of the moat binary exe in dir (KIT_DIR when NULL), made once
+ * per build (atomically): what a VM's sandbox runs as its supervisor
+ * (moat-vmm), a host file that it can bind read-only, whatever this
+ * process runs from (a sealed memfd, a detached mount). *out: its path. */
+int kit_exe(const char *exe, const char *dir, char **out, merr_t *err);
+
 /* The release of the kernel image in buf ("6.1.0-57-cloud-amd64"): from a
  * bzImage's setup header or the "Linux version " banner of an ELF. NULL if
  * none is found or it is not a plain name (letters, digits, ".-_+"). */

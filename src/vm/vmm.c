@@ -34,7 +34,16 @@
 static int read_spec(int argc, char **argv, char **text, size_t *len, merr_t *err)
 {
     int fd = -1;
-    const char *what = NULL;
+    const char *what = NULL, *env = getenv(VMM_SPEC_ENV);
+    if (argc == 1 && env) { /* the runtime's vm handler (its environment is its own) */
+        *len = strlen(env);
+        if (*len > SPEC_MAX)
+            return err_set(err, EINVAL, "vm spec (%s): longer than %d bytes", VMM_SPEC_ENV,
+                           SPEC_MAX);
+        *text = xstrdup(env);
+        unsetenv(VMM_SPEC_ENV);
+        return 0;
+    }
     if (argc == 3 && strcmp(argv[1], "--spec-fd") == 0) {
         uint64_t n;
         if (parse_u64(argv[2], &n) < 0 || n < 3 || n > 65535)
@@ -47,7 +56,8 @@ static int read_spec(int argc, char **argv, char **text, size_t *len, merr_t *er
             return err_sys(err, "vm spec \"%s\"", argv[1]);
         what = argv[1];
     } else {
-        return err_set(err, 0, "usage: %s SPEC.json | --spec-fd N", VMM_NAME);
+        return err_set(err, 0, "usage: %s SPEC.json | --spec-fd N (or %s in the environment)",
+                       VMM_NAME, VMM_SPEC_ENV);
     }
     fcntl(fd, F_SETFL, 0);
     struct sbuf b = {0};

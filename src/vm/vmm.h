@@ -2,7 +2,8 @@
  *
  * The runtime builds the container's sandbox as usual and, for the vm
  * handler, execs the moat binary as "moat-vmm" in it instead of the
- * process: `moat-vmm SPEC.json` (or `moat-vmm --spec-fd N`). It starts
+ * process: `moat-vmm SPEC.json` (or `moat-vmm --spec-fd N`, or the spec in
+ * MOAT_VM_SPEC). It starts
  * virtiofsd (sharing the container's root) and QEMU (microvm, the kernel
  * and initramfs of kit.h, the guest's init moat-vminit), sends the guest
  * part of the spec over the control port (proto.h), waits for READY within
@@ -26,6 +27,8 @@
 #define MOAT_VM_VMM_H
 
 #define VMM_NAME "moat-vmm"
+/* the vm spec in the environment, as the runtime's vm handler passes it */
+#define VMM_SPEC_ENV "MOAT_VM_SPEC"
 
 /* main() when moat runs as "moat-vmm". */
 int vmm_main(int argc, char **argv);

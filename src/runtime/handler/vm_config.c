@@ -209,9 +209,9 @@ static json_t *landlock(void)
  * the container's user namespace; nothing more */
 static json_t *caps(void)
 {
-    static const char *const c[] = {"CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER",
-                                    "CAP_FSETID", "CAP_KILL",         "CAP_SETGID",
-                                    "CAP_SETUID", "CAP_SETFCAP",      "CAP_SYS_CHROOT"};
+    static const char *const c[] = {
+        "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER",     "CAP_FSETID",  "CAP_KILL", "CAP_SETGID",
+        "CAP_SETUID", "CAP_SETFCAP",      "CAP_SYS_CHROOT", "CAP_SETPCAP", "CAP_MKNOD"};
     return json_pack("{s:o,s:o,s:o,s:[],s:[]}", "bounding", names(c, ARRAY_SIZE(c)), "effective",
                      names(c, ARRAY_SIZE(c)), "permitted", names(c, ARRAY_SIZE(c)), "inheritable",
                      "ambient");
@@ -259,6 +259,27 @@ static json_t *process(json_t *config, json_t *spec)
     return pr;
 }
 
+/* virtiofsd confines itself with chroot(2), which containers are denied */
+static void allow_chroot(json_t *out)
+{
+    json_t *sc = json_object_get(json_object_get(out, "linux"), "seccomp");
+    json_t *calls = json_object_get(sc, "syscalls"), *rule;
+    size_t i;
+    if (!sc)
+        return;
+    json_array_foreach(calls, i, rule)
+    {
+        json_t *names = json_object_get(rule, "names");
+        for (size_t k = json_array_size(names); k-- > 0;)
+            if (!strcmp(json_string_value(json_array_get(names, k)) ?: "", "chroot"))
+                json_array_remove(names, k);
+    }
+    if (!json_is_array(calls))
+        json_object_set_new(sc, "syscalls", calls = json_array());
+    json_array_append_new(calls,
+                          json_pack("{s:[s],s:s}", "names", "chroot", "action", "SCMP_ACT_ALLOW"));
+}
+
 /* /dev/kvm, when it works here: the device and the cgroup's leave */
 static void give_kvm(json_t *out)
 {
@@ -298,6 +319,7 @@ json_t *vm_sandbox_config(json_t *config, const struct vm_paths *p, merr_t *err)
     json_t *spec = vm_spec(config, p, guest_mounts);
     json_object_set_new(out, "process", process(config, spec));
     json_decref(spec);
+    allow_chroot(out);
     if (p->kvm)
         give_kvm(out);
     return out;
