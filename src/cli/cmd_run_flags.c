@@ -225,7 +225,7 @@ static const struct flag run_table[] = {
     {"ip", 0, "string", "IPv4 address (e.g., 10.90.0.10)", N_IP},
     {"ip6", 0, "string", "IPv6 address (moat has no IPv6 networks yet)", N_IP6},
     {"ipc", 0, "string", "IPC mode to use (private, shareable, none or host)", R_IPC},
-    {"isolation", 0, "string", "Container isolation technology (default only, on Linux)",
+    {"isolation", 0, "string", "Container isolation technology (default, or vm: a VM of its own)",
      R_ISOLATION},
     {"kernel-memory", 0, "bytes", "Kernel memory limit (deprecated, no effect)", R_KERNEL_MEMORY},
     {"label", 'l', "list", "Set meta data on a container", O_LABEL},

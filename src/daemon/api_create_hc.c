@@ -245,9 +245,10 @@ static int modes(json_t *hc, struct run_opts *o, merr_t *err)
         json_object_set_new(hcobj(o), "VolumeDriver", json_string(v));
     if (aj_str(hc, "Isolation", HC ".Isolation", &v, err) < 0)
         return -1;
-    if (v && strcmp(v, "default") != 0)
-        return aj_bad(err, HC ".Isolation", "\"%.64s\": invalid isolation on Linux (only default)",
-                      v);
+    if (v && !strcmp(v, "vm"))
+        json_object_set_new(hcobj(o), "Isolation", json_string("vm"));
+    else if (v && *v && strcmp(v, "default") != 0)
+        return aj_bad(err, HC ".Isolation", "\"%.64s\": default or vm", v);
     return 0;
 }
 

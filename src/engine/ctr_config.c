@@ -128,6 +128,11 @@ static int validate_opts(const struct run_opts *o, merr_t *err)
         return -1;
     if (o->po.memory >= 0 && o->po.memory < (6 << 20))
         return err_set(err, 0, "--memory: the minimum is 6MB");
+    const char *iso = json_string_value(json_object_get(o->hc, "Isolation"));
+    if (iso && !strcmp(iso, "vm") && (o->privileged || o->userns_host))
+        return err_set(err, 0,
+                       "--isolation vm: its VM runs as the container's unprivileged user; it "
+                       "cannot be --privileged or --userns host");
     json_t *rl = json_array();
     for (size_t i = 0; o->ulimits && o->ulimits[i]; i++)
         if (add_ulimit(rl, o->ulimits[i], err) < 0) {
