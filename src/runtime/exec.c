@@ -4,6 +4,8 @@
  * as the init's last ones (user, capabilities, seccomp, exec). */
 #include "runtime.h"
 #include "container.h"
+#include "handler/vm_config.h"
+#include "handler/vm_exec.h"
 #include "ops.h"
 #include "seal.h"
 #include "../kernel/caps.h"
@@ -366,10 +368,16 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
         err_set(err, EBUSY, "cannot exec in container \"%s\": it is paused", o->id);
         goto out;
     }
+    if (handle_load_spec(&h, err) < 0)
+        goto out;
+    const char *handler = spec_annotation(h.spec, VM_HANDLER_KEY);
+    if (handler && !strcmp(handler, VM_HANDLER_VALUE)) { /* the process is the guest's */
+        ret = vm_exec(o, h.st.pid, h.st.config, h.st.config_len, exit_code, err);
+        goto out;
+    }
     /* enter only from a read-only view of the binary where the container
      * could write it (CVE-2019-5736); may re-execute this process */
-    if (handle_load_spec(&h, err) < 0 || seal_for_exec(h.spec, err) < 0 ||
-        build_process(o, h.spec, &proc, &keep, err) < 0)
+    if (seal_for_exec(h.spec, err) < 0 || build_process(o, h.spec, &proc, &keep, err) < 0)
         goto out;
     if (ptrace_guard(o, &h, &proc, err) < 0)
         goto out;

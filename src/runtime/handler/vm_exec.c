@@ -1,0 +1,301 @@
+/* vm_exec.c: `exec` into a container that runs in a VM (see vm_exec.h). */
+#include "vm_exec.h"
+#include "vm_config.h"
+#include "../../kernel/mount.h"
+#include "../../util/fs.h"
+#include "../../util/util.h"
+#include "../../vm/vmexec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define RUN_DIR "/run/moat-vm" /* in the sandbox (vm_config.c) */
+
+/* the container's own process (the guest's), from the sandbox's config */
+static json_t *guest_process(const char *config, size_t len, merr_t *err)
+{
+    json_t *c = json_loadb(config, len, 0, NULL), *e, *proc = NULL;
+    size_t i;
+    const size_t kl = strlen(VM_SPEC_ENV);
+    json_array_foreach(json_object_get(json_object_get(c, "process"), "env"), i, e)
+    {
+        const char *s = json_string_value(e);
+        if (s && !strncmp(s, VM_SPEC_ENV, kl) && s[kl] == '=') {
+            json_t *spec = json_loads(s + kl + 1, 0, NULL);
+            proc = json_deep_copy(json_object_get(json_object_get(spec, "guest"), "process"));
+            json_decref(spec);
+            break;
+        }
+    }
+    json_decref(c);
+    if (!json_is_object(proc)) {
+        json_decref(proc);
+        err_set(err, EINVAL, "the VM's sandbox has no spec of its process");
+        return NULL;
+    }
+    return proc;
+}
+
+/* KEY=VALUE over the same KEY of env */
+static void env_put(json_t *env, const char *kv)
+{
+    size_t kl = strcspn(kv, "="), i;
+    json_t *e;
+    json_array_foreach(env, i, e)
+    {
+        const char *s = json_string_value(e);
+        if (s && !strncmp(s, kv, kl) && (s[kl] == '=' || !s[kl])) {
+            json_array_set_new(env, i, json_string(kv));
+            return;
+        }
+    }
+    json_array_append_new(env, json_string(kv));
+}
+
+/* "UID[:GID]" (numbers, as the engine resolves them) */
+static int set_user(json_t *proc, const char *user, merr_t *err)
+{
+    char *end;
+    unsigned long uid = strtoul(user, &end, 10), gid = 0;
+    if (end == user || (*end && *end != ':'))
+        return err_set(err, EINVAL, "exec --user \"%s\": a VM's exec takes UID[:GID]", user);
+    if (*end == ':') {
+        const char *g = end + 1;
+        gid = strtoul(g, &end, 10);
+        if (end == g || *end)
+            return err_set(err, EINVAL, "exec --user \"%s\": a VM's exec takes UID[:GID]", user);
+    }
+    json_object_set_new(proc, "user",
+                        json_pack("{s:I,s:I}", "uid", (json_int_t)uid, "gid", (json_int_t)gid));
+    return 0;
+}
+
+static json_t *exec_process(const struct exec_opts *o, const char *config, size_t len, merr_t *err)
+{
+    if (o->process_file) {
+        cleanup_free char *text = NULL;
+        size_t n = 0;
+        if (read_file_at(AT_FDCWD, o->process_file, &text, &n, err) < 0)
+            return NULL;
+        json_t *p = json_loadb(text, n, 0, NULL);
+        if (!json_is_object(p)) {
+            json_decref(p);
+            err_set(err, EINVAL, "--process %s: not a JSON object", o->process_file);
+        }
+        return p;
+    }
+    json_t *p = guest_process(config, len, err);
+    if (!p)
+        return NULL;
+    json_t *args = json_array();
+    for (char **a = o->args; a && *a; a++)
+        json_array_append_new(args, json_string(*a));
+    json_object_set_new(p, "args", args);
+    json_t *env = json_object_get(p, "env");
+    if (!json_is_array(env))
+        json_object_set_new(p, "env", env = json_array());
+    for (char **e = o->env; e && *e; e++)
+        env_put(env, *e);
+    if (o->cwd)
+        json_object_set_new(p, "cwd", json_string(o->cwd));
+    json_object_set_new(p, "terminal", json_boolean(o->tty));
+    if (o->user && set_user(p, o->user, err) < 0) {
+        json_decref(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* the supervisor's exec socket, found inside the sandbox's root (never
+ * through a link that leads out of it) */
+static int connect_exec(pid_t pid, const char *process, const int *fds, size_t nfds, merr_t *err)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+    cleanup_close int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int run = root < 0 ? -1 : mnt_openat_in_root(root, RUN_DIR, O_PATH | O_DIRECTORY);
+    if (run < 0)
+        return err_sys(err, "the VM's supervisor (%s in its sandbox)", RUN_DIR);
+    char sock[64];
+    snprintf(sock, sizeof(sock), "/proc/self/fd/%d/exec.sock", run);
+    return vmexec_start(sock, process, fds, nfds, err);
+}
+
+struct relay {
+    int from, to;
+};
+
+/* one chunk; false once the source ended (the sink is then closed) */
+static bool pump(struct relay *r)
+{
+    char buf[16384];
+    ssize_t n = read(r->from, buf, sizeof(buf));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return true;
+    if (n > 0 && write_all(r->to, buf, (size_t)n) == 0)
+        return true;
+    return false;
+}
+
+static void resize(int sock, int tty)
+{
+    struct winsize ws;
+    merr_t e = MERR_INIT;
+    if (ioctl(tty, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+        vmexec_resize(sock, ws.ws_row, ws.ws_col, &e);
+    err_clear(&e);
+}
+
+/* Relay r[0..n) until the reply; signals we get go to the process. */
+static int wait_relaying(int sock, struct relay *r, size_t n, bool tty, int *status, merr_t *err)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    int sfd = signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (tty && isatty(0))
+        resize(sock, 0);
+    int ret = -1;
+    for (;;) {
+        struct pollfd p[5] = {{sock, POLLIN, 0}, {sfd, POLLIN, 0}};
+        for (size_t i = 0; i < n; i++)
+            p[i + 2] = (struct pollfd){r[i].from, POLLIN, 0};
+        if (poll(p, (nfds_t)n + 2, -1) < 0 && errno != EINTR)
+            break;
+        for (size_t i = 0; i < n; i++)
+            if (r[i].from >= 0 && p[i + 2].revents && !pump(&r[i])) {
+                /* our stdin ended: the process' too (a socket's half, a pipe) */
+                if (r[i].from == 0 && shutdown(r[i].to, SHUT_WR) < 0)
+                    close(r[i].to);
+                r[i].from = -1;
+            }
+        struct signalfd_siginfo si;
+        merr_t e = MERR_INIT;
+        while (sfd >= 0 && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+            if (si.ssi_signo == SIGWINCH && tty)
+                resize(sock, 0);
+            else if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGPIPE && si.ssi_signo != SIGWINCH)
+                vmexec_signal(sock, (int)si.ssi_signo, &e);
+            err_clear(&e);
+        }
+        if (p[0].revents) {
+            char *msg = NULL;
+            ret = vmexec_wait(sock, status, &msg, err);
+            if (ret == 0 && msg)
+                fprintf(stderr, "moat: exec: %s\n", msg);
+            free(msg);
+            break;
+        }
+    }
+    /* what the process wrote before it ended (what is there now) */
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].from <= 0)
+            continue;
+        fcntl(r[i].from, F_SETFL, fcntl(r[i].from, F_GETFL) | O_NONBLOCK);
+        char buf[16384];
+        ssize_t got;
+        while ((got = read(r[i].from, buf, sizeof(buf))) > 0 &&
+               write_all(r[i].to, buf, (size_t)got) == 0)
+            ;
+    }
+    if (sfd >= 0)
+        close(sfd);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return ret;
+}
+
+/* the process' stdio: ours as they are (runc's exec), or pipes (or one
+ * socket for a terminal) that we relay, so that the sandbox never holds
+ * the caller's own */
+static size_t make_stdio(const struct exec_opts *o, int fds[3], struct relay r[3], int mine[3])
+{
+    mine[0] = mine[1] = mine[2] = -1;
+    if (!o->relay_stdio || o->detach) {
+        int null = o->detach ? open("/dev/null", O_RDWR | O_CLOEXEC) : -1;
+        for (int i = 0; i < 3; i++)
+            fds[i] = o->detach ? null : i;
+        mine[0] = null;
+        return 0;
+    }
+    if (o->tty) {
+        int sp[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+            return (size_t)-1;
+        fds[0] = sp[1];
+        mine[0] = sp[1];
+        r[0] = (struct relay){sp[0], 1};
+        r[1] = (struct relay){o->stdin_open ? 0 : -1, sp[0]};
+        return 2;
+    }
+    int p[3][2];
+    for (int i = 0; i < 3; i++)
+        if (pipe2(p[i], O_CLOEXEC) < 0)
+            return (size_t)-1;
+    fds[0] = p[0][0];
+    fds[1] = p[1][1];
+    fds[2] = p[2][1];
+    mine[0] = p[0][0];
+    mine[1] = p[1][1];
+    mine[2] = p[2][1];
+    r[0] = (struct relay){p[1][0], 1};
+    r[1] = (struct relay){p[2][0], 2};
+    r[2] = (struct relay){o->stdin_open ? 0 : -1, p[0][1]};
+    if (!o->stdin_open)
+        close(p[0][1]); /* the process reads an end at once */
+    return 3;
+}
+
+int vm_exec(const struct exec_opts *o, pid_t pid, const char *config, size_t len, int *status,
+            merr_t *err)
+{
+    if (o->tty && o->console_socket)
+        return err_set(err, ENOTSUP,
+                       "exec --console-socket in a container that runs in a VM: not supported");
+    json_t *p = exec_process(o, config, len, err);
+    if (!p)
+        return -1;
+    cleanup_free char *text = json_dumps(p, JSON_COMPACT);
+    json_decref(p);
+    int fds[3], mine[3];
+    struct relay r[3];
+    size_t n = make_stdio(o, fds, r, mine);
+    if (n == (size_t)-1)
+        return err_sys(err, "exec: pipes");
+    size_t nfds = o->relay_stdio && o->tty && !o->detach ? 1 : 3;
+    int sock = connect_exec(pid, text, fds, nfds, err);
+    /* the process' ends are the supervisor's now */
+    for (int i = 0; i < 3; i++)
+        if (mine[i] >= 0)
+            close(mine[i]);
+    if (sock < 0)
+        return -1;
+    if (o->detach) {
+        /* the supervisor kills an exec whose client goes: one of ours
+         * holds the socket until the process ends */
+        pid_t holder = fork();
+        if (holder == 0) {
+            setsid();
+            int st;
+            char *msg = NULL;
+            merr_t e = MERR_INIT;
+            vmexec_wait(sock, &st, &msg, &e);
+            _exit(0);
+        }
+        close(sock);
+        *status = 0;
+        return holder < 0 ? err_sys(err, "exec: fork") : 0;
+    }
+    int r2 = wait_relaying(sock, r, n, o->tty, status, err);
+    close(sock);
+    return r2;
+}

@@ -1,0 +1,23 @@
+/* vm_exec.h: `exec` into a container that runs in a VM. The process is
+ * the guest's (its environment, cwd and user as the container's, with
+ * the exec's options over them); the request goes to the VM's supervisor
+ * (vm/vmexec.h) on its socket inside the sandbox, found with
+ * RESOLVE_IN_ROOT. The caller's stdio go as they are for runc's command
+ * line; the engine's exec (relay_stdio) sends pipes, or one socket for a
+ * terminal, and relays them here, so the sandbox never holds the caller's
+ * own descriptors. Signals this process gets go to the process; the
+ * terminal's size follows ours. */
+#ifndef MOAT_RUNTIME_VM_EXEC_H
+#define MOAT_RUNTIME_VM_EXEC_H
+
+#include "../runtime.h"
+
+#include <sys/types.h>
+
+/* o in the VM whose supervisor is pid (the sandbox's init), config the
+ * sandbox's config text: 0 and *status (its code, or 128 + its signal),
+ * or -1 and err. Detached: 0 once it runs. */
+int vm_exec(const struct exec_opts *o, pid_t pid, const char *config, size_t len, int *status,
+            merr_t *err);
+
+#endif

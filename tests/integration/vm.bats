@@ -1,0 +1,131 @@
+#!/usr/bin/env bats
+# --isolation vm: the container in a VM of its own (runtime/handler/vm.h),
+# through the engine: QEMU (software emulation here, a few seconds a
+# boot) in the container's sandbox, the image shared with virtiofs.
+# Skipped without QEMU or the guest kernel (scripts/setup.sh installs
+# them), and with a sanitizer build (the guest's init is moat's binary,
+# which must be static).
+
+load common
+load engine_common
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+    engine_setup_file
+}
+
+teardown_file() {
+    engine_remove_all
+}
+
+setup() {
+    [ "$(id -u)" = 0 ] || skip "needs root"
+    command -v qemu-system-x86_64 > /dev/null && [ -x /usr/lib/qemu/virtiofsd ] ||
+        skip "no QEMU or virtiofsd (run scripts/setup.sh)"
+    [ -e /var/lib/moat/vm/vmlinux ] || ls /boot/vmlinuz-*-cloud-amd64 > /dev/null 2>&1 ||
+        skip "no VM kernel (run scripts/setup.sh)"
+    ! ldd "$MOAT" > /dev/null 2>&1 || skip "moat is not static (a sanitizer build): it cannot be a VM's init"
+}
+
+teardown() {
+    engine_remove_all
+}
+
+# the QEMU processes of this store's containers
+vm_pids() {
+    local id
+    for id in $(m ps -q --no-trunc); do
+        pgrep -f "qemu-system-x86_64" | while read -r p; do
+            # in the container's cgroup: its sandbox's
+            grep -q "$id" "/proc/$p/cgroup" 2>/dev/null && echo "$p"
+        done
+    done
+}
+
+@test "vm: the guest's kernel is not the host's; stdout and stderr apart; exit codes" {
+    run -0 --separate-stderr m run --rm --network none --isolation vm bb:1 sh -c 'uname -r; echo err >&2'
+    [ "$output" != "$(uname -r)" ]
+    [[ "$output" == *cloud-amd64 ]]
+    [ "$stderr" = err ]
+    run -42 m run --rm --network none --isolation vm bb:1 sh -c 'exit 42'
+    # a signal's death is 128 + its number, as for any container
+    run -137 m run --rm --network none --isolation vm bb:1 sh -c 'kill -KILL $$'
+}
+
+@test "vm: stdin, and a terminal with -t" {
+    run -0 bash -c "printf 'one\ntwo\n' | $MOAT --root $STORE run --rm -i --network none --isolation vm bb:1 sh -c 'cat; echo end'"
+    [ "$output" = "$(printf 'one\ntwo\nend')" ]
+    run -0 script -qec "$MOAT --root $STORE run --rm -t --network none --isolation vm bb:1 sh -c 'test -t 0 && test -t 1 && echo is-a-tty'" /dev/null
+    [[ "$output" == *is-a-tty* ]]
+}
+
+@test "vm: signals reach the process; stop, logs, exec, inspect" {
+    local id
+    id=$(m run -d --network none --isolation vm -e FOO=bar bb:1 \
+        sh -c 'trap "echo got-term; exit 3" TERM; echo up; while :; do sleep 0.2; done')
+    [ "$(m inspect -f '{{.HostConfig.Isolation}}' "$id")" = vm ]
+    local i
+    for i in $(seq 150); do m logs "$id" | grep -q up && break; sleep 0.2; done
+    run -5 --separate-stderr m exec "$id" sh -c 'echo "in $FOO"; echo e >&2; exit 5'
+    [ "$output" = "in bar" ]
+    [ "$stderr" = e ]
+    run -0 bash -c "echo piped | $MOAT --root $STORE exec -i $id cat"
+    [ "$output" = piped ]
+    run -0 m exec -u 1000 -w /tmp "$id" sh -c 'id -u; pwd'
+    [ "$output" = "$(printf '1000\n/tmp')" ]
+    m stop "$id"
+    [ "$(m inspect -f '{{.State.ExitCode}}' "$id")" = 3 ]
+    run -0 m logs "$id"
+    [[ "$output" == *got-term* ]]
+}
+
+@test "vm: a volume's writes are the host's; QEMU runs unprivileged, under seccomp and no_new_privs" {
+    m volume create vmvol > /dev/null
+    local id p
+    id=$(m run -d --network none --isolation vm -v vmvol:/data bb:1 sh -c 'echo from-guest > /data/f; sleep 1000')
+    local mp
+    mp=$(m volume inspect -f '{{.Mountpoint}}' vmvol)
+    local i
+    for i in $(seq 150); do [ -s "$mp/f" ] && break; sleep 0.2; done
+    [ "$(cat "$mp/f")" = from-guest ]
+    p=$(vm_pids)
+    [ -n "$p" ]
+    local uid
+    uid=$(awk '/^Uid:/ {print $2}' "/proc/$p/status")
+    [ "$uid" -ne 0 ]
+    grep -q '^Seccomp:[[:space:]]*2' "/proc/$p/status"
+    grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$p/status"
+    # and no capability in the host's user namespace
+    [ "$(awk '/^CapEff:/ {print $2}' "/proc/$p/status")" != 0000003fffffffff ]
+    m rm -f "$id"
+    m volume rm vmvol > /dev/null
+}
+
+@test "vm: rm -f leaves no process, mount or cgroup" {
+    local id
+    id=$(m run -d --network none --isolation vm bb:1 sleep 1000)
+    local i p
+    for i in $(seq 100); do p=$(vm_pids); [ -n "$p" ] && break; sleep 0.1; done
+    [ -n "$p" ]
+    m rm -f "$id"
+    ! kill -0 "$p" 2>/dev/null
+    ! grep -q "$id" /proc/self/mountinfo
+    ! grep -rqs "$id" /proc/*/cgroup
+    [ -z "$(find /sys/fs/cgroup -name "*$id*" 2>/dev/null | head -1)" ]
+}
+
+@test "vm: what cannot be a VM is refused before anything is made" {
+    run -125 m run --rm --isolation vm --privileged bb:1 true
+    [[ "$output" == *"--isolation vm"*"--privileged"* ]]
+    run -125 m run --rm --isolation nosuch bb:1 true
+    [[ "$output" == *"default or vm"* ]]
+    # a kernel that does not boot: a clear error, nothing left
+    printf 'not a kernel' > "$BATS_TEST_TMPDIR/bad"
+    run env MOAT_VM_KERNEL="$BATS_TEST_TMPDIR/bad" "$MOAT" --root "$STORE" run --rm --network none --isolation vm bb:1 true
+    [ "$status" -ne 0 ]
+    echo "$output"
+    [[ "$output" == *bad* ]] || [[ "$output" == *kernel* ]]
+    [ -z "$(m ps -aq)" ]
+    ! pgrep -f "$BATS_TEST_TMPDIR/bad" > /dev/null
+}
