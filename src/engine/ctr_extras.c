@@ -6,7 +6,7 @@
 #include "ctr_user.h"
 #include "restart.h"
 #include "../oci/healthcfg.h"
-#include "../runtime/handler/vm_config.h"
+#include "../runtime/runtime.h"
 #include "../util/util.h"
 
 #include <string.h>
@@ -185,7 +185,7 @@ int ctr_extras_oci(json_t *c, json_t *rec, int rootfd, merr_t *err)
         json_object_update(ann, json_object_get(hc, "Annotations"));
     const char *iso = json_string_value(json_object_get(hc, "Isolation"));
     if (ann && iso && !strcmp(iso, "vm"))
-        json_object_set_new(ann, VM_HANDLER_KEY, json_string(VM_HANDLER_VALUE));
+        json_object_set_new(ann, RT_HANDLER_KEY, json_string(RT_HANDLER_VM));
     if (json_integer_value(json_object_get(hc, "ShmSize")) > 0)
         shm_size(json_object_get(c, "mounts"), json_integer_value(json_object_get(hc, "ShmSize")));
     set_int(res, "cpu", "shares", json_object_get(hc, "CpuShares"));

@@ -18,6 +18,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The annotation that picks how the last step runs the workload (crun's
+ * convention): RT_HANDLER_VM runs it in a VM of its own (handler/vm.h). */
+#define RT_HANDLER_KEY "run.oci.handler"
+#define RT_HANDLER_VM "vm"
+
 /* ---- the state root (state.c) ---- */
 
 enum cstatus { CS_CREATING, CS_CREATED, CS_RUNNING, CS_PAUSED, CS_STOPPED };

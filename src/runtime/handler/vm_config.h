@@ -24,13 +24,14 @@
 #ifndef MOAT_RUNTIME_VM_CONFIG_H
 #define MOAT_RUNTIME_VM_CONFIG_H
 
+#include "../runtime.h"
 #include "../../util/err.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 
-#define VM_HANDLER_KEY "run.oci.handler"
-#define VM_HANDLER_VALUE "vm"
+#define VM_HANDLER_KEY RT_HANDLER_KEY
+#define VM_HANDLER_VALUE RT_HANDLER_VM
 #define VM_SPEC_ENV "MOAT_VM_SPEC"
 
 struct vm_paths {
