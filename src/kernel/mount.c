@@ -29,6 +29,19 @@ int mnt_openat_in_root(int rootfd, const char *path, int flags)
     return fd;
 }
 
+int mnt_openat_beneath_plain(int dirfd, const char *path, int flags)
+{
+    struct open_how how = {
+        .flags = (uint64_t)(flags | O_CLOEXEC),
+        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+    };
+    int fd;
+    do
+        fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+    while (fd < 0 && errno == EAGAIN);
+    return fd;
+}
+
 /* Split off the first `n` components of path into a new string. */
 static char *prefix_components(const char *path, size_t n, const char **rest)
 {

@@ -21,6 +21,9 @@ enum mnt_create { MNT_NOCREATE, MNT_CREATE_DIR, MNT_CREATE_FILE };
 int mnt_open_in_root(int rootfd, const char *path, enum mnt_create create, merr_t *err);
 /* openat2 with RESOLVE_IN_ROOT (no creation); -1 with errno on failure. */
 int mnt_openat_in_root(int rootfd, const char *path, int flags);
+/* openat2 below dirfd through plain directories only: no symlink, no
+ * "..", no other mount (ELOOP, EXDEV); -1 with errno on failure. */
+int mnt_openat_beneath_plain(int dirfd, const char *path, int flags);
 
 /* Detached copy of the mount at dirfd/path (open_tree OPEN_TREE_CLONE). */
 int mnt_clone_tree(int dirfd, const char *path, bool recursive, merr_t *err);

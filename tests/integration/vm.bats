@@ -129,3 +129,23 @@ vm_pids() {
     [ -z "$(m ps -aq)" ]
     ! pgrep -f "$BATS_TEST_TMPDIR/bad" > /dev/null
 }
+
+@test "vm attack: a symlink in the image cannot lead a volume out of the image, over QEMU's files" {
+    # the image's /data is a link to /usr: in the sandbox /usr is QEMU's
+    local r=$BATS_TEST_TMPDIR/evil
+    mkdir -p "$r"
+    tar -C "$r" -xzf "$BATS_FILE_TMPDIR/rootfs.tgz"
+    ln -s /usr "$r/data"
+    ln -s ../../usr "$r/up"
+    tar -C "$r" -czf "$BATS_TEST_TMPDIR/evil.tgz" .
+    m import "$BATS_TEST_TMPDIR/evil.tgz" evil:1 > /dev/null
+    run -125 m run --rm --network none --isolation vm -v evvol:/data evil:1 true
+    [[ "$output" == *'"/data" goes through a symlink'* ]]
+    run -125 m run --rm --network none --isolation vm -v evvol:/up/x evil:1 true
+    [[ "$output" == *symlink* ]]
+    # nor a bind under another (its path runs through the other's content)
+    run -125 m run --rm --network none --isolation vm -v evvol:/v -v evvol2:/v/sub bb:1 true
+    [[ "$output" == *"under the bind mount at /v"* ]]
+    [ -z "$(m ps -aq)" ]
+    ! pgrep -f qemu-system-x86_64 > /dev/null || [ -z "$(vm_pids)" ]
+}

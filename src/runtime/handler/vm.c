@@ -1,6 +1,7 @@
 /* vm.c: the vm handler's host side at create (see vm.h). */
 #include "vm.h"
 #include "vm_config.h"
+#include "../../kernel/mount.h"
 #include "../../util/fs.h"
 #include "../../util/util.h"
 #include "../../vm/kit.h"
@@ -64,6 +65,85 @@ int vm_skeleton(char **out, merr_t *err)
     return 0;
 }
 
+/* the part of path under dir (dir a prefix of it, whole components), or NULL */
+static const char *under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    while (n && dir[n - 1] == '/')
+        n--;
+    return !strncmp(path, dir, n) && path[n] == '/' ? path + n : NULL;
+}
+
+/* dst (relative) in the image: plain directories as far as it exists
+ * (what is missing the runtime makes, inside) */
+static int plain_path(int root, const char *dst, size_t i, merr_t *err)
+{
+    cleanup_free char *p = xstrdup(dst);
+    for (;;) {
+        int fd = mnt_openat_beneath_plain(root, p, O_PATH);
+        if (fd >= 0) {
+            close(fd);
+            return 0;
+        }
+        char *slash = strrchr(p, '/');
+        if (errno != ENOENT || !slash) {
+            if (errno == ENOENT)
+                return 0;
+            return err_set(err, 0,
+                           "config.json: mounts[%zu].destination: \"/%s\" goes through a "
+                           "symlink or another mount in the image (%s): not in a VM, where it "
+                           "could lead the mount out of the image",
+                           i, dst, strerror(errno));
+        }
+        *slash = 0;
+    }
+}
+
+/* Each bind is mounted at /rootfs + its destination, which the runtime
+ * resolves in the sandbox's root: a symlink in the image, or in a volume
+ * under the image, could lead it out of /rootfs and over QEMU's own
+ * files. So a destination must run through plain directories of the
+ * image, with no "..", and under no other bind (whose content another
+ * container may change). Checked before anything runs (the image does not
+ * change while the container is not running). */
+static int check_binds(json_t *c, const char *rootfs, merr_t *err)
+{
+    cleanup_close int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return err_sys(err, "config.json: root.path \"%s\"", rootfs);
+    json_t *ms = json_object_get(c, "mounts"), *m, *o;
+    size_t i, k;
+    json_array_foreach(ms, i, m)
+    {
+        const char *d = json_string_value(json_object_get(m, "destination"));
+        if (!vm_mount_is_bind(m) || !d)
+            continue;
+        while (*d == '/')
+            d++;
+        if (!*d || strstr(d, "..") || strstr(d, "//"))
+            return err_set(err, 0,
+                           "config.json: mounts[%zu].destination: \"%s\": not a plain path "
+                           "in the image (a VM's binds take one, without \"..\")",
+                           i, json_string_value(json_object_get(m, "destination")));
+        cleanup_free char *abs = xasprintf("/%s", d);
+        json_array_foreach(ms, k, o)
+        {
+            const char *od = json_string_value(json_object_get(o, "destination"));
+            while (od && *od == '/')
+                od++;
+            cleanup_free char *oabs = od ? xasprintf("/%s", od) : NULL;
+            if (k != i && od && vm_mount_is_bind(o) && under(abs, oabs))
+                return err_set(err, 0,
+                               "config.json: mounts[%zu].destination: /%s is under the bind "
+                               "mount at %s: not in a VM",
+                               i, d, oabs);
+        }
+        if (plain_path(root, d, i, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static unsigned host_cpus(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -90,7 +170,9 @@ int vm_prepare(const char *config, size_t len, const char *rootfs, char **out, c
     }
     cleanup_free char *kernel = NULL, *initrd = NULL, *exe = NULL, *skel = NULL;
     struct vm_paths p = {.rootfs = rootfs, .kvm = kvm_works(), .host_cpus = host_cpus()};
-    int r = kit_kernel(NULL, &kernel, err);
+    int r = check_binds(c, rootfs, err);
+    if (r == 0)
+        r = kit_kernel(NULL, &kernel, err);
     if (r == 0)
         r = kit_initrd(kernel, "/proc/self/exe", NULL, &initrd, err);
     if (r == 0)

@@ -57,7 +57,7 @@ static bool has_option(json_t *m, const char *opt)
     return false;
 }
 
-static bool is_bind(json_t *m)
+bool vm_mount_is_bind(json_t *m)
 {
     const char *t = str(m, "type");
     return (t && !strcmp(t, "bind")) || has_option(m, "bind") || has_option(m, "rbind");
@@ -136,7 +136,7 @@ static json_t *mounts(json_t *config, const struct vm_paths *p, json_t *guest_mo
         }
         if (is_guest(m)) {
             json_array_append(guest_mounts, m);
-        } else if (is_bind(m)) {
+        } else if (vm_mount_is_bind(m)) {
             json_array_append_new(out, shared_bind(m));
         } else {
             json_decref(out);

@@ -45,6 +45,9 @@ struct vm_paths {
     unsigned host_cpus;   /* the host's, the most a VM gets */
 };
 
+/* true for a bind mount of config (what goes under /rootfs) */
+bool vm_mount_is_bind(json_t *m);
+
 /* true when config asks for the vm handler */
 bool vm_wanted(json_t *config);
 
