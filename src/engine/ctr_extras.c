@@ -184,8 +184,12 @@ int ctr_extras_oci(json_t *c, json_t *rec, int rootfd, merr_t *err)
     if (ann)
         json_object_update(ann, json_object_get(hc, "Annotations"));
     const char *iso = json_string_value(json_object_get(hc, "Isolation"));
-    if (ann && iso && !strcmp(iso, "vm"))
+    if (ann && iso && !strcmp(iso, "vm")) {
         json_object_set_new(ann, RT_HANDLER_KEY, json_string(RT_HANDLER_VM));
+        const char *nm = json_string_value(json_object_get(hc, "NetworkMode"));
+        if (nm && !strcmp(nm, "none"))
+            json_object_set_new(ann, RT_VM_NET_KEY, json_string("none"));
+    }
     if (json_integer_value(json_object_get(hc, "ShmSize")) > 0)
         shm_size(json_object_get(c, "mounts"), json_integer_value(json_object_get(hc, "ShmSize")));
     set_int(res, "cpu", "shares", json_object_get(hc, "CpuShares"));

@@ -22,6 +22,8 @@
  * convention): RT_HANDLER_VM runs it in a VM of its own (handler/vm.h). */
 #define RT_HANDLER_KEY "run.oci.handler"
 #define RT_HANDLER_VM "vm"
+/* "none": the VM gets no network (the engine's --network none) */
+#define RT_VM_NET_KEY "run.moat.vm.network"
 
 /* ---- the state root (state.c) ---- */
 

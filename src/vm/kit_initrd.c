@@ -18,7 +18,8 @@
 /* what the guest needs: the virtio-mmio transport (microvm), the console
  * port of the control channel, the virtiofs root; with their
  * dependencies (virtio, virtio_ring, fuse) */
-static const char *const want_modules[] = {"virtio_mmio", "virtio_console", "virtiofs", NULL};
+static const char *const want_modules[] = {"virtio_mmio", "virtio_console", "virtiofs",
+                                           "virtio_net", NULL};
 
 /* "kernel/fs/fuse/virtio-fs.ko.xz" -> "virtio_fs" */
 static char *mod_name(const char *path, size_t n)

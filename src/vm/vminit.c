@@ -244,9 +244,13 @@ static int setup(int ctl, struct vmp_reader *rd, struct gproc *g, bool *started,
     bool terminal = false;
     char *host = NULL;
     struct spec *s = guest_spec(gj, &terminal, &host, err);
+    json_t *net = json_incref(json_object_get(gj, "net"));
     json_decref(gj);
-    if (!s)
+    if (!s) {
+        json_decref(net);
         return -1;
+    }
+    int resolv = vminit_resolv_prepare(net);
     dbg("spec read");
     int r = enter_root(s->root_readonly, err);
     dbg("root entered");
@@ -256,6 +260,13 @@ static int setup(int ctl, struct vmp_reader *rd, struct gproc *g, bool *started,
     if (r == 0 && host)
         r = proc_set_hostname(host, NULL, err);
     free(host);
+    if (r == 0)
+        r = vminit_net(net, err);
+    json_decref(net);
+    if (r == 0)
+        vminit_resolv_place(resolv);
+    else if (resolv >= 0)
+        close(resolv);
     if (r == 0) {
         *started = true;
         r = gproc_start(&s->process, terminal, 0, g, err);

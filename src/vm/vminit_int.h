@@ -6,6 +6,8 @@
 #include "../util/err.h"
 #include "proto.h"
 
+#include <jansson.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -39,6 +41,14 @@ int vminit_relay(int ctl, struct vmp_reader *rd, struct gproc *main_proc, int *c
  * reads the port or is gone. */
 void vminit_send(int ctl, uint8_t type, uint32_t chan, const void *data, size_t len);
 void vminit_send_exit(int ctl, uint32_t chan, int code, int signo);
+
+/* The guest's network: lo up, and with net {address, prefix, gateway}
+ * eth0 (QEMU's user-mode network) and the default route. */
+int vminit_net(json_t *net, merr_t *err);
+/* net's dns as a resolv.conf, a detached mount of it (before the switch
+ * to the share), or -1; placed over the image's /etc/resolv.conf after. */
+int vminit_resolv_prepare(json_t *net);
+void vminit_resolv_place(int tree);
 
 /* The guest's mounts below the new root (after the switch). */
 int vminit_mounts(const struct spec *s, merr_t *err);

@@ -15,6 +15,7 @@ struct vm_spec {
     const char *qemu, *virtiofsd, *kernel, *initrd, *rootfs, *run_dir, *exec_socket;
     const char *accel; /* "tcg" or "kvm" once resolved */
     const char *vfs_sandbox;
+    const char *net; /* "none", or "user": QEMU's user-mode network (slirp) */
     uint32_t memory_mib, cpus, boot_timeout_ms;
     bool terminal;
     char *guest; /* the guest object as compact JSON, the SPEC frame */

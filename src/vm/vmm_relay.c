@@ -159,6 +159,10 @@ static int fail_ended(struct vmm *m, bool vfsd_first, merr_t *err)
     if (m->guest_err)
         return err_set(err, 0, "the VM stopped: %s", m->guest_err);
     char *v = vfsd_first ? child_end(&m->vfsd, m->vfsd_fd, 0) : NULL;
+    if (v && !strcmp(v, "exited with status 0")) { /* QEMU went first: it ends with it */
+        free(v);
+        v = NULL;
+    }
     char *q = v ? NULL : child_end(&m->qemu, m->qemu_fd, 1000);
     if (!v && !q)
         v = child_end(&m->vfsd, m->vfsd_fd, 0);

@@ -80,6 +80,11 @@ static int parse_fields(const struct jctx *c, json_t *root, struct vm_spec *s)
     if (strcmp(s->vfs_sandbox, "chroot") != 0 && strcmp(s->vfs_sandbox, "namespace") != 0)
         return jfail(c, JP_K(NULL, "virtiofsd_sandbox"), "\"%s\": want chroot or namespace",
                      s->vfs_sandbox);
+    s->net = "none";
+    if (jget_str(c, NULL, root, "net", &s->net) < 0)
+        return -1;
+    if (strcmp(s->net, "none") != 0 && strcmp(s->net, "user") != 0)
+        return jfail(c, JP_K(NULL, "net"), "\"%s\": want none or user", s->net);
     return 0;
 }
 
@@ -189,6 +194,15 @@ char **vmm_qemu_argv(const struct vm_spec *s)
     for (size_t i = 0; i < ARRAY_SIZE(rest); i++)
         strv_push(&v, rest[i]);
     free(t);
+    if (!strcmp(s->net, "user")) {
+        /* QEMU's user-mode network in the sandbox's network namespace:
+         * the guest is 10.0.2.15 behind its NAT, so its traffic leaves
+         * from the container's own address, under the container's rules */
+        const char *net[] = {"-netdev", "user,id=n0,ipv6=off", "-device",
+                             "virtio-net-device,netdev=n0"};
+        for (size_t i = 0; i < ARRAY_SIZE(net); i++)
+            strv_push(&v, net[i]);
+    }
     return v;
 }
 

@@ -149,3 +149,20 @@ vm_pids() {
     [ -z "$(m ps -aq)" ]
     ! pgrep -f qemu-system-x86_64 > /dev/null || [ -z "$(vm_pids)" ]
 }
+
+@test "vm: the guest is on the container's network (QEMU's user-mode network): names and addresses of its network" {
+    m network create vmnet > /dev/null
+    m run -d --network vmnet --name vmweb bb:1 \
+        sh -c 'mkdir -p /www; echo hello-from-web > /www/index.html; exec httpd -f -p 80 -h /www' > /dev/null
+    local ip
+    ip=$(m inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' vmweb)
+    [ -n "$ip" ]
+    run -0 m run --rm --network vmnet --isolation vm bb:1 \
+        sh -c "ip -4 addr show eth0 | grep -o 'inet [0-9./]*'; wget -q -O- http://$ip/; wget -q -O- http://vmweb/"
+    [ "$output" = "$(printf 'inet 10.0.2.15/24\nhello-from-web\nhello-from-web')" ]
+    # --network none: no network device at all
+    run -0 m run --rm --network none --isolation vm bb:1 sh -c 'ls /sys/class/net'
+    [ "$output" = lo ]
+    m rm -f vmweb > /dev/null
+    m network rm vmnet > /dev/null
+}

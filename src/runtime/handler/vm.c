@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SKELETON KIT_DIR "/root-1" /* counted up when vm_skeleton_entries change */
+#define SKELETON KIT_DIR "/root-2" /* counted up when vm_skeleton_entries change */
 
 static int make_entries(const char *dir, merr_t *err)
 {

@@ -15,6 +15,7 @@
 const char *const vm_skeleton_entries[] = {"usr/",
                                            "etc/",
                                            "etc/ld.so.cache",
+                                           "etc/resolv.conf",
                                            "dev/",
                                            "proc/",
                                            "run/",
@@ -105,6 +106,28 @@ static json_t *shared_bind(json_t *m)
     return c;
 }
 
+/* QEMU's user-mode network, unless the engine says the container has
+ * none (--network none: VM_NET_KEY none) */
+static bool wants_net(json_t *config)
+{
+    const char *n = str(json_object_get(config, "annotations"), VM_NET_KEY);
+    return !n || strcmp(n, "none") != 0;
+}
+
+/* the container's resolv.conf (a bind of the engine's), for QEMU's DNS */
+static const char *resolv_source(json_t *config)
+{
+    json_t *m;
+    size_t i;
+    json_array_foreach(json_object_get(config, "mounts"), i, m)
+    {
+        const char *d = str(m, "destination");
+        if (d && !strcmp(d, "/etc/resolv.conf") && vm_mount_is_bind(m))
+            return str(m, "source");
+    }
+    return NULL;
+}
+
 /* the sandbox's own mounts, then the container's binds under /rootfs;
  * its kernel file systems to guest_mounts */
 static json_t *mounts(json_t *config, const struct vm_paths *p, json_t *guest_mounts, merr_t *err)
@@ -124,6 +147,8 @@ static json_t *mounts(json_t *config, const struct vm_paths *p, json_t *guest_mo
     json_array_append_new(out, bind(p->initrd, "/kit/initrd", true));
     json_array_append_new(out, bind(p->exe, "/moat-vmm", true));
     json_array_append_new(out, bind(p->rootfs, "/rootfs", ro));
+    if (resolv_source(config) && wants_net(config))
+        json_array_append_new(out, bind(resolv_source(config), "/etc/resolv.conf", true));
     json_t *m;
     size_t i;
     json_array_foreach(json_object_get(config, "mounts"), i, m)
@@ -229,7 +254,8 @@ static json_t *vm_spec(json_t *config, const struct vm_paths *p, json_t *guest_m
     unsigned mib, cpus;
     vm_size(config, p->host_cpus, &mib, &cpus);
     json_t *root = json_object_get(config, "root");
-    return json_pack(
+    bool net = wants_net(config);
+    json_t *spec = json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:s,s:{s:b,s:s?,s:b,s:o,s:o}}", "kernel", "/kit/vmlinux",
         "initrd", "/kit/initrd", "rootfs", "/rootfs", "run_dir", "/run/moat-vm", "exec_socket",
         "/run/moat-vm/exec.sock", "memory_mib", (int)mib, "cpus", (int)cpus, "accel",
@@ -237,6 +263,12 @@ static json_t *vm_spec(json_t *config, const struct vm_paths *p, json_t *guest_m
         json_is_true(json_object_get(json_object_get(config, "process"), "terminal")), "hostname",
         str(config, "hostname"), "readonly_root", json_is_true(json_object_get(root, "readonly")),
         "process", proc, "mounts", guest_mounts);
+    json_object_set_new(spec, "net", json_string(net ? "user" : "none"));
+    if (net) /* QEMU's user-mode network: its fixed addresses */
+        json_object_set_new(json_object_get(spec, "guest"), "net",
+                            json_pack("{s:s,s:i,s:s,s:s}", "address", "10.0.2.15", "prefix", 24,
+                                      "gateway", "10.0.2.2", "dns", "10.0.2.3"));
+    return spec;
 }
 
 static json_t *process(json_t *config, json_t *spec)

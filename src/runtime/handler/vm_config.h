@@ -32,6 +32,7 @@
 
 #define VM_HANDLER_KEY RT_HANDLER_KEY
 #define VM_HANDLER_VALUE RT_HANDLER_VM
+#define VM_NET_KEY RT_VM_NET_KEY
 #define VM_SPEC_ENV "MOAT_VM_SPEC"
 
 struct vm_paths {
