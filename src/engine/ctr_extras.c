@@ -169,6 +169,31 @@ static void set_int(json_t *parent, const char *obj, const char *key, json_t *v)
     json_object_set_new(o, key, json_integer(n));
 }
 
+/* the container's ports (exposed or published, "80/tcp"), which the VM's
+ * user-mode network forwards to the guest: RT_VM_PORTS_KEY "80/tcp,53/udp" */
+static void vm_ports(json_t *ann, json_t *rec)
+{
+    json_t *sets[2] = {json_object_get(json_object_get(rec, "Config"), "ExposedPorts"),
+                       json_object_get(json_object_get(rec, "HostConfig"), "PortBindings")};
+    json_t *seen = json_object();
+    struct sbuf b = {0};
+    for (int i = 0; i < 2; i++) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(sets[i], k, v)
+        {
+            if (json_object_get(seen, k))
+                continue;
+            json_object_set_new(seen, k, json_true());
+            sbuf_printf(&b, "%s%s", b.len ? "," : "", k);
+        }
+    }
+    json_decref(seen);
+    if (b.len)
+        json_object_set_new(ann, RT_VM_PORTS_KEY, json_string(b.buf));
+    free(b.buf);
+}
+
 int ctr_extras_oci(json_t *c, json_t *rec, int rootfd, merr_t *err)
 {
     json_t *hc = json_object_get(rec, "HostConfig"), *proc = json_object_get(c, "process");
@@ -189,6 +214,7 @@ int ctr_extras_oci(json_t *c, json_t *rec, int rootfd, merr_t *err)
         const char *nm = json_string_value(json_object_get(hc, "NetworkMode"));
         if (nm && !strcmp(nm, "none"))
             json_object_set_new(ann, RT_VM_NET_KEY, json_string("none"));
+        vm_ports(ann, rec);
     }
     if (json_integer_value(json_object_get(hc, "ShmSize")) > 0)
         shm_size(json_object_get(c, "mounts"), json_integer_value(json_object_get(hc, "ShmSize")));

@@ -24,6 +24,8 @@
 #define RT_HANDLER_VM "vm"
 /* "none": the VM gets no network (the engine's --network none) */
 #define RT_VM_NET_KEY "run.moat.vm.network"
+/* "80/tcp,53/udp": the container's ports, forwarded to the guest */
+#define RT_VM_PORTS_KEY "run.moat.vm.ports"
 
 /* ---- the state root (state.c) ---- */
 

@@ -16,6 +16,7 @@ struct vm_spec {
     const char *accel; /* "tcg" or "kvm" once resolved */
     const char *vfs_sandbox;
     const char *net; /* "none", or "user": QEMU's user-mode network (slirp) */
+    char *hostfwd;   /* with user: ",hostfwd=tcp::80-:80..." for the forwards */
     uint32_t memory_mib, cpus, boot_timeout_ms;
     bool terminal;
     char *guest; /* the guest object as compact JSON, the SPEC frame */

@@ -52,6 +52,32 @@ static const char *resolve_accel(const char *a)
     return "kvm";
 }
 
+/* forwards ["tcp:80", "udp:53"]: ports of the sandbox's network
+ * namespace forwarded to the same port of the guest (QEMU's hostfwd);
+ * each checked whole, since it goes into QEMU's option string */
+static int parse_forwards(const struct jctx *c, json_t *root, struct vm_spec *s)
+{
+    json_t *f = json_object_get(root, "forwards"), *e;
+    size_t i;
+    struct sbuf b = {0};
+    if (f && !json_is_array(f))
+        return jfail(c, JP_K(NULL, "forwards"), "must be an array");
+    json_array_foreach(f, i, e)
+    {
+        const char *v = json_string_value(e), *num = v ? strchr(v, ':') : NULL;
+        char *end = NULL;
+        unsigned long port = num ? strtoul(num + 1, &end, 10) : 0;
+        if (!num || (strncmp(v, "tcp:", 4) != 0 && strncmp(v, "udp:", 4) != 0) || end == num + 1 ||
+            *end || port < 1 || port > 65535 || i >= 1024) {
+            free(b.buf);
+            return jfail(c, JP_K(NULL, "forwards"), "[%zu]: want \"tcp:PORT\" or \"udp:PORT\"", i);
+        }
+        sbuf_printf(&b, ",hostfwd=%.3s::%lu-:%lu", v, port, port);
+    }
+    s->hostfwd = b.buf ? b.buf : xstrdup("");
+    return 0;
+}
+
 static int parse_fields(const struct jctx *c, json_t *root, struct vm_spec *s)
 {
     if (get_path(c, root, "qemu", "/usr/bin/qemu-system-x86_64", &s->qemu) < 0 ||
@@ -85,7 +111,7 @@ static int parse_fields(const struct jctx *c, json_t *root, struct vm_spec *s)
         return -1;
     if (strcmp(s->net, "none") != 0 && strcmp(s->net, "user") != 0)
         return jfail(c, JP_K(NULL, "net"), "\"%s\": want none or user", s->net);
-    return 0;
+    return parse_forwards(c, root, s);
 }
 
 static int parse_guest(const struct jctx *c, json_t *root, struct vm_spec *s)
@@ -131,6 +157,7 @@ int vm_spec_parse(const char *text, size_t len, const char *file, struct vm_spec
 void vm_spec_free(struct vm_spec *s)
 {
     free(s->guest);
+    free(s->hostfwd);
     if (s->root)
         json_decref(s->root);
     *s = (struct vm_spec){0};
@@ -198,10 +225,11 @@ char **vmm_qemu_argv(const struct vm_spec *s)
         /* QEMU's user-mode network in the sandbox's network namespace:
          * the guest is 10.0.2.15 behind its NAT, so its traffic leaves
          * from the container's own address, under the container's rules */
-        const char *net[] = {"-netdev", "user,id=n0,ipv6=off", "-device",
-                             "virtio-net-device,netdev=n0"};
+        char *nd = xasprintf("user,id=n0,ipv6=off%s", s->hostfwd ? s->hostfwd : "");
+        const char *net[] = {"-netdev", nd, "-device", "virtio-net-device,netdev=n0"};
         for (size_t i = 0; i < ARRAY_SIZE(net); i++)
             strv_push(&v, net[i]);
+        free(nd);
     }
     return v;
 }

@@ -160,6 +160,16 @@ vm_pids() {
     run -0 m run --rm --network vmnet --isolation vm bb:1 \
         sh -c "ip -4 addr show eth0 | grep -o 'inet [0-9./]*'; wget -q -O- http://$ip/; wget -q -O- http://vmweb/"
     [ "$output" = "$(printf 'inet 10.0.2.15/24\nhello-from-web\nhello-from-web')" ]
+    # a published port reaches the guest (QEMU forwards the container's ports)
+    local port=$((20000 + RANDOM % 20000)) id out i
+    id=$(m run -d --network vmnet -p "127.0.0.1:$port:80" --isolation vm bb:1 \
+        sh -c 'mkdir -p /www; echo hello-from-vm > /www/index.html; exec httpd -f -p 80 -h /www')
+    for i in $(seq 100); do
+        out=$(curl -s -m 2 "http://127.0.0.1:$port/") && [ -n "$out" ] && break
+        sleep 0.3
+    done
+    [ "$out" = hello-from-vm ]
+    m rm -f "$id" > /dev/null
     # --network none: no network device at all
     run -0 m run --rm --network none --isolation vm bb:1 sh -c 'ls /sys/class/net'
     [ "$output" = lo ]

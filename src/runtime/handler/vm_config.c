@@ -230,25 +230,49 @@ static json_t *landlock(void)
                      "disableBestEffort", 0);
 }
 
-/* what virtiofsd needs to act for the guest's users on the share, in
- * the container's user namespace; nothing more */
+/* what virtiofsd needs to act for the guest's users on the share, and
+ * QEMU to listen on the container's ports below 1024 (the guest's
+ * forwards), in the container's user namespace; nothing more */
 static json_t *caps(void)
 {
-    static const char *const c[] = {
-        "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER",     "CAP_FSETID",  "CAP_KILL", "CAP_SETGID",
-        "CAP_SETUID", "CAP_SETFCAP",      "CAP_SYS_CHROOT", "CAP_SETPCAP", "CAP_MKNOD"};
+    static const char *const c[] = {"CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FOWNER",
+                                    "CAP_FSETID",  "CAP_KILL",         "CAP_SETGID",
+                                    "CAP_SETUID",  "CAP_SETFCAP",      "CAP_SYS_CHROOT",
+                                    "CAP_SETPCAP", "CAP_MKNOD",        "CAP_NET_BIND_SERVICE"};
     return json_pack("{s:o,s:o,s:o,s:[],s:[]}", "bounding", names(c, ARRAY_SIZE(c)), "effective",
                      names(c, ARRAY_SIZE(c)), "permitted", names(c, ARRAY_SIZE(c)), "inheritable",
                      "ambient");
 }
 
+/* the ports the engine named, as the spec's forwards ("tcp:80"); what is
+ * not PORT/tcp or PORT/udp is left out */
+static json_t *forwards(json_t *config)
+{
+    json_t *out = json_array();
+    const char *v = str(json_object_get(config, "annotations"), VM_PORTS_KEY);
+    cleanup_free char *copy = xstrdup(v ? v : "");
+    char *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char *slash = strchr(t, '/'), *end;
+        const char *proto = slash ? slash + 1 : "tcp";
+        if (slash)
+            *slash = 0;
+        unsigned long port = strtoul(t, &end, 10);
+        if (end == t || *end || port < 1 || port > 65535 ||
+            (strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0))
+            continue;
+        json_array_append_new(out, json_sprintf("%s:%lu", proto, port));
+    }
+    return out;
+}
+
 static json_t *vm_spec(json_t *config, const struct vm_paths *p, json_t *guest_mounts)
 {
     json_t *proc = json_deep_copy(json_object_get(config, "process"));
-    /* the host's confinement of it is the sandbox's; in the guest it is
-     * the guest's root user's process */
+    /* the host's confinement of it is the sandbox's; in the guest it keeps
+     * the container's capabilities (the guest's kernel's) */
     static const char *const drop[] = {"landlock", "apparmorProfile", "selinuxLabel",
-                                       "capabilities", "consoleSize"};
+                                       "consoleSize"};
     for (size_t i = 0; i < ARRAY_SIZE(drop); i++)
         json_object_del(proc, drop[i]);
     unsigned mib, cpus;
@@ -264,6 +288,8 @@ static json_t *vm_spec(json_t *config, const struct vm_paths *p, json_t *guest_m
         str(config, "hostname"), "readonly_root", json_is_true(json_object_get(root, "readonly")),
         "process", proc, "mounts", guest_mounts);
     json_object_set_new(spec, "net", json_string(net ? "user" : "none"));
+    if (net)
+        json_object_set_new(spec, "forwards", forwards(config));
     if (net) /* QEMU's user-mode network: its fixed addresses */
         json_object_set_new(json_object_get(spec, "guest"), "net",
                             json_pack("{s:s,s:i,s:s,s:s}", "address", "10.0.2.15", "prefix", 24,
