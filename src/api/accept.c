@@ -26,11 +26,6 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct conn conns[MAX_OPEN];
 static uint64_t next_gen = 1;
 
-struct listener {
-    int fd;
-    struct MHD_Daemon *d;
-};
-
 static int peer_uid(int fd, uid_t *uid)
 {
     struct ucred cr;
@@ -88,39 +83,57 @@ void accept_notify(void *cls, struct MHD_Connection *mc, void **socket_context,
     pthread_mutex_unlock(&lock);
 }
 
-static void *accept_main(void *arg)
+struct loop {
+    int fd;
+    accept_fn take;
+    void *ctx;
+};
+
+static void *loop_main(void *arg)
 {
-    struct listener *l = arg;
+    struct loop *l = arg;
     for (;;) {
         struct sockaddr_storage ss;
         socklen_t len = sizeof(ss);
         int fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-                poll(NULL, 0, 100);
+                poll(NULL, 0, 100); /* out of descriptors: a while, not a spin */
             continue;
         }
-        uid_t uid;
-        if (peer_uid(fd, &uid) < 0 || !admit(fd, uid)) {
-            close(fd); /* that uid's share is used up: the others' is not */
-            continue;
-        }
-        MHD_add_connection(l->d, fd, (struct sockaddr *)&ss, len); /* closes it on failure */
+        l->take(fd, (struct sockaddr *)&ss, len, l->ctx);
     }
     return NULL;
 }
 
-int accept_serve(int fd, struct MHD_Daemon *d)
+int accept_loop(int fd, accept_fn take, void *ctx)
 {
-    struct listener *l = malloc(sizeof(*l));
+    struct loop *l = malloc(sizeof(*l));
     pthread_t t;
     if (!l)
         return -1;
-    *l = (struct listener){.fd = fd, .d = d};
-    if (pthread_create(&t, NULL, accept_main, l) != 0) {
+    *l = (struct loop){.fd = fd, .take = take, .ctx = ctx};
+    if (pthread_create(&t, NULL, loop_main, l) != 0) {
         free(l);
         return -1;
     }
     pthread_detach(t);
     return 0;
+}
+
+/* a user socket's connection: counted, or closed when its uid's share is
+ * used up (the others' is not) */
+static void take_shared(int fd, const struct sockaddr *a, socklen_t len, void *ctx)
+{
+    uid_t uid;
+    if (peer_uid(fd, &uid) < 0 || !admit(fd, uid)) {
+        close(fd);
+        return;
+    }
+    MHD_add_connection(ctx, fd, a, len); /* closes it on failure */
+}
+
+int accept_serve(int fd, struct MHD_Daemon *d)
+{
+    return accept_loop(fd, take_shared, d);
 }

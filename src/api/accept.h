@@ -8,8 +8,14 @@
 #define MOAT_API_ACCEPT_H
 
 #include <microhttpd.h>
+#include <sys/socket.h>
 
 #define ACCEPT_PER_UID 64U
+
+/* A thread that accepts on the listening socket fd for ever and hands
+ * each connection to take (which owns it from then on); 0, or -1. */
+typedef void (*accept_fn)(int fd, const struct sockaddr *addr, socklen_t len, void *ctx);
+int accept_loop(int fd, accept_fn take, void *ctx);
 
 /* Serve the listening socket fd into d (started with
  * MHD_USE_NO_LISTEN_SOCKET and accept_notify); 0, or -1. */

@@ -1,5 +1,6 @@
 /* tlsterm.c: TLS in front of libmicrohttpd (see tlsterm.h). */
 #include "tlsterm.h"
+#include "accept.h"
 #include "tls.h"
 #include "../util/fs.h"
 #include "../util/util.h"
@@ -229,40 +230,27 @@ static void take(struct listener *l, int tcp, const struct sockaddr *addr, sockl
     pthread_attr_destroy(&at);
 }
 
-static void *accept_main(void *arg)
+static void take_full(int fd, const struct sockaddr *a, socklen_t len, void *ctx)
 {
-    struct listener *l = arg;
-    for (;;) {
-        struct sockaddr_storage ss;
-        socklen_t len = sizeof(ss);
-        int fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-                poll(NULL, 0, 100);
-            continue;
-        }
-        pthread_mutex_lock(&lock);
-        bool full = active >= l->max;
-        pthread_mutex_unlock(&lock);
-        if (full)
-            close(fd);
-        else
-            take(l, fd, (struct sockaddr *)&ss, len);
-    }
-    return NULL;
+    struct listener *l = ctx;
+    pthread_mutex_lock(&lock);
+    bool full = active >= l->max;
+    pthread_mutex_unlock(&lock);
+    if (full)
+        close(fd);
+    else
+        take(l, fd, a, len);
 }
 
 int tlsterm_serve(int fd, struct MHD_Daemon *d, unsigned max)
 {
     struct listener *l = malloc(sizeof(*l));
-    pthread_t t;
     if (!l)
         return -1;
     *l = (struct listener){.fd = fd, .d = d, .max = max};
-    if (pthread_create(&t, NULL, accept_main, l) != 0) {
+    if (accept_loop(fd, take_full, l) < 0) {
         free(l);
         return -1;
     }
-    pthread_detach(t);
     return 0;
 }

@@ -612,9 +612,7 @@ static void add_masked(json_t *arr)
     }
 }
 
-/* Landlock rules that follow the mounts: read and execute the rootfs,
- * read /proc and /sys, use /dev, write where a tmpfs is mounted. */
-static json_t *landlock_json(bool writable_root)
+json_t *profile_landlock(bool writable_root, const char *const *rw_paths, size_t n)
 {
     static const char *const all[] = {"execute",    "write_file",  "read_file", "read_dir",
                                       "remove_dir", "remove_file", "make_char", "make_dir",
@@ -638,9 +636,11 @@ static json_t *landlock_json(bool writable_root)
                                                names(rx, ARRAY_SIZE(rx)), "paths", "/"));
     json_array_append_new(rules, json_pack("{s:o,s:[s]}", "allowedAccess",
                                            names(dev, ARRAY_SIZE(dev)), "paths", "/dev"));
-    json_array_append_new(rules,
-                          json_pack("{s:o,s:[s,s,s,s]}", "allowedAccess", names(rw, ARRAY_SIZE(rw)),
-                                    "paths", "/tmp", "/run", "/dev/shm", "/dev/mqueue"));
+    json_t *paths = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(paths, json_string(rw_paths[i]));
+    json_array_append_new(
+        rules, json_pack("{s:o,s:o}", "allowedAccess", names(rw, ARRAY_SIZE(rw)), "paths", paths));
     return json_pack("{s:{s:o,s:[s,s]},s:{s:o},s:b}", "ruleset", "handledAccessFS",
                      names(all, ARRAY_SIZE(all)), "scoped", "abstract_unix_socket", "signal",
                      "rules", "pathBeneath", rules, "disableBestEffort", 0);
@@ -694,8 +694,13 @@ json_t *profile_config(const struct profile_opts *o, merr_t *err)
                   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm",
                   "cwd", "/", "capabilities", capobj, "rlimits", "type", "RLIMIT_NOFILE", "hard",
                   (int)nofile, "soft", (int)nofile, "noNewPrivileges", !priv);
-    if (!priv && !o->no_landlock)
-        json_object_set_new(process, "landlock", landlock_json(o->writable_root));
+    if (!priv && !o->no_landlock) {
+        /* the rules follow the mounts: read and execute the rootfs, read
+         * /proc and /sys, use /dev, write where a tmpfs is mounted */
+        static const char *const rw[] = {"/tmp", "/run", "/dev/shm", "/dev/mqueue"};
+        json_object_set_new(process, "landlock",
+                            profile_landlock(o->writable_root, rw, ARRAY_SIZE(rw)));
+    }
     if (!priv && lsm_apparmor_enabled())
         json_object_set_new(process, "apparmorProfile", json_string("moat-default"));
 

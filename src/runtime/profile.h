@@ -27,4 +27,9 @@ json_t *profile_seccomp(void);
  * the host's open files (fs.file-max). */
 uint64_t profile_nofile(int64_t pids);
 
+/* Landlock rules (the process' landlock object): read and execute the
+ * root (write it too when writable_root), use /dev, and write below each
+ * of rw_paths; abstract unix sockets and signals scoped to the domain. */
+json_t *profile_landlock(bool writable_root, const char *const *rw_paths, size_t n);
+
 #endif

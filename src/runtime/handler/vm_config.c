@@ -1,6 +1,7 @@
 /* vm_config.c: a container's config turned into its VM sandbox's (see
  * vm_config.h). */
 #include "vm_config.h"
+#include "../profile.h"
 #include "../../util/util.h"
 
 #include <errno.h>
@@ -198,36 +199,20 @@ void vm_size(json_t *config, unsigned host_cpus, unsigned *mib, unsigned *cpus)
         *cpus = 1;
 }
 
+/* Landlock for QEMU and virtiofsd: read and run the skeleton, write
+ * their sockets, and the share (virtiofsd, for the guest) */
+static json_t *landlock(void)
+{
+    static const char *const rw[] = {"/run", "/tmp", "/rootfs"};
+    return profile_landlock(false, rw, ARRAY_SIZE(rw));
+}
+
 static json_t *names(const char *const *v, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(a, json_string(v[i]));
     return a;
-}
-
-/* Landlock for QEMU and virtiofsd: read and run the skeleton, write
- * their sockets, and the share (virtiofsd, for the guest) */
-static json_t *landlock(void)
-{
-    static const char *const all[] = {"execute",    "write_file",  "read_file", "read_dir",
-                                      "remove_dir", "remove_file", "make_char", "make_dir",
-                                      "make_reg",   "make_sock",   "make_fifo", "make_block",
-                                      "make_sym",   "refer",       "truncate",  "ioctl_dev"};
-    static const char *const rx[] = {"execute", "read_file", "read_dir"};
-    static const char *const dev[] = {"read_file", "write_file", "read_dir", "ioctl_dev",
-                                      "truncate"};
-    static const char *const rw[] = {"write_file",  "read_file", "read_dir", "remove_dir",
-                                     "remove_file", "make_dir",  "make_reg", "make_sock",
-                                     "make_fifo",   "make_sym",  "refer",    "truncate"};
-    json_t *rules = json_pack("[{s:o,s:[s]},{s:o,s:[s]},{s:o,s:[s,s]},{s:o,s:[s]}]",
-                              "allowedAccess", names(rx, ARRAY_SIZE(rx)), "paths", "/",
-                              "allowedAccess", names(dev, ARRAY_SIZE(dev)), "paths", "/dev",
-                              "allowedAccess", names(rw, ARRAY_SIZE(rw)), "paths", "/run", "/tmp",
-                              "allowedAccess", names(rw, ARRAY_SIZE(rw)), "paths", "/rootfs");
-    return json_pack("{s:{s:o},s:{s:o},s:b}", "ruleset", "handledAccessFS",
-                     names(all, ARRAY_SIZE(all)), "rules", "pathBeneath", rules,
-                     "disableBestEffort", 0);
 }
 
 /* what virtiofsd needs to act for the guest's users on the share, and
