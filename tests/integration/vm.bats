@@ -177,3 +177,18 @@ vm_pids() {
     m rm -f vmweb > /dev/null
     m network rm vmnet > /dev/null
 }
+
+@test "vm: the runtime's CLI (as engines drive it) takes the annotation run.oci.handler=vm" {
+    local b=$BATS_TEST_TMPDIR/bundle
+    mkdir -p "$b/rootfs"
+    tar -C "$b/rootfs" -xzf "$BATS_FILE_TMPDIR/rootfs.tgz"
+    (cd "$b" && "$MOAT" spec)
+    jq '.annotations = {"run.oci.handler": "vm"} | .process.terminal = false
+        | .process.args = ["sh", "-c", "uname -r; exit 7"]' "$b/config.json" > "$b/c.json"
+    mv "$b/c.json" "$b/config.json"
+    run -7 "$MOAT" --root "$BATS_TEST_TMPDIR/rt" run -b "$b" vmoci
+    [[ "$output" == *cloud-amd64 ]]
+    [ "$output" != "$(uname -r)" ]
+    run -0 "$MOAT" --root "$BATS_TEST_TMPDIR/rt" list -q
+    [ -z "$output" ]
+}
