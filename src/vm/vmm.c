@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
@@ -126,9 +127,10 @@ static int start(struct vmm *m, merr_t *err)
         goto out;
     char **va = vmm_virtiofsd_argv(s), **qa = vmm_qemu_argv(s);
     int qfds[3] = {ctl[1], con[1], vc};
-    if (vmm_spawn(va, &vl, 1, logp[1], &m->vfsd, err) == 0 &&
+    if (vmm_spawn(va, &vl, 1, logp[1], VMM_ALL_CAPS, &m->vfsd, err) == 0 &&
         (m->vfsd_fd = pidfd_of(m->vfsd)) >= 0 &&
-        vmm_spawn(qa, qfds, 3, logp[1], &m->qemu, err) == 0 &&
+        /* QEMU: only to listen on the container's low ports (forwards) */
+        vmm_spawn(qa, qfds, 3, logp[1], 1ULL << CAP_NET_BIND_SERVICE, &m->qemu, err) == 0 &&
         (m->qemu_fd = pidfd_of(m->qemu)) >= 0)
         r = 0;
     else if (!err->msg)

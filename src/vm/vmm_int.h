@@ -39,7 +39,11 @@ char **vmm_virtiofsd_argv(const struct vm_spec *s);
 /* Start argv with fds[i] as fd 3 + i, stdin /dev/null, stdout and
  * stderr to logfd, an empty environment, no other fd, no blocked signal,
  * in a session of its own, and SIGKILL when the supervisor dies. */
-int vmm_spawn(char **argv, const int *fds, size_t nfds, int logfd, pid_t *pid, merr_t *err);
+/* caps: the capabilities its bounding set keeps (VMM_ALL_CAPS: all the
+ * supervisor has) */
+#define VMM_ALL_CAPS (~0ULL)
+int vmm_spawn(char **argv, const int *fds, size_t nfds, int logfd, uint64_t caps, pid_t *pid,
+              merr_t *err);
 
 /* the last bytes of a stream (the console, QEMU's messages) */
 #define TAIL_MAX 4096

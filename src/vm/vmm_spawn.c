@@ -39,8 +39,21 @@ void tail_add(struct tail *t, const uint8_t *p, size_t n)
     t->len += n;
 }
 
+/* every capability but keep out of the bounding set: what the program
+ * gets when it is exec'd as the sandbox's root is no more */
+static int bound_to(uint64_t keep)
+{
+    for (int c = 0; c <= 63; c++) {
+        if (keep & (1ULL << c))
+            continue;
+        if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+            return -1; /* EINVAL: past the kernel's last */
+    }
+    return 0;
+}
+
 static __attribute__((noreturn)) void child(char **argv, const int *fds, size_t nfds, int logfd,
-                                            int nullfd, int rep, pid_t parent)
+                                            int nullfd, int rep, pid_t parent, uint64_t caps)
 {
     static char *const empty_env[] = {NULL};
     sigset_t none;
@@ -52,6 +65,8 @@ static __attribute__((noreturn)) void child(char **argv, const int *fds, size_t 
     int e = 0;
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
         _exit(126);
+    if (caps != VMM_ALL_CAPS && bound_to(caps) < 0)
+        goto fail;
     /* a session of its own: a signal to the supervisor's process group
      * (a terminal's ^C, timeout(1)) is the supervisor's to forward, and
      * no terminal of the supervisor's is theirs */
@@ -79,7 +94,8 @@ fail:
     _exit(127);
 }
 
-int vmm_spawn(char **argv, const int *fds, size_t nfds, int logfd, pid_t *pid, merr_t *err)
+int vmm_spawn(char **argv, const int *fds, size_t nfds, int logfd, uint64_t caps, pid_t *pid,
+              merr_t *err)
 {
     if (nfds > 8)
         return err_set(err, EINVAL, "%s: too many fds", argv[0]);
@@ -99,7 +115,7 @@ int vmm_spawn(char **argv, const int *fds, size_t nfds, int logfd, pid_t *pid, m
     pid_t parent = getpid();
     pid_t p = fork();
     if (p == 0)
-        child(argv, fds, nfds, logfd, nullfd, w, parent);
+        child(argv, fds, nfds, logfd, nullfd, w, parent, caps);
     close(w);
     if (p < 0) {
         close(rep[0]);

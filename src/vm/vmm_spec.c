@@ -185,7 +185,7 @@ char **vmm_qemu_argv(const struct vm_spec *s)
         "-global",
         "virtio-mmio.force-legacy=false",
         "-accel",
-        s->accel,
+        tcg ? "tcg,tb-size=64" : s->accel, /* TCG's code cache: bounded, in the cgroup's limit */
         "-cpu",
         tcg ? "max" : "host"};
     for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)

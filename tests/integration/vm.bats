@@ -97,8 +97,13 @@ vm_pids() {
     [ "$uid" -ne 0 ]
     grep -q '^Seccomp:[[:space:]]*2' "/proc/$p/status"
     grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$p/status"
-    # and no capability in the host's user namespace
-    [ "$(awk '/^CapEff:/ {print $2}' "/proc/$p/status")" != 0000003fffffffff ]
+    # and of the sandbox's capabilities (virtiofsd's), only the one to
+    # listen on the container's low ports
+    [ "$(awk '/^CapBnd:/ {print $2}' "/proc/$p/status")" = 0000000000000400 ]
+    # virtiofsd holds a descriptor per file the guest has cached: more
+    # than the container's own open-files limit
+    run -0 m exec "$id" sh -c 'mkdir /many; i=0; while [ $i -lt 600 ]; do echo $i > /many/f$i; i=$((i+1)); done; cat /many/* | wc -l'
+    [ "$output" = 600 ]
     m rm -f "$id"
     m volume rm vmvol > /dev/null
 }
@@ -189,6 +194,60 @@ vm_pids() {
     run -7 "$MOAT" --root "$BATS_TEST_TMPDIR/rt" run -b "$b" vmoci
     [[ "$output" == *cloud-amd64 ]]
     [ "$output" != "$(uname -r)" ]
+    run -0 "$MOAT" --root "$BATS_TEST_TMPDIR/rt" list -q
+    [ -z "$output" ]
+}
+
+@test "vm attack: exec goes only to the supervisor's own socket, never a link or another listener the sandbox put there" {
+    local id pid
+    id=$(m run -d --network none --isolation vm bb:1 sleep 1000)
+    pid=$(m inspect -f '{{.State.Pid}}' "$id")
+    local run=/proc/$pid/root/run/moat-vm i
+    for i in $(seq 100); do [ -S "$run/exec.sock" ] && break; sleep 0.1; done
+    run -0 m exec "$id" echo reached
+    [ "$output" = reached ]
+    # a listener of the host's, reached through a link in the sandbox
+    local evil=$BATS_TEST_TMPDIR/evil.sock
+    python3 -c "
+import socket, sys, os
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind(sys.argv[1]); s.listen(1); s.settimeout(20)
+try:
+    c, _ = s.accept(); open(sys.argv[1] + '.got', 'w').write('connected')
+except OSError:
+    pass" "$evil" &
+    local lp=$!
+    for i in $(seq 50); do [ -S "$evil" ] && break; sleep 0.1; done
+    # as the sandbox's root (a process that escaped QEMU)
+    nsenter -t "$pid" -U -m sh -c "mv /run/moat-vm/exec.sock /run/moat-vm/real.sock && ln -s $evil /run/moat-vm/exec.sock"
+    run m exec "$id" echo reached
+    [ "$status" -ne 0 ]
+    [ ! -e "$evil.got" ]
+    kill "$lp" 2> /dev/null || true
+    nsenter -t "$pid" -U -m sh -c "rm /run/moat-vm/exec.sock && mv /run/moat-vm/real.sock /run/moat-vm/exec.sock"
+    run -0 m exec "$id" echo again
+    [ "$output" = again ]
+}
+
+@test "vm: the runtime refuses a VM without a user namespace of its own, and odd bind paths" {
+    local b=$BATS_TEST_TMPDIR/bundle
+    mkdir -p "$b/rootfs" "$BATS_TEST_TMPDIR/v"
+    tar -C "$b/rootfs" -xzf "$BATS_FILE_TMPDIR/rootfs.tgz"
+    (cd "$b" && "$MOAT" spec)
+    jq '.annotations = {"run.oci.handler": "vm"} | .process.terminal = false
+        | .linux.namespaces |= map(select(.type != "user"))
+        | del(.linux.uidMappings) | del(.linux.gidMappings)' "$b/config.json" > "$b/c.json"
+    cp "$b/c.json" "$b/config.json"
+    run -1 "$MOAT" --root "$BATS_TEST_TMPDIR/rt" run -b "$b" vmroot
+    [[ "$output" == *"new user namespace whose root is not the host's"* ]]
+    rm -f "$b/config.json"
+    (cd "$b" && "$MOAT" spec)
+    jq --arg v "$BATS_TEST_TMPDIR/v" '.annotations = {"run.oci.handler": "vm"} | .process.terminal = false
+        | .mounts += [{"destination": "/./x", "type": "bind", "source": $v, "options": ["rbind"]}]' \
+        "$b/config.json" > "$b/c.json"
+    cp "$b/c.json" "$b/config.json"
+    run -1 "$MOAT" --root "$BATS_TEST_TMPDIR/rt" run -b "$b" vmdot
+    [[ "$output" == *"not a plain path"* ]]
     run -0 "$MOAT" --root "$BATS_TEST_TMPDIR/rt" list -q
     [ -z "$output" ]
 }

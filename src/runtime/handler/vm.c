@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,6 +42,14 @@ static int make_entries(const char *dir, merr_t *err)
     return chmod(dir, 0755) < 0 ? err_sys(err, "VM skeleton %s", dir) : 0;
 }
 
+/* the kit's directory; its parent, moat's store, 0700 as the store makes it */
+static int vm_kit_dir(merr_t *err)
+{
+    if (mkdir("/var/lib/moat", 0700) < 0 && errno != EEXIST)
+        return err_sys(err, "/var/lib/moat");
+    return mkdir_p(KIT_DIR, 0755, err);
+}
+
 int vm_skeleton(char **out, merr_t *err)
 {
     struct stat st;
@@ -48,7 +57,7 @@ int vm_skeleton(char **out, merr_t *err)
         *out = xstrdup(SKELETON);
         return 0;
     }
-    if (mkdir_p(KIT_DIR, 0755, err) < 0)
+    if (vm_kit_dir(err) < 0)
         return -1;
     char tmp[] = KIT_DIR "/root.XXXXXX";
     if (!mkdtemp(tmp))
@@ -72,6 +81,22 @@ static const char *under(const char *path, const char *dir)
     while (n && dir[n - 1] == '/')
         n--;
     return !strncmp(path, dir, n) && path[n] == '/' ? path + n : NULL;
+}
+
+/* a path of names only: no "", "." or ".." component */
+static bool plain_components(const char *d)
+{
+    if (!*d)
+        return false;
+    for (const char *p = d; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return false;
+        p += n;
+        if (*p == '/' && !*++p)
+            return false; /* a trailing slash */
+    }
+    return true;
 }
 
 /* dst (relative) in the image: plain directories as far as it exists
@@ -120,7 +145,7 @@ static int check_binds(json_t *c, const char *rootfs, merr_t *err)
             continue;
         while (*d == '/')
             d++;
-        if (!*d || strstr(d, "..") || strstr(d, "//"))
+        if (!plain_components(d))
             return err_set(err, 0,
                            "config.json: mounts[%zu].destination: \"%s\": not a plain path "
                            "in the image (a VM's binds take one, without \"..\")",
@@ -142,6 +167,43 @@ static int check_binds(json_t *c, const char *rootfs, merr_t *err)
             return -1;
     }
     return 0;
+}
+
+/* QEMU and virtiofsd run as the sandbox's root: never the host's. A new
+ * user namespace whose root is an unprivileged host uid (given, or
+ * made by run.moat.userns auto) is required, whoever drives the runtime. */
+static int check_userns(json_t *c, merr_t *err)
+{
+    json_t *lin = json_object_get(c, "linux"), *n, *m;
+    size_t i;
+    bool userns = false;
+    json_array_foreach(json_object_get(lin, "namespaces"), i, n)
+    {
+        const char *t = json_string_value(json_object_get(n, "type"));
+        userns = userns || (t && !strcmp(t, "user") && !json_object_get(n, "path"));
+    }
+    const char *autons =
+        json_string_value(json_object_get(json_object_get(c, "annotations"), "run.moat.userns"));
+    bool root_mapped = autons && !strncmp(autons, "auto", 4);
+    json_array_foreach(json_object_get(lin, "uidMappings"), i, m)
+    {
+        if (json_integer_value(json_object_get(m, "containerID")) == 0)
+            root_mapped = json_integer_value(json_object_get(m, "hostID")) != 0;
+    }
+    if (!userns || !root_mapped)
+        return err_set(err, 0,
+                       "a VM runs only in a new user namespace whose root is not the host's "
+                       "(linux.namespaces: user, linux.uidMappings: 0 to an unprivileged host id)");
+    return 0;
+}
+
+/* 65536, or the most this process may give (it cannot raise its hard limit) */
+static unsigned long nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY && rl.rlim_max < 65536)
+        return (unsigned long)rl.rlim_max;
+    return 65536;
 }
 
 static unsigned host_cpus(void)
@@ -169,8 +231,15 @@ int vm_prepare(const char *config, size_t len, const char *rootfs, char **out, c
         return 0;
     }
     cleanup_free char *kernel = NULL, *initrd = NULL, *exe = NULL, *skel = NULL;
-    struct vm_paths p = {.rootfs = rootfs, .kvm = kvm_works(), .host_cpus = host_cpus()};
-    int r = check_binds(c, rootfs, err);
+    struct vm_paths p = {
+        .rootfs = rootfs, .kvm = kvm_works(), .host_cpus = host_cpus(), .nofile = nofile()};
+    if (vm_kit_dir(err) < 0) {
+        json_decref(c);
+        return -1;
+    }
+    int r = check_userns(c, err);
+    if (r == 0)
+        r = check_binds(c, rootfs, err);
     if (r == 0)
         r = kit_kernel(NULL, &kernel, err);
     if (r == 0)

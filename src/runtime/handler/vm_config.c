@@ -282,7 +282,7 @@ static json_t *vm_spec(json_t *config, const struct vm_paths *p, json_t *guest_m
     return spec;
 }
 
-static json_t *process(json_t *config, json_t *spec)
+static json_t *process(json_t *config, json_t *spec, const struct vm_paths *p)
 {
     json_t *orig = json_object_get(config, "process");
     cleanup_free char *text = json_dumps(spec, JSON_COMPACT);
@@ -292,7 +292,12 @@ static json_t *process(json_t *config, json_t *spec)
                            json_is_true(json_object_get(orig, "terminal")), "args", "/moat-vmm",
                            "env", env, "cwd", "/", "user", "uid", 0, "gid", 0, "capabilities",
                            caps(), "noNewPrivileges", 1);
-    static const char *const keep[] = {"rlimits", "oomScoreAdj", "apparmorProfile", "selinuxLabel",
+    /* the container's rlimits are the guest's; virtiofsd holds a
+     * descriptor for each file the guest has cached: many more */
+    json_object_set_new(pr, "rlimits",
+                        json_pack("[{s:s,s:I,s:I}]", "type", "RLIMIT_NOFILE", "hard",
+                                  (json_int_t)p->nofile, "soft", (json_int_t)p->nofile));
+    static const char *const keep[] = {"oomScoreAdj", "apparmorProfile", "selinuxLabel",
                                        "consoleSize"};
     for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
         if (json_object_get(orig, keep[i]))
@@ -360,7 +365,7 @@ json_t *vm_sandbox_config(json_t *config, const struct vm_paths *p, merr_t *err)
     json_object_set_new(out, "mounts", ms);
     json_object_set_new(out, "root", json_pack("{s:s,s:b}", "path", p->skeleton, "readonly", 1));
     json_t *spec = vm_spec(config, p, guest_mounts);
-    json_object_set_new(out, "process", process(config, spec));
+    json_object_set_new(out, "process", process(config, spec, p));
     json_decref(spec);
     allow_chroot(out);
     if (p->kvm)

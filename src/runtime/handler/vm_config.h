@@ -45,6 +45,7 @@ struct vm_paths {
     const char *rootfs;   /* root.path, absolute (the bundle's resolved) */
     bool kvm;             /* /dev/kvm works: given to the sandbox */
     unsigned host_cpus;   /* the host's, the most a VM gets */
+    unsigned long nofile; /* the sandbox's RLIMIT_NOFILE (virtiofsd's files) */
 };
 
 /* true for a bind mount of config (what goes under /rootfs) */

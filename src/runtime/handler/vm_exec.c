@@ -4,6 +4,7 @@
 #include "../../kernel/mount.h"
 #include "../../util/fs.h"
 #include "../../util/util.h"
+#include "../../vm/proto.h"
 #include "../../vm/vmexec.h"
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -124,11 +126,22 @@ static int connect_exec(pid_t pid, const char *process, const int *fds, size_t n
     snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
     cleanup_close int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     cleanup_close int run = root < 0 ? -1 : mnt_openat_in_root(root, RUN_DIR, O_PATH | O_DIRECTORY);
-    if (run < 0)
-        return err_sys(err, "the VM's supervisor (%s in its sandbox)", RUN_DIR);
-    char sock[64];
-    snprintf(sock, sizeof(sock), "/proc/self/fd/%d/exec.sock", run);
-    return vmexec_start(sock, process, fds, nfds, err);
+    /* the socket itself, not a link the sandbox put in its place */
+    cleanup_close int so = run < 0 ? -1 : mnt_openat_beneath_plain(run, "exec.sock", O_PATH);
+    struct stat st;
+    if (so < 0 || fstat(so, &st) < 0 || !S_ISSOCK(st.st_mode))
+        return err_sys(err, "the VM's supervisor (%s/exec.sock in its sandbox)", RUN_DIR);
+    char at[64];
+    snprintf(at, sizeof(at), "/proc/self/fd/%d", so);
+    int s = vmexec_start(at, process, fds, nfds, err);
+    /* and bound by the supervisor (the sandbox's init), no other process */
+    struct ucred cr;
+    socklen_t len = sizeof(cr);
+    if (s >= 0 && (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 || cr.pid != pid)) {
+        close(s);
+        return err_set(err, EPERM, "exec: the socket in the VM's sandbox is not its supervisor's");
+    }
+    return s;
 }
 
 struct relay {
@@ -163,8 +176,14 @@ static int wait_relaying(int sock, struct relay *r, size_t n, bool tty, int *sta
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &old);
     int sfd = signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (tty && isatty(0))
+    struct termios saved;
+    bool raw = tty && tcgetattr(0, &saved) == 0; /* ours raw: the guest's pty echoes */
+    if (raw) {
+        struct termios t = saved;
+        cfmakeraw(&t);
+        tcsetattr(0, TCSANOW, &t);
         resize(sock, 0);
+    }
     int ret = -1;
     for (;;) {
         struct pollfd p[5] = {{sock, POLLIN, 0}, {sfd, POLLIN, 0}};
@@ -191,8 +210,12 @@ static int wait_relaying(int sock, struct relay *r, size_t n, bool tty, int *sta
         if (p[0].revents) {
             char *msg = NULL;
             ret = vmexec_wait(sock, status, &msg, err);
-            if (ret == 0 && msg)
-                fprintf(stderr, "moat: exec: %s\n", msg);
+            if (ret == 0 && msg) { /* the guest's words: no terminal control in them */
+                struct sbuf b = {0};
+                vmp_text_clean(&b, (const uint8_t *)msg, strlen(msg), 1024);
+                fprintf(stderr, "moat: exec: %s\n", b.buf ? b.buf : "");
+                free(b.buf);
+            }
             free(msg);
             break;
         }
@@ -210,6 +233,8 @@ static int wait_relaying(int sock, struct relay *r, size_t n, bool tty, int *sta
     }
     if (sfd >= 0)
         close(sfd);
+    if (raw)
+        tcsetattr(0, TCSANOW, &saved);
     sigprocmask(SIG_SETMASK, &old, NULL);
     return ret;
 }
@@ -220,7 +245,8 @@ static int wait_relaying(int sock, struct relay *r, size_t n, bool tty, int *sta
 static size_t make_stdio(const struct exec_opts *o, int fds[3], struct relay r[3], int mine[3])
 {
     mine[0] = mine[1] = mine[2] = -1;
-    if (!o->relay_stdio || o->detach) {
+    /* a terminal is always relayed: never the caller's own in the sandbox */
+    if ((!o->relay_stdio && !o->tty) || o->detach) {
         int null = o->detach ? open("/dev/null", O_RDWR | O_CLOEXEC) : -1;
         for (int i = 0; i < 3; i++)
             fds[i] = o->detach ? null : i;
@@ -234,7 +260,7 @@ static size_t make_stdio(const struct exec_opts *o, int fds[3], struct relay r[3
         fds[0] = sp[1];
         mine[0] = sp[1];
         r[0] = (struct relay){sp[0], 1};
-        r[1] = (struct relay){o->stdin_open ? 0 : -1, sp[0]};
+        r[1] = (struct relay){o->stdin_open || !o->relay_stdio ? 0 : -1, sp[0]};
         return 2;
     }
     int p[3][2];
@@ -271,7 +297,7 @@ int vm_exec(const struct exec_opts *o, pid_t pid, const char *config, size_t len
     size_t n = make_stdio(o, fds, r, mine);
     if (n == (size_t)-1)
         return err_sys(err, "exec: pipes");
-    size_t nfds = o->relay_stdio && o->tty && !o->detach ? 1 : 3;
+    size_t nfds = o->tty && !o->detach ? 1 : 3;
     int sock = connect_exec(pid, text, fds, nfds, err);
     /* the process' ends are the supervisor's now */
     for (int i = 0; i < 3; i++)
