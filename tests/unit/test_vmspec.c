@@ -58,7 +58,7 @@ static void test_spec(void **state)
     char **q = vmm_qemu_argv(&s);
     assert_true(has_arg(q, "-nodefaults"));
     assert_true(has_arg(q, "-no-user-config"));
-    assert_true(has_arg(q, "tcg"));
+    assert_true(has_arg(q, "tcg,tb-size=64"));
     assert_true(has_arg(q, "console=ttyS0 *"));
     assert_true(has_arg(q, "-sandbox"));
     assert_false(has_arg(q, "-monitor"));
