@@ -75,6 +75,11 @@ vm_pids() {
     [ "$output" = piped ]
     run -0 m exec -u 1000 -w /tmp "$id" sh -c 'id -u; pwd'
     [ "$output" = "$(printf '1000\n/tmp')" ]
+    # runc's exec --process with a file that is JSON but no object: refused
+    echo '[]' > "$BATS_TEST_TMPDIR/p.json"
+    run "$MOAT" --root "$STORE/run" exec --process "$BATS_TEST_TMPDIR/p.json" "$id"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"not a JSON object"* ]]
     m stop "$id"
     [ "$(m inspect -f '{{.State.ExitCode}}' "$id")" = 3 ]
     run -0 m logs "$id"

@@ -17,7 +17,9 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -67,16 +69,14 @@ static void env_put(json_t *env, const char *kv)
 /* "UID[:GID]" (numbers, as the engine resolves them) */
 static int set_user(json_t *proc, const char *user, merr_t *err)
 {
-    char *end;
-    unsigned long uid = strtoul(user, &end, 10), gid = 0;
-    if (end == user || (*end && *end != ':'))
+    cleanup_free char *u = xstrdup(user);
+    char *colon = strchr(u, ':');
+    uint64_t uid = 0, gid = 0;
+    if (colon)
+        *colon = 0;
+    if (parse_u64(u, &uid) < 0 || uid > UINT32_MAX ||
+        (colon && (parse_u64(colon + 1, &gid) < 0 || gid > UINT32_MAX)))
         return err_set(err, EINVAL, "exec --user \"%s\": a VM's exec takes UID[:GID]", user);
-    if (*end == ':') {
-        const char *g = end + 1;
-        gid = strtoul(g, &end, 10);
-        if (end == g || *end)
-            return err_set(err, EINVAL, "exec --user \"%s\": a VM's exec takes UID[:GID]", user);
-    }
     json_object_set_new(proc, "user",
                         json_pack("{s:I,s:I}", "uid", (json_int_t)uid, "gid", (json_int_t)gid));
     return 0;
@@ -93,6 +93,7 @@ static json_t *exec_process(const struct exec_opts *o, const char *config, size_
         if (!json_is_object(p)) {
             json_decref(p);
             err_set(err, EINVAL, "--process %s: not a JSON object", o->process_file);
+            return NULL;
         }
         return p;
     }
@@ -194,8 +195,10 @@ static int wait_relaying(int sock, struct relay *r, size_t n, bool tty, int *sta
         for (size_t i = 0; i < n; i++)
             if (r[i].from >= 0 && p[i + 2].revents && !pump(&r[i])) {
                 /* our stdin ended: the process' too (a socket's half, a pipe) */
-                if (r[i].from == 0 && shutdown(r[i].to, SHUT_WR) < 0)
+                if (r[i].from == 0 && shutdown(r[i].to, SHUT_WR) < 0) {
                     close(r[i].to);
+                    r[i].to = -1;
+                }
                 r[i].from = -1;
             }
         struct signalfd_siginfo si;
@@ -237,6 +240,23 @@ static int wait_relaying(int sock, struct relay *r, size_t n, bool tty, int *sta
         tcsetattr(0, TCSANOW, &saved);
     sigprocmask(SIG_SETMASK, &old, NULL);
     return ret;
+}
+
+/* our ends of the relays (not our own 0, 1 and 2), each once */
+static void close_relays(struct relay *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int fds[2] = {r[i].from, r[i].to};
+        for (int k = 0; k < 2; k++) {
+            if (fds[k] <= 2)
+                continue;
+            close(fds[k]);
+            for (size_t j = 0; j < n; j++) { /* a socket is both ends of a terminal's */
+                r[j].from = r[j].from == fds[k] ? -1 : r[j].from;
+                r[j].to = r[j].to == fds[k] ? -1 : r[j].to;
+            }
+        }
+    }
 }
 
 /* the process' stdio: ours as they are (runc's exec), or pipes (or one
@@ -303,14 +323,22 @@ int vm_exec(const struct exec_opts *o, pid_t pid, const char *config, size_t len
     for (int i = 0; i < 3; i++)
         if (mine[i] >= 0)
             close(mine[i]);
-    if (sock < 0)
+    if (sock < 0) {
+        close_relays(r, n);
         return -1;
+    }
     if (o->detach) {
         /* the supervisor kills an exec whose client goes: one of ours
          * holds the socket until the process ends */
         pid_t holder = fork();
         if (holder == 0) {
             setsid();
+            int null = open("/dev/null", O_RDWR); /* nothing of the caller's */
+            for (int i = 0; i < 3 && null >= 0; i++)
+                dup2(null, i);
+            if (dup2(sock, 3) == 3)
+                sock = 3;
+            syscall(SYS_close_range, 4, ~0U, 0);
             int st;
             char *msg = NULL;
             merr_t e = MERR_INIT;
@@ -323,5 +351,6 @@ int vm_exec(const struct exec_opts *o, pid_t pid, const char *config, size_t len
     }
     int r2 = wait_relaying(sock, r, n, o->tty, status, err);
     close(sock);
+    close_relays(r, n);
     return r2;
 }
