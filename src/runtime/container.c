@@ -17,6 +17,9 @@
 static int vm_handler(struct container *c, merr_t *err)
 {
     char *text = NULL, *root = NULL;
+    const char *h = spec_annotation(c->spec, RT_HANDLER_KEY);
+    if (!h || strcmp(h, RT_HANDLER_VM) != 0) /* the start of every other container: nothing */
+        return 0;
     if (vm_prepare(c->st.config, c->st.config_len, c->rootfs, &text, &root, err) < 0)
         return -1;
     if (!text)

@@ -2,6 +2,7 @@
  * supervisor's but the fds they are given (see vmm_int.h). */
 #include "vmm_int.h"
 
+#include "../kernel/caps.h"
 #include "../util/fs.h"
 #include "../util/util.h"
 
@@ -39,19 +40,6 @@ void tail_add(struct tail *t, const uint8_t *p, size_t n)
     t->len += n;
 }
 
-/* every capability but keep out of the bounding set: what the program
- * gets when it is exec'd as the sandbox's root is no more */
-static int bound_to(uint64_t keep)
-{
-    for (int c = 0; c <= 63; c++) {
-        if (keep & (1ULL << c))
-            continue;
-        if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-            return -1; /* EINVAL: past the kernel's last */
-    }
-    return 0;
-}
-
 static __attribute__((noreturn)) void child(char **argv, const int *fds, size_t nfds, int logfd,
                                             int nullfd, int rep, pid_t parent, uint64_t caps)
 {
@@ -65,8 +53,13 @@ static __attribute__((noreturn)) void child(char **argv, const int *fds, size_t 
     int e = 0;
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
         _exit(126);
-    if (caps != VMM_ALL_CAPS && bound_to(caps) < 0)
-        goto fail;
+    merr_t ce = MERR_INIT;
+    if (caps != VMM_ALL_CAPS && caps_apply_bounding(caps, &ce) < 0) {
+        e = ce.errnum ? ce.errnum : EPERM;
+        err_clear(&ce);
+        (void)write_all(rep, &e, sizeof(e));
+        _exit(127);
+    }
     /* a session of its own: a signal to the supervisor's process group
      * (a terminal's ^C, timeout(1)) is the supervisor's to forward, and
      * no terminal of the supervisor's is theirs */

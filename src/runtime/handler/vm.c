@@ -62,8 +62,10 @@ int vm_skeleton(char **out, merr_t *err)
     char tmp[] = KIT_DIR "/root.XXXXXX";
     if (!mkdtemp(tmp))
         return err_sys(err, "VM skeleton in %s", KIT_DIR);
-    if (make_entries(tmp, err) < 0)
-        return -1; /* left for the admin to see; never used */
+    if (make_entries(tmp, err) < 0) {
+        rm_rf_at(AT_FDCWD, tmp);
+        return -1;
+    }
     if (rename(tmp, SKELETON) < 0) {
         int e = errno;
         rm_rf_at(AT_FDCWD, tmp);
