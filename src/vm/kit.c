@@ -185,7 +185,7 @@ void kit_unmap(struct kit_map *km)
     km->data = NULL;
 }
 
-#define KIT_FORMAT 3
+#define KIT_FORMAT 4
 
 /* The cache key: the kernel's identity and the binary's build id (its
  * whole content when it has none). */

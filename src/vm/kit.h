@@ -6,7 +6,8 @@
  * static moat binary as /moat-vminit (the guest's pid 1, see vminit.h),
  * /dev/console, and the kernel's modules that the guest needs (virtio
  * mmio, console and fs, with what they depend on, from that kernel's
- * /lib/modules/VERSION/modules.dep), numbered in load order. It is cached
+ * /lib/modules/VERSION/modules.dep), numbered in load order; those only a
+ * guest with a network loads (virtio_net) under lib/modules/net. It is cached
  * in KIT_DIR under a name made of the kernel file's identity (device,
  * inode, size, mtime) and the moat binary's build id, written to a
  * temporary file and renamed, so readers never see half of one and a

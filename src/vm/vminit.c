@@ -28,6 +28,8 @@
 /* "moat.debug" on the kernel's command line: the steps and their times
  * on the console */
 static bool debug;
+/* "moat.net": the guest has a network device; its modules are loaded */
+static bool with_net;
 
 static void dbg(const char *what)
 {
@@ -42,10 +44,15 @@ static void read_cmdline(void)
 {
     char *c = NULL;
     merr_t ignore = MERR_INIT;
-    if (read_file_at(AT_FDCWD, "/proc/cmdline", &c, NULL, &ignore) == 0)
-        for (char *save = NULL, *t = strtok_r(c, " \n", &save); t; t = strtok_r(NULL, " \n", &save))
+    if (read_file_at(AT_FDCWD, "/proc/cmdline", &c, NULL, &ignore) == 0) {
+        for (char *save = NULL, *t = strtok_r(c, " \n", &save); t;
+             t = strtok_r(NULL, " \n", &save)) {
             if (strcmp(t, "moat.debug") == 0)
                 debug = true;
+            else if (strcmp(t, "moat.net") == 0)
+                with_net = true;
+        }
+    }
     err_clear(&ignore);
     free(c);
 }
@@ -71,15 +78,15 @@ static char *keep_ko(const char *name, void *ctx)
     return n > 3 && strcmp(name + n - 3, ".ko") == 0 ? xstrdup(name) : NULL;
 }
 
-/* the initramfs's modules, in the order of their names (kit.c numbers them) */
-static int load_modules(merr_t *err)
+/* the modules in dir, in the order of their names (kit.c numbers them) */
+static int load_modules(const char *dir, merr_t *err)
 {
-    char **names = dir_collect(AT_FDCWD, "/lib/modules", keep_ko, NULL);
+    char **names = dir_collect(AT_FDCWD, dir, keep_ko, NULL);
     size_t n = strv_len(names);
     qsort(names, n, sizeof(char *), by_name);
     int r = 0;
     for (size_t i = 0; i < n && r == 0; i++) {
-        char *p = xasprintf("/lib/modules/%s", names[i]);
+        char *p = xasprintf("%s/%s", dir, names[i]);
         int fd = open(p, O_RDONLY | O_CLOEXEC);
         if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST))
             r = err_sys(err, "load module %s", p);
@@ -101,7 +108,12 @@ static void sleep_ms(long ms)
 /* the virtio-serial port named VMP_PORT_NAME, opened */
 static int open_port(merr_t *err)
 {
-    for (long waited = 0; waited < PORT_WAIT_MS; waited++) {
+    struct timespec t0, t;
+    clock_gettime(CLOCK_BOOTTIME, &t0);
+    for (;;) {
+        clock_gettime(CLOCK_BOOTTIME, &t);
+        if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > PORT_WAIT_MS)
+            break;
         DIR *d = opendir("/sys/class/virtio-ports");
         struct dirent *e;
         while (d && (e = readdir(d))) {
@@ -141,7 +153,8 @@ static int boot(merr_t *err)
         return err_sys(err, "mount /sys");
     read_cmdline();
     dbg("mounted /dev /proc /sys");
-    if (load_modules(err) < 0)
+    if (load_modules("/lib/modules", err) < 0 ||
+        (with_net && load_modules("/lib/modules/net", err) < 0))
         return -1;
     int fd = open_port(err);
     dbg("port open");

@@ -181,9 +181,12 @@ vm_pids() {
     done
     [ "$out" = hello-from-vm ]
     m rm -f "$id" > /dev/null
-    # --network none: no network device at all
-    run -0 m run --rm --network none --isolation vm bb:1 sh -c 'ls /sys/class/net'
-    [ "$output" = lo ]
+    # --network none: no network device at all, nor its driver (the
+    # guest loads what only a network needs only with one)
+    run -0 m run --rm --network none --isolation vm bb:1 sh -c 'ls /sys/class/net; ls /sys/module'
+    [ "${lines[0]}" = lo ]
+    [[ " ${lines[*]} " != *" virtio_net "* ]]
+    [[ " ${lines[*]} " == *" virtio_console "* ]]
     m rm -f vmweb > /dev/null
     m network rm vmnet > /dev/null
 }
