@@ -331,3 +331,22 @@ int mnt_attach(int mntfd, int target_fd, merr_t *err)
         return err_sys(err, "attach mount");
     return 0;
 }
+
+int mnt_readonly_at(int rootfd, const char *path, merr_t *err)
+{
+    int fd = mnt_openat_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return 0;
+        return err_sys(err, "open %s", path);
+    }
+    int r = -1;
+    int tree = mnt_clone_tree(fd, "", true, err);
+    if (tree >= 0 && mnt_setattr(tree, MS_RDONLY, 0, true, 0, -1, err) == 0 &&
+        mnt_attach(tree, fd, err) == 0)
+        r = 0;
+    if (tree >= 0)
+        close(tree);
+    close(fd);
+    return r;
+}

@@ -44,6 +44,10 @@ int mnt_new_fs(const char *type, const char *source, const char *data, unsigned 
 /* Attach a detached mount on top of the object target_fd refers to. */
 int mnt_attach(int mntfd, int target_fd, merr_t *err);
 
+/* Make path (absolute, resolved in rootfd) a read-only bind of itself,
+ * with everything mounted below it. 0 when path does not exist. */
+int mnt_readonly_at(int rootfd, const char *path, merr_t *err);
+
 /* MS_* -> MOUNT_ATTR_* (exposed for tests). */
 uint64_t mnt_ms_to_attr(unsigned long ms);
 

@@ -764,23 +764,9 @@ out:
 
 int rootfs_readonly(struct container *c, const char *path, merr_t *err)
 {
-    int fd = mnt_openat_in_root(c->croot, path, O_PATH | O_NOFOLLOW);
-    if (fd < 0) {
-        if (errno == ENOENT || errno == ENOTDIR)
-            return 0;
-        return err_sys(err, "linux.readonlyPaths: open %s", path);
-    }
-    int r = -1;
-    int tree = mnt_clone_tree(fd, "", true, err);
-    if (tree >= 0 && mnt_setattr(tree, MS_RDONLY, 0, true, 0, -1, err) == 0 &&
-        mnt_attach(tree, fd, err) == 0)
-        r = 0;
-    if (r < 0)
-        err_wrap(err, "linux.readonlyPaths: %s", path);
-    if (tree >= 0)
-        close(tree);
-    close(fd);
-    return r;
+    if (mnt_readonly_at(c->croot, path, err) < 0)
+        return err_wrap(err, "linux.readonlyPaths: %s", path);
+    return 0;
 }
 
 int rootfs_root_readonly(struct container *c, merr_t *err)

@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <linux/filter.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -211,6 +212,11 @@ static struct spec *guest_spec(json_t *g, bool *terminal, char **hostname, merr_
     }
     json_t *doc = json_pack("{s:s, s:{s:s, s:b}, s:O}", "ociVersion", "1.0.2", "root", "path", "/",
                             "readonly", ro, "process", proc);
+    /* the hardening the runtime gives a container (the guest's sysctls
+     * need no namespace: the kernel is the container's) */
+    json_t *lin = json_object_get(g, "linux");
+    if (json_is_object(lin))
+        json_object_set(doc, "linux", lin);
     json_t *dp = json_object_get(doc, "process");
     bool pt = json_is_true(json_object_get(dp, "terminal"));
     *terminal = *terminal || pt;
@@ -227,6 +233,35 @@ static struct spec *guest_spec(json_t *g, bool *terminal, char **hostname, merr_
     if (r == 0 && host && *host)
         *hostname = xstrdup(host);
     return r < 0 ? NULL : s;
+}
+
+/* The container's seccomp filter as the host compiled it, {"flags": N,
+ * "filter": [[code, jt, jf, k], ...]}: the guest does not compile (under
+ * TCG that would cost more than the boot's slowest step). Absent: none. */
+static int guest_filter(json_t *j, merr_t *err)
+{
+    if (!j)
+        return 0;
+    json_t *insns = json_object_get(j, "filter"), *flags = json_object_get(j, "flags");
+    size_t n = json_array_size(insns);
+    if (!json_is_object(j) || !json_is_integer(flags) || n == 0 || n > BPF_MAXINSNS)
+        return err_set(err, EINVAL, "vm spec: guest.seccomp: not a filter");
+    struct sock_filter *f = xmalloc(n * sizeof(*f));
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(insns, i);
+        json_int_t v[4];
+        for (size_t k = 0; k < 4; k++)
+            v[k] = json_integer_value(json_array_get(e, k));
+        if (json_array_size(e) != 4 || v[0] < 0 || v[0] > UINT16_MAX || v[1] < 0 ||
+            v[1] > UINT8_MAX || v[2] < 0 || v[2] > UINT8_MAX || v[3] < 0 || v[3] > UINT32_MAX) {
+            free(f);
+            return err_set(err, EINVAL, "vm spec: guest.seccomp.filter[%zu]: not an instruction",
+                           i);
+        }
+        f[i] = (struct sock_filter){(uint16_t)v[0], (uint8_t)v[1], (uint8_t)v[2], (uint32_t)v[3]};
+    }
+    gproc_set_seccomp(f, (unsigned short)n, (unsigned)json_integer_value(flags));
+    return 0;
 }
 
 /* the share becomes the root (switch_root: the initramfs cannot be
@@ -258,9 +293,15 @@ static int setup(int ctl, struct vmp_reader *rd, struct gproc *g, bool *started,
     char *host = NULL;
     struct spec *s = guest_spec(gj, &terminal, &host, err);
     json_t *net = json_incref(json_object_get(gj, "net"));
-    json_decref(gj);
     if (!s) {
         json_decref(net);
+        return -1;
+    }
+    int f = guest_filter(json_object_get(gj, "seccomp"), err);
+    json_decref(gj);
+    if (f < 0) {
+        json_decref(net);
+        spec_free(s);
         return -1;
     }
     int resolv = vminit_resolv_prepare(net);
@@ -280,6 +321,9 @@ static int setup(int ctl, struct vmp_reader *rd, struct gproc *g, bool *started,
         vminit_resolv_place(resolv);
     else if (resolv >= 0)
         close(resolv);
+    if (r == 0)
+        r = vminit_harden(s, err);
+    dbg("hardened");
     if (r == 0) {
         *started = true;
         r = gproc_start(&s->process, terminal, 0, g, err);

@@ -30,6 +30,9 @@ struct gproc {
 int gproc_start(const struct spec_process *p, bool terminal, uint32_t chan, struct gproc *g,
                 merr_t *err);
 void gproc_close(struct gproc *g);
+/* The filter every process started after it gets (insns is kept). */
+struct sock_filter;
+void gproc_set_seccomp(struct sock_filter *insns, unsigned short len, unsigned flags);
 
 /* The relay: runs until the process of channel 0 has ended, then returns
  * its (code, signal) (everything left is killed by the caller). ctl is the
@@ -52,5 +55,8 @@ void vminit_resolv_place(int tree);
 
 /* The guest's mounts below the new root (after the switch). */
 int vminit_mounts(const struct spec *s, merr_t *err);
+/* Then the container's linux.sysctl, maskedPaths and readonlyPaths, as
+ * the runtime applies them to a container (in the guest's kernel). */
+int vminit_harden(const struct spec *s, merr_t *err);
 
 #endif

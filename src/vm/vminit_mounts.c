@@ -3,6 +3,7 @@
 #include "vminit_int.h"
 
 #include "../kernel/mount.h"
+#include "../kernel/process.h"
 #include "../util/util.h"
 
 #include <errno.h>
@@ -113,5 +114,64 @@ int vminit_mounts(const struct spec *s, merr_t *err)
         if (fd < 0 || attach_at(root, fd, "/dev/pts", err) < 0)
             return -1;
     }
+    return 0;
+}
+
+/* A masked path: a directory under an empty read-only tmpfs, a file
+ * under a read-only bind of the guest's /dev/null (the container's own
+ * tmpfs /dev, made above). */
+static int mask(int root, const char *path, merr_t *err)
+{
+    int fd = mnt_openat_in_root(root, path, O_PATH | O_NOFOLLOW);
+    if (fd < 0)
+        return errno == ENOENT || errno == ENOTDIR ? 0 : err_sys(err, "open %s", path);
+    struct stat st, nst;
+    int mfd = -1, r = -1;
+    if (fstat(fd, &st) < 0) {
+        err_sys(err, "stat %s", path);
+    } else if (S_ISDIR(st.st_mode)) {
+        mfd = mnt_new_fs("tmpfs", "tmpfs", "size=0,mode=755",
+                         MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
+    } else {
+        int null = mnt_openat_in_root(root, "/dev/null", O_PATH | O_NOFOLLOW);
+        if (null < 0 || fstat(null, &nst) < 0 || !S_ISCHR(nst.st_mode) ||
+            nst.st_rdev != makedev(1, 3))
+            err_set(err, 0, "the container's /dev/null is not the null device");
+        else if ((mfd = mnt_clone_tree(null, "", false, err)) >= 0 &&
+                 mnt_setattr(mfd, MS_RDONLY, 0, false, 0, -1, err) < 0)
+            close_fd(&mfd);
+        if (null >= 0)
+            close(null);
+    }
+    if (mfd >= 0 && mnt_attach(mfd, fd, err) == 0)
+        r = 0;
+    if (mfd >= 0)
+        close(mfd);
+    close(fd);
+    return r;
+}
+
+int vminit_harden(const struct spec *s, merr_t *err)
+{
+    const struct spec_linux *l = &s->linux_;
+    cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return err_sys(err, "open /");
+    if (l->nsysctl) {
+        /* a /proc of its own: the container's may be masked or absent */
+        cleanup_close int proc =
+            mnt_new_fs("proc", "proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
+        if (proc < 0)
+            return err_wrap(err, "linux.sysctl");
+        for (size_t i = 0; i < l->nsysctl; i++)
+            if (proc_sysctl(proc, l->sysctl[i].key, l->sysctl[i].value, err) < 0)
+                return -1;
+    }
+    for (size_t i = 0; l->masked_paths && l->masked_paths[i]; i++)
+        if (mask(root, l->masked_paths[i], err) < 0)
+            return err_wrap(err, "linux.maskedPaths: %s", l->masked_paths[i]);
+    for (size_t i = 0; l->readonly_paths && l->readonly_paths[i]; i++)
+        if (mnt_readonly_at(root, l->readonly_paths[i], err) < 0)
+            return err_wrap(err, "linux.readonlyPaths: %s", l->readonly_paths[i]);
     return 0;
 }

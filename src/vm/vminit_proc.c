@@ -4,6 +4,7 @@
 
 #include "../kernel/caps.h"
 #include "../kernel/process.h"
+#include "../kernel/seccomp.h"
 #include "../kernel/terminal.h"
 #include "../util/fs.h"
 #include "../util/util.h"
@@ -21,6 +22,15 @@
 #include <unistd.h>
 
 extern char **environ;
+
+/* the container's seccomp filter, compiled by the host (see vminit.c):
+ * every process of the guest's container gets it, as exec's do */
+static struct seccomp_prog filter;
+
+void gproc_set_seccomp(struct sock_filter *insns, unsigned short len, unsigned flags)
+{
+    filter = (struct seccomp_prog){.filter = insns, .len = len, .flags = flags};
+}
 
 /* in the child: tell the parent why it failed (errno, then the text) */
 static __attribute__((noreturn)) void child_fail(int rep, merr_t *err)
@@ -87,6 +97,10 @@ static __attribute__((noreturn)) void child(const struct spec_process *p, bool t
     umask(p->user.umask.has ? p->user.umask.v : 022);
     if (proc_set_rlimits(p->rlimits, p->nrlimits, &err) < 0)
         child_fail(rep, &err);
+    /* as the runtime: without no_new_privs the filter is loaded while
+     * still privileged, with it as late as possible */
+    if (!p->no_new_privileges && filter.len && seccomp_install(&filter, &err) < 0)
+        child_fail(rep, &err);
     if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
         err_sys(&err, "no_new_privs");
         child_fail(rep, &err);
@@ -94,6 +108,8 @@ static __attribute__((noreturn)) void child(const struct spec_process *p, bool t
     if (child_identity(p, &err) < 0)
         child_fail(rep, &err);
     environ = p->env;
+    if (p->no_new_privileges && filter.len && seccomp_install(&filter, &err) < 0)
+        child_fail(rep, &err);
     execvp(p->args[0], p->args);
     err_sys(&err, "exec \"%s\"", p->args[0]);
     child_fail(rep, &err);

@@ -113,6 +113,30 @@ vm_pids() {
     m volume rm vmvol > /dev/null
 }
 
+@test "vm: the container's hardening holds in the guest too: seccomp, masked and read-only paths, sysctls" {
+    run -0 m run --rm --network none --isolation vm --sysctl net.ipv4.ip_forward=1 bb:1 sh -c '
+        grep "^Seccomp:" /proc/self/status
+        echo "kcore $(wc -c < /proc/kcore)"
+        ls -A /sys/firmware | wc -l
+        { echo x > /proc/sys/kernel/hostname; } 2>/dev/null && echo written
+        cat /proc/sys/net/ipv4/ip_forward'
+    [ "$output" = "$(printf 'Seccomp:\t2\nkcore 0\n0\n1')" ]
+    # a profile of the user's is the guest's; QEMU keeps moat's own
+    printf '%s' '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}' \
+        > "$BATS_TEST_TMPDIR/nomkdir.json"
+    run -0 m run --rm --network none --isolation vm --security-opt "seccomp=$BATS_TEST_TMPDIR/nomkdir.json" bb:1 \
+        sh -c 'mkdir /tmp/x 2>&1; echo "rc=$?"'
+    [[ "$output" == *"Operation not permitted"*"rc=1" ]]
+    local id p i
+    id=$(m run -d --network none --isolation vm --security-opt seccomp=unconfined bb:1 sh -c 'grep "^Seccomp:" /proc/self/status; sleep 1000')
+    for i in $(seq 100); do p=$(vm_pids); [ -n "$p" ] && break; sleep 0.1; done
+    [ -n "$p" ]
+    grep -q '^Seccomp:[[:space:]]*2' "/proc/$p/status"
+    for i in $(seq 150); do [[ "$(m logs "$id")" == Seccomp* ]] && break; sleep 0.2; done
+    [ "$(m logs "$id")" = "$(printf 'Seccomp:\t0')" ]
+    m rm -f "$id"
+}
+
 @test "vm: rm -f leaves no process, mount or cgroup" {
     local id
     id=$(m run -d --network none --isolation vm bb:1 sleep 1000)

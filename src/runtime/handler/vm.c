@@ -2,6 +2,8 @@
 #include "vm.h"
 #include "vm_config.h"
 #include "../../kernel/mount.h"
+#include "../../kernel/seccomp.h"
+#include "../../oci/spec.h"
 #include "../../util/fs.h"
 #include "../../util/util.h"
 #include "../../vm/kit.h"
@@ -223,6 +225,35 @@ static bool kvm_works(void)
     return true;
 }
 
+/* linux.seccomp compiled here, for the guest to load as it is:
+ * {"flags": N, "filter": [[code, jt, jf, k], ...]}, or NULL without one */
+static int guest_seccomp(const char *config, size_t len, json_t **out, merr_t *err)
+{
+    struct spec *s = NULL;
+    struct seccomp_prog prog = {0};
+    *out = NULL;
+    if (spec_parse(config, len, "config.json", &s, err) < 0)
+        return -1;
+    int r = 0;
+    const struct spec_seccomp *sc = s->linux_.seccomp;
+    if (sc && sc->listener_path)
+        r = err_set(err, EINVAL,
+                    "linux.seccomp.listenerPath: the guest's listener cannot be handed to a "
+                    "process of the host");
+    else if (sc && (r = seccomp_compile(sc, &prog, err)) == 0) {
+        json_t *a = json_array();
+        for (unsigned short i = 0; i < prog.len; i++) {
+            const struct sock_filter *f = &prog.filter[i];
+            json_array_append_new(a,
+                                  json_pack("[i,i,i,I]", f->code, f->jt, f->jf, (json_int_t)f->k));
+        }
+        *out = json_pack("{s:i,s:o}", "flags", (int)prog.flags, "filter", a);
+        seccomp_prog_free(&prog);
+    }
+    spec_free(s);
+    return r;
+}
+
 int vm_prepare(const char *config, size_t len, const char *rootfs, char **out, char **root,
                merr_t *err)
 {
@@ -243,6 +274,8 @@ int vm_prepare(const char *config, size_t len, const char *rootfs, char **out, c
     if (r == 0)
         r = check_binds(c, rootfs, err);
     if (r == 0)
+        r = guest_seccomp(config, len, &p.seccomp, err);
+    if (r == 0)
         r = kit_kernel(NULL, &kernel, err);
     if (r == 0)
         r = kit_initrd(kernel, "/proc/self/exe", NULL, &initrd, err);
@@ -260,6 +293,7 @@ int vm_prepare(const char *config, size_t len, const char *rootfs, char **out, c
         sb = vm_sandbox_config(c, &p, err);
     }
     json_decref(c);
+    json_decref(p.seccomp);
     if (!sb)
         return err_wrap(err, "--isolation vm (%s=%s)", VM_HANDLER_KEY, VM_HANDLER_VALUE);
     *out = json_dumps(sb, JSON_COMPACT);

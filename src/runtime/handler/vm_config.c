@@ -272,6 +272,17 @@ static json_t *vm_spec(json_t *config, const struct vm_paths *p, json_t *guest_m
         json_is_true(json_object_get(json_object_get(config, "process"), "terminal")), "hostname",
         str(config, "hostname"), "readonly_root", json_is_true(json_object_get(root, "readonly")),
         "process", proc, "mounts", guest_mounts);
+    json_t *g = json_object_get(spec, "guest");
+    /* the container's hardening, applied by the guest to the guest's
+     * kernel; the sandbox keeps them for QEMU too */
+    json_t *lin = json_object(), *cl = json_object_get(config, "linux");
+    static const char *const harden[] = {"maskedPaths", "readonlyPaths", "sysctl"};
+    for (size_t i = 0; i < ARRAY_SIZE(harden); i++)
+        if (json_object_get(cl, harden[i]))
+            json_object_set(lin, harden[i], json_object_get(cl, harden[i]));
+    json_object_set_new(g, "linux", lin);
+    if (p->seccomp)
+        json_object_set(g, "seccomp", p->seccomp);
     json_object_set_new(spec, "net", json_string(net ? "user" : "none"));
     if (net)
         json_object_set_new(spec, "forwards", forwards(config));
@@ -308,13 +319,15 @@ static json_t *process(json_t *config, json_t *spec, const struct vm_paths *p)
 }
 
 /* virtiofsd confines itself with chroot(2), which containers are denied */
-static void allow_chroot(json_t *out)
+/* QEMU's and virtiofsd's filter is moat's default, whatever the
+ * container's: that one is the guest's (vm.c compiles it for the guest),
+ * and a profile written for a workload neither protects nor fits QEMU.
+ * chroot is allowed: virtiofsd's sandbox. */
+static void sandbox_seccomp(json_t *out)
 {
-    json_t *sc = json_object_get(json_object_get(out, "linux"), "seccomp");
+    json_t *sc = profile_seccomp();
     json_t *calls = json_object_get(sc, "syscalls"), *rule;
     size_t i;
-    if (!sc)
-        return;
     json_array_foreach(calls, i, rule)
     {
         json_t *names = json_object_get(rule, "names");
@@ -322,10 +335,12 @@ static void allow_chroot(json_t *out)
             if (!strcmp(json_string_value(json_array_get(names, k)) ?: "", "chroot"))
                 json_array_remove(names, k);
     }
-    if (!json_is_array(calls))
-        json_object_set_new(sc, "syscalls", calls = json_array());
     json_array_append_new(calls,
                           json_pack("{s:[s],s:s}", "names", "chroot", "action", "SCMP_ACT_ALLOW"));
+    json_t *lin = json_object_get(out, "linux");
+    if (!json_is_object(lin))
+        json_object_set_new(out, "linux", lin = json_object());
+    json_object_set_new(lin, "seccomp", sc);
 }
 
 /* /dev/kvm, when it works here: the device and the cgroup's leave */
@@ -367,7 +382,7 @@ json_t *vm_sandbox_config(json_t *config, const struct vm_paths *p, merr_t *err)
     json_t *spec = vm_spec(config, p, guest_mounts);
     json_object_set_new(out, "process", process(config, spec, p));
     json_decref(spec);
-    allow_chroot(out);
+    sandbox_seccomp(out);
     if (p->kvm)
         give_kvm(out);
     return out;

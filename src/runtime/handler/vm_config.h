@@ -46,6 +46,7 @@ struct vm_paths {
     bool kvm;             /* /dev/kvm works: given to the sandbox */
     unsigned host_cpus;   /* the host's, the most a VM gets */
     unsigned long nofile; /* the sandbox's RLIMIT_NOFILE (virtiofsd's files) */
+    json_t *seccomp;      /* linux.seccomp compiled, as the guest loads it, or NULL */
 };
 
 /* true for a bind mount of config (what goes under /rootfs) */
