@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int check_kernel(const char *path, const char *what, merr_t *err)
@@ -187,6 +188,40 @@ void kit_unmap(struct kit_map *km)
 
 #define KIT_FORMAT 4
 
+/* Each build of moat, and each kernel, makes its own initramfs and copy
+ * of the binary. When one is made (rarely: a new build), the others of
+ * its kind not used for KIT_PRUNE_AGE go: a hit refreshes a file's mtime,
+ * a running VM's sandbox holds its binds of the inodes, and a VM started
+ * again later makes what it lacks. */
+#define KIT_PRUNE_AGE (10 * 60)
+
+static void prune(const char *dir, const char *prefix, const char *keep)
+{
+    cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = dfd < 0 ? NULL : fdopendir(dup(dfd));
+    struct dirent *e;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    while (d && (e = readdir(d))) {
+        struct stat st;
+        const char *n = e->d_name;
+        bool tmp = n[0] == '.' && strncmp(n + 1, prefix, strlen(prefix)) == 0;
+        if ((strncmp(n, prefix, strlen(prefix)) != 0 && !tmp) || strcmp(n, keep) == 0 ||
+            fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
+            now.tv_sec - st.st_mtim.tv_sec < KIT_PRUNE_AGE)
+            continue;
+        unlinkat(dfd, n, 0);
+    }
+    if (d)
+        closedir(d);
+}
+
+/* a hit: the file stays in use (see prune) */
+static void touch(const char *path)
+{
+    utimensat(AT_FDCWD, path, NULL, 0);
+}
+
 /* The cache key: the kernel's identity and the binary's build id (its
  * whole content when it has none). */
 static char *cache_key(const struct stat *kst, const struct kit_map *exe)
@@ -238,6 +273,10 @@ int kit_initrd(const char *kernel, const char *exe, const char *dir, char **out,
         r = mkdir_p(dir, 0755, err);
         if (r == 0)
             r = kit_build_initrd(kernel, &em, dir, path, err);
+        if (r == 0)
+            prune(dir, "initrd-", strrchr(path, '/') + 1);
+    } else {
+        touch(path);
     }
     kit_unmap(&em);
     if (r < 0) {
@@ -281,6 +320,10 @@ int kit_exe(const char *exe, const char *dir, char **out, merr_t *err)
                                 err);
         if (dfd >= 0)
             close(dfd);
+        if (r == 0)
+            prune(dir, "moat-", strrchr(path, '/') + 1);
+    } else {
+        touch(path);
     }
     kit_unmap(&em);
     if (r < 0) {

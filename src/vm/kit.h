@@ -11,7 +11,8 @@
  * in KIT_DIR under a name made of the kernel file's identity (device,
  * inode, size, mtime) and the moat binary's build id, written to a
  * temporary file and renamed, so readers never see half of one and a
- * cache hit reads neither file. These run on the host, as root, before
+ * cache hit reads neither file. Making one prunes the others that have
+ * not been used for ten minutes (kit.c). These run on the host, as root, before
  * the sandbox: the supervisor only gets the two paths. */
 #ifndef MOAT_VM_KIT_H
 #define MOAT_VM_KIT_H

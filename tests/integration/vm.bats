@@ -165,6 +165,20 @@ vm_pids() {
     ! pgrep -f "$BATS_TEST_TMPDIR/bad" > /dev/null
 }
 
+@test "vm: making an initramfs prunes the cache's old ones, not the fresh" {
+    local kd=/var/lib/moat/vm k
+    k=$(ls /var/lib/moat/vm/vmlinux 2>/dev/null || ls /boot/vmlinuz-*-cloud-amd64 | sort -V | tail -1)
+    touch -d '2 hours ago' "$kd/initrd-0000old.cpio"
+    touch "$kd/initrd-0000fresh.cpio"
+    # a copy of the kernel is another kernel to the cache: a miss
+    cp "$k" "$BATS_TEST_TMPDIR/vmlinux"
+    run -0 env MOAT_VM_KERNEL="$BATS_TEST_TMPDIR/vmlinux" "$MOAT" --root "$STORE" run --rm --network none --isolation vm bb:1 echo booted
+    [ "$output" = booted ]
+    [ ! -e "$kd/initrd-0000old.cpio" ]
+    [ -e "$kd/initrd-0000fresh.cpio" ]
+    rm -f "$kd/initrd-0000fresh.cpio"
+}
+
 @test "vm attack: a symlink in the image cannot lead a volume out of the image, over QEMU's files" {
     # the image's /data is a link to /usr: in the sandbox /usr is QEMU's
     local r=$BATS_TEST_TMPDIR/evil
