@@ -357,26 +357,6 @@ static int launch(struct container *c, merr_t *err)
     return r;
 }
 
-static int write_pid_file(const char *path, pid_t pid, merr_t *err)
-{
-    cleanup_free char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    const char *name = path;
-    if (slash) {
-        *slash = 0;
-        name = slash + 1;
-    }
-    cleanup_close int dfd =
-        open(slash ? (*dir ? dir : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return err_sys(err, "--pid-file: open the directory of \"%s\"", path);
-    char buf[32];
-    int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-    if (atomic_write_at(dfd, name, buf, (size_t)n, 0644, err) < 0)
-        return err_wrap(err, "--pid-file");
-    return 0;
-}
-
 /* The cgroups a killed create leaves are killed and removed: only those
  * it will make count, never one that exists (another container's, which
  * this one only joins). */

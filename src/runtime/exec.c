@@ -331,23 +331,6 @@ static pid_t spawn(struct container *c, struct handle *h, int pidfd, int croot, 
     return (pid_t)v;
 }
 
-/* --pid-file: written whole (a rename) */
-static int write_pid(const char *pid_file, pid_t pid, merr_t *err)
-{
-    char buf[32];
-    int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-    cleanup_free char *dir = xstrdup(pid_file);
-    char *slash = strrchr(dir, '/');
-    const char *name = slash ? slash + 1 : pid_file;
-    if (slash)
-        *slash = 0;
-    cleanup_close int dfd =
-        open(slash ? (*dir ? dir : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return err_sys(err, "--pid-file");
-    return atomic_write_at(dfd, name, buf, (size_t)n, 0644, err);
-}
-
 int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
 {
     struct handle h;
@@ -432,7 +415,7 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
     c.host_pid = pid;
     if (await_exec(&c, pid, exit_code, err) < 0)
         goto out;
-    if (o->pid_file && write_pid(o->pid_file, pid, err) < 0) {
+    if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0) {
         kill(pid, SIGKILL);
         goto out;
     }

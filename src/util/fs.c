@@ -511,3 +511,23 @@ char **dir_collect(int dirfd, const char *rel, char *(*keep)(const char *name, v
     closedir(dir);
     return v;
 }
+
+int write_pid_file(const char *path, pid_t pid, merr_t *err)
+{
+    cleanup_free char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    const char *name = path;
+    if (slash) {
+        *slash = 0;
+        name = slash + 1;
+    }
+    cleanup_close int dfd =
+        open(slash ? (*dir ? dir : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return err_sys(err, "--pid-file: open the directory of \"%s\"", path);
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+    if (atomic_write_at(dfd, name, buf, (size_t)n, 0644, err) < 0)
+        return err_wrap(err, "--pid-file");
+    return 0;
+}

@@ -28,6 +28,8 @@ int write_file_at(int dirfd, const char *path, const char *data, size_t len, mer
 /* Write via a temporary file and rename(2) so readers never see half a file. */
 int atomic_write_at(int dirfd, const char *name, const char *data, size_t len, int mode,
                     merr_t *err);
+/* --pid-file: pid in decimal, written whole (a rename) at path */
+int write_pid_file(const char *path, pid_t pid, merr_t *err);
 /* The names in directory dirfd/rel for which keep(name, ctx) returns a
  * string to store (the name itself, or a new string it made), in a
  * NULL-terminated vector; an empty one when the directory is missing. */

@@ -242,6 +242,37 @@ vm_pids() {
     [ "$output" != "$(uname -r)" ]
     run -0 "$MOAT" --root "$BATS_TEST_TMPDIR/rt" list -q
     [ -z "$output" ]
+    # exec as containerd and conmon drive it: --process with a terminal,
+    # --console-socket, --pid-file, detached; the pid is a process that
+    # takes the exec's signals and ends with its status
+    jq '.process.args = ["sleep", "1000"]' "$b/config.json" > "$b/c.json"
+    mv "$b/c.json" "$b/config.json"
+    "$MOAT" --root "$BATS_TEST_TMPDIR/rt" run -d -b "$b" vmoci2 < /dev/null > /dev/null 2>&1
+    jq '.process | .terminal = true | .args = ["sh", "-c",
+        "tty; stty size; trap \"echo got-term; exit 5\" TERM; echo ready; while :; do sleep 0.1; done"]' \
+        "$b/config.json" > "$BATS_TEST_TMPDIR/p.json"
+    start_recvtty
+    run -0 python3 - "$MOAT" "$BATS_TEST_TMPDIR" <<'PYEOF'
+import ctypes, os, subprocess, sys, time
+moat, d = sys.argv[1], sys.argv[2]
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: the holder is ours to reap
+subprocess.run([moat, "--root", d + "/rt", "exec", "--detach", "--pid-file", d + "/exec.pid",
+                "--console-socket", d + "/sock", "--process", d + "/p.json", "vmoci2"], check=True)
+pid = int(open(d + "/exec.pid").read())
+for _ in range(300):
+    if "ready" in open(d + "/tty.out").read():
+        break
+    time.sleep(0.1)
+os.kill(pid, 15)
+_, st = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(st))
+PYEOF
+    [ "$output" = 5 ]
+    local out i
+    for i in $(seq 50); do out=$(cat "$BATS_TEST_TMPDIR/tty.out"); [[ "$out" == *got-term* ]] && break; sleep 0.1; done
+    [[ "$out" == */dev/pts/* ]]
+    [[ "$out" == *got-term* ]]
+    "$MOAT" --root "$BATS_TEST_TMPDIR/rt" delete -f vmoci2
 }
 
 @test "vm attack: exec goes only to the supervisor's own socket, never a link or another listener the sandbox put there" {

@@ -3,6 +3,7 @@
 #include "vm_config.h"
 #include "../../kernel/mount.h"
 #include "../../util/fs.h"
+#include "../../util/unixsock.h"
 #include "../../util/util.h"
 #include "../../vm/proto.h"
 #include "../../vm/vmexec.h"
@@ -161,37 +162,50 @@ static bool pump(struct relay *r)
     return false;
 }
 
-static void resize(int sock, int tty)
+/* the terminal's size to the process' when it changed (*last) */
+static void follow_size(int sock, int term, struct winsize *last)
 {
     struct winsize ws;
     merr_t e = MERR_INIT;
-    if (ioctl(tty, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+    if (ioctl(term, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col &&
+        (ws.ws_row != last->ws_row || ws.ws_col != last->ws_col)) {
+        *last = ws;
         vmexec_resize(sock, ws.ws_row, ws.ws_col, &e);
+    }
     err_clear(&e);
 }
 
-/* Relay r[0..n) until the reply; signals we get go to the process. */
-static int wait_relaying(int sock, struct relay *r, size_t n, bool tty, int *status, merr_t *err)
+/* Relay r[0..n) until the reply; signals we get go to the process. term:
+ * our side of its terminal (-1 none; 0 ours, made raw, its size followed
+ * on SIGWINCH; a pty of --console-socket's, whose size is looked at
+ * every POLL_SIZE_MS: the peer resizes the master, and no SIGWINCH comes
+ * to a process without it as its terminal) */
+#define POLL_SIZE_MS 250
+static int wait_relaying(int sock, struct relay *r, size_t n, int term, int *status, merr_t *err)
 {
     sigset_t all, old;
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &old);
     int sfd = signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK);
     struct termios saved;
-    bool raw = tty && tcgetattr(0, &saved) == 0; /* ours raw: the guest's pty echoes */
+    struct winsize last = {0};
+    bool raw = term == 0 && tcgetattr(0, &saved) == 0; /* ours raw: the guest's pty echoes */
     if (raw) {
         struct termios t = saved;
         cfmakeraw(&t);
         tcsetattr(0, TCSANOW, &t);
-        resize(sock, 0);
     }
+    if (term >= 0)
+        follow_size(sock, term, &last);
     int ret = -1;
     for (;;) {
         struct pollfd p[5] = {{sock, POLLIN, 0}, {sfd, POLLIN, 0}};
         for (size_t i = 0; i < n; i++)
             p[i + 2] = (struct pollfd){r[i].from, POLLIN, 0};
-        if (poll(p, (nfds_t)n + 2, -1) < 0 && errno != EINTR)
+        if (poll(p, (nfds_t)n + 2, term > 0 ? POLL_SIZE_MS : -1) < 0 && errno != EINTR)
             break;
+        if (term > 0)
+            follow_size(sock, term, &last);
         for (size_t i = 0; i < n; i++)
             if (r[i].from >= 0 && p[i + 2].revents && !pump(&r[i])) {
                 /* our stdin ended: the process' too (a socket's half, a pipe) */
@@ -204,8 +218,8 @@ static int wait_relaying(int sock, struct relay *r, size_t n, bool tty, int *sta
         struct signalfd_siginfo si;
         merr_t e = MERR_INIT;
         while (sfd >= 0 && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-            if (si.ssi_signo == SIGWINCH && tty)
-                resize(sock, 0);
+            if (si.ssi_signo == SIGWINCH && term == 0)
+                follow_size(sock, 0, &last);
             else if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGPIPE && si.ssi_signo != SIGWINCH)
                 vmexec_signal(sock, (int)si.ssi_signo, &e);
             err_clear(&e);
@@ -225,7 +239,7 @@ static int wait_relaying(int sock, struct relay *r, size_t n, bool tty, int *sta
     }
     /* what the process wrote before it ended (what is there now) */
     for (size_t i = 0; i < n; i++) {
-        if (r[i].from <= 0)
+        if (r[i].from <= 0 || r[i].from == term)
             continue;
         fcntl(r[i].from, F_SETFL, fcntl(r[i].from, F_GETFL) | O_NONBLOCK);
         char buf[16384];
@@ -261,26 +275,27 @@ static void close_relays(struct relay *r, size_t n)
 
 /* the process' stdio: ours as they are (runc's exec), or pipes (or one
  * socket for a terminal) that we relay, so that the sandbox never holds
- * the caller's own */
-static size_t make_stdio(const struct exec_opts *o, int fds[3], struct relay r[3], int mine[3])
+ * the caller's own. term: our side of the terminal (see wait_relaying). */
+static size_t make_stdio(const struct exec_opts *o, int term, int fds[3], struct relay r[3],
+                         int mine[3])
 {
     mine[0] = mine[1] = mine[2] = -1;
     /* a terminal is always relayed: never the caller's own in the sandbox */
-    if ((!o->relay_stdio && !o->tty) || o->detach) {
+    if ((!o->relay_stdio && term < 0) || (o->detach && term <= 0)) {
         int null = o->detach ? open("/dev/null", O_RDWR | O_CLOEXEC) : -1;
         for (int i = 0; i < 3; i++)
             fds[i] = o->detach ? null : i;
         mine[0] = null;
         return 0;
     }
-    if (o->tty) {
+    if (term >= 0) {
         int sp[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
             return (size_t)-1;
         fds[0] = sp[1];
         mine[0] = sp[1];
-        r[0] = (struct relay){sp[0], 1};
-        r[1] = (struct relay){o->stdin_open || !o->relay_stdio ? 0 : -1, sp[0]};
+        r[0] = (struct relay){sp[0], term > 0 ? term : 1};
+        r[1] = (struct relay){term > 0 ? term : o->stdin_open || !o->relay_stdio ? 0 : -1, sp[0]};
         return 2;
     }
     int p[3][2];
@@ -301,55 +316,115 @@ static size_t make_stdio(const struct exec_opts *o, int fds[3], struct relay r[3
     return 3;
 }
 
+/* --console-socket: a pty of ours, its master sent there (as runc sends
+ * the container's); the slave, raw (the guest's pty echoes and edits), is
+ * relayed to the guest's. -1 and err, else the slave. */
+static int console_pty(const char *path, merr_t *err)
+{
+    cleanup_close int sock = unix_connect(path, "--console-socket", err);
+    if (sock < 0)
+        return -1;
+    cleanup_close int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0 || unlockpt(m) < 0)
+        return err_sys(err, "exec: a terminal for --console-socket");
+    int slave = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    struct termios t;
+    if (slave < 0 || tcgetattr(slave, &t) < 0) {
+        if (slave >= 0)
+            close(slave);
+        return err_sys(err, "exec: a terminal for --console-socket");
+    }
+    cfmakeraw(&t);
+    tcsetattr(slave, TCSANOW, &t);
+    if (unix_send_fd(sock, m, "/dev/ptmx", err) < 0) {
+        close(slave);
+        return err_wrap(err, "--console-socket");
+    }
+    return slave;
+}
+
+/* Only these fds, as 3, 4, ... (in order; fds[i] updated); the rest are
+ * closed, stdio on /dev/null: a detached exec's holder keeps none of its
+ * caller's (a shim waits for the end of its pipes). */
+static void keep_only(int *fds, size_t n)
+{
+    int null = open("/dev/null", O_RDWR);
+    for (int i = 0; i < 3 && null >= 0; i++)
+        dup2(null, i);
+    for (size_t i = 0; i < n; i++)
+        if (fds[i] >= 0)
+            fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 64);
+    for (size_t i = 0; i < n; i++) {
+        if (fds[i] >= 0 && dup2(fds[i], 3 + (int)i) == 3 + (int)i)
+            fds[i] = 3 + (int)i;
+        else
+            close(3 + (int)i);
+    }
+    syscall(SYS_close_range, 3 + (unsigned)n, ~0U, 0);
+}
+
 int vm_exec(const struct exec_opts *o, pid_t pid, const char *config, size_t len, int *status,
             merr_t *err)
 {
-    if (o->tty && o->console_socket)
-        return err_set(err, ENOTSUP,
-                       "exec --console-socket in a container that runs in a VM: not supported");
     json_t *p = exec_process(o, config, len, err);
     if (!p)
         return -1;
+    /* --tty, or the terminal of --process (as containerd passes it) */
+    bool tty = o->tty || json_is_true(json_object_get(p, "terminal"));
+    json_object_set_new(p, "terminal", json_boolean(tty));
     cleanup_free char *text = json_dumps(p, JSON_COMPACT);
     json_decref(p);
+    int term = tty ? 0 : -1;
+    if (tty && o->console_socket && (term = console_pty(o->console_socket, err)) < 0)
+        return -1;
     int fds[3], mine[3];
     struct relay r[3];
-    size_t n = make_stdio(o, fds, r, mine);
-    if (n == (size_t)-1)
+    size_t n = make_stdio(o, term, fds, r, mine);
+    if (n == (size_t)-1) {
+        if (term > 0)
+            close(term);
         return err_sys(err, "exec: pipes");
-    size_t nfds = o->tty && !o->detach ? 1 : 3;
+    }
+    size_t nfds = term > 0 || (tty && !o->detach) ? 1 : 3;
     int sock = connect_exec(pid, text, fds, nfds, err);
     /* the process' ends are the supervisor's now */
     for (int i = 0; i < 3; i++)
         if (mine[i] >= 0)
             close(mine[i]);
     if (sock < 0) {
-        close_relays(r, n);
+        close_relays(r, n); /* and term, relayed */
         return -1;
     }
     if (o->detach) {
-        /* the supervisor kills an exec whose client goes: one of ours
-         * holds the socket until the process ends */
+        /* the supervisor kills an exec whose client goes: a process of
+         * ours holds the socket (and relays a terminal) until the process
+         * ends, forwards the signals it gets, and exits with its status:
+         * the pid of --pid-file, for a shim to wait for and signal */
         pid_t holder = fork();
         if (holder == 0) {
             setsid();
-            int null = open("/dev/null", O_RDWR); /* nothing of the caller's */
-            for (int i = 0; i < 3 && null >= 0; i++)
-                dup2(null, i);
-            if (dup2(sock, 3) == 3)
-                sock = 3;
-            syscall(SYS_close_range, 4, ~0U, 0);
-            int st;
-            char *msg = NULL;
+            int keep[4] = {sock, n ? r[0].from : -1, term, -1};
+            keep_only(keep, 3);
+            if (n) /* the socketpair's end and the pty */
+                r[0] = (struct relay){keep[1], keep[2]}, r[1] = (struct relay){keep[2], keep[1]};
+            int st = 255;
             merr_t e = MERR_INIT;
-            vmexec_wait(sock, &st, &msg, &e);
-            _exit(0);
+            wait_relaying(keep[0], r, n, term > 0 ? keep[2] : -1, &st, &e);
+            _exit(st & 0xff);
         }
         close(sock);
+        close_relays(r, n);
         *status = 0;
-        return holder < 0 ? err_sys(err, "exec: fork") : 0;
+        if (holder < 0)
+            return err_sys(err, "exec: fork");
+        return o->pid_file ? write_pid_file(o->pid_file, holder, err) : 0;
     }
-    int r2 = wait_relaying(sock, r, n, o->tty, status, err);
+    if (o->pid_file && write_pid_file(o->pid_file, getpid(), err) < 0) {
+        close(sock);
+        close_relays(r, n);
+        return -1;
+    }
+    int r2 = wait_relaying(sock, r, n, term, status, err);
     close(sock);
     close_relays(r, n);
     return r2;

@@ -6,7 +6,11 @@
  * line; the engine's exec (relay_stdio) sends pipes, or one socket for a
  * terminal, and relays them here, so the sandbox never holds the caller's
  * own descriptors. Signals this process gets go to the process; the
- * terminal's size follows ours. */
+ * terminal's size follows ours. With --console-socket the terminal is a
+ * pty of ours whose master goes there (runc's exec -t as shims drive it).
+ * Detached, a process of ours holds the request until the process ends,
+ * relaying its terminal, forwarding signals and exiting with its status:
+ * that is the pid --pid-file gets (a shim's subreaper waits for it). */
 #ifndef MOAT_RUNTIME_VM_EXEC_H
 #define MOAT_RUNTIME_VM_EXEC_H
 
