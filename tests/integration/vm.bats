@@ -272,6 +272,15 @@ PYEOF
     for i in $(seq 50); do out=$(cat "$BATS_TEST_TMPDIR/tty.out"); [[ "$out" == *got-term* ]] && break; sleep 0.1; done
     [[ "$out" == */dev/pts/* ]]
     [[ "$out" == *got-term* ]]
+    # detached without a terminal, the process writes to the caller's
+    # stdio (conmon's and the shims' pipes), as runc's exec -d
+    jq '.process | .args = ["sh", "-c", "echo detached-out; echo detached-err >&2"]' \
+        "$b/config.json" > "$BATS_TEST_TMPDIR/p2.json"
+    "$MOAT" --root "$BATS_TEST_TMPDIR/rt" exec --detach --process "$BATS_TEST_TMPDIR/p2.json" vmoci2 \
+        > "$BATS_TEST_TMPDIR/d.out" 2> "$BATS_TEST_TMPDIR/d.err"
+    for i in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/d.err" ] && break; sleep 0.1; done
+    [ "$(cat "$BATS_TEST_TMPDIR/d.out")" = detached-out ]
+    [ "$(cat "$BATS_TEST_TMPDIR/d.err")" = detached-err ]
     "$MOAT" --root "$BATS_TEST_TMPDIR/rt" delete -f vmoci2
 }
 

@@ -27,6 +27,7 @@ check() { # name detail command...
 
 cleanup() {
     [ -n "${D:-}" ] && $D rm -f $($D ps -aq 2>/dev/null) > /dev/null 2>&1
+    [ -n "${P:-}" ] && $P rm -af > /dev/null 2>&1
     [ -f "$RUN/dockerd.pid" ] && kill "$(cat "$RUN/dockerd.pid")" 2>/dev/null
     for i in $(seq 50); do [ -e "$RUN/dockerd.pid" ] || break; sleep 0.2; done
     [ -n "${CTD_PID:-}" ] && kill "$CTD_PID" 2>/dev/null && wait "$CTD_PID" 2>/dev/null
@@ -112,6 +113,27 @@ check docker-bridge "container -> container over the bridge (prestart hook)" \
     sh -c "[ -n '$ip' ] && timeout 30 $D run --rm $IMG wget -q -O - http://$ip:8080/i | grep -qx served-by-moat"
 check docker-host-to-container "host -> container over the bridge" \
     sh -c "for i in \$(seq 30); do timeout 2 wget -q -O - http://$ip:8080/i 2>/dev/null | grep -qx served-by-moat && exit 0; sleep 0.2; done; exit 1"
+
+# ---- Podman driving moat's VM handler (the annotation of crun's krun) ----
+if command -v podman > /dev/null && command -v qemu-system-x86_64 > /dev/null &&
+    [ -x /usr/lib/qemu/virtiofsd ] && ! ldd "$MOAT" > /dev/null 2>&1 &&
+    { [ -e /var/lib/moat/vm/vmlinux ] || ls /boot/vmlinuz-*-cloud-amd64 > /dev/null 2>&1; }; then
+    P="podman --root $W/podman --runroot $RUN/podman --runtime $MOAT"
+    $P load -i "$W/image.tar" > /dev/null 2>&1 || ko podman-load "podman load failed"
+    VM="--network none --annotation run.oci.handler=vm --uidmap 0:300000:65536 --gidmap 0:300000:65536"
+    check podman-vm-run "run in a VM: the guest's kernel, the exit status" sh -c "
+        out=\$(timeout 120 $P run --rm $VM $IMG sh -c 'uname -r; exit 4'); [ \$? -eq 4 ] &&
+        [ \"\$out\" != \"\$(uname -r)\" ] && echo \"\$out\" | grep -q cloud-amd64"
+    timeout 120 $P run -d --name pv1 $VM $IMG sleep 300 > /dev/null 2>&1
+    check podman-vm-exec "exec (conmon's exec --detach, its pipes), -i, -t" sh -c "
+        for i in \$(seq 100); do timeout 60 $P exec pv1 true 2> /dev/null && break; sleep 0.3; done
+        [ \"\$(timeout 60 $P exec pv1 sh -c 'echo out; echo err >&2; exit 3' 2>&1; echo rc=\$?)\" = \"\$(printf 'out\\nerr\\nrc=3')\" ] &&
+        echo piped | timeout 60 $P exec -i pv1 cat | grep -qx piped &&
+        timeout 60 script -qec '$P exec -it pv1 tty' /dev/null | grep -q /dev/pts/"
+    id=$($P inspect -f '{{.Id}}' pv1 2> /dev/null)
+    check podman-vm-rm "rm -f: no process of the VM left" sh -c "[ -n '$id' ] && $P rm -f pv1 > /dev/null &&
+        ! grep -qs '$id' /proc/[0-9]*/cgroup"
+fi
 
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

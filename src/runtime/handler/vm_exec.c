@@ -282,9 +282,12 @@ static size_t make_stdio(const struct exec_opts *o, int term, int fds[3], struct
     mine[0] = mine[1] = mine[2] = -1;
     /* a terminal is always relayed: never the caller's own in the sandbox */
     if ((!o->relay_stdio && term < 0) || (o->detach && term <= 0)) {
-        int null = o->detach ? open("/dev/null", O_RDWR | O_CLOEXEC) : -1;
+        /* detached, the engine's exec writes nowhere (Docker's exec -d);
+         * runc's passes its caller's (a shim's pipes) as they are */
+        bool null_io = o->detach && o->relay_stdio;
+        int null = null_io ? open("/dev/null", O_RDWR | O_CLOEXEC) : -1;
         for (int i = 0; i < 3; i++)
-            fds[i] = o->detach ? null : i;
+            fds[i] = null_io ? null : i;
         mine[0] = null;
         return 0;
     }
