@@ -19,6 +19,7 @@
 #include "../util/util.h"
 
 #include <errno.h>
+#include <sys/file.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <linux/sched.h>
@@ -355,7 +356,7 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
         goto out;
     const char *handler = spec_annotation(h.spec, VM_HANDLER_KEY);
     if (handler && !strcmp(handler, VM_HANDLER_VALUE)) { /* the process is the guest's */
-        ret = vm_exec(o, h.st.pid, h.st.config, h.st.config_len, exit_code, err);
+        ret = vm_exec(o, h.st.pid, h.st.config, h.st.config_len, h.dirfd, exit_code, err);
         goto out;
     }
     /* enter only from a read-only view of the binary where the container
@@ -423,6 +424,9 @@ int op_exec(int rootfd, const struct exec_opts *o, int *exit_code, merr_t *err)
         ret = 0;
         goto out;
     }
+    /* it runs: the container's lock is for changes of its state, not for
+     * as long as a process of it lives (others exec, kill, delete) */
+    flock(h.dirfd, LOCK_UN);
     ret = rt_wait(&c, exit_code, err);
 out:
     if (pidfd >= 0)

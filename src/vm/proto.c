@@ -9,7 +9,8 @@ static const char *const type_names[VMP_TYPE_END] = {
     [VMP_SPEC] = "SPEC",           [VMP_READY] = "READY",   [VMP_STDIN] = "STDIN",
     [VMP_STDIN_EOF] = "STDIN_EOF", [VMP_STDOUT] = "STDOUT", [VMP_STDERR] = "STDERR",
     [VMP_SIGNAL] = "SIGNAL",       [VMP_RESIZE] = "RESIZE", [VMP_EXEC] = "EXEC",
-    [VMP_EXIT] = "EXIT",           [VMP_ERROR] = "ERROR",
+    [VMP_EXIT] = "EXIT",           [VMP_ERROR] = "ERROR",   [VMP_HOLD] = "HOLD",
+    [VMP_RELEASE] = "RELEASE",
 };
 
 const char *vmp_type_name(unsigned type)
@@ -43,7 +44,8 @@ static const struct rule rules[VMP_TYPE_END] = {
     [VMP_STDOUT] = {VMP_FROM_GUEST, 1, VMP_MAX, 2}, [VMP_STDERR] = {VMP_FROM_GUEST, 1, VMP_MAX, 2},
     [VMP_SIGNAL] = {VMP_FROM_HOST, 4, 4, 2},        [VMP_RESIZE] = {VMP_FROM_HOST, 4, 4, 2},
     [VMP_EXEC] = {VMP_FROM_HOST, 2, VMP_MAX, 1},    [VMP_EXIT] = {VMP_FROM_GUEST, 8, 8, 2},
-    [VMP_ERROR] = {VMP_FROM_GUEST, 1, VMP_MAX, 2},
+    [VMP_ERROR] = {VMP_FROM_GUEST, 1, VMP_MAX, 2},  [VMP_HOLD] = {VMP_FROM_HOST, 0, 0, 2},
+    [VMP_RELEASE] = {VMP_FROM_HOST, 0, 0, 2},
 };
 
 static int check_values(const struct vmp_frame *f, merr_t *err)

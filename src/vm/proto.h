@@ -43,6 +43,9 @@ enum vmp_type {
     VMP_EXEC,      /* host->guest, chan >= 1: a process (JSON) to start */
     VMP_EXIT,      /* guest->host: i32 code (0..255), i32 signal (0..64) */
     VMP_ERROR,     /* guest->host: text (chan 0: the guest failed) */
+    VMP_HOLD,      /* host->guest: stop reading the process's output (the host's
+                      reader is behind); empty */
+    VMP_RELEASE,   /* host->guest: read it again; empty */
     VMP_TYPE_END
 };
 

@@ -23,6 +23,7 @@ struct gproc {
     int code, signo;
     struct vmp_out inq; /* STDIN bytes not yet written */
     bool in_eof;        /* close stdin once inq is written */
+    bool held;          /* the host's reader is behind: its output is not read */
 };
 
 /* Start process p (cwd, env, user, capabilities, rlimits...) with its

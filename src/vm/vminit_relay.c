@@ -124,6 +124,10 @@ static void host_frame(struct relay *r, const struct vmp_frame *f)
             ioctl(g->out, TIOCSWINSZ, &ws);
         }
         break;
+    case VMP_HOLD:
+    case VMP_RELEASE:
+        g->held = f->type == VMP_HOLD;
+        break;
     default:
         break; /* SPEC again: nothing to do */
     }
@@ -226,7 +230,9 @@ int vminit_relay(int ctl, struct vmp_reader *rd, struct gproc *main_proc, int *c
         pf[np++] = (struct pollfd){host && inq_total(&r) < INQ_MAX ? ctl : -1, POLLIN, 0};
         for (size_t i = 0; i < r.n; i++) {
             struct gproc *g = r.p[i];
-            int fds[3] = {g->out, g->err, vmp_out_pending(&g->inq) ? g->in : -1};
+            /* held, its writes wait (as a container's for a slow reader) */
+            int fds[3] = {g->held ? -1 : g->out, g->held ? -1 : g->err,
+                          vmp_out_pending(&g->inq) ? g->in : -1};
             for (int k = 0; k < 3; k++) {
                 map[np].g = g;
                 map[np].which = k;

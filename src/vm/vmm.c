@@ -299,7 +299,12 @@ int vmm_main(int argc, char **argv)
                     .status = -1,
                     .next_chan = 1};
     vmp_reader_init(&m.rd);
+    vmm_sink_init(&m.sink[0], 1);
+    vmm_sink_init(&m.sink[1], 2);
     int r = run(&m, &err);
+    /* what the process wrote, all of it, before its status */
+    vmm_sink_finish(&m.sink[0]);
+    vmm_sink_finish(&m.sink[1]);
     tty_restore();
     finish(&m, r < 0, err.msg);
     if (r == 0 && m.guest_err)

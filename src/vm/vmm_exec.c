@@ -24,6 +24,9 @@ struct vmm_client {
     uint32_t chan; /* 0 until the request is read */
     bool stdin_open;
     char *error;
+    struct vmm_sink sink[2]; /* to fds[1] and fds[2] (one sink for a terminal's one fd) */
+    bool held;
+    int status; /* the process's, once EXIT came: replied when its output is out */
 };
 
 int vmm_exec_listen(struct vmm *m, merr_t *err)
@@ -62,8 +65,15 @@ static void client_free(struct vmm_client *c)
         close(c->fds[1]);
     if (c->fds[2] >= 0 && c->fds[2] != c->fds[0] && c->fds[2] != c->fds[1])
         close(c->fds[2]);
+    vmm_sink_free(&c->sink[0]);
+    vmm_sink_free(&c->sink[1]);
     free(c->error);
     free(c);
+}
+
+static size_t client_pending(const struct vmm_client *c)
+{
+    return vmp_out_pending(&c->sink[0].q) + vmp_out_pending(&c->sink[1].q);
 }
 
 static void drop(struct vmm *m, size_t i)
@@ -90,13 +100,15 @@ void vmm_exec_accept(struct vmm *m)
     if (s < 0)
         return;
     if (m->nclients >= CLIENTS_MAX) {
-        struct vmm_client c = {s, {-1, -1, -1}, 0, false, NULL};
+        struct vmm_client c = {.sock = s, .fds = {-1, -1, -1}};
         reply(&c, 125, "too many exec sessions at once");
         close(s);
         return;
     }
     struct vmm_client *c = xzalloc(sizeof(*c));
-    *c = (struct vmm_client){s, {-1, -1, -1}, 0, false, NULL};
+    *c = (struct vmm_client){.sock = s, .fds = {-1, -1, -1}, .status = -1};
+    vmm_sink_init(&c->sink[0], -1);
+    vmm_sink_init(&c->sink[1], -1);
     m->clients = xrealloc(m->clients, (m->nclients + 1) * sizeof(*m->clients));
     m->clients[m->nclients++] = c;
 }
@@ -125,6 +137,8 @@ static int request(struct vmm *m, struct vmm_client *c, json_t *j, const int *fd
     free(t);
     for (int i = 0; i < 3; i++)
         c->fds[i] = fds[nfd == 1 ? 0 : i];
+    vmm_sink_init(&c->sink[0], c->fds[1]);
+    vmm_sink_init(&c->sink[1], nfd == 1 ? -1 : c->fds[2]);
     c->stdin_open = true;
     return 0;
 }
@@ -184,10 +198,13 @@ static bool client_msg(struct vmm *m, struct vmm_client *c)
 size_t vmm_exec_pollfds(struct vmm *m, struct pollfd *pf, size_t max, bool room)
 {
     size_t n = 0;
-    for (size_t i = 0; i < m->nclients && n + 2 <= max; i++) {
+    for (size_t i = 0; i < m->nclients && n + VMM_CLIENT_FDS <= max; i++) {
         struct vmm_client *c = m->clients[i];
         pf[n++] = (struct pollfd){c->sock, POLLIN, 0};
         pf[n++] = (struct pollfd){c->chan && c->stdin_open && room ? c->fds[0] : -1, POLLIN, 0};
+        for (int k = 0; k < 2; k++)
+            pf[n++] =
+                (struct pollfd){vmm_sink_events(&c->sink[k]) ? c->sink[k].fd : -1, POLLOUT, 0};
     }
     return n;
 }
@@ -206,12 +223,24 @@ static void client_stdin(struct vmm *m, struct vmm_client *c)
     c->stdin_open = false;
 }
 
+/* the clients whose process has ended and whose output is out: replied */
+static void end_drained(struct vmm *m)
+{
+    for (size_t i = m->nclients; i-- > 0;) {
+        struct vmm_client *c = m->clients[i];
+        if (c->status >= 0 && !client_pending(c)) {
+            reply(c, c->status, c->error);
+            drop(m, i);
+        }
+    }
+}
+
 void vmm_exec_events(struct vmm *m, const struct pollfd *pf, size_t n)
 {
-    /* two entries a client, found by its socket: the guest's frames read
-     * in the same round may have ended some (and moved others) */
-    for (size_t k = 0; k + 1 < n; k += 2) {
-        if (!pf[k].revents && !pf[k + 1].revents)
+    /* VMM_CLIENT_FDS entries a client, found by its socket: the guest's
+     * frames read in the same round may have ended some (and moved others) */
+    for (size_t k = 0; k + VMM_CLIENT_FDS <= n; k += VMM_CLIENT_FDS) {
+        if (!pf[k].revents && !pf[k + 1].revents && !pf[k + 2].revents && !pf[k + 3].revents)
             continue;
         size_t i = 0;
         while (i < m->nclients && m->clients[i]->sock != pf[k].fd)
@@ -219,6 +248,11 @@ void vmm_exec_events(struct vmm *m, const struct pollfd *pf, size_t n)
         if (i == m->nclients)
             continue;
         struct vmm_client *c = m->clients[i];
+        for (int s = 0; s < 2; s++)
+            if (pf[k + 2 + s].revents && c->sink[s].fd == pf[k + 2 + s].fd)
+                vmm_sink_flush(&c->sink[s]);
+        if (c->chan && c->status < 0)
+            vmm_flow(m, c->chan, &c->held, client_pending(c));
         if (pf[k + 1].revents && c->stdin_open && c->fds[0] == pf[k + 1].fd)
             client_stdin(m, c);
         if (pf[k].revents && !client_msg(m, c)) {
@@ -227,28 +261,32 @@ void vmm_exec_events(struct vmm *m, const struct pollfd *pf, size_t n)
             drop(m, i);
         }
     }
+    end_drained(m);
 }
 
-bool vmm_exec_frame(struct vmm *m, const struct vmp_frame *f)
+int vmm_exec_frame(struct vmm *m, const struct vmp_frame *f)
 {
     for (size_t i = 0; i < m->nclients; i++) {
         struct vmm_client *c = m->clients[i];
         if (c->chan != f->chan)
             continue;
-        if (f->type == VMP_STDOUT || f->type == VMP_STDERR)
-            (void)write_all(c->fds[f->type == VMP_STDOUT ? 1 : 2], f->data, f->len);
-        else if (f->type == VMP_ERROR) {
+        if (f->type == VMP_STDOUT || f->type == VMP_STDERR) {
+            struct vmm_sink *s = &c->sink[f->type == VMP_STDERR && c->sink[1].fd >= 0];
+            if (c->status >= 0 || vmm_sink_add(s, f->data, f->len) < 0)
+                return -1;
+            vmm_flow(m, c->chan, &c->held, client_pending(c));
+        } else if (f->type == VMP_ERROR) {
             struct sbuf b = {0};
             vmp_text_clean(&b, f->data, f->len, 1024);
             free(c->error);
             c->error = sbuf_steal(&b);
         } else if (f->type == VMP_EXIT) {
-            reply(c, vmp_exit_status(f), c->error);
-            drop(m, i);
+            c->status = vmp_exit_status(f);
+            end_drained(m);
         }
-        return true;
+        return 1;
     }
-    return false;
+    return 0;
 }
 
 void vmm_exec_end_all(struct vmm *m, int status, const char *why)

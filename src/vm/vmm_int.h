@@ -53,6 +53,30 @@ struct tail {
 };
 void tail_add(struct tail *t, const uint8_t *p, size_t n);
 
+/* An output of a guest's process (vmm_sink.c): its bytes queued for fd,
+ * written as fd takes them, so that a reader that is behind (an exec's
+ * client that stopped reading) stalls neither the other processes nor
+ * the supervisor. Past SINK_HOLD queued bytes the channel is held (the
+ * guest stops reading that process's output, which then waits in its
+ * writes as in a container), below SINK_RELEASE it is released. A guest
+ * that sends past SINK_HARD_MAX ignored the hold. */
+#define SINK_HOLD (256u << 10)
+#define SINK_RELEASE (64u << 10)
+#define SINK_HARD_MAX (16u << 20)
+struct vmm_sink {
+    int fd; /* -1: none, or its reader is gone (what comes is dropped) */
+    struct vmp_out q;
+};
+void vmm_sink_init(struct vmm_sink *s, int fd);
+/* Queue and write what fd takes now; -1 past SINK_HARD_MAX. */
+int vmm_sink_add(struct vmm_sink *s, const uint8_t *p, size_t n);
+void vmm_sink_flush(struct vmm_sink *s);
+/* POLLOUT while bytes wait */
+short vmm_sink_events(const struct vmm_sink *s);
+/* At the end: the rest, waiting for the reader; then freed. */
+void vmm_sink_finish(struct vmm_sink *s);
+void vmm_sink_free(struct vmm_sink *s);
+
 /* an exec client (vmm_exec.c) */
 struct vmm_client;
 
@@ -71,7 +95,12 @@ struct vmm {
     struct vmm_client **clients;
     size_t nclients;
     uint32_t next_chan;
+    struct vmm_sink sink[2]; /* the container's process's stdout and stderr */
+    bool held;               /* its channel (0) is held */
 };
+
+/* HOLD or RELEASE chan for pending bytes queued of it (see vmm_sink) */
+void vmm_flow(struct vmm *m, uint32_t chan, bool *held, size_t pending);
 
 int64_t vmm_now_ms(void);
 /* The relay until the container's process ends (0, m->status) or the VM
@@ -82,11 +111,14 @@ int vmm_relay(struct vmm *m, merr_t *err);
  * guest's frames of their channels; end them all. */
 int vmm_exec_listen(struct vmm *m, merr_t *err);
 void vmm_exec_accept(struct vmm *m);
-/* poll entries of the clients: their socket and stdin */
+/* poll entries of the clients: their socket, stdin, stdout and stderr
+ * (VMM_CLIENT_FDS each) */
+#define VMM_CLIENT_FDS 4
 size_t vmm_exec_pollfds(struct vmm *m, struct pollfd *pf, size_t max, bool room);
 void vmm_exec_events(struct vmm *m, const struct pollfd *pf, size_t n);
-/* a guest frame of an exec channel: handled (true) or not one (false) */
-bool vmm_exec_frame(struct vmm *m, const struct vmp_frame *f);
+/* a guest frame of an exec channel: handled (1), not one (0), or one
+ * the guest may not send (-1: output after the exit, or past the hold) */
+int vmm_exec_frame(struct vmm *m, const struct vmp_frame *f);
 void vmm_exec_end_all(struct vmm *m, int status, const char *why);
 
 #endif

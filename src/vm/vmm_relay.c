@@ -19,10 +19,10 @@
 /* stop reading stdin (and exec clients' stdin) while this much waits for
  * the guest */
 #define OUT_MAX (1u << 20)
-#define CLIENT_POLL_MAX 64
+#define CLIENT_POLL_MAX 128
 
 /* the relay's fds in poll order */
-enum { P_SIG, P_CTL, P_CON, P_LOG, P_QEMU, P_VFSD, P_STDIN, P_EXEC, P_N };
+enum { P_SIG, P_CTL, P_CON, P_LOG, P_QEMU, P_VFSD, P_STDIN, P_EXEC, P_OUT, P_ERR, P_N };
 
 static void send_size(struct vmm *m)
 {
@@ -42,10 +42,20 @@ static void drain(int *fd, struct tail *t)
         close_fd(fd);
 }
 
+static size_t main_pending(const struct vmm *m)
+{
+    return vmp_out_pending(&m->sink[0].q) + vmp_out_pending(&m->sink[1].q);
+}
+
 static int guest_frame(struct vmm *m, const struct vmp_frame *f, merr_t *err)
 {
     if (f->chan != 0) {
-        if (vmm_exec_frame(m, f))
+        int h = vmm_exec_frame(m, f);
+        if (h < 0)
+            return err_set(err, EPROTO,
+                           "the guest sent a %s frame on channel %u past its end or hold",
+                           vmp_type_name(f->type), f->chan);
+        if (h > 0)
             return 0;
         if (f->chan >= m->next_chan)
             return err_set(err, EPROTO, "the guest sent a %s frame on channel %u, never opened",
@@ -60,8 +70,9 @@ static int guest_frame(struct vmm *m, const struct vmp_frame *f, merr_t *err)
         break;
     case VMP_STDOUT:
     case VMP_STDERR:
-        /* a reader that is gone loses the output; the process goes on */
-        (void)write_all(f->type == VMP_STDOUT ? 1 : 2, f->data, f->len);
+        if (vmm_sink_add(&m->sink[f->type == VMP_STDERR], f->data, f->len) < 0)
+            return err_set(err, EPROTO, "the guest's process wrote on after it was held");
+        vmm_flow(m, 0, &m->held, main_pending(m));
         break;
     case VMP_EXIT:
         m->status = vmp_exit_status(f);
@@ -187,6 +198,10 @@ static int events(struct vmm *m, struct pollfd *pf, size_t n, uint8_t *buf, merr
         drain(&m->log, &m->log_tail);
     if (pf[P_SIG].revents)
         on_signal(m);
+    for (int i = 0; i < 2; i++)
+        if (pf[P_OUT + i].revents)
+            vmm_sink_flush(&m->sink[i]);
+    vmm_flow(m, 0, &m->held, main_pending(m));
     if ((pf[P_CTL].revents & POLLOUT) && vmp_out_flush(&m->out, m->ctl) < 0)
         return fail_ended(m, vfsd_first, err);
     if (pf[P_CTL].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -237,6 +252,9 @@ int vmm_relay(struct vmm *m, merr_t *err)
         pf[P_VFSD] = (struct pollfd){m->vfsd_fd, POLLIN, 0};
         pf[P_STDIN] = (struct pollfd){m->ready && m->stdin_open && room ? 0 : -1, POLLIN, 0};
         pf[P_EXEC] = (struct pollfd){m->ready ? m->exec_listen : -1, POLLIN, 0};
+        for (int i = 0; i < 2; i++) /* only while bytes wait: a closed reader's POLLERR stays */
+            pf[P_OUT + i] =
+                (struct pollfd){vmm_sink_events(&m->sink[i]) ? m->sink[i].fd : -1, POLLOUT, 0};
         size_t n = P_N + vmm_exec_pollfds(m, pf + P_N, CLIENT_POLL_MAX, room);
         int k = poll(pf, n, m->ready ? -1 : (int)(left > 1000 ? 1000 : left));
         if (k < 0 && errno != EINTR) {

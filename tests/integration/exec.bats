@@ -140,3 +140,15 @@ J
     assert_error "--console-socket is required"
     assert_clean "$ID"
 }
+
+@test "exec: a foreground exec does not keep other execs of the container waiting" {
+    start_bg
+    moat exec "$ID" sleep 30 &
+    local first=$!
+    sleep 0.5
+    run timeout 5 "$MOAT" --root "$ROOT" exec "$ID" echo second
+    [ "$status" -eq 0 ]
+    [ "$output" = second ]
+    kill "$first" 2>/dev/null || true
+    moat delete -f "$ID"
+}

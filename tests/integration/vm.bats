@@ -137,6 +137,36 @@ vm_pids() {
     m rm -f "$id"
 }
 
+@test "vm: an exec whose reader stops reading holds only its own process: not the container's output, nor other execs" {
+    # runc's CLI: the supervisor writes to the exec's caller's own pipe
+    local b=$BATS_TEST_TMPDIR/bundle rt=$BATS_TEST_TMPDIR/rt a z
+    mkdir -p "$b/rootfs"
+    tar -C "$b/rootfs" -xzf "$BATS_FILE_TMPDIR/rootfs.tgz"
+    (cd "$b" && "$MOAT" spec)
+    jq '.annotations = {"run.oci.handler": "vm"} | .process.terminal = false
+        | .process.args = ["sh", "-c", "i=0; while :; do echo tick$i; i=$((i+1)); sleep 0.2; done"]' \
+        "$b/config.json" > "$b/c.json"
+    mv "$b/c.json" "$b/config.json"
+    "$MOAT" --root "$rt" run -d -b "$b" vmslow < /dev/null > "$BATS_TEST_TMPDIR/main.log" 2>&1
+    for i in $(seq 150); do grep -q tick "$BATS_TEST_TMPDIR/main.log" && break; sleep 0.2; done
+    jq '.process | .args = ["sh", "-c", "head -c 8000000 /dev/zero; echo exec-done >&2"]' "$b/config.json" > "$BATS_TEST_TMPDIR/big.json"
+    jq '.process | .args = ["echo", "other-exec"]' "$b/config.json" > "$BATS_TEST_TMPDIR/other.json"
+    # 8 MB to a reader that reads nothing for 16 s
+    ("$MOAT" --root "$rt" exec --process "$BATS_TEST_TMPDIR/big.json" vmslow 2> "$BATS_TEST_TMPDIR/e.err" |
+        { sleep 16; wc -c; } > "$BATS_TEST_TMPDIR/count") &
+    sleep 5
+    a=$(wc -l < "$BATS_TEST_TMPDIR/main.log")
+    run -0 timeout 6 "$MOAT" --root "$rt" exec --process "$BATS_TEST_TMPDIR/other.json" vmslow
+    [ "$output" = other-exec ]
+    sleep 3
+    z=$(wc -l < "$BATS_TEST_TMPDIR/main.log")
+    [ "$z" -gt "$a" ]
+    wait
+    [ "$(cat "$BATS_TEST_TMPDIR/count")" = 8000000 ]
+    [ "$(cat "$BATS_TEST_TMPDIR/e.err")" = exec-done ]
+    "$MOAT" --root "$rt" delete -f vmslow
+}
+
 @test "vm: rm -f leaves no process, mount or cgroup" {
     local id
     id=$(m run -d --network none --isolation vm bb:1 sleep 1000)

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -366,8 +367,8 @@ static void keep_only(int *fds, size_t n)
     syscall(SYS_close_range, 3 + (unsigned)n, ~0U, 0);
 }
 
-int vm_exec(const struct exec_opts *o, pid_t pid, const char *config, size_t len, int *status,
-            merr_t *err)
+int vm_exec(const struct exec_opts *o, pid_t pid, const char *config, size_t len, int lockfd,
+            int *status, merr_t *err)
 {
     json_t *p = exec_process(o, config, len, err);
     if (!p)
@@ -398,6 +399,7 @@ int vm_exec(const struct exec_opts *o, pid_t pid, const char *config, size_t len
         close_relays(r, n); /* and term, relayed */
         return -1;
     }
+    flock(lockfd, LOCK_UN);
     if (o->detach) {
         /* the supervisor kills an exec whose client goes: a process of
          * ours holds the socket (and relays a terminal) until the process

@@ -20,8 +20,9 @@
 
 /* o in the VM whose supervisor is pid (the sandbox's init), config the
  * sandbox's config text: 0 and *status (its code, or 128 + its signal),
- * or -1 and err. Detached: 0 once it runs. */
-int vm_exec(const struct exec_opts *o, pid_t pid, const char *config, size_t len, int *status,
-            merr_t *err);
+ * or -1 and err. Detached: 0 once it runs. lockfd: the container's state
+ * lock (it pins pid), unlocked once the supervisor has the request. */
+int vm_exec(const struct exec_opts *o, pid_t pid, const char *config, size_t len, int lockfd,
+            int *status, merr_t *err);
 
 #endif
