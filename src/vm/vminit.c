@@ -250,9 +250,12 @@ static int guest_filter(json_t *j, merr_t *err)
     for (size_t i = 0; i < n; i++) {
         json_t *e = json_array_get(insns, i);
         json_int_t v[4];
-        for (size_t k = 0; k < 4; k++)
+        bool ints = true;
+        for (size_t k = 0; k < 4; k++) {
+            ints = ints && json_is_integer(json_array_get(e, k));
             v[k] = json_integer_value(json_array_get(e, k));
-        if (json_array_size(e) != 4 || v[0] < 0 || v[0] > UINT16_MAX || v[1] < 0 ||
+        }
+        if (!ints || json_array_size(e) != 4 || v[0] < 0 || v[0] > UINT16_MAX || v[1] < 0 ||
             v[1] > UINT8_MAX || v[2] < 0 || v[2] > UINT8_MAX || v[3] < 0 || v[3] > UINT32_MAX) {
             free(f);
             return err_set(err, EINVAL, "vm spec: guest.seccomp.filter[%zu]: not an instruction",

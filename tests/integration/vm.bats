@@ -311,6 +311,16 @@ PYEOF
     for i in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/d.err" ] && break; sleep 0.1; done
     [ "$(cat "$BATS_TEST_TMPDIR/d.out")" = detached-out ]
     [ "$(cat "$BATS_TEST_TMPDIR/d.err")" = detached-err ]
+    # as for any container: a detached terminal needs --console-socket
+    # (the caller's own would outlive it in the sandbox)
+    run -1 "$MOAT" --root "$BATS_TEST_TMPDIR/rt" exec --tty --detach vmoci2 true
+    [[ "$output" == *"needs --console-socket"* ]]
+    # a pid file that cannot be written: the exec fails, and nothing of it runs on
+    jq '.process | .args = ["sleep", "60"]' "$b/config.json" > "$BATS_TEST_TMPDIR/p3.json"
+    run -1 "$MOAT" --root "$BATS_TEST_TMPDIR/rt" exec --detach --pid-file "$BATS_TEST_TMPDIR/no/such/pid" \
+        --process "$BATS_TEST_TMPDIR/p3.json" vmoci2
+    sleep 0.5
+    ! pgrep -f "$BATS_TEST_TMPDIR/no/such/pid" > /dev/null
     "$MOAT" --root "$BATS_TEST_TMPDIR/rt" delete -f vmoci2
 }
 

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -353,8 +354,9 @@ static int console_pty(const char *path, merr_t *err)
 static void keep_only(int *fds, size_t n)
 {
     int null = open("/dev/null", O_RDWR);
-    for (int i = 0; i < 3 && null >= 0; i++)
-        dup2(null, i);
+    for (int i = 0; i < 3; i++)
+        if (null < 0 || dup2(null, i) < 0)
+            close(i);
     for (size_t i = 0; i < n; i++)
         if (fds[i] >= 0)
             fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 64);
@@ -378,6 +380,11 @@ int vm_exec(const struct exec_opts *o, pid_t pid, const char *config, size_t len
     json_object_set_new(p, "terminal", json_boolean(tty));
     cleanup_free char *text = json_dumps(p, JSON_COMPACT);
     json_decref(p);
+    /* as for any container: runc's exec never gives its caller's own
+     * terminal to a process that outlives it (the engine's exec -dt
+     * writes to nothing) */
+    if (tty && o->detach && !o->console_socket && !o->relay_stdio)
+        return err_set(err, EINVAL, "exec --tty --detach needs --console-socket");
     int term = tty ? 0 : -1;
     if (tty && o->console_socket && (term = console_pty(o->console_socket, err)) < 0)
         return -1;
@@ -422,7 +429,14 @@ int vm_exec(const struct exec_opts *o, pid_t pid, const char *config, size_t len
         *status = 0;
         if (holder < 0)
             return err_sys(err, "exec: fork");
-        return o->pid_file ? write_pid_file(o->pid_file, holder, err) : 0;
+        if (o->pid_file && write_pid_file(o->pid_file, holder, err) < 0) {
+            /* nobody would wait for it: the supervisor ends a process
+             * whose client goes */
+            kill(holder, SIGKILL);
+            waitpid(holder, NULL, 0);
+            return -1;
+        }
+        return 0;
     }
     if (o->pid_file && write_pid_file(o->pid_file, getpid(), err) < 0) {
         close(sock);
