@@ -509,6 +509,29 @@ static json_t *arg(unsigned index, uint64_t value, uint64_t two, const char *op)
     return json_pack("[o]", a);
 }
 
+/* ioctl, but TIOCSTI, which would type into a terminal shared with the
+ * host. The kernel reads the command as 32 bits and seccomp compares 64:
+ * a rule on the whole argument lets 0x1_00005412 through (flatpak's
+ * CVE-2019-10063). So it is allowed when one of its low 32 bits differs
+ * from TIOCSTI's, a rule a bit, and refused when none does. */
+static void add_ioctl(json_t *sys)
+{
+    const uint64_t tiocsti = 0x5412;
+    json_t *allow = json_object_get(json_array_get(sys, 0), "names");
+    for (size_t i = 0; i < json_array_size(allow); i++)
+        if (strcmp(json_string_value(json_array_get(allow, i)), "ioctl") == 0) {
+            json_array_remove(allow, i);
+            break;
+        }
+    for (unsigned b = 0; b < 32; b++) {
+        uint64_t bit = 1ULL << b;
+        json_array_append_new(sys, rule("ioctl", "SCMP_ACT_ALLOW",
+                                        arg(1, bit, ~tiocsti & bit, "SCMP_CMP_MASKED_EQ"), 0));
+    }
+    json_array_append_new(sys, rule("ioctl", "SCMP_ACT_ERRNO",
+                                    arg(1, 0xffffffffULL, tiocsti, "SCMP_CMP_MASKED_EQ"), EPERM));
+}
+
 json_t *profile_seccomp(void)
 {
     struct utsname u;
@@ -548,18 +571,7 @@ json_t *profile_seccomp(void)
             sys, rule("socket", "SCMP_ACT_ALLOW", arg(0, families[i], 0, "SCMP_CMP_EQ"), 0));
     json_array_append_new(sys,
                           rule("socket", "SCMP_ACT_ERRNO", arg(0, 17, 0, "SCMP_CMP_EQ"), EPERM));
-    /* TIOCSTI would type into a terminal shared with the host */
-    json_array_append_new(sys,
-                          rule("ioctl", "SCMP_ACT_ERRNO", arg(1, 0x5412, 0, "SCMP_CMP_EQ"), EPERM));
-    /* replace the plain ioctl allow by one that excludes TIOCSTI */
-    json_t *allow = json_object_get(json_array_get(sys, 0), "names");
-    for (size_t i = 0; i < json_array_size(allow); i++)
-        if (strcmp(json_string_value(json_array_get(allow, i)), "ioctl") == 0) {
-            json_array_remove(allow, i);
-            break;
-        }
-    json_array_append_new(sys,
-                          rule("ioctl", "SCMP_ACT_ALLOW", arg(1, 0x5412, 0, "SCMP_CMP_NE"), 0));
+    add_ioctl(sys);
     return json_pack("{s:s,s:i,s:o,s:o}", "defaultAction", "SCMP_ACT_ERRNO", "defaultErrnoRet",
                      ENOSYS, "architectures", arches, "syscalls", sys);
 }

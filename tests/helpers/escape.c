@@ -164,6 +164,9 @@ int main(int argc, char **argv)
     check("set the immutable attribute", ioctl(fd, FS_IOC_SETFLAGS, &flags), EPERM);
     char ch = 'x';
     check("TIOCSTI", ioctl(0, TIOCSTI, &ch), EPERM);
+    /* the kernel reads the command as 32 bits: bits above must not get
+     * past the filter (CVE-2019-10063 in flatpak) */
+    check("TIOCSTI with high bits set", syscall(SYS_ioctl, 0, 0x100000000UL | TIOCSTI, &ch), EPERM);
     check("open_by_handle_at", syscall(SYS_open_by_handle_at, AT_FDCWD, NULL, 0), EPERM);
 
     /* kernel */
