@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -198,6 +199,10 @@ void kit_unmap(struct kit_map *km)
 static void prune(const char *dir, const char *prefix, const char *keep)
 {
     cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* against the hits' shared lock (hit): a file seen old here is not
+     * refreshed for use before it goes */
+    if (dfd >= 0 && flock(dfd, LOCK_EX) < 0)
+        return;
     DIR *d = dfd < 0 ? NULL : fdopendir(dup(dfd));
     struct dirent *e;
     struct timespec now;
@@ -216,10 +221,17 @@ static void prune(const char *dir, const char *prefix, const char *keep)
         closedir(d);
 }
 
-/* a hit: the file stays in use (see prune) */
-static void touch(const char *path)
+/* Is the cache's file at path there (mode: access's)? A hit refreshes
+ * its mtime, under a shared lock of dir against prune. */
+static bool hit(const char *dir, const char *path, int mode)
 {
-    utimensat(AT_FDCWD, path, NULL, 0);
+    cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0)
+        flock(dfd, LOCK_SH);
+    bool there = access(path, mode) == 0;
+    if (there)
+        utimensat(AT_FDCWD, path, NULL, 0);
+    return there;
 }
 
 /* The cache key: the kernel's identity and the binary's build id (its
@@ -269,14 +281,12 @@ int kit_initrd(const char *kernel, const char *exe, const char *dir, char **out,
     char *path = xasprintf("%s/initrd-%s.cpio", dir, key);
     free(key);
     int r = 0;
-    if (access(path, R_OK) != 0) {
+    if (!hit(dir, path, R_OK)) {
         r = mkdir_p(dir, 0755, err);
         if (r == 0)
             r = kit_build_initrd(kernel, &em, dir, path, err);
         if (r == 0)
             prune(dir, "initrd-", strrchr(path, '/') + 1);
-    } else {
-        touch(path);
     }
     kit_unmap(&em);
     if (r < 0) {
@@ -310,7 +320,7 @@ int kit_exe(const char *exe, const char *dir, char **out, merr_t *err)
         sbuf_printf(&b, "%02x", d[i]);
     char *path = sbuf_steal(&b);
     int r = 0;
-    if (access(path, X_OK) != 0) {
+    if (!hit(dir, path, X_OK)) {
         r = mkdir_p(dir, 0755, err);
         int dfd = r == 0 ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
         if (r == 0 && dfd < 0)
@@ -322,8 +332,6 @@ int kit_exe(const char *exe, const char *dir, char **out, merr_t *err)
             close(dfd);
         if (r == 0)
             prune(dir, "moat-", strrchr(path, '/') + 1);
-    } else {
-        touch(path);
     }
     kit_unmap(&em);
     if (r < 0) {
