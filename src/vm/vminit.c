@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -285,6 +286,16 @@ static void fail_frame(int ctl, uint32_t chan, const merr_t *err)
     vminit_send(ctl, VMP_ERROR, chan, m, strlen(m) > VMP_MAX ? VMP_MAX : strlen(m));
 }
 
+/* in the container's first process, before anything of its own: its
+ * /proc (of its PID namespace), then the hardening that covers it */
+static int in_container(const void *ctx, merr_t *err)
+{
+    const struct spec *s = ctx;
+    if (vminit_mounts(s, MOUNTS_CONTAINER, err) < 0)
+        return -1;
+    return vminit_harden(s, err);
+}
+
 /* everything from the spec to the running process; -1 with err when the
  * guest cannot run it, exit set when the process could not start */
 static int setup(int ctl, struct vmp_reader *rd, struct gproc *g, bool *started, merr_t *err)
@@ -312,7 +323,7 @@ static int setup(int ctl, struct vmp_reader *rd, struct gproc *g, bool *started,
     int r = enter_root(s->root_readonly, err);
     dbg("root entered");
     if (r == 0)
-        r = vminit_mounts(s, err);
+        r = vminit_mounts(s, MOUNTS_INIT, err);
     dbg("mounts made");
     if (r == 0 && host)
         r = proc_set_hostname(host, NULL, err);
@@ -324,12 +335,15 @@ static int setup(int ctl, struct vmp_reader *rd, struct gproc *g, bool *started,
         vminit_resolv_place(resolv);
     else if (resolv >= 0)
         close(resolv);
-    if (r == 0)
-        r = vminit_harden(s, err);
-    dbg("hardened");
+    /* the container's processes in a PID namespace of their own, as in
+     * any container: its process is pid 1 there, and this init (root,
+     * every capability, no filter) is out of its sight and of ptrace's */
+    if (r == 0 && unshare(CLONE_NEWPID) < 0)
+        r = err_sys(err, "a PID namespace for the container");
     if (r == 0) {
         *started = true;
-        r = gproc_start(&s->process, terminal, 0, g, err);
+        struct gprep prep = {in_container, s};
+        r = gproc_start_prep(&s->process, terminal, &prep, g, err);
     }
     spec_free(s);
     return r;

@@ -30,6 +30,15 @@ struct gproc {
  * stdio; terminal: a new pty, made its controlling terminal. */
 int gproc_start(const struct spec_process *p, bool terminal, uint32_t chan, struct gproc *g,
                 merr_t *err);
+/* As gproc_start, the child first running prep(ctx) (as root, with every
+ * capability: what must be done from inside the container's PID
+ * namespace, whose first process it is); its error is the start's. */
+struct gprep {
+    int (*fn)(const void *ctx, merr_t *err);
+    const void *ctx;
+};
+int gproc_start_prep(const struct spec_process *p, bool terminal, const struct gprep *prep,
+                     struct gproc *g, merr_t *err);
 void gproc_close(struct gproc *g);
 /* The filter every process started after it gets (insns is kept). */
 struct sock_filter;
@@ -54,8 +63,13 @@ int vminit_net(json_t *net, merr_t *err);
 int vminit_resolv_prepare(json_t *net);
 void vminit_resolv_place(int tree);
 
-/* The guest's mounts below the new root (after the switch). */
-int vminit_mounts(const struct spec *s, merr_t *err);
+/* The guest's mounts below the new root (after the switch), in two
+ * passes: MOUNTS_INIT by the guest's init, all but the proc mounts and
+ * what goes below them; MOUNTS_CONTAINER those, by the container's first
+ * process (a proc instance is of the PID namespace of the process that
+ * makes it). */
+enum mounts_pass { MOUNTS_INIT, MOUNTS_CONTAINER };
+int vminit_mounts(const struct spec *s, enum mounts_pass pass, merr_t *err);
 /* Then the container's linux.sysctl, maskedPaths and readonlyPaths, as
  * the runtime applies them to a container (in the guest's kernel). */
 int vminit_harden(const struct spec *s, merr_t *err);

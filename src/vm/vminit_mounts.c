@@ -90,25 +90,45 @@ static bool has_mount(const struct spec *s, const char *dest)
     return false;
 }
 
-int vminit_mounts(const struct spec *s, merr_t *err)
+/* the container's pass: a proc mount, or one below an earlier proc
+ * mount's destination (it would be hidden by it otherwise) */
+static bool container_pass(const struct spec *s, size_t i)
+{
+    const struct spec_mount *m = &s->mounts[i];
+    if (m->type && strcmp(m->type, "proc") == 0 && !m->bind && !m->rbind)
+        return true;
+    for (size_t k = 0; k < i; k++) {
+        const struct spec_mount *p = &s->mounts[k];
+        size_t n = strlen(p->destination);
+        if (p->type && strcmp(p->type, "proc") == 0 && !p->bind && !p->rbind &&
+            strncmp(m->destination, p->destination, n) == 0 &&
+            (m->destination[n] == '/' || (n == 1 && p->destination[0] == '/')))
+            return true;
+    }
+    return false;
+}
+
+int vminit_mounts(const struct spec *s, enum mounts_pass pass, merr_t *err)
 {
     cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root < 0)
         return err_sys(err, "open /");
-    if (!has_mount(s, "/dev")) {
+    if (pass == MOUNTS_INIT && !has_mount(s, "/dev")) {
         int fd = mnt_new_fs("tmpfs", "tmpfs", "mode=755,size=65536k", MS_NOSUID, err);
         if (fd < 0 || attach_at(root, fd, "/dev", err) < 0 || populate_dev(root, err) < 0)
             return -1;
     }
     for (size_t i = 0; i < s->nmounts; i++) {
         const struct spec_mount *m = &s->mounts[i];
+        if (container_pass(s, i) != (pass == MOUNTS_CONTAINER))
+            continue;
         if (mount_one(root, m, err) < 0)
             return err_wrap(err, "mounts[%zu]", i);
         if (strcmp(m->destination, "/dev") == 0 && m->type && strcmp(m->type, "tmpfs") == 0 &&
             populate_dev(root, err) < 0)
             return -1;
     }
-    if (!has_mount(s, "/dev/pts")) {
+    if (pass == MOUNTS_INIT && !has_mount(s, "/dev/pts")) {
         int fd = mnt_new_fs("devpts", "devpts", "newinstance,ptmxmode=0666,mode=0620",
                             MS_NOSUID | MS_NOEXEC, err);
         if (fd < 0 || attach_at(root, fd, "/dev/pts", err) < 0)

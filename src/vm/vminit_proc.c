@@ -71,12 +71,14 @@ static int child_identity(const struct spec_process *p, merr_t *err)
 }
 
 static __attribute__((noreturn)) void child(const struct spec_process *p, bool tty,
-                                            const int fds[3], int rep)
+                                            const struct gprep *prep, const int fds[3], int rep)
 {
     merr_t err = MERR_INIT;
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    if (prep && prep->fn(prep->ctx, &err) < 0)
+        child_fail(rep, &err);
     if (setsid() < 0) {
         err_sys(&err, "setsid");
         child_fail(rep, &err);
@@ -171,8 +173,23 @@ static int wait_exec(int rep, pid_t pid, merr_t *err)
     return -1;
 }
 
+static int start(const struct spec_process *p, bool terminal, uint32_t chan,
+                 const struct gprep *prep, struct gproc *g, merr_t *err);
+
 int gproc_start(const struct spec_process *p, bool terminal, uint32_t chan, struct gproc *g,
                 merr_t *err)
+{
+    return start(p, terminal, chan, NULL, g, err);
+}
+
+int gproc_start_prep(const struct spec_process *p, bool terminal, const struct gprep *prep,
+                     struct gproc *g, merr_t *err)
+{
+    return start(p, terminal, 0, prep, g, err);
+}
+
+static int start(const struct spec_process *p, bool terminal, uint32_t chan,
+                 const struct gprep *prep, struct gproc *g, merr_t *err)
 {
     int mine[3] = {-1, -1, -1}, theirs[3] = {-1, -1, -1}, rep[2];
     *g = (struct gproc){.chan = chan, .in = -1, .out = -1, .err = -1, .tty = terminal};
@@ -191,7 +208,7 @@ int gproc_start(const struct spec_process *p, bool terminal, uint32_t chan, stru
     pid_t pid = fork();
     if (pid == 0) {
         close(rep[0]);
-        child(p, terminal, theirs, rep[1]);
+        child(p, terminal, prep, theirs, rep[1]);
     }
     close(rep[1]);
     close3(theirs);

@@ -50,8 +50,16 @@ vm_pids() {
     [[ "$output" == *cloud-amd64 ]]
     [ "$stderr" = err ]
     run -42 m run --rm --network none --isolation vm bb:1 sh -c 'exit 42'
+    # as in any container, the process is pid 1 of its own PID namespace:
+    # its own SIGKILL does nothing to it, and it cannot see the guest's
+    # init (nor ptrace it, even with the capability)
+    run -0 m run --rm --network none --isolation vm --cap-add SYS_PTRACE bb:1 \
+        sh -c 'kill -KILL $$; echo "pid $$ lives on"; cat /proc/1/comm; ls /proc | grep -c "^[0-9]"'
+    [ "${lines[0]}" = "pid 1 lives on" ]
+    [ "${lines[1]}" = sh ]
+    [ "${lines[2]}" -le 3 ]
     # a signal's death is 128 + its number, as for any container
-    run -137 m run --rm --network none --isolation vm bb:1 sh -c 'kill -KILL $$'
+    run -137 m run --rm --network none --isolation vm bb:1 sh -c 'sh -c "kill -KILL \$\$"; exit $?'
 }
 
 @test "vm: stdin, and a terminal with -t" {

@@ -82,10 +82,15 @@ wait_for() {
     [ "$(cat "$VROOT/written")" = from-guest ]
 }
 
-@test "vm: a process killed by a signal in the guest gives 128+n" {
-    spec sh -c 'kill -USR1 $$'
+@test "vm: the container's process is pid 1 of a PID namespace of its own, as in a container" {
+    # its own USR1 (no handler) does nothing to pid 1; the guest's init is
+    # not in its /proc
+    spec sh -c 'kill -USR1 $$; echo "pid $$ lives on"; cat /proc/1/comm; ls /proc | grep -c "^[0-9]"'
     run vmm
-    [ "$status" -eq 138 ]
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "pid 1 lives on" ]
+    [ "${lines[1]}" = sh ]
+    [ "${lines[2]}" -le 3 ] # sh, ls, grep
 }
 
 @test "vm: stdin reaches the process and EOF ends it; stdout and stderr stay apart" {
@@ -128,6 +133,11 @@ wait_for() {
     run bash -c 'echo to-exec | "$0" "$1" sh -c "cat; exit 5"' "$VMEXEC" "$RUN/exec.sock"
     [ "$status" -eq 5 ]
     [ "$output" = to-exec ]
+    # a process killed by a signal in the guest gives 128 + n; an exec is
+    # in the container's PID namespace (its pid 1 is the container's)
+    run "$VMEXEC" "$RUN/exec.sock" sh -c 'cat /proc/1/cmdline | tr "\0" " "; kill -USR1 $$'
+    [ "$status" -eq 138 ]
+    [[ "$output" == "sh -c trap"* ]]
     # two at once, the first ending last: each gets its own status
     "$VMEXEC" "$RUN/exec.sock" sh -c 'sleep 1; echo slow; exit 3' > "$BATS_TEST_TMPDIR/slow" &
     local slow=$!
