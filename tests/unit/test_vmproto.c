@@ -163,6 +163,17 @@ static void test_hostile(void **state)
     refused(b, raw(b, 3, VMP_RESIZE, 0, "abc", 3), VMP_FROM_HOST, "RESIZE of 3 bytes");
     refused(b, raw(b, 2, VMP_EXEC, 0, "{}", 2), VMP_FROM_HOST, "EXEC on chan 0");
     refused(b, raw(b, 2, VMP_SPEC, 1, "{}", 2), VMP_FROM_HOST, "SPEC on chan 1");
+    /* flow control: the host's, empty, on any channel */
+    refused(b, raw(b, 0, VMP_HOLD, 0, NULL, 0), VMP_FROM_GUEST, "HOLD from the guest");
+    refused(b, raw(b, 1, VMP_RELEASE, 3, "x", 1), VMP_FROM_HOST, "RELEASE with a payload");
+    struct vmp_frame f;
+    size_t used = 0;
+    merr_t err = MERR_INIT;
+    size_t n = raw(b, 0, VMP_HOLD, 3, NULL, 0);
+    assert_int_equal(vmp_parse(b, n, VMP_FROM_HOST, &f, &used, &err), 1);
+    assert_int_equal(f.type, VMP_HOLD);
+    assert_int_equal(f.chan, 3);
+    assert_string_equal(vmp_type_name(VMP_RELEASE), "RELEASE");
 }
 
 static void test_partial(void **state)
