@@ -7,13 +7,27 @@
 #include "vm/vminit.h"
 #include "vm/vmm.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 
 #include <jansson.h>
 #include <sys/random.h>
 
+/* 0, 1 and 2 open, on /dev/null where the caller closed them: else the
+ * first descriptors moat opens take those numbers, and are written to as
+ * its output or handed to a container as its stdio (a directory of the
+ * runtime's, in a container started with its stdio closed) */
+static void stdio_open(void)
+{
+    for (int fd = 0; fd < 3; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", O_RDWR) < 0)
+            return; /* a VM's init before its /dev: the kernel gave it a console */
+}
+
 int main(int argc, char **argv)
 {
+    stdio_open();
     const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     if (strcmp(argv[0], TINIT_PATH) == 0 || strcmp(base, "moat-init") == 0)
         return tinit_main(argc, argv);

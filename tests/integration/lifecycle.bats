@@ -302,3 +302,14 @@ teardown() { common_teardown; }
     [ "$status" -eq 0 ]
     [ $(( $(sed -n 2p <<<"$output") & 1 )) -eq 0 ]
 }
+
+@test "run with its stdin, stdout and stderr closed: the container's are /dev/null, none of the runtime's descriptors" {
+    args sleep 60
+    "$MOAT" --root "$ROOT" run -d --bundle "$BUNDLE" "$ID" <&- >&- 2>&-
+    local pid fd
+    pid=$(pid_of "$ID")
+    for fd in 0 1 2; do
+        [ "$(readlink "/proc/$pid/fd/$fd")" = /dev/null ]
+    done
+    moat delete -f "$ID"
+}
