@@ -6,11 +6,12 @@
 #include <unistd.h>
 
 static const char *const type_names[VMP_TYPE_END] = {
-    [VMP_SPEC] = "SPEC",           [VMP_READY] = "READY",   [VMP_STDIN] = "STDIN",
-    [VMP_STDIN_EOF] = "STDIN_EOF", [VMP_STDOUT] = "STDOUT", [VMP_STDERR] = "STDERR",
-    [VMP_SIGNAL] = "SIGNAL",       [VMP_RESIZE] = "RESIZE", [VMP_EXEC] = "EXEC",
-    [VMP_EXIT] = "EXIT",           [VMP_ERROR] = "ERROR",   [VMP_HOLD] = "HOLD",
-    [VMP_RELEASE] = "RELEASE",
+    [VMP_SPEC] = "SPEC",           [VMP_READY] = "READY",     [VMP_STDIN] = "STDIN",
+    [VMP_STDIN_EOF] = "STDIN_EOF", [VMP_STDOUT] = "STDOUT",   [VMP_STDERR] = "STDERR",
+    [VMP_SIGNAL] = "SIGNAL",       [VMP_RESIZE] = "RESIZE",   [VMP_EXEC] = "EXEC",
+    [VMP_EXIT] = "EXIT",           [VMP_ERROR] = "ERROR",     [VMP_HOLD] = "HOLD",
+    [VMP_RELEASE] = "RELEASE",     [VMP_OUTGONE] = "OUTGONE", [VMP_INHOLD] = "INHOLD",
+    [VMP_INRELEASE] = "INRELEASE",
 };
 
 const char *vmp_type_name(unsigned type)
@@ -45,7 +46,8 @@ static const struct rule rules[VMP_TYPE_END] = {
     [VMP_SIGNAL] = {VMP_FROM_HOST, 4, 4, 2},        [VMP_RESIZE] = {VMP_FROM_HOST, 4, 4, 2},
     [VMP_EXEC] = {VMP_FROM_HOST, 2, VMP_MAX, 1},    [VMP_EXIT] = {VMP_FROM_GUEST, 8, 8, 2},
     [VMP_ERROR] = {VMP_FROM_GUEST, 1, VMP_MAX, 2},  [VMP_HOLD] = {VMP_FROM_HOST, 0, 0, 2},
-    [VMP_RELEASE] = {VMP_FROM_HOST, 0, 0, 2},
+    [VMP_RELEASE] = {VMP_FROM_HOST, 0, 0, 2},       [VMP_OUTGONE] = {VMP_FROM_HOST, 1, 1, 2},
+    [VMP_INHOLD] = {VMP_FROM_GUEST, 0, 0, 2},       [VMP_INRELEASE] = {VMP_FROM_GUEST, 0, 0, 2},
 };
 
 static int check_values(const struct vmp_frame *f, merr_t *err)
@@ -54,6 +56,9 @@ static int check_values(const struct vmp_frame *f, merr_t *err)
         uint32_t s = get_u32(f->data);
         if (s < 1 || s > 64)
             return err_set(err, 0, "SIGNAL frame with signal %u (want 1..64)", s);
+    } else if (f->type == VMP_OUTGONE) {
+        if (f->data[0] != 1 && f->data[0] != 2)
+            return err_set(err, 0, "OUTGONE frame for stream %u (want 1 or 2)", f->data[0]);
     } else if (f->type == VMP_EXIT) {
         int32_t code = (int32_t)get_u32(f->data), sig = (int32_t)get_u32(f->data + 4);
         if (code < 0 || code > 255 || sig < 0 || sig > 64 || (sig && code))

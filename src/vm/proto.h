@@ -46,6 +46,9 @@ enum vmp_type {
     VMP_HOLD,      /* host->guest: stop reading the process's output (the host's
                       reader is behind); empty */
     VMP_RELEASE,   /* host->guest: read it again; empty */
+    VMP_OUTGONE,   /* host->guest: u8 1 (stdout) or 2 (stderr): its reader is gone */
+    VMP_INHOLD,    /* guest->host: stop sending the process's stdin (it is behind); empty */
+    VMP_INRELEASE, /* guest->host: send it again; empty */
     VMP_TYPE_END
 };
 

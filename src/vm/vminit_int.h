@@ -24,6 +24,7 @@ struct gproc {
     struct vmp_out inq; /* STDIN bytes not yet written */
     bool in_eof;        /* close stdin once inq is written */
     bool held;          /* the host's reader is behind: its output is not read */
+    bool in_held;       /* told the host to hold its stdin (inq is long) */
 };
 
 /* Start process p (cwd, env, user, capabilities, rlimits...) with its

@@ -16,8 +16,11 @@
 #include <termios.h>
 #include <unistd.h>
 
-/* stop reading the channel while this much stdin waits for processes */
-#define INQ_MAX (1u << 20)
+/* a process's stdin queued past this: the host is asked to hold it
+ * (INHOLD); below INQ_RELEASE, to send again. The channel itself is
+ * always read, so that the host's HOLDs are never stuck behind stdin. */
+#define INQ_HOLD (256u << 10)
+#define INQ_RELEASE (64u << 10)
 /* processes at once (channel 0 and exec channels) */
 #define PROCS_MAX 64
 
@@ -53,7 +56,7 @@ static struct gproc *find(struct relay *r, uint32_t chan)
     return NULL;
 }
 
-static void write_stdin(struct gproc *g)
+static void write_stdin(int ctl, struct gproc *g)
 {
     if (g->in >= 0 && vmp_out_flush(&g->inq, g->in) < 0) {
         /* the process closed its stdin: what is left is dropped */
@@ -62,6 +65,27 @@ static void write_stdin(struct gproc *g)
     }
     if (g->in >= 0 && g->in_eof && !vmp_out_pending(&g->inq))
         close_fd(&g->in);
+    size_t q = g->in >= 0 ? vmp_out_pending(&g->inq) : 0;
+    if (!g->in_held && q > INQ_HOLD) {
+        vminit_send(ctl, VMP_INHOLD, g->chan, NULL, 0);
+        g->in_held = true;
+    } else if (g->in_held && q < INQ_RELEASE) {
+        vminit_send(ctl, VMP_INRELEASE, g->chan, NULL, 0);
+        g->in_held = false;
+    }
+}
+
+/* the host's reader of the process's stdout (1) or stderr (2) is gone:
+ * the process gets EPIPE, as from a pipe whose reader went; a terminal
+ * is hung up */
+static void out_gone(struct gproc *g, uint8_t stream)
+{
+    if (g->tty) {
+        close_fd(&g->out);
+        close_fd(&g->in);
+    } else {
+        close_fd(stream == 1 ? &g->out : &g->err);
+    }
 }
 
 static void exec_frame(struct relay *r, const struct vmp_frame *f)
@@ -105,12 +129,12 @@ static void host_frame(struct relay *r, const struct vmp_frame *f)
     case VMP_STDIN:
         if (g->in >= 0 && !g->in_eof) {
             vmp_out_raw(&g->inq, f->data, f->len);
-            write_stdin(g);
+            write_stdin(r->ctl, g);
         }
         break;
     case VMP_STDIN_EOF:
         g->in_eof = true;
-        write_stdin(g);
+        write_stdin(r->ctl, g);
         break;
     case VMP_SIGNAL:
         if (!g->exited)
@@ -127,6 +151,9 @@ static void host_frame(struct relay *r, const struct vmp_frame *f)
     case VMP_HOLD:
     case VMP_RELEASE:
         g->held = f->type == VMP_HOLD;
+        break;
+    case VMP_OUTGONE:
+        out_gone(g, f->data[0]);
         break;
     default:
         break; /* SPEC again: nothing to do */
@@ -200,14 +227,6 @@ static bool read_host(struct relay *r)
     return host_frames(r);
 }
 
-static size_t inq_total(const struct relay *r)
-{
-    size_t t = 0;
-    for (size_t i = 0; i < r->n; i++)
-        t += vmp_out_pending(&r->p[i]->inq);
-    return t;
-}
-
 int vminit_relay(int ctl, struct vmp_reader *rd, struct gproc *main_proc, int *code, int *signo)
 {
     sigset_t chld;
@@ -227,7 +246,7 @@ int vminit_relay(int ctl, struct vmp_reader *rd, struct gproc *main_proc, int *c
         } map[2 + 3 * PROCS_MAX];
         size_t np = 0;
         pf[np++] = (struct pollfd){sfd, POLLIN, 0};
-        pf[np++] = (struct pollfd){host && inq_total(&r) < INQ_MAX ? ctl : -1, POLLIN, 0};
+        pf[np++] = (struct pollfd){host ? ctl : -1, POLLIN, 0};
         for (size_t i = 0; i < r.n; i++) {
             struct gproc *g = r.p[i];
             /* held, its writes wait (as a container's for a slow reader) */
@@ -254,7 +273,7 @@ int vminit_relay(int ctl, struct vmp_reader *rd, struct gproc *main_proc, int *c
             else if (map[i].which == 1 && g->err >= 0)
                 pump(&r, g, &g->err, VMP_STDERR);
             else if (map[i].which == 2)
-                write_stdin(g);
+                write_stdin(r.ctl, g);
         }
         if (pf[0].revents) {
             struct signalfd_siginfo si;

@@ -302,11 +302,17 @@ int vmm_main(int argc, char **argv)
     vmm_sink_init(&m.sink[0], 1);
     vmm_sink_init(&m.sink[1], 2);
     int r = run(&m, &err);
-    /* what the process wrote, all of it, before its status */
-    vmm_sink_finish(&m.sink[0]);
-    vmm_sink_finish(&m.sink[1]);
-    tty_restore();
+    if (r < 0) /* the messages that follow are lines */
+        tty_restore();
     finish(&m, r < 0, err.msg);
+    /* with the VM gone: what the process wrote, all of it, before its
+     * status (a failed VM's is dropped) */
+    for (int i = 0; i < 2; i++) {
+        if (r == 0)
+            vmm_sink_finish(&m.sink[i]);
+        vmm_sink_free(&m.sink[i]);
+    }
+    tty_restore();
     if (r == 0 && m.guest_err)
         fprintf(stderr, "%s: %s\n", VMM_NAME, m.guest_err);
     int status = r < 0 ? VMM_FAIL : m.status;

@@ -25,7 +25,8 @@ struct vmm_client {
     bool stdin_open;
     char *error;
     struct vmm_sink sink[2]; /* to fds[1] and fds[2] (one sink for a terminal's one fd) */
-    bool held;
+    bool one_fd;             /* a terminal: fds are one socket, its output all stdout */
+    bool held, in_held;
     int status; /* the process's, once EXIT came: replied when its output is out */
 };
 
@@ -137,8 +138,9 @@ static int request(struct vmm *m, struct vmm_client *c, json_t *j, const int *fd
     free(t);
     for (int i = 0; i < 3; i++)
         c->fds[i] = fds[nfd == 1 ? 0 : i];
+    c->one_fd = nfd == 1;
     vmm_sink_init(&c->sink[0], c->fds[1]);
-    vmm_sink_init(&c->sink[1], nfd == 1 ? -1 : c->fds[2]);
+    vmm_sink_init(&c->sink[1], c->one_fd ? -1 : c->fds[2]);
     c->stdin_open = true;
     return 0;
 }
@@ -201,7 +203,8 @@ size_t vmm_exec_pollfds(struct vmm *m, struct pollfd *pf, size_t max, bool room)
     for (size_t i = 0; i < m->nclients && n + VMM_CLIENT_FDS <= max; i++) {
         struct vmm_client *c = m->clients[i];
         pf[n++] = (struct pollfd){c->sock, POLLIN, 0};
-        pf[n++] = (struct pollfd){c->chan && c->stdin_open && room ? c->fds[0] : -1, POLLIN, 0};
+        pf[n++] = (struct pollfd){c->chan && c->stdin_open && room && !c->in_held ? c->fds[0] : -1,
+                                  POLLIN, 0};
         for (int k = 0; k < 2; k++)
             pf[n++] =
                 (struct pollfd){vmm_sink_events(&c->sink[k]) ? c->sink[k].fd : -1, POLLOUT, 0};
@@ -221,6 +224,15 @@ static void client_stdin(struct vmm *m, struct vmm_client *c)
     }
     vmp_put(&m->out, VMP_STDIN_EOF, c->chan, NULL, 0);
     c->stdin_open = false;
+}
+
+/* hold or release the client's channel; tell the guest of a reader gone */
+static void client_flow(struct vmm *m, struct vmm_client *c)
+{
+    vmm_flow(m, c->chan, &c->held, client_pending(c));
+    vmm_sink_tell(m, c->chan, &c->sink[0], 1);
+    if (!c->one_fd)
+        vmm_sink_tell(m, c->chan, &c->sink[1], 2);
 }
 
 /* the clients whose process has ended and whose output is out: replied */
@@ -252,7 +264,7 @@ void vmm_exec_events(struct vmm *m, const struct pollfd *pf, size_t n)
             if (pf[k + 2 + s].revents && c->sink[s].fd == pf[k + 2 + s].fd)
                 vmm_sink_flush(&c->sink[s]);
         if (c->chan && c->status < 0)
-            vmm_flow(m, c->chan, &c->held, client_pending(c));
+            client_flow(m, c);
         if (pf[k + 1].revents && c->stdin_open && c->fds[0] == pf[k + 1].fd)
             client_stdin(m, c);
         if (pf[k].revents && !client_msg(m, c)) {
@@ -271,10 +283,12 @@ int vmm_exec_frame(struct vmm *m, const struct vmp_frame *f)
         if (c->chan != f->chan)
             continue;
         if (f->type == VMP_STDOUT || f->type == VMP_STDERR) {
-            struct vmm_sink *s = &c->sink[f->type == VMP_STDERR && c->sink[1].fd >= 0];
+            struct vmm_sink *s = &c->sink[f->type == VMP_STDERR && !c->one_fd];
             if (c->status >= 0 || vmm_sink_add(s, f->data, f->len) < 0)
                 return -1;
-            vmm_flow(m, c->chan, &c->held, client_pending(c));
+            client_flow(m, c);
+        } else if (f->type == VMP_INHOLD || f->type == VMP_INRELEASE) {
+            c->in_held = f->type == VMP_INHOLD;
         } else if (f->type == VMP_ERROR) {
             struct sbuf b = {0};
             vmp_text_clean(&b, f->data, f->len, 1024);

@@ -60,13 +60,18 @@ void tail_add(struct tail *t, const uint8_t *p, size_t n);
  * guest stops reading that process's output, which then waits in its
  * writes as in a container), below SINK_RELEASE it is released. A guest
  * that sends past SINK_HARD_MAX ignored the hold. */
+struct vmm;
 #define SINK_HOLD (256u << 10)
 #define SINK_RELEASE (64u << 10)
 #define SINK_HARD_MAX (16u << 20)
 struct vmm_sink {
     int fd; /* -1: none, or its reader is gone (what comes is dropped) */
     struct vmp_out q;
+    bool told; /* the guest knows the reader is gone (OUTGONE) */
 };
+/* Its reader gone: OUTGONE to the guest once (its process then gets
+ * EPIPE, as with a pipe whose reader went). stream: 1 or 2. */
+void vmm_sink_tell(struct vmm *m, uint32_t chan, struct vmm_sink *s, uint8_t stream);
 void vmm_sink_init(struct vmm_sink *s, int fd);
 /* Queue and write what fd takes now; -1 past SINK_HARD_MAX. */
 int vmm_sink_add(struct vmm_sink *s, const uint8_t *p, size_t n);
@@ -97,6 +102,7 @@ struct vmm {
     uint32_t next_chan;
     struct vmm_sink sink[2]; /* the container's process's stdout and stderr */
     bool held;               /* its channel (0) is held */
+    bool in_held;            /* the guest asked for no more of its stdin for now */
 };
 
 /* HOLD or RELEASE chan for pending bytes queued of it (see vmm_sink) */

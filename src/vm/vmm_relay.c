@@ -47,6 +47,14 @@ static size_t main_pending(const struct vmm *m)
     return vmp_out_pending(&m->sink[0].q) + vmp_out_pending(&m->sink[1].q);
 }
 
+/* hold or release channel 0; tell the guest of a reader gone */
+static void main_flow(struct vmm *m)
+{
+    vmm_flow(m, 0, &m->held, main_pending(m));
+    vmm_sink_tell(m, 0, &m->sink[0], 1);
+    vmm_sink_tell(m, 0, &m->sink[1], 2);
+}
+
 static int guest_frame(struct vmm *m, const struct vmp_frame *f, merr_t *err)
 {
     if (f->chan != 0) {
@@ -72,7 +80,11 @@ static int guest_frame(struct vmm *m, const struct vmp_frame *f, merr_t *err)
     case VMP_STDERR:
         if (vmm_sink_add(&m->sink[f->type == VMP_STDERR], f->data, f->len) < 0)
             return err_set(err, EPROTO, "the guest's process wrote on after it was held");
-        vmm_flow(m, 0, &m->held, main_pending(m));
+        main_flow(m);
+        break;
+    case VMP_INHOLD:
+    case VMP_INRELEASE:
+        m->in_held = f->type == VMP_INHOLD;
         break;
     case VMP_EXIT:
         m->status = vmp_exit_status(f);
@@ -201,7 +213,7 @@ static int events(struct vmm *m, struct pollfd *pf, size_t n, uint8_t *buf, merr
     for (int i = 0; i < 2; i++)
         if (pf[P_OUT + i].revents)
             vmm_sink_flush(&m->sink[i]);
-    vmm_flow(m, 0, &m->held, main_pending(m));
+    main_flow(m);
     if ((pf[P_CTL].revents & POLLOUT) && vmp_out_flush(&m->out, m->ctl) < 0)
         return fail_ended(m, vfsd_first, err);
     if (pf[P_CTL].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -250,7 +262,8 @@ int vmm_relay(struct vmm *m, merr_t *err)
         pf[P_LOG] = (struct pollfd){m->log, POLLIN, 0};
         pf[P_QEMU] = (struct pollfd){m->qemu_fd, POLLIN, 0};
         pf[P_VFSD] = (struct pollfd){m->vfsd_fd, POLLIN, 0};
-        pf[P_STDIN] = (struct pollfd){m->ready && m->stdin_open && room ? 0 : -1, POLLIN, 0};
+        pf[P_STDIN] =
+            (struct pollfd){m->ready && m->stdin_open && room && !m->in_held ? 0 : -1, POLLIN, 0};
         pf[P_EXEC] = (struct pollfd){m->ready ? m->exec_listen : -1, POLLIN, 0};
         for (int i = 0; i < 2; i++) /* only while bytes wait: a closed reader's POLLERR stays */
             pf[P_OUT + i] =

@@ -11,7 +11,7 @@
 
 void vmm_sink_init(struct vmm_sink *s, int fd)
 {
-    *s = (struct vmm_sink){.fd = fd};
+    *s = (struct vmm_sink){.fd = fd, .told = fd < 0};
 }
 
 /* The descriptor is shared with others (a caller's terminal, a shim's
@@ -21,7 +21,14 @@ void vmm_sink_flush(struct vmm_sink *s)
 {
     while (s->fd >= 0 && vmp_out_pending(&s->q)) {
         struct pollfd p = {s->fd, POLLOUT, 0};
-        if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLOUT))
+        if (poll(&p, 1, 0) <= 0)
+            break;
+        /* a pipe whose reader closed is POLLERR, never POLLOUT again */
+        if (p.revents & (POLLERR | POLLHUP | POLLNVAL)) {
+            s->fd = -1;
+            break;
+        }
+        if (!(p.revents & POLLOUT))
             break;
         size_t n = vmp_out_pending(&s->q);
         ssize_t w = write(s->fd, s->q.buf + s->q.off, n > PIPE_BUF ? PIPE_BUF : n);
@@ -64,6 +71,14 @@ void vmm_sink_free(struct vmm_sink *s)
 short vmm_sink_events(const struct vmm_sink *s)
 {
     return s->fd >= 0 && vmp_out_pending(&s->q) ? POLLOUT : 0;
+}
+
+void vmm_sink_tell(struct vmm *m, uint32_t chan, struct vmm_sink *s, uint8_t stream)
+{
+    if (s->fd < 0 && !s->told) {
+        vmp_put(&m->out, VMP_OUTGONE, chan, &stream, 1);
+        s->told = true;
+    }
 }
 
 void vmm_flow(struct vmm *m, uint32_t chan, bool *held, size_t pending)

@@ -175,6 +175,18 @@ vm_pids() {
     "$MOAT" --root "$rt" delete -f vmslow
 }
 
+@test "vm: a reader that goes ends the writer (EPIPE, as from a pipe); stdin larger than the guest holds arrives whole" {
+    local id
+    id=$(m run -d --network none --isolation vm bb:1 sleep 1000)
+    run -0 timeout 60 bash -c "'$MOAT' --root '$STORE' exec '$id' yes | head -c 2"
+    [ "$output" = y ]
+    run -0 timeout 90 bash -c "head -c 20000000 /dev/zero | '$MOAT' --root '$STORE' exec -i '$id' sh -c 'sleep 3; wc -c'"
+    [ "$output" = 20000000 ]
+    m rm -f "$id"
+    run -0 timeout 60 bash -c "'$MOAT' --root '$STORE' run --rm --network none --isolation vm bb:1 yes | head -c 2"
+    [ "$output" = y ]
+}
+
 @test "vm: rm -f leaves no process, mount or cgroup" {
     local id
     id=$(m run -d --network none --isolation vm bb:1 sleep 1000)

@@ -164,6 +164,18 @@ static bool pump(struct relay *r)
     return false;
 }
 
+/* fd closed, and no relay names it any more */
+static void forget(struct relay *r, size_t n, int fd)
+{
+    if (fd < 0)
+        return;
+    close(fd);
+    for (size_t j = 0; j < n; j++) {
+        r[j].from = r[j].from == fd ? -1 : r[j].from;
+        r[j].to = r[j].to == fd ? -1 : r[j].to;
+    }
+}
+
 /* the terminal's size to the process' when it changed (*last) */
 static void follow_size(int sock, int term, struct winsize *last)
 {
@@ -210,11 +222,13 @@ static int wait_relaying(int sock, struct relay *r, size_t n, int term, int *sta
             follow_size(sock, term, &last);
         for (size_t i = 0; i < n; i++)
             if (r[i].from >= 0 && p[i + 2].revents && !pump(&r[i])) {
-                /* our stdin ended: the process' too (a socket's half, a pipe) */
-                if (r[i].from == 0 && shutdown(r[i].to, SHUT_WR) < 0) {
-                    close(r[i].to);
-                    r[i].to = -1;
-                }
+                /* our stdin ended: the process' too (a socket's half, a
+                 * pipe); our reader of its output gone: the supervisor
+                 * sees this end closed (and the process gets EPIPE) */
+                if (r[i].from == 0 && shutdown(r[i].to, SHUT_WR) < 0)
+                    forget(r, n, r[i].to);
+                else if (r[i].from > 2)
+                    forget(r, n, r[i].from);
                 r[i].from = -1;
             }
         struct signalfd_siginfo si;
