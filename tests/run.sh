@@ -149,6 +149,10 @@ fi
 
 # ---- 5. integration tests ----------------------------------------------------
 ./scripts/setup.sh > /dev/null || fail "scripts/setup.sh"
+# the host's device nodes, which containers get as binds: owner and mode
+# must be what they were when everything has run
+host_devs() { stat -c '%n %u:%g %a %t:%T' /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /dev/ptmx; }
+HOST_DEVS=$(host_devs)
 integration() { # moat-binary label
     local tap=/tmp/moat-bats-$2.tap
     MOAT=$1 RECVTTY=$REPO/build/tests/recvtty ESCAPE=$REPO/build/tests/escape \
@@ -222,6 +226,9 @@ if [ "${SKIP_CONFORMANCE:-0}" != 1 ]; then
     [ "$eok" -gt 0 ] && pass engines "$eok" || { tail -20 /tmp/moat-engines.txt; fail "engines: did not run"; }
     [ "$ebad" -eq 0 ] || fail "engines ($ebad scenarios)" "$ebad"
 fi
+
+if [ "$(host_devs)" = "$HOST_DEVS" ]; then pass "the host's device nodes are as they were"
+else diff <(echo "$HOST_DEVS") <(host_devs); fail "the host's device nodes changed"; fi
 
 say "summary"
 for f in "${FAILED[@]}"; do echo "failed: $f"; done
