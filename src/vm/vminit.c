@@ -101,6 +101,13 @@ static int load_modules(const char *dir, merr_t *err)
     return r;
 }
 
+static int64_t boottime_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_BOOTTIME, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -110,11 +117,9 @@ static void sleep_ms(long ms)
 /* the virtio-serial port named VMP_PORT_NAME, opened */
 static int open_port(merr_t *err)
 {
-    struct timespec t0, t;
-    clock_gettime(CLOCK_BOOTTIME, &t0);
+    int64_t t0 = boottime_ms();
     for (;;) {
-        clock_gettime(CLOCK_BOOTTIME, &t);
-        if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > PORT_WAIT_MS)
+        if (boottime_ms() - t0 > PORT_WAIT_MS)
             break;
         DIR *d = opendir("/sys/class/virtio-ports");
         struct dirent *e;
@@ -166,6 +171,7 @@ static int boot(merr_t *err)
 static json_t *read_spec(int ctl, struct vmp_reader *rd, merr_t *err)
 {
     struct vmp_frame f;
+    int64_t t0 = boottime_ms();
     for (;;) {
         int k = vmp_reader_next(rd, VMP_FROM_HOST, &f, err);
         if (k < 0)
@@ -175,7 +181,10 @@ static json_t *read_spec(int ctl, struct vmp_reader *rd, merr_t *err)
         if (k == 1)
             continue; /* nothing else means anything before the spec */
         ssize_t n = vmp_reader_fill(rd, ctl);
-        if (n == 0) {
+        /* a port reads as ended until QEMU has said the host side is
+         * connected, which may come after the guest opened it: before
+         * the spec, that is "not yet" (the host's boot timeout bounds it) */
+        if (n == 0 && boottime_ms() - t0 > PORT_WAIT_MS) {
             err_set(err, EPIPE, "the host closed the channel before the spec");
             return NULL;
         }
@@ -183,7 +192,7 @@ static json_t *read_spec(int ctl, struct vmp_reader *rd, merr_t *err)
             err_sys(err, "read the channel");
             return NULL;
         }
-        if (n < 0)
+        if (n <= 0)
             sleep_ms(1);
     }
     struct jctx c = {err, "vm spec"};
