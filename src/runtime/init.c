@@ -317,9 +317,24 @@ static char *home_for(uint32_t uid)
     return home ? home : xstrdup("/");
 }
 
+/* Signals the runtime's caller ignored (nohup's HUP, a shell's QUIT)
+ * stay ignored across execve: the container's process starts with none,
+ * as under Docker (a shell cannot even trap one that was ignored on
+ * entry). */
+static void unignore_signals(void)
+{
+    for (int s = 1; s < NSIG; s++) {
+        struct sigaction old;
+        if (s != SIGKILL && s != SIGSTOP && sigaction(s, NULL, &old) == 0 &&
+            old.sa_handler == SIG_IGN)
+            signal(s, SIG_DFL);
+    }
+}
+
 static void step_exec(struct container *c, merr_t *err)
 {
     const struct spec_process *p = &c->spec->process;
+    unignore_signals();
     if (!p->args || !p->args[0]) {
         err_set(err, EINVAL, "process.args: is empty");
         return;

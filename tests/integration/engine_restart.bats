@@ -103,22 +103,8 @@ crash() {
     # an exit that never comes)
     local i
     for i in $(seq 100); do m logs hup 2>/dev/null | grep -q trapped && break; sleep 0.1; done
-    # it exits 3 on its own, and always brings it back. The HUP is sent
-    # again every 2 s (at most 30 s): in a full run on the 2-core CI
-    # machine one HUP was once followed by no exit for 10 s (the cause
-    # was not found; alone, the test always passes), and this test is
-    # about the policy after the exit, not the delivery
-    local restarted=
-    for i in $(seq 15); do
-        m kill -s HUP hup > /dev/null 2>&1 || true
-        for _ in $(seq 20); do
-            [ "$(m inspect -f '{{if ge .RestartCount 1}}yes{{end}}' hup)" = yes ] && { restarted=yes; break; }
-            sleep 0.1
-        done
-        [ -n "$restarted" ] && break
-    done
-    [ "$restarted" = yes ]
-    # a HUP is not a stop: the policy is still on
-    [ "$(m inspect -f '{{.State.Status}}' hup)" != exited ]
+    m kill -s HUP hup
+    # it exits 3 on its own, and always brings it back
+    wait_for hup '{{if ge .RestartCount 1}}yes{{end}}' yes
     m rm -f hup
 }

@@ -313,3 +313,10 @@ teardown() { common_teardown; }
     done
     moat delete -f "$ID"
 }
+
+@test "run: the container's process starts with no signal ignored, whatever its runtime's caller ignored (nohup)" {
+    args grep SigIgn /proc/self/status
+    run bash -c 'trap "" HUP QUIT; exec "$0" --root "$1" run --bundle "$2" "$3"' "$MOAT" "$ROOT" "$BUNDLE" "$ID"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$(printf 'SigIgn:\t0000000000000000')" ]
+}
