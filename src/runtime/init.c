@@ -320,15 +320,27 @@ static char *home_for(uint32_t uid)
 /* Signals the runtime's caller ignored (nohup's HUP, a shell's QUIT)
  * stay ignored across execve: the container's process starts with none,
  * as under Docker (a shell cannot even trap one that was ignored on
- * entry). */
-static void unignore_signals(void)
+ * entry). They are found when the init starts, before any filter makes
+ * each look-up dearer, and set back to their default only before the
+ * exec (usually none). */
+static sigset_t ignored;
+
+static void find_ignored(void)
 {
+    sigemptyset(&ignored);
     for (int s = 1; s < NSIG; s++) {
         struct sigaction old;
         if (s != SIGKILL && s != SIGSTOP && sigaction(s, NULL, &old) == 0 &&
             old.sa_handler == SIG_IGN)
-            signal(s, SIG_DFL);
+            sigaddset(&ignored, s);
     }
+}
+
+static void unignore_signals(void)
+{
+    for (int s = 1; s < NSIG; s++)
+        if (sigismember(&ignored, s) == 1)
+            signal(s, SIG_DFL);
 }
 
 static void step_exec(struct container *c, merr_t *err)
@@ -539,6 +551,7 @@ void init_main(struct container *c)
 void init_run_steps(struct container *c)
 {
     merr_t err = MERR_INIT;
+    find_ignored();
     for (size_t i = 0; i < c->plan.n; i++) {
         const struct step *st = &c->plan.steps[i];
         if (log_debug_enabled()) {

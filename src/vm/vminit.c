@@ -352,7 +352,7 @@ static int setup(int ctl, struct vmp_reader *rd, struct gproc *g, bool *started,
     if (r == 0) {
         *started = true;
         struct gprep prep = {in_container, s};
-        r = gproc_start_prep(&s->process, terminal, &prep, g, err);
+        r = gproc_start(&s->process, terminal, 0, &prep, g, err);
     }
     spec_free(s);
     return r;

@@ -27,19 +27,18 @@ struct gproc {
     bool in_held;       /* told the host to hold its stdin (inq is long) */
 };
 
-/* Start process p (cwd, env, user, capabilities, rlimits...) with its
- * stdio; terminal: a new pty, made its controlling terminal. */
-int gproc_start(const struct spec_process *p, bool terminal, uint32_t chan, struct gproc *g,
-                merr_t *err);
-/* As gproc_start, the child first running prep(ctx) (as root, with every
- * capability: what must be done from inside the container's PID
- * namespace, whose first process it is); its error is the start's. */
+/* prep: run by the child first (as root, with every capability: what
+ * must be done from inside the container's PID namespace, whose first
+ * process it is); its error is the start's. */
 struct gprep {
     int (*fn)(const void *ctx, merr_t *err);
     const void *ctx;
 };
-int gproc_start_prep(const struct spec_process *p, bool terminal, const struct gprep *prep,
-                     struct gproc *g, merr_t *err);
+/* Start process p (cwd, env, user, capabilities, rlimits...) with its
+ * stdio; terminal: a new pty, made its controlling terminal; prep: NULL,
+ * or what the child does first. */
+int gproc_start(const struct spec_process *p, bool terminal, uint32_t chan,
+                const struct gprep *prep, struct gproc *g, merr_t *err);
 void gproc_close(struct gproc *g);
 /* The filter every process started after it gets (insns is kept). */
 struct sock_filter;

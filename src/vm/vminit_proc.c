@@ -173,23 +173,8 @@ static int wait_exec(int rep, pid_t pid, merr_t *err)
     return -1;
 }
 
-static int start(const struct spec_process *p, bool terminal, uint32_t chan,
-                 const struct gprep *prep, struct gproc *g, merr_t *err);
-
-int gproc_start(const struct spec_process *p, bool terminal, uint32_t chan, struct gproc *g,
-                merr_t *err)
-{
-    return start(p, terminal, chan, NULL, g, err);
-}
-
-int gproc_start_prep(const struct spec_process *p, bool terminal, const struct gprep *prep,
-                     struct gproc *g, merr_t *err)
-{
-    return start(p, terminal, 0, prep, g, err);
-}
-
-static int start(const struct spec_process *p, bool terminal, uint32_t chan,
-                 const struct gprep *prep, struct gproc *g, merr_t *err)
+int gproc_start(const struct spec_process *p, bool terminal, uint32_t chan,
+                const struct gprep *prep, struct gproc *g, merr_t *err)
 {
     int mine[3] = {-1, -1, -1}, theirs[3] = {-1, -1, -1}, rep[2];
     *g = (struct gproc){.chan = chan, .in = -1, .out = -1, .err = -1, .tty = terminal};

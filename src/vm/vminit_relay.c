@@ -100,7 +100,7 @@ static void exec_frame(struct relay *r, const struct vmp_frame *f)
     else if (r->n >= PROCS_MAX)
         err_set(&err, EAGAIN, "exec: %d processes run already", PROCS_MAX);
     else if (spec_parse_process_json((const char *)f->data, f->len, "exec", &p, &keep, &err) == 0)
-        r1 = gproc_start(&p, p.terminal, f->chan, g, &err);
+        r1 = gproc_start(&p, p.terminal, f->chan, NULL, g, &err);
     if (keep) {
         spec_process_free(&p);
         json_decref(keep);

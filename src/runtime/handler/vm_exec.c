@@ -276,16 +276,10 @@ static int wait_relaying(int sock, struct relay *r, size_t n, int term, int *sta
 static void close_relays(struct relay *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        int fds[2] = {r[i].from, r[i].to};
-        for (int k = 0; k < 2; k++) {
-            if (fds[k] <= 2)
-                continue;
-            close(fds[k]);
-            for (size_t j = 0; j < n; j++) { /* a socket is both ends of a terminal's */
-                r[j].from = r[j].from == fds[k] ? -1 : r[j].from;
-                r[j].to = r[j].to == fds[k] ? -1 : r[j].to;
-            }
-        }
+        if (r[i].from > 2)
+            forget(r, n, r[i].from);
+        if (r[i].to > 2)
+            forget(r, n, r[i].to);
     }
 }
 
@@ -319,8 +313,13 @@ static size_t make_stdio(const struct exec_opts *o, int term, int fds[3], struct
     }
     int p[3][2];
     for (int i = 0; i < 3; i++)
-        if (pipe2(p[i], O_CLOEXEC) < 0)
+        if (pipe2(p[i], O_CLOEXEC) < 0) {
+            while (i-- > 0) {
+                close(p[i][0]);
+                close(p[i][1]);
+            }
             return (size_t)-1;
+        }
     fds[0] = p[0][0];
     fds[1] = p[1][1];
     fds[2] = p[2][1];
@@ -329,8 +328,10 @@ static size_t make_stdio(const struct exec_opts *o, int term, int fds[3], struct
     mine[2] = p[2][1];
     r[0] = (struct relay){p[1][0], 1};
     r[1] = (struct relay){p[2][0], 2};
-    r[2] = (struct relay){o->stdin_open ? 0 : -1, p[0][1]};
-    if (!o->stdin_open)
+    r[2] = (struct relay){-1, -1};
+    if (o->stdin_open)
+        r[2] = (struct relay){0, p[0][1]};
+    else
         close(p[0][1]); /* the process reads an end at once */
     return 3;
 }
@@ -429,7 +430,7 @@ int vm_exec(const struct exec_opts *o, pid_t pid, const char *config, size_t len
         pid_t holder = fork();
         if (holder == 0) {
             setsid();
-            int keep[4] = {sock, n ? r[0].from : -1, term, -1};
+            int keep[3] = {sock, n ? r[0].from : -1, term};
             keep_only(keep, 3);
             if (n) /* the socketpair's end and the pty */
                 r[0] = (struct relay){keep[1], keep[2]}, r[1] = (struct relay){keep[2], keep[1]};
