@@ -318,6 +318,46 @@ json_t *ctr_refresh(struct store *s, const char *id, merr_t *err)
 
 /* ---- root filesystem ---- */
 
+/* A container removed at its end (--rm) gets a volatile overlay, as
+ * Podman gives its own: the overlay never syncs it. Otherwise its
+ * unmount syncs the store's whole filesystem, every dirty page of the
+ * host's on it, which takes seconds on a host that writes; and a syncfs
+ * of the container's (a VM's guest syncs at its end) does the same.
+ * Its writes are thrown away, so nothing is lost; fsync of a file in
+ * the container reaches the disk only on a volume.
+ * A volatile mount leaves a marker (WORK/work/incompat/volatile/dirty)
+ * that refuses the next mount of the same layer (moat cp, start again): it
+ * goes first, since a throwaway layer needs no such warning. Kernels
+ * before 5.10 have no volatile overlay: the mount is made without. */
+static int mount_overlay(int d, const char *id, json_t *rec, const char *target, const char *opts,
+                         int *mfd, merr_t *err)
+{
+    json_t *hc = json_object_get(rec, "HostConfig");
+    bool vol = json_is_true(json_object_get(hc, "AutoRemove"));
+    if (vol) {
+        cleanup_free char *mark = xasprintf("%swork/work/incompat/volatile", rwl_prefix(rec));
+        cleanup_free char *dirty = xasprintf("%s/dirty", mark);
+        (void)unlinkat(d, dirty, 0);
+        (void)unlinkat(d, mark, AT_REMOVEDIR);
+    }
+    cleanup_free char *with = xasprintf("%s,volatile", opts);
+    for (int v = vol; v >= 0; v--) {
+        const char *o = v ? with : opts;
+        err_clear(err);
+        if (mfd && (*mfd = mnt_new_fs("overlay", "overlay", o, MS_NODEV, err)) >= 0)
+            return 0;
+        if (!mfd && mount("overlay", target, "overlay", MS_NODEV, o) == 0)
+            return 0;
+        if (mfd)
+            err_wrap(err, "container %.12s: mount the overlay root", id);
+        else
+            err_sys(err, "container %.12s: mount the overlay root", id);
+        if (err->errnum != EINVAL)
+            break;
+    }
+    return -1;
+}
+
 /* The overlay of the container: attached at containers/ID/rootfs, or
  * (detached) as a mount fd in *mfd that goes away with its last fd. */
 static int rootfs(struct store *s, const char *id, json_t *rec, int *mfd, merr_t *err)
@@ -384,27 +424,12 @@ static int rootfs(struct store *s, const char *id, json_t *rec, int *mfd, merr_t
      * reserve of the store's filesystem */
     if (caps_set_effective(CAP_SYS_RESOURCE, false, err) < 0)
         goto out;
-    int mr, saved = 0;
-    merr_t me = MERR_INIT;
-    if (mfd) {
-        mr = *mfd = mnt_new_fs("overlay", "overlay", opts.buf, MS_NODEV, &me);
-    } else {
-        mr = mount("overlay", target, "overlay", MS_NODEV, opts.buf);
-        saved = errno;
-    }
+    int mr = mount_overlay(d, id, rec, target, opts.buf, mfd, err);
     merr_t ce = MERR_INIT;
     caps_set_effective(CAP_SYS_RESOURCE, true, &ce);
     err_clear(&ce);
-    if (mr < 0 && mfd) {
-        err_clear(err);
-        *err = me;
-        err_wrap(err, "container %.12s: mount the overlay root", id);
+    if (mr < 0)
         goto out;
-    }
-    if (mr < 0) {
-        err_set(err, saved, "container %.12s: mount the overlay root", id);
-        goto out;
-    }
     ret = 0;
 out:
     for (size_t i = 0; i < n; i++)

@@ -35,6 +35,24 @@ gone() {
     [ "$left" -eq 0 ]
 }
 
+@test "--rm: a volatile layer; its end does not flush the host's disk; it mounts again (cp, start)" {
+    local probe="$STORE/dirty-probe"
+    dirty_probe "$probe"
+    # the overlay's unmount synced the store's whole filesystem
+    run -0 m run --rm bb:1 sh -c 'echo x > /f'
+    local after
+    after=$(dirty_pages "$probe")
+    echo "dirty pages of the probe: $after of 2048 left"
+    [ "$after" -gt 1000 ]
+    rm -f "$probe"
+    # a volatile mount's marker refuses a second mount of the layer
+    m create --rm --name twice bb:1 cat /in > /dev/null
+    echo in > "$BATS_TEST_TMPDIR/in"
+    m cp "$BATS_TEST_TMPDIR/in" twice:/in
+    run -0 m start -a twice
+    [ "$output" = in ]
+}
+
 @test "run -d, ps, logs, exec, stop, inspect, rm" {
     id=$(m run -d --name web bb:1 sh -c 'trap "echo bye; exit 7" TERM; echo hello; while :; do sleep 0.1; done')
     [[ "$id" =~ ^[0-9a-f]{64}$ ]]

@@ -42,3 +42,28 @@ wait_for() {
     m inspect -f "$2" "$1" >&2
     return 1
 }
+
+# dirty_pages FILE: how many of FILE's pages in the page cache are not yet
+# written to the disk (cachestat(2), Linux 6.5); 'none' without it
+dirty_pages() {
+    python3 - "$1" << 'PY'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+rng = (ctypes.c_uint64 * 2)(0, 0)
+st = (ctypes.c_uint64 * 5)()
+fd = os.open(sys.argv[1], os.O_RDONLY)
+r = libc.syscall(451, fd, ctypes.byref(rng), ctypes.byref(st), 0)
+print(st[1] if r == 0 else "none")
+PY
+}
+
+# dirty_probe FILE: 8 MiB written to FILE, new, and not yet on the disk;
+# skips the test where that cannot be seen
+dirty_probe() {
+    rm -f "$1"
+    head -c 8388608 /dev/zero | tr '\0' x > "$1"
+    local n
+    n=$(dirty_pages "$1")
+    [ "$n" != none ] || skip "this kernel has no cachestat(2)"
+    [ "$n" -gt 1000 ] || skip "the probe's pages were written back already ($n dirty)"
+}

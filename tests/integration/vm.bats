@@ -121,6 +121,19 @@ vm_pids() {
     m volume rm vmvol > /dev/null
 }
 
+@test "vm: the guest's sync, at its end and the container's own, does not flush the host's disk (--rm)" {
+    local probe="$STORE/dirty-probe"
+    dirty_probe "$probe"
+    # the guest's sync is QEMU's file server's syncfs(2) of the overlay:
+    # of the store's whole filesystem, but for a volatile overlay
+    run -0 m run --rm --network none --isolation vm bb:1 sh -c 'echo x > /f; sync'
+    local after
+    after=$(dirty_pages "$probe")
+    echo "dirty pages of the probe: $after of 2048 left"
+    [ "$after" -gt 1000 ]
+    rm -f "$probe"
+}
+
 @test "vm: the container's hardening holds in the guest too: seccomp, masked and read-only paths, sysctls" {
     run -0 m run --rm --network none --isolation vm --sysctl net.ipv4.ip_forward=1 bb:1 sh -c '
         grep "^Seccomp:" /proc/self/status
