@@ -20,7 +20,7 @@ static int vm_handler(struct container *c, merr_t *err)
     const char *h = spec_annotation(c->spec, RT_HANDLER_KEY);
     if (!h || strcmp(h, RT_HANDLER_VM) != 0) /* the start of every other container: nothing */
         return 0;
-    if (vm_prepare(c->st.config, c->st.config_len, c->rootfs, &text, &root, err) < 0)
+    if (vm_prepare(c->spec, c->st.config, c->st.config_len, c->rootfs, &text, &root, err) < 0)
         return -1;
     if (!text)
         return 0;

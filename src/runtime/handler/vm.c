@@ -5,6 +5,7 @@
 #include "../../kernel/seccomp.h"
 #include "../../oci/spec.h"
 #include "../../util/fs.h"
+#include "../../util/log.h"
 #include "../../util/util.h"
 #include "../../vm/kit.h"
 
@@ -226,36 +227,41 @@ static bool kvm_works(void)
 }
 
 /* linux.seccomp compiled here, for the guest to load as it is:
- * {"flags": N, "filter": [[code, jt, jf, k], ...]}, or NULL without one */
-static int guest_seccomp(const char *config, size_t len, json_t **out, merr_t *err)
+ * {"flags": N, "filter": [[code, jt, jf, k], ...]}, or NULL without one.
+ * libseccomp's compile is the host's slowest step of a VM's start, so it
+ * is cached as the runtime caches its own: in the kit's directory, by
+ * the profile's text. */
+static int guest_seccomp(const struct spec *s, json_t *config, json_t **out, merr_t *err)
 {
-    struct spec *s = NULL;
     struct seccomp_prog prog = {0};
     *out = NULL;
-    if (spec_parse(config, len, "config.json", &s, err) < 0)
-        return -1;
-    int r = 0;
     const struct spec_seccomp *sc = s->linux_.seccomp;
-    if (sc && sc->listener_path)
-        r = err_set(err, EINVAL,
-                    "linux.seccomp.listenerPath: the guest's listener cannot be handed to a "
-                    "process of the host");
-    else if (sc && (r = seccomp_compile(sc, &prog, err)) == 0) {
-        json_t *a = json_array();
-        for (unsigned short i = 0; i < prog.len; i++) {
-            const struct sock_filter *f = &prog.filter[i];
-            json_array_append_new(a,
-                                  json_pack("[i,i,i,I]", f->code, f->jt, f->jf, (json_int_t)f->k));
-        }
-        *out = json_pack("{s:i,s:o}", "flags", (int)prog.flags, "filter", a);
-        seccomp_prog_free(&prog);
+    if (!sc)
+        return 0;
+    if (sc->listener_path)
+        return err_set(err, EINVAL,
+                       "linux.seccomp.listenerPath: the guest's listener cannot be handed to a "
+                       "process of the host");
+    json_t *j = json_object_get(json_object_get(config, "linux"), "seccomp");
+    cleanup_free char *key = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if (mkdir(KIT_DIR "/seccomp", 0700) < 0 && errno != EEXIST)
+        log_debug("seccomp cache: %s", strerror(errno));
+    cleanup_close int cache =
+        open(KIT_DIR "/seccomp", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (seccomp_compile_cached(sc, key, cache, &prog, err) < 0)
+        return -1;
+    json_t *a = json_array();
+    for (unsigned short i = 0; i < prog.len; i++) {
+        const struct sock_filter *f = &prog.filter[i];
+        json_array_append_new(a, json_pack("[i,i,i,I]", f->code, f->jt, f->jf, (json_int_t)f->k));
     }
-    spec_free(s);
-    return r;
+    *out = json_pack("{s:i,s:o}", "flags", (int)prog.flags, "filter", a);
+    seccomp_prog_free(&prog);
+    return 0;
 }
 
-int vm_prepare(const char *config, size_t len, const char *rootfs, char **out, char **root,
-               merr_t *err)
+int vm_prepare(const struct spec *spec, const char *config, size_t len, const char *rootfs,
+               char **out, char **root, merr_t *err)
 {
     *out = *root = NULL;
     json_t *c = json_loadb(config, len, 0, NULL);
@@ -274,7 +280,7 @@ int vm_prepare(const char *config, size_t len, const char *rootfs, char **out, c
     if (r == 0)
         r = check_binds(c, rootfs, err);
     if (r == 0)
-        r = guest_seccomp(config, len, &p.seccomp, err);
+        r = guest_seccomp(spec, c, &p.seccomp, err);
     if (r == 0)
         r = kit_kernel(NULL, &kernel, err);
     if (r == 0)

@@ -4,6 +4,7 @@
 #ifndef MOAT_RUNTIME_VM_H
 #define MOAT_RUNTIME_VM_H
 
+#include "../../oci/spec.h"
 #include "../../util/err.h"
 
 #include <stddef.h>
@@ -12,10 +13,10 @@
  * vm_skeleton_entries. *out: its path. */
 int vm_skeleton(char **out, merr_t *err);
 
-/* config (text) asks for a VM: *out is the sandbox's config (text) and
- * *root its root; rootfs is the container's root.path, absolute. 0 with
- * *out NULL when config does not ask for one. */
-int vm_prepare(const char *config, size_t len, const char *rootfs, char **out, char **root,
-               merr_t *err);
+/* config (text; spec, the same parsed) asks for a VM: *out is the
+ * sandbox's config (text) and *root its root; rootfs is the container's
+ * root.path, absolute. 0 with *out NULL when config does not ask for one. */
+int vm_prepare(const struct spec *spec, const char *config, size_t len, const char *rootfs,
+               char **out, char **root, merr_t *err);
 
 #endif
