@@ -9,6 +9,7 @@
 #include "monframe.h"
 #include "../util/fs.h"
 #include "../util/util.h"
+#include "../util/clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -177,19 +178,12 @@ static int direct(struct attach_fd_wait *w, int fd, unsigned flags, merr_t *err)
     return r < 0 ? not_running(err, w->id) : 0;
 }
 
-static long now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000L + t.tv_nsec / 1000000;
-}
-
 /* created: wait for a start to take fd (it connects to our socket before
  * it forks the monitor; so once the monitor is up and no start is at our
  * socket, none will come: hand it to the monitor then) */
 static int await_start(struct attach_fd_wait *w, int fd, unsigned flags, merr_t *err)
 {
-    long end = now_ms() + WAIT_SECS * 1000L;
+    long end = clock_mono_ms() + WAIT_SECS * 1000L;
     for (int wait = 0;; wait = TICK_MS) {
         struct pollfd p = {w->lfd, POLLIN, 0};
         if (poll(&p, 1, wait) == 1) {
@@ -210,7 +204,7 @@ static int await_start(struct attach_fd_wait *w, int fd, unsigned flags, merr_t 
             return -1;
         if (!c)
             return not_running(err, w->id);
-        if (now_ms() > end) {
+        if (clock_mono_ms() > end) {
             err_set(err, 0, "container %.12s was not started within %d s of the attach", w->id,
                     WAIT_SECS);
             err->errnum = ETIMEDOUT;

@@ -7,6 +7,7 @@
  * in DNS_TRY_MS is followed by the next, and after the last the client
  * gets SERVFAIL. */
 #include "dns_srv.h"
+#include "../util/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +42,7 @@ static int try_server(struct srv *s, struct pend *p)
     if (getrandom(&p->fid, sizeof(p->fid), 0) != sizeof(p->fid))
         return -1;
     dns_set_id(p->msg, p->fid);
-    p->deadline = dns_now_ms() + DNS_TRY_MS;
+    p->deadline = clock_mono_ms() + DNS_TRY_MS;
     if (connect(p->up, sa, s->uplen[p->server]) < 0) {
         if (!p->tcp || errno != EINPROGRESS)
             return -1;

@@ -6,6 +6,7 @@
 #include "dns_sandbox.h"
 #include "dns_srv.h"
 #include "../util/util.h"
+#include "../util/clock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,13 +19,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-int64_t dns_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void pend_free(struct pend *p)
 {
@@ -54,7 +48,7 @@ void dns_pend_reply(struct srv *s, struct pend *p, const uint8_t *msg, size_t n)
         memcpy(s->c.out + 2, msg, n);
         s->c.outlen = 2 + n;
         s->c.sent = 0;
-        s->c.deadline = dns_now_ms() + DNS_TCP_IDLE_MS;
+        s->c.deadline = clock_mono_ms() + DNS_TCP_IDLE_MS;
     }
     pend_free(p);
 }
@@ -94,7 +88,7 @@ static void lookup(struct srv *s, struct pend *p)
     p->tag = ++s->tags;
     size_t n = dns_ctl_req(p->tag, p->q.name, b);
     p->state = P_LOOKUP;
-    p->deadline = dns_now_ms() + DNS_LOOKUP_MS;
+    p->deadline = clock_mono_ms() + DNS_LOOKUP_MS;
     if (!n) {
         dns_fwd_start(s, p);
         return;
@@ -184,7 +178,7 @@ static void tcp_accept(struct srv *s)
     if (fd < 0)
         return;
     s->c.fd = fd;
-    s->c.deadline = dns_now_ms() + DNS_TCP_IDLE_MS;
+    s->c.deadline = clock_mono_ms() + DNS_TCP_IDLE_MS;
 }
 
 static void tcp_in(struct srv *s)
@@ -206,7 +200,7 @@ static void tcp_in(struct srv *s)
         return;
     }
     c->have += (size_t)n;
-    c->deadline = dns_now_ms() + DNS_TCP_IDLE_MS;
+    c->deadline = clock_mono_ms() + DNS_TCP_IDLE_MS;
     if (c->have == want && want > 2) {
         c->have = 0;
         query_in(s, c->in + 2, want - 2, true, NULL);
@@ -234,7 +228,7 @@ static void tcp_out(struct srv *s)
 /* what is late: its next step */
 static int timeouts(struct srv *s)
 {
-    int64_t now = dns_now_ms(), next = now + 60000;
+    int64_t now = clock_mono_ms(), next = now + 60000;
     for (size_t i = 0; i < DNS_PENDING; i++) {
         struct pend *p = &s->p[i];
         if (p->state != P_FREE && p->deadline <= now) {

@@ -59,7 +59,6 @@ struct srv {
     uint32_t tags;
 };
 
-int64_t dns_now_ms(void);
 /* the reply to p's client (its own id already in msg), and p freed */
 void dns_pend_reply(struct srv *s, struct pend *p, const uint8_t *msg, size_t n);
 /* p answered with rcode alone (SERVFAIL, REFUSED), and freed */

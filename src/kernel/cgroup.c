@@ -2,6 +2,7 @@
 #include "../util/fs.h"
 #include "../util/log.h"
 #include "../util/util.h"
+#include "../util/clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -580,12 +581,6 @@ int cg_pids(const struct cg *cg, pid_t **out, size_t *n, merr_t *err)
     }
     *out = v;
     return 0;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-    nanosleep(&ts, NULL);
 }
 
 int cg_freeze(const struct cg *cg, bool freeze, merr_t *err)

@@ -1,6 +1,7 @@
 #include "hooks.h"
 #include "../util/fs.h"
 #include "../util/util.h"
+#include "../util/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,13 +17,6 @@
 extern char **environ;
 
 #define HOOK_OUTPUT_MAX 4096
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int hook_run(const struct spec_hook *h, const char *what, const char *state_json, merr_t *err)
 {
@@ -63,12 +57,12 @@ int hook_run(const struct spec_hook *h, const char *what, const char *state_json
     char buf[HOOK_OUTPUT_MAX + 1];
     size_t got = 0;
     bool timed_out = false, out_open = true;
-    long deadline = h->timeout.has ? now_ms() + (long)h->timeout.v * 1000 : -1;
+    long deadline = h->timeout.has ? clock_mono_ms() + (long)h->timeout.v * 1000 : -1;
     for (;;) {
         struct pollfd p[2] = {{out[0], out_open ? POLLIN : 0, 0}, {pidfd, POLLIN, 0}};
         int timeout = -1;
         if (deadline >= 0) {
-            long left = deadline - now_ms();
+            long left = deadline - clock_mono_ms();
             if (left <= 0) {
                 timed_out = true;
                 break;

@@ -6,6 +6,7 @@
 #include "../util/fs.h"
 #include "../util/jpath.h"
 #include "../util/util.h"
+#include "../util/clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -101,25 +102,12 @@ static int load_modules(const char *dir, merr_t *err)
     return r;
 }
 
-static int64_t boottime_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_BOOTTIME, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* the virtio-serial port named VMP_PORT_NAME, opened */
 static int open_port(merr_t *err)
 {
-    int64_t t0 = boottime_ms();
+    int64_t t0 = clock_boot_ms();
     for (;;) {
-        if (boottime_ms() - t0 > PORT_WAIT_MS)
+        if (clock_boot_ms() - t0 > PORT_WAIT_MS)
             break;
         DIR *d = opendir("/sys/class/virtio-ports");
         struct dirent *e;
@@ -171,7 +159,7 @@ static int boot(merr_t *err)
 static json_t *read_spec(int ctl, struct vmp_reader *rd, merr_t *err)
 {
     struct vmp_frame f;
-    int64_t t0 = boottime_ms();
+    int64_t t0 = clock_boot_ms();
     for (;;) {
         int k = vmp_reader_next(rd, VMP_FROM_HOST, &f, err);
         if (k < 0)
@@ -184,7 +172,7 @@ static json_t *read_spec(int ctl, struct vmp_reader *rd, merr_t *err)
         /* a port reads as ended until QEMU has said the host side is
          * connected, which may come after the guest opened it: before
          * the spec, that is "not yet" (the host's boot timeout bounds it) */
-        if (n == 0 && boottime_ms() - t0 > PORT_WAIT_MS) {
+        if (n == 0 && clock_boot_ms() - t0 > PORT_WAIT_MS) {
             err_set(err, EPIPE, "the host closed the channel before the spec");
             return NULL;
         }

@@ -4,6 +4,7 @@
 
 #include "../util/fs.h"
 #include "../util/util.h"
+#include "../util/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -253,7 +254,7 @@ static int run(struct vmm *m, merr_t *err)
         return -1;
     if (m->s->terminal)
         tty_raw();
-    m->deadline = vmm_now_ms() + m->s->boot_timeout_ms;
+    m->deadline = clock_mono_ms() + m->s->boot_timeout_ms;
     if (start(m, err) < 0)
         return -1;
     vmp_put(&m->out, VMP_SPEC, 0, m->s->guest, m->s->guest_len);

@@ -108,7 +108,6 @@ struct vmm {
 /* HOLD or RELEASE chan for pending bytes queued of it (see vmm_sink) */
 void vmm_flow(struct vmm *m, uint32_t chan, bool *held, size_t pending);
 
-int64_t vmm_now_ms(void);
 /* The relay until the container's process ends (0, m->status) or the VM
  * fails (-1, err). */
 int vmm_relay(struct vmm *m, merr_t *err);

@@ -5,6 +5,7 @@
 
 #include "../util/fs.h"
 #include "../util/util.h"
+#include "../util/clock.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -248,7 +249,7 @@ int vmm_relay(struct vmm *m, merr_t *err)
     uint8_t *buf = xmalloc(VMP_MAX);
     int r = 0;
     while (m->status < 0 && r == 0) {
-        int64_t left = m->deadline - vmm_now_ms();
+        int64_t left = m->deadline - clock_mono_ms();
         if (!m->ready && left <= 0) {
             r = boot_timeout(m, err);
             break;

@@ -5,6 +5,7 @@
 #include "../kernel/caps.h"
 #include "../util/fs.h"
 #include "../util/util.h"
+#include "../util/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,13 +17,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-int64_t vmm_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void tail_add(struct tail *t, const uint8_t *p, size_t n)
 {
