@@ -38,14 +38,80 @@ int monitor_connect(struct store *s, const char *id, merr_t *err)
     return fd;
 }
 
-void monitor_send_winsize(int sock)
+/* the terminal's size as the 'w' frame says it (0 x 0 without one: said
+ * anyway, the monitor waits for it) */
+static void winsize_bytes(unsigned char b[4])
 {
     struct winsize ws = {0};
     if (ioctl(0, TIOCGWINSZ, &ws) < 0)
-        ws.ws_row = ws.ws_col = 0; /* said anyway: the monitor waits for it */
-    unsigned char b[4] = {(unsigned char)(ws.ws_row >> 8), (unsigned char)ws.ws_row,
-                          (unsigned char)(ws.ws_col >> 8), (unsigned char)ws.ws_col};
+        ws.ws_row = ws.ws_col = 0;
+    b[0] = (unsigned char)(ws.ws_row >> 8);
+    b[1] = (unsigned char)ws.ws_row;
+    b[2] = (unsigned char)(ws.ws_col >> 8);
+    b[3] = (unsigned char)ws.ws_col;
+}
+
+void monitor_send_winsize(int sock)
+{
+    unsigned char b[4];
+    winsize_bytes(b);
     mon_frame(sock, 'w', b, 4, 0);
+}
+
+/* Frames to the monitor, queued and sent as the socket takes them: the
+ * container's output is read while input waits. The monitor reads no
+ * more of a client's input while the container does not take it, so a
+ * send that blocked here would wait for a monitor that waits for this
+ * client to read. */
+struct outq {
+    struct sbuf b;
+    size_t off;
+};
+
+static void q_frame(struct outq *q, char type, const void *data, size_t len)
+{
+    unsigned char h[5] = {(unsigned char)type, (unsigned char)(len >> 24),
+                          (unsigned char)(len >> 16), (unsigned char)(len >> 8),
+                          (unsigned char)len};
+    if (q->off == q->b.len)
+        q->off = q->b.len = 0;
+    sbuf_add(&q->b, (const char *)h, sizeof(h));
+    if (len)
+        sbuf_add(&q->b, data, len);
+}
+
+static void q_send(struct outq *q, int sock)
+{
+    while (q->off < q->b.len) {
+        ssize_t n = send(sock, q->b.buf + q->off, q->b.len - q->off, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n < 0) { /* the monitor is gone: its end is read */
+            q->off = q->b.len;
+            return;
+        }
+        q->off += (size_t)n;
+    }
+}
+
+/* what waits, sent before a detach: for at most ms, should the monitor
+ * take no input meanwhile */
+static void q_drain(struct outq *q, int sock, int ms)
+{
+    for (q_send(q, sock); q->off < q->b.len; q_send(q, sock)) {
+        struct pollfd p = {sock, POLLOUT, 0};
+        if (poll(&p, 1, ms) <= 0)
+            break;
+    }
+}
+
+static void q_winsize(struct outq *q)
+{
+    unsigned char b[4];
+    winsize_bytes(b);
+    q_frame(q, 'w', b, 4);
 }
 
 int attach_relay(struct store *s, const char *id, int sock, const struct attach_opts *o, int *code,
@@ -70,16 +136,21 @@ int attach_relay(struct store *s, const char *id, int sock, const struct attach_
         cfmakeraw(&t);
         tcsetattr(0, TCSANOW, &t);
     }
+    struct outq q = {0};
     if (tty)
-        monitor_send_winsize(sock);
+        q_winsize(&q);
     *code = -1;
     bool in_open = in;
     while (*code < 0 && !detached) {
-        struct pollfd p[3] = {{sock, POLLIN, 0}, {sfd, POLLIN, 0}, {0, in_open ? POLLIN : 0, 0}};
+        q_send(&q, sock);
+        bool waiting = q.off < q.b.len; /* input waits: no more is read meanwhile */
+        struct pollfd p[3] = {{sock, POLLIN | (waiting ? POLLOUT : 0), 0},
+                              {sfd, POLLIN, 0},
+                              {0, in_open && !waiting ? POLLIN : 0, 0}};
         int r = poll(p, in_open ? 3 : 2, -1);
         if (r < 0 && errno == EINTR)
             continue;
-        if (p[0].revents) {
+        if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             char type;
             char *data;
             size_t len;
@@ -97,7 +168,7 @@ int attach_relay(struct store *s, const char *id, int sock, const struct attach_
             struct signalfd_siginfo si;
             if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
                 if (si.ssi_signo == SIGWINCH && tty) {
-                    monitor_send_winsize(sock);
+                    q_winsize(&q);
                 } else if (sig_proxy && si.ssi_signo != SIGWINCH) {
                     merr_t e = MERR_INIT;
                     int rootfd = ctr_runtime_rootfd(s, &e);
@@ -115,16 +186,19 @@ int attach_relay(struct store *s, const char *id, int sock, const struct attach_
             if (n > 0) {
                 size_t len = keyseq_filter(&keys, buf, (size_t)n, pass, &detached);
                 if (len)
-                    mon_frame(sock, 'i', pass, len, 0);
+                    q_frame(&q, 'i', pass, len);
             } else if (n == 0 || errno != EINTR) {
                 in_open = false;
                 size_t len = keyseq_flush(&keys, pass); /* input after all */
                 if (len)
-                    mon_frame(sock, 'i', pass, len, 0);
-                mon_frame(sock, 'c', NULL, 0, 0);
+                    q_frame(&q, 'i', pass, len);
+                q_frame(&q, 'c', "", 0);
             }
         }
     }
+    if (detached)
+        q_drain(&q, sock, 5000);
+    free(q.b.buf);
     if (raw)
         tcsetattr(0, TCSANOW, &saved);
     close(sfd);

@@ -86,6 +86,15 @@ static int put(int fd, struct iovec *iov, int cnt)
     return 0;
 }
 
+/* moat's frame (monframe.h), sent as put sends */
+static int moat_output(int fd, char type, const char *buf, size_t n)
+{
+    unsigned char h[5] = {(unsigned char)type, (unsigned char)(n >> 24), (unsigned char)(n >> 16),
+                          (unsigned char)(n >> 8), (unsigned char)n};
+    struct iovec iov[2] = {{h, 5}, {(void *)buf, n}};
+    return put(fd, iov, n ? 2 : 1);
+}
+
 /* Docker's format: raw with a terminal, else each chunk after its header */
 static int docker_output(struct mon_clients *cs, int fd, int stream, const char *buf, size_t n)
 {
@@ -112,7 +121,7 @@ void monc_output(struct mon_clients *cs, int stream, const char *buf, size_t n)
             continue;
         int r;
         if (!c->docker)
-            r = mon_frame(c->fd, stream ? 'e' : 'o', buf, n, 0);
+            r = moat_output(c->fd, stream ? 'e' : 'o', buf, n);
         else if (c->flags & (stream ? MON_FD_ERR : MON_FD_OUT))
             r = docker_output(cs, c->fd, stream, buf, n);
         else
@@ -122,20 +131,66 @@ void monc_output(struct mon_clients *cs, int stream, const char *buf, size_t n)
     }
 }
 
+static size_t in_pending(const struct mon_clients *cs)
+{
+    return cs->in_q.len - cs->in_off;
+}
+
 void monc_poll(struct mon_clients *cs, struct pollfd *p)
 {
+    bool full = in_pending(cs) >= MON_IN_MAX;
     for (int i = 0; i < MON_MAX_CLIENTS; i++) {
         struct mon_client *c = &cs->c[i];
-        /* a half-closed one only for its end (POLLHUP, POLLERR) */
-        p[i] = (struct pollfd){c->fd, c->in_eof ? 0 : POLLIN, 0};
+        /* a half-closed one only for its end (POLLHUP, POLLERR); all
+         * while stdin is full: what they send waits in their sockets */
+        p[i] = (struct pollfd){c->fd, c->in_eof || full ? 0 : POLLIN, 0};
     }
 }
 
-/* the end of stdin: the container's closed (not a pty's: it is its output too) */
+struct pollfd monc_stdin_poll(const struct mon_clients *cs)
+{
+    return (struct pollfd){in_pending(cs) ? *cs->in_w : -1, POLLOUT, 0};
+}
+
+/* the end of stdin: the container's closed (not a pty's: it is its output
+ * too), once what waits for it is written */
 static void close_stdin(struct mon_clients *cs)
 {
+    if (in_pending(cs) && *cs->in_w >= 0) {
+        cs->in_close = true;
+        return;
+    }
+    cs->in_close = false;
     if (*cs->in_w >= 0 && *cs->in_w != *cs->master)
         close_fd(cs->in_w);
+}
+
+void monc_stdin_flush(struct mon_clients *cs)
+{
+    while (in_pending(cs) && *cs->in_w >= 0) {
+        ssize_t n = write(*cs->in_w, cs->in_q.buf + cs->in_off, in_pending(cs));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n <= 0)
+            break; /* stdin is gone (the container ended): what waits goes */
+        cs->in_off += (size_t)n;
+    }
+    cs->in_q.len = cs->in_off = 0;
+    if (cs->in_close)
+        close_stdin(cs);
+}
+
+/* bytes for stdin: queued, and written as far as it takes them now */
+static void stdin_put(struct mon_clients *cs, const char *data, size_t len)
+{
+    if (*cs->in_w < 0)
+        return;
+    if (cs->in_off && cs->in_off == cs->in_q.len)
+        cs->in_q.len = cs->in_off = 0;
+    sbuf_add(&cs->in_q, data, len);
+    monc_stdin_flush(cs);
 }
 
 static void docker_input(struct mon_clients *cs, int i, short revents)
@@ -167,8 +222,8 @@ static void docker_input(struct mon_clients *cs, int i, short revents)
         }
         return;
     }
-    if (in && *cs->in_w >= 0)
-        (void)write_all(*cs->in_w, buf, (size_t)n);
+    if (in)
+        stdin_put(cs, buf, (size_t)n);
 }
 
 /* a connection handed over by the moat client in slot i: served from
@@ -202,8 +257,8 @@ char monc_input(struct mon_clients *cs, int i, short revents)
     if (type == 'f') {
         take_over(cs, i, data, len, passed);
         passed = -1;
-    } else if (type == 'i' && *cs->in_w >= 0) {
-        (void)write_all(*cs->in_w, data, len);
+    } else if (type == 'i') {
+        stdin_put(cs, data, len);
     } else if (type == 'c') {
         close_stdin(cs);
     } else if (type == 'w' && len == 4) {
@@ -228,7 +283,7 @@ void monc_end(struct mon_clients *cs, const char *code)
     for (int i = 0; i < MON_MAX_CLIENTS; i++)
         if (cs->c[i].fd >= 0) {
             if (!cs->c[i].docker)
-                mon_frame(cs->c[i].fd, 'x', code, strlen(code), 0);
+                (void)moat_output(cs->c[i].fd, 'x', code, strlen(code));
             drop(cs, i);
         }
 }

@@ -8,6 +8,8 @@
 #ifndef MOAT_ENGINE_MONCLIENT_H
 #define MOAT_ENGINE_MONCLIENT_H
 
+#include "../util/util.h"
+
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,6 +30,12 @@ struct mon_clients {
     int *in_w;            /* the container's stdin, -1 (the monitor's) */
     const int *master;    /* its pty master, -1 */
     unsigned short rows, cols; /* the size a client said before the pty exists */
+    /* what clients sent to stdin that the container has not taken yet:
+     * in_w is non-blocking and written when it takes bytes, so a
+     * container that does not read its stdin never holds the monitor */
+    struct sbuf in_q;
+    size_t in_off;
+    bool in_close; /* stdin closes once in_q is written */
 };
 
 void monc_init(struct mon_clients *cs, int *in_w, const int *master);
@@ -37,8 +45,15 @@ void monc_accept(struct mon_clients *cs, int listenfd);
 /* Output of stream 0 (stdout) or 1 (stderr) to every client that wants
  * it; a client that is gone is dropped */
 void monc_output(struct mon_clients *cs, int stream, const char *buf, size_t n);
-/* The poll entries of the MON_MAX_CLIENTS slots, in their order */
+/* The poll entries of the MON_MAX_CLIENTS slots, in their order; a
+ * client's input waits while MON_IN_MAX bytes of stdin are not taken */
+#define MON_IN_MAX 65536
 void monc_poll(struct mon_clients *cs, struct pollfd *p);
+/* stdin's poll entry: in_w for POLLOUT while bytes wait, else fd -1 */
+struct pollfd monc_stdin_poll(const struct mon_clients *cs);
+/* write what waits for stdin, as much as it takes now (in_w ready, or
+ * gone: then what waits is dropped) */
+void monc_stdin_flush(struct mon_clients *cs);
 /* Slot i is ready (revents): read what it sends. The type of the moat
  * frame it was ('w': a size, 'f': a connection handed over), else 0. */
 char monc_input(struct mon_clients *cs, int i, short revents);

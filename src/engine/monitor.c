@@ -213,6 +213,9 @@ static int launch_ctr(struct mon *m, json_t *rec, merr_t *err)
         m->err_r = errp[0];
         inp[1] = outp[0] = errp[0] = -1;
     }
+    /* written when it takes bytes (monclient.h): never a wait */
+    if (m->in_w >= 0)
+        fcntl(m->in_w, F_SETFL, fcntl(m->in_w, F_GETFL) | O_NONBLOCK);
     ret = 0;
 out:
     ctr_mounts_close(m->srcs, m->nsrcs);
@@ -318,6 +321,7 @@ static bool again(struct mon *m, json_t *rec, int code, int64_t *count, int64_t 
                 close(fds[i]);
         }
         m->in_w = m->master = m->out_r = m->err_r = -1;
+        monc_stdin_flush(&m->cs); /* with in_w gone: the last run's stdin goes */
         set_restart_count(m, ++*count);
         set_state(m, "restarting", false, 0, code, NULL);
         if (!restart_wait(m, restart_delay_ms((*backoff)++))) {
@@ -388,7 +392,7 @@ static int serve(struct mon *m)
     int code = 255;
     bool done = false;
     while (!done || m->out_r >= 0 || m->err_r >= 0) {
-        struct pollfd p[6 + MON_MAX_CLIENTS];
+        struct pollfd p[7 + MON_MAX_CLIENTS];
         int n = 0;
         p[n++] = (struct pollfd){sfd, POLLIN, 0};
         p[n++] = (struct pollfd){m->listenfd, POLLIN, 0};
@@ -398,6 +402,7 @@ static int serve(struct mon *m)
         n += MON_MAX_CLIENTS;
         p[n++] = (struct pollfd){health_fd(m->health), POLLIN, 0};
         p[n++] = (struct pollfd){ctr_netrun_dns_fd(m->net), POLLIN, 0};
+        p[n++] = monc_stdin_poll(&m->cs);
         int r = poll(p, (nfds_t)n, done ? 200 : health_poll_ms(m->health));
         if (r < 0 && errno == EINTR)
             continue;
@@ -433,6 +438,8 @@ static int serve(struct mon *m)
             health_tick(m->health, p[4 + MON_MAX_CLIENTS].revents != 0);
         if (p[5 + MON_MAX_CLIENTS].revents)
             ctr_netrun_dns_serve(m->net); /* its resolver asks about a name */
+        if (p[6 + MON_MAX_CLIENTS].revents)
+            monc_stdin_flush(&m->cs);
     }
     if (sfd >= 0)
         close(sfd);

@@ -101,3 +101,41 @@ echoer() {
     run -0 m logs sp2
     [[ $output == *TERM* ]]
 }
+
+@test "stdin the container does not read never holds its monitor: output, logs and rm -f go on" {
+    # a terminal in raw mode takes no more input once its buffer is full:
+    # the monitor's write of what a client sends would wait for ever
+    m run -d -it --network none --name flood bb:1 \
+        sh -c 'stty raw -echo; while :; do echo tick; sleep 0.2; done' > /dev/null
+    head -c 2000000 /dev/zero | timeout -k 5 60 "$MOAT" --root "$STORE" attach flood > /dev/null 2>&1 &
+    local n1 n2
+    sleep 2
+    n1=$(m logs flood | wc -l)
+    sleep 2
+    n2=$(m logs flood | wc -l)
+    echo "log lines: $n1, 2 s later $n2"
+    local bad=0
+    [ "$n2" -ge "$((n1 + 4))" ] || bad=1
+    timeout 20 "$MOAT" --root "$STORE" rm -f flood > /dev/null || bad=2
+    # a monitor held for ever would hold the teardown too
+    [ "$bad" = 0 ] || pkill -9 -f -- '--name flood .*stty raw' || true
+    wait
+    [ "$bad" = 0 ]
+}
+
+@test "attach: input that waits for the container never stops its output to the same client" {
+    # with a terminal the container's output is the echo of its input
+    # too: a client that blocked sending input would not read, and a
+    # monitor that blocked sending output would not take input
+    m run -d -it --network none --name echoes bb:1 cat > /dev/null
+    local got
+    got=$(yes hello | head -c 5000000 | timeout -k 2 15 "$MOAT" --root "$STORE" attach echoes | wc -c)
+    echo "bytes back: $got"
+    local bad=0
+    # each line comes back twice (echo, cat), as CR LF
+    [ "$got" -ge 10000000 ] || bad=1
+    timeout 20 "$MOAT" --root "$STORE" rm -f echoes > /dev/null || bad=2
+    # a monitor held for ever would hold the teardown too
+    [ "$bad" = 0 ] || pkill -9 -f -- '--name echoes bb:1 cat' || true
+    [ "$bad" = 0 ]
+}
