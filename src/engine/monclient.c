@@ -187,8 +187,11 @@ static void stdin_put(struct mon_clients *cs, const char *data, size_t len)
 {
     if (*cs->in_w < 0)
         return;
-    if (cs->in_off && cs->in_off == cs->in_q.len)
-        cs->in_q.len = cs->in_off = 0;
+    if (cs->in_off) { /* what was written goes: the queue holds what waits only */
+        memmove(cs->in_q.buf, cs->in_q.buf + cs->in_off, in_pending(cs));
+        cs->in_q.len -= cs->in_off;
+        cs->in_off = 0;
+    }
     sbuf_add(&cs->in_q, data, len);
     monc_stdin_flush(cs);
 }
