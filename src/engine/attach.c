@@ -180,7 +180,9 @@ int attach_relay(struct store *s, const char *id, int sock, const struct attach_
                 }
             }
         }
-        if (in_open && p[2].revents) {
+        /* a pipe whose writer is done says POLLHUP even unasked: while
+         * input waits, none is read */
+        if (in_open && !waiting && p[2].revents) {
             unsigned char buf[CHUNK], pass[CHUNK + KEYSEQ_MAX];
             ssize_t n = read(0, buf, sizeof(buf));
             if (n > 0) {
