@@ -70,9 +70,8 @@ struct outq {
 
 static void q_frame(struct outq *q, char type, const void *data, size_t len)
 {
-    unsigned char h[5] = {(unsigned char)type, (unsigned char)(len >> 24),
-                          (unsigned char)(len >> 16), (unsigned char)(len >> 8),
-                          (unsigned char)len};
+    unsigned char h[MON_FRAME_HDR];
+    mon_frame_header(h, type, len);
     if (q->off == q->b.len)
         q->off = q->b.len = 0;
     sbuf_add(&q->b, (const char *)h, sizeof(h));

@@ -89,9 +89,9 @@ static int put(int fd, struct iovec *iov, int cnt)
 /* moat's frame (monframe.h), sent as put sends */
 static int moat_output(int fd, char type, const char *buf, size_t n)
 {
-    unsigned char h[5] = {(unsigned char)type, (unsigned char)(n >> 24), (unsigned char)(n >> 16),
-                          (unsigned char)(n >> 8), (unsigned char)n};
-    struct iovec iov[2] = {{h, 5}, {(void *)buf, n}};
+    unsigned char h[MON_FRAME_HDR];
+    mon_frame_header(h, type, n);
+    struct iovec iov[2] = {{h, sizeof(h)}, {(void *)buf, n}};
     return put(fd, iov, n ? 2 : 1);
 }
 

@@ -19,11 +19,19 @@ int mon_sock_path(int dirfd, struct sockaddr_un *a)
     return 0;
 }
 
+void mon_frame_header(unsigned char h[MON_FRAME_HDR], char type, size_t len)
+{
+    h[0] = (unsigned char)type;
+    h[1] = (unsigned char)(len >> 24);
+    h[2] = (unsigned char)(len >> 16);
+    h[3] = (unsigned char)(len >> 8);
+    h[4] = (unsigned char)len;
+}
+
 int mon_frame(int fd, char type, const void *data, size_t len, int flags)
 {
-    unsigned char h[5] = {(unsigned char)type, (unsigned char)(len >> 24),
-                          (unsigned char)(len >> 16), (unsigned char)(len >> 8),
-                          (unsigned char)len};
+    unsigned char h[MON_FRAME_HDR];
+    mon_frame_header(h, type, len);
     struct iovec iov[2] = {{h, 5}, {(void *)data, len}};
     struct msghdr m = {.msg_iov = iov, .msg_iovlen = len ? 2 : 1};
     size_t want = 5 + len;
@@ -44,9 +52,8 @@ int mon_frame(int fd, char type, const void *data, size_t len, int flags)
 
 int mon_frame_fd(int fd, char type, const void *data, size_t len, int pass)
 {
-    unsigned char h[5] = {(unsigned char)type, (unsigned char)(len >> 24),
-                          (unsigned char)(len >> 16), (unsigned char)(len >> 8),
-                          (unsigned char)len};
+    unsigned char h[MON_FRAME_HDR];
+    mon_frame_header(h, type, len);
     struct iovec iov[2] = {{h, 5}, {(void *)data, len}};
     union {
         struct cmsghdr c;

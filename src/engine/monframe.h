@@ -8,6 +8,9 @@
 
 /* containers/ID/attach.sock, through the directory fd */
 int mon_sock_path(int dirfd, struct sockaddr_un *a);
+/* a frame's header: type, data's length as 32-bit big-endian */
+#define MON_FRAME_HDR 5
+void mon_frame_header(unsigned char h[MON_FRAME_HDR], char type, size_t len);
 /* one frame: type, 32-bit big-endian length, data */
 int mon_frame(int fd, char type, const void *data, size_t len, int flags);
 /* the next frame (at most 1 MiB), its data NUL-ended and malloc'd */
